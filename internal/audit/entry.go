@@ -66,7 +66,7 @@ type Entry struct {
 func New(ctx context.Context, at time.Time, action Action, kind string, id prevent.ID) Entry {
 	p := prevent.PrincipalFrom(ctx)
 	return Entry{
-		At:         at.UTC(),
+		At:         at.UTC().Truncate(time.Microsecond),
 		ActorID:    p.PersonID,
 		ActorOrg:   p.OrganisationID,
 		Action:     action,
@@ -172,7 +172,8 @@ func Append(ctx context.Context, tx *database.Tx, e Entry) (int64, error) {
 	if err := tx.QueryRowContext(ctx, q).Scan(&e.Seq); err != nil {
 		return 0, fmt.Errorf("audit: append: %w", err)
 	}
-	e.At = e.At.UTC()
+	// PostgreSQL keeps microseconds; the leaf must encode exactly what is stored.
+	e.At = e.At.UTC().Truncate(time.Microsecond)
 	h := e.LeafHash()
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit_entries (seq, at, actor_id, actor_org, action, record_kind, record_id,
 		partnership_id, purpose, recipient_org, request_id, detail, leaf_hash)
