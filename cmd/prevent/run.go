@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/api"
+	"github.com/preventplatform/prevent/internal/audit"
+	"github.com/preventplatform/prevent/internal/auth"
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/demo"
+	"github.com/preventplatform/prevent/internal/logging"
+	"github.com/preventplatform/prevent/internal/metrics"
+	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/web"
+	"github.com/preventplatform/prevent/ui"
+)
+
+const usage = `usage: prevent <command> [flags]
+
+commands:
+  serve            run the web service (--demo loads the demo partnership on first start)
+  migrate          apply database migrations and exit
+  audit verify     recompute the audit log's Merkle tree and check every signed checkpoint
+  backup           take an online backup of the embedded SQLite database with a checksum manifest
+  restore          restore an SQLite backup (the service must be stopped)
+  tokens create    create an API token for a person (--email, --name)
+  users create-admin  set up a partnership and its first administrator
+
+Run 'prevent <command> -h' for a command's flags.`
+
+// run is the whole program, testable: it parses args, wires the parts and runs until ctx is done.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], getenv, stdout, stderr, nil)
+	case "migrate":
+		return migrateCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		if len(args) < 2 || args[1] != "verify" {
+			return errors.New("usage: prevent audit verify [flags]")
+		}
+		return auditVerify(ctx, args[2:], getenv, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "tokens":
+		if len(args) < 2 || args[1] != "create" {
+			return errors.New("usage: prevent tokens create --email EMAIL --name NAME")
+		}
+		return tokensCreate(ctx, args[2:], getenv, stdout, stderr)
+	case "users":
+		if len(args) < 2 || args[1] != "create-admin" {
+			return errors.New("usage: prevent users create-admin --partnership NAME --organisation NAME --name NAME --email EMAIL")
+		}
+		return createAdmin(ctx, args[2:], getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// serve runs the service. ready, when not nil, receives the listening address once it accepts connections.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error {
+	var c config
+	fs := newFlagSet("serve", getenv, stderr)
+	str(fs, getenv, &c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	storageFlags(fs, &c, getenv)
+	boolean(fs, getenv, &c.Demo, "demo", false, "load the synthetic demo partnership on first start and print its accounts")
+	str(fs, getenv, &c.PublicURL, "public-url", "", "the URL people use to reach the service (default http://<addr>); https turns on Secure cookies")
+	boolean(fs, getenv, &c.LogJSON, "log-json", false, "write logs as JSON")
+	if err := duration(fs, getenv, &c.CheckpointEvery, "checkpoint-every", 2*time.Minute, "how often to sign an audit checkpoint"); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := logging.New(stderr, slog.LevelInfo, c.LogJSON)
+	start := time.Now()
+
+	db, err := database.Open(ctx, c.databaseURL())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	signer, _, err := audit.LoadOrCreateKey(c.auditDir())
+	if err != nil {
+		return err
+	}
+	now := func() time.Time { return time.Now().UTC() }
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	defer ln.Close()
+	publicURL := c.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+	}
+
+	authSvc := auth.New(auth.Deps{DB: db, Now: now, DemoMode: c.Demo, Origin: publicURL})
+	partners := partnership.New(partnership.Deps{DB: db, Now: now})
+
+	if c.Demo {
+		accounts, created, err := demo.Load(ctx, demo.Deps{DB: db, Auth: authSvc, Partnership: partners, Now: now})
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		demo.PrintAccounts(stdout, publicURL, accounts, created)
+	}
+
+	pages := web.New(web.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now,
+		SecureCookies: strings.HasPrefix(publicURL, "https://"), Demo: c.Demo, AuditDir: c.auditDir()})
+	apiSrv := api.New(api.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now})
+	reg := metrics.New()
+
+	mux := pages.Mux()
+	apiSrv.Register(mux)
+	mux.Handle("GET /static/", http.FileServerFS(ui.Static))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		pending, err := db.Pending(r.Context())
+		if err == nil {
+			err = db.Ping(r.Context())
+		}
+		if err != nil || pending > 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "not ready")
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", reg.Handler())
+	mux.Handle("/", pages.NotFoundHandler())
+
+	handler := web.SecurityHeaders(strings.HasPrefix(publicURL, "https://"),
+		logging.Middleware(logger, reg.Middleware(logging.Recover(logger, http.NewCrossOriginProtection().Handler(mux), pages.ServerError))))
+
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+
+	cp := &audit.Checkpointer{DB: db, Dir: c.auditDir(), Signer: signer, Now: now}
+	cpCtx, cpCancel := context.WithCancel(context.Background())
+	cpDone := make(chan error, 1)
+	go func() { cpDone <- cp.Run(cpCtx, c.CheckpointEvery) }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("serving", "url", publicURL, "startup", time.Since(start).Round(time.Millisecond).String(), "engine", string(db.Dialect))
+	fmt.Fprintf(stdout, "Prevent partnership platform is running at %s (started in %s)\n", publicURL, time.Since(start).Round(time.Millisecond))
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	select {
+	case err := <-errc:
+		cpCancel()
+		<-cpDone
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutCtx)
+	cpCancel() // the checkpointer signs a final checkpoint as it stops
+	if cerr := <-cpDone; cerr != nil && !errors.Is(cerr, context.Canceled) && err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func openStore(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*config, *flag.FlagSet)) (*database.DB, *config, error) {
+	var c config
+	fs := newFlagSet(name, getenv, stderr)
+	storageFlags(fs, &c, getenv)
+	if extra != nil {
+		extra(&c, fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	db, err := database.Open(ctx, c.databaseURL())
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, &c, nil
+}

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"fmt"
+	"github.com/a-h/templ"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// layout is what every page's frame needs: title, who is signed in, navigation, errors and banners.
+type layout struct {
+	Title     string
+	Principal prevent.Principal
+	Nav       []navItem
+	Errors    []prevent.FieldError
+	Success   string
+	Demo      bool
+	Back      string
+	// Marking is shown as a banner at the top and bottom of pages that show marked material.
+	Marking string
+}
+
+type navItem struct {
+	Text, Href string
+	Current    bool
+}
+
+const flashCookie = "prevent_flash"
+
+// layout builds the frame for a page, taking (and clearing) any success message left by the last redirect.
+func (s *Server) layout(r *http.Request, title string) layout {
+	p := prevent.PrincipalFrom(r.Context())
+	l := layout{Title: title, Principal: p, Demo: s.deps.Demo}
+	if c, err := r.Cookie(flashCookie); err == nil {
+		if v, err := url.QueryUnescape(c.Value); err == nil {
+			l.Success = v
+		}
+	}
+	if p.Anonymous() || (p.NeedsSecondFactor() && !p.MFA) {
+		return l
+	}
+	add := func(text, href string) {
+		l.Nav = append(l.Nav, navItem{Text: text, Href: href, Current: r.URL.Path == href || (href != "/" && strings.HasPrefix(r.URL.Path, href+"/"))})
+	}
+	add("Home", "/")
+	for _, pid := range p.Partnerships() {
+		if access.Permits(p, access.PartnershipView).Allow {
+			add("Partnership", fmt.Sprintf("/partnerships/%d", pid))
+		}
+		break
+	}
+	if access.Permits(p, access.AuditView).Allow {
+		add("Audit log", "/audit")
+	}
+	add("Your account", "/account")
+	return l
+}
+
+// flash sets the success message shown on the next page, then redirects there (POST-redirect-GET).
+func (s *Server) flash(w http.ResponseWriter, r *http.Request, to, message string) error {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(message), Path: "/", HttpOnly: true,
+		Secure: s.deps.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// consumeFlash clears the flash cookie once a page has shown it.
+func (s *Server) consumeFlash(w http.ResponseWriter, l layout) {
+	if l.Success != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.deps.SecureCookies})
+	}
+}
+
+// page renders a full page (status 200, also when re-showing a form with its errors, as GOV.UK services do)
+// and clears the flash message it displayed.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, l layout, c templ.Component) error {
+	s.consumeFlash(w, l)
+	s.render(w, r, http.StatusOK, c)
+	return nil
+}

@@ -1,0 +1,194 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/audit"
+	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/govuk"
+)
+
+func (s *Server) handleInfo(which string) handler {
+	titles := map[string]string{"cookies": "Cookies", "accessibility": "Accessibility statement", "privacy": "Privacy notice"}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		l := s.layout(r, titles[which])
+		return s.page(w, r, l, infoPage(l, which))
+	}
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
+	l := s.layout(r, "")
+	p := l.Principal
+	var links []navItem
+	for _, pid := range p.Partnerships() {
+		links = append(links, navItem{Text: "Your partnership", Href: fmt.Sprintf("/partnerships/%d", pid)})
+		if access.Permits(p, access.PersonView).Allow {
+			links = append(links, navItem{Text: "People and roles", Href: fmt.Sprintf("/partnerships/%d/people", pid)})
+		}
+		links = append(links, navItem{Text: "Member organisations", Href: fmt.Sprintf("/partnerships/%d/organisations", pid)})
+	}
+	if access.Permits(p, access.AuditView).Allow {
+		links = append(links, navItem{Text: "Audit log", Href: "/audit"})
+	}
+	links = append(links, navItem{Text: "Your account and API tokens", Href: "/account"})
+	return s.page(w, r, l, homePage(l, links))
+}
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request, f form, newToken string) error {
+	l := s.layout(r, "Your account")
+	l.Errors = f.Errors
+	p := l.Principal
+	var roles []string
+	for _, m := range p.Memberships {
+		roles = append(roles, m.Role.String())
+	}
+	clearance := p.Clearance.At(s.deps.Now()).String()
+	if !p.Clearance.Expires.IsZero() {
+		clearance += ", expires " + p.Clearance.Expires.Format("2 January 2006")
+	}
+	toks, err := s.deps.Auth.ListTokens(r.Context(), p.PersonID)
+	if err != nil {
+		return err
+	}
+	var views []tokenView
+	for _, t := range toks {
+		v := tokenView{ID: t.ID, Name: t.Name, Created: day(t.CreatedAt), Expires: day(t.ExpiresAt), LastUsed: day(t.LastUsedAt), Revoked: !t.RevokedAt.IsZero()}
+		if v.LastUsed == "" {
+			v.LastUsed = "Never"
+		}
+		views = append(views, v)
+	}
+	return s.page(w, r, l, accountPage(l, f, roles, clearance, views, newToken))
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2 January 2006")
+}
+
+func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) error {
+	return s.account(w, r, form{}, "")
+}
+
+func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) error {
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	p := prevent.PrincipalFrom(r.Context())
+	name := f.get("name")
+	if name == "" {
+		return s.account(w, r, f.withErr(prevent.Validation([]prevent.FieldError{{Field: "name", Message: "Enter a name for the token"}})), "")
+	}
+	token, _, err := s.deps.Auth.CreateToken(r.Context(), p.PersonID, name, s.deps.Now().AddDate(0, 0, 90))
+	if err != nil {
+		if prevent.ErrorKind(err) == prevent.Internal {
+			return err
+		}
+		return s.account(w, r, f.withErr(err), "")
+	}
+	return s.account(w, r, form{}, token)
+}
+
+func (s *Server) handleTokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return access.NotFound("Token")
+	}
+	if err := s.deps.Auth.RevokeToken(r.Context(), prevent.PrincipalFrom(r.Context()).PersonID, id); err != nil {
+		return err
+	}
+	return s.flash(w, r, "/account", "The token has been revoked.")
+}
+
+func auditActionItems() []govuk.SelectItem {
+	items := []govuk.SelectItem{{Value: "", Text: "Any action"}}
+	for _, a := range audit.Actions {
+		items = append(items, govuk.SelectItem{Value: string(a), Text: string(a)})
+	}
+	return items
+}
+
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := form{Values: url.Values{}}
+	for _, k := range []string{"actor", "action", "kind", "record"} {
+		f.Values.Set(k, q.Get(k))
+	}
+	var filter audit.Filter
+	var fields prevent.Fields
+	num := func(name string) int64 {
+		v := q.Get(name)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			fields.Add(name, "Enter a number")
+		}
+		return n
+	}
+	filter.Actor = num("actor")
+	filter.RecordID = num("record")
+	filter.Action = audit.Action(q.Get("action"))
+	if filter.Action != "" && !filter.Action.Valid() {
+		fields.Add("action", "Select an action from the list")
+		filter.Action = ""
+	}
+	filter.RecordKind = q.Get("kind")
+	if b := q.Get("before"); b != "" {
+		filter.Before, _ = strconv.ParseInt(b, 10, 64)
+	}
+	filter.Limit = 50
+	l := s.layout(r, "Audit log")
+	l.Errors = fields
+	f.Errors = fields
+	var entries []audit.Entry
+	next := ""
+	if len(fields) == 0 {
+		var cursor int64
+		var err error
+		entries, cursor, err = audit.List(r.Context(), s.deps.DB.Read(), filter)
+		if err != nil {
+			return err
+		}
+		if cursor > 0 {
+			nq := url.Values{}
+			for k := range f.Values {
+				if v := f.Values.Get(k); v != "" {
+					nq.Set(k, v)
+				}
+			}
+			nq.Set("before", strconv.FormatInt(cursor, 10))
+			next = "/audit?" + nq.Encode()
+		}
+	}
+	return s.page(w, r, l, auditPage(l, f, entries, next, s.checkpointStatus()))
+}
+
+// checkpointStatus says when the last signed checkpoint was written.
+func (s *Server) checkpointStatus() string {
+	if s.deps.AuditDir == "" {
+		return ""
+	}
+	matches, _ := filepath.Glob(filepath.Join(s.deps.AuditDir, "checkpoints", "*"))
+	var latest time.Time
+	for _, m := range matches {
+		if st, err := os.Stat(m); err == nil && st.ModTime().After(latest) {
+			latest = st.ModTime()
+		}
+	}
+	if latest.IsZero() {
+		return "No signed checkpoint has been written yet."
+	}
+	return fmt.Sprintf("Last signed checkpoint: %s UTC (%d in all).", latest.UTC().Format("2 January 2006 15:04:05"), len(matches))
+}

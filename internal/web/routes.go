@@ -1,0 +1,38 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/preventplatform/prevent/internal/access"
+)
+
+// register is the whole HTML URL surface. Each route names the access action it needs; a route without
+// one cannot be registered, and the route-by-role test walks this list.
+func (s *Server) register() {
+	// Public information pages.
+	s.handle(http.MethodGet, "/cookies", access.Public, s.handleInfo("cookies"))
+	s.handle(http.MethodGet, "/accessibility", access.Public, s.handleInfo("accessibility"))
+	s.handle(http.MethodGet, "/privacy", access.Public, s.handleInfo("privacy"))
+
+	// Signing in and out.
+	s.handle(http.MethodGet, "/sign-in", access.SignIn, s.handleSignIn)
+	s.handle(http.MethodPost, "/sign-in", access.SignIn, s.handleSignInPost)
+	s.handle(http.MethodGet, "/sign-in/second-factor", access.SecondFactor, s.handleSecondFactor)
+	s.handle(http.MethodPost, "/sign-in/second-factor", access.SecondFactor, s.handleSecondFactorPost)
+	s.handle(http.MethodGet, "/account/second-factor/set-up", access.SecondFactor, s.handleTOTPSetUp)
+	s.handle(http.MethodPost, "/account/second-factor/set-up", access.SecondFactor, s.handleTOTPSetUpPost)
+	s.handle(http.MethodPost, "/sign-out", access.SecondFactor, s.handleSignOut)
+	s.handle(http.MethodGet, "/account/set-up/{token}", access.Public, s.handleAccountSetUp)
+	s.handle(http.MethodPost, "/account/set-up/{token}", access.Public, s.handleAccountSetUpPost)
+
+	// The signed-in person's own pages.
+	s.handle(http.MethodGet, "/{$}", access.Account, s.handleHome)
+	s.handle(http.MethodGet, "/account", access.Account, s.handleAccount)
+	s.handle(http.MethodPost, "/account/tokens", access.Account, s.handleTokenCreate)
+	s.handle(http.MethodPost, "/account/tokens/{id}/revoke", access.Account, s.handleTokenRevoke)
+
+	// Audit.
+	s.handle(http.MethodGet, "/audit", access.AuditView, s.handleAudit)
+
+	s.registerAdmin()
+}
