@@ -1,0 +1,93 @@
+package access_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+var now = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+func person(id, org prevent.ID, partnership prevent.ID, role prevent.Role, level prevent.Vetting, expires time.Time) prevent.Principal {
+	return prevent.Principal{PersonID: id, OrganisationID: org, MFA: true,
+		Memberships: []prevent.Membership{{PartnershipID: partnership, Role: role}},
+		Clearance:   prevent.Clearance{Level: level, Expires: expires}}
+}
+
+func TestDecide(t *testing.T) {
+	caseRecord := access.Resource{Kind: "case", PartnershipID: 1, OwnerOrg: 10, DisclosedTo: []prevent.ID{20},
+		Assigned: []prevent.ID{7}, Marking: prevent.OfficialSensitive, Personal: true}
+	coord := person(1, 10, 1, prevent.Coordinator, prevent.BPSS, time.Time{})
+	cases := []struct {
+		name   string
+		p      prevent.Principal
+		action access.Action
+		r      access.Resource
+		allow  bool
+	}{
+		{"anonymous denied", prevent.Principal{}, access.PersonView, access.Resource{PartnershipID: 1}, false},
+		{"administrator manages people", person(1, 10, 1, prevent.Administrator, prevent.BPSS, time.Time{}), access.PersonManage, access.Resource{PartnershipID: 1}, true},
+		{"administrator of another partnership", person(1, 10, 2, prevent.Administrator, prevent.SC, time.Time{}), access.PersonManage, access.Resource{PartnershipID: 1}, false},
+		{"referrer cannot view people", person(1, 10, 1, prevent.Referrer, prevent.BPSS, time.Time{}), access.PersonView, access.Resource{PartnershipID: 1}, false},
+		{"auditor views audit", person(1, 10, 1, prevent.Auditor, prevent.BPSS, time.Time{}), access.AuditView, access.Resource{PartnershipID: 1}, true},
+		{"analyst cannot view audit", person(1, 10, 1, prevent.Analyst, prevent.BPSS, time.Time{}), access.AuditView, access.Resource{PartnershipID: 1}, false},
+		{"second factor missing", func() prevent.Principal { p := coord; p.MFA = false; return p }(), access.PersonView, access.Resource{PartnershipID: 1}, false},
+		{"coordinator sees case", coord, access.PersonView, caseRecord, true},
+		{"expired vetting grants nothing", person(1, 10, 1, prevent.Coordinator, prevent.SC, now.Add(-time.Hour)), access.PersonView, caseRecord, false},
+		{"vetting expiring later still counts", person(1, 10, 1, prevent.Coordinator, prevent.BPSS, now.Add(time.Hour)), access.PersonView, caseRecord, true},
+		{"no vetting cannot see OFFICIAL-SENSITIVE", person(1, 10, 1, prevent.Coordinator, prevent.VettingNone, time.Time{}), access.PersonView, caseRecord, false},
+		{"BPSS cannot see SECRET", person(1, 10, 1, prevent.Coordinator, prevent.CTC, time.Time{}), access.PersonView, func() access.Resource { r := caseRecord; r.Marking = prevent.Secret; return r }(), false},
+		{"SC sees SECRET", person(1, 10, 1, prevent.Coordinator, prevent.SC, time.Time{}), access.PersonView, func() access.Resource { r := caseRecord; r.Marking = prevent.Secret; return r }(), true},
+		{"DPO not assigned: no need to know", person(3, 10, 1, prevent.DataProtection, prevent.SC, time.Time{}), access.PersonView, caseRecord, false},
+		{"DPO assigned, owner organisation", person(7, 10, 1, prevent.DataProtection, prevent.SC, time.Time{}), access.PersonView, caseRecord, true},
+		{"assigned in an organisation without a disclosure", person(7, 30, 1, prevent.DataProtection, prevent.SC, time.Time{}), access.PersonView, caseRecord, false},
+		{"assigned in an organisation with a disclosure", person(7, 20, 1, prevent.DataProtection, prevent.SC, time.Time{}), access.PersonView, caseRecord, true},
+		{"vetting alone never grants access", person(9, 99, 1, prevent.Analyst, prevent.DV, time.Time{}), access.PersonView, caseRecord, false},
+		{"unknown marking denied", coord, access.PersonView, func() access.Resource { r := caseRecord; r.Marking = 9; return r }(), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := access.Decide(c.p, c.action, c.r, now)
+			if d.Allow != c.allow {
+				t.Fatalf("Decide = %+v, want allow=%v", d, c.allow)
+			}
+			if d.Reason == "" {
+				t.Error("decision without a reason")
+			}
+		})
+	}
+}
+
+func TestPermitsSpecialActions(t *testing.T) {
+	anon := prevent.Principal{}
+	pending := person(1, 1, 1, prevent.Coordinator, prevent.BPSS, time.Time{})
+	pending.MFA = false
+	full := person(1, 1, 1, prevent.Coordinator, prevent.BPSS, time.Time{})
+	analyst := person(2, 1, 1, prevent.Analyst, prevent.BPSS, time.Time{})
+	analyst.MFA = false
+	checks := []struct {
+		name   string
+		p      prevent.Principal
+		action access.Action
+		allow  bool
+	}{
+		{"anonymous public", anon, access.Public, true},
+		{"anonymous sign-in", anon, access.SignIn, true},
+		{"anonymous second factor", anon, access.SecondFactor, false},
+		{"anonymous account", anon, access.Account, false},
+		{"pending second factor", pending, access.SecondFactor, true},
+		{"pending may still sign in again", pending, access.SignIn, true},
+		{"pending account", pending, access.Account, false},
+		{"full sign-in page", full, access.SignIn, false},
+		{"full account", full, access.Account, true},
+		{"analyst without second factor has account", analyst, access.Account, true},
+		{"unknown action", full, access.Action("nonsense"), false},
+	}
+	for _, c := range checks {
+		if got := access.Permits(c.p, c.action).Allow; got != c.allow {
+			t.Errorf("%s: Permits = %v, want %v", c.name, got, c.allow)
+		}
+	}
+}
