@@ -1,0 +1,248 @@
+// Package demo loads the synthetic demo partnership: an invented county's Prevent partnership with its member
+// organisations and one or more people in every role, each able to sign in at once with a printed password
+// and a second factor. Everything after the first administrator is created through the ordinary,
+// access-checked and audited partnership methods, acting as that administrator.
+package demo
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/auth"
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// Deps are what Load needs.
+type Deps struct {
+	DB          *database.DB
+	Auth        *auth.Service
+	Partnership *partnership.Service
+	// Now is the clock; time.Now when nil. Give Auth and Partnership the same clock, or the second-factor
+	// codes generated for enrolment may fall outside the window Auth accepts.
+	Now func() time.Time
+}
+
+// Account is a demo account as printed for a newcomer.
+type Account struct {
+	Name         string
+	Email        string
+	Password     string
+	Role         string // the role's code, such as "panel_chair"; prevent.Role(Role).String() is its display name
+	Organisation string
+	TOTPSecret   string // base32, as authenticator apps take it
+}
+
+// settingKey names the settings row that holds the demo partnership's id once it is completely loaded.
+const settingKey = "demo_partnership_id"
+
+// requestID marks the audit entries written while loading the demo.
+const requestID = "demo-load"
+
+// Load returns the demo accounts, creating the demo partnership first if the database does not hold it
+// (created is then true). It creates the partnership only in a database that has no partnership yet, so
+// that demo accounts with published passwords never appear beside real ones.
+func Load(ctx context.Context, d Deps) (accounts []Account, created bool, err error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	id, err := partnershipID(ctx, d.DB.Read())
+	switch {
+	case err == nil:
+		accounts, err = readAccounts(ctx, d.DB.Read(), id)
+		return accounts, false, err
+	case prevent.ErrorKind(err) != prevent.NotFound:
+		return nil, false, err
+	}
+	var n int
+	if err := d.DB.Read().QueryRowContext(ctx, `SELECT count(*) FROM partnerships`).Scan(&n); err != nil {
+		return nil, false, fmt.Errorf("demo: count partnerships: %w", err)
+	}
+	var partial int
+	if err := d.DB.Read().QueryRowContext(ctx, `SELECT count(*) FROM partnerships WHERE lower(name) = lower($1)`, PartnershipName).Scan(&partial); err != nil {
+		return nil, false, fmt.Errorf("demo: find partnership: %w", err)
+	}
+	if partial > 0 {
+		return nil, false, prevent.Errorf(prevent.Conflict,
+			"An earlier load of the demo partnership did not finish. Use a new data directory or database for the demo")
+	}
+	if n > 0 {
+		return nil, false, prevent.Errorf(prevent.Conflict,
+			"The demo partnership can only be loaded into an empty database, and this one already holds %d partnership(s). Use a new data directory or database for the demo", n)
+	}
+	accounts, err = create(prevent.NewContextWithRequestID(ctx, requestID), d)
+	if err != nil {
+		return nil, false, err
+	}
+	return accounts, true, nil
+}
+
+// partnershipID returns the id of the completely loaded demo partnership, or a NotFound error.
+func partnershipID(ctx context.Context, q database.Querier) (prevent.ID, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, settingKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, prevent.Errorf(prevent.NotFound, "This database holds no demo partnership")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("demo: read setting: %w", err)
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("demo: setting %s holds %q: %w", settingKey, v, err)
+	}
+	return id, nil
+}
+
+// create loads the demo partnership into an empty database.
+func create(ctx context.Context, d Deps) ([]Account, error) {
+	ps := d.Partnership
+	pid, err := ps.Bootstrap(ctx, PartnershipName, Area, Region)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	gen := newNames()
+
+	// The first administrator, outside any principal's authority.
+	first := team[0]
+	home := orgByKey(first.org)
+	fn, ln := gen.next()
+	adminAcc := Account{Name: fn + " " + ln, Email: emailLocal(fn, ln) + "@" + home.domain, Role: string(first.role), Organisation: home.name}
+	adminID, token, err := ps.BootstrapAdministrator(ctx, pid, home.input(), adminAcc.Name, adminAcc.Email)
+	if err != nil {
+		return nil, fmt.Errorf("demo: first administrator: %w", err)
+	}
+	if adminAcc.Password, err = setPassword(ctx, ps, token, adminAcc); err != nil {
+		return nil, err
+	}
+	admin, err := auth.LoadPrincipal(ctx, d.DB.Read(), adminID, d.Now())
+	if err != nil {
+		return nil, fmt.Errorf("demo: load administrator: %w", err)
+	}
+	admin.MFA = true
+	actx := prevent.NewContextWithPrincipal(ctx, admin)
+
+	// The member organisations, by the administrator.
+	orgIDs := map[string]prevent.ID{}
+	members, err := ps.Organisations(actx, admin, pid)
+	if err != nil {
+		return nil, fmt.Errorf("demo: organisations: %w", err)
+	}
+	for _, o := range members {
+		if o.Name == home.name {
+			orgIDs[home.key] = o.ID
+		}
+	}
+	for _, o := range organisations {
+		if _, ok := orgIDs[o.key]; ok {
+			continue
+		}
+		if orgIDs[o.key], err = ps.CreateOrganisation(actx, admin, pid, o.input()); err != nil {
+			return nil, fmt.Errorf("demo: organisation %s: %w", o.name, err)
+		}
+	}
+
+	// Everyone else, by the administrator; then each person's own password and second factor.
+	ids := []prevent.ID{adminID}
+	accounts := []Account{adminAcc}
+	for _, st := range team[1:] {
+		o := orgByKey(st.org)
+		fn, ln := gen.next()
+		acc := Account{Name: fn + " " + ln, Email: emailLocal(fn, ln) + "@" + o.domain, Role: string(st.role), Organisation: o.name}
+		id, token, err := ps.CreatePerson(actx, admin, pid, partnership.PersonInput{
+			Name: acc.Name, Email: acc.Email, JobTitle: st.jobTitle, OrganisationID: orgIDs[st.org], Roles: []string{string(st.role)},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("demo: person for role %s: %w", st.role, err)
+		}
+		if acc.Password, err = setPassword(ctx, ps, token, acc); err != nil {
+			return nil, err
+		}
+		ids, accounts = append(ids, id), append(accounts, acc)
+	}
+	now := d.Now()
+	for i, st := range team {
+		v := st.vetting
+		in := partnership.VettingInput{Level: v.level.Code(), GrantedOn: day(now, -v.grantedAgo), Sponsor: v.sponsorNote}
+		if v.expiresIn != 0 {
+			in.ExpiresOn = day(now, v.expiresIn)
+		}
+		if err := ps.RecordVetting(actx, admin, pid, ids[i], in); err != nil {
+			return nil, fmt.Errorf("demo: vetting for role %s: %w", st.role, err)
+		}
+	}
+	for i := range accounts {
+		if accounts[i].TOTPSecret, err = enrolTOTP(ctx, d, ids[i]); err != nil {
+			return nil, err
+		}
+	}
+
+	if err := d.DB.WithTx(ctx, func(tx *database.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)`, settingKey, strconv.FormatInt(pid, 10))
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("demo: mark loaded: %w", err)
+	}
+	return accounts, nil
+}
+
+// day returns midnight UTC, days after (or before, when negative) the day of now.
+func day(now time.Time, days int) time.Time {
+	y, m, dd := now.UTC().Date()
+	return time.Date(y, m, dd+days, 0, 0, 0, 0, time.UTC)
+}
+
+// setPassword redeems the set-up token with the account's demo password, as the person would.
+func setPassword(ctx context.Context, ps *partnership.Service, token string, acc Account) (string, error) {
+	pw, err := demoPassword(acc.Email, acc.Name, auth.CheckPassword)
+	if err != nil {
+		return "", err
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return "", fmt.Errorf("demo: hash password: %w", err)
+	}
+	if _, err := ps.SetupAccount(ctx, token, hash); err != nil {
+		return "", fmt.Errorf("demo: set up account %s: %w", acc.Email, err)
+	}
+	return pw, nil
+}
+
+// readAccounts reads the demo accounts back, in the order they were created.
+func readAccounts(ctx context.Context, q database.Querier, pid prevent.ID) ([]Account, error) {
+	rows, err := q.QueryContext(ctx, `SELECT p.name, p.email, m.role, o.name, coalesce(t.secret, '')
+		FROM people p
+		JOIN memberships m ON m.person_id = p.id AND m.partnership_id = $1
+		JOIN organisations o ON o.id = p.organisation_id
+		LEFT JOIN totp_secrets t ON t.person_id = p.id
+		ORDER BY p.id, m.role`, pid)
+	if err != nil {
+		return nil, fmt.Errorf("demo: read accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		var a Account
+		if err := rows.Scan(&a.Name, &a.Email, &a.Role, &a.Organisation, &a.TOTPSecret); err != nil {
+			return nil, fmt.Errorf("demo: read accounts: %w", err)
+		}
+		if n := len(out); n > 0 && out[n-1].Email == a.Email {
+			continue // a second role given later by an administrator: the account is listed once
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("demo: read accounts: %w", err)
+	}
+	for i := range out {
+		if out[i].Password, err = demoPassword(out[i].Email, out[i].Name, auth.CheckPassword); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
