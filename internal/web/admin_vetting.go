@@ -1,0 +1,136 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// vettingForm is the record-vetting page's data.
+type vettingForm struct {
+	PartnershipID prevent.ID
+	Person        partnership.Person
+	Form          form
+}
+
+func (s *Server) renderVettingForm(w http.ResponseWriter, r *http.Request, v vettingForm) error {
+	l := s.layout(r, "Record vetting")
+	l.Errors = v.Form.Errors
+	l.Back = partnershipPath(v.PartnershipID, "people", v.Person.ID)
+	return s.page(w, r, l, vettingFormPage(l, v))
+}
+
+func (s *Server) handleVetting(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	person, err := s.deps.Partnership.Person(r.Context(), prevent.PrincipalFrom(r.Context()), pid, id)
+	if err != nil {
+		return err
+	}
+	return s.renderVettingForm(w, r, vettingForm{PartnershipID: pid, Person: person, Form: form{Values: url.Values{}}})
+}
+
+func (s *Server) handleVettingPost(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	p := prevent.PrincipalFrom(r.Context())
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	person, err := s.deps.Partnership.Person(r.Context(), p, pid, id)
+	if err != nil {
+		return err
+	}
+	var fields prevent.Fields
+	if _, err := prevent.ParseVetting(f.get("level")); err != nil || f.get("level") == "none" {
+		fields.Add("level", "Select the vetting level granted")
+	}
+	granted, msg := parseDate(f, "granted", "Date vetting was granted", true)
+	if msg != "" {
+		fields.Add("granted", msg)
+	}
+	expires, msg := parseDate(f, "expires", "Expiry date", false)
+	if msg != "" {
+		fields.Add("expires", msg)
+	}
+	if len(fields) == 0 {
+		err = s.deps.Partnership.RecordVetting(r.Context(), p, pid, id, partnership.VettingInput{
+			Level: f.get("level"), GrantedOn: granted, ExpiresOn: expires, Sponsor: f.get("sponsor")})
+	} else {
+		err = fields.Err()
+	}
+	if prevent.ErrorKind(err) == prevent.Invalid {
+		return s.renderVettingForm(w, r, vettingForm{PartnershipID: pid, Person: person, Form: dateErrorsToDay(f.withErr(err))})
+	}
+	if err != nil {
+		return err
+	}
+	return s.flash(w, r, partnershipPath(pid, "people", id), "Vetting recorded")
+}
+
+// dateErrorsToDay points the errors of the date fields at their day input, the first field the error summary
+// links to, as the GOV.UK date input pattern asks.
+func dateErrorsToDay(f form) form {
+	errs := make([]prevent.FieldError, len(f.Errors))
+	copy(errs, f.Errors)
+	for i, e := range errs {
+		if e.Field == "granted" || e.Field == "expires" {
+			errs[i].Field = e.Field + "-day"
+		}
+	}
+	f.Errors = errs
+	return f
+}
+
+// parseDate reads the day, month and year fields "<prefix>-day" and so on, returning the GOV.UK error message
+// for a date that is missing, incomplete or not real. An optional date left blank is the zero time.
+func parseDate(f form, prefix, label string, required bool) (time.Time, string) {
+	parts := []struct{ name, value string }{
+		{"day", f.get(prefix + "-day")}, {"month", f.get(prefix + "-month")}, {"year", f.get(prefix + "-year")},
+	}
+	var missing []string
+	for _, p := range parts {
+		if p.value == "" {
+			missing = append(missing, p.name)
+		}
+	}
+	switch {
+	case len(missing) == 3 && required:
+		return time.Time{}, "Enter the " + strings.ToLower(label[:1]) + label[1:]
+	case len(missing) == 3:
+		return time.Time{}, ""
+	case len(missing) > 0:
+		return time.Time{}, label + " must include a " + strings.Join(missing, " and ")
+	}
+	d, errD := strconv.Atoi(parts[0].value)
+	m, errM := strconv.Atoi(parts[1].value)
+	y, errY := strconv.Atoi(parts[2].value)
+	if errD != nil || errM != nil || errY != nil {
+		return time.Time{}, label + " must be a real date"
+	}
+	if len(parts[2].value) != 4 {
+		return time.Time{}, "Year must include 4 numbers"
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d || int(t.Month()) != m || t.Year() != y {
+		return time.Time{}, label + " must be a real date"
+	}
+	return t, ""
+}
+
+func dateValue(t time.Time) string {
+	if t.IsZero() {
+		return "Not recorded"
+	}
+	return t.Format("2 January 2006")
+}
