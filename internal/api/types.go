@@ -1,0 +1,225 @@
+package api
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// The bodies the API sends and accepts. Member names are snake_case; times are RFC 3339 in UTC; dates are
+// "YYYY-MM-DD". The OpenAPI schemas are generated from these types, so they are the one description.
+
+// Date is a calendar date, written "YYYY-MM-DD".
+type Date time.Time
+
+// MarshalJSON writes the date as "YYYY-MM-DD".
+func (d Date) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Time(d).UTC().Format(time.DateOnly))
+}
+
+// UnmarshalJSON reads a "YYYY-MM-DD" date.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return err
+	}
+	*d = Date(t)
+	return nil
+}
+
+// Me is the authenticated principal's own account.
+type Me struct {
+	ID           prevent.ID       `json:"id"`
+	Name         string           `json:"name"`
+	Email        string           `json:"email"`
+	Organisation OrganisationRef  `json:"organisation"`
+	Memberships  []MembershipRole `json:"memberships"`
+	Clearance    Clearance        `json:"clearance"`
+}
+
+// OrganisationRef names an organisation.
+type OrganisationRef struct {
+	ID   prevent.ID `json:"id"`
+	Name string     `json:"name"`
+}
+
+// MembershipRole is the roles held in one partnership.
+type MembershipRole struct {
+	PartnershipID prevent.ID     `json:"partnership_id"`
+	Roles         []prevent.Role `json:"roles"`
+}
+
+// Clearance is the vetting level in force now ("none" once expired) and when it expires.
+type Clearance struct {
+	Level     string `json:"level" enum:"vetting"`
+	Name      string `json:"name"`
+	ExpiresOn *Date  `json:"expires_on"`
+}
+
+// Partnership is a local Prevent partnership and its member organisations.
+type Partnership struct {
+	ID        prevent.ID     `json:"id"`
+	Name      string         `json:"name"`
+	Area      string         `json:"area"`
+	Region    string         `json:"region"`
+	CreatedAt time.Time      `json:"created_at"`
+	Members   []Organisation `json:"members"`
+}
+
+// PartnershipList is the partnerships of the principal.
+type PartnershipList struct {
+	Items []Partnership `json:"items"`
+}
+
+// PartnershipInput replaces a partnership's details (PUT).
+type PartnershipInput struct {
+	Name   string `json:"name"`
+	Area   string `json:"area"`
+	Region string `json:"region"`
+}
+
+// PartnershipPatch changes some of a partnership's details (PATCH); absent members are left as they are.
+type PartnershipPatch struct {
+	Name   *string `json:"name"`
+	Area   *string `json:"area"`
+	Region *string `json:"region"`
+}
+
+// Organisation is a member organisation.
+type Organisation struct {
+	ID         prevent.ID `json:"id"`
+	Name       string     `json:"name"`
+	Sector     string     `json:"sector" enum:"sectors"`
+	PublicBody bool       `json:"public_body"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+}
+
+// OrganisationList is a partnership's member organisations.
+type OrganisationList struct {
+	Items []Organisation `json:"items"`
+}
+
+// OrganisationInput creates or replaces an organisation.
+type OrganisationInput struct {
+	Name       string `json:"name"`
+	Sector     string `json:"sector" enum:"sectors"`
+	PublicBody *bool  `json:"public_body"`
+}
+
+// Person is a member of staff with their roles in the partnership and their vetting history.
+type Person struct {
+	ID               prevent.ID      `json:"id"`
+	OrganisationID   prevent.ID      `json:"organisation_id"`
+	OrganisationName string          `json:"organisation_name"`
+	Name             string          `json:"name"`
+	Email            string          `json:"email"`
+	JobTitle         string          `json:"job_title"`
+	Disabled         bool            `json:"disabled"`
+	HasPassword      bool            `json:"has_password"`
+	Locked           bool            `json:"locked"`
+	Roles            []prevent.Role  `json:"roles"`
+	Vetting          []VettingRecord `json:"vetting"`
+	CreatedAt        time.Time       `json:"created_at"`
+}
+
+// VettingRecord is one grant of vetting.
+type VettingRecord struct {
+	ID        prevent.ID `json:"id"`
+	Level     string     `json:"level" enum:"vetting"`
+	GrantedOn Date       `json:"granted_on"`
+	ExpiresOn *Date      `json:"expires_on"`
+	Sponsor   string     `json:"sponsor"`
+}
+
+// PersonList is one page of people, ordered by name. Next is the cursor for the following page, null on
+// the last.
+type PersonList struct {
+	Items []Person `json:"items"`
+	Next  *string  `json:"next"`
+}
+
+// PersonInput creates or replaces a person's details and roles.
+type PersonInput struct {
+	Name           string     `json:"name"`
+	Email          string     `json:"email"`
+	JobTitle       string     `json:"job_title"`
+	OrganisationID prevent.ID `json:"organisation_id"`
+	Roles          []string   `json:"roles" enum:"roles"`
+}
+
+// PersonCreated is a new person and the path of their one-time account set-up link, shown once.
+type PersonCreated struct {
+	Person   Person `json:"person"`
+	SetupURL string `json:"setup_url"`
+}
+
+// VettingInput records a vetting grant. Dates are "YYYY-MM-DD"; expires_on may be omitted.
+type VettingInput struct {
+	Level     string `json:"level" enum:"vetting"`
+	GrantedOn string `json:"granted_on"`
+	ExpiresOn string `json:"expires_on"`
+	Sponsor   string `json:"sponsor"`
+}
+
+// Token describes one of the principal's API tokens. The secret is never shown again after creation.
+type Token struct {
+	ID         prevent.ID `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+// TokenList is the principal's API tokens.
+type TokenList struct {
+	Items []Token `json:"items"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func datePtr(t time.Time) *Date {
+	if t.IsZero() {
+		return nil
+	}
+	d := Date(t)
+	return &d
+}
+
+func organisationOut(o partnership.Organisation) Organisation {
+	return Organisation{ID: o.ID, Name: o.Name, Sector: string(o.Sector), PublicBody: o.PublicBody,
+		CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC()}
+}
+
+func partnershipOut(p partnership.Partnership) Partnership {
+	out := Partnership{ID: p.ID, Name: p.Name, Area: p.Area, Region: p.Region, CreatedAt: p.CreatedAt.UTC(),
+		Members: []Organisation{}}
+	for _, o := range p.Members {
+		out.Members = append(out.Members, organisationOut(o))
+	}
+	return out
+}
+
+func personOut(p partnership.Person) Person {
+	out := Person{ID: p.ID, OrganisationID: p.OrganisationID, OrganisationName: p.OrganisationName, Name: p.Name,
+		Email: p.Email, JobTitle: p.JobTitle, Disabled: p.Disabled, HasPassword: p.HasPassword, Locked: p.Locked,
+		Roles: append([]prevent.Role{}, p.Roles...), Vetting: []VettingRecord{}, CreatedAt: p.CreatedAt.UTC()}
+	for _, v := range p.Vetting {
+		out.Vetting = append(out.Vetting, VettingRecord{ID: v.ID, Level: v.Level.Code(), GrantedOn: Date(v.GrantedOn),
+			ExpiresOn: datePtr(v.ExpiresOn), Sponsor: v.Sponsor})
+	}
+	return out
+}
