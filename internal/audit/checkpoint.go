@@ -1,0 +1,422 @@
+// What the audit log can and cannot promise.
+//
+// The entries form an RFC 6962 Merkle tree (golang.org/x/mod/sumdb/tlog). The Checkpointer signs the tree's
+// size and root hash with an Ed25519 key kept in a file outside the database and writes each signed
+// checkpoint to a directory outside the database, from where operations export it (WORM store, a partner
+// organisation, the DPO). Verify recomputes the tree from the rows themselves and checks it against every
+// checkpoint it is given.
+//
+// It can promise detection: any edit, deletion, insertion or reordering of entries covered by a checkpoint,
+// and any truncation below a checkpoint's size, is reported by Verify, even when the person doing it has
+// full write access to the database and recomputes every hash stored there, as long as the signing key
+// and the checkpoint copies are out of their reach.
+//
+// It cannot promise prevention: that rests on access control (append-only triggers, no UPDATE/DELETE
+// grants to the application role) and on the operators of the database. It cannot protect entries
+// written after the most recent exported checkpoint (at most one checkpoint interval): someone with
+// write access can remove or change those silently, and can delete local checkpoint files, which is why
+// checkpoints must be copied elsewhere. It cannot show that an event which was never logged is missing.
+// Whoever holds the signing key (or the running application) can sign new, forged entries; only entries
+// already covered by an exported checkpoint stay protected. On SQLite the database file is protected
+// only by file permissions: the same evidence, weaker resistance.
+
+package audit
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/database"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Origin is the first line of every checkpoint body: it names the log the checkpoint is about.
+const Origin = "prevent-audit"
+
+// CheckpointDir is the subdirectory of the audit directory that holds the signed checkpoints.
+const CheckpointDir = "checkpoints"
+
+// maxCheckpointSize bounds a checkpoint file; a real one is a few hundred bytes.
+const maxCheckpointSize = 64 << 10
+
+// Checkpoint is the signed statement "the log had N entries and this tree hash" (the body of a
+// checkpoint note, in the C2SP checkpoint layout: origin, size, base64 hash, then extension lines).
+type Checkpoint struct {
+	N    int64
+	Hash tlog.Hash
+	// Time is when the checkpoint was made (whole seconds, UTC); zero if the body has no time line.
+	Time time.Time
+}
+
+// Format returns the checkpoint's canonical note body.
+func (c Checkpoint) Format() []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s\n%d\n%s\n", Origin, c.N, base64.StdEncoding.EncodeToString(c.Hash[:]))
+	if !c.Time.IsZero() {
+		fmt.Fprintf(&b, "time %s\n", c.Time.UTC().Format(time.RFC3339))
+	}
+	return b.Bytes()
+}
+
+// ParseCheckpoint parses a checkpoint note body (the text without signatures). Only the canonical
+// encoding is accepted, so that ParseCheckpoint(text).Format() equals text.
+func ParseCheckpoint(text []byte) (Checkpoint, error) {
+	var c Checkpoint
+	if len(text) > maxCheckpointSize {
+		return c, errors.New("audit: checkpoint: too large")
+	}
+	s := string(text)
+	if !strings.HasSuffix(s, "\n") {
+		return c, errors.New("audit: checkpoint: body does not end in a newline")
+	}
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	if len(lines) < 3 || len(lines) > 4 {
+		return c, errors.New("audit: checkpoint: want origin, size, hash and an optional time line")
+	}
+	if lines[0] != Origin {
+		return c, fmt.Errorf("audit: checkpoint: origin %q, want %q", lines[0], Origin)
+	}
+	n, err := strconv.ParseInt(lines[1], 10, 64)
+	if err != nil || n < 0 || strconv.FormatInt(n, 10) != lines[1] {
+		return c, errors.New("audit: checkpoint: malformed size")
+	}
+	h, err := base64.StdEncoding.DecodeString(lines[2])
+	if err != nil || len(h) != tlog.HashSize || base64.StdEncoding.EncodeToString(h) != lines[2] {
+		return c, errors.New("audit: checkpoint: malformed hash")
+	}
+	c.N = n
+	copy(c.Hash[:], h)
+	if len(lines) == 4 {
+		v, ok := strings.CutPrefix(lines[3], "time ")
+		if !ok {
+			return Checkpoint{}, errors.New("audit: checkpoint: unknown extension line")
+		}
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil || t.IsZero() || t.UTC().Format(time.RFC3339) != v {
+			return Checkpoint{}, errors.New("audit: checkpoint: malformed time")
+		}
+		c.Time = t.UTC()
+	}
+	return c, nil
+}
+
+// OpenCheckpoint checks that msg is a note signed by verifier and parses its body. It is the parser the
+// verifier uses for checkpoint files.
+func OpenCheckpoint(msg []byte, verifier note.Verifier) (Checkpoint, error) {
+	if len(msg) > maxCheckpointSize {
+		return Checkpoint{}, errors.New("audit: checkpoint: too large")
+	}
+	n, err := note.Open(msg, note.VerifierList(verifier))
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("audit: checkpoint signature: %w", err)
+	}
+	return ParseCheckpoint([]byte(n.Text))
+}
+
+// IntegrityError reports that the stored log is inconsistent, so the Checkpointer refused to sign it.
+type IntegrityError struct {
+	Seq     int64 // the entry concerned, or -1
+	Problem string
+}
+
+func (e *IntegrityError) Error() string {
+	if e.Seq >= 0 {
+		return fmt.Sprintf("audit: refusing to checkpoint: entry %d: %s", e.Seq, e.Problem)
+	}
+	return "audit: refusing to checkpoint: " + e.Problem
+}
+
+// Checkpointer extends the stored Merkle tree over new entries and writes signed checkpoints to
+// Dir/checkpoints/<size>.note. Several processes may run one against the same database.
+type Checkpointer struct {
+	DB *database.DB
+	// Dir is the audit directory outside the database (for example <data>/audit).
+	Dir    string
+	Signer note.Signer
+	// Verifier, when set, is used to check that the newest existing checkpoint still matches the
+	// stored tree before a new one is signed on top of it.
+	Verifier note.Verifier
+	Now      func() time.Time
+	Log      *slog.Logger
+	// Batch is how many entries are hashed per transaction (default 4096).
+	Batch int
+}
+
+// Checkpoint hashes the entries not yet in the tree, storing their tlog hashes in audit_hashes, and
+// writes a signed checkpoint for the new size unless one exists. Every new entry is re-encoded from its
+// row: if its stored leaf_hash differs, Checkpoint refuses with an *IntegrityError naming the entry.
+// An empty log gets no checkpoint. It returns the size of the tree.
+func (c *Checkpointer) Checkpoint(ctx context.Context) (int64, error) {
+	if c.Signer == nil {
+		return 0, errors.New("audit: checkpointer without a signer")
+	}
+	var size int64
+	for {
+		n, more, err := c.extend(ctx)
+		if err != nil {
+			return 0, err
+		}
+		size = n
+		if !more {
+			break
+		}
+	}
+	if size == 0 {
+		return 0, nil
+	}
+	cpdir := filepath.Join(c.Dir, CheckpointDir)
+	if err := os.MkdirAll(cpdir, 0o700); err != nil {
+		return 0, fmt.Errorf("audit: checkpoint directory: %w", err)
+	}
+	sizes, err := checkpointSizes(cpdir)
+	if err != nil {
+		return 0, err
+	}
+	if len(sizes) > 0 {
+		last := sizes[len(sizes)-1]
+		if last > size {
+			// Another process may have extended the tree and signed it since; otherwise the log shrank.
+			if cur, err := hashedSize(ctx, c.DB.Read()); err == nil && cur >= last {
+				return cur, nil
+			}
+			return 0, &IntegrityError{Seq: size, Problem: fmt.Sprintf("checkpoint %d.note covers %d entries but the tree holds %d: the log was truncated", last, last, size)}
+		}
+		if last == size {
+			return size, nil
+		}
+		if err := c.checkPrevious(ctx, cpdir, last); err != nil {
+			return 0, err
+		}
+	}
+	root, err := tlog.TreeHash(size, dbHashReader(ctx, c.DB.Read()))
+	if err != nil {
+		return 0, fmt.Errorf("audit: tree hash: %w", err)
+	}
+	cp := Checkpoint{N: size, Hash: root}
+	if c.Now != nil {
+		cp.Time = c.Now().UTC().Truncate(time.Second)
+	}
+	msg, err := note.Sign(&note.Note{Text: string(cp.Format())}, c.Signer)
+	if err != nil {
+		return 0, fmt.Errorf("audit: sign checkpoint: %w", err)
+	}
+	if err := writeFileAtomic(cpdir, checkpointName(size), msg, 0o644); err != nil {
+		return 0, err
+	}
+	return size, nil
+}
+
+// checkPrevious refuses to sign on top of a tree that no longer matches the newest checkpoint.
+func (c *Checkpointer) checkPrevious(ctx context.Context, cpdir string, last int64) error {
+	if c.Verifier == nil {
+		return nil
+	}
+	name := checkpointName(last)
+	b, err := os.ReadFile(filepath.Join(cpdir, name))
+	if err != nil {
+		return fmt.Errorf("audit: read %s: %w", name, err)
+	}
+	prev, err := OpenCheckpoint(b, c.Verifier)
+	if err != nil {
+		return &IntegrityError{Seq: -1, Problem: fmt.Sprintf("%s: %v", name, err)}
+	}
+	if prev.N != last {
+		return &IntegrityError{Seq: -1, Problem: fmt.Sprintf("%s holds a checkpoint of size %d", name, prev.N)}
+	}
+	h, err := tlog.TreeHash(last, dbHashReader(ctx, c.DB.Read()))
+	if err != nil {
+		return fmt.Errorf("audit: tree hash: %w", err)
+	}
+	if h != prev.Hash {
+		return &IntegrityError{Seq: -1, Problem: fmt.Sprintf("the stored tree no longer matches %s: entries before %d were changed", name, last)}
+	}
+	return nil
+}
+
+// extend hashes up to Batch new entries in one transaction. It returns the tree size and whether more
+// entries may be waiting.
+func (c *Checkpointer) extend(ctx context.Context) (size int64, more bool, err error) {
+	batch := c.Batch
+	if batch <= 0 {
+		batch = 4096
+	}
+	err = c.DB.WithTx(ctx, func(tx *database.Tx) error {
+		if tx.Dialect == database.Postgres {
+			// One checkpointer at a time; appends are not blocked.
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7263616475) -- audit checkpointer"); err != nil {
+				return fmt.Errorf("audit: checkpoint lock: %w", err)
+			}
+		}
+		k, err := hashedSize(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if k > 0 {
+			if err := checkLastHashed(ctx, tx, k); err != nil {
+				return err
+			}
+		}
+		rows, err := readEntryRows(ctx, tx, k, batch+1)
+		if err != nil {
+			return err
+		}
+		more = len(rows) > batch
+		if more {
+			rows = rows[:batch]
+		}
+		tree, err := loadTree(ctx, tx, k)
+		if err != nil {
+			return err
+		}
+		var hashes []tlog.Hash
+		for i, r := range rows {
+			seq := k + int64(i)
+			if r.problem != "" {
+				return &IntegrityError{Seq: seq, Problem: r.problem}
+			}
+			if r.entry.Seq != seq {
+				return &IntegrityError{Seq: seq, Problem: fmt.Sprintf("missing (the next entry is %d)", r.entry.Seq)}
+			}
+			leaf := r.entry.LeafHash()
+			if !bytes.Equal(leaf[:], r.leaf) {
+				return &IntegrityError{Seq: seq, Problem: "the stored leaf hash does not match the entry's contents"}
+			}
+			hs, err := tree.add(leaf)
+			if err != nil {
+				return err
+			}
+			hashes = append(hashes, hs...)
+		}
+		if err := insertHashes(ctx, tx, tlog.StoredHashIndex(0, k), hashes); err != nil {
+			return err
+		}
+		size = tree.n
+		return nil
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return size, more, nil
+}
+
+// Run makes a checkpoint at once and then every interval until ctx is done, and a final one on the way
+// out. Failures in the loop are logged; Run returns the final checkpoint's error.
+func (c *Checkpointer) Run(ctx context.Context, every time.Duration) error {
+	log := c.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for ctx.Err() == nil {
+		if n, err := c.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+			log.Error("audit checkpoint failed", "err", err)
+		} else if err == nil {
+			log.Debug("audit checkpoint", "size", n)
+		}
+		select {
+		case <-ctx.Done():
+		case <-tick.C:
+		}
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	n, err := c.Checkpoint(fctx)
+	if err != nil {
+		return fmt.Errorf("audit: final checkpoint: %w", err)
+	}
+	log.Info("audit final checkpoint", "size", n)
+	return nil
+}
+
+func checkpointName(n int64) string { return strconv.FormatInt(n, 10) + ".note" }
+
+// checkpointSizes lists the sizes of the checkpoint files in dir, ascending. Other files (such as
+// temporary files left by a crash) are ignored; a missing directory holds none.
+func checkpointSizes(dir string) ([]int64, error) {
+	des, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit: checkpoints: %w", err)
+	}
+	var sizes []int64
+	for _, de := range des {
+		n, ok := parseCheckpointName(de.Name())
+		if ok && de.Type().IsRegular() {
+			sizes = append(sizes, n)
+		}
+	}
+	sort.Slice(sizes, func(i, j int) bool { return sizes[i] < sizes[j] })
+	return sizes, nil
+}
+
+func parseCheckpointName(name string) (int64, bool) {
+	s, ok := strings.CutSuffix(name, ".note")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || strconv.FormatInt(n, 10) != s {
+		return 0, false
+	}
+	return n, true
+}
+
+// writeFileAtomic writes name in dir so that readers see the old file or the whole new one, and the new
+// one survives a crash once writeFileAtomic returns.
+func writeFileAtomic(dir, name string, data []byte, perm os.FileMode) error {
+	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("audit: write %s: %w", name, err)
+	}
+	tmp := f.Name()
+	fail := func(err error) error {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("audit: write %s: %w", name, err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		return fail(err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("audit: write %s: %w", name, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("audit: write %s: %w", name, err)
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("audit: sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("audit: sync %s: %w", dir, err)
+	}
+	return nil
+}

@@ -1,0 +1,252 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/preventplatform/prevent/internal/database"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Report is the outcome of Verify.
+type Report struct {
+	// N is the number of entries read.
+	N int64
+	// Checkpoints is the number of checkpoint files whose signature and tree hash were checked.
+	Checkpoints int
+	// Covered is the size of the largest checkpoint that matched: entries 0..Covered-1 are proven intact.
+	Covered int64
+	// Problem describes the first inconsistency found; it is empty when the log verified.
+	Problem string
+	// Seq and Last bound the first inconsistent entry: it is one of entries Seq..Last (Seq == Last when
+	// it is named exactly). Both are -1 when the problem is not tied to entries (a bad checkpoint file).
+	Seq, Last int64
+}
+
+// OK reports whether the log verified.
+func (r Report) OK() bool { return r.Problem == "" }
+
+// String is "ok, N entries" for a log that verified, and names the problem otherwise.
+func (r Report) String() string {
+	if r.OK() {
+		return fmt.Sprintf("ok, %d entries", r.N)
+	}
+	return "problem: " + r.Problem
+}
+
+type verifiedCheckpoint struct {
+	name string
+	Checkpoint
+}
+
+// Verify checks the audit log in q against itself and against every signed checkpoint in
+// dir/checkpoints. It reads the entries in seq order and checks that they are numbered 0..N-1 and that
+// N equals audit_head.size; re-encodes each row and compares it with its stored leaf_hash and with the
+// hashes stored in audit_hashes; recomputes the whole tree; and checks each checkpoint's signature and
+// that the recomputed tree hash at its size equals the signed one (a checkpoint larger than N means the
+// log was truncated). The first inconsistency is described in Report.Problem; the error is only for
+// failures to read. Run it in a snapshot (VerifyDB does) when the log is being written to.
+func Verify(ctx context.Context, q database.Querier, dir string, verifier note.Verifier) (Report, error) {
+	rep := Report{Seq: -1, Last: -1}
+	fail := func(seq, last int64, format string, args ...any) (Report, error) {
+		rep.Problem = fmt.Sprintf(format, args...)
+		rep.Seq, rep.Last = seq, last
+		return rep, nil
+	}
+
+	cpdir := filepath.Join(dir, CheckpointDir)
+	sizes, err := checkpointSizes(cpdir)
+	if err != nil {
+		return rep, err
+	}
+	var cps []verifiedCheckpoint
+	for _, size := range sizes {
+		name := checkpointName(size)
+		b, err := os.ReadFile(filepath.Join(cpdir, name))
+		if err != nil {
+			return rep, fmt.Errorf("audit: read checkpoint: %w", err)
+		}
+		cp, err := OpenCheckpoint(b, verifier)
+		if err != nil {
+			return fail(-1, -1, "checkpoint %s: %v", name, err)
+		}
+		if cp.N != size {
+			return fail(-1, -1, "checkpoint %s is signed for size %d", name, cp.N)
+		}
+		cps = append(cps, verifiedCheckpoint{name, cp})
+	}
+
+	var head int64
+	err = q.QueryRowContext(ctx, "SELECT size FROM audit_head WHERE id = 1").Scan(&head)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fail(0, 0, "audit_head has no row")
+	}
+	if err != nil {
+		return rep, fmt.Errorf("audit: read head: %w", err)
+	}
+
+	tree := &hashTree{nodes: map[int64]tlog.Hash{}}
+	next := 0 // the next checkpoint to check
+	// checkCheckpoints checks the checkpoints whose size the tree has reached.
+	checkCheckpoints := func() (bool, error) {
+		for next < len(cps) && cps[next].N == tree.n {
+			cp := cps[next]
+			root, err := tree.root()
+			if err != nil {
+				return false, err
+			}
+			if root != cp.Hash {
+				from := rep.Covered
+				rep.Problem = fmt.Sprintf("checkpoint %s does not match the log: the first changed entry is among entries %d..%d", cp.name, from, cp.N-1)
+				rep.Seq, rep.Last = from, cp.N-1
+				return false, nil
+			}
+			rep.Checkpoints++
+			rep.Covered = cp.N
+			next++
+		}
+		return true, nil
+	}
+	if ok, err := checkCheckpoints(); !ok {
+		return rep, err
+	}
+
+	const batch = 1000
+	hashGap := false // some earlier entry had no stored hashes
+	for {
+		rows, err := readEntryRows(ctx, q, tree.n, batch)
+		if err != nil {
+			return rep, err
+		}
+		if len(rows) == 0 {
+			break
+		}
+		first := tree.n
+		stored, err := readHashRange(ctx, q, tlog.StoredHashIndex(0, first), tlog.StoredHashIndex(0, first+int64(len(rows))))
+		if err != nil {
+			return rep, err
+		}
+		for _, r := range rows {
+			e := tree.n
+			rep.N = e
+			if r.entry.Seq != e {
+				return fail(e, e, "entry %d is missing (the next entry is %d)", e, r.entry.Seq)
+			}
+			if r.problem != "" {
+				return fail(e, e, "entry %d: %s", e, r.problem)
+			}
+			leaf := r.entry.LeafHash()
+			if !bytes.Equal(leaf[:], r.leaf) {
+				return fail(e, e, "entry %d: its contents do not match its stored leaf hash", e)
+			}
+			base := tlog.StoredHashIndex(0, e)
+			hs, err := tree.add(leaf)
+			if err != nil {
+				return rep, err
+			}
+			present := 0
+			for j := range hs {
+				if _, ok := stored[base+int64(j)]; ok {
+					present++
+				}
+			}
+			switch {
+			case present == 0:
+				hashGap = true
+			case hashGap || present != len(hs):
+				return fail(e, e, "entry %d: the stored tree has a gap here (hashes were deleted)", e)
+			default:
+				for j, h := range hs {
+					if stored[base+int64(j)] == h {
+						continue
+					}
+					if j == 0 {
+						return fail(e, e, "entry %d: its contents do not match its hash in the stored tree", e)
+					}
+					from := e + 1 - int64(1)<<j
+					return fail(from, e, "entries %d..%d do not match the stored tree hash over them (level %d)", from, e, j)
+				}
+			}
+			if ok, err := checkCheckpoints(); !ok {
+				return rep, err
+			}
+		}
+		rep.N = tree.n
+		if len(rows) < batch {
+			break
+		}
+	}
+	n := tree.n
+	rep.N = n
+
+	var extra int64
+	err = q.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_hashes WHERE idx >= $1", tlog.StoredHashCount(n)).Scan(&extra)
+	if err != nil {
+		return rep, fmt.Errorf("audit: read hashes: %w", err)
+	}
+	if extra > 0 {
+		return fail(n, n, "audit_hashes holds hashes for entries after the last entry (%d): entries from %d on were removed", n-1, n)
+	}
+	if head != n {
+		return fail(min(head, n), max(head, n)-1, "audit_head.size is %d but the log holds %d entries", head, n)
+	}
+	if next < len(cps) {
+		cp := cps[next]
+		// Entries Covered..n-1 are still there but no checkpoint vouches for them, so the first changed
+		// entry is bounded, not named.
+		return fail(rep.Covered, cp.N-1, "checkpoint %s covers %d entries but the log holds %d: entries %d..%d are missing (truncated) and entries from %d on are unproven", cp.name, cp.N, n, n, cp.N-1, rep.Covered)
+	}
+	return rep, nil
+}
+
+// VerifyDB runs Verify on a consistent snapshot of db, so that appends made meanwhile do not disturb it:
+// a read-only REPEATABLE READ transaction on PostgreSQL, a read transaction on SQLite.
+func VerifyDB(ctx context.Context, db *database.DB, dir string, verifier note.Verifier) (Report, error) {
+	var tx *sql.Tx
+	var err error
+	if db.Dialect == database.Postgres {
+		tx, err = db.Writer().BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	} else if r, ok := db.Read().(*sql.DB); ok {
+		tx, err = r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	} else {
+		tx, err = db.Writer().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	}
+	if err != nil {
+		return Report{Seq: -1, Last: -1}, fmt.Errorf("audit: verify: begin: %w", err)
+	}
+	defer tx.Rollback()
+	return Verify(ctx, tx, dir, verifier)
+}
+
+// readHashRange reads the stored hashes with indexes in [lo, hi).
+func readHashRange(ctx context.Context, q database.Querier, lo, hi int64) (map[int64]tlog.Hash, error) {
+	rows, err := q.QueryContext(ctx, "SELECT idx, hash FROM audit_hashes WHERE idx >= $1 AND idx < $2", lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("audit: read hashes: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]tlog.Hash{}
+	for rows.Next() {
+		var idx int64
+		var b []byte
+		if err := rows.Scan(&idx, &b); err != nil {
+			return nil, fmt.Errorf("audit: read hashes: %w", err)
+		}
+		if len(b) == tlog.HashSize {
+			out[idx] = tlog.Hash(b)
+		} else {
+			// A stored hash of the wrong length stands in as a value that matches no real hash.
+			out[idx] = tlog.RecordHash(append([]byte("malformed stored hash "), b...))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audit: read hashes: %w", err)
+	}
+	return out, nil
+}
