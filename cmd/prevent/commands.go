@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -35,7 +37,7 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	rep, err := audit.Verify(ctx, db.Read(), c.auditDir(), verifier)
+	rep, err := audit.VerifyDB(ctx, db, c.auditDir(), verifier)
 	if err != nil {
 		return err
 	}
@@ -59,7 +61,7 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "backup written: %s (%d bytes, sha256 %s)\n", m.Path(dir), m.Size, m.SHA256)
+	fmt.Fprintf(stdout, "backup written: %s (%d bytes, sha256 %s)\n", filepath.Join(dir, m.File), m.Size, m.SHA256)
 	return nil
 }
 
@@ -135,5 +137,22 @@ func createAdmin(ctx context.Context, args []string, getenv func(string) string,
 	}
 	fmt.Fprintf(stdout, "Administrator created. Send them this one-time set-up link (valid for %s):\n%s/account/set-up/%s\n",
 		partnership.SetupValidFor, base, token)
+	return nil
+}
+
+func demoCode(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var email string
+	db, _, err := openStore(ctx, "demo code", args, getenv, stderr, func(c *config, fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "the demo account's email address")
+	})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	code, err := demo.Code(ctx, db, email, time.Now())
+	if err != nil {
+		return fmt.Errorf("%s", prevent.PublicMessage(err))
+	}
+	fmt.Fprintln(stdout, code)
 	return nil
 }

@@ -34,6 +34,7 @@ commands:
   restore          restore an SQLite backup (the service must be stopped)
   tokens create    create an API token for a person (--email, --name)
   users create-admin  set up a partnership and its first administrator
+  demo code        print the current second-factor code of a demo account (--email)
 
 Run 'prevent <command> -h' for a command's flags.`
 
@@ -67,6 +68,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return errors.New("usage: prevent users create-admin --partnership NAME --organisation NAME --name NAME --email EMAIL")
 		}
 		return createAdmin(ctx, args[2:], getenv, stdout, stderr)
+	case "demo":
+		if len(args) < 2 || args[1] != "code" {
+			return errors.New("usage: prevent demo code --email EMAIL")
+		}
+		return demoCode(ctx, args[2:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -99,7 +105,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer db.Close()
 
-	signer, _, err := audit.LoadOrCreateKey(c.auditDir())
+	signer, verifier, err := audit.LoadOrCreateKey(c.auditDir())
 	if err != nil {
 		return err
 	}
@@ -115,52 +121,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		publicURL = "http://" + ln.Addr().String()
 	}
 
-	authSvc := auth.New(auth.Deps{DB: db, Now: now, DemoMode: c.Demo, Origin: publicURL})
-	partners := partnership.New(partnership.Deps{DB: db, Now: now})
-
-	if c.Demo {
-		accounts, created, err := demo.Load(ctx, demo.Deps{DB: db, Auth: authSvc, Partnership: partners, Now: now})
-		if err != nil {
-			return fmt.Errorf("demo data: %w", err)
-		}
-		demo.PrintAccounts(stdout, publicURL, accounts, created)
+	app, err := newApp(ctx, appConfig{DB: db, Logger: logger, Now: now, Demo: c.Demo, PublicURL: publicURL, AuditDir: c.auditDir()}, stdout)
+	if err != nil {
+		return err
 	}
-
-	pages := web.New(web.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now,
-		SecureCookies: strings.HasPrefix(publicURL, "https://"), Demo: c.Demo, AuditDir: c.auditDir()})
-	apiSrv := api.New(api.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now})
-	reg := metrics.New()
-
-	mux := pages.Mux()
-	apiSrv.Register(mux)
-	mux.Handle("GET /static/", http.FileServerFS(ui.Static))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		pending, err := db.Pending(r.Context())
-		if err == nil {
-			err = db.Ping(r.Context())
-		}
-		if err != nil || pending > 0 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, "not ready")
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
-	mux.Handle("GET /metrics", reg.Handler())
-	mux.Handle("/", pages.NotFoundHandler())
-
-	handler := web.SecurityHeaders(strings.HasPrefix(publicURL, "https://"),
-		logging.Middleware(logger, reg.Middleware(logging.Recover(logger, http.NewCrossOriginProtection().Handler(mux), pages.ServerError))))
+	handler := app.Handler
 
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
-	cp := &audit.Checkpointer{DB: db, Dir: c.auditDir(), Signer: signer, Now: now}
+	cp := &audit.Checkpointer{DB: db, Dir: c.auditDir(), Signer: signer, Verifier: verifier, Now: now, Log: logger}
 	cpCtx, cpCancel := context.WithCancel(context.Background())
 	cpDone := make(chan error, 1)
 	go func() { cpDone <- cp.Run(cpCtx, c.CheckpointEvery) }()
@@ -206,4 +176,71 @@ func openStore(ctx context.Context, name string, args []string, getenv func(stri
 		return nil, nil, err
 	}
 	return db, &c, nil
+}
+
+type appConfig struct {
+	DB        *database.DB
+	Logger    *slog.Logger
+	Now       func() time.Time
+	Demo      bool
+	PublicURL string
+	AuditDir  string
+}
+
+// app is the wired service: its handler and the parts tests look into.
+type app struct {
+	Handler http.Handler
+	Web     *web.Server
+	API     *api.Server
+	Auth    *auth.Service
+	Demo    []demo.Account
+}
+
+// newApp wires the services, the pages, the API and operations routes into one handler, loading the demo
+// partnership first when asked.
+func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
+	db, logger, now := c.DB, c.Logger, c.Now
+	authSvc := auth.New(auth.Deps{DB: db, Now: now, DemoMode: c.Demo, Origin: c.PublicURL})
+	partners := partnership.New(partnership.Deps{DB: db, Now: now})
+	a := &app{Auth: authSvc}
+	if c.Demo {
+		accounts, created, err := demo.Load(ctx, demo.Deps{DB: db, Auth: authSvc, Partnership: partners, Now: now})
+		if err != nil {
+			return nil, fmt.Errorf("demo data: %w", err)
+		}
+		a.Demo = accounts
+		demo.PrintAccounts(stdout, c.PublicURL, accounts, created)
+	}
+	secure := strings.HasPrefix(c.PublicURL, "https://")
+	a.Web = web.New(web.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now,
+		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir})
+	a.API = api.New(api.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now})
+	reg := metrics.New()
+
+	mux := a.Web.Mux()
+	a.API.Register(mux)
+	mux.Handle("GET /static/", http.FileServerFS(ui.Static))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		pending, err := db.Pending(r.Context())
+		if err == nil {
+			err = db.Ping(r.Context())
+		}
+		if err != nil || pending > 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "not ready")
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", reg.Handler())
+	mux.Handle("/", a.Web.NotFoundHandler())
+
+	a.Handler = web.SecurityHeaders(secure,
+		logging.Middleware(logger, reg.Middleware(logging.Recover(logger, http.NewCrossOriginProtection().Handler(mux), a.Web.ServerError))))
+	return a, nil
 }

@@ -54,4 +54,3 @@ func (db *DB) Pending(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
-

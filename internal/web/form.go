@@ -65,9 +65,14 @@ func withType(t string) func(*govuk.InputParams) { return func(p *govuk.InputPar
 func withAutocomplete(a string) func(*govuk.InputParams) {
 	return func(p *govuk.InputParams) { p.Autocomplete = a }
 }
-func withClasses(c string) func(*govuk.InputParams) { return func(p *govuk.InputParams) { p.Classes = c } }
-func noSpellcheck(p *govuk.InputParams)             { p.Spellcheck = govuk.Bool(false) }
-func asHeading(p *govuk.InputParams)                { p.Label.IsPageHeading = true; p.Label.Classes = "govuk-label--l" }
+func withClasses(c string) func(*govuk.InputParams) {
+	return func(p *govuk.InputParams) { p.Classes = c }
+}
+func noSpellcheck(p *govuk.InputParams) { p.Spellcheck = govuk.Bool(false) }
+func asHeading(p *govuk.InputParams) {
+	p.Label.IsPageHeading = true
+	p.Label.Classes = "govuk-label--l"
+}
 
 // summaryErrors returns the error summary list; field errors link to "#<field>".
 func summaryErrors(errs []prevent.FieldError) []govuk.ErrorSummaryItem {

@@ -1,6 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"encoding/base64"
+	"image/png"
+
+	"github.com/pquerna/otp"
 	"net/http"
 
 	"github.com/preventplatform/prevent/internal/auth"
@@ -27,11 +32,8 @@ func (s *Server) handleSignInPost(w http.ResponseWriter, r *http.Request) error 
 	if err := fields.Err(); err != nil {
 		return s.signInAgain(w, r, f.withErr(err))
 	}
-	// Any earlier session cookie is ended: signing in always starts a new session.
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		_ = s.deps.Auth.SignOut(r.Context(), c.Value)
-	}
-	token, p, err := s.deps.Auth.SignIn(r.Context(), f.get("email"), f.Values.Get("password"))
+	// Any earlier session is ended: signing in always starts a new session.
+	token, res, err := s.deps.Auth.SignIn(r.Context(), f.get("email"), f.Values.Get("password"), auth.SignInMeta{PreviousToken: sessionToken(r)})
 	if err != nil {
 		if prevent.ErrorKind(err) == prevent.Internal {
 			return err
@@ -40,12 +42,8 @@ func (s *Server) handleSignInPost(w http.ResponseWriter, r *http.Request) error 
 		return s.signInAgain(w, r, f)
 	}
 	s.setSession(w, token)
-	if auth.NeedsStepUp(p) {
-		has, err := s.deps.Auth.HasTOTP(r.Context(), p.PersonID)
-		if err != nil {
-			return err
-		}
-		if !has {
+	if res.NeedsSecondFactor {
+		if !res.HasTOTP && !res.HasPasskey {
 			http.Redirect(w, r, "/account/second-factor/set-up", http.StatusSeeOther)
 			return nil
 		}
@@ -128,10 +126,11 @@ func (s *Server) totpSetUp(w http.ResponseWriter, r *http.Request, f form) error
 		http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
 		return nil
 	}
-	secret, qr, err := s.deps.Auth.BeginTOTP(r.Context(), p.PersonID)
+	enrol, err := s.deps.Auth.BeginTOTP(r.Context(), p.PersonID)
 	if err != nil {
 		return err
 	}
+	secret, qr := enrol.Secret, qrDataURL(enrol.URL)
 	l := s.layout(r, "Set up your authenticator app")
 	l.Errors = f.Errors
 	return s.page(w, r, l, totpSetupPage(l, f, secret, qr))
@@ -142,7 +141,7 @@ func (s *Server) handleTOTPSetUpPost(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Auth.ConfirmTOTP(r.Context(), sessionToken(r), f.get("code")); err != nil {
+	if err := s.deps.Auth.ConfirmTOTPSession(r.Context(), sessionToken(r), f.get("code")); err != nil {
 		if prevent.ErrorKind(err) == prevent.Internal {
 			return err
 		}
@@ -203,4 +202,21 @@ func (s *Server) handleAccountSetUpPost(w http.ResponseWriter, r *http.Request) 
 	l := s.layout(r, "Create your password")
 	l.Errors = f.Errors
 	return s.page(w, r, l, accountSetUpPage(l, f, token))
+}
+
+// qrDataURL renders an otpauth URL as a PNG QR code in a data: URL (allowed by the CSP's img-src), or "".
+func qrDataURL(otpauth string) string {
+	key, err := otp.NewKeyFromURL(otpauth)
+	if err != nil {
+		return ""
+	}
+	img, err := key.Image(200, 200)
+	if err != nil {
+		return ""
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return ""
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())
 }
