@@ -8,13 +8,11 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -48,9 +46,6 @@ type Service struct {
 	webauthn *webauthn.WebAuthn
 	// webauthnErr says why passkeys are unavailable, when webauthn is nil.
 	webauthnErr error
-
-	dummyOnce sync.Once
-	dummyHash string
 }
 
 // The session and token lifetimes.
@@ -126,14 +121,6 @@ func newSecret(prefix string) (string, []byte, error) {
 func hashSecret(tok string) []byte {
 	h := sha256.Sum256([]byte(tok))
 	return h[:]
-}
-
-// nullTime is t, or NULL when t is zero.
-func nullTime(t time.Time) sql.NullTime {
-	if t.IsZero() {
-		return sql.NullTime{}
-	}
-	return sql.NullTime{Time: t.UTC().Truncate(time.Microsecond), Valid: true}
 }
 
 // appendAudit writes an entry about a person (or one of their credentials) for the principal in ctx.

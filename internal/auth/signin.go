@@ -83,15 +83,15 @@ func (s *Service) SignIn(ctx context.Context, email, password string, meta SignI
 		FROM people WHERE lower(email) = lower($1)`, email).Scan(&id, &org, &hash, &disabled, &failures, &until)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		s.dummyVerify(password)
+		dummyVerify(password)
 		return "", SignInResult{}, s.signInRefused(ctx, now, 0, "unknown account")
 	case err != nil:
 		return "", SignInResult{}, fmt.Errorf("auth: sign in: %w", err)
 	case hash == "":
-		s.dummyVerify(password)
+		dummyVerify(password)
 		return "", SignInResult{}, s.signInRefused(ctx, now, id, "no password set")
 	case locked(failures, until, now):
-		s.dummyVerify(password)
+		dummyVerify(password)
 		return "", SignInResult{}, s.signInRefused(ctx, now, id, "account locked")
 	}
 	ok, rehash, err := VerifyPassword(hash, password)

@@ -32,6 +32,7 @@ const (
 	msgCodeFormat    = "Enter the 6-digit code shown in your authenticator app"
 	msgCodeWrong     = "The code is not correct or has already been used. Enter the latest code shown in your authenticator app"
 	msgTooManyCodes  = "You entered a wrong code too many times. Sign in again"
+	msgCodesLocked   = "You entered a wrong code too many times. Wait a few minutes, then try again"
 	msgNoTOTP        = "Set up an authenticator app first"
 	msgTOTPSetUp     = "An authenticator app is already set up for this account"
 	msgFactorPresent = "Confirm it is you with your second factor before adding another"
@@ -235,12 +236,10 @@ func (s *Service) VerifyTOTP(ctx context.Context, token, code string) error {
 			return fmt.Errorf("auth: verify totp: %w", err)
 		}
 		if locked(failures, until, now) {
-			// The account was locked by failures in another session: this one ends too.
-			outcome = prevent.Errorf(prevent.Unauthenticated, msgTooManyCodes)
-			if err := endSession(ctx, tx, r.id, now); err != nil {
-				return err
-			}
-			return s.auditSignIn(ctx, tx, now, 0, 0, r.personID, "second factor refused: account locked; session ended")
+			// Failures here or in another session locked the account: no code is checked until the
+			// lock ends, so parallel sessions give no extra guesses.
+			outcome = prevent.Errorf(prevent.Invalid, msgCodesLocked)
+			return s.auditSignIn(ctx, tx, now, 0, 0, r.personID, "second factor refused: account locked")
 		}
 		c, err := normaliseCode(code)
 		if err != nil {

@@ -108,6 +108,7 @@ func TestTOTPWrongCodesEndSession(t *testing.T) {
 		secret := f.enrol(t, id)
 		f.clock.Advance(time.Minute)
 		tok, _ := f.signIn(t, email)
+		other, _ := f.signIn(t, email) // a second session opened before the failures
 		right := code(t, secret, f.clock.Now())
 		wrong := "000000"
 		if wrong == right {
@@ -128,6 +129,11 @@ func TestTOTPWrongCodesEndSession(t *testing.T) {
 		// Five wrong codes also lock the account, so signing in again does not give fresh guesses.
 		_, _, err = f.svc.SignIn(ctx, email, goodPassword, auth.SignInMeta{})
 		wantKind(t, err, prevent.Unauthenticated)
+		// Nor does a session opened earlier: while the account is locked no code is checked.
+		msg := wantKind(t, f.svc.VerifyTOTP(ctx, other, right), prevent.Invalid)
+		if !strings.Contains(msg, "Wait") {
+			t.Errorf("locked message %q", msg)
+		}
 		f.clock.Advance(61 * time.Second)
 		tok, _ = f.signIn(t, email)
 		if err := f.svc.VerifyTOTP(ctx, tok, code(t, secret, f.clock.Now())); err != nil {
