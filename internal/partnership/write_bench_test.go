@@ -26,10 +26,13 @@ func BenchmarkWrite(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			seq := 0
 			admin := prevent.Principal{PersonID: 1, OrganisationID: 1, MFA: true,
 				Memberships: []prevent.Membership{{PartnershipID: pid, Role: prevent.Administrator}}}
 			b.Run("raw-insert", func(b *testing.B) {
-				for i := 0; b.Loop(); i++ {
+				for b.Loop() {
+					seq++
+					i := seq
 					err := db.WithTx(ctx, func(tx *database.Tx) error {
 						now := time.Now().UTC()
 						_, err := tx.ExecContext(ctx, `INSERT INTO organisations (name, sector, public_body, created_at, updated_at)
@@ -42,7 +45,9 @@ func BenchmarkWrite(b *testing.B) {
 				}
 			})
 			b.Run("audited-write", func(b *testing.B) {
-				for i := 0; b.Loop(); i++ {
+				for b.Loop() {
+					seq++
+					i := seq
 					_, err := svc.CreateOrganisation(ctx, admin, pid, partnership.OrganisationInput{
 						Name: fmt.Sprintf("audited %d", i), Sector: "community", PublicBody: "no"})
 					if err != nil {

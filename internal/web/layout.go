@@ -47,11 +47,8 @@ func (s *Server) layout(r *http.Request, title string) layout {
 		l.Nav = append(l.Nav, navItem{Text: text, Href: href, Current: r.URL.Path == href || (href != "/" && strings.HasPrefix(r.URL.Path, href+"/"))})
 	}
 	add("Home", "/")
-	for _, pid := range p.Partnerships() {
-		if access.Permits(p, access.PartnershipView).Allow {
-			add("Partnership", fmt.Sprintf("/partnerships/%d", pid))
-		}
-		break
+	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.PartnershipView).Allow {
+		add("Partnership", fmt.Sprintf("/partnerships/%d", ps[0]))
 	}
 	if access.Permits(p, access.AuditView).Allow {
 		add("Audit log", "/audit")
