@@ -82,17 +82,9 @@ func TestBrowserAdministratorJourney(t *testing.T) {
 	code := browsertest.TOTP(admin.TOTPSecret, time.Now())
 	run("second factor", chromedp.SendKeys(chromedp.CSS("#code"), code),
 		chromedp.Click(chromedp.CSS("form[action='/sign-in/second-factor'] button")),
-		chromedp.WaitVisible(chromedp.CSS("main h1")))
+		chromedp.WaitNotPresent(chromedp.CSS("form[action='/sign-in/second-factor']")), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	if h := text("main h1"); !strings.Contains(h, "Prevent partnership") {
-		// A code is accepted once: if this 30-second step's code was already used, the next step's is needed,
-		// exactly as a person would wait for their app to show a new code.
-		time.Sleep(time.Until(time.Now().Truncate(30 * time.Second).Add(31 * time.Second)))
-		run("second factor, next code", chromedp.SetValue(chromedp.CSS("#code"), browsertest.TOTP(admin.TOTPSecret, time.Now())),
-			chromedp.Click(chromedp.CSS("form[action='/sign-in/second-factor'] button")),
-			chromedp.WaitVisible(chromedp.CSS("main h1")))
-		if h := text("main h1"); !strings.Contains(h, "Prevent partnership") {
-			t.Fatalf("after sign-in, heading = %q", h)
-		}
+		t.Fatalf("after sign-in, heading = %q", h)
 	}
 	check("home")
 

@@ -21,7 +21,7 @@ type layout struct {
 	Demo      bool
 	Back      string
 	// Marking is shown as a banner at the top and bottom of pages that show marked material.
-	Marking string
+	Marking prevent.Marking
 }
 
 type navItem struct {

@@ -37,6 +37,8 @@ type PageParams struct {
 	FeedbackURL string
 	// Marking, when valid, shows the page's protective marking at the top and bottom.
 	Marking prevent.Marking
+	// Warning, when set, is shown as warning text above the content on every page (the demo banner).
+	Warning string
 }
 
 func (p PageParams) hasErrors() bool {
@@ -45,7 +47,8 @@ func (p PageParams) hasErrors() bool {
 
 // DocumentTitle is the text of the page's title element.
 func (p PageParams) DocumentTitle() string {
-	title := ServiceName + " - GOV.UK"
+	// Not "- GOV.UK": the service belongs to a local partnership, not to GOV.UK.
+	title := ServiceName
 	if p.Title != "" {
 		title = p.Title + " - " + title
 	}
@@ -66,7 +69,9 @@ func (p PageParams) errorSummary() *ErrorSummaryParams {
 	return nil
 }
 
-// Page renders a whole page in the GOV.UK template around the templ children.
+// Page renders a whole page in the GOV.UK template around the templ children. It has no GOV.UK crown or
+// logotype (they are only for services on GOV.UK, and this service belongs to a local partnership): the service
+// navigation carries the service name.
 // It has no inline script or style, so it works under a strict Content-Security-Policy:
 // /static/app.js sets the body classes the template's inline script would.
 func Page(p PageParams) templ.Component {
@@ -94,7 +99,7 @@ func Page(p PageParams) templ.Component {
 		var templ_7745c5c3_Var2 string
 		templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(p.DocumentTitle())
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 68, Col: 29}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 73, Col: 29}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
 		if templ_7745c5c3_Err != nil {
@@ -107,7 +112,7 @@ func Page(p PageParams) templ.Component {
 		var templ_7745c5c3_Var3 string
 		templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(assetPath + "/images/favicon.ico").ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 72, Col: 74}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 77, Col: 74}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 		if templ_7745c5c3_Err != nil {
@@ -120,7 +125,7 @@ func Page(p PageParams) templ.Component {
 		var templ_7745c5c3_Var4 string
 		templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression(assetPath + "/images/favicon.svg").ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 73, Col: 72}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 78, Col: 72}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var4)
 		if templ_7745c5c3_Err != nil {
@@ -133,7 +138,7 @@ func Page(p PageParams) templ.Component {
 		var templ_7745c5c3_Var5 string
 		templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(assetPath + "/images/govuk-icon-mask.svg").ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 74, Col: 73}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 79, Col: 73}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
 		if templ_7745c5c3_Err != nil {
@@ -146,7 +151,7 @@ func Page(p PageParams) templ.Component {
 		var templ_7745c5c3_Var6 string
 		templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression(assetPath + "/images/govuk-icon-180.png").ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 75, Col: 79}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 80, Col: 79}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
 		if templ_7745c5c3_Err != nil {
@@ -159,7 +164,7 @@ func Page(p PageParams) templ.Component {
 		var templ_7745c5c3_Var7 string
 		templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(assetPath + "/manifest.json").ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 76, Col: 59}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 81, Col: 59}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
 		if templ_7745c5c3_Err != nil {
@@ -178,10 +183,6 @@ func Page(p PageParams) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = marking(p.Marking).Render(ctx, templ_7745c5c3_Buffer)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = Header(HeaderParams{HomepageURL: "/"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -213,6 +214,12 @@ func Page(p PageParams) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
+		if p.Warning != "" {
+			templ_7745c5c3_Err = WarningText(WarningTextParams{Text: p.Warning, Classes: "govuk-!-margin-top-4 govuk-!-margin-bottom-0"}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
 		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<main class=\"govuk-main-wrapper\" id=\"main-content\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -237,10 +244,10 @@ func Page(p PageParams) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Footer(FooterParams{Meta: &FooterMeta{Items: []FooterLink{
+		templ_7745c5c3_Err = Footer(FooterParams{NoCrown: true, NoContentLicence: true, Meta: &FooterMeta{Text: "Open-source software for local Prevent partnerships.", Items: []FooterLink{
 			{Href: "/cookies", Text: "Cookies"},
 			{Href: "/accessibility", Text: "Accessibility statement"},
-			{Href: "/privacy", Text: "Privacy"},
+			{Href: "/privacy", Text: "Privacy notice"},
 		}}}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -282,7 +289,7 @@ func feedbackText(url string) templ.Component {
 			var templ_7745c5c3_Var9 string
 			templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(url).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 120, Col: 80}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 127, Col: 80}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
 			if templ_7745c5c3_Err != nil {
@@ -328,7 +335,7 @@ func marking(m prevent.Marking) templ.Component {
 			var templ_7745c5c3_Var11 string
 			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(m.String())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 130, Col: 78}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/govuk/page.templ`, Line: 137, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 			if templ_7745c5c3_Err != nil {

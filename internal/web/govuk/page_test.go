@@ -134,7 +134,7 @@ func TestPageLayout(t *testing.T) {
 	}
 	head := find(doc, func(n *html.Node) bool { return n.Data == "head" })[0]
 	title := find(head, func(n *html.Node) bool { return n.Data == "title" })
-	if len(title) != 1 || text(title[0]) != "Error: Add a referral - Prevent partnership - GOV.UK" {
+	if len(title) != 1 || text(title[0]) != "Error: Add a referral - Prevent partnership" {
 		t.Errorf("title = %q", text(title[0]))
 	}
 	var hrefs []string
@@ -200,9 +200,13 @@ func TestPageLayout(t *testing.T) {
 		t.Fatal("no footer")
 	}
 	ft := text(footer[0])
-	for _, want := range []string{"Open Government Licence v3.0", "© Crown copyright"} {
-		if !strings.Contains(ft, want) {
-			t.Errorf("footer lacks %q", want)
+	if !strings.Contains(ft, "Open-source software for local Prevent partnerships") {
+		t.Errorf("footer lacks the service's own copyright line: %q", ft)
+	}
+	// The crown, logotype and Crown copyright are only for services on GOV.UK.
+	for _, unwanted := range []string{"Open Government Licence", "Crown copyright", "govuk-footer__crown", "govuk-header__logotype"} {
+		if strings.Contains(out, unwanted) {
+			t.Errorf("page shows %q", unwanted)
 		}
 	}
 	for _, href := range []string{"/cookies", "/accessibility", "/privacy"} {
@@ -218,10 +222,10 @@ func TestPageLayout(t *testing.T) {
 func TestPageWithoutErrorsOrMarking(t *testing.T) {
 	out, doc := renderPage(t, PageParams{Title: "Cases"}, "")
 	title := find(doc, func(n *html.Node) bool { return n.Data == "title" })[0]
-	if text(title) != "Cases - Prevent partnership - GOV.UK" {
+	if text(title) != "Cases - Prevent partnership" {
 		t.Errorf("title = %q", text(title))
 	}
-	if (PageParams{}).DocumentTitle() != "Prevent partnership - GOV.UK" {
+	if (PageParams{}).DocumentTitle() != "Prevent partnership" {
 		t.Errorf("untitled page title = %q", (PageParams{}).DocumentTitle())
 	}
 	for _, absent := range []string{"govuk-error-summary", "app-marking", "govuk-notification-banner", "govuk-back-link"} {
