@@ -73,7 +73,11 @@ func List(ctx context.Context, q database.Querier, f Filter) ([]Entry, int64, er
 		add("record_id = $%d", f.RecordID)
 	}
 	if f.PartnershipID != 0 {
-		add("partnership_id = $%d", f.PartnershipID)
+		// A partnership's log is its own entries and the sign-ins and other partnership-less entries of the
+		// people who hold a role in it.
+		args = append(args, f.PartnershipID)
+		n := len(args)
+		where = append(where, fmt.Sprintf("(partnership_id = $%d OR (partnership_id = 0 AND actor_id IN (SELECT person_id FROM memberships WHERE partnership_id = $%d)))", n, n))
 	}
 	if !f.From.IsZero() {
 		add("at >= $%d", f.From.UTC().Truncate(time.Microsecond))

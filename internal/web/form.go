@@ -73,16 +73,3 @@ func asHeading(p *govuk.InputParams) {
 	p.Label.IsPageHeading = true
 	p.Label.Classes = "govuk-label--l"
 }
-
-// summaryErrors returns the error summary list; field errors link to "#<field>".
-func summaryErrors(errs []prevent.FieldError) []govuk.ErrorSummaryItem {
-	out := make([]govuk.ErrorSummaryItem, 0, len(errs))
-	for _, e := range errs {
-		it := govuk.ErrorSummaryItem{Text: e.Message}
-		if e.Field != "" {
-			it.Href = "#" + e.Field
-		}
-		out = append(out, it)
-	}
-	return out
-}

@@ -157,7 +157,15 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	if len(fields) == 0 {
 		var cursor int64
 		var err error
-		entries, cursor, err = audit.List(r.Context(), s.deps.DB.Read(), filter)
+		p := l.Principal
+		var pid prevent.ID
+		for _, id := range p.Partnerships() {
+			if access.Decide(p, access.AuditView, access.Resource{Kind: "audit", PartnershipID: id}, s.deps.Now()).Allow {
+				pid = id
+				break
+			}
+		}
+		entries, cursor, err = audit.Browse(r.Context(), s.deps.DB, p, pid, filter, s.deps.Now())
 		if err != nil {
 			return err
 		}
