@@ -32,6 +32,8 @@ func (s *Server) registerAdmin() {
 	s.handle(http.MethodPost, "/partnerships/{pid}/people/{id}/disable", access.PersonManage, s.handlePersonDisable(true))
 	s.handle(http.MethodPost, "/partnerships/{pid}/people/{id}/enable", access.PersonManage, s.handlePersonDisable(false))
 	s.handle(http.MethodPost, "/partnerships/{pid}/people/{id}/set-up-link", access.PersonManage, s.handlePersonSetupLink)
+	s.handle(http.MethodPost, "/partnerships/{pid}/people/{id}/unlock", access.PersonManage, s.handlePersonSecurity("unlock"))
+	s.handle(http.MethodPost, "/partnerships/{pid}/people/{id}/reset-second-factor", access.PersonManage, s.handlePersonSecurity("reset"))
 	s.handle(http.MethodGet, "/partnerships/{pid}/people/{id}/vetting", access.PersonManage, s.handleVetting)
 	s.handle(http.MethodPost, "/partnerships/{pid}/people/{id}/vetting", access.PersonManage, s.handleVettingPost)
 }
