@@ -35,4 +35,5 @@ func (s *Server) register() {
 	s.handle(http.MethodGet, "/audit", access.AuditView, s.handleAudit)
 
 	s.registerAdmin()
+	s.registerPasskeys()
 }

@@ -1,0 +1,229 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// Messages of the passkey pages and their JSON endpoints.
+const (
+	msgPasskeysUnavailable = "Passkeys cannot be used here. They need a browser that supports them, and the service reached at its domain name rather than an IP address"
+	msgPasskeyRequest      = "Your browser’s answer could not be read. Reload the page and try again"
+	msgPasskeyAdded        = "Your passkey has been added."
+	msgPasskeyRemoved      = "The passkey has been removed."
+	// passkeyBodyLimit bounds a posted WebAuthn answer; real ones are a few kilobytes.
+	passkeyBodyLimit = 64 << 10
+)
+
+// registerPasskeys adds the passkey pages: the person's passkeys on their account, and the passkey as a
+// second factor at sign-in. The JSON endpoints serve ui/static/passkey.js.
+func (s *Server) registerPasskeys() {
+	s.handle(http.MethodGet, "/account/passkeys", access.Account, s.handlePasskeys)
+	s.handle(http.MethodPost, "/account/passkeys/begin", access.Account, s.handlePasskeyRegisterBegin)
+	s.handle(http.MethodPost, "/account/passkeys/finish", access.Account, s.handlePasskeyRegisterFinish)
+	s.handle(http.MethodPost, "/account/passkeys/{id}/remove", access.Account, s.handlePasskeyRemove)
+	s.handle(http.MethodGet, "/sign-in/passkey", access.SecondFactor, s.handlePasskeySignIn)
+	s.handle(http.MethodPost, "/sign-in/passkey/begin", access.SecondFactor, s.handlePasskeyLoginBegin)
+	s.handle(http.MethodPost, "/sign-in/passkey/finish", access.SecondFactor, s.handlePasskeyLoginFinish)
+}
+
+// passkeyView is one row of the passkeys table.
+type passkeyView struct {
+	ID                      prevent.ID
+	Name, Created, LastUsed string
+}
+
+// passkeysPage is what the account's passkeys page shows.
+type passkeysPage struct {
+	Passkeys []passkeyView
+	// Available is false when the service cannot offer passkeys (its address is not a domain name).
+	Available bool
+}
+
+func (s *Server) handlePasskeys(w http.ResponseWriter, r *http.Request) error {
+	l := s.layout(r, "Your passkeys")
+	l.Back = "/account"
+	keys, err := s.deps.Auth.ListPasskeys(r.Context(), l.Principal.PersonID)
+	if err != nil {
+		return err
+	}
+	d := passkeysPage{Available: s.deps.Auth.PasskeysAvailable()}
+	for _, k := range keys {
+		v := passkeyView{ID: k.ID, Name: k.Name, Created: day(k.CreatedAt), LastUsed: day(k.LastUsedAt)}
+		if v.LastUsed == "" {
+			v.LastUsed = "Never"
+		}
+		d.Passkeys = append(d.Passkeys, v)
+	}
+	return s.page(w, r, l, passkeysPageView(l, d))
+}
+
+func (s *Server) handlePasskeyRemove(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return access.NotFound("Passkey")
+	}
+	if err := s.deps.Auth.RemovePasskey(r.Context(), prevent.PrincipalFrom(r.Context()).PersonID, id); err != nil {
+		return err
+	}
+	return s.flash(w, r, "/account/passkeys", msgPasskeyRemoved)
+}
+
+// passkeySignInPage is what the passkey sign-in page shows.
+type passkeySignInPage struct {
+	Available  bool
+	HasPasskey bool
+}
+
+func (s *Server) handlePasskeySignIn(w http.ResponseWriter, r *http.Request) error {
+	p := prevent.PrincipalFrom(r.Context())
+	if p.MFA {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	d := passkeySignInPage{Available: s.deps.Auth.PasskeysAvailable()}
+	if d.Available {
+		keys, err := s.deps.Auth.ListPasskeys(r.Context(), p.PersonID)
+		if err != nil {
+			return err
+		}
+		d.HasPasskey = len(keys) > 0
+	}
+	l := s.layout(r, "Sign in with your passkey")
+	return s.page(w, r, l, passkeySignInView(l, d))
+}
+
+// passkeyReply is the JSON body of the passkey endpoints' answers other than the ceremony options.
+type passkeyReply struct {
+	// Message is safe to show to the user; set on errors.
+	Message string `json:"message,omitempty"`
+	// Field names the form field the message is about, when there is one.
+	Field string `json:"field,omitempty"`
+	// Redirect is where the browser should go next.
+	Redirect string `json:"redirect,omitempty"`
+}
+
+// registrationAnswer is the body posted to /account/passkeys/finish.
+type registrationAnswer struct {
+	Name       string          `json:"name"`
+	Credential json.RawMessage `json:"credential"`
+}
+
+func (s *Server) handlePasskeyRegisterBegin(w http.ResponseWriter, r *http.Request) error {
+	if err := s.passkeysUsable(); err != nil {
+		return s.passkeyError(w, r, err)
+	}
+	options, err := s.deps.Auth.BeginPasskeyRegistration(r.Context(), sessionToken(r))
+	if err != nil {
+		return s.passkeyError(w, r, err)
+	}
+	writePasskeyJSON(w, http.StatusOK, json.RawMessage(options))
+	return nil
+}
+
+func (s *Server) handlePasskeyRegisterFinish(w http.ResponseWriter, r *http.Request) error {
+	if err := s.passkeysUsable(); err != nil {
+		return s.passkeyError(w, r, err)
+	}
+	body, err := readPasskeyBody(w, r)
+	if err != nil {
+		return s.passkeyError(w, r, err)
+	}
+	var a registrationAnswer
+	if err := json.Unmarshal(body, &a); err != nil || len(a.Credential) == 0 {
+		return s.passkeyError(w, r, prevent.Errorf(prevent.Invalid, msgPasskeyRequest))
+	}
+	if err := s.deps.Auth.FinishPasskeyRegistration(r.Context(), sessionToken(r), a.Name, a.Credential); err != nil {
+		return s.passkeyError(w, r, err)
+	}
+	s.setPasskeyFlash(w, msgPasskeyAdded)
+	writePasskeyJSON(w, http.StatusOK, passkeyReply{Redirect: "/account/passkeys"})
+	return nil
+}
+
+func (s *Server) handlePasskeyLoginBegin(w http.ResponseWriter, r *http.Request) error {
+	if err := s.passkeysUsable(); err != nil {
+		return s.passkeyError(w, r, err)
+	}
+	options, err := s.deps.Auth.BeginPasskeyLogin(r.Context(), sessionToken(r))
+	if err != nil {
+		return s.passkeyError(w, r, err)
+	}
+	writePasskeyJSON(w, http.StatusOK, json.RawMessage(options))
+	return nil
+}
+
+func (s *Server) handlePasskeyLoginFinish(w http.ResponseWriter, r *http.Request) error {
+	if err := s.passkeysUsable(); err != nil {
+		return s.passkeyError(w, r, err)
+	}
+	body, err := readPasskeyBody(w, r)
+	if err != nil {
+		return s.passkeyError(w, r, err)
+	}
+	if err := s.deps.Auth.FinishPasskeyLogin(r.Context(), sessionToken(r), body); err != nil {
+		return s.passkeyError(w, r, err)
+	}
+	writePasskeyJSON(w, http.StatusOK, passkeyReply{Redirect: "/"})
+	return nil
+}
+
+// passkeysUsable refuses the ceremony endpoints when the service cannot offer passkeys, with a message the
+// user can act on (the auth service's own error names the configuration and is not for users).
+func (s *Server) passkeysUsable() error {
+	if !s.deps.Auth.PasskeysAvailable() {
+		return prevent.Errorf(prevent.Conflict, msgPasskeysUnavailable)
+	}
+	return nil
+}
+
+// readPasskeyBody reads a posted JSON body of at most passkeyBodyLimit bytes.
+func readPasskeyBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, passkeyBodyLimit))
+	if err != nil || !json.Valid(body) {
+		return nil, prevent.Errorf(prevent.Invalid, msgPasskeyRequest)
+	}
+	return body, nil
+}
+
+// passkeyError answers a JSON endpoint with {"message": ...} and the status of the error's kind. Internal
+// errors are logged and shown only as the generic message. A session that has ended (too many failed
+// checks, or expired) is cleared and the browser is sent to sign in again.
+func (s *Server) passkeyError(w http.ResponseWriter, r *http.Request, err error) error {
+	status := statusOf(err)
+	reply := passkeyReply{Message: prevent.PublicMessage(err)}
+	var pe *prevent.Error
+	if errors.As(err, &pe) && len(pe.Fields) > 0 {
+		reply.Field = pe.Fields[0].Field
+	}
+	switch status {
+	case http.StatusInternalServerError:
+		s.deps.Logger.ErrorContext(r.Context(), "passkey endpoint failed", "route", r.Pattern, "err", err)
+		reply = passkeyReply{Message: prevent.GenericMessage}
+	case http.StatusUnauthorized:
+		s.clearSession(w)
+		reply.Redirect = "/sign-in"
+	}
+	writePasskeyJSON(w, status, reply)
+	return nil
+}
+
+func writePasskeyJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	// The values are our own structs and the auth service's JSON, so encoding cannot fail part way.
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// setPasskeyFlash leaves a success message for the next page without redirecting (the script navigates).
+func (s *Server) setPasskeyFlash(w http.ResponseWriter, message string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(message), Path: "/", HttpOnly: true,
+		Secure: s.deps.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+}
