@@ -74,16 +74,35 @@ func (s *Server) handleSecondFactor(w http.ResponseWriter, r *http.Request) erro
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	has, err := s.deps.Auth.HasTOTP(r.Context(), p.PersonID)
+	has, passkey, err := s.factors(r, p)
 	if err != nil {
 		return err
 	}
-	if !has {
+	switch {
+	case !has && passkey:
+		http.Redirect(w, r, "/sign-in/passkey", http.StatusSeeOther)
+		return nil
+	case !has:
 		http.Redirect(w, r, "/account/second-factor/set-up", http.StatusSeeOther)
 		return nil
 	}
 	l := s.layout(r, "Enter the code from your authenticator app")
-	return s.page(w, r, l, secondFactorPage(l, form{}, false))
+	return s.page(w, r, l, secondFactorPage(l, form{}, passkey))
+}
+
+// factors says whether the person has an authenticator app and a usable passkey.
+func (s *Server) factors(r *http.Request, p prevent.Principal) (totp, passkey bool, err error) {
+	if totp, err = s.deps.Auth.HasTOTP(r.Context(), p.PersonID); err != nil {
+		return false, false, err
+	}
+	if s.deps.Auth.PasskeysAvailable() {
+		keys, err := s.deps.Auth.ListPasskeys(r.Context(), p.PersonID)
+		if err != nil {
+			return false, false, err
+		}
+		passkey = len(keys) > 0
+	}
+	return totp, passkey, nil
 }
 
 func (s *Server) handleSecondFactorPost(w http.ResponseWriter, r *http.Request) error {
@@ -104,9 +123,13 @@ func (s *Server) handleSecondFactorPost(w http.ResponseWriter, r *http.Request) 
 		if len(f.Errors) == 1 && f.Errors[0].Field == "" {
 			f.Errors[0].Field = "code"
 		}
+		_, passkey, ferr := s.factors(r, prevent.PrincipalFrom(r.Context()))
+		if ferr != nil {
+			return ferr
+		}
 		l := s.layout(r, "Enter the code from your authenticator app")
 		l.Errors = f.Errors
-		return s.page(w, r, l, secondFactorPage(l, f, false))
+		return s.page(w, r, l, secondFactorPage(l, f, passkey))
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
