@@ -189,6 +189,30 @@ func (s *Service) Upload(ctx context.Context, p prevent.Principal, partnershipID
 	if err := s.decide(p, access.LibraryEdit, partnershipID, 0, "Partnership"); err != nil {
 		return 0, err
 	}
+	marking, err := s.checkDocument(p, in)
+	if err != nil {
+		return 0, err
+	}
+	ctype, _ := SniffType(in.Filename, in.Content)
+	var id prevent.ID
+	err = s.db.WithTx(ctx, func(tx *database.Tx) error {
+		now := s.now()
+		if err := tx.QueryRowContext(ctx, `INSERT INTO library_documents (partnership_id, title, kind, marking, originator, audience, review_on,
+			current_version, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $9) RETURNING id`,
+			partnershipID, strings.TrimSpace(in.Title), in.Kind, int(marking), strings.TrimSpace(in.Originator), strings.TrimSpace(in.Audience),
+			in.ReviewOn, p.PersonID, now).Scan(&id); err != nil {
+			return fmt.Errorf("programme: upload: %w", err)
+		}
+		if err := insertVersion(ctx, tx, id, 1, in.Filename, ctype, in.Content, p.PersonID, now); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, audit.Collect, "library_document", id, partnershipID, "uploaded version 1 ("+marking.String()+")")
+	})
+	return id, err
+}
+
+// checkDocument validates a document's details and file, returning its marking.
+func (s *Service) checkDocument(p prevent.Principal, in DocumentInput) (prevent.Marking, error) {
 	var f prevent.Fields
 	checkText(&f, "title", in.Title, "Enter the document’s title", 200)
 	known := false
@@ -212,25 +236,8 @@ func (s *Service) Upload(ctx context.Context, p prevent.Principal, partnershipID
 	if !validDate(in.ReviewOn) {
 		f.Add("review-on", "Enter the date the document should be reviewed as a real date")
 	}
-	ctype := checkFile(&f, in.Filename, in.Content)
-	if err := f.Err(); err != nil {
-		return 0, err
-	}
-	var id prevent.ID
-	err = s.db.WithTx(ctx, func(tx *database.Tx) error {
-		now := s.now()
-		if err := tx.QueryRowContext(ctx, `INSERT INTO library_documents (partnership_id, title, kind, marking, originator, audience, review_on,
-			current_version, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $9) RETURNING id`,
-			partnershipID, strings.TrimSpace(in.Title), in.Kind, int(marking), strings.TrimSpace(in.Originator), strings.TrimSpace(in.Audience),
-			in.ReviewOn, p.PersonID, now).Scan(&id); err != nil {
-			return fmt.Errorf("programme: upload: %w", err)
-		}
-		if err := insertVersion(ctx, tx, id, 1, in.Filename, ctype, in.Content, p.PersonID, now); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, p, audit.Collect, "library_document", id, partnershipID, "uploaded version 1 ("+marking.String()+")")
-	})
-	return id, err
+	checkFile(&f, in.Filename, in.Content)
+	return marking, f.Err()
 }
 
 func insertVersion(ctx context.Context, tx *database.Tx, id prevent.ID, v int, filename, ctype string, content []byte, by prevent.ID, at time.Time) error {
@@ -286,6 +293,38 @@ func (s *Service) AddVersion(ctx context.Context, p prevent.Principal, partnersh
 		return s.record(ctx, tx, p, audit.Alter, "library_document", id, partnershipID, "uploaded version "+strconv.Itoa(v))
 	})
 	return v, err
+}
+
+// DocumentDetails are a document's details as a coordinator changes them.
+type DocumentDetails struct {
+	Title      string // "title"
+	Kind       string // "kind"
+	Marking    string // "marking"
+	Originator string // "originator"
+	Audience   string // "audience"
+	ReviewOn   string // "review-on"
+}
+
+// UpdateDocument changes a document's details. The editor's clearance must cover both the old and the new
+// marking, and SECRET is refused as on upload.
+func (s *Service) UpdateDocument(ctx context.Context, p prevent.Principal, partnershipID, id prevent.ID, in DocumentDetails) error {
+	return s.db.WithTx(ctx, func(tx *database.Tx) error {
+		if _, err := s.loadDocument(ctx, tx, p, access.LibraryEdit, partnershipID, id); err != nil {
+			return err
+		}
+		probe := DocumentInput{Title: in.Title, Kind: in.Kind, Marking: in.Marking, Originator: in.Originator, Audience: in.Audience,
+			ReviewOn: in.ReviewOn, Filename: "details.txt", Content: []byte("details")}
+		marking, err := s.checkDocument(p, probe)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE library_documents SET title = $1, kind = $2, marking = $3, originator = $4, audience = $5,
+			review_on = $6, updated_at = $7 WHERE id = $8`, strings.TrimSpace(in.Title), in.Kind, int(marking), strings.TrimSpace(in.Originator),
+			strings.TrimSpace(in.Audience), in.ReviewOn, s.now(), id); err != nil {
+			return fmt.Errorf("programme: update document: %w", err)
+		}
+		return s.record(ctx, tx, p, audit.Alter, "library_document", id, partnershipID, "updated details ("+marking.String()+")")
+	})
 }
 
 // Documents lists the library documents the principal's clearance covers, by title.
@@ -468,6 +507,7 @@ func (s *Service) SaveQandA(ctx context.Context, p prevent.Principal, partnershi
 }
 
 // DeleteQandA removes one of the partnership's questions and answers (or its copy of a default).
+// A partnership that deletes every entry shows the service's defaults again.
 func (s *Service) DeleteQandA(ctx context.Context, p prevent.Principal, partnershipID, id prevent.ID) error {
 	if err := s.decide(p, access.QandAEdit, partnershipID, 0, "Partnership"); err != nil {
 		return err

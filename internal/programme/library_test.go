@@ -150,6 +150,29 @@ func TestLibrary(t *testing.T) {
 		if old, err := s.Content(ctx, reader, f.pid, doc, 1); err != nil || string(old.Content) != "%PDF-1.7\nprofile" {
 			t.Errorf("version 1 = %+v, %v", old, err)
 		}
+		// Details: an uncleared editor cannot see the document to change it; a cleared one may lower its marking.
+		details := programme.DocumentDetails{Title: "CTLP summary", Kind: "ctlp", Marking: "OFFICIAL", Originator: "CTP", Audience: "All partners", ReviewOn: "2027-06-30"}
+		if err := s.UpdateDocument(ctx, f.coordinator, f.pid, doc, details); kindOf(err) != prevent.NotFound {
+			t.Errorf("uncleared editor updating: %v", err)
+		}
+		details.Marking = "SECRET"
+		if err := s.UpdateDocument(ctx, sc, f.pid, doc, details); !prevent.Fields(prevent.FieldErrors(err)).Has("marking") {
+			t.Errorf("raising to SECRET: %v", err)
+		}
+		details.Marking = "OFFICIAL"
+		audited(t, db, "update details", func() error { return s.UpdateDocument(ctx, cleared, f.pid, doc, details) })
+		if d, err := s.Document(ctx, f.referrer, f.pid, doc); err != nil || d.Title != "CTLP summary" || d.Marking != prevent.Official {
+			t.Errorf("after lowering the marking: %+v, %v", d, err)
+		}
+		// Audit entries name the actor and the partnership.
+		var actor, partnership int64
+		var kind string
+		if err := db.Read().QueryRowContext(ctx, `SELECT actor_id, partnership_id, record_kind FROM audit_entries ORDER BY seq DESC LIMIT 1`).Scan(&actor, &partnership, &kind); err != nil {
+			t.Fatal(err)
+		}
+		if actor != cleared.PersonID || partnership != f.pid || kind != "library_document" {
+			t.Errorf("last audit entry: actor %d partnership %d kind %s", actor, partnership, kind)
+		}
 	})
 }
 
