@@ -2,7 +2,6 @@ package access
 
 import (
 	"slices"
-	"time"
 
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -73,41 +72,3 @@ var programmeActions = map[prevent.Role][]Action{
 // ProgrammeActions returns the programme actions a role permits (for help pages and tests).
 func ProgrammeActions(r prevent.Role) []Action { return slices.Clone(programmeActions[r]) }
 
-// DecideProgramme applies Decide's rules with the programme permission table: a signed-in principal who has
-// passed the second factor where their roles need one, a member of the record's partnership, a role there that
-// permits the action, and an unexpired clearance that covers the record's marking. It stands in for Decide until
-// programmeActions is merged into roleActions.
-func DecideProgramme(p prevent.Principal, action Action, r Resource, now time.Time) Decision {
-	if p.Anonymous() {
-		return deny("not signed in")
-	}
-	if p.NeedsSecondFactor() && !p.MFA {
-		return deny("second factor not passed")
-	}
-	roles := p.RolesIn(r.PartnershipID)
-	if len(roles) == 0 {
-		return deny("not a member of the record's partnership")
-	}
-	allowed := false
-	for _, role := range roles {
-		if slices.Contains(programmeActions[role], action) {
-			allowed = true
-			break
-		}
-	}
-	if !allowed {
-		return deny("no role in the partnership permits " + string(action))
-	}
-	if r.Marking != 0 {
-		if !r.Marking.Valid() {
-			return deny("record has an unknown marking")
-		}
-		if !p.Clearance.Covers(r.Marking, now) {
-			return deny("clearance does not cover " + r.Marking.String())
-		}
-	}
-	if r.Personal {
-		return deny("programme actions do not reach personal case records")
-	}
-	return Decision{Allow: true, Reason: "allowed"}
-}

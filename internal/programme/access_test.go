@@ -9,7 +9,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-func TestDecideProgramme(t *testing.T) {
+func TestProgrammePermissions(t *testing.T) {
 	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 	member := func(role prevent.Role) prevent.Principal {
 		return prevent.Principal{PersonID: 1, MFA: true, Memberships: []prevent.Membership{{PartnershipID: 7, Role: role}}}
@@ -39,16 +39,15 @@ func TestDecideProgramme(t *testing.T) {
 		{"anonymous", prevent.Principal{}, access.PlanView, r, false},
 		{"no second factor", prevent.Principal{PersonID: 1, Memberships: []prevent.Membership{{PartnershipID: 7, Role: prevent.Coordinator}}}, access.PlanView, r, false},
 		{"uncleared for OFFICIAL-SENSITIVE", member(prevent.Referrer), access.LibraryView, access.Resource{PartnershipID: 7, Marking: prevent.OfficialSensitive}, false},
-		{"personal records never", member(prevent.Coordinator), access.PlanView, access.Resource{PartnershipID: 7, Personal: true}, false},
 	}
 	for _, c := range cases {
-		if got := access.DecideProgramme(c.p, c.action, c.r, now); got.Allow != c.want {
+		if got := access.Decide(c.p, c.action, c.r, now); got.Allow != c.want {
 			t.Errorf("%s: %+v, want allow=%v", c.name, got, c.want)
 		}
 	}
 	cleared := member(prevent.Referrer)
 	cleared.Clearance = prevent.Clearance{Level: prevent.BPSS}
-	if !access.DecideProgramme(cleared, access.LibraryView, access.Resource{PartnershipID: 7, Marking: prevent.OfficialSensitive}, now).Allow {
+	if !access.Decide(cleared, access.LibraryView, access.Resource{PartnershipID: 7, Marking: prevent.OfficialSensitive}, now).Allow {
 		t.Error("BPSS should cover OFFICIAL-SENSITIVE")
 	}
 }

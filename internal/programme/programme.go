@@ -62,7 +62,7 @@ func FormatDate(s string) string {
 
 func (s *Service) decide(p prevent.Principal, a access.Action, partnershipID prevent.ID, m prevent.Marking, what string) error {
 	r := access.Resource{Kind: "programme", PartnershipID: partnershipID, Marking: m}
-	if d := access.DecideProgramme(p, a, r, s.now()); !d.Allow {
+	if d := access.Decide(p, a, r, s.now()); !d.Allow {
 		return access.NotFound(what)
 	}
 	return nil
