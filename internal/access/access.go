@@ -36,18 +36,44 @@ const (
 	OperationsView     Action = "operations.view"
 )
 
+// Actions on referrals and Channel cases (internal/casework).
+const (
+	// CaseCreate: write, save and submit a referral.
+	CaseCreate Action = "case.create"
+	// CaseStatusView: see a referral's reference and status (a referrer, for their own referrals).
+	CaseStatusView Action = "case.status"
+	// CaseView: see a case record in full.
+	CaseView Action = "case.view"
+	// CaseTriage: police triage, deconfliction and repeat-referral matching.
+	CaseTriage Action = "case.triage"
+	// CaseScreen: Channel screening, information requests and assignments.
+	CaseScreen Action = "case.screen"
+	// DeconflictionView: read a police deconfliction note.
+	DeconflictionView Action = "deconfliction.view"
+	// InformationAnswer: answer a screening information request sent to one's organisation.
+	InformationAnswer Action = "information.answer"
+)
+
 // roleActions is the permission table: which role may take which action in its partnership.
 var roleActions = map[prevent.Role][]Action{
-	prevent.Administrator:  {PartnershipView, PartnershipManage, OrganisationView, OrganisationManage, PersonView, PersonManage},
-	prevent.Coordinator:    {PartnershipView, OrganisationView, PersonView},
-	prevent.PoliceOfficer:  {PartnershipView, OrganisationView},
-	prevent.Referrer:       {PartnershipView, OrganisationView},
-	prevent.PanelChair:     {PartnershipView, OrganisationView},
-	prevent.PanelMember:    {PartnershipView, OrganisationView},
-	prevent.Provider:       {PartnershipView, OrganisationView},
+	prevent.Administrator: {PartnershipView, PartnershipManage, OrganisationView, OrganisationManage, PersonView, PersonManage},
+	prevent.Coordinator: {PartnershipView, OrganisationView, PersonView,
+		CaseCreate, CaseStatusView, CaseView, CaseScreen},
+	prevent.PoliceOfficer: {PartnershipView, OrganisationView,
+		CaseCreate, CaseStatusView, CaseView, CaseTriage, DeconflictionView, InformationAnswer},
+	prevent.Referrer:       {PartnershipView, OrganisationView, CaseCreate, CaseStatusView, InformationAnswer},
+	prevent.PanelChair:     {PartnershipView, OrganisationView, CaseStatusView, CaseView, InformationAnswer},
+	prevent.PanelMember:    {PartnershipView, OrganisationView, CaseStatusView, CaseView, InformationAnswer},
+	prevent.Provider:       {PartnershipView, OrganisationView, CaseStatusView, CaseView},
 	prevent.Analyst:        {PartnershipView, OrganisationView},
 	prevent.DataProtection: {PartnershipView, OrganisationView, PersonView, AuditView},
 	prevent.Auditor:        {PartnershipView, OrganisationView, AuditView},
+}
+
+// restrictedKinds are record kinds that only the listed roles may see, whatever the action: a police
+// deconfliction result is police information, never shown to partners.
+var restrictedKinds = map[string][]prevent.Role{
+	"deconfliction": {prevent.PoliceOfficer},
 }
 
 // coordinating roles have need-to-know across their partnership's records without being assigned.
@@ -132,6 +158,9 @@ func Decide(p prevent.Principal, action Action, r Resource, now time.Time) Decis
 	}
 	if !allowed {
 		return deny("no role in the partnership permits " + string(action))
+	}
+	if only, ok := restrictedKinds[r.Kind]; ok && !slices.ContainsFunc(roles, func(x prevent.Role) bool { return slices.Contains(only, x) }) {
+		return deny("only " + string(only[0]) + " may see a " + r.Kind + " record")
 	}
 	if r.Marking != 0 {
 		if !r.Marking.Valid() {

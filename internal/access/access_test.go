@@ -46,6 +46,27 @@ func TestDecide(t *testing.T) {
 		{"assigned in an organisation with a disclosure", person(7, 20, 1, prevent.DataProtection, prevent.SC, time.Time{}), access.PersonView, caseRecord, true},
 		{"vetting alone never grants access", person(9, 99, 1, prevent.Analyst, prevent.DV, time.Time{}), access.PersonView, caseRecord, false},
 		{"unknown marking denied", coord, access.PersonView, func() access.Resource { r := caseRecord; r.Marking = 9; return r }(), false},
+		// Casework.
+		{"referrer creates referrals", person(5, 10, 1, prevent.Referrer, prevent.BPSS, time.Time{}), access.CaseCreate, access.Resource{Kind: "case", PartnershipID: 1}, true},
+		{"analyst cannot create referrals", person(5, 10, 1, prevent.Analyst, prevent.BPSS, time.Time{}), access.CaseCreate, access.Resource{Kind: "case", PartnershipID: 1}, false},
+		{"referrer author sees status", person(7, 10, 1, prevent.Referrer, prevent.BPSS, time.Time{}), access.CaseStatusView, caseRecord, true},
+		{"referrer cannot view the case in full", person(7, 10, 1, prevent.Referrer, prevent.BPSS, time.Time{}), access.CaseView, caseRecord, false},
+		{"referrer of another school: no status", person(8, 30, 1, prevent.Referrer, prevent.BPSS, time.Time{}), access.CaseStatusView, caseRecord, false},
+		{"coordinator views case", coord, access.CaseView, caseRecord, true},
+		{"coordinator screens", coord, access.CaseScreen, caseRecord, true},
+		{"coordinator cannot triage", coord, access.CaseTriage, caseRecord, false},
+		{"police officer triages", person(2, 40, 1, prevent.PoliceOfficer, prevent.SC, time.Time{}), access.CaseTriage, caseRecord, true},
+		{"police officer of another partnership", person(2, 40, 2, prevent.PoliceOfficer, prevent.SC, time.Time{}), access.CaseTriage, caseRecord, false},
+		{"panel member not assigned", person(3, 10, 1, prevent.PanelMember, prevent.SC, time.Time{}), access.CaseView, caseRecord, false},
+		{"panel member assigned", person(7, 10, 1, prevent.PanelMember, prevent.SC, time.Time{}), access.CaseView, caseRecord, true},
+		{"provider assigned, other organisation without disclosure", person(7, 50, 1, prevent.Provider, prevent.SC, time.Time{}), access.CaseView, caseRecord, false},
+		{"police officer reads OFFICIAL-SENSITIVE deconfliction", person(2, 40, 1, prevent.PoliceOfficer, prevent.BPSS, time.Time{}), access.DeconflictionView, deconfliction(prevent.OfficialSensitive), true},
+		{"police officer with SC reads SECRET deconfliction", person(2, 40, 1, prevent.PoliceOfficer, prevent.SC, time.Time{}), access.DeconflictionView, deconfliction(prevent.Secret), true},
+		{"police officer without SC: no SECRET deconfliction", person(2, 40, 1, prevent.PoliceOfficer, prevent.CTC, time.Time{}), access.DeconflictionView, deconfliction(prevent.Secret), false},
+		{"coordinator never reads deconfliction", person(1, 10, 1, prevent.Coordinator, prevent.DV, time.Time{}), access.DeconflictionView, deconfliction(prevent.OfficialSensitive), false},
+		{"deconfliction kind refused under another action", person(1, 10, 1, prevent.Coordinator, prevent.DV, time.Time{}), access.CaseView, deconfliction(prevent.OfficialSensitive), false},
+		{"partner answers information request", person(6, 20, 1, prevent.PanelMember, prevent.BPSS, time.Time{}), access.InformationAnswer, access.Resource{Kind: "information_request", PartnershipID: 1, OwnerOrg: 20, Marking: prevent.OfficialSensitive}, true},
+		{"provider cannot answer information request", person(6, 20, 1, prevent.Provider, prevent.BPSS, time.Time{}), access.InformationAnswer, access.Resource{Kind: "information_request", PartnershipID: 1, OwnerOrg: 20, Marking: prevent.OfficialSensitive}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -58,6 +79,10 @@ func TestDecide(t *testing.T) {
 			}
 		})
 	}
+}
+
+func deconfliction(m prevent.Marking) access.Resource {
+	return access.Resource{Kind: "deconfliction", PartnershipID: 1, OwnerOrg: 40, Marking: m, Personal: true}
 }
 
 func TestPermitsSpecialActions(t *testing.T) {

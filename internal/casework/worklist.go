@@ -1,0 +1,327 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/audit"
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// Stage groups states for work lists.
+type Stage string
+
+// The stages.
+const (
+	StageAll       Stage = ""
+	StageTriage    Stage = "triage"
+	StageScreening Stage = "screening"
+	StagePanel     Stage = "panel"
+	StageSupport   Stage = "support"
+	StageReview    Stage = "review"
+	StageClosed    Stage = "closed"
+)
+
+// StageStates lists the states of each stage.
+var StageStates = map[Stage][]State{
+	StageTriage:    {Submitted, PoliceTriage},
+	StageScreening: {ChannelScreening, ReassessmentDue},
+	StagePanel:     {PanelListed, Discussed, Adopted, NotAdopted, Reopened},
+	StageSupport:   {ConsentRequested, SupportActive, ConsentRefused, ConsentWithdrawn},
+	StageReview:    {Exited, PostExitReview6M, PostExitReview12M, ExtendedReview},
+	StageClosed: {ClosedNFA, Signposted, PoliceLedManagement, PursueHandover, TransferredOut, ClosedFinal,
+		RetentionReviewDue, Deleted, Retained},
+}
+
+// Summary is one row of a work list. State is empty for someone who may see only the status.
+type Summary struct {
+	ID          prevent.ID
+	Reference   string
+	Name        string
+	State       State
+	Status      string
+	SubmittedAt time.Time
+	TriageDueAt time.Time
+	UpdatedAt   time.Time
+}
+
+// ListFilter selects a page of a partnership's cases, newest first. After is the keyset cursor: the last
+// ID of the previous page (0 for the first page).
+type ListFilter struct {
+	PartnershipID prevent.ID
+	Stage         Stage
+	After         prevent.ID
+	Limit         int
+}
+
+// scope is the SQL condition (on referrals r) for what the principal may see in partnership $1: submitted
+// referrals only; everything for a coordinating role ($4); otherwise referrals of their own organisation ($3)
+// that they wrote or are assigned to ($2).
+const scope = `r.partnership_id = $1 AND r.state <> 'draft' AND ($4 OR (r.referrer_org_id = $3 AND (r.author_id = $2
+	OR EXISTS (SELECT 1 FROM case_assignments a WHERE a.referral_id = r.id AND a.person_id = $2))))`
+
+func coordinatingIn(p prevent.Principal, partnershipID prevent.ID) bool {
+	return p.HasRole(partnershipID, prevent.Coordinator) || p.HasRole(partnershipID, prevent.PoliceOfficer)
+}
+
+// fullView reports whether the principal may see more than the status of cases in the partnership.
+func fullView(p prevent.Principal, partnershipID prevent.ID, now time.Time) bool {
+	return access.Decide(p, access.CaseView, access.Resource{Kind: "case", PartnershipID: partnershipID}, now).Allow
+}
+
+func (s *Service) listRows(ctx context.Context, tx *database.Tx, p prevent.Principal, partnershipID prevent.ID, where string, args ...any) ([]Summary, error) {
+	q := `SELECT r.id, r.reference, r.state, r.submitted_at, r.triage_due_at, r.updated_at, r.author_id, r.referrer_org_id, r.marking,
+		COALESCE(cs.given_names, ''), COALESCE(cs.family_name, '')
+		FROM referrals r LEFT JOIN case_subjects cs ON cs.id = r.subject_id WHERE ` + scope + where
+	all := append([]any{partnershipID, p.PersonID, p.OrganisationID, coordinatingIn(p, partnershipID)}, args...)
+	rows, err := tx.QueryContext(ctx, q, all...)
+	if err != nil {
+		return nil, fmt.Errorf("casework: list: %w", err)
+	}
+	type row struct {
+		Summary
+		author, org prevent.ID
+		marking     prevent.Marking
+	}
+	var got []row
+	for rows.Next() {
+		var r row
+		var ref sql.NullString
+		var submitted, due sql.NullTime
+		var given, family string
+		var marking int
+		if err := rows.Scan(&r.ID, &ref, &r.State, &submitted, &due, &r.UpdatedAt, &r.author, &r.org, &marking, &given, &family); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.Reference, r.SubmittedAt, r.TriageDueAt, r.marking = ref.String, submitted.Time, due.Time, prevent.Marking(marking)
+		r.Name = strings.TrimSpace(given + " " + family)
+		got = append(got, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	full := fullView(p, partnershipID, now)
+	out := make([]Summary, 0, len(got))
+	for _, r := range got {
+		// The SQL applied the scope; the policy has the last word (clearance for the marking, for one).
+		action := access.CaseStatusView
+		if full {
+			action = access.CaseView
+		}
+		c := caseRow{ID: r.ID, PartnershipID: partnershipID, AuthorID: r.author, ReferrerOrg: r.org, Marking: r.marking}
+		if !coordinatingIn(p, partnershipID) && r.author != p.PersonID {
+			c.Assigned = []prevent.ID{p.PersonID} // the scope matched an assignment
+		}
+		if !access.Decide(p, action, c.resource(), now).Allow {
+			continue
+		}
+		r.Status = r.State.String()
+		if !full {
+			r.Status, r.State, r.TriageDueAt = r.State.ReferrerStatus(), "", time.Time{}
+		}
+		out = append(out, r.Summary)
+	}
+	return out, nil
+}
+
+// List returns a page of the cases the principal may see in a partnership, newest first, using keyset
+// pagination (no count of everything). It returns the cursor for the next page, 0 when there is none.
+func (s *Service) List(ctx context.Context, p prevent.Principal, f ListFilter) ([]Summary, prevent.ID, error) {
+	if !access.Decide(p, access.CaseStatusView, access.Resource{Kind: "case", PartnershipID: f.PartnershipID}, s.now()).Allow {
+		return nil, 0, access.NotFound("Partnership")
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	states := StageStates[f.Stage]
+	if f.Stage != StageAll && states == nil {
+		return nil, 0, prevent.Validation([]prevent.FieldError{{Field: "stage", Message: "Select a stage from the list"}})
+	}
+	var out []Summary
+	var next prevent.ID
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		where := ` AND ($5 = 0 OR r.id < $5)`
+		args := []any{f.After}
+		if len(states) > 0 {
+			ph := make([]string, len(states))
+			for i, st := range states {
+				args = append(args, string(st))
+				ph[i] = fmt.Sprintf("$%d", 5+len(args)-1)
+			}
+			where += ` AND r.state IN (` + strings.Join(ph, ", ") + `)`
+		}
+		args = append(args, f.Limit+1)
+		where += fmt.Sprintf(` ORDER BY r.id DESC LIMIT $%d`, 4+len(args))
+		rows, err := s.listRows(ctx, tx, p, f.PartnershipID, where, args...)
+		if err != nil {
+			return err
+		}
+		if len(rows) > f.Limit {
+			rows = rows[:f.Limit]
+			next = rows[len(rows)-1].ID
+		}
+		out = rows
+		return s.record(ctx, tx, p, audit.Consult, "referral", 0, f.PartnershipID,
+			fmt.Sprintf("listed %d cases (stage %q)", len(out), f.Stage))
+	})
+	return out, next, err
+}
+
+// Search finds cases the principal may see by reference (exact, any case) or by the person's name (all words).
+func (s *Service) Search(ctx context.Context, p prevent.Principal, partnershipID prevent.ID, query string) ([]Summary, error) {
+	if !access.Decide(p, access.CaseStatusView, access.Resource{Kind: "case", PartnershipID: partnershipID}, s.now()).Allow {
+		return nil, access.NotFound("Partnership")
+	}
+	query = strings.TrimSpace(query)
+	if query == "" || len(query) > 200 {
+		return nil, prevent.Validation([]prevent.FieldError{{Field: "q", Message: "Enter a reference or a name"}})
+	}
+	var out []Summary
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		args := []any{strings.ToUpper(query)}
+		cond := []string{}
+		for _, w := range strings.Fields(NormaliseName(query)) {
+			args = append(args, "%"+w+"%")
+			cond = append(cond, fmt.Sprintf("cs.name_key LIKE $%d", 4+len(args)))
+		}
+		where := ` AND (upper(r.reference) = $5`
+		if len(cond) > 0 {
+			where += ` OR (` + strings.Join(cond, " AND ") + `)`
+		}
+		where += `) ORDER BY r.id DESC LIMIT 50`
+		var err error
+		if out, err = s.listRows(ctx, tx, p, partnershipID, where, args...); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, audit.Consult, "referral", 0, partnershipID, fmt.Sprintf("searched cases: %d found", len(out)))
+	})
+	return out, err
+}
+
+// TaskKind names a kind of work item.
+type TaskKind string
+
+// The kinds of task.
+const (
+	TaskTriage             TaskKind = "triage"
+	TaskInformationRequest TaskKind = "information_request" // to answer, for a partner
+	TaskAwaitingAnswer     TaskKind = "awaiting_answer"     // sent and not answered, for the coordinator
+)
+
+// Task is one item of "my work".
+type Task struct {
+	Kind          TaskKind
+	PartnershipID prevent.ID
+	ReferralID    prevent.ID
+	RequestID     prevent.ID
+	Reference     string
+	Due           time.Time
+	Overdue       bool
+}
+
+// MyWork lists the principal's tasks with a due date, soonest first: referrals awaiting police triage (for
+// police officers), information requests to answer (for partners), and requests awaiting an answer (for
+// coordinators). It holds references only, no personal details.
+func (s *Service) MyWork(ctx context.Context, p prevent.Principal, now time.Time) ([]Task, error) {
+	var out []Task
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		for _, pid := range p.Partnerships() {
+			res := access.Resource{Kind: "case", PartnershipID: pid}
+			if access.Decide(p, access.CaseTriage, res, now).Allow {
+				if err := s.tasks(ctx, tx, &out, TaskTriage, pid, now, `SELECT id, reference, 0, triage_due_at FROM referrals
+					WHERE partnership_id = $1 AND state IN ('submitted', 'police_triage') ORDER BY triage_due_at, id LIMIT 500`, pid); err != nil {
+					return err
+				}
+			}
+			if access.Decide(p, access.CaseScreen, res, now).Allow {
+				if err := s.tasks(ctx, tx, &out, TaskAwaitingAnswer, pid, now, `SELECT i.referral_id, r.reference, i.id, i.due_at
+					FROM information_requests i JOIN referrals r ON r.id = i.referral_id
+					WHERE i.partnership_id = $1 AND i.answered_at IS NULL ORDER BY i.due_at, i.id LIMIT 500`, pid); err != nil {
+					return err
+				}
+			}
+			if access.Decide(p, access.InformationAnswer, requestResource(pid, p.OrganisationID), now).Allow {
+				if err := s.tasks(ctx, tx, &out, TaskInformationRequest, pid, now, `SELECT i.referral_id, r.reference, i.id, i.due_at
+					FROM information_requests i JOIN referrals r ON r.id = i.referral_id
+					WHERE i.partnership_id = $1 AND i.to_org_id = $2 AND i.answered_at IS NULL ORDER BY i.due_at, i.id LIMIT 500`,
+					pid, p.OrganisationID); err != nil {
+					return err
+				}
+			}
+		}
+		slices.SortStableFunc(out, func(a, b Task) int { return a.Due.Compare(b.Due) })
+		if len(out) == 0 {
+			return nil
+		}
+		return s.record(ctx, tx, p, audit.Consult, "referral", 0, 0, fmt.Sprintf("my work: %d tasks", len(out)))
+	})
+	return out, err
+}
+
+func (s *Service) tasks(ctx context.Context, tx *database.Tx, out *[]Task, kind TaskKind, pid prevent.ID, now time.Time, q string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("casework: my work: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t := Task{Kind: kind, PartnershipID: pid}
+		var ref sql.NullString
+		var due sql.NullTime
+		if err := rows.Scan(&t.ReferralID, &ref, &t.RequestID, &due); err != nil {
+			return err
+		}
+		t.Reference, t.Due = ref.String, due.Time
+		t.Overdue = !t.Due.IsZero() && now.After(t.Due)
+		*out = append(*out, t)
+	}
+	return rows.Err()
+}
+
+// TimelineEvent is one step in a case's history.
+type TimelineEvent struct {
+	At      time.Time
+	ActorID prevent.ID
+	Kind    string
+	From    State
+	To      State
+	Detail  string
+}
+
+// Timeline returns every event on a case, oldest first. The read is audited.
+func (s *Service) Timeline(ctx context.Context, p prevent.Principal, referralID prevent.ID) ([]TimelineEvent, error) {
+	var out []TimelineEvent
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT at, actor_id, kind, from_state, to_state, detail FROM case_events
+			WHERE referral_id = $1 ORDER BY id`, referralID)
+		if err != nil {
+			return fmt.Errorf("casework: timeline: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e TimelineEvent
+			if err := rows.Scan(&e.At, &e.ActorID, &e.Kind, &e.From, &e.To, &e.Detail); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, audit.Consult, "referral", referralID, c.PartnershipID, "timeline viewed")
+	})
+	return out, err
+}
