@@ -70,6 +70,11 @@ func (s *Service) event(ctx context.Context, tx *database.Tx, p prevent.Principa
 	return nil
 }
 
+// policeView reports whether the principal sees police-only outcomes (a Pursue handover) in the partnership.
+func (s *Service) policeView(p prevent.Principal, partnershipID prevent.ID) bool {
+	return access.Decide(p, access.CaseTriage, access.Resource{Kind: "case", PartnershipID: partnershipID}, s.now()).Allow
+}
+
 // caseRow is what access needs to know about a referral, and its state.
 type caseRow struct {
 	ID            prevent.ID

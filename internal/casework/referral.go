@@ -186,6 +186,8 @@ type PreviousReferral struct {
 	Reference   string
 	SubmittedAt time.Time
 	State       State
+	// Outcome is the police triage decision, empty while awaiting triage.
+	Outcome Event
 }
 
 // SaveDraft creates a draft referral (id 0) or updates the principal's own draft, and returns its id.
@@ -415,6 +417,18 @@ func (s *Service) Referral(ctx context.Context, p prevent.Principal, id prevent.
 		if r.Previous, err = previousReferrals(ctx, tx, r.SubjectID, id); err != nil {
 			return err
 		}
+		if !s.policeView(p, c.PartnershipID) {
+			r.State = r.State.Masked()
+			if r.Triage.Outcome == EvPursueHandover {
+				r.Triage.Outcome = EvPoliceLed
+			}
+			for i := range r.Previous {
+				r.Previous[i].State = r.Previous[i].State.Masked()
+				if r.Previous[i].Outcome == EvPursueHandover {
+					r.Previous[i].Outcome = EvPoliceLed
+				}
+			}
+		}
 		return s.record(ctx, tx, p, audit.Consult, "referral", id, c.PartnershipID, "case viewed")
 	})
 	return r, err
@@ -452,7 +466,7 @@ func previousReferrals(ctx context.Context, q database.Querier, subjectID, excep
 	if subjectID == 0 {
 		return nil, nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, reference, submitted_at, state FROM referrals
+	rows, err := q.QueryContext(ctx, `SELECT id, reference, submitted_at, state, triage_outcome FROM referrals
 		WHERE subject_id = $1 AND id <> $2 AND submitted_at IS NOT NULL ORDER BY submitted_at, id`, subjectID, except)
 	if err != nil {
 		return nil, fmt.Errorf("casework: previous referrals: %w", err)
@@ -461,7 +475,7 @@ func previousReferrals(ctx context.Context, q database.Querier, subjectID, excep
 	var out []PreviousReferral
 	for rows.Next() {
 		var pr PreviousReferral
-		if err := rows.Scan(&pr.ID, &pr.Reference, &pr.SubmittedAt, &pr.State); err != nil {
+		if err := rows.Scan(&pr.ID, &pr.Reference, &pr.SubmittedAt, &pr.State, &pr.Outcome); err != nil {
 			return nil, err
 		}
 		out = append(out, pr)

@@ -240,6 +240,16 @@ func TestRepeatReferralMatching(t *testing.T) {
 		if err := f.svc.LinkSubject(ctx, f.officer, second, r1.SubjectID); prevent.ErrorKind(err) != prevent.Conflict {
 			t.Errorf("linked twice: %v", err)
 		}
+		// The earlier referral's outcome shows on the repeat.
+		if _, err := f.svc.RecordDeconfliction(ctx, f.officer, first, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Triage(ctx, f.officer, first, casework.TriageInput{Decision: casework.EvCloseNFA, Reason: "context_explains"}); err != nil {
+			t.Fatal(err)
+		}
+		if r, err = f.svc.Referral(ctx, f.coordinator, second); err != nil || r.Previous[0].State != casework.ClosedNFA || r.Previous[0].Outcome != casework.EvCloseNFA {
+			t.Errorf("previous outcome: %+v, %v", r.Previous, err)
+		}
 		m, _ := f.svc.Matches(ctx, f.officer, thirdID)
 		for _, x := range m {
 			if err := f.svc.DeclineMatch(ctx, f.officer, thirdID, x.SubjectID); err != nil {
@@ -557,6 +567,42 @@ func TestAuditAndTimelineNameEachStep(t *testing.T) {
 			if strings.Contains(e.Detail, "no_trace") {
 				t.Errorf("timeline reveals the deconfliction result: %q", e.Detail)
 			}
+		}
+	})
+}
+
+func TestPursueHandoverHiddenFromPartners(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		id, ref := f.submit(t, f.referrer, input("Gil", "Hart", time.Time{}))
+		if _, err := f.svc.RecordDeconfliction(ctx, f.officer, id, casework.DeconflictionInput{Result: casework.LiveInvestigation, Marking: prevent.Secret}); err != nil {
+			t.Fatal(err)
+		}
+		if next, err := f.svc.Triage(ctx, f.officer, id, casework.TriageInput{Decision: casework.EvPursueHandover}); err != nil || next != casework.PursueHandover {
+			t.Fatalf("handover: %s, %v", next, err)
+		}
+		if r, err := f.svc.Referral(ctx, f.officer, id); err != nil || r.State != casework.PursueHandover {
+			t.Errorf("officer sees %s, %v", r.State, err)
+		}
+		r, err := f.svc.Referral(ctx, f.coordinator, id)
+		if err != nil || r.State != casework.PoliceLedManagement || r.Triage.Outcome != casework.EvPoliceLed {
+			t.Errorf("coordinator sees %s / %s, %v", r.State, r.Triage.Outcome, err)
+		}
+		tl, err := f.svc.Timeline(ctx, f.coordinator, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range tl {
+			if strings.Contains(e.Kind+e.Detail+string(e.To)+string(e.From), "ursue") {
+				t.Errorf("timeline reveals the handover: %+v", e)
+			}
+		}
+		got, err := f.svc.Search(ctx, f.coordinator, f.partnership, ref)
+		if err != nil || len(got) != 1 || got[0].State != casework.PoliceLedManagement {
+			t.Errorf("coordinator search: %+v, %v", got, err)
+		}
+		if st, _ := f.svc.ReferralStatus(ctx, f.referrer, id); st.Status != "Assessment complete" {
+			t.Errorf("referrer status: %q", st.Status)
 		}
 	})
 }

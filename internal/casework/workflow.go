@@ -105,6 +105,15 @@ func (s State) ReferrerStatus() string {
 	return "Being considered by partners"
 }
 
+// Masked is the state as partners outside the police see it: a handover to Pursue means a live
+// investigation, which must not be revealed, so it shows as police-led management.
+func (s State) Masked() State {
+	if s == PursueHandover {
+		return PoliceLedManagement
+	}
+	return s
+}
+
 // AwaitingTriage reports whether the police have still to decide on the referral.
 func (s State) AwaitingTriage() bool { return s == Submitted || s == PoliceTriage }
 

@@ -75,14 +75,16 @@ func fullView(p prevent.Principal, partnershipID prevent.ID, now time.Time) bool
 	return access.Decide(p, access.CaseView, access.Resource{Kind: "case", PartnershipID: partnershipID}, now).Allow
 }
 
-func (s *Service) listRows(ctx context.Context, tx *database.Tx, p prevent.Principal, partnershipID prevent.ID, where string, args ...any) ([]Summary, error) {
+// listRows runs the scoped query. With limit > 0 the query must fetch limit+1 rows: the extra one says whether
+// there is a next page, whose cursor is the last ID within the limit (before the policy's last word drops any).
+func (s *Service) listRows(ctx context.Context, tx *database.Tx, p prevent.Principal, partnershipID prevent.ID, limit int, where string, args ...any) ([]Summary, prevent.ID, error) {
 	q := `SELECT r.id, r.reference, r.state, r.submitted_at, r.triage_due_at, r.updated_at, r.author_id, r.referrer_org_id, r.marking,
 		COALESCE(cs.given_names, ''), COALESCE(cs.family_name, '')
 		FROM referrals r LEFT JOIN case_subjects cs ON cs.id = r.subject_id WHERE ` + scope + where
 	all := append([]any{partnershipID, p.PersonID, p.OrganisationID, coordinatingIn(p, partnershipID)}, args...)
 	rows, err := tx.QueryContext(ctx, q, all...)
 	if err != nil {
-		return nil, fmt.Errorf("casework: list: %w", err)
+		return nil, 0, fmt.Errorf("casework: list: %w", err)
 	}
 	type row struct {
 		Summary
@@ -98,7 +100,7 @@ func (s *Service) listRows(ctx context.Context, tx *database.Tx, p prevent.Princ
 		var marking int
 		if err := rows.Scan(&r.ID, &ref, &r.State, &submitted, &due, &r.UpdatedAt, &r.author, &r.org, &marking, &given, &family); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, 0, err
 		}
 		r.Reference, r.SubmittedAt, r.TriageDueAt, r.marking = ref.String, submitted.Time, due.Time, prevent.Marking(marking)
 		r.Name = strings.TrimSpace(given + " " + family)
@@ -106,10 +108,16 @@ func (s *Service) listRows(ctx context.Context, tx *database.Tx, p prevent.Princ
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	var next prevent.ID
+	if limit > 0 && len(got) > limit {
+		got = got[:limit]
+		next = got[limit-1].ID
 	}
 	now := s.now()
 	full := fullView(p, partnershipID, now)
+	police := s.policeView(p, partnershipID)
 	out := make([]Summary, 0, len(got))
 	for _, r := range got {
 		// The SQL applied the scope; the policy has the last word (clearance for the marking, for one).
@@ -124,13 +132,16 @@ func (s *Service) listRows(ctx context.Context, tx *database.Tx, p prevent.Princ
 		if !access.Decide(p, action, c.resource(), now).Allow {
 			continue
 		}
+		if !police {
+			r.State = r.State.Masked()
+		}
 		r.Status = r.State.String()
 		if !full {
 			r.Status, r.State, r.TriageDueAt = r.State.ReferrerStatus(), "", time.Time{}
 		}
 		out = append(out, r.Summary)
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // List returns a page of the cases the principal may see in a partnership, newest first, using keyset
@@ -161,15 +172,10 @@ func (s *Service) List(ctx context.Context, p prevent.Principal, f ListFilter) (
 		}
 		args = append(args, f.Limit+1)
 		where += fmt.Sprintf(` ORDER BY r.id DESC LIMIT $%d`, 4+len(args))
-		rows, err := s.listRows(ctx, tx, p, f.PartnershipID, where, args...)
-		if err != nil {
+		var err error
+		if out, next, err = s.listRows(ctx, tx, p, f.PartnershipID, f.Limit, where, args...); err != nil {
 			return err
 		}
-		if len(rows) > f.Limit {
-			rows = rows[:f.Limit]
-			next = rows[len(rows)-1].ID
-		}
-		out = rows
 		return s.record(ctx, tx, p, audit.Consult, "referral", 0, f.PartnershipID,
 			fmt.Sprintf("listed %d cases (stage %q)", len(out), f.Stage))
 	})
@@ -199,7 +205,7 @@ func (s *Service) Search(ctx context.Context, p prevent.Principal, partnershipID
 		}
 		where += `) ORDER BY r.id DESC LIMIT 50`
 		var err error
-		if out, err = s.listRows(ctx, tx, p, partnershipID, where, args...); err != nil {
+		if out, _, err = s.listRows(ctx, tx, p, partnershipID, 0, where, args...); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, p, audit.Consult, "referral", 0, partnershipID, fmt.Sprintf("searched cases: %d found", len(out)))
@@ -305,6 +311,7 @@ func (s *Service) Timeline(ctx context.Context, p prevent.Principal, referralID 
 		if err != nil {
 			return err
 		}
+		police := s.policeView(p, c.PartnershipID)
 		rows, err := tx.QueryContext(ctx, `SELECT at, actor_id, kind, from_state, to_state, detail FROM case_events
 			WHERE referral_id = $1 ORDER BY id`, referralID)
 		if err != nil {
@@ -315,6 +322,12 @@ func (s *Service) Timeline(ctx context.Context, p prevent.Principal, referralID 
 			var e TimelineEvent
 			if err := rows.Scan(&e.At, &e.ActorID, &e.Kind, &e.From, &e.To, &e.Detail); err != nil {
 				return err
+			}
+			if !police {
+				if e.Kind == string(EvPursueHandover) {
+					e.Kind, e.Detail = string(EvPoliceLed), "triage: "+triageNames[EvPoliceLed]
+				}
+				e.From, e.To = e.From.Masked(), e.To.Masked()
 			}
 			out = append(out, e)
 		}
