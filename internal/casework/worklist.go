@@ -182,7 +182,8 @@ func (s *Service) List(ctx context.Context, p prevent.Principal, f ListFilter) (
 	return out, next, err
 }
 
-// Search finds cases the principal may see by reference (exact, any case) or by the person's name (all words).
+// Search finds cases the principal may see by reference (exact, any case; references are upper case) or by the
+// person's name or an alias (all words).
 func (s *Service) Search(ctx context.Context, p prevent.Principal, partnershipID prevent.ID, query string) ([]Summary, error) {
 	if !access.Decide(p, access.CaseStatusView, access.Resource{Kind: "case", PartnershipID: partnershipID}, s.now()).Allow {
 		return nil, access.NotFound("Partnership")
@@ -199,7 +200,7 @@ func (s *Service) Search(ctx context.Context, p prevent.Principal, partnershipID
 			args = append(args, "%"+w+"%")
 			cond = append(cond, fmt.Sprintf("cs.name_key LIKE $%d", 4+len(args)))
 		}
-		where := ` AND (upper(r.reference) = $5`
+		where := ` AND (r.reference = $5`
 		if len(cond) > 0 {
 			where += ` OR (` + strings.Join(cond, " AND ") + `)`
 		}
