@@ -100,7 +100,12 @@ type Decision struct {
 func deny(reason string) Decision { return Decision{Reason: reason} }
 
 // RoleActions returns the actions a role permits (for the help pages and tests).
-func RoleActions(r prevent.Role) []Action { return slices.Clone(roleActions[r]) }
+func RoleActions(r prevent.Role) []Action { return permitted(r) }
+
+// permitted is every action a role permits: the partnership and casework table and the programme table.
+func permitted(r prevent.Role) []Action {
+	return slices.Concat(roleActions[r], programmeActions[r])
+}
 
 // Permits reports whether the principal may take action on some record: the check made at the route.
 // Record-level checks then call Decide with the record.
@@ -129,7 +134,7 @@ func Permits(p prevent.Principal, action Action) Decision {
 		return Decision{Allow: true, Reason: "own account"}
 	}
 	for _, m := range p.Memberships {
-		if slices.Contains(roleActions[m.Role], action) {
+		if slices.Contains(permitted(m.Role), action) {
 			return Decision{Allow: true, Reason: "role " + string(m.Role)}
 		}
 	}
@@ -151,7 +156,7 @@ func Decide(p prevent.Principal, action Action, r Resource, now time.Time) Decis
 	}
 	allowed := false
 	for _, role := range roles {
-		if slices.Contains(roleActions[role], action) {
+		if slices.Contains(permitted(role), action) {
 			allowed = true
 			break
 		}
