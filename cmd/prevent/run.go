@@ -17,6 +17,7 @@ import (
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/demo"
+	"github.com/preventplatform/prevent/internal/jobs"
 	"github.com/preventplatform/prevent/internal/logging"
 	"github.com/preventplatform/prevent/internal/metrics"
 	"github.com/preventplatform/prevent/internal/partnership"
@@ -130,6 +131,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
+	queue, err := jobs.New(ctx, jobs.Deps{DB: db, Logger: logger, Tasks: app.Tasks})
+	if err != nil {
+		return err
+	}
+	if err := queue.Start(context.Background()); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		_ = queue.Stop(stopCtx)
+	}()
+
 	cp := &audit.Checkpointer{DB: db, Dir: c.auditDir(), Signer: signer, Verifier: verifier, Now: now, Log: logger}
 	cpCtx, cpCancel := context.WithCancel(context.Background())
 	cpDone := make(chan error, 1)
@@ -194,6 +208,8 @@ type app struct {
 	API     *api.Server
 	Auth    *auth.Service
 	Demo    []demo.Account
+	// Tasks are the scheduled jobs the queue runs (registered here, so that jobs imports no domain).
+	Tasks []jobs.Task
 }
 
 // newApp wires the services, the pages, the API and operations routes into one handler, loading the demo

@@ -1,0 +1,138 @@
+// Package jobs is the platform's durable job queue and schedule, on River over the same database as everything
+// else: a job enqueued in a transaction exists exactly when that transaction commits. Handlers are registered by
+// cmd, so this package never imports a domain package.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+)
+
+// Task is a named piece of scheduled work, such as creating post-exit review tasks each day.
+type Task struct {
+	Name string
+	// Every is how often it runs; it also runs once when the queue starts.
+	Every time.Duration
+	Run   func(ctx context.Context) error
+}
+
+// Deps are what the queue needs.
+type Deps struct {
+	DB     *database.DB
+	Logger *slog.Logger
+	// Tasks are run on their schedule by whichever process holds River's leadership.
+	Tasks []Task
+}
+
+// Queue is the running job queue.
+type Queue struct {
+	client *river.Client[*sql.Tx]
+	tasks  map[string]Task
+}
+
+// taskArgs is the one job kind: run the named task.
+type taskArgs struct {
+	Task string `json:"task"`
+}
+
+// Kind is the River job kind.
+func (taskArgs) Kind() string { return "task" }
+
+type taskWorker struct {
+	river.WorkerDefaults[taskArgs]
+	tasks  map[string]Task
+	logger *slog.Logger
+}
+
+func (w *taskWorker) Work(ctx context.Context, job *river.Job[taskArgs]) error {
+	t, ok := w.tasks[job.Args.Task]
+	if !ok {
+		return river.JobCancel(fmt.Errorf("jobs: unknown task %q", job.Args.Task))
+	}
+	start := time.Now()
+	err := t.Run(ctx)
+	w.logger.InfoContext(ctx, "task run", "task", t.Name, "duration", time.Since(start).Round(time.Millisecond).String(), "ok", err == nil)
+	return err
+}
+
+func driver(db *database.DB) riverdriver.Driver[*sql.Tx] {
+	if db.Dialect == database.SQLite {
+		return riversqlite.New(db.Writer())
+	}
+	return riverdatabasesql.New(db.Writer())
+}
+
+// Migrate applies River's own migrations.
+func Migrate(ctx context.Context, db *database.DB) error {
+	m, err := rivermigrate.New(driver(db), nil)
+	if err != nil {
+		return fmt.Errorf("jobs: migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs: migrate: %w", err)
+	}
+	return nil
+}
+
+// New migrates River's tables and returns a queue that runs the tasks once started.
+func New(ctx context.Context, d Deps) (*Queue, error) {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := Migrate(ctx, d.DB); err != nil {
+		return nil, err
+	}
+	q := &Queue{tasks: map[string]Task{}}
+	workers := river.NewWorkers()
+	var periodic []*river.PeriodicJob
+	for _, t := range d.Tasks {
+		if t.Name == "" || t.Run == nil || t.Every <= 0 {
+			return nil, errors.New("jobs: a task needs a name, a function and an interval")
+		}
+		q.tasks[t.Name] = t
+		name := t.Name
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(t.Every),
+			func() (river.JobArgs, *river.InsertOpts) { return taskArgs{Task: name}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: name}))
+	}
+	river.AddWorker(workers, &taskWorker{tasks: q.tasks, logger: d.Logger})
+	client, err := river.NewClient(driver(d.DB), &river.Config{
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		Workers:      workers,
+		PeriodicJobs: periodic,
+		Logger:       d.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: client: %w", err)
+	}
+	q.client = client
+	return q, nil
+}
+
+// Start begins working jobs until Stop.
+func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
+
+// Stop waits for running jobs to finish, then stops.
+func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+
+// RunTask enqueues one run of a named task inside tx: it runs only if tx commits.
+func (q *Queue) RunTask(ctx context.Context, tx *database.Tx, name string) error {
+	if _, ok := q.tasks[name]; !ok {
+		return fmt.Errorf("jobs: unknown task %q", name)
+	}
+	if _, err := q.client.InsertTx(ctx, tx.Tx, taskArgs{Task: name}, nil); err != nil {
+		return fmt.Errorf("jobs: enqueue %s: %w", name, err)
+	}
+	return nil
+}
