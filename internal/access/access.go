@@ -54,17 +54,38 @@ const (
 	InformationAnswer Action = "information.answer"
 )
 
+// Actions on Channel assessment, panels, consent, support and exit (internal/casework).
+const (
+	// CaseAssess: record a structured assessment (VAF or another template) of a case.
+	CaseAssess Action = "case.assess"
+	// PanelView: see the partnership's Channel panels, their members and meetings, and minutes.
+	PanelView Action = "panel.view"
+	// PanelManage: set up panels and members, schedule meetings, agendas, attendance, papers, list cases.
+	PanelManage Action = "panel.manage"
+	// PanelDecide: record a panel's decision on a case.
+	PanelDecide Action = "panel.decide"
+	// CaseSupport: consent records, children's services consultations, support plans, interventions,
+	// post-exit reviews.
+	CaseSupport Action = "case.support"
+	// SessionRecord: record planned and delivered intervention sessions (a provider, on interventions
+	// assigned to them).
+	SessionRecord Action = "session.record"
+)
+
 // roleActions is the permission table: which role may take which action in its partnership.
 var roleActions = map[prevent.Role][]Action{
 	prevent.Administrator: {PartnershipView, PartnershipManage, OrganisationView, OrganisationManage, PersonView, PersonManage},
 	prevent.Coordinator: {PartnershipView, OrganisationView, PersonView,
-		CaseCreate, CaseStatusView, CaseView, CaseScreen},
+		CaseCreate, CaseStatusView, CaseView, CaseScreen,
+		CaseAssess, PanelView, PanelManage, PanelDecide, CaseSupport, SessionRecord},
 	prevent.PoliceOfficer: {PartnershipView, OrganisationView,
-		CaseCreate, CaseStatusView, CaseView, CaseTriage, DeconflictionView, InformationAnswer},
-	prevent.Referrer:       {PartnershipView, OrganisationView, CaseCreate, CaseStatusView, InformationAnswer},
-	prevent.PanelChair:     {PartnershipView, OrganisationView, CaseStatusView, CaseView, InformationAnswer},
-	prevent.PanelMember:    {PartnershipView, OrganisationView, CaseStatusView, CaseView, InformationAnswer},
-	prevent.Provider:       {PartnershipView, OrganisationView, CaseStatusView, CaseView},
+		CaseCreate, CaseStatusView, CaseView, CaseTriage, DeconflictionView, InformationAnswer,
+		CaseAssess, PanelView},
+	prevent.Referrer: {PartnershipView, OrganisationView, CaseCreate, CaseStatusView, InformationAnswer},
+	prevent.PanelChair: {PartnershipView, OrganisationView, CaseStatusView, CaseView, InformationAnswer,
+		PanelView, PanelManage, PanelDecide},
+	prevent.PanelMember:    {PartnershipView, OrganisationView, CaseStatusView, CaseView, InformationAnswer, PanelView},
+	prevent.Provider:       {PartnershipView, OrganisationView, CaseStatusView, CaseView, SessionRecord},
 	prevent.Analyst:        {PartnershipView, OrganisationView},
 	prevent.DataProtection: {PartnershipView, OrganisationView, PersonView, AuditView},
 	prevent.Auditor:        {PartnershipView, OrganisationView, AuditView},

@@ -66,6 +66,21 @@ func TestDecide(t *testing.T) {
 		{"coordinator never reads deconfliction", person(1, 10, 1, prevent.Coordinator, prevent.DV, time.Time{}), access.DeconflictionView, deconfliction(prevent.OfficialSensitive), false},
 		{"deconfliction kind refused under another action", person(1, 10, 1, prevent.Coordinator, prevent.DV, time.Time{}), access.CaseView, deconfliction(prevent.OfficialSensitive), false},
 		{"partner answers information request", person(6, 20, 1, prevent.PanelMember, prevent.BPSS, time.Time{}), access.InformationAnswer, access.Resource{Kind: "information_request", PartnershipID: 1, OwnerOrg: 20, Marking: prevent.OfficialSensitive}, true},
+		// Assessment, panel, consent, support.
+		{"coordinator assesses", coord, access.CaseAssess, caseRecord, true},
+		{"police officer assesses", person(2, 40, 1, prevent.PoliceOfficer, prevent.SC, time.Time{}), access.CaseAssess, caseRecord, true},
+		{"referrer cannot assess", person(7, 10, 1, prevent.Referrer, prevent.BPSS, time.Time{}), access.CaseAssess, caseRecord, false},
+		{"coordinator records panel decisions", coord, access.PanelDecide, caseRecord, true},
+		{"panel chair manages panels", person(3, 10, 1, prevent.PanelChair, prevent.SC, time.Time{}), access.PanelManage, access.Resource{Kind: "panel", PartnershipID: 1}, true},
+		{"panel member views panels", person(3, 10, 1, prevent.PanelMember, prevent.SC, time.Time{}), access.PanelView, access.Resource{Kind: "panel", PartnershipID: 1}, true},
+		{"panel member cannot decide", person(7, 10, 1, prevent.PanelMember, prevent.SC, time.Time{}), access.PanelDecide, caseRecord, false},
+		{"panel member cannot manage panels", person(3, 10, 1, prevent.PanelMember, prevent.SC, time.Time{}), access.PanelManage, access.Resource{Kind: "panel", PartnershipID: 1}, false},
+		{"police officer cannot decide for the panel", person(2, 40, 1, prevent.PoliceOfficer, prevent.SC, time.Time{}), access.PanelDecide, caseRecord, false},
+		{"coordinator records consent and support", coord, access.CaseSupport, caseRecord, true},
+		{"provider cannot record consent", person(7, 10, 1, prevent.Provider, prevent.SC, time.Time{}), access.CaseSupport, caseRecord, false},
+		{"provider records sessions on an assigned intervention", person(7, 50, 1, prevent.Provider, prevent.SC, time.Time{}), access.SessionRecord, access.Resource{Kind: "intervention", PartnershipID: 1, OwnerOrg: 50, Assigned: []prevent.ID{7}, Marking: prevent.OfficialSensitive, Personal: true}, true},
+		{"provider not assigned records no sessions", person(8, 50, 1, prevent.Provider, prevent.SC, time.Time{}), access.SessionRecord, access.Resource{Kind: "intervention", PartnershipID: 1, OwnerOrg: 50, Assigned: []prevent.ID{7}, Marking: prevent.OfficialSensitive, Personal: true}, false},
+		{"analyst sees no panels", person(3, 10, 1, prevent.Analyst, prevent.SC, time.Time{}), access.PanelView, access.Resource{Kind: "panel", PartnershipID: 1}, false},
 		{"provider cannot answer information request", person(6, 20, 1, prevent.Provider, prevent.BPSS, time.Time{}), access.InformationAnswer, access.Resource{Kind: "information_request", PartnershipID: 1, OwnerOrg: 20, Marking: prevent.OfficialSensitive}, false},
 	}
 	for _, c := range cases {
