@@ -59,5 +59,7 @@ func (s *Server) register() {
 	s.handle(http.MethodDelete, "/tokens/{id}", access.Account, operation{id: "revokeToken",
 		summary: "Revoke one of the token owner's API tokens", status: http.StatusNoContent}, s.revokeToken)
 
+	s.registerProgramme()
+
 	s.doc = s.buildDocument()
 }
