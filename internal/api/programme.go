@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/programme"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/programme"
 )
 
 // programmeAPI serves the programme of action's main records (internal/programme). The service decides
