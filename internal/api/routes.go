@@ -60,6 +60,7 @@ func (s *Server) register() {
 		summary: "Revoke one of the token owner's API tokens", status: http.StatusNoContent}, s.revokeToken)
 
 	s.registerProgramme()
+	s.registerCasework()
 
 	s.doc = s.buildDocument()
 }
