@@ -36,4 +36,5 @@ func (s *Server) register() {
 
 	s.registerAdmin()
 	s.registerPasskeys()
+	s.registerCasework()
 }

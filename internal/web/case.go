@@ -1,0 +1,318 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// caseSection is one part of the case page, under the sub navigation.
+type caseSection struct{ Slug, Title string }
+
+// caseSections are the case page's sub navigation, in order; the first is the summary at the case's path.
+var caseSections = []caseSection{{"", "Summary"}, {"timeline", "Timeline"}, {"people", "People and agencies"},
+	{"assessment", "Assessment"}, {"panel", "Panel"}, {"plan", "Plan"}, {"documents", "Documents"}}
+
+// caseView is the case page's data.
+type caseView struct {
+	PartnershipID prevent.ID
+	Referral      casework.Referral
+	Section       caseSection
+	Timeline      []casework.TimelineEvent
+	Requests      []casework.InformationRequest
+	Organisations map[prevent.ID]string
+	ConcernTypes  []string
+	CanTriage     bool
+	CanScreen     bool
+	Now           time.Time
+}
+
+func (cp *casePages) handleCase(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	p := principalOf(r)
+	if access.Permits(p, access.CaseView).Allow {
+		err := cp.renderCase(w, r, pid, id, caseSections[0])
+		if prevent.ErrorKind(err) != prevent.NotFound {
+			return err
+		}
+	}
+	// Someone who may not see the whole case sees the status of a referral they made.
+	st, err := cp.svc.ReferralStatus(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	l := cp.layout(r, "Referral "+st.Reference)
+	l.Back = partnershipPath(pid, "referrals")
+	return cp.page(w, r, l, referralStatusPage(l, st))
+}
+
+func (cp *casePages) handleCaseSection(slug string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		pid, id, err := pathIDs(r)
+		if err != nil {
+			return err
+		}
+		for _, sec := range caseSections {
+			if sec.Slug == slug {
+				return cp.renderCase(w, r, pid, id, sec)
+			}
+		}
+		return access.NotFound("Page")
+	}
+}
+
+func (cp *casePages) renderCase(w http.ResponseWriter, r *http.Request, pid, id prevent.ID, sec caseSection) error {
+	ctx, p := r.Context(), principalOf(r)
+	ref, err := cp.svc.Referral(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if ref.PartnershipID != pid || ref.State == casework.Draft {
+		return access.NotFound("Referral")
+	}
+	v := caseView{PartnershipID: pid, Referral: ref, Section: sec, Now: cp.deps.Now(),
+		CanTriage: cp.may(r, pid, access.CaseTriage), CanScreen: cp.may(r, pid, access.CaseScreen)}
+	for _, code := range ref.Details.Concern.Types {
+		v.ConcernTypes = append(v.ConcernTypes, cp.svc.Label(ctx, casework.ConcernTypes, code, ref.SubmittedAt))
+	}
+	switch sec.Slug {
+	case "timeline":
+		if v.Timeline, err = cp.svc.Timeline(ctx, p, id); err != nil {
+			return err
+		}
+	case "people":
+		if v.CanScreen {
+			if v.Requests, err = cp.svc.InformationRequests(ctx, p, id); err != nil {
+				return err
+			}
+		}
+		v.Organisations = map[prevent.ID]string{}
+		if orgs, err := cp.deps.Partnership.Organisations(ctx, p, pid); err == nil {
+			for _, o := range orgs {
+				v.Organisations[o.ID] = o.Name
+			}
+		}
+	}
+	title := ref.Details.Person.FullName()
+	if sec.Slug != "" {
+		title = sec.Title + ": " + title
+	}
+	l := cp.layout(r, title)
+	l.Marking = ref.Marking
+	l.Back = partnershipPath(pid, "cases")
+	return cp.page(w, r, l, casePage(l, v))
+}
+
+// caseListView is a page of a stage's cases.
+type caseListView struct {
+	PartnershipID prevent.ID
+	Stage         casework.Stage
+	Cases         []casework.Summary
+	Next          string
+	Query         string
+	Search        bool
+	Form          form
+}
+
+var stageNames = []struct {
+	Stage casework.Stage
+	Name  string
+}{{casework.StageAll, "All stages"}, {casework.StageTriage, "Triage"}, {casework.StageScreening, "Screening"},
+	{casework.StagePanel, "Panel"}, {casework.StageSupport, "Support"}, {casework.StageReview, "Review"}, {casework.StageClosed, "Closed"}}
+
+func (cp *casePages) handleCaseList(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := casework.ListFilter{PartnershipID: pid, Stage: casework.Stage(q.Get("stage")), Limit: 50}
+	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	cases, next, err := cp.svc.List(r.Context(), principalOf(r), f)
+	if err != nil {
+		return err
+	}
+	v := caseListView{PartnershipID: pid, Stage: f.Stage, Cases: cases, Form: form{Values: url.Values{}}}
+	if next != 0 {
+		nv := url.Values{"after": {itoa64(next)}}
+		if f.Stage != "" {
+			nv.Set("stage", string(f.Stage))
+		}
+		v.Next = partnershipPath(pid, "cases") + "?" + nv.Encode()
+	}
+	l := cp.layout(r, "Cases")
+	return cp.page(w, r, l, caseListPage(l, v))
+}
+
+func (cp *casePages) handleCaseSearch(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query().Get("q")
+	v := caseListView{PartnershipID: pid, Query: q, Search: true, Form: form{Values: url.Values{"q": {q}}}}
+	cases, err := cp.svc.Search(r.Context(), principalOf(r), pid, q)
+	l := cp.layout(r, "Search cases")
+	switch {
+	case prevent.ErrorKind(err) == prevent.Invalid:
+		v.Form = v.Form.withErr(err)
+		l.Errors = v.Form.Errors
+	case err != nil:
+		return err
+	}
+	v.Cases = cases
+	return cp.page(w, r, l, caseListPage(l, v))
+}
+
+// requestForm is the information request form.
+type requestForm struct {
+	PartnershipID, ID prevent.ID
+	Reference         string
+	Organisations     []govukOption
+	Form              form
+}
+
+// govukOption is a value and its text, for selects.
+type govukOption struct{ Value, Text string }
+
+func (cp *casePages) renderRequestForm(w http.ResponseWriter, r *http.Request, pid, id prevent.ID, f form) error {
+	ctx, p := r.Context(), principalOf(r)
+	ref, err := cp.svc.Referral(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if ref.PartnershipID != pid {
+		return access.NotFound("Referral")
+	}
+	orgs, err := cp.deps.Partnership.Organisations(ctx, p, pid)
+	if err != nil {
+		return err
+	}
+	v := requestForm{PartnershipID: pid, ID: id, Reference: ref.Reference, Form: f}
+	for _, o := range orgs {
+		v.Organisations = append(v.Organisations, govukOption{itoa64(o.ID), o.Name})
+	}
+	l := cp.layout(r, "Ask a partner for information")
+	l.Errors = f.Errors
+	l.Marking = ref.Marking
+	l.Back = casePath(pid, id, "people")
+	return cp.page(w, r, l, requestFormPage(l, v))
+}
+
+func (cp *casePages) handleInfoRequestNew(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	return cp.renderRequestForm(w, r, pid, id, form{Values: url.Values{}})
+}
+
+func (cp *casePages) handleInfoRequestNewPost(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	in := casework.InformationRequestInput{Asked: f.get("asked"), Why: f.get("why")}
+	in.OrganisationID, _ = strconv.ParseInt(f.get("organisation"), 10, 64)
+	due, ok, derr := caseDate(f.Values, "due")
+	if derr == nil && ok {
+		in.Due = due.Add(17 * time.Hour) // the end of the working day
+	}
+	_, err = cp.svc.RequestInformation(r.Context(), principalOf(r), id, in)
+	if err == nil {
+		return cp.flash(w, r, casePath(pid, id, "people"), "Information request sent")
+	}
+	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
+		return err
+	}
+	f = f.withErr(err)
+	for i, e := range f.Errors {
+		if e.Field == "due" && (derr != nil || !ok) {
+			f.Errors[i].Message = "Enter the date the answer is due, for example 27 3 2027"
+		}
+	}
+	return cp.renderRequestForm(w, r, pid, id, f)
+}
+
+// answerView is the partner's page for one information request.
+type answerView struct {
+	PartnershipID, ReferralID prevent.ID
+	Request                   casework.InformationRequest
+	Form                      form
+	Now                       time.Time
+}
+
+func (cp *casePages) renderAnswer(w http.ResponseWriter, r *http.Request, f form) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	rid, err := pathID(r, "rid")
+	if err != nil {
+		return err
+	}
+	reqs, err := cp.svc.InformationRequests(r.Context(), principalOf(r), id)
+	if err != nil {
+		return err
+	}
+	for _, q := range reqs {
+		if q.ID == rid {
+			l := cp.layout(r, "Information request "+q.Reference)
+			l.Errors = f.Errors
+			l.Marking = casework.DefaultMarking
+			l.Back = "/work"
+			return cp.page(w, r, l, answerPage(l, answerView{PartnershipID: pid, ReferralID: id, Request: q, Form: f, Now: cp.deps.Now()}))
+		}
+	}
+	return access.NotFound("Information request")
+}
+
+func (cp *casePages) handleInfoAnswer(w http.ResponseWriter, r *http.Request) error {
+	return cp.renderAnswer(w, r, form{Values: url.Values{}})
+}
+
+func (cp *casePages) handleInfoAnswerPost(w http.ResponseWriter, r *http.Request) error {
+	rid, err := pathID(r, "rid")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	err = cp.svc.AnswerInformationRequest(r.Context(), principalOf(r), rid, f.get("answer"))
+	if err == nil {
+		return cp.flash(w, r, "/work", "Your answer has been sent")
+	}
+	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
+		return err
+	}
+	return cp.renderAnswer(w, r, f.withErr(err))
+}
+
+// ageText is the person's date of birth and age, or their approximate age.
+func ageText(d casework.PersonDetails, now time.Time) string {
+	if !d.DateOfBirth.IsZero() {
+		age := now.Year() - d.DateOfBirth.Year()
+		if now.YearDay() < d.DateOfBirth.YearDay() {
+			age--
+		}
+		return dayText(d.DateOfBirth) + " (" + strconv.Itoa(age) + ")"
+	}
+	if d.ApproximateAge > 0 {
+		return "About " + strconv.Itoa(d.ApproximateAge)
+	}
+	return "Not known"
+}

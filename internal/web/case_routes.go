@@ -1,0 +1,97 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// casePages serves the individual pathway (internal/casework): the referral question pages, police triage,
+// screening information requests, the case page, work lists and "My work". The casework service decides
+// access again on every call, and a record the principal may not see is NotFound.
+type casePages struct {
+	*Server
+	svc *casework.Service
+}
+
+// registerCasework adds the casework pages. Every route names its action.
+func (s *Server) registerCasework() {
+	cp := &casePages{Server: s, svc: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now})}
+	const R = "/partnerships/{pid}/referrals"
+	const C = "/partnerships/{pid}/cases"
+	get, post := http.MethodGet, http.MethodPost
+
+	s.handle(get, "/work", access.CaseStatusView, cp.handleMyWork)
+
+	s.handle(get, R, access.CaseCreate, cp.handleReferrals)
+	s.handle(post, R, access.CaseCreate, cp.handleReferralStart)
+	s.handle(get, R+"/{id}/check", access.CaseCreate, cp.handleReferralCheck)
+	s.handle(post, R+"/{id}/check", access.CaseCreate, cp.handleReferralCheckPost)
+	s.handle(get, R+"/{id}/submit", access.CaseCreate, cp.handleReferralDanger)
+	s.handle(post, R+"/{id}/submit", access.CaseCreate, cp.handleReferralDangerPost)
+	s.handle(get, R+"/{id}/confirmation", access.CaseStatusView, cp.handleReferralConfirmation)
+	s.handle(get, R+"/{id}/{step}", access.CaseCreate, cp.handleReferralStep)
+	s.handle(post, R+"/{id}/{step}", access.CaseCreate, cp.handleReferralStepPost)
+
+	s.handle(get, C, access.CaseStatusView, cp.handleCaseList)
+	s.handle(get, C+"/search", access.CaseStatusView, cp.handleCaseSearch)
+	s.handle(get, C+"/{id}", access.CaseStatusView, cp.handleCase)
+	for _, sec := range caseSections[1:] {
+		s.handle(get, C+"/{id}/"+sec.Slug, access.CaseView, cp.handleCaseSection(sec.Slug))
+	}
+
+	s.handle(get, C+"/{id}/triage", access.CaseTriage, cp.handleTriage)
+	s.handle(post, C+"/{id}/triage/deconfliction", access.CaseTriage, cp.handleDeconflictionPost)
+	s.handle(post, C+"/{id}/triage/decision", access.CaseTriage, cp.handleTriageDecisionPost)
+	s.handle(post, C+"/{id}/triage/matches/{subject}/link", access.CaseTriage, cp.handleMatch(true))
+	s.handle(post, C+"/{id}/triage/matches/{subject}/decline", access.CaseTriage, cp.handleMatch(false))
+
+	s.handle(get, C+"/{id}/information-requests/new", access.CaseScreen, cp.handleInfoRequestNew)
+	s.handle(post, C+"/{id}/information-requests/new", access.CaseScreen, cp.handleInfoRequestNewPost)
+	s.handle(get, C+"/{id}/information-requests/{rid}", access.InformationAnswer, cp.handleInfoAnswer)
+	s.handle(post, C+"/{id}/information-requests/{rid}", access.InformationAnswer, cp.handleInfoAnswerPost)
+}
+
+func referralPath(pid, id prevent.ID, rest ...any) string {
+	return partnershipPath(pid, append([]any{"referrals", id}, rest...)...)
+}
+
+func casePath(pid, id prevent.ID, rest ...any) string {
+	return partnershipPath(pid, append([]any{"cases", id}, rest...)...)
+}
+
+// dayText is a date as GOV.UK writes it: 2 November 2026.
+func dayText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 January 2006")
+}
+
+// caseDate reads a GOV.UK date input (name-day, name-month, name-year); ok is false when it is empty.
+func caseDate(v url.Values, name string) (t time.Time, ok bool, err error) {
+	d, m, y := v.Get(name+"-day"), v.Get(name+"-month"), v.Get(name+"-year")
+	if d == "" && m == "" && y == "" {
+		return time.Time{}, false, nil
+	}
+	dd, e1 := strconv.Atoi(d)
+	mm, e2 := strconv.Atoi(m)
+	yy, e3 := strconv.Atoi(y)
+	if e1 != nil || e2 != nil || e3 != nil || yy < 1900 || mm < 1 || mm > 12 || dd < 1 {
+		return time.Time{}, true, fmt.Errorf("not a date")
+	}
+	t = time.Date(yy, time.Month(mm), dd, 0, 0, 0, 0, time.UTC)
+	if t.Day() != dd {
+		return time.Time{}, true, fmt.Errorf("not a date")
+	}
+	return t, true, nil
+}
+
+// principal is the signed-in principal of the request.
+func principalOf(r *http.Request) prevent.Principal { return prevent.PrincipalFrom(r.Context()) }

@@ -1,0 +1,341 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// caseFixture is the admin fixture's partnership with two schools, a police force and people in casework roles.
+type caseFixture struct {
+	adminFixture
+	svc                                       *casework.Service
+	referrer, referrerB, officer, coordinator prevent.Principal
+	schoolB                                   prevent.ID
+}
+
+func newCaseFixture(t *testing.T) caseFixture {
+	t.Helper()
+	ctx := context.Background()
+	a := newAdminFixture(t)
+	f := caseFixture{adminFixture: a, svc: casework.New(casework.Deps{DB: a.s.deps.DB, Now: a.s.deps.Now})}
+	now := a.s.deps.Now()
+	org := func(name, sector string) prevent.ID {
+		id, err := a.ps.CreateOrganisation(ctx, a.admin, a.pid, partnership.OrganisationInput{Name: name, Sector: sector, PublicBody: "yes"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	schoolA, schoolB, police := org("Northtown Academy", "education"), org("Southfield School", "education"), org("Northtown Police", "police")
+	f.schoolB = schoolB
+	person := func(name string, org prevent.ID, role prevent.Role) prevent.Principal {
+		id, _, err := a.ps.CreatePerson(ctx, a.admin, a.pid, partnership.PersonInput{Name: name,
+			Email: strings.ReplaceAll(strings.ToLower(name), " ", ".") + "@example.gov.uk", OrganisationID: org, Roles: []string{string(role)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.ps.RecordVetting(ctx, a.admin, a.pid, id, partnership.VettingInput{Level: prevent.SC.Code(),
+			GrantedOn: now.AddDate(-1, 0, 0), ExpiresOn: now.AddDate(4, 0, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		return prevent.Principal{PersonID: id, Name: name, OrganisationID: org, MFA: true,
+			Memberships: []prevent.Membership{{PartnershipID: a.pid, Role: role}},
+			Clearance:   prevent.Clearance{Level: prevent.SC, Expires: now.AddDate(4, 0, 0)}}
+	}
+	f.referrer = person("Rita Referrer", schoolA, prevent.Referrer)
+	f.referrerB = person("Bea Otherschool", schoolB, prevent.Referrer)
+	f.officer = person("Olu Officer", police, prevent.PoliceOfficer)
+	f.coordinator = person("Cara Coordinator", a.orgID, prevent.Coordinator)
+	return f
+}
+
+func wantRedirect(t *testing.T, w interface {
+	Result() *http.Response
+}, prefix string) string {
+	t.Helper()
+	res := w.Result()
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, prefix) {
+		t.Fatalf("status %d to %q, want 303 to %s…", res.StatusCode, loc, prefix)
+	}
+	return loc
+}
+
+// submitReferral makes and submits a referral through the service, returning its id.
+func (f caseFixture) submitReferral(t *testing.T, given, family string) prevent.ID {
+	t.Helper()
+	ctx := context.Background()
+	in := casework.ReferralInput{Person: casework.PersonDetails{GivenNames: given, FamilyName: family},
+		Concern:     casework.Concern{WhatHappened: "Shared violent material", Types: []string{f.concernType(t)}},
+		PersonKnows: casework.DoesNotKnow, DangerAcknowledged: true}
+	id, err := f.svc.SaveDraft(ctx, f.referrer, f.pid, 0, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Submit(ctx, f.referrer, id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (f caseFixture) concernType(t *testing.T) string {
+	t.Helper()
+	items, err := f.svc.Reference(context.Background(), casework.ConcernTypes, f.s.deps.Now())
+	if err != nil || len(items) == 0 {
+		t.Fatalf("concern types: %v %v", items, err)
+	}
+	return items[0].Code
+}
+
+func TestReferralJourneyThroughCheckYourAnswers(t *testing.T) {
+	f := newCaseFixture(t)
+	base := fmt.Sprintf("/partnerships/%d/referrals", f.pid)
+	loc := wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, base, url.Values{}), base+"/")
+	prefix := strings.TrimSuffix(loc, "about-you")
+	answers := []struct {
+		step string
+		form url.Values
+	}{
+		{"about-you", url.Values{"sector": {""}}},
+		{"names", url.Values{"given-names": {"Jamie"}, "family-name": {"Testperson"}, "aliases": {"JT\nJay"}}},
+		{"age", url.Values{"date-of-birth-day": {"4"}, "date-of-birth-month": {"5"}, "date-of-birth-year": {"2010"}}},
+		{"gender", url.Values{"gender": {"male"}}},
+		{"address", url.Values{"address-line1": {"1 High Street"}, "postcode": {"NT1 1AA"}, "local-authority": {"Northtown"}}},
+		{"setting", url.Values{"setting": {"Northtown Academy"}}},
+		{"needs", url.Values{"languages": {"English, Polish"}}},
+		{"agencies", url.Values{"other-agencies": {"Early help"}}},
+		{"concern", url.Values{"what-happened": {"Shared extremist videos in class"}, "how-found": {"A teacher saw it"}}},
+		{"details", url.Values{"words-used": {"quoted slogans"}}},
+		{"fears", url.Values{"fears": {"That he is being groomed online"}}},
+		{"types", url.Values{"types": {f.concernType(t)}}},
+		{"knows", url.Values{"person-knows": {"no"}, "parent-knows": {"yes"}}},
+	}
+	for i, a := range answers {
+		w := serve(t, f.s, f.referrer, http.MethodPost, prefix+a.step, a.form)
+		want := prefix + "check"
+		if i+1 < len(answers) {
+			want = prefix + answers[i+1].step
+		}
+		if got := wantRedirect(t, w, prefix); got != want {
+			t.Fatalf("after %s went to %s, want %s", a.step, got, want)
+		}
+	}
+	// A page shows the saved answers again.
+	doc := parse(t, serve(t, f.s, f.referrer, http.MethodGet, prefix+"names", nil))
+	if v, _ := doc.Find("#given-names").Attr("value"); v != "Jamie" {
+		t.Errorf("given names on the resumed page = %q", v)
+	}
+	// The draft is listed.
+	if body := serve(t, f.s, f.referrer, http.MethodGet, base, nil).Body.String(); !strings.Contains(body, "Jamie Testperson") {
+		t.Error("the draft is not in “Your draft referrals”")
+	}
+	w := serve(t, f.s, f.referrer, http.MethodGet, prefix+"check", nil)
+	doc = parse(t, w)
+	if w.Code != 200 || !strings.Contains(doc.Find("main").Text(), "Shared extremist videos in class") || !strings.Contains(doc.Find("main").Text(), "4 May 2010") {
+		t.Fatalf("check your answers (%d) lacks the answers: %s", w.Code, doc.Find("main").Text())
+	}
+	if doc.Find(`a[href="`+prefix+`names?return=check"]`).Length() != 3 {
+		t.Error("no Change links to the names page")
+	}
+	wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+"check", url.Values{}), prefix+"submit")
+	// The immediate-danger interruption needs its acknowledgement.
+	w = serve(t, f.s, f.referrer, http.MethodPost, prefix+"submit", url.Values{})
+	doc = parse(t, w)
+	if doc.Find("#danger-error").Length() != 1 || !strings.Contains(doc.Find("h1").Text(), "call 999") {
+		t.Fatalf("submit without the acknowledgement: no inline error: %s", doc.Find("main").Text())
+	}
+	loc = wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+"submit", url.Values{"danger": {"yes"}}), prefix+"confirmation")
+	doc = parse(t, serve(t, f.s, f.referrer, http.MethodGet, loc, nil))
+	ref := strings.TrimSpace(doc.Find(".govuk-panel #reference").Text())
+	if !strings.HasPrefix(ref, "PRV-2025-") {
+		t.Fatalf("confirmation reference = %q", ref)
+	}
+	// The referrer sees only the status of their referral; another school's referrer gets 404.
+	id := strings.Split(strings.TrimPrefix(prefix, base+"/"), "/")[0]
+	casePage := fmt.Sprintf("/partnerships/%d/cases/%s", f.pid, id)
+	w = serve(t, f.s, f.referrer, http.MethodGet, casePage, nil)
+	if body := w.Body.String(); w.Code != 200 || !strings.Contains(body, ref) || strings.Contains(body, "Shared extremist videos") {
+		t.Errorf("referrer's case page: %d, reference shown %v, concern hidden %v", w.Code, strings.Contains(body, ref), !strings.Contains(body, "Shared extremist videos"))
+	}
+	if w := serve(t, f.s, f.referrerB, http.MethodGet, casePage, nil); w.Code != http.StatusNotFound {
+		t.Errorf("another school's referrer: case page %d, want 404", w.Code)
+	}
+	if w := serve(t, f.s, f.referrerB, http.MethodGet, prefix+"check", nil); w.Code != http.StatusNotFound {
+		t.Errorf("another school's referrer: draft page %d, want 404", w.Code)
+	}
+	// The police officer sees the whole case, with the concern and a triage link.
+	doc = parse(t, serve(t, f.s, f.officer, http.MethodGet, casePage, nil))
+	if !strings.Contains(doc.Find("main").Text(), "Shared extremist videos in class") || doc.Find(`a[href="`+casePage+`/triage"]`).Length() != 1 {
+		t.Errorf("officer's case page lacks the concern or the triage link")
+	}
+	if doc.Find(".app-marking").Length() == 0 {
+		t.Error("the case page shows no protective marking")
+	}
+}
+
+func TestReferralStepKeepsInputOnError(t *testing.T) {
+	f := newCaseFixture(t)
+	base := fmt.Sprintf("/partnerships/%d/referrals", f.pid)
+	prefix := strings.TrimSuffix(wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, base, url.Values{}), base+"/"), "about-you")
+	w := serve(t, f.s, f.referrer, http.MethodPost, prefix+"age", url.Values{"date-of-birth-day": {"31"}, "date-of-birth-month": {"2"},
+		"date-of-birth-year": {"2010"}, "approximate-age": {"about ten"}})
+	doc := parse(t, w)
+	if w.Code != 200 || !strings.HasPrefix(doc.Find("title").Text(), "Error:") {
+		t.Fatalf("status %d, title %q", w.Code, doc.Find("title").Text())
+	}
+	for _, id := range []string{"date-of-birth-error", "approximate-age-error"} {
+		if doc.Find("#"+id).Length() != 1 {
+			t.Errorf("no inline error #%s", id)
+		}
+	}
+	if v, _ := doc.Find("#approximate-age").Attr("value"); v != "about ten" {
+		t.Errorf("approximate age kept as %q", v)
+	}
+	if v, _ := doc.Find("#date-of-birth-day").Attr("value"); v != "31" {
+		t.Errorf("day kept as %q", v)
+	}
+	w = serve(t, f.s, f.referrer, http.MethodPost, prefix+"names", url.Values{"given-names": {strings.Repeat("a", 201)}, "family-name": {"Kept"}})
+	doc = parse(t, w)
+	if doc.Find("#given-names-error").Length() != 1 {
+		t.Error("no inline error for a too-long name")
+	}
+	if v, _ := doc.Find("#family-name").Attr("value"); v != "Kept" {
+		t.Errorf("family name kept as %q", v)
+	}
+	// Nothing was saved from the refused pages.
+	in, err := f.svc.Draft(context.Background(), f.referrer, mustID(t, prefix))
+	if err != nil || in.Person.FamilyName != "" || in.Person.ApproximateAge != 0 {
+		t.Errorf("draft after refused pages: %+v %v", in.Person, err)
+	}
+	// Submitting an incomplete draft shows the problems on check your answers.
+	wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+"check", url.Values{}), prefix+"submit")
+	doc = parse(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+"submit", url.Values{"danger": {"yes"}}))
+	if doc.Find(`.govuk-error-summary a[href="#answers-names"]`).Length() == 0 {
+		t.Errorf("incomplete submission: no error linking to the names answers: %s", doc.Find(".govuk-error-summary").Text())
+	}
+}
+
+func mustID(t *testing.T, prefix string) prevent.ID {
+	t.Helper()
+	parts := strings.Split(strings.Trim(prefix, "/"), "/")
+	var id prevent.ID
+	if _, err := fmt.Sscan(parts[3], &id); err != nil {
+		t.Fatalf("id in %q: %v", prefix, err)
+	}
+	return id
+}
+
+func TestTriageRefusesChannelWithoutReasonableGrounds(t *testing.T) {
+	f := newCaseFixture(t)
+	id := f.submitReferral(t, "Alex", "Example")
+	triage := fmt.Sprintf("/partnerships/%d/cases/%d/triage", f.pid, id)
+	if w := serve(t, f.s, f.referrer, http.MethodGet, triage, nil); w.Code != http.StatusNotFound {
+		t.Errorf("referrer on the triage page: %d, want 404", w.Code)
+	}
+	if w := serve(t, f.s, f.coordinator, http.MethodGet, triage, nil); w.Code != http.StatusNotFound {
+		t.Errorf("coordinator on the triage page: %d, want 404", w.Code)
+	}
+	// Deconfliction keeps its input on error, then records.
+	doc := parse(t, serve(t, f.s, f.officer, http.MethodPost, triage+"/deconfliction", url.Values{"result": {"no_trace"}, "note": {"Checked PND"}}))
+	if doc.Find("#marking-error").Length() != 1 || doc.Find("#note").Text() != "Checked PND" {
+		t.Errorf("deconfliction without a marking: inline error %d, note kept %q", doc.Find("#marking-error").Length(), doc.Find("#note").Text())
+	}
+	wantRedirect(t, serve(t, f.s, f.officer, http.MethodPost, triage+"/deconfliction", url.Values{"result": {"no_trace"}, "note": {"Checked PND"},
+		"marking": {"secret"}}), triage)
+	doc = parse(t, serve(t, f.s, f.officer, http.MethodGet, triage, nil))
+	if !strings.Contains(doc.Find("table").Text(), "Checked PND") || !strings.Contains(doc.Find(".app-marking").First().Text(), "SECRET") {
+		t.Errorf("the triage page does not show the SECRET note: %q / %q", doc.Find("table").Text(), doc.Find(".app-marking").Text())
+	}
+	// The decision radios reveal their fields (plain markup, JS only enhances).
+	if doc.Find(`.govuk-radios__conditional #reasonable-grounds`).Length() != 1 {
+		t.Error("reasonable grounds is not in the Channel option's conditional reveal")
+	}
+	w := serve(t, f.s, f.officer, http.MethodPost, triage+"/decision", url.Values{"decision": {"refer_to_channel"}, "reasonable-grounds": {"  "},
+		"rationale": {"kept rationale"}})
+	doc = parse(t, w)
+	if w.Code != 200 || doc.Find("#reasonable-grounds-error").Length() != 1 || doc.Find(`.govuk-error-summary a[href="#reasonable-grounds"]`).Length() != 1 {
+		t.Fatalf("refer to Channel without grounds: status %d, inline error %d", w.Code, doc.Find("#reasonable-grounds-error").Length())
+	}
+	if doc.Find("#rationale").Text() != "kept rationale" {
+		t.Error("the rationale was not kept")
+	}
+	if checked, _ := doc.Find(`input[name="decision"][value="refer_to_channel"]`).Attr("checked"); checked != "checked" && !doc.Find(`input[name="decision"][value="refer_to_channel"]`).Is("[checked]") {
+		t.Error("the chosen decision was not kept")
+	}
+	r, err := f.svc.Referral(context.Background(), f.officer, id)
+	if err != nil || !r.State.AwaitingTriage() {
+		t.Fatalf("after the refusal the state is %s (%v), want awaiting triage", r.State, err)
+	}
+	wantRedirect(t, serve(t, f.s, f.officer, http.MethodPost, triage+"/decision", url.Values{"decision": {"refer_to_channel"},
+		"reasonable-grounds": {"Repeated sharing of extremist material and expressed intent"}}), fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id))
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, fmt.Sprintf("/partnerships/%d/cases/%d/timeline", f.pid, id), nil))
+	if text := doc.Find("main").Text(); !strings.Contains(text, "Channel screening") || strings.Contains(text, "Checked PND") {
+		t.Errorf("coordinator's timeline: %s", text)
+	}
+
+	// Screening: the coordinator asks school B; its referrer answers; the task leaves "My work".
+	newReq := fmt.Sprintf("/partnerships/%d/cases/%d/information-requests/new", f.pid, id)
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, newReq, url.Values{"organisation": {itoa64(f.schoolB)}, "asked": {"Attendance record"}}))
+	if doc.Find("#why-error").Length() != 1 || doc.Find("#asked").Text() != "Attendance record" {
+		t.Error("information request without a reason: no inline error or the input was lost")
+	}
+	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, newReq, url.Values{"organisation": {itoa64(f.schoolB)}, "asked": {"Attendance record"},
+		"why": {"To understand recent changes"}, "due-day": {"1"}, "due-month": {"7"}, "due-year": {"2025"}}), fmt.Sprintf("/partnerships/%d/cases/%d/people", f.pid, id))
+	w = serve(t, f.s, f.referrerB, http.MethodGet, "/work", nil)
+	doc = parse(t, w)
+	link := doc.Find(`a:contains("Answer an information request")`)
+	href, _ := link.Attr("href")
+	if link.Length() != 1 || !strings.Contains(doc.Find("main").Text(), "Due in") {
+		t.Fatalf("partner's My work: %s", doc.Find("main").Text())
+	}
+	if w := serve(t, f.s, f.referrer, http.MethodGet, href, nil); w.Code != http.StatusNotFound {
+		t.Errorf("a referrer of another organisation on the request: %d, want 404", w.Code)
+	}
+	wantRedirect(t, serve(t, f.s, f.referrerB, http.MethodPost, href, url.Values{"answer": {"Attendance fell in May"}}), "/work")
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, fmt.Sprintf("/partnerships/%d/cases/%d/people", f.pid, id), nil))
+	if !strings.Contains(doc.Find("table").Text(), "Attendance fell in May") {
+		t.Errorf("the coordinator does not see the answer: %s", doc.Find("main").Text())
+	}
+}
+
+func TestCaseListAndSearch(t *testing.T) {
+	f := newCaseFixture(t)
+	f.submitReferral(t, "Morgan", "Listed")
+	f.submitReferral(t, "Robin", "Second")
+	list := fmt.Sprintf("/partnerships/%d/cases", f.pid)
+	doc := parse(t, serve(t, f.s, f.officer, http.MethodGet, list+"?stage=triage", nil))
+	if n := doc.Find("tbody tr").Length(); n != 2 {
+		t.Errorf("triage list has %d rows, want 2", n)
+	}
+	if doc.Find(".govuk-pagination").Length() != 0 {
+		t.Error("a next page link with everything on one page")
+	}
+	doc = parse(t, serve(t, f.s, f.officer, http.MethodGet, list+"?stage=closed", nil))
+	if !strings.Contains(doc.Find("main").Text(), "No cases found") {
+		t.Error("closed stage is not empty")
+	}
+	doc = parse(t, serve(t, f.s, f.officer, http.MethodGet, list+"/search?q=morgan", nil))
+	if text := doc.Find("tbody").Text(); !strings.Contains(text, "Morgan Listed") || strings.Contains(text, "Robin") {
+		t.Errorf("search for morgan: %q", text)
+	}
+	doc = parse(t, serve(t, f.s, f.referrerB, http.MethodGet, list+"/search?q=morgan", nil))
+	if doc.Find("tbody tr").Length() != 0 {
+		t.Error("another school's referrer finds the case")
+	}
+	doc = parse(t, serve(t, f.s, f.officer, http.MethodGet, list+"/search?q=", nil))
+	if doc.Find("#q-error").Length() != 1 {
+		t.Error("empty search: no inline error")
+	}
+	doc = parse(t, serve(t, f.s, f.officer, http.MethodGet, "/work", nil))
+	if n := doc.Find(`a:contains("Triage referral")`).Length(); n != 2 {
+		t.Errorf("officer's My work lists %d triage tasks, want 2", n)
+	}
+}

@@ -1,0 +1,487 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/govuk"
+)
+
+// fieldKind is how a referral question is asked.
+type fieldKind int
+
+const (
+	fieldText fieldKind = iota
+	fieldTextarea
+	fieldDate
+	fieldNumber
+	fieldRadios
+	fieldCheckboxes
+	fieldSelect
+)
+
+// question is one field of a referral question page; its Name is the form field and the error's field.
+type question struct {
+	Name, Label, Hint string
+	Kind              fieldKind
+	Options           []govuk.ChoiceItem
+}
+
+// referralStep is one question page of the referral form: one topic per page.
+type referralStep struct {
+	Slug, Title string
+	Questions   []question
+}
+
+var knowledgeOptions = []govuk.ChoiceItem{{Value: string(casework.Knows), Text: "Yes"}, {Value: string(casework.DoesNotKnow), Text: "No"},
+	{Value: string(casework.KnownUnknown), Text: "I do not know"}}
+
+var genderOptions = []govuk.ChoiceItem{{Value: "female", Text: "Female"}, {Value: "male", Text: "Male"},
+	{Value: "other", Text: "They use another term"}, {Value: "not_known", Text: "Not known"}}
+
+// referralSteps are the question pages in order; the concern types are the national list valid today.
+func (cp *casePages) referralSteps(ctx context.Context) ([]referralStep, error) {
+	types, err := cp.svc.Reference(ctx, casework.ConcernTypes, cp.deps.Now())
+	if err != nil {
+		return nil, err
+	}
+	typeOptions := make([]govuk.ChoiceItem, 0, len(types))
+	for _, it := range types {
+		typeOptions = append(typeOptions, govuk.ChoiceItem{Value: it.Code, Text: it.Label})
+	}
+	sectors := []govuk.ChoiceItem{{Value: "", Text: "My organisation’s usual sector"}}
+	for _, s := range partnership.Sectors {
+		sectors = append(sectors, govuk.ChoiceItem{Value: string(s.Sector), Text: s.Name})
+	}
+	return []referralStep{
+		{"about-you", "About you and your organisation", []question{
+			{Name: "sector", Label: "Which sector are you referring from?", Hint: "Change this only if you are referring for a different part of your organisation", Kind: fieldSelect, Options: sectors}}},
+		{"names", "The person’s name", []question{
+			{Name: "given-names", Label: "Given names", Kind: fieldText},
+			{Name: "family-name", Label: "Family name", Kind: fieldText},
+			{Name: "aliases", Label: "Other names or aliases (optional)", Hint: "Put each name on its own line", Kind: fieldTextarea}}},
+		{"age", "Date of birth or age", []question{
+			{Name: "date-of-birth", Label: "Date of birth (optional)", Hint: "For example, 27 3 2010", Kind: fieldDate},
+			{Name: "approximate-age", Label: "If you do not know their date of birth, their approximate age (optional)", Kind: fieldNumber}}},
+		{"gender", "Gender", []question{
+			{Name: "gender", Label: "What is the person’s gender? (optional)", Kind: fieldRadios, Options: genderOptions}}},
+		{"address", "Address", []question{
+			{Name: "address-line1", Label: "Address line 1 (optional)", Kind: fieldText},
+			{Name: "address-line2", Label: "Address line 2 (optional)", Kind: fieldText},
+			{Name: "town", Label: "Town or city (optional)", Kind: fieldText},
+			{Name: "postcode", Label: "Postcode (optional)", Kind: fieldText},
+			{Name: "local-authority", Label: "Local authority (optional)", Hint: "The council area where the person lives", Kind: fieldText}}},
+		{"setting", "Education or employment", []question{
+			{Name: "setting", Label: "Where does the person study or work? (optional)", Hint: "The school, college or employer", Kind: fieldText}}},
+		{"needs", "Languages and additional needs", []question{
+			{Name: "languages", Label: "Languages the person speaks (optional)", Hint: "Separate languages with commas", Kind: fieldText},
+			{Name: "additional-needs", Label: "Additional needs (optional)", Hint: "For example, special educational needs, a disability or mental health needs", Kind: fieldTextarea}}},
+		{"agencies", "Other agencies", []question{
+			{Name: "other-agencies", Label: "Which other agencies are involved with the person? (optional)", Hint: "For example, children’s social care, youth justice or a mental health service", Kind: fieldTextarea}}},
+		{"concern", "What happened", []question{
+			{Name: "what-happened", Label: "What happened that worried you?", Hint: "Describe what you saw or heard, and when", Kind: fieldTextarea},
+			{Name: "how-found", Label: "How did you find out? (optional)", Kind: fieldTextarea}}},
+		{"details", "What was said and done", []question{
+			{Name: "words-used", Label: "Words the person used (optional)", Hint: "Write them as exactly as you can", Kind: fieldTextarea},
+			{Name: "online-activity", Label: "Online activity (optional)", Kind: fieldTextarea},
+			{Name: "contacts", Label: "People or groups they are in contact with (optional)", Kind: fieldTextarea}}},
+		{"fears", "What you fear may happen", []question{
+			{Name: "fears", Label: "What do you fear may happen? (optional)", Kind: fieldTextarea}}},
+		{"types", "Type of concern", []question{
+			{Name: "types", Label: "What type of concern is it?", Hint: "Select all that apply", Kind: fieldCheckboxes, Options: typeOptions}}},
+		{"knows", "Who knows about this referral", []question{
+			{Name: "person-knows", Label: "Does the person know about this referral?", Kind: fieldRadios, Options: knowledgeOptions},
+			{Name: "parent-knows", Label: "If they are under 18, does a parent or carer know? (optional)", Kind: fieldRadios, Options: knowledgeOptions}}},
+	}, nil
+}
+
+// referralValues turns a referral into form values, named as the questions are.
+func referralValues(in casework.ReferralInput) url.Values {
+	v := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	d := in.Person
+	set("sector", in.ReferrerSector)
+	set("given-names", d.GivenNames)
+	set("family-name", d.FamilyName)
+	set("aliases", strings.Join(d.Aliases, "\n"))
+	if !d.DateOfBirth.IsZero() {
+		v.Set("date-of-birth-day", strconv.Itoa(d.DateOfBirth.Day()))
+		v.Set("date-of-birth-month", strconv.Itoa(int(d.DateOfBirth.Month())))
+		v.Set("date-of-birth-year", strconv.Itoa(d.DateOfBirth.Year()))
+	}
+	if d.ApproximateAge > 0 {
+		v.Set("approximate-age", strconv.Itoa(d.ApproximateAge))
+	}
+	set("gender", d.Gender)
+	set("address-line1", d.AddressLine1)
+	set("address-line2", d.AddressLine2)
+	set("town", d.Town)
+	set("postcode", d.Postcode)
+	set("local-authority", d.LocalAuthority)
+	set("setting", d.Setting)
+	set("languages", strings.Join(d.Languages, ", "))
+	set("additional-needs", d.AdditionalNeeds)
+	set("other-agencies", d.OtherAgencies)
+	c := in.Concern
+	set("what-happened", c.WhatHappened)
+	set("how-found", c.HowFound)
+	set("words-used", c.WordsUsed)
+	set("online-activity", c.OnlineActivity)
+	set("contacts", c.Contacts)
+	set("fears", c.Fears)
+	for _, t := range c.Types {
+		v.Add("types", t)
+	}
+	set("person-knows", string(in.PersonKnows))
+	set("parent-knows", string(in.ParentKnows))
+	return v
+}
+
+func splitList(s, sep string) []string {
+	var out []string
+	for _, x := range strings.Split(s, sep) {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// referralFromValues reads a referral back from form values, with errors for what cannot be read.
+func referralFromValues(v url.Values, danger bool) (casework.ReferralInput, prevent.Fields) {
+	var f prevent.Fields
+	g := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	in := casework.ReferralInput{ReferrerSector: g("sector"), DangerAcknowledged: danger}
+	in.Person = casework.PersonDetails{GivenNames: g("given-names"), FamilyName: g("family-name"), Aliases: splitList(v.Get("aliases"), "\n"),
+		Gender: g("gender"), AddressLine1: g("address-line1"), AddressLine2: g("address-line2"), Town: g("town"), Postcode: g("postcode"),
+		LocalAuthority: g("local-authority"), Setting: g("setting"), Languages: splitList(v.Get("languages"), ","),
+		AdditionalNeeds: g("additional-needs"), OtherAgencies: g("other-agencies")}
+	if t, ok, err := caseDate(v, "date-of-birth"); err != nil {
+		f.Add("date-of-birth", "Date of birth must be a real date")
+	} else if ok {
+		in.Person.DateOfBirth = t
+	}
+	if a := g("approximate-age"); a != "" {
+		n, err := strconv.Atoi(a)
+		if err != nil {
+			f.Add("approximate-age", "Approximate age must be a number from 0 to 120")
+		}
+		in.Person.ApproximateAge = n
+	}
+	if x := g("gender"); x != "" && !slices.ContainsFunc(genderOptions, func(o govuk.ChoiceItem) bool { return o.Value == x }) {
+		f.Add("gender", "Select the person’s gender, or ‘Not known’")
+	}
+	in.Concern = casework.Concern{WhatHappened: g("what-happened"), HowFound: g("how-found"), WordsUsed: g("words-used"),
+		OnlineActivity: g("online-activity"), Contacts: g("contacts"), Fears: g("fears"), Types: v["types"]}
+	for _, k := range []string{"person-knows", "parent-knows"} {
+		x := casework.Knowledge(g(k))
+		if x != "" && x != casework.Knows && x != casework.DoesNotKnow && x != casework.KnownUnknown {
+			f.Add(k, "Select yes, no or I do not know")
+		}
+	}
+	in.PersonKnows, in.ParentKnows = casework.Knowledge(g("person-knows")), casework.Knowledge(g("parent-knows"))
+	return in, f
+}
+
+// stepFields lists the form field names a step posts (a date posts three).
+func (st referralStep) fieldNames() []string {
+	var out []string
+	for _, q := range st.Questions {
+		if q.Kind == fieldDate {
+			out = append(out, q.Name+"-day", q.Name+"-month", q.Name+"-year")
+		} else {
+			out = append(out, q.Name)
+		}
+	}
+	return out
+}
+
+// referralsView is "Your draft referrals" and the referrals made.
+type referralsView struct {
+	PartnershipID prevent.ID
+	Drafts        []casework.Summary
+	Submitted     []casework.Summary
+}
+
+func (cp *casePages) handleReferrals(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	p := principalOf(r)
+	drafts, err := cp.svc.Drafts(r.Context(), p, pid)
+	if err != nil {
+		return err
+	}
+	v := referralsView{PartnershipID: pid, Drafts: drafts}
+	list, _, err := cp.svc.List(r.Context(), p, casework.ListFilter{PartnershipID: pid, Limit: 20})
+	if err != nil {
+		return err
+	}
+	v.Submitted = list
+	l := cp.layout(r, "Your referrals")
+	return cp.page(w, r, l, referralsPage(l, v))
+}
+
+func (cp *casePages) handleReferralStart(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	if _, err := readForm(w, r); err != nil {
+		return err
+	}
+	id, err := cp.svc.SaveDraft(r.Context(), principalOf(r), pid, 0, casework.ReferralInput{})
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, referralPath(pid, id, "about-you"), http.StatusSeeOther)
+	return nil
+}
+
+// stepView is one question page.
+type stepView struct {
+	PartnershipID, ID prevent.ID
+	Step              referralStep
+	Number, Of        int
+	Form              form
+	Principal         prevent.Principal
+	// Return is set when the page was reached from "Check your answers", which it goes back to.
+	Return bool
+}
+
+func (cp *casePages) findStep(r *http.Request) (pid, id prevent.ID, steps []referralStep, i int, err error) {
+	if pid, id, err = pathIDs(r); err != nil {
+		return
+	}
+	if steps, err = cp.referralSteps(r.Context()); err != nil {
+		return
+	}
+	i = slices.IndexFunc(steps, func(s referralStep) bool { return s.Slug == r.PathValue("step") })
+	if i < 0 {
+		err = prevent.Errorf(prevent.NotFound, "Page not found")
+	}
+	return
+}
+
+func (cp *casePages) renderStep(w http.ResponseWriter, r *http.Request, v stepView) error {
+	l := cp.layout(r, v.Step.Title)
+	l.Errors = v.Form.Errors
+	l.Back = referralPath(v.PartnershipID, v.ID, "check")
+	v.Principal = principalOf(r)
+	return cp.page(w, r, l, referralStepPage(l, v))
+}
+
+func (cp *casePages) handleReferralStep(w http.ResponseWriter, r *http.Request) error {
+	pid, id, steps, i, err := cp.findStep(r)
+	if err != nil {
+		return err
+	}
+	in, err := cp.svc.Draft(r.Context(), principalOf(r), id)
+	if err != nil {
+		return err
+	}
+	return cp.renderStep(w, r, stepView{PartnershipID: pid, ID: id, Step: steps[i], Number: i + 1, Of: len(steps),
+		Form: form{Values: referralValues(in)}, Return: r.URL.Query().Get("return") != ""})
+}
+
+func (cp *casePages) handleReferralStepPost(w http.ResponseWriter, r *http.Request) error {
+	pid, id, steps, i, err := cp.findStep(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	p := principalOf(r)
+	in, err := cp.svc.Draft(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	// The draft's other answers, with this page's answers over them.
+	all := referralValues(in)
+	for _, name := range steps[i].fieldNames() {
+		all.Del(name)
+		for _, x := range f.Values[name] {
+			all.Add(name, x)
+		}
+	}
+	view := stepView{PartnershipID: pid, ID: id, Step: steps[i], Number: i + 1, Of: len(steps), Form: f, Return: f.get("return") != ""}
+	next, fields := referralFromValues(all, false)
+	if err := fields.Err(); err != nil {
+		view.Form = f.withErr(err)
+		return cp.renderStep(w, r, view)
+	}
+	if _, err := cp.svc.SaveDraft(r.Context(), p, pid, id, next); err != nil {
+		if prevent.ErrorKind(err) == prevent.Invalid {
+			view.Form = f.withErr(err)
+			return cp.renderStep(w, r, view)
+		}
+		return err
+	}
+	switch {
+	case f.get("later") != "":
+		return cp.flash(w, r, partnershipPath(pid, "referrals"), "Your draft referral has been saved")
+	case i+1 < len(steps) && f.get("return") == "":
+		http.Redirect(w, r, referralPath(pid, id, steps[i+1].Slug), http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, referralPath(pid, id, "check"), http.StatusSeeOther)
+	}
+	return nil
+}
+
+// checkView is "Check your answers".
+type checkView struct {
+	PartnershipID, ID prevent.ID
+	Steps             []referralStep
+	Values            url.Values
+	Errors            []prevent.FieldError
+}
+
+func (cp *casePages) renderCheck(w http.ResponseWriter, r *http.Request, pid, id prevent.ID, errs []prevent.FieldError) error {
+	in, err := cp.svc.Draft(r.Context(), principalOf(r), id)
+	if err != nil {
+		return err
+	}
+	steps, err := cp.referralSteps(r.Context())
+	if err != nil {
+		return err
+	}
+	l := cp.layout(r, "Check your answers before sending your referral")
+	l.Back = referralPath(pid, id, steps[len(steps)-1].Slug)
+	// Errors found at submission link to the page of the answer that needs changing.
+	for _, e := range errs {
+		slug := steps[0].Slug
+		for _, st := range steps {
+			if slices.ContainsFunc(st.Questions, func(q question) bool { return q.Name == e.Field }) {
+				slug = st.Slug
+			}
+		}
+		l.Errors = append(l.Errors, prevent.FieldError{Field: "answers-" + slug, Message: e.Message})
+	}
+	return cp.page(w, r, l, referralCheckPage(l, checkView{PartnershipID: pid, ID: id, Steps: steps, Values: referralValues(in), Errors: errs}))
+}
+
+func (cp *casePages) handleReferralCheck(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	return cp.renderCheck(w, r, pid, id, nil)
+}
+
+func (cp *casePages) handleReferralCheckPost(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	if _, err := readForm(w, r); err != nil {
+		return err
+	}
+	http.Redirect(w, r, referralPath(pid, id, "submit"), http.StatusSeeOther)
+	return nil
+}
+
+func (cp *casePages) renderDanger(w http.ResponseWriter, r *http.Request, pid, id prevent.ID, f form) error {
+	l := cp.layout(r, "If someone is in immediate danger, call 999")
+	l.Errors = f.Errors
+	l.Back = referralPath(pid, id, "check")
+	return cp.page(w, r, l, referralDangerPage(l, pid, id, f))
+}
+
+func (cp *casePages) handleReferralDanger(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	if _, err := cp.svc.Draft(r.Context(), principalOf(r), id); err != nil {
+		return err
+	}
+	return cp.renderDanger(w, r, pid, id, form{Values: url.Values{}})
+}
+
+func (cp *casePages) handleReferralDangerPost(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	p := principalOf(r)
+	in, err := cp.svc.Draft(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	if f.get("danger") != "yes" {
+		f.Errors = []prevent.FieldError{{Field: "danger", Message: "Confirm that nobody is in immediate danger, or call 999 now"}}
+		return cp.renderDanger(w, r, pid, id, f)
+	}
+	in.DangerAcknowledged = true
+	if _, err := cp.svc.SaveDraft(r.Context(), p, pid, id, in); err != nil {
+		return err
+	}
+	if _, err := cp.svc.Submit(r.Context(), p, id); err != nil {
+		if prevent.ErrorKind(err) == prevent.Invalid {
+			return cp.renderCheck(w, r, pid, id, prevent.FieldErrors(err))
+		}
+		return err
+	}
+	http.Redirect(w, r, referralPath(pid, id, "confirmation"), http.StatusSeeOther)
+	return nil
+}
+
+func (cp *casePages) handleReferralConfirmation(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	st, err := cp.svc.ReferralStatus(r.Context(), principalOf(r), id)
+	if err != nil {
+		return err
+	}
+	if st.Reference == "" {
+		return prevent.Errorf(prevent.NotFound, "Referral not found")
+	}
+	l := cp.layout(r, "Referral submitted")
+	return cp.page(w, r, l, referralConfirmationPage(l, pid, st))
+}
+
+// answerText is how an answer reads on "Check your answers".
+func answerText(q question, v url.Values) string {
+	switch q.Kind {
+	case fieldDate:
+		if t, ok, err := caseDate(v, q.Name); ok && err == nil {
+			return dayText(t)
+		}
+		return ""
+	case fieldRadios, fieldSelect, fieldCheckboxes:
+		var out []string
+		for _, x := range v[q.Name] {
+			label := x
+			for _, o := range q.Options {
+				if o.Value == x {
+					label = o.Text
+				}
+			}
+			if x != "" {
+				out = append(out, label)
+			}
+		}
+		return strings.Join(out, ", ")
+	}
+	return v.Get(q.Name)
+}
