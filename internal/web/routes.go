@@ -37,4 +37,5 @@ func (s *Server) register() {
 	s.registerAdmin()
 	s.registerPasskeys()
 	s.registerCasework()
+	s.registerProgramme()
 }
