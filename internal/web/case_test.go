@@ -254,9 +254,9 @@ func TestTriageRefusesChannelWithoutReasonableGrounds(t *testing.T) {
 	if !strings.Contains(doc.Find("table").Text(), "Checked PND") || !strings.Contains(doc.Find(".app-marking").First().Text(), "SECRET") {
 		t.Errorf("the triage page does not show the SECRET note: %q / %q", doc.Find("table").Text(), doc.Find(".app-marking").Text())
 	}
-	// The decision radios reveal their fields (plain markup, JS only enhances).
-	if doc.Find(`.govuk-radios__conditional #reasonable-grounds`).Length() != 1 {
-		t.Error("reasonable grounds is not in the Channel option's conditional reveal")
+	// The decision's follow-up questions are plain fields in the decision form: no JavaScript needed.
+	if doc.Find(`form[action$="/decision"] #reasonable-grounds`).Length() != 1 || doc.Find(`form[action$="/decision"] #reason`).Length() != 1 {
+		t.Error("the decision form lacks the reasonable grounds or the reason")
 	}
 	w := serve(t, f.s, f.officer, http.MethodPost, triage+"/decision", url.Values{"decision": {"refer_to_channel"}, "reasonable-grounds": {"  "},
 		"rationale": {"kept rationale"}})

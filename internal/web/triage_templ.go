@@ -56,7 +56,7 @@ func reasonField(v triageView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "reason", Label: govuk.LabelParams{Text: "Reason for no further action"},
+		templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "reason", Label: govuk.LabelParams{Text: "If no further action: the reason", Classes: "govuk-label--s"},
 			Items: itemOptions(v.Reasons, "Select a reason"), Value: v.Form.get("reason"), ErrorMessage: v.Form.errorFor("reason")}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -82,7 +82,7 @@ func serviceField(v triageView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "service", Label: govuk.LabelParams{Text: "Service the person is signposted to"},
+		templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "service", Label: govuk.LabelParams{Text: "If signposting: the service the person is signposted to", Classes: "govuk-label--s"},
 			Items: itemOptions(v.Services, "Select a service"), Value: v.Form.get("service"), ErrorMessage: v.Form.errorFor("service")}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -109,7 +109,7 @@ func groundsField(v triageView) templ.Component {
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "reasonable-grounds", Value: v.Form.Values.Get("reasonable-grounds"),
-			Label:        govuk.LabelParams{Text: "Why are there reasonable grounds to believe the person is vulnerable to being drawn into terrorism?"},
+			Label:        govuk.LabelParams{Text: "If referring to Channel: why are there reasonable grounds to believe the person is vulnerable to being drawn into terrorism?", Classes: "govuk-label--s"},
 			Hint:         &govuk.HintParams{Text: "Required to refer to Channel (Counter-Terrorism and Security Act 2015, section 36)"},
 			ErrorMessage: v.Form.errorFor("reasonable-grounds")}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
@@ -121,11 +121,11 @@ func groundsField(v triageView) templ.Component {
 
 func decisionItems(v triageView) []govuk.ChoiceItem {
 	return []govuk.ChoiceItem{
-		{Value: string(casework.EvCloseNFA), Text: "No further action", Conditional: reasonField(v)},
-		{Value: string(casework.EvSignpost), Text: "Signpost to another service", Conditional: serviceField(v)},
+		{Value: string(casework.EvCloseNFA), Text: "No further action", Hint: &govuk.HintParams{Text: "Select the reason below"}},
+		{Value: string(casework.EvSignpost), Text: "Signpost to another service", Hint: &govuk.HintParams{Text: "Select the service below"}},
 		{Value: string(casework.EvPoliceLed), Text: "Police-led management", Hint: &govuk.HintParams{Text: "Give the reason below"}},
 		{Value: string(casework.EvPursueHandover), Text: "Hand over to Pursue", Hint: &govuk.HintParams{Text: "Partners will see this as police-led management"}},
-		{Value: string(casework.EvReferToChannel), Text: "Refer to Channel", Conditional: groundsField(v)},
+		{Value: string(casework.EvReferToChannel), Text: "Refer to Channel", Hint: &govuk.HintParams{Text: "Give the reasonable grounds below"}},
 	}
 }
 
@@ -354,6 +354,26 @@ func triagePage(l layout, v triageView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<div class=\"govuk-inset-text\"><p class=\"govuk-body\">Answer the question for the decision you chose.</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = reasonField(v).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = serviceField(v).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = groundsField(v).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</div>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
 				templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "rationale", Value: v.Form.Values.Get("rationale"),
 					Label: govuk.LabelParams{Text: "Reason for your decision", Classes: "govuk-label--s"},
 					Hint:  &govuk.HintParams{Text: "Required for police-led management"}, ErrorMessage: v.Form.errorFor("rationale")}).Render(ctx, templ_7745c5c3_Buffer)
@@ -364,25 +384,25 @@ func triagePage(l layout, v triageView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</form>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</form>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<p class=\"govuk-body\">This referral has been triaged: ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<p class=\"govuk-body\">This referral has been triaged: ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var13 string
 				templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(v.Referral.Triage.Outcome.String())
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/triage.templ`, Line: 120, Col: 93}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/triage.templ`, Line: 126, Col: 93}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, ".</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, ".</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
