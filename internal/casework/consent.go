@@ -1,0 +1,389 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/audit"
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// ConsentScope separates consent to support from consent to information sharing: different legal bases.
+type ConsentScope string
+
+// The scopes of consent.
+const (
+	ScopeSupport            ConsentScope = "support"
+	ScopeInformationSharing ConsentScope = "information_sharing"
+)
+
+// GiverRole is who gave (or refused) consent.
+type GiverRole string
+
+// The people who may give consent.
+const (
+	GiverSelf     GiverRole = "self"
+	GiverParent   GiverRole = "parent"
+	GiverGuardian GiverRole = "guardian"
+	// GiverLocalAuthority is a local authority with parental responsibility.
+	GiverLocalAuthority GiverRole = "la_parental_responsibility"
+)
+
+// ConsentDecision is the answer recorded.
+type ConsentDecision string
+
+// The consent decisions.
+const (
+	ConsentGiven       ConsentDecision = "given"
+	ConsentRefusedBy   ConsentDecision = "refused"
+	ConsentWithdrawnBy ConsentDecision = "withdrawn"
+	ConsentNotSought   ConsentDecision = "not_sought"
+)
+
+// ConsentInput records a consent decision.
+type ConsentInput struct {
+	Scope         ConsentScope
+	GiverName     string
+	GiverRole     GiverRole
+	CapacityNotes string // mental capacity or Gillick competence considerations
+	Method        string // how consent was sought (in person, letter, …)
+	Evidence      string // where the evidence is held
+	Decision      ConsentDecision
+	Reason        string // required when refused, withdrawn or not sought
+	DecidedAt     time.Time
+}
+
+// ConsentRecord is one recorded consent decision.
+type ConsentRecord struct {
+	ID         prevent.ID
+	ReferralID prevent.ID
+	ConsentInput
+	Under18    bool // the person was under 18 when the decision was made
+	RecordedBy prevent.ID
+	RecordedAt time.Time
+}
+
+// validGiver reports whether role may consent for a person of that age: the person themself if 18 or over,
+// a parent, guardian or local authority with parental responsibility if under 18.
+func validGiver(role GiverRole, under18 bool) bool {
+	if under18 {
+		return role == GiverParent || role == GiverGuardian || role == GiverLocalAuthority
+	}
+	return role == GiverSelf
+}
+
+// RecordConsent records a consent decision and, for consent to support, moves the case on: consent given
+// by the right person starts support; refusal, or withdrawal during support, leads to the outcomes that
+// follow refusal (reassessment, police-led management or signposting), never to support. Consent given by
+// someone who cannot give it for the person's age is refused with a clear message and nothing is recorded.
+func (s *Service) RecordConsent(ctx context.Context, p prevent.Principal, referralID prevent.ID, in ConsentInput) (State, error) {
+	var f prevent.Fields
+	if in.Scope != ScopeSupport && in.Scope != ScopeInformationSharing {
+		f.Add("scope", "Select what the consent is for")
+	}
+	if strings.TrimSpace(in.GiverName) == "" {
+		f.Add("giver-name", "Enter the name of the person giving or refusing consent")
+	}
+	switch in.GiverRole {
+	case GiverSelf, GiverParent, GiverGuardian, GiverLocalAuthority:
+	default:
+		f.Add("giver-role", "Select who is giving or refusing consent")
+	}
+	if strings.TrimSpace(in.Method) == "" {
+		f.Add("method", "Enter how consent was sought")
+	}
+	switch in.Decision {
+	case ConsentGiven:
+	case ConsentRefusedBy, ConsentWithdrawnBy, ConsentNotSought:
+		if strings.TrimSpace(in.Reason) == "" {
+			f.Add("reason", "Enter the reason")
+		}
+	default:
+		f.Add("decision", "Select the consent decision")
+	}
+	for _, x := range []string{in.GiverName, in.CapacityNotes, in.Method, in.Evidence, in.Reason} {
+		if len(x) > maxText {
+			f.Add("reason", "Answers must be 10,000 characters or fewer")
+			break
+		}
+	}
+	if err := f.Err(); err != nil {
+		return "", err
+	}
+	var next State
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		c, err := s.authorise(ctx, tx, p, access.CaseSupport, referralID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		decided := in.DecidedAt.UTC().Truncate(time.Microsecond)
+		if in.DecidedAt.IsZero() {
+			decided = now
+		}
+		if decided.After(now) {
+			return prevent.Validation([]prevent.FieldError{{Field: "decided-at", Message: "The date of the decision must be today or in the past"}})
+		}
+		under18, err := subjectUnder18(ctx, tx, referralID, decided)
+		if err != nil {
+			return err
+		}
+		next = c.State
+		if in.Scope == ScopeSupport {
+			switch {
+			case in.Decision == ConsentGiven && c.State == ConsentRequested:
+				next, err = s.transition(ctx, tx, p, c, EvConsentGiven, Facts{ConsentValid: validGiver(in.GiverRole, under18)}, "consent: support consent given")
+			case in.Decision == ConsentGiven && !validGiver(in.GiverRole, under18):
+				err = prevent.Errorf(prevent.Conflict, "Support can only start with consent from the person, or from a parent or guardian if they are under 18")
+			case in.Decision == ConsentRefusedBy && c.State == ConsentRequested:
+				next, err = s.transition(ctx, tx, p, c, EvConsentRefused, Facts{}, "consent: support consent refused")
+			case in.Decision == ConsentWithdrawnBy && c.State == SupportActive:
+				next, err = s.transition(ctx, tx, p, c, EvConsentWithdrawn, Facts{}, "consent: support consent withdrawn")
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO consent_records (referral_id, scope, giver_name, giver_role, capacity_notes, method,
+			evidence, decision, reason, decided_at, under_18, recorded_by, recorded_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, referralID, string(in.Scope), strings.TrimSpace(in.GiverName),
+			string(in.GiverRole), strings.TrimSpace(in.CapacityNotes), strings.TrimSpace(in.Method), strings.TrimSpace(in.Evidence),
+			string(in.Decision), strings.TrimSpace(in.Reason), decided, under18, p.PersonID, now); err != nil {
+			return fmt.Errorf("casework: consent: %w", err)
+		}
+		detail := fmt.Sprintf("consent: %s consent %s by %s", strings.ReplaceAll(string(in.Scope), "_", " "), in.Decision, in.GiverRole)
+		if next == c.State {
+			if err := s.event(ctx, tx, p, referralID, "consent_recorded", c.State, c.State, detail); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, tx, p, audit.Collect, "referral", referralID, c.PartnershipID, detail)
+	})
+	return next, err
+}
+
+// ConsentRecords lists a case's consent records, oldest first. The read is audited.
+func (s *Service) ConsentRecords(ctx context.Context, p prevent.Principal, referralID prevent.ID) ([]ConsentRecord, error) {
+	var out []ConsentRecord
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, scope, giver_name, giver_role, capacity_notes, method, evidence, decision, reason,
+			decided_at, under_18, recorded_by, recorded_at FROM consent_records WHERE referral_id = $1 ORDER BY id`, referralID)
+		if err != nil {
+			return fmt.Errorf("casework: consent records: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r := ConsentRecord{ReferralID: referralID}
+			if err := rows.Scan(&r.ID, &r.Scope, &r.GiverName, &r.GiverRole, &r.CapacityNotes, &r.Method, &r.Evidence, &r.Decision,
+				&r.Reason, &r.DecidedAt, &r.Under18, &r.RecordedBy, &r.RecordedAt); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, audit.Consult, "referral", referralID, c.PartnershipID, "consent: records viewed")
+	})
+	return out, err
+}
+
+// AfterRefusal moves a case whose consent was refused or withdrawn on: EvReassess (back for reassessment),
+// EvPoliceLed (police-led management, with a rationale) or EvSignpost (to a service). Never to support.
+func (s *Service) AfterRefusal(ctx context.Context, p prevent.Principal, referralID prevent.ID, e Event, service, rationale string) (State, error) {
+	names := map[Event]string{EvReassess: "reassessment due", EvPoliceLed: "police-led management", EvSignpost: "signposted"}
+	name, ok := names[e]
+	if !ok {
+		return "", prevent.Validation([]prevent.FieldError{{Field: "next", Message: "Select reassessment, police-led management or signposting"}})
+	}
+	var next State
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		c, err := s.authorise(ctx, tx, p, access.CaseSupport, referralID)
+		if err != nil {
+			return err
+		}
+		if c.State != ConsentRefused && c.State != ConsentWithdrawn {
+			return prevent.Errorf(prevent.Conflict, "This is only for a case whose consent to support was refused or withdrawn")
+		}
+		if service != "" {
+			if _, ok, err := referenceItem(ctx, tx, SignpostServices, service, s.now()); err != nil {
+				return err
+			} else if !ok {
+				return prevent.Validation([]prevent.FieldError{{Field: "service", Message: "Select the service the person is signposted to"}})
+			}
+		}
+		next, err = s.transition(ctx, tx, p, c, e, Facts{SignpostService: service, Rationale: rationale}, "consent: "+name)
+		return err
+	})
+	return next, err
+}
+
+// RecordChildrensServicesConsultation records that local authority children's services were consulted
+// about a person under 18 (required before adoption).
+func (s *Service) RecordChildrensServicesConsultation(ctx context.Context, p prevent.Principal, referralID prevent.ID, consultedAt time.Time, with, notes string) error {
+	var f prevent.Fields
+	if consultedAt.IsZero() {
+		f.Add("consulted-at", "Enter the date of the consultation")
+	}
+	if strings.TrimSpace(with) == "" || len(with) > 500 {
+		f.Add("consulted-with", "Enter who in children’s services was consulted, in 500 characters or fewer")
+	}
+	if len(notes) > maxText {
+		f.Add("notes", "Notes must be 10,000 characters or fewer")
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(tx *database.Tx) error {
+		c, err := s.authorise(ctx, tx, p, access.CaseSupport, referralID)
+		if err != nil {
+			return err
+		}
+		if consultedAt.After(s.now()) {
+			return prevent.Validation([]prevent.FieldError{{Field: "consulted-at", Message: "The consultation date must be today or in the past"}})
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO childrens_services_consultations (referral_id, consulted_at, consulted_with, notes,
+			recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)`, referralID, consultedAt.UTC().Truncate(time.Microsecond),
+			strings.TrimSpace(with), strings.TrimSpace(notes), p.PersonID, s.now()); err != nil {
+			return fmt.Errorf("casework: consultation: %w", err)
+		}
+		detail := "consent: children’s services consulted"
+		if err := s.event(ctx, tx, p, referralID, "childrens_services_consulted", c.State, c.State, detail); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, audit.Collect, "referral", referralID, c.PartnershipID, detail)
+	})
+}
+
+// SupportPlanInput is a new version of a support plan.
+type SupportPlanInput struct {
+	ConsentHow    string    // how consent will be requested
+	ConsentWhen   time.Time // when
+	ConsentBy     string    // by whom
+	Objectives    string
+	ReviewCadence string
+}
+
+// SupportPlan is one version of a case's support plan.
+type SupportPlan struct {
+	ID         prevent.ID
+	ReferralID prevent.ID
+	Version    int
+	SupportPlanInput
+	CreatedBy prevent.ID
+	CreatedAt time.Time
+}
+
+// ConsentPlanned reports whether the plan says how, when and by whom consent will be requested.
+func (sp SupportPlan) ConsentPlanned() bool {
+	return nonEmpty(sp.ConsentHow) && !sp.ConsentWhen.IsZero() && nonEmpty(sp.ConsentBy)
+}
+
+var plannable = map[State]bool{PanelListed: true, Discussed: true, Adopted: true, ConsentRequested: true, SupportActive: true,
+	ReassessmentDue: true, ConsentRefused: true, ConsentWithdrawn: true}
+
+// SaveSupportPlan records a new version of the case's support plan; earlier versions are kept.
+func (s *Service) SaveSupportPlan(ctx context.Context, p prevent.Principal, referralID prevent.ID, in SupportPlanInput) (int, error) {
+	var f prevent.Fields
+	for _, x := range []string{in.ConsentHow, in.ConsentBy, in.Objectives, in.ReviewCadence} {
+		if len(x) > maxText {
+			f.Add("objectives", "Answers must be 10,000 characters or fewer")
+			break
+		}
+	}
+	if err := f.Err(); err != nil {
+		return 0, err
+	}
+	var version int
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		c, err := s.authorise(ctx, tx, p, access.CaseSupport, referralID)
+		if err != nil {
+			return err
+		}
+		if !plannable[c.State] {
+			return prevent.Errorf(prevent.Conflict, "You cannot change the support plan while the case is at the stage ‘%s’", c.State)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM support_plans WHERE referral_id = $1`, referralID).Scan(&version); err != nil {
+			return fmt.Errorf("casework: plan: %w", err)
+		}
+		var when any
+		if !in.ConsentWhen.IsZero() {
+			when = in.ConsentWhen.UTC().Truncate(time.Microsecond)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO support_plans (referral_id, version, consent_how, consent_when, consent_by, objectives,
+			review_cadence, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, referralID, version,
+			strings.TrimSpace(in.ConsentHow), when, strings.TrimSpace(in.ConsentBy), strings.TrimSpace(in.Objectives),
+			strings.TrimSpace(in.ReviewCadence), p.PersonID, s.now()); err != nil {
+			return fmt.Errorf("casework: plan: %w", err)
+		}
+		detail := fmt.Sprintf("support plan: version %d recorded", version)
+		if err := s.event(ctx, tx, p, referralID, "support_plan", c.State, c.State, detail); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, audit.Collect, "referral", referralID, c.PartnershipID, detail)
+	})
+	return version, err
+}
+
+func currentPlan(ctx context.Context, q database.Querier, referralID prevent.ID) (SupportPlan, bool, error) {
+	sp := SupportPlan{ReferralID: referralID}
+	var when sql.NullTime
+	err := q.QueryRowContext(ctx, `SELECT id, version, consent_how, consent_when, consent_by, objectives, review_cadence, created_by, created_at
+		FROM support_plans WHERE referral_id = $1 ORDER BY version DESC LIMIT 1`, referralID).Scan(&sp.ID, &sp.Version, &sp.ConsentHow,
+		&when, &sp.ConsentBy, &sp.Objectives, &sp.ReviewCadence, &sp.CreatedBy, &sp.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sp, false, nil
+	}
+	if err != nil {
+		return sp, false, fmt.Errorf("casework: plan: %w", err)
+	}
+	sp.ConsentWhen = when.Time
+	return sp, true, nil
+}
+
+// SupportPlan returns the current version of the case's support plan (ok false if there is none). The read
+// is audited.
+func (s *Service) SupportPlan(ctx context.Context, p prevent.Principal, referralID prevent.ID) (SupportPlan, bool, error) {
+	var sp SupportPlan
+	var ok bool
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
+		if err != nil {
+			return err
+		}
+		if sp, ok, err = currentPlan(ctx, tx, referralID); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, audit.Consult, "referral", referralID, c.PartnershipID, "support plan viewed")
+	})
+	return sp, ok, err
+}
+
+// RequestConsent moves an adopted case to consent requested: the support plan must say how, when and by
+// whom consent will be requested.
+func (s *Service) RequestConsent(ctx context.Context, p prevent.Principal, referralID prevent.ID) (State, error) {
+	var next State
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		c, err := s.authorise(ctx, tx, p, access.CaseSupport, referralID)
+		if err != nil {
+			return err
+		}
+		sp, ok, err := currentPlan(ctx, tx, referralID)
+		if err != nil {
+			return err
+		}
+		next, err = s.transition(ctx, tx, p, c, EvRequestConsent, Facts{ConsentRequestPlanned: ok && sp.ConsentPlanned()}, "consent: requested")
+		return err
+	})
+	return next, err
+}

@@ -1,0 +1,394 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/audit"
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// DefaultSessionAlertDays is how many days after a planned session a missed or undelivered one raises an
+// alert, unless the partnership sets another number.
+const DefaultSessionAlertDays = 7
+
+// ProviderInput registers an organisation of the partnership as an intervention provider.
+type ProviderInput struct {
+	OrganisationID     prevent.ID
+	HomeOfficeApproved bool   // a Home Office approved Intervention Provider
+	ApprovalReference  string // required when approved
+	Specialisms        string // ideologies, languages, mental health or neurodiversity expertise
+}
+
+// Provider is an intervention provider.
+type Provider struct {
+	ID            prevent.ID
+	PartnershipID prevent.ID
+	Organisation  string
+	ProviderInput
+}
+
+// RegisterProvider records an organisation of the partnership as an intervention provider.
+func (s *Service) RegisterProvider(ctx context.Context, p prevent.Principal, partnershipID prevent.ID, in ProviderInput) (prevent.ID, error) {
+	var f prevent.Fields
+	if in.HomeOfficeApproved && strings.TrimSpace(in.ApprovalReference) == "" {
+		f.Add("approval-reference", "Enter the Home Office approval reference")
+	}
+	if len(in.ApprovalReference) > 200 || len(in.Specialisms) > maxText {
+		f.Add("specialisms", "Answer is too long")
+	}
+	if err := f.Err(); err != nil {
+		return 0, err
+	}
+	var id prevent.ID
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		if !access.Decide(p, access.CaseSupport, access.Resource{Kind: "provider", PartnershipID: partnershipID}, s.now()).Allow {
+			return access.NotFound("Partnership")
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM partnership_organisations WHERE partnership_id = $1 AND organisation_id = $2`,
+			partnershipID, in.OrganisationID).Scan(&n); err != nil {
+			return fmt.Errorf("casework: provider: %w", err)
+		}
+		if n == 0 {
+			return prevent.Validation([]prevent.FieldError{{Field: "organisation", Message: "Select an organisation of the partnership"}})
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO intervention_providers (partnership_id, organisation_id, home_office_approved,
+			approval_reference, specialisms, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (partnership_id, organisation_id) DO UPDATE SET home_office_approved = excluded.home_office_approved,
+			approval_reference = excluded.approval_reference, specialisms = excluded.specialisms RETURNING id`,
+			partnershipID, in.OrganisationID, in.HomeOfficeApproved, strings.TrimSpace(in.ApprovalReference), strings.TrimSpace(in.Specialisms),
+			s.now()).Scan(&id); err != nil {
+			return fmt.Errorf("casework: provider: %w", err)
+		}
+		return s.panelAudit(ctx, tx, p, "intervention_provider", id, partnershipID, "support: provider registered")
+	})
+	return id, err
+}
+
+// Providers lists the partnership's intervention providers.
+func (s *Service) Providers(ctx context.Context, p prevent.Principal, partnershipID prevent.ID) ([]Provider, error) {
+	if !access.Decide(p, access.CaseSupport, access.Resource{Kind: "provider", PartnershipID: partnershipID}, s.now()).Allow {
+		return nil, access.NotFound("Partnership")
+	}
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT ip.id, ip.organisation_id, o.name, ip.home_office_approved, ip.approval_reference, ip.specialisms
+		FROM intervention_providers ip JOIN organisations o ON o.id = ip.organisation_id WHERE ip.partnership_id = $1 ORDER BY o.name, ip.id`, partnershipID)
+	if err != nil {
+		return nil, fmt.Errorf("casework: providers: %w", err)
+	}
+	defer rows.Close()
+	var out []Provider
+	for rows.Next() {
+		pr := Provider{PartnershipID: partnershipID}
+		if err := rows.Scan(&pr.ID, &pr.OrganisationID, &pr.Organisation, &pr.HomeOfficeApproved, &pr.ApprovalReference, &pr.Specialisms); err != nil {
+			return nil, err
+		}
+		out = append(out, pr)
+	}
+	return out, rows.Err()
+}
+
+// InterventionInput adds an intervention to a case's support.
+type InterventionInput struct {
+	Type        string // InterventionTypes code
+	ProviderID  prevent.ID
+	WorkerID    prevent.ID // the provider's worker (0: none yet); assigned to the case
+	Description string
+}
+
+// AddIntervention adds an intervention to a case with support in progress (or adopted, awaiting consent).
+// The provider's worker is assigned to the case.
+func (s *Service) AddIntervention(ctx context.Context, p prevent.Principal, referralID prevent.ID, in InterventionInput) (prevent.ID, error) {
+	var id prevent.ID
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		c, err := s.authorise(ctx, tx, p, access.CaseSupport, referralID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		var f prevent.Fields
+		if _, ok, err := referenceItem(ctx, tx, InterventionTypes, in.Type, now); err != nil {
+			return err
+		} else if !ok {
+			f.Add("type", "Select the type of intervention")
+		}
+		var providerOrg prevent.ID
+		err = tx.QueryRowContext(ctx, `SELECT organisation_id FROM intervention_providers WHERE id = $1 AND partnership_id = $2`,
+			in.ProviderID, c.PartnershipID).Scan(&providerOrg)
+		if errors.Is(err, sql.ErrNoRows) {
+			f.Add("provider", "Select an intervention provider")
+		} else if err != nil {
+			return fmt.Errorf("casework: intervention: %w", err)
+		}
+		var worker any
+		if in.WorkerID != 0 {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM people pe JOIN memberships m ON m.person_id = pe.id AND m.partnership_id = $3
+				WHERE pe.id = $1 AND pe.organisation_id = $2`, in.WorkerID, providerOrg, c.PartnershipID).Scan(&n); err != nil {
+				return fmt.Errorf("casework: intervention: %w", err)
+			}
+			if n == 0 {
+				f.Add("worker", "Select a worker of the provider")
+			}
+			worker = in.WorkerID
+		}
+		if len(in.Description) > maxText {
+			f.Add("description", "Description must be 10,000 characters or fewer")
+		}
+		if err := f.Err(); err != nil {
+			return err
+		}
+		if c.State != SupportActive && c.State != Adopted && c.State != ConsentRequested {
+			return prevent.Errorf(prevent.Conflict, "Interventions can only be added to an adopted case")
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO interventions (referral_id, type_code, provider_id, worker_id, description, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, referralID, in.Type, in.ProviderID, worker, strings.TrimSpace(in.Description),
+			p.PersonID, now).Scan(&id); err != nil {
+			return fmt.Errorf("casework: intervention: %w", err)
+		}
+		if in.WorkerID != 0 {
+			if err := s.assign(ctx, tx, referralID, in.WorkerID, prevent.Provider); err != nil {
+				return err
+			}
+		}
+		detail := "support: intervention added (" + in.Type + ")"
+		if err := s.event(ctx, tx, p, referralID, "intervention_added", c.State, c.State, detail); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, audit.Collect, "referral", referralID, c.PartnershipID, detail)
+	})
+	return id, err
+}
+
+// intervention is what access needs to know about an intervention: the provider's organisation holds it,
+// its worker (and the case's coordinators) need to know.
+type intervention struct {
+	ID, ReferralID, PartnershipID, ProviderOrg, WorkerID prevent.ID
+	State                                                State
+}
+
+func (iv intervention) resource() access.Resource {
+	return access.Resource{Kind: "intervention", PartnershipID: iv.PartnershipID, OwnerOrg: iv.ProviderOrg,
+		Assigned: []prevent.ID{iv.WorkerID}, Marking: DefaultMarking, Personal: true}
+}
+
+func (s *Service) authoriseIntervention(ctx context.Context, q database.Querier, p prevent.Principal, id prevent.ID) (intervention, error) {
+	iv := intervention{ID: id}
+	var worker sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT i.referral_id, r.partnership_id, ip.organisation_id, i.worker_id, r.state
+		FROM interventions i JOIN referrals r ON r.id = i.referral_id JOIN intervention_providers ip ON ip.id = i.provider_id
+		WHERE i.id = $1`, id).Scan(&iv.ReferralID, &iv.PartnershipID, &iv.ProviderOrg, &worker, &iv.State)
+	if errors.Is(err, sql.ErrNoRows) {
+		return iv, access.NotFound("Intervention")
+	}
+	if err != nil {
+		return iv, fmt.Errorf("casework: intervention: %w", err)
+	}
+	iv.WorkerID = worker.Int64
+	if !access.Decide(p, access.SessionRecord, iv.resource(), s.now()).Allow {
+		return iv, access.NotFound("Intervention")
+	}
+	return iv, nil
+}
+
+// PlanSession plans a session of an intervention.
+func (s *Service) PlanSession(ctx context.Context, p prevent.Principal, interventionID prevent.ID, at time.Time) (prevent.ID, error) {
+	if at.IsZero() {
+		return 0, prevent.Validation([]prevent.FieldError{{Field: "planned-at", Message: "Enter the date of the session"}})
+	}
+	var id prevent.ID
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		iv, err := s.authoriseIntervention(ctx, tx, p, interventionID)
+		if err != nil {
+			return err
+		}
+		if iv.State != SupportActive {
+			return prevent.Errorf(prevent.Conflict, "Sessions can only be planned while support is in progress")
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO intervention_sessions (intervention_id, planned_at, created_by, created_at)
+			VALUES ($1, $2, $3, $4) RETURNING id`, interventionID, at.UTC().Truncate(time.Microsecond), p.PersonID, s.now()).Scan(&id); err != nil {
+			return fmt.Errorf("casework: session: %w", err)
+		}
+		if err := s.event(ctx, tx, p, iv.ReferralID, "session_planned", iv.State, iv.State, "support: session planned"); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, audit.Collect, "intervention", interventionID, iv.PartnershipID, "support: session planned")
+	})
+	return id, err
+}
+
+// Attendance is what happened to a planned session.
+type Attendance string
+
+// Session attendance.
+const (
+	Planned      Attendance = "planned"
+	Attended     Attendance = "attended"
+	DidNotAttend Attendance = "did_not_attend"
+	Cancelled    Attendance = "cancelled"
+)
+
+// RecordSession records what happened to a planned session, with progress notes.
+func (s *Service) RecordSession(ctx context.Context, p prevent.Principal, sessionID prevent.ID, attendance Attendance, notes string) error {
+	if attendance != Attended && attendance != DidNotAttend && attendance != Cancelled {
+		return prevent.Validation([]prevent.FieldError{{Field: "attendance", Message: "Select whether the person attended"}})
+	}
+	if attendance == Attended && strings.TrimSpace(notes) == "" {
+		return prevent.Validation([]prevent.FieldError{{Field: "notes", Message: "Enter the progress notes for the session"}})
+	}
+	if len(notes) > maxText {
+		return prevent.Validation([]prevent.FieldError{{Field: "notes", Message: "Notes must be 10,000 characters or fewer"}})
+	}
+	return s.db.WithTx(ctx, func(tx *database.Tx) error {
+		var interventionID prevent.ID
+		err := tx.QueryRowContext(ctx, `SELECT intervention_id FROM intervention_sessions WHERE id = $1`, sessionID).Scan(&interventionID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return access.NotFound("Session")
+		}
+		if err != nil {
+			return fmt.Errorf("casework: session: %w", err)
+		}
+		iv, err := s.authoriseIntervention(ctx, tx, p, interventionID)
+		if err != nil {
+			return access.NotFound("Session")
+		}
+		now := s.now()
+		var delivered any
+		if attendance == Attended {
+			delivered = now
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE intervention_sessions SET attendance = $1, delivered_at = $2, progress_notes = $3,
+			recorded_by = $4, recorded_at = $5 WHERE id = $6`, string(attendance), delivered, strings.TrimSpace(notes), p.PersonID, now, sessionID); err != nil {
+			return fmt.Errorf("casework: session: %w", err)
+		}
+		detail := "support: session recorded (" + string(attendance) + ")"
+		if err := s.event(ctx, tx, p, iv.ReferralID, "session_recorded", iv.State, iv.State, detail); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, audit.Collect, "intervention", interventionID, iv.PartnershipID, detail)
+	})
+}
+
+// SetSessionAlertDays sets how many days after a planned session a missed or undelivered one raises an
+// alert in the partnership.
+func (s *Service) SetSessionAlertDays(ctx context.Context, p prevent.Principal, partnershipID prevent.ID, days int) error {
+	if days < 1 || days > 90 {
+		return prevent.Validation([]prevent.FieldError{{Field: "days", Message: "Enter a number of days between 1 and 90"}})
+	}
+	return s.db.WithTx(ctx, func(tx *database.Tx) error {
+		if !access.Decide(p, access.PanelManage, panelResource(partnershipID), s.now()).Allow {
+			return access.NotFound("Partnership")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO casework_settings (partnership_id, session_alert_days) VALUES ($1, $2)
+			ON CONFLICT (partnership_id) DO UPDATE SET session_alert_days = excluded.session_alert_days`, partnershipID, days); err != nil {
+			return fmt.Errorf("casework: settings: %w", err)
+		}
+		return s.panelAudit(ctx, tx, p, "partnership", partnershipID, partnershipID, fmt.Sprintf("support: session alert after %d days", days))
+	})
+}
+
+func sessionAlertDays(ctx context.Context, q database.Querier, partnershipID prevent.ID) (int, error) {
+	var days int
+	err := q.QueryRowContext(ctx, `SELECT session_alert_days FROM casework_settings WHERE partnership_id = $1`, partnershipID).Scan(&days)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DefaultSessionAlertDays, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("casework: settings: %w", err)
+	}
+	return days, nil
+}
+
+// AlertKind says what an alert is about.
+type AlertKind string
+
+// The alerts for coordinators.
+const (
+	AlertSessionMissed      AlertKind = "session_missed"      // the person did not attend
+	AlertSessionUndelivered AlertKind = "session_undelivered" // nothing recorded after the planned date
+	AlertPostExitReview     AlertKind = "post_exit_review"    // a post-exit review is due
+)
+
+// Alert is something a coordinator must look at. It holds references only, no personal details.
+type Alert struct {
+	Kind          AlertKind
+	PartnershipID prevent.ID
+	ReferralID    prevent.ID
+	Reference     string
+	ItemID        prevent.ID // the session or the review
+	Due           time.Time  // when the alert was raised
+}
+
+// Alerts lists the coordinator's alerts at now, oldest first: planned sessions missed or not recorded as
+// delivered more than the partnership's configured number of days after their date (support that is
+// "allowed to peter out"), and post-exit reviews due.
+func (s *Service) Alerts(ctx context.Context, p prevent.Principal, now time.Time) ([]Alert, error) {
+	var out []Alert
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		for _, pid := range p.Partnerships() {
+			if !access.Decide(p, access.CaseSupport, access.Resource{Kind: "case", PartnershipID: pid}, now).Allow {
+				continue
+			}
+			days, err := sessionAlertDays(ctx, tx, pid)
+			if err != nil {
+				return err
+			}
+			cutoff := now.UTC().AddDate(0, 0, -days)
+			rows, err := tx.QueryContext(ctx, `SELECT r.id, COALESCE(r.reference, ''), ss.id, ss.planned_at, ss.attendance
+				FROM intervention_sessions ss JOIN interventions i ON i.id = ss.intervention_id JOIN referrals r ON r.id = i.referral_id
+				WHERE r.partnership_id = $1 AND r.state = 'support_active' AND ss.attendance IN ('planned', 'did_not_attend')
+				AND ss.planned_at <= $2 ORDER BY ss.planned_at, ss.id LIMIT 500`, pid, cutoff)
+			if err != nil {
+				return fmt.Errorf("casework: alerts: %w", err)
+			}
+			for rows.Next() {
+				a := Alert{PartnershipID: pid, Kind: AlertSessionUndelivered}
+				var att Attendance
+				if err := rows.Scan(&a.ReferralID, &a.Reference, &a.ItemID, &a.Due, &att); err != nil {
+					rows.Close()
+					return err
+				}
+				a.Due = a.Due.AddDate(0, 0, days)
+				if att == DidNotAttend {
+					a.Kind = AlertSessionMissed
+				}
+				out = append(out, a)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			rows, err = tx.QueryContext(ctx, `SELECT r.id, COALESCE(r.reference, ''), v.id, v.due_at FROM post_exit_reviews v
+				JOIN referrals r ON r.id = v.referral_id WHERE r.partnership_id = $1 AND v.completed_at IS NULL AND v.due_at <= $2
+				ORDER BY v.due_at, v.id LIMIT 500`, pid, now.UTC())
+			if err != nil {
+				return fmt.Errorf("casework: alerts: %w", err)
+			}
+			for rows.Next() {
+				a := Alert{PartnershipID: pid, Kind: AlertPostExitReview}
+				if err := rows.Scan(&a.ReferralID, &a.Reference, &a.ItemID, &a.Due); err != nil {
+					rows.Close()
+					return err
+				}
+				out = append(out, a)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		slices.SortStableFunc(out, func(a, b Alert) int { return a.Due.Compare(b.Due) })
+		if len(out) == 0 {
+			return nil
+		}
+		return s.record(ctx, tx, p, audit.Consult, "referral", 0, 0, fmt.Sprintf("alerts: %d", len(out)))
+	})
+	return out, err
+}
