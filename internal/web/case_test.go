@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/partnership"
@@ -337,5 +338,45 @@ func TestCaseListAndSearch(t *testing.T) {
 	doc = parse(t, serve(t, f.s, f.officer, http.MethodGet, "/work", nil))
 	if n := doc.Find(`a:contains("Triage referral")`).Length(); n != 2 {
 		t.Errorf("officer's My work lists %d triage tasks, want 2", n)
+	}
+}
+
+func TestRepeatReferralLinkShowsPreviousReferralsFlag(t *testing.T) {
+	f := newCaseFixture(t)
+	ctx := context.Background()
+	dob := f.s.deps.Now().AddDate(-15, 0, 0).Truncate(24 * time.Hour)
+	submit := func(given string) prevent.ID {
+		in := casework.ReferralInput{Person: casework.PersonDetails{GivenNames: given, FamilyName: "Repeatson", DateOfBirth: dob},
+			Concern:     casework.Concern{WhatHappened: "Worrying posts", Types: []string{f.concernType(t)}},
+			PersonKnows: casework.KnownUnknown, DangerAcknowledged: true}
+		id, err := f.svc.SaveDraft(ctx, f.referrer, f.pid, 0, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Submit(ctx, f.referrer, id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	submit("Jordan")
+	second := submit("Jordon")
+	triage := fmt.Sprintf("/partnerships/%d/cases/%d/triage", f.pid, second)
+	doc := parse(t, serve(t, f.s, f.officer, http.MethodGet, triage, nil))
+	link := doc.Find(`form[action$="/link"]`)
+	if link.Length() != 1 || doc.Find(`form[action$="/decline"]`).Length() != 1 {
+		t.Fatalf("triage page: %d link and %d decline buttons, want one each", link.Length(), doc.Find(`form[action$="/decline"]`).Length())
+	}
+	casePage := fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, second)
+	if parse(t, serve(t, f.s, f.officer, http.MethodGet, casePage, nil)).Find(`.govuk-tag:contains("Previous referrals")`).Length() != 0 {
+		t.Error("the flag shows before the officer links")
+	}
+	action, _ := link.Attr("action")
+	wantRedirect(t, serve(t, f.s, f.officer, http.MethodPost, action, url.Values{}), triage)
+	doc = parse(t, serve(t, f.s, f.officer, http.MethodGet, casePage, nil))
+	if doc.Find(`.moj-identity-bar .govuk-tag:contains("Previous referrals")`).Length() != 1 || doc.Find(`table:contains("Previous referrals")`).Length() == 0 && !strings.Contains(doc.Find("main").Text(), "Awaiting triage") {
+		t.Errorf("linked case lacks the previous referrals flag or list: %s", doc.Find("main").Text())
+	}
+	if w := serve(t, f.s, f.officer, http.MethodPost, action, url.Values{}); w.Code != http.StatusConflict {
+		t.Errorf("linking twice: %d, want 409", w.Code)
 	}
 }
