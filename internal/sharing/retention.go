@@ -1,0 +1,170 @@
+package sharing
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/audit"
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// RecordClass is a class of record that a retention rule applies to.
+type RecordClass string
+
+// The record classes.
+const (
+	CaseRecords          RecordClass = "case"
+	DisclosureRecords    RecordClass = "disclosure"
+	ConsentRecords       RecordClass = "consent"
+	SubjectAccessRecords RecordClass = "subject_access"
+)
+
+// Outcome is how a case closed, for retention.
+type Outcome string
+
+// The outcomes. AnyOutcome is for classes whose retention does not depend on an outcome.
+const (
+	NoFurtherAction Outcome = "no_further_action"
+	SignpostedOut   Outcome = "signposted"
+	NotAdopted      Outcome = "not_adopted"
+	PoliceLed       Outcome = "police_led"
+	ChannelExited   Outcome = "channel_exited"
+	ConsentDeclined Outcome = "consent_declined"
+	AnyOutcome      Outcome = "any"
+)
+
+// outcomesOf lists the outcomes each record class is kept by.
+var outcomesOf = map[RecordClass][]Outcome{
+	CaseRecords:          {NoFurtherAction, SignpostedOut, NotAdopted, PoliceLed, ChannelExited, ConsentDeclined},
+	DisclosureRecords:    {AnyOutcome},
+	ConsentRecords:       {AnyOutcome},
+	SubjectAccessRecords: {AnyOutcome},
+}
+
+// RetentionRule keeps records of a class and outcome for Months after their closure. The defaults
+// (partnership 0, seeded by migration 00056 with their sources) are for controllers to review and set.
+type RetentionRule struct {
+	PartnershipID prevent.ID // 0 for a default
+	Class         RecordClass
+	Outcome       Outcome
+	Version       int
+	Months        int
+	Source        string
+	SetBy         prevent.ID
+	SetAt         time.Time
+}
+
+// Default reports whether the rule is a default nobody has reviewed for the partnership.
+func (r RetentionRule) Default() bool { return r.PartnershipID == 0 }
+
+// DueAt is when a record closed at closedAt passes retention under the rule.
+func (r RetentionRule) DueAt(closedAt time.Time) time.Time {
+	c := closedAt.UTC()
+	d := AddMonths(c, r.Months)
+	return time.Date(d.Year(), d.Month(), d.Day(), c.Hour(), c.Minute(), c.Second(), c.Nanosecond(), time.UTC)
+}
+
+// rule returns the rule in force for the partnership, class and outcome through q: the partnership's
+// highest version, or else the default's.
+func rule(ctx context.Context, q database.Querier, partnership prevent.ID, class RecordClass, outcome Outcome) (RetentionRule, bool, error) {
+	r := RetentionRule{Class: class, Outcome: outcome}
+	err := q.QueryRowContext(ctx, `SELECT partnership_id, version, months, source, set_by, set_at FROM retention_rules
+		WHERE partnership_id IN (0, $1) AND record_class = $2 AND outcome = $3
+		ORDER BY partnership_id DESC, version DESC LIMIT 1`, partnership, string(class), string(outcome)).
+		Scan(&r.PartnershipID, &r.Version, &r.Months, &r.Source, &r.SetBy, &r.SetAt)
+	if isNoRows(err) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("sharing: retention rule: %w", err)
+	}
+	return r, true, nil
+}
+
+// Due reports whether a record of the class, closed with the outcome at closedAt, is past retention at now
+// under the partnership's rule in force. A class or outcome without a rule is an Invalid error: nothing is
+// erased by guesswork. Read it through the transaction when inside one.
+func Due(ctx context.Context, q database.Querier, partnership prevent.ID, class RecordClass, outcome Outcome, closedAt, now time.Time) (bool, error) {
+	r, ok, err := rule(ctx, q, partnership, class, outcome)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		return false, prevent.Errorf(prevent.Invalid, "There is no retention rule for %s records with outcome %s", class, outcome)
+	}
+	return !now.Before(r.DueAt(closedAt)), nil
+}
+
+// RetentionRules lists the rules in force for the partnership, one per class and outcome.
+func (s *Service) RetentionRules(ctx context.Context, p prevent.Principal, partnership prevent.ID) ([]RetentionRule, error) {
+	if err := s.authorise(p, access.RetentionView, "retention_rule", partnership, "Partnership"); err != nil {
+		return nil, err
+	}
+	var out []RetentionRule
+	for _, class := range []RecordClass{CaseRecords, DisclosureRecords, ConsentRecords, SubjectAccessRecords} {
+		for _, o := range outcomesOf[class] {
+			r, ok, err := rule(ctx, s.db.Read(), partnership, class, o)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
+}
+
+// RetentionInput sets the retention of a class and outcome for a partnership.
+type RetentionInput struct {
+	Class   RecordClass
+	Outcome Outcome
+	Months  int
+	Source  string // the controllers' decision or policy it rests on
+}
+
+// SetRetention records a new version of the partnership's rule for a class and outcome.
+func (s *Service) SetRetention(ctx context.Context, p prevent.Principal, partnership prevent.ID, in RetentionInput) (int, error) {
+	if err := s.authorise(p, access.RetentionManage, "retention_rule", partnership, "Partnership"); err != nil {
+		return 0, err
+	}
+	var f prevent.Fields
+	outcomes, ok := outcomesOf[in.Class]
+	if !ok {
+		f.Add("class", "Select a class of record")
+	} else if !slices.Contains(outcomes, in.Outcome) {
+		f.Add("outcome", "Select an outcome for this class of record")
+	}
+	if in.Months < 1 || in.Months > 1200 {
+		f.Add("months", "Enter a period between 1 and 1200 months")
+	}
+	if strings.TrimSpace(in.Source) == "" {
+		f.Add("source", "Enter the decision or policy the period rests on")
+	}
+	if err := f.Err(); err != nil {
+		return 0, err
+	}
+	var version int
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM retention_rules
+			WHERE partnership_id = $1 AND record_class = $2 AND outcome = $3`, partnership, string(in.Class), string(in.Outcome)).Scan(&version); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO retention_rules (partnership_id, record_class, outcome, version, months, source, set_by, set_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, partnership, string(in.Class), string(in.Outcome), version, in.Months,
+			strings.TrimSpace(in.Source), p.PersonID, s.now()); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, audit.Admin, "retention_rule", 0, partnership, "data protection governance",
+			fmt.Sprintf("%s/%s set to %d months (version %d)", in.Class, in.Outcome, in.Months, version))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sharing: set retention: %w", err)
+	}
+	return version, nil
+}
