@@ -10,6 +10,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
@@ -457,6 +458,127 @@ func TestAdultPanelToExitToReview(t *testing.T) {
 				AND detail LIKE $2`, id, "%"+detail+"%").Scan(&n); err != nil || n == 0 {
 				t.Errorf("no audit entry naming %q (%v)", detail, err)
 			}
+		}
+	})
+}
+
+// providerPeople adds an intervention provider organisation with two workers.
+func (f *fixture) providerPeople(t *testing.T) (org prevent.ID, unassigned, assigned prevent.Principal) {
+	t.Helper()
+	var adminID prevent.ID
+	if err := f.db.Read().QueryRowContext(ctx, `SELECT id FROM people WHERE email = 'ada@northshire.example.gov.uk'`).Scan(&adminID); err != nil {
+		t.Fatal(err)
+	}
+	admin := prevent.Principal{PersonID: adminID, OrganisationID: f.council, MFA: true,
+		Memberships: []prevent.Membership{{PartnershipID: f.partnership, Role: prevent.Administrator}}}
+	ps := partnership.New(partnership.Deps{DB: f.db, Now: f.clock.Now})
+	org, err := ps.CreateOrganisation(ctx, admin, f.partnership, partnership.OrganisationInput{Name: "Bridge Mentoring CIC", Sector: "community", PublicBody: "no"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(name string) prevent.Principal {
+		id, _, err := ps.CreatePerson(ctx, admin, f.partnership, partnership.PersonInput{Name: name,
+			Email: strings.ReplaceAll(strings.ToLower(name), " ", ".") + "@bridge.example.org", OrganisationID: org, Roles: []string{string(prevent.Provider)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return prevent.Principal{PersonID: id, Name: name, OrganisationID: org, MFA: true,
+			Memberships: []prevent.Membership{{PartnershipID: f.partnership, Role: prevent.Provider}},
+			Clearance:   prevent.Clearance{Level: prevent.SC, Expires: start.AddDate(4, 0, 0)}}
+	}
+	return org, mk("Ian Mentor"), mk("Una Assigned")
+}
+
+func TestProvidersSessionsAndPanelRecords(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		ps := f.panel(t)
+		org, unassigned, assigned := f.providerPeople(t)
+		id := f.toPanel(t, f.referrer, input("Lee", "Hart", adultDOB), ps)
+		nfa := f.toPanel(t, f.referrer, input("Ria", "Stone", adultDOB), ps)
+		if _, err := f.svc.AddPaper(ctx, f.coordinator, ps.meeting, id, "Screening summary", "Case file, section 2"); err != nil {
+			t.Fatal(err)
+		}
+		f.present(t, ps.meeting, ps.chair, ps.police)
+		m, err := f.svc.Meeting(ctx, f.coordinator, ps.meeting)
+		if err != nil || !m.Quorate || len(m.Agenda) != 2 || len(m.Papers) != 1 || len(m.Attendees) != 3 {
+			t.Fatalf("meeting: %+v, %v", m, err)
+		}
+		if _, err := f.svc.Meeting(ctx, f.panelMember, ps.meeting); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Errorf("a panel member sees the meeting administration: %v", err)
+		}
+		if st, err := f.svc.RecordDecision(ctx, f.coordinator, ps.meeting, nfa, casework.DecisionInput{Kind: casework.DecideNotAdopt,
+			Rationale: "Context explains", Reached: casework.Unanimous, HealthSocialCareConsideration: "Not needed", CloseReason: "context_explains"}); err != nil || st != casework.ClosedNFA {
+			t.Fatalf("not adopted, no further action: %s, %v", st, err)
+		}
+		_, err = f.svc.RecordDecision(ctx, f.coordinator, ps.meeting, nfa, adopt("again"))
+		wantKind(t, err, prevent.Conflict)
+		if _, err := f.svc.RecordDecision(ctx, f.coordinator, ps.meeting, id, adopt("Agreed")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.SaveSupportPlan(ctx, f.coordinator, id, casework.SupportPlanInput{ConsentHow: "Meeting", ConsentWhen: start, ConsentBy: "Coordinator"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RequestConsent(ctx, f.coordinator, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RecordConsent(ctx, f.coordinator, id, casework.ConsentInput{Scope: casework.ScopeSupport, GiverName: "Lee Hart",
+			GiverRole: casework.GiverSelf, Method: "In person", Decision: casework.ConsentGiven}); err != nil {
+			t.Fatal(err)
+		}
+		prov, err := f.svc.RegisterProvider(ctx, f.coordinator, f.partnership, casework.ProviderInput{OrganisationID: org, HomeOfficeApproved: true, ApprovalReference: "HO-IP-7"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.AddIntervention(ctx, f.coordinator, id, casework.InterventionInput{Type: "MENTORING_COUNSELLING", ProviderID: prov, WorkerID: f.referrer.PersonID})
+		wantKind(t, err, prevent.Invalid) // not a worker of the provider
+		iv, err := f.svc.AddIntervention(ctx, f.coordinator, id, casework.InterventionInput{Type: "MENTORING_COUNSELLING", ProviderID: prov, WorkerID: assigned.PersonID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The assigned worker records sessions; a colleague not assigned, and people of other organisations, cannot.
+		sid, err := f.svc.PlanSession(ctx, assigned, iv, start.AddDate(0, 0, 7))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []prevent.Principal{unassigned, f.referrer, f.panelMember} {
+			if err := f.svc.RecordSession(ctx, p, sid, casework.Attended, "notes"); prevent.ErrorKind(err) != prevent.NotFound {
+				t.Errorf("%s recorded a session: %v", p.Name, err)
+			}
+		}
+		if err := f.svc.RecordSession(ctx, assigned, sid, casework.DidNotAttend, ""); err != nil {
+			t.Fatal(err)
+		}
+		alerts, err := f.svc.Alerts(ctx, f.coordinator, start.AddDate(0, 0, 7+casework.DefaultSessionAlertDays))
+		if err != nil || len(alerts) != 1 || alerts[0].Kind != casework.AlertSessionMissed {
+			t.Fatalf("missed-session alert: %+v, %v", alerts, err)
+		}
+		ivs, err := f.svc.Interventions(ctx, f.coordinator, id)
+		if err != nil || len(ivs) != 1 || !ivs[0].Approved || ivs[0].ApprovalRef != "HO-IP-7" || len(ivs[0].Sessions) != 1 || ivs[0].Sessions[0].Attendance != casework.DidNotAttend {
+			t.Fatalf("interventions: %+v, %v", ivs, err)
+		}
+		// Transfer needs the receiving panel's acceptance.
+		next, err := f.svc.ScheduleMeeting(ctx, f.coordinator, ps.panel, start.AddDate(0, 1, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.AddToAgenda(ctx, f.coordinator, next, id); err != nil {
+			t.Fatal(err)
+		}
+		f.present(t, next, ps.chair, ps.police)
+		transfer := casework.DecisionInput{Kind: casework.DecideTransfer, Rationale: "Moved to Southshire", Reached: casework.Unanimous, TransferTo: "Southshire Channel Panel"}
+		_, err = f.svc.RecordDecision(ctx, f.coordinator, next, id, transfer)
+		wantKind(t, err, prevent.Conflict)
+		transfer.ReceivingPanelAccepted = true
+		if st, err := f.svc.RecordDecision(ctx, f.coordinator, next, id, transfer); err != nil || st != casework.TransferredOut {
+			t.Fatalf("transfer: %s, %v", st, err)
+		}
+		ds, err := f.svc.PanelDecisions(ctx, f.coordinator, id)
+		if err != nil || len(ds) != 2 || ds[0].Decision != casework.DecideAdopt || ds[1].TransferTo != "Southshire Channel Panel" || ds[1].To != casework.TransferredOut {
+			t.Fatalf("decisions: %+v, %v", ds, err)
+		}
+		if _, err := f.svc.PanelDecisions(ctx, f.referrerB, id); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Errorf("another school's referrer sees panel decisions: %v", err)
 		}
 	})
 }

@@ -762,3 +762,174 @@ func (s *Service) Minutes(ctx context.Context, p prevent.Principal, meetingID, o
 	})
 	return m, err
 }
+
+// AgendaItem is a case on a meeting's agenda.
+type AgendaItem struct {
+	ReferralID prevent.ID
+	Reference  string
+	State      State
+	Decided    bool // a decision on it was recorded at this meeting
+}
+
+// Paper is a meeting paper.
+type Paper struct {
+	ID         prevent.ID
+	ReferralID prevent.ID // 0 for the whole meeting
+	Title      string
+	Location   string
+	AddedAt    time.Time
+}
+
+// Meeting is a panel meeting as those who run the panel see it.
+type Meeting struct {
+	ID        prevent.ID
+	Panel     Panel
+	HeldAt    time.Time
+	Attendees []Attendee
+	Agenda    []AgendaItem
+	Papers    []Paper
+	// Quorate reports whether the chair and a police representative are recorded present (whether the
+	// police representative covers each person's area is checked per case).
+	Quorate bool
+}
+
+// Meetings lists a panel's meetings, newest first (dates only).
+func (s *Service) Meetings(ctx context.Context, p prevent.Principal, panelID prevent.ID) ([]Meeting, error) {
+	pn, err := s.panelPartnership(ctx, s.db.Read(), p, access.PanelView, panelID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, held_at FROM panel_meetings WHERE panel_id = $1 ORDER BY held_at DESC, id DESC`, panelID)
+	if err != nil {
+		return nil, fmt.Errorf("casework: meetings: %w", err)
+	}
+	defer rows.Close()
+	var out []Meeting
+	for rows.Next() {
+		m := Meeting{Panel: pn}
+		if err := rows.Scan(&m.ID, &m.HeldAt); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Meeting returns a meeting with its attendance, agenda and papers, for those who run the panel. The read
+// is audited.
+func (s *Service) Meeting(ctx context.Context, p prevent.Principal, meetingID prevent.ID) (Meeting, error) {
+	m := Meeting{ID: meetingID}
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		pn, at, err := s.meetingPanel(ctx, tx, p, access.PanelManage, meetingID)
+		if err != nil {
+			return err
+		}
+		m.Panel, m.HeldAt = pn, at
+		rows, err := tx.QueryContext(ctx, `SELECT m.id, m.person_id, pe.name, m.organisation_id, o.name, m.panel_role, COALESCE(a.present, FALSE)
+			FROM panel_members m JOIN people pe ON pe.id = m.person_id JOIN organisations o ON o.id = m.organisation_id
+			LEFT JOIN panel_attendance a ON a.member_id = m.id AND a.meeting_id = $1
+			WHERE m.panel_id = $2 ORDER BY m.panel_role, pe.name, m.id`, meetingID, pn.ID)
+		if err != nil {
+			return fmt.Errorf("casework: meeting: %w", err)
+		}
+		chair, police := false, false
+		for rows.Next() {
+			var a Attendee
+			if err := rows.Scan(&a.MemberID, &a.PersonID, &a.Name, &a.OrganisationID, &a.Organisation, &a.Role, &a.Present); err != nil {
+				rows.Close()
+				return err
+			}
+			chair = chair || (a.Present && a.Role == RoleChair)
+			police = police || (a.Present && a.Role == RolePolice)
+			m.Attendees = append(m.Attendees, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		m.Quorate = chair && police
+		rows, err = tx.QueryContext(ctx, `SELECT g.referral_id, COALESCE(r.reference, ''), r.state,
+			EXISTS (SELECT 1 FROM panel_decisions d WHERE d.meeting_id = g.meeting_id AND d.referral_id = g.referral_id)
+			FROM panel_agenda g JOIN referrals r ON r.id = g.referral_id WHERE g.meeting_id = $1 ORDER BY g.position`, meetingID)
+		if err != nil {
+			return fmt.Errorf("casework: agenda: %w", err)
+		}
+		for rows.Next() {
+			var it AgendaItem
+			if err := rows.Scan(&it.ReferralID, &it.Reference, &it.State, &it.Decided); err != nil {
+				rows.Close()
+				return err
+			}
+			if !s.policeView(p, pn.PartnershipID) {
+				it.State = it.State.Masked()
+			}
+			m.Agenda = append(m.Agenda, it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT id, COALESCE(referral_id, 0), title, location, added_at FROM panel_papers
+			WHERE meeting_id = $1 ORDER BY id`, meetingID)
+		if err != nil {
+			return fmt.Errorf("casework: papers: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var pp Paper
+			if err := rows.Scan(&pp.ID, &pp.ReferralID, &pp.Title, &pp.Location, &pp.AddedAt); err != nil {
+				return err
+			}
+			m.Papers = append(m.Papers, pp)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		e := audit.New(ctx, s.now(), audit.Consult, "panel_meeting", meetingID)
+		e.ActorID, e.ActorOrg, e.PartnershipID, e.Purpose = p.PersonID, p.OrganisationID, pn.PartnershipID, "Channel panel administration"
+		e.Detail = fmt.Sprintf("panel: meeting viewed with %d cases on the agenda", len(m.Agenda))
+		_, err = audit.Append(ctx, tx, e)
+		return err
+	})
+	return m, err
+}
+
+// CaseDecision is a panel decision as the case page shows it.
+type CaseDecision struct {
+	MeetingID prevent.ID
+	HeldAt    time.Time
+	PanelName string
+	MinuteItem
+}
+
+// PanelDecisions lists the panel decisions on a case, oldest first. The read is audited.
+func (s *Service) PanelDecisions(ctx context.Context, p prevent.Principal, referralID prevent.ID) ([]CaseDecision, error) {
+	var out []CaseDecision
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT d.meeting_id, mt.held_at, pn.name, d.referral_id, COALESCE(r.reference, ''), d.decision, d.rationale,
+			d.reached, d.health_social_care_notes, d.signpost_service, d.close_reason, d.transfer_to, d.exit_outcome, d.from_state, d.to_state, d.recorded_at
+			FROM panel_decisions d JOIN referrals r ON r.id = d.referral_id JOIN panel_meetings mt ON mt.id = d.meeting_id
+			JOIN panels pn ON pn.id = mt.panel_id WHERE d.referral_id = $1 ORDER BY d.id`, referralID)
+		if err != nil {
+			return fmt.Errorf("casework: decisions: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d CaseDecision
+			if err := rows.Scan(&d.MeetingID, &d.HeldAt, &d.PanelName, &d.ReferralID, &d.Reference, &d.Decision, &d.Rationale, &d.Reached,
+				&d.HealthSocialCareConsideration, &d.SignpostService, &d.CloseReason, &d.TransferTo, &d.ExitOutcome, &d.From, &d.To, &d.RecordedAt); err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, audit.Consult, "referral", referralID, c.PartnershipID, "panel: decisions viewed")
+	})
+	return out, err
+}

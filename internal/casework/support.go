@@ -392,3 +392,80 @@ func (s *Service) Alerts(ctx context.Context, p prevent.Principal, now time.Time
 	})
 	return out, err
 }
+
+// Session is a planned session and what happened.
+type Session struct {
+	ID            prevent.ID
+	PlannedAt     time.Time
+	Attendance    Attendance
+	DeliveredAt   time.Time
+	ProgressNotes string
+}
+
+// Intervention is an intervention on a case, with its sessions.
+type Intervention struct {
+	ID          prevent.ID
+	ReferralID  prevent.ID
+	Type        string
+	ProviderID  prevent.ID
+	Provider    string
+	Approved    bool   // the provider is a Home Office approved Intervention Provider
+	ApprovalRef string // its approval reference
+	WorkerID    prevent.ID
+	Description string
+	CreatedAt   time.Time
+	Sessions    []Session
+}
+
+// Interventions lists a case's interventions and their sessions. The read is audited.
+func (s *Service) Interventions(ctx context.Context, p prevent.Principal, referralID prevent.ID) ([]Intervention, error) {
+	var out []Intervention
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.type_code, i.provider_id, o.name, ip.home_office_approved, ip.approval_reference,
+			COALESCE(i.worker_id, 0), i.description, i.created_at
+			FROM interventions i JOIN intervention_providers ip ON ip.id = i.provider_id JOIN organisations o ON o.id = ip.organisation_id
+			WHERE i.referral_id = $1 ORDER BY i.id`, referralID)
+		if err != nil {
+			return fmt.Errorf("casework: interventions: %w", err)
+		}
+		for rows.Next() {
+			iv := Intervention{ReferralID: referralID}
+			if err := rows.Scan(&iv.ID, &iv.Type, &iv.ProviderID, &iv.Provider, &iv.Approved, &iv.ApprovalRef, &iv.WorkerID, &iv.Description, &iv.CreatedAt); err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, iv)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			rows, err := tx.QueryContext(ctx, `SELECT id, planned_at, attendance, delivered_at, progress_notes FROM intervention_sessions
+				WHERE intervention_id = $1 ORDER BY planned_at, id`, out[i].ID)
+			if err != nil {
+				return fmt.Errorf("casework: sessions: %w", err)
+			}
+			for rows.Next() {
+				var ss Session
+				var delivered sql.NullTime
+				if err := rows.Scan(&ss.ID, &ss.PlannedAt, &ss.Attendance, &delivered, &ss.ProgressNotes); err != nil {
+					rows.Close()
+					return err
+				}
+				ss.DeliveredAt = delivered.Time
+				out[i].Sessions = append(out[i].Sessions, ss)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, tx, p, audit.Consult, "referral", referralID, c.PartnershipID, fmt.Sprintf("support: %d interventions viewed", len(out)))
+	})
+	return out, err
+}
