@@ -16,6 +16,9 @@
 //     subject's ciphertext — other tables, exports, and database backups — can no longer be decrypted with the
 //     live database and master key. Open then returns a NotFound prevent.Error "This information has been
 //     erased".
+//   - Every shred is also appended to a shred journal beside the master key (keyring-shredded.log). A
+//     database backup taken before a shred still holds that subject's wrapped key; SyncShreds, run at start-up
+//     and after every restore, shreds it again before anything can read it.
 //   - RotateMaster adds a new master key as primary and re-wraps every live subject key; the old master keys
 //     stay usable until RetireMaster removes them.
 //
@@ -31,10 +34,12 @@
 //
 //   - Someone holding both the database (or a backup) and the master key file: they can read everything in
 //     that copy. Keep the key file on other storage, with other access, than the database and its backups.
-//   - A backup taken before a shred still holds the subject's wrapped key. With the master key that was in
-//     use then, the backup still decrypts. Backups of the master key file must therefore be kept for a shorter
-//     time than database backups, or the master key rotated and the old one retired (RotateMaster, then
-//     RetireMaster) on a schedule so that old wrapped keys become useless.
+//   - Someone reading a pre-shred backup directly, without restoring it through the service, who also holds
+//     a master key that was in use when the backup was taken: the backup's wrapped key still opens. Keep
+//     backups of the master key file for a shorter time than database backups, and rotate and retire the
+//     master key (RotateMaster, then RetireMaster) on a schedule shorter than backup retention, so that old
+//     wrapped keys become useless. Restoring through the service is covered by SyncShreds, as long as the
+//     shred journal survives (back it up with the key file; never restore an older journal).
 //   - The running service, or anyone who controls it: it holds the master key and decrypts on demand.
 //     Access control and the audit log are the defence there.
 //   - Residue of the wrapped key in storage: on SQLite, Shred turns on secure_delete and truncates the WAL
@@ -146,6 +151,19 @@ func (k *Keyring) Shred(ctx context.Context, tx *database.Tx, subjectRef string)
 	if err := checkRef(subjectRef); err != nil {
 		return err
 	}
+	now := k.now()
+	if err := k.shredAt(ctx, tx, subjectRef, now); err != nil {
+		return err
+	}
+	// Once committed, note the shred in the journal beside the master key, so a restored backup can be
+	// shredded again by SyncShreds. A crash before this line is healed by SyncShreds at start-up.
+	master := k.Master
+	tx.AfterCommit(func() { _ = master.recordShreds(map[string]time.Time{subjectRef: now}) })
+	return nil
+}
+
+// shredAt destroys subjectRef's key in tx, recording at as the time of destruction.
+func (k *Keyring) shredAt(ctx context.Context, tx *database.Tx, subjectRef string, at time.Time) error {
 	if tx.Dialect == database.SQLite {
 		// Zero freed and overwritten content in the file instead of leaving the old wrapped key in free pages.
 		// The setting belongs to the writer connection and stays on; it costs a little write work.
@@ -153,15 +171,14 @@ func (k *Keyring) Shred(ctx context.Context, tx *database.Tx, subjectRef string)
 			return fmt.Errorf("keyring: shred: secure_delete: %w", err)
 		}
 	}
-	now := k.now()
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO subject_keys (subject_ref, wrapped_keyset, created_at, destroyed_at) VALUES ($1, NULL, $2, $2)
-		 ON CONFLICT (subject_ref) DO NOTHING`, subjectRef, now); err != nil {
+		 ON CONFLICT (subject_ref) DO NOTHING`, subjectRef, at); err != nil {
 		return fmt.Errorf("keyring: shred: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx,
 		`UPDATE subject_keys SET wrapped_keyset = NULL, destroyed_at = $2
-		 WHERE subject_ref = $1 AND destroyed_at IS NULL`, subjectRef, now); err != nil {
+		 WHERE subject_ref = $1 AND destroyed_at IS NULL`, subjectRef, at); err != nil {
 		return fmt.Errorf("keyring: shred: %w", err)
 	}
 	if tx.Dialect == database.SQLite && k.DB != nil {
@@ -264,6 +281,11 @@ func (k *Keyring) unwrap(master tink.AEAD, wrapped []byte, subjectRef string) (*
 func checkRef(subjectRef string) error {
 	if subjectRef == "" || len(subjectRef) > MaxSubjectRef {
 		return fmt.Errorf("keyring: subject reference must be 1 to %d bytes", MaxSubjectRef)
+	}
+	for _, c := range subjectRef {
+		if c < 0x20 || c == 0x7f {
+			return errors.New("keyring: subject reference contains a control character")
+		}
 	}
 	return nil
 }

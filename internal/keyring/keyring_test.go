@@ -320,6 +320,31 @@ func TestSQLiteFileAndBackupAfterShred(t *testing.T) {
 		t.Fatalf("backup ciphertext after shred: %v; want erased", err)
 	}
 
+	// Restoring the pre-shred backup and syncing with the shred journal erases the subject again.
+	restoredPath := filepath.Join(t.TempDir(), "restored.db")
+	b, err := os.ReadFile(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(restoredPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	restored, err := database.Open(ctx, "sqlite:"+restoredPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	rk := &Keyring{DB: restored, Master: k.Master}
+	if n, err := rk.SyncShreds(ctx); err != nil || n != 1 {
+		t.Fatalf("SyncShreds on restored backup = %d, %v; want 1", n, err)
+	}
+	if _, err := rk.OpenRead(ctx, restored.Read(), "subject/42", oldCT, noteAD(1)); prevent.ErrorKind(err) != prevent.NotFound {
+		t.Fatalf("restored backup after SyncShreds: %v; want erased", err)
+	}
+	if raw := rawFiles(t, restoredPath); bytes.Contains(raw, canary) || bytes.Contains(raw, wrapped) {
+		t.Fatal("the restored backup still holds the canary or the wrapped key")
+	}
+
 	// The documented limit: the backup's own wrapped key plus the current master key still open it...
 	stale := &Keyring{DB: old, Master: k.Master}
 	if got, err := stale.OpenRead(ctx, old.Read(), "subject/42", oldCT, noteAD(1)); err != nil || !bytes.Equal(got, canary) {
@@ -393,6 +418,80 @@ func TestTextDumpHasNoCanary(t *testing.T) {
 			if strings.Contains(dump, string(v)) || strings.Contains(strings.ToLower(dump), hex.EncodeToString(v)) {
 				t.Fatal("master key material is in the text dump")
 			}
+		}
+	})
+}
+
+func TestRestoredBackupIsShredded(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		k := newKeyring(t, db)
+		ct := seal(t, k, "subject/9", []byte("CANARY-restore-5d1e"), noteAD(1))
+		kept := seal(t, k, "subject/10", []byte("kept"), noteAD(1))
+		// "Back up" the key rows, shred, then "restore" them into a fresh database of the same engine.
+		type row struct {
+			ref     string
+			wrapped []byte
+			created time.Time
+		}
+		var backup []row
+		rows, err := db.Read().QueryContext(ctx, `SELECT subject_ref, wrapped_keyset, created_at FROM subject_keys`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.ref, &r.wrapped, &r.created); err != nil {
+				t.Fatal(err)
+			}
+			backup = append(backup, r)
+		}
+		rows.Close()
+		shred(t, k, "subject/9")
+		journal, err := os.ReadFile(filepath.Join(filepath.Dir(k.Master.Path()), ShredJournal))
+		if err != nil || !strings.Contains(string(journal), "\tsubject/9\n") {
+			t.Fatalf("shred journal = %q, %v", journal, err)
+		}
+		if info, _ := os.Stat(filepath.Join(filepath.Dir(k.Master.Path()), ShredJournal)); info.Mode().Perm() != 0o600 {
+			t.Fatalf("journal mode = %#o", info.Mode().Perm())
+		}
+
+		var fresh *database.DB
+		if db.Dialect == database.Postgres {
+			fresh = dbtest.NewPostgres(t)
+		} else {
+			fresh = dbtest.NewSQLite(t)
+		}
+		for _, r := range backup {
+			if _, err := fresh.Writer().Exec(`INSERT INTO subject_keys (subject_ref, wrapped_keyset, created_at) VALUES ($1, $2, $3)`, r.ref, r.wrapped, r.created); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rk := &Keyring{DB: fresh, Master: k.Master}
+		if got, err := rk.OpenRead(ctx, fresh.Read(), "subject/9", ct, noteAD(1)); err != nil || string(got) != "CANARY-restore-5d1e" {
+			t.Fatalf("test is blind: restored key does not open before sync: %q, %v", got, err)
+		}
+		if n, err := rk.SyncShreds(ctx); err != nil || n != 1 {
+			t.Fatalf("SyncShreds = %d, %v; want 1", n, err)
+		}
+		if _, err := rk.OpenRead(ctx, fresh.Read(), "subject/9", ct, noteAD(1)); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Fatalf("restored subject after sync: %v; want erased", err)
+		}
+		if got, err := rk.OpenRead(ctx, fresh.Read(), "subject/10", kept, noteAD(1)); err != nil || string(got) != "kept" {
+			t.Fatalf("other subject after sync = %q, %v", got, err)
+		}
+		if n, err := rk.SyncShreds(ctx); err != nil || n != 0 {
+			t.Fatalf("second SyncShreds = %d, %v; want 0", n, err)
+		}
+		// A lost journal is rebuilt from the database.
+		if err := os.Remove(filepath.Join(filepath.Dir(k.Master.Path()), ShredJournal)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.SyncShreds(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if j, _ := k.Master.shreds(); len(j) != 1 {
+			t.Fatalf("rebuilt journal = %v; want subject/9", j)
 		}
 	})
 }

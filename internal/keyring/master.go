@@ -29,6 +29,8 @@ type Master struct {
 	mu     sync.RWMutex
 	handle *keyset.Handle
 	aead   tink.AEAD
+
+	journalMu sync.Mutex // serialises the shred journal within this process
 }
 
 // LoadOrCreateMaster reads the master key from dir/keyring-master.json, creating the directory (mode 0700) and
