@@ -567,3 +567,114 @@ func (s *Service) Alerts(ctx context.Context, p prevent.Principal, now time.Time
 	}
 	return out, nil
 }
+
+// UpdateAgreement amends a draft agreement. Signatures are for the text signed, so an amendment removes
+// the signatures already recorded (the audit log keeps them).
+func (s *Service) UpdateAgreement(ctx context.Context, p prevent.Principal, agreementID prevent.ID, in AgreementInput) error {
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	parties := slices.Compact(slices.Sorted(slices.Values(in.Parties)))
+	gateways := uniq(in.Gateways)
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		a, err := loadAgreement(ctx, tx, agreementID)
+		if err != nil {
+			return err
+		}
+		if err := s.authorise(p, access.AgreementManage, "agreement", a.PartnershipID, "Agreement"); err != nil {
+			return err
+		}
+		if a.Status != Draft {
+			return prevent.Errorf(prevent.Conflict, "Only a draft agreement can be amended; this one is %s", a.StatusOn(s.now()))
+		}
+		var f prevent.Fields
+		for _, o := range parties {
+			if _, ok, err := memberOrganisation(ctx, tx, a.PartnershipID, o); err != nil {
+				return err
+			} else if !ok && !f.Has("parties") {
+				f.Add("parties", "Select organisations that are members of the partnership")
+			}
+		}
+		for _, g := range gateways {
+			if vs, err := gatewayVersions(ctx, tx, a.PartnershipID, g); err != nil {
+				return err
+			} else if len(vs) == 0 && !f.Has("gateways") {
+				f.Add("gateways", "Select gateways from the list")
+			}
+		}
+		if err := f.Err(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sharing_agreements SET title = $1, purposes = $2, categories = $3, gateways = $4,
+			retention = $5, disposal = $6, security = $7, review_date = $8, updated_at = $9 WHERE id = $10`,
+			strings.TrimSpace(in.Title), joinList(uniq(in.Purposes)), joinList(uniq(in.Categories)), strings.Join(gateways, " "),
+			strings.TrimSpace(in.Retention), strings.TrimSpace(in.Disposal), strings.TrimSpace(in.Security), day(in.ReviewDate),
+			s.now(), agreementID); err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM sharing_agreement_parties WHERE agreement_id = $1`,
+			`DELETE FROM sharing_agreement_signatories WHERE agreement_id = $1`} {
+			if _, err := tx.ExecContext(ctx, q, agreementID); err != nil {
+				return err
+			}
+		}
+		for _, o := range parties {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sharing_agreement_parties (agreement_id, organisation_id) VALUES ($1, $2)`, agreementID, o); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, tx, p, audit.Admin, "agreement", agreementID, a.PartnershipID, "information sharing governance",
+			fmt.Sprintf("amended; %d signatures removed", len(a.Signatories)))
+	})
+	if err != nil {
+		return fmt.Errorf("sharing: amend agreement: %w", err)
+	}
+	return nil
+}
+
+// ExpireDue records as expired every active or suspended agreement whose review date passed before now,
+// so that the stored status matches what Disclose already enforces. It is for the daily job: it acts as
+// the system (actor 0) and audits each change. It returns how many agreements it expired.
+func (s *Service) ExpireDue(ctx context.Context, now time.Time) (int, error) {
+	n := 0
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, partnership_id, status FROM sharing_agreements
+			WHERE status IN ($1, $2) AND review_date < $3 ORDER BY id`, string(Active), string(Suspended), day(now))
+		if err != nil {
+			return err
+		}
+		type due struct {
+			id, partnership prevent.ID
+			status          Status
+		}
+		var list []due
+		for rows.Next() {
+			var d due
+			if err := rows.Scan(&d.id, &d.partnership, &d.status); err != nil {
+				rows.Close()
+				return err
+			}
+			list = append(list, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, d := range list {
+			if _, err := tx.ExecContext(ctx, `UPDATE sharing_agreements SET status = $1, status_at = $2, status_reason = $3, updated_at = $2
+				WHERE id = $4`, string(Expired), s.now(), "review date passed", d.id); err != nil {
+				return err
+			}
+			if err := s.record(ctx, tx, prevent.Principal{}, audit.Admin, "agreement", d.id, d.partnership, "information sharing governance",
+				fmt.Sprintf("status %s to %s: review date passed", d.status, Expired)); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sharing: expire agreements: %w", err)
+	}
+	return n, nil
+}
