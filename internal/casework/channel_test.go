@@ -582,3 +582,83 @@ func TestProvidersSessionsAndPanelRecords(t *testing.T) {
 		}
 	})
 }
+
+// supported takes a referral to support in progress with the person's own consent.
+func (f *fixture) supported(t *testing.T, ps panelSetup, in casework.ReferralInput) prevent.ID {
+	t.Helper()
+	id := f.toPanel(t, f.referrer, in, ps)
+	f.present(t, ps.meeting, ps.chair, ps.police)
+	if _, err := f.svc.RecordDecision(ctx, f.coordinator, ps.meeting, id, adopt("Agreed")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SaveSupportPlan(ctx, f.coordinator, id, casework.SupportPlanInput{ConsentHow: "Meeting", ConsentWhen: start, ConsentBy: "Coordinator"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.RequestConsent(ctx, f.coordinator, id); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := f.svc.RecordConsent(ctx, f.coordinator, id, casework.ConsentInput{Scope: casework.ScopeSupport, GiverName: in.Person.FullName(),
+		GiverRole: casework.GiverSelf, Method: "In person", Decision: casework.ConsentGiven}); err != nil || st != casework.SupportActive {
+		t.Fatalf("consent: %s, %v", st, err)
+	}
+	return id
+}
+
+func TestWithdrawalAndExtendedReview(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		ps := f.panel(t)
+		withdrawn := f.supported(t, ps, input("Wyn", "Jones", adultDOB))
+		if st, err := f.svc.RecordConsent(ctx, f.coordinator, withdrawn, casework.ConsentInput{Scope: casework.ScopeSupport, GiverName: "Wyn Jones",
+			GiverRole: casework.GiverSelf, Method: "Phone call", Decision: casework.ConsentWithdrawnBy, Reason: "No longer wishes to take part"}); err != nil || st != casework.ConsentWithdrawn {
+			t.Fatalf("withdrawal: %s, %v", st, err)
+		}
+		_, err := f.svc.AfterRefusal(ctx, f.coordinator, withdrawn, casework.EvPoliceLed, "", "Risk remains")
+		wantKind(t, err, prevent.Conflict) // after withdrawal, reassessment
+		if st, err := f.svc.AfterRefusal(ctx, f.coordinator, withdrawn, casework.EvReassess, "", ""); err != nil || st != casework.ReassessmentDue {
+			t.Fatalf("reassessment: %s, %v", st, err)
+		}
+
+		id := f.supported(t, ps, input("Eli", "Marsh", adultDOB))
+		if _, err := f.svc.RecordDecision(ctx, f.coordinator, ps.meeting, id, casework.DecisionInput{Kind: casework.DecideExit,
+			Rationale: "Reduced", Reached: casework.Unanimous, ExitOutcome: "EXIT_CONCERNS_REFERRED"}); err != nil {
+			t.Fatal(err)
+		}
+		exitAt := f.clock.Now()
+		complete := func(months int, in casework.ReviewInput, want casework.State) {
+			t.Helper()
+			if n, err := f.svc.SchedulePostExitReviews(ctx, exitAt.AddDate(0, months, 0)); err != nil || n != 1 {
+				t.Fatalf("schedule at %d months: %d, %v", months, n, err)
+			}
+			reviews, err := f.svc.PostExitReviews(ctx, f.coordinator, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := reviews[len(reviews)-1]
+			if last.Months != months || !last.CompletedAt.IsZero() {
+				t.Fatalf("review due: %+v", last)
+			}
+			if in.Outcome == casework.ReviewExtend && months == 6 {
+				_, err := f.svc.CompletePostExitReview(ctx, f.coordinator, last.ID, in)
+				wantKind(t, err, prevent.Conflict) // only the 12-month review may be extended
+				in = casework.ReviewInput{Outcome: casework.ReviewNoConcerns, Notes: in.Notes}
+			}
+			if st, err := f.svc.CompletePostExitReview(ctx, f.coordinator, last.ID, in); err != nil || st != want {
+				t.Fatalf("review at %d months: %s, %v", months, st, err)
+			}
+			_, err = f.svc.CompletePostExitReview(ctx, f.coordinator, last.ID, in)
+			wantKind(t, err, prevent.Conflict)
+		}
+		complete(6, casework.ReviewInput{Outcome: casework.ReviewExtend, Notes: "Fine", ExtendToMonths: 18}, casework.PostExitReview12M)
+		_, err = f.svc.CompletePostExitReview(ctx, f.coordinator, 1<<40, casework.ReviewInput{Outcome: casework.ReviewNoConcerns, Notes: "x"})
+		wantKind(t, err, prevent.NotFound)
+		complete(12, casework.ReviewInput{Outcome: casework.ReviewExtend, Notes: "Some worries", ExtendToMonths: 18}, casework.ExtendedReview)
+		if n, _ := f.svc.SchedulePostExitReviews(ctx, exitAt.AddDate(0, 17, 0)); n != 0 {
+			t.Fatalf("extended review created early: %d", n)
+		}
+		complete(18, casework.ReviewInput{Outcome: casework.ReviewNoConcerns, Notes: "Settled"}, casework.ClosedFinal)
+		if n, _ := f.svc.SchedulePostExitReviews(ctx, exitAt.AddDate(0, 30, 0)); n != 0 {
+			t.Fatalf("reviews after closing: %d", n)
+		}
+	})
+}
