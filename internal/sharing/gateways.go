@@ -135,7 +135,7 @@ type GatewayInput struct {
 	WithoutConsent bool
 	Sectors        []string
 	ValidFrom      time.Time
-	ValidTo        time.Time // zero while current
+	ValidTo        time.Time // the first day it no longer applies (exclusive); zero while current
 }
 
 var codePattern = regexp.MustCompile(`^[a-z0-9_]{2,60}$`)
