@@ -662,3 +662,33 @@ func TestWithdrawalAndExtendedReview(t *testing.T) {
 		}
 	})
 }
+
+func TestPanelsHiddenFromOtherPartnerships(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		ps := f.panel(t)
+		id := f.toPanel(t, f.referrer, input("Ora", "Vale", adultDOB), ps)
+		if _, err := f.svc.Panels(ctx, f.outsider, f.partnership); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Errorf("outsider lists panels: %v", err)
+		}
+		if _, err := f.svc.Meetings(ctx, f.outsider, ps.panel); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Errorf("outsider lists meetings: %v", err)
+		}
+		if _, err := f.svc.Minutes(ctx, f.outsider, ps.meeting, f.police); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Errorf("outsider reads minutes: %v", err)
+		}
+		if _, err := f.svc.RecordDecision(ctx, f.outsider, ps.meeting, id, adopt("x")); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Errorf("outsider decides: %v", err)
+		}
+		if _, err := f.svc.Assessments(ctx, f.referrerB, id); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Errorf("another school reads the assessment: %v", err)
+		}
+		if _, err := f.svc.RecordConsent(ctx, f.panelMember, id, casework.ConsentInput{Scope: casework.ScopeSupport, GiverName: "x",
+			GiverRole: casework.GiverSelf, Method: "x", Decision: casework.ConsentGiven}); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Errorf("a panel member records consent: %v", err)
+		}
+		if panels, err := f.svc.Panels(ctx, f.panelMember, f.partnership); err != nil || len(panels) != 1 || panels[0].Areas[0] != "Northshire" {
+			t.Errorf("panels: %+v, %v", panels, err)
+		}
+	})
+}
