@@ -36,6 +36,7 @@ commands:
   tokens create    create an API token for a person (--email, --name)
   users create-admin  set up a partnership and its first administrator
   demo code        print the current second-factor code of a demo account (--email)
+  demo --scale N   add N synthetic referrals to the demo partnership
 
 Run 'prevent <command> -h' for a command's flags.`
 
@@ -70,6 +71,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return createAdmin(ctx, args[2:], getenv, stdout, stderr)
 	case "demo":
+		if len(args) >= 2 && args[1] != "code" {
+			return demoScale(ctx, args[1:], getenv, stdout, stderr)
+		}
 		if len(args) < 2 || args[1] != "code" {
 			return errors.New("usage: prevent demo code --email EMAIL")
 		}

@@ -306,6 +306,12 @@ func (g *generator) author(sector partnership.Sector, age int) member {
 // rows collects the rows of one batch per table.
 type rows struct {
 	subjects, referrals, types, events, assignments, notes, requests [][]any
+	assigned                                                         map[assignKey]bool
+}
+
+type assignKey struct {
+	referral, person prevent.ID
+	role             prevent.Role
 }
 
 type nextIDs struct{ subject, referral, event, note, request prevent.ID }
@@ -398,7 +404,7 @@ func (g *generator) batch(ctx context.Context, tx *database.Tx, times []time.Tim
 
 // insertRows writes rows with multi-row INSERTs, each under the parameter limits of both engines.
 func insertRows(ctx context.Context, tx *database.Tx, table string, cols []string, rows [][]any) error {
-	per := max(1, 30000/len(cols))
+	per := max(1, 1000/len(cols)) // many parameters per statement cost more than they save in modernc.org/sqlite
 	for len(rows) > 0 {
 		n := min(per, len(rows))
 		var b strings.Builder
@@ -507,11 +513,14 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 	steps := []step{{created, author.id, "draft", casework.Draft, casework.Draft, "draft started"},
 		{at, author.id, string(casework.EvSubmit), casework.Draft, casework.Submitted, ref}}
 	assign := func(p member, role prevent.Role, t time.Time) {
-		for _, a := range out.assignments {
-			if a[0] == id && a[1] == p.id && a[2] == string(role) {
-				return
-			}
+		k := assignKey{id, p.id, role}
+		if out.assigned[k] {
+			return
 		}
+		if out.assigned == nil {
+			out.assigned = map[assignKey]bool{}
+		}
+		out.assigned[k] = true
 		out.assignments = append(out.assignments, []any{id, p.id, string(role), t})
 	}
 	state := casework.Submitted
@@ -673,4 +682,23 @@ func (g *generator) memberOf(org prevent.ID) member {
 func loadCasework(ctx context.Context, d Deps, pid prevent.ID) error {
 	_, err := GenerateReferrals(ctx, d.DB, pid, ReferralOptions{Count: DefaultReferrals, Seed: 0x456c6d73, End: d.Now()})
 	return err
+}
+
+// Scale adds n synthetic referrals to the demo partnership of an existing database, as the system with the
+// demo's request id, telling progress how many are written after each transaction. The seed follows from
+// what the database already holds, so each run adds different people.
+func Scale(ctx context.Context, db *database.DB, n int, now time.Time, progress func(done int)) (int, error) {
+	if n <= 0 {
+		return 0, prevent.Errorf(prevent.Invalid, "The number of referrals to add must be 1 or more")
+	}
+	pid, err := partnershipID(ctx, db.Read())
+	if err != nil {
+		return 0, err
+	}
+	var last int64
+	if err := db.Read().QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM referrals`).Scan(&last); err != nil {
+		return 0, fmt.Errorf("demo: scale: %w", err)
+	}
+	return GenerateReferrals(prevent.NewContextWithRequestID(ctx, requestID), db, pid,
+		ReferralOptions{Count: n, Seed: uint64(last) + 1, End: now, Batch: 2000, Progress: progress})
 }
