@@ -71,4 +71,3 @@ var programmeActions = map[prevent.Role][]Action{
 
 // ProgrammeActions returns the programme actions a role permits (for help pages and tests).
 func ProgrammeActions(r prevent.Role) []Action { return slices.Clone(programmeActions[r]) }
-
