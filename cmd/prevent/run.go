@@ -15,12 +15,14 @@ import (
 	"github.com/preventplatform/prevent/internal/api"
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/auth"
+	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/jobs"
 	"github.com/preventplatform/prevent/internal/logging"
 	"github.com/preventplatform/prevent/internal/metrics"
 	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/web"
 	"github.com/preventplatform/prevent/ui"
 )
@@ -230,6 +232,18 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 		}
 		a.Demo = accounts
 		demo.PrintAccounts(stdout, c.PublicURL, accounts, created)
+	}
+	cases := casework.New(casework.Deps{DB: db, Now: now})
+	sharer := sharing.New(sharing.Deps{DB: db, Now: now})
+	a.Tasks = []jobs.Task{
+		{Name: "post-exit-reviews", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
+			_, err := cases.SchedulePostExitReviews(ctx, now())
+			return err
+		}},
+		{Name: "expire-sharing-agreements", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
+			_, err := sharer.ExpireDue(ctx, now())
+			return err
+		}},
 	}
 	secure := strings.HasPrefix(c.PublicURL, "https://")
 	a.Web = web.New(web.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now,

@@ -47,6 +47,9 @@ func (s *Server) layout(r *http.Request, title string) layout {
 		l.Nav = append(l.Nav, navItem{Text: text, Href: href, Current: r.URL.Path == href || (href != "/" && strings.HasPrefix(r.URL.Path, href+"/"))})
 	}
 	add("Home", "/")
+	if access.Permits(p, access.CaseStatusView).Allow {
+		add("My work", "/work")
+	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.PartnershipView).Allow {
 		add("Partnership", fmt.Sprintf("/partnerships/%d", ps[0]))
 	}

@@ -27,6 +27,9 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	l := s.layout(r, "")
 	p := l.Principal
 	var links []navItem
+	if access.Permits(p, access.CaseStatusView).Allow {
+		links = append(links, navItem{Text: "My work: referrals and cases that need you", Href: "/work"})
+	}
 	for _, pid := range p.Partnerships() {
 		links = append(links, navItem{Text: "Your partnership", Href: fmt.Sprintf("/partnerships/%d", pid)})
 		if access.Permits(p, access.PersonView).Allow {
