@@ -301,3 +301,28 @@ func TestPlanApprovalRefusedUntilComplete(t *testing.T) {
 		t.Errorf("plan sheet rows = %d %v", len(rows), err)
 	}
 }
+
+// TestPlanStatusRefusals shows the service's refusals on the plan's page: an active plan cannot return to
+// draft, and a reader without the approve action does not see the status buttons.
+func TestPlanStatusRefusals(t *testing.T) {
+	f := newProgrammeFixture(t, dbtest.NewSQLite(t))
+	var plan prevent.ID
+	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT min(id) FROM delivery_plans`).Scan(&plan); err != nil {
+		t.Fatal(err)
+	}
+	w := serve(t, f.s, f.coord, "POST", f.path("plans", plan, "status"), url.Values{"to": {"draft"}})
+	if s := parse(t, w).Find(".govuk-error-summary").Text(); w.Code != 200 || !strings.Contains(s, "An active plan cannot return to draft") {
+		t.Errorf("withdrawing an active plan: %d %q", w.Code, s)
+	}
+	doc := parse(t, serve(t, f.s, f.coord, "GET", f.path("plans", plan), nil))
+	if b := doc.Find("form[action$='/status'] button").Text(); !strings.Contains(b, "Close the plan") {
+		t.Errorf("status actions of an active plan = %q", b)
+	}
+	doc = parse(t, serve(t, f.s, f.analyst, "GET", f.path("plans", plan), nil))
+	if doc.Find("form[action$='/status']").Length() != 0 || doc.Find(".govuk-task-list a").Length() != 0 {
+		t.Error("the analyst is offered status changes or section links")
+	}
+	if w := serve(t, f.s, f.analyst, "POST", f.path("plans", plan, "status"), url.Values{"to": {"closed"}}); w.Code != http.StatusNotFound {
+		t.Errorf("analyst closing the plan = %d, want 404", w.Code)
+	}
+}
