@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -255,4 +257,29 @@ func TestReferralValidationAndDrafts(t *testing.T) {
 		// Unknown members are a 400.
 		f.problem(f.do("POST", "/api/v1/referrals", f.referrerA, map[string]any{"partnership_id": f.pid, "nickname": "x"}), 400)
 	})
+}
+
+func TestCaseRoutesDocumented(t *testing.T) {
+	f := &fixture{t: t, mux: http.NewServeMux()}
+	api.New(api.Deps{}).Register(f.mux)
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Schemas map[string]json.RawMessage `json:"schemas"`
+		} `json:"components"`
+	}
+	f.want(f.do("GET", "/api/v1/openapi.json", "", nil), 200, &doc)
+	for path, method := range map[string]string{"/api/v1/referrals": "post", "/api/v1/referrals/{id}": "get",
+		"/api/v1/referrals/{id}/triage": "post", "/api/v1/referrals/{id}/timeline": "get",
+		"/api/v1/partnerships/{pid}/cases": "get", "/api/v1/partnerships/{pid}/cases/search": "get"} {
+		if _, ok := doc.Paths[path][method]; !ok {
+			t.Errorf("%s %s not documented", method, path)
+		}
+	}
+	for _, name := range []string{"ReferralCreate", "ReferralPerson", "ReferralConcern", "ReferralView", "Case", "TriageRequest",
+		"DeconflictionInput", "Timeline", "TimelineEvent", "CaseList", "CaseSummary", "PreviousReferral", "TriageOutcome"} {
+		if _, ok := doc.Components.Schemas[name]; !ok {
+			t.Errorf("components.schemas lacks %s", name)
+		}
+	}
 }
