@@ -36,6 +36,9 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 			links = append(links, navItem{Text: "People and roles", Href: fmt.Sprintf("/partnerships/%d/people", pid)})
 		}
 		links = append(links, navItem{Text: "Member organisations", Href: fmt.Sprintf("/partnerships/%d/organisations", pid)})
+		if access.Permits(p, access.PlanView).Allow {
+			links = append(links, navItem{Text: "Programme of action: delivery plan, projects, funding, training and library", Href: fmt.Sprintf("/partnerships/%d/programme", pid)})
+		}
 	}
 	if access.Permits(p, access.AuditView).Allow {
 		links = append(links, navItem{Text: "Audit log", Href: "/audit"})
