@@ -11,6 +11,7 @@ package casework_test
 import (
 	"context"
 	"database/sql"
+	"math"
 	"os"
 	"testing"
 	"time"
@@ -187,12 +188,15 @@ func rawCasePage(ctx context.Context, e *benchEnv, p prevent.Principal, id preve
 
 // rawList runs the list's statement (the scope and keyset of casework.List, first page of 50) and its audit entry.
 func rawList(ctx context.Context, e *benchEnv, p prevent.Principal, after prevent.ID) (int, error) {
+	if after <= 0 {
+		after = math.MaxInt64
+	}
 	n := 0
 	err := e.db.WithTx(ctx, func(tx *database.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.reference, r.state, r.submitted_at, r.triage_due_at, r.updated_at, r.author_id, r.referrer_org_id, r.marking,
 		COALESCE(cs.given_names, ''), COALESCE(cs.family_name, '')
 		FROM referrals r LEFT JOIN case_subjects cs ON cs.id = r.subject_id WHERE r.partnership_id = $1 AND r.state <> 'draft' AND ($4 OR (r.referrer_org_id = $3 AND (r.author_id = $2
-	OR EXISTS (SELECT 1 FROM case_assignments a WHERE a.referral_id = r.id AND a.person_id = $2)))) AND ($5 = 0 OR r.id < $5) ORDER BY r.id DESC LIMIT $6`,
+	OR EXISTS (SELECT 1 FROM case_assignments a WHERE a.referral_id = r.id AND a.person_id = $2)))) AND r.id < $5 ORDER BY r.id DESC LIMIT $6`,
 			e.pid, p.PersonID, p.OrganisationID, true, after, 51)
 		if err != nil {
 			return err

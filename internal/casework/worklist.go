@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -160,8 +161,14 @@ func (s *Service) List(ctx context.Context, p prevent.Principal, f ListFilter) (
 	var out []Summary
 	var next prevent.ID
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		where := ` AND ($5 = 0 OR r.id < $5)`
-		args := []any{f.After}
+		// A plain bound (no "$5 = 0 OR ...") lets the planner use the primary key to start the scan at the
+		// cursor, so a deep page costs what the first page costs.
+		after := f.After
+		if after <= 0 {
+			after = math.MaxInt64
+		}
+		where := ` AND r.id < $5`
+		args := []any{after}
 		if len(states) > 0 {
 			ph := make([]string, len(states))
 			for i, st := range states {
