@@ -30,6 +30,8 @@ type caseView struct {
 	CanTriage     bool
 	CanScreen     bool
 	Now           time.Time
+	// Channel holds what the assessment, panel and plan sections show.
+	Channel channelCase
 }
 
 func (cp *casePages) handleCase(w http.ResponseWriter, r *http.Request) error {
@@ -101,6 +103,9 @@ func (cp *casePages) renderCase(w http.ResponseWriter, r *http.Request, pid, id 
 			}
 		}
 	}
+	if err := cp.loadChannel(r, &v); err != nil {
+		return err
+	}
 	title := ref.Details.Person.FullName()
 	if sec.Slug != "" {
 		title = sec.Title + ": " + title
@@ -108,6 +113,7 @@ func (cp *casePages) renderCase(w http.ResponseWriter, r *http.Request, pid, id 
 	l := cp.layout(r, title)
 	l.Marking = ref.Marking
 	l.Back = partnershipPath(pid, "cases")
+	l.Errors = cp.takeRefusal(w, r)
 	return cp.page(w, r, l, casePage(l, v))
 }
 

@@ -56,6 +56,7 @@ func (s *Server) registerCasework() {
 	s.handle(post, C+"/{id}/information-requests/new", access.CaseScreen, cp.handleInfoRequestNewPost)
 	s.handle(get, C+"/{id}/information-requests/{rid}", access.InformationAnswer, cp.handleInfoAnswer)
 	s.handle(post, C+"/{id}/information-requests/{rid}", access.InformationAnswer, cp.handleInfoAnswerPost)
+	cp.registerChannel()
 }
 
 func referralPath(pid, id prevent.ID, rest ...any) string {

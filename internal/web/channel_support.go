@@ -1,0 +1,406 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// supportForm is the data of the consent and support pages of a case: the support plan, a consent record,
+// the children's services consultation, the choice after refusal, an intervention, a session and a review.
+type supportForm struct {
+	PartnershipID prevent.ID
+	Referral      casework.Referral
+	Plan          casework.SupportPlan
+	Types         []casework.Item
+	Services      []casework.Item
+	Providers     []casework.Provider
+	People        []partnership.Person
+	Session       casework.Session
+	Intervention  casework.Intervention
+	Review        casework.PostExitReview
+	Form          form
+}
+
+// supportPage renders one of the support pages of a case, after loading the case.
+func (cp *casePages) supportPage(w http.ResponseWriter, r *http.Request, f form, title, back string,
+	load func(v *supportForm) error, page func(layout, supportForm) templ.Component) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	v := supportForm{PartnershipID: pid, Form: f}
+	if v.Referral, err = cp.caseOf(r.Context(), principalOf(r), pid, id); err != nil {
+		return err
+	}
+	if load != nil {
+		if err := load(&v); err != nil {
+			return err
+		}
+	}
+	l := cp.layout(r, title+": "+v.Referral.Reference)
+	l.Errors = f.Errors
+	l.Marking = v.Referral.Marking
+	l.Back = casePath(pid, id, back)
+	return cp.page(w, r, l, page(l, v))
+}
+
+// supportPost reads the form, runs the change and settles it.
+func (cp *casePages) supportPost(w http.ResponseWriter, r *http.Request, msg, field string, render func(form) error,
+	do func(f form, pid, id prevent.ID) (string, error)) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	extra, err := do(f, pid, id)
+	if extra != "" {
+		msg += ": " + extra
+	}
+	return cp.settle(w, r, err, casePath(pid, id, "plan"), msg, f, field, render)
+}
+
+func (cp *casePages) renderPlan(w http.ResponseWriter, r *http.Request, f form) error {
+	return cp.supportPage(w, r, f, "Support plan", "plan", nil, supportPlanPage)
+}
+
+func (cp *casePages) handlePlanEdit(w http.ResponseWriter, r *http.Request) error {
+	_, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	f := form{Values: url.Values{}}
+	if sp, ok, err := cp.svc.SupportPlan(r.Context(), principalOf(r), id); err != nil {
+		return err
+	} else if ok {
+		f.Values.Set("consent-how", sp.ConsentHow)
+		f.Values.Set("consent-by", sp.ConsentBy)
+		f.Values.Set("objectives", sp.Objectives)
+		f.Values.Set("review-cadence", sp.ReviewCadence)
+		if !sp.ConsentWhen.IsZero() {
+			f.Values.Set("consent-when-day", strconv.Itoa(sp.ConsentWhen.Day()))
+			f.Values.Set("consent-when-month", strconv.Itoa(int(sp.ConsentWhen.Month())))
+			f.Values.Set("consent-when-year", strconv.Itoa(sp.ConsentWhen.Year()))
+		}
+	}
+	return cp.renderPlan(w, r, f)
+}
+
+func (cp *casePages) handlePlanPost(w http.ResponseWriter, r *http.Request) error {
+	return cp.supportPost(w, r, "Support plan saved", "", func(f form) error { return cp.renderPlan(w, r, f) },
+		func(f form, pid, id prevent.ID) (string, error) {
+			in := casework.SupportPlanInput{ConsentHow: f.get("consent-how"), ConsentBy: f.get("consent-by"), Objectives: f.get("objectives"),
+				ReviewCadence: f.get("review-cadence")}
+			when, ok, derr := caseDate(f.Values, "consent-when")
+			if derr != nil {
+				return "", prevent.Validation([]prevent.FieldError{{Field: "consent-when", Message: "Enter a real date, for example 27 3 2027"}})
+			}
+			if ok {
+				in.ConsentWhen = when
+			}
+			_, err := cp.svc.SaveSupportPlan(r.Context(), principalOf(r), id, in)
+			return "", err
+		})
+}
+
+func (cp *casePages) handleRequestConsent(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	if _, err := readForm(w, r); err != nil {
+		return err
+	}
+	next, err := cp.svc.RequestConsent(r.Context(), principalOf(r), id)
+	if k := prevent.ErrorKind(err); k == prevent.Invalid || k == prevent.Conflict {
+		return cp.flashError(w, r, casePath(pid, id, "plan"), err)
+	}
+	if err != nil {
+		return err
+	}
+	return cp.flash(w, r, casePath(pid, id, "plan"), "Consent requested: "+next.String())
+}
+
+func (cp *casePages) renderConsent(w http.ResponseWriter, r *http.Request, f form) error {
+	return cp.supportPage(w, r, f, "Record consent", "plan", nil, consentPage)
+}
+
+func (cp *casePages) handleConsentNew(w http.ResponseWriter, r *http.Request) error {
+	return cp.renderConsent(w, r, form{Values: url.Values{}})
+}
+
+func (cp *casePages) handleConsentPost(w http.ResponseWriter, r *http.Request) error {
+	return cp.supportPost(w, r, "Consent recorded", "decision", func(f form) error { return cp.renderConsent(w, r, f) },
+		func(f form, pid, id prevent.ID) (string, error) {
+			in := casework.ConsentInput{Scope: casework.ConsentScope(f.get("scope")), GiverName: f.get("giver-name"),
+				GiverRole: casework.GiverRole(f.get("giver-role")), CapacityNotes: f.get("capacity"), Method: f.get("method"),
+				Evidence: f.get("evidence"), Decision: casework.ConsentDecision(f.get("decision")), Reason: f.get("reason")}
+			if d, ok, derr := caseDate(f.Values, "decided-at"); derr != nil {
+				return "", prevent.Validation([]prevent.FieldError{{Field: "decided-at", Message: "Enter a real date, for example 27 3 2026"}})
+			} else if ok {
+				in.DecidedAt = d
+			}
+			next, err := cp.svc.RecordConsent(r.Context(), principalOf(r), id, in)
+			return next.String(), err
+		})
+}
+
+func (cp *casePages) renderConsultation(w http.ResponseWriter, r *http.Request, f form) error {
+	return cp.supportPage(w, r, f, "Children’s services consultation", "plan", nil, consultationPage)
+}
+
+func (cp *casePages) handleConsultationNew(w http.ResponseWriter, r *http.Request) error {
+	return cp.renderConsultation(w, r, form{Values: url.Values{}})
+}
+
+func (cp *casePages) handleConsultationPost(w http.ResponseWriter, r *http.Request) error {
+	return cp.supportPost(w, r, "Children’s services consultation recorded", "", func(f form) error { return cp.renderConsultation(w, r, f) },
+		func(f form, pid, id prevent.ID) (string, error) {
+			at, _, derr := caseDate(f.Values, "consulted-at")
+			if derr != nil {
+				return "", prevent.Validation([]prevent.FieldError{{Field: "consulted-at", Message: "Enter a real date, for example 27 3 2026"}})
+			}
+			return "", cp.svc.RecordChildrensServicesConsultation(r.Context(), principalOf(r), id, at, f.get("consulted-with"), f.get("notes"))
+		})
+}
+
+func (cp *casePages) renderAfterRefusal(w http.ResponseWriter, r *http.Request, f form) error {
+	now := cp.deps.Now()
+	return cp.supportPage(w, r, f, "After consent was refused", "plan", func(v *supportForm) error {
+		var err error
+		v.Services, err = cp.svc.Reference(r.Context(), casework.SignpostServices, now)
+		return err
+	}, afterRefusalPage)
+}
+
+func (cp *casePages) handleAfterRefusal(w http.ResponseWriter, r *http.Request) error {
+	return cp.renderAfterRefusal(w, r, form{Values: url.Values{}})
+}
+
+func (cp *casePages) handleAfterRefusalPost(w http.ResponseWriter, r *http.Request) error {
+	return cp.supportPost(w, r, "Recorded", "next", func(f form) error { return cp.renderAfterRefusal(w, r, f) },
+		func(f form, pid, id prevent.ID) (string, error) {
+			service := ""
+			if casework.Event(f.get("next")) == casework.EvSignpost {
+				service = f.get("service")
+			}
+			next, err := cp.svc.AfterRefusal(r.Context(), principalOf(r), id, casework.Event(f.get("next")), service, f.get("rationale"))
+			return next.String(), err
+		})
+}
+
+func (cp *casePages) renderIntervention(w http.ResponseWriter, r *http.Request, f form) error {
+	return cp.supportPage(w, r, f, "Add an intervention", "plan", func(v *supportForm) error {
+		ctx, p := r.Context(), principalOf(r)
+		var err error
+		if v.Types, err = cp.svc.Reference(ctx, casework.InterventionTypes, cp.deps.Now()); err != nil {
+			return err
+		}
+		if v.Providers, err = cp.svc.Providers(ctx, p, v.PartnershipID); err != nil {
+			return err
+		}
+		if cp.may(r, v.PartnershipID, access.PersonView) {
+			v.People, err = cp.deps.Partnership.People(ctx, p, v.PartnershipID, partnership.PeopleFilter{Limit: 200})
+		}
+		return err
+	}, interventionPage)
+}
+
+func (cp *casePages) handleInterventionNew(w http.ResponseWriter, r *http.Request) error {
+	return cp.renderIntervention(w, r, form{Values: url.Values{}})
+}
+
+func (cp *casePages) handleInterventionPost(w http.ResponseWriter, r *http.Request) error {
+	return cp.supportPost(w, r, "Intervention added", "type", func(f form) error { return cp.renderIntervention(w, r, f) },
+		func(f form, pid, id prevent.ID) (string, error) {
+			_, err := cp.svc.AddIntervention(r.Context(), principalOf(r), id, casework.InterventionInput{Type: f.get("type"),
+				ProviderID: idOf(f, "provider"), WorkerID: idOf(f, "worker"), Description: f.get("description")})
+			return "", err
+		})
+}
+
+func (cp *casePages) handleSessionPlanPost(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	iv, err := pathID(r, "iv")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	day, ok, derr := caseDate(f.Values, "planned-"+itoa64(iv))
+	if derr != nil || !ok {
+		return cp.flashError(w, r, casePath(pid, id, "plan"), prevent.Errorf(prevent.Invalid, "Enter the date of the planned session, for example 27 3 2027"))
+	}
+	if _, err := cp.svc.PlanSession(r.Context(), principalOf(r), iv, atTen(day)); err != nil {
+		if k := prevent.ErrorKind(err); k == prevent.Invalid || k == prevent.Conflict {
+			return cp.flashError(w, r, casePath(pid, id, "plan"), err)
+		}
+		return err
+	}
+	return cp.flash(w, r, casePath(pid, id, "plan"), "Session planned for "+dayText(day))
+}
+
+func (cp *casePages) renderSession(w http.ResponseWriter, r *http.Request, f form) error {
+	sid, err := pathID(r, "session")
+	if err != nil {
+		return err
+	}
+	return cp.supportPage(w, r, f, "Record a session", "plan", func(v *supportForm) error {
+		ivs, err := cp.svc.Interventions(r.Context(), principalOf(r), v.Referral.ID)
+		if err != nil {
+			return err
+		}
+		for _, iv := range ivs {
+			for _, s := range iv.Sessions {
+				if s.ID == sid {
+					v.Intervention, v.Session = iv, s
+					return nil
+				}
+			}
+		}
+		return access.NotFound("Session")
+	}, sessionPage)
+}
+
+func (cp *casePages) handleSession(w http.ResponseWriter, r *http.Request) error {
+	return cp.renderSession(w, r, form{Values: url.Values{}})
+}
+
+func (cp *casePages) handleSessionPost(w http.ResponseWriter, r *http.Request) error {
+	sid, err := pathID(r, "session")
+	if err != nil {
+		return err
+	}
+	return cp.supportPost(w, r, "Session recorded", "attendance", func(f form) error { return cp.renderSession(w, r, f) },
+		func(f form, pid, id prevent.ID) (string, error) {
+			// The session must belong to this case.
+			ivs, err := cp.svc.Interventions(r.Context(), principalOf(r), id)
+			if err != nil {
+				return "", err
+			}
+			for _, iv := range ivs {
+				for _, s := range iv.Sessions {
+					if s.ID == sid {
+						return "", cp.svc.RecordSession(r.Context(), principalOf(r), sid, casework.Attendance(f.get("attendance")), f.get("notes"))
+					}
+				}
+			}
+			return "", access.NotFound("Session")
+		})
+}
+
+func (cp *casePages) renderReview(w http.ResponseWriter, r *http.Request, f form) error {
+	rid, err := pathID(r, "review")
+	if err != nil {
+		return err
+	}
+	return cp.supportPage(w, r, f, "Post-exit review", "plan", func(v *supportForm) error {
+		rs, err := cp.svc.PostExitReviews(r.Context(), principalOf(r), v.Referral.ID)
+		if err != nil {
+			return err
+		}
+		for _, rv := range rs {
+			if rv.ID == rid {
+				v.Review = rv
+				return nil
+			}
+		}
+		return access.NotFound("Review")
+	}, reviewPage)
+}
+
+func (cp *casePages) handleReview(w http.ResponseWriter, r *http.Request) error {
+	return cp.renderReview(w, r, form{Values: url.Values{}})
+}
+
+func (cp *casePages) handleReviewPost(w http.ResponseWriter, r *http.Request) error {
+	rid, err := pathID(r, "review")
+	if err != nil {
+		return err
+	}
+	return cp.supportPost(w, r, "Review recorded", "outcome", func(f form) error { return cp.renderReview(w, r, f) },
+		func(f form, pid, id prevent.ID) (string, error) {
+			rs, err := cp.svc.PostExitReviews(r.Context(), principalOf(r), id)
+			if err != nil {
+				return "", err
+			}
+			for _, rv := range rs {
+				if rv.ID == rid {
+					months, _ := strconv.Atoi(f.get("extend-to"))
+					next, err := cp.svc.CompletePostExitReview(r.Context(), principalOf(r), rid,
+						casework.ReviewInput{Outcome: casework.ReviewOutcome(f.get("outcome")), Notes: f.get("notes"), ExtendToMonths: months})
+					return next.String(), err
+				}
+			}
+			return "", access.NotFound("Review")
+		})
+}
+
+// providersView lists the partnership's intervention providers with the form to register one.
+type providersView struct {
+	PartnershipID prevent.ID
+	Providers     []casework.Provider
+	Organisations []govukOption
+	Form          form
+}
+
+func (cp *casePages) renderProviders(w http.ResponseWriter, r *http.Request, f form) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	ctx, p := r.Context(), principalOf(r)
+	v := providersView{PartnershipID: pid, Form: f}
+	if v.Providers, err = cp.svc.Providers(ctx, p, pid); err != nil {
+		return err
+	}
+	orgs, err := cp.deps.Partnership.Organisations(ctx, p, pid)
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		v.Organisations = append(v.Organisations, govukOption{itoa64(o.ID), o.Name})
+	}
+	l := cp.layout(r, "Intervention providers")
+	l.Errors = f.Errors
+	return cp.page(w, r, l, providersPage(l, v))
+}
+
+func (cp *casePages) handleProviders(w http.ResponseWriter, r *http.Request) error {
+	return cp.renderProviders(w, r, form{Values: url.Values{}})
+}
+
+func (cp *casePages) handleProviderPost(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	_, err = cp.svc.RegisterProvider(r.Context(), principalOf(r), pid, casework.ProviderInput{OrganisationID: idOf(f, "organisation"),
+		HomeOfficeApproved: f.get("approved") == "yes", ApprovalReference: f.get("approval-reference"), Specialisms: f.get("specialisms")})
+	return cp.settle(w, r, err, partnershipPath(pid, "providers"), "Provider registered", f, "organisation", func(f form) error { return cp.renderProviders(w, r, f) })
+}
+
+// sessionDue reports whether a planned session's date has passed at now without a record.
+func sessionDue(s casework.Session, now time.Time) bool {
+	return s.Attendance == casework.Planned && now.After(s.PlannedAt)
+}
