@@ -71,11 +71,10 @@ func meetingPath(pid, panelID, meetingID prevent.ID, rest ...any) string {
 // workflow shows the form again with what was typed and the message (a refusal on conflictField, or at the
 // top of the page when that is empty); anything else is the error page.
 func (cp *casePages) settle(w http.ResponseWriter, r *http.Request, err error, to, msg string, f form, conflictField string, render func(form) error) error {
+	if err == nil {
+		return cp.flash(w, r, to, msg)
+	}
 	switch prevent.ErrorKind(err) {
-	case "":
-		if err == nil {
-			return cp.flash(w, r, to, msg)
-		}
 	case prevent.Invalid:
 		return render(f.withErr(err))
 	case prevent.Conflict:

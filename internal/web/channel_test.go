@@ -1,0 +1,147 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// TestChannelRefusalsThroughThePages drives the panel, decision and consent pages for a person of unknown
+// age (treated as a child): the decision is refused without a quorum, then adoption without the children's
+// services consultation, then consent from the person themself; each refusal is an inline message and the
+// form keeps what was typed. Each then succeeds once its condition is met.
+func TestChannelRefusalsThroughThePages(t *testing.T) {
+	f := newCaseFixture(t)
+	ctx := context.Background()
+	co := f.coordinator
+	id := f.submitReferral(t, "Robin", "Young")
+	if _, err := f.svc.RecordDeconfliction(ctx, f.officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Triage(ctx, f.officer, id, casework.TriageInput{Decision: casework.EvReferToChannel, ReasonableGrounds: "Shared violent material"}); err != nil {
+		t.Fatal(err)
+	}
+	cases := fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id)
+
+	// The assessment page says there is no score; a present factor needs evidence.
+	doc := parse(t, serve(t, f.s, co, http.MethodGet, cases+"/assessment/new", nil))
+	if !strings.Contains(doc.Find("main").Text(), "never added up, scored, rated or ranked") || doc.Find("input[name=factor-22]").Length() != 3 {
+		t.Fatalf("assessment form: %s", doc.Find("main").Text())
+	}
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, cases+"/assessment/new", url.Values{"factor-3": {"present"}, "summary": {"Isolated, seeks belonging online"}}))
+	if doc.Find("#factor-3-evidence-error").Length() != 1 || doc.Find("#summary").Text() != "Isolated, seeks belonging online" {
+		t.Fatalf("present factor without evidence: no inline error, or the summary was lost")
+	}
+	w0 := serve(t, f.s, co, http.MethodPost, cases+"/assessment/new", url.Values{"factor-3": {"present"}, "factor-3-evidence": {"Says the group is his only friends"},
+		"summary": {"Isolated, seeks belonging online"}})
+	if w0.Code != 303 {
+		t.Fatalf("assessment: %d %s", w0.Code, w0.Body.String())
+	}
+	body := serve(t, f.s, co, http.MethodGet, cases+"/assessment", nil).Body.String()
+	if !strings.Contains(body, "Says the group is his only friends") || strings.Contains(strings.ToLower(body), "total score") {
+		t.Error("the assessment section does not show the factor")
+	}
+
+	// A panel: chair (the coordinator's local authority), police representative, and a meeting.
+	panels := fmt.Sprintf("/partnerships/%d/panels", f.pid)
+	loc := wantRedirect(t, serve(t, f.s, co, http.MethodPost, panels, url.Values{"name": {"Northtown Channel Panel"}, "areas": {"Northtown"}}), panels+"/")
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {itoa64(co.PersonID)}, "role": {"chair"}}), loc)
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {itoa64(f.referrer.PersonID)}, "role": {"police"}}))
+	if doc.Find(".govuk-error-summary").Length() != 1 {
+		t.Error("a school's referrer accepted as the police representative")
+	}
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {itoa64(f.officer.PersonID)}, "role": {"police"}}), loc)
+	held := f.s.deps.Now().AddDate(0, 0, 7)
+	meeting := wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/meetings", url.Values{"held-day": {fmt.Sprint(held.Day())},
+		"held-month": {fmt.Sprint(int(held.Month()))}, "held-year": {fmt.Sprint(held.Year())}}), loc+"/meetings/")
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", url.Values{"panel": {strings.TrimPrefix(loc, panels+"/")}}), cases+"/panel")
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, meeting+"/agenda", url.Values{"case": {itoa64(id)}}), meeting)
+
+	// Quorum: nobody is recorded present.
+	decision := meeting + "/cases/" + itoa64(id)
+	adopt := url.Values{"decision": {"adopt"}, "rationale": {"Vulnerable and would benefit from support"}, "reached": {"unanimous"}}
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, decision, adopt))
+	if msg := doc.Find("#decision-error").Text(); !strings.Contains(msg, "chair") {
+		t.Fatalf("decision without a quorum: inline error %q", msg)
+	}
+	if v := doc.Find("#rationale").Text(); v != "Vulnerable and would benefit from support" {
+		t.Errorf("the rationale typed was lost: %q", v)
+	}
+	m, err := f.svc.Meeting(ctx, co, lastPathID(t, meeting))
+	if err != nil {
+		t.Fatal(err)
+	}
+	present := url.Values{}
+	for _, a := range m.Attendees {
+		present.Add("present", itoa64(a.MemberID))
+	}
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, meeting+"/attendance", present), meeting)
+
+	// Under 18 (age unknown): adoption needs the children's services consultation.
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, decision, adopt))
+	if msg := doc.Find("#decision-error").Text(); !strings.Contains(strings.ToLower(msg), "children") {
+		t.Fatalf("adoption of a child without the consultation: inline error %q", msg)
+	}
+	today := f.s.deps.Now()
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/childrens-services", url.Values{"consulted-at-day": {fmt.Sprint(today.Day())},
+		"consulted-at-month": {fmt.Sprint(int(today.Month()))}, "consulted-at-year": {fmt.Sprint(today.Year())}, "consulted-with": {"Duty social worker"}}), cases+"/plan")
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, decision, adopt), meeting)
+	if ref, _ := f.svc.Referral(ctx, co, id); ref.State != casework.Adopted {
+		t.Fatalf("state after adoption %s", ref.State)
+	}
+	minutes := parse(t, serve(t, f.s, co, http.MethodGet, meeting+"/minutes", nil)).Find("main").Text()
+	if !strings.Contains(minutes, "adopted") || !strings.Contains(minutes, "Vulnerable and would benefit") {
+		t.Errorf("minutes: %s", minutes)
+	}
+
+	// Consent: requested only with a plan saying how, when and by whom; a child cannot consent themself.
+	w := serve(t, f.s, co, http.MethodPost, cases+"/plan/request-consent", url.Values{})
+	wantRedirect(t, w, cases+"/plan")
+	refusal := w.Result().Cookies()
+	var msg string
+	for _, c := range refusal {
+		if c.Name == channelErrorCookie {
+			msg, _ = url.QueryUnescape(c.Value)
+		}
+	}
+	if !strings.Contains(msg, "how, when and by whom") {
+		t.Errorf("consent requested without a plan: refusal %q", msg)
+	}
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/plan/edit", url.Values{"consent-how": {"Meeting at home with a parent"},
+		"consent-when-day": {fmt.Sprint(today.Day())}, "consent-when-month": {fmt.Sprint(int(today.Month()))}, "consent-when-year": {fmt.Sprint(today.Year())},
+		"consent-by": {"Channel coordinator"}}), cases+"/plan")
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/plan/request-consent", url.Values{}), cases+"/plan")
+	self := url.Values{"scope": {"support"}, "giver-name": {"Robin Young"}, "giver-role": {"self"}, "method": {"In person"}, "decision": {"given"}}
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, cases+"/consent/new", self))
+	if msg := doc.Find("#decision-error").Text(); !strings.Contains(msg, "parent or guardian") {
+		t.Fatalf("a child's own consent: inline error %q", msg)
+	}
+	if v, _ := doc.Find("#giver-name").Attr("value"); v != "Robin Young" {
+		t.Errorf("the giver's name was lost: %q", v)
+	}
+	parent := url.Values{"scope": {"support"}, "giver-name": {"Sam Young"}, "giver-role": {"parent"}, "method": {"In person"}, "decision": {"given"}}
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/consent/new", parent), cases+"/plan")
+	if ref, _ := f.svc.Referral(ctx, co, id); ref.State != casework.SupportActive {
+		t.Fatalf("state after a parent's consent %s", ref.State)
+	}
+	// A referrer may not reach the panel pages or the consent form.
+	if w := serve(t, f.s, f.referrer, http.MethodGet, meeting, nil); w.Code != http.StatusNotFound && w.Code != http.StatusForbidden {
+		t.Errorf("referrer on the meeting page: %d", w.Code)
+	}
+}
+
+func lastPathID(t *testing.T, path string) prevent.ID {
+	t.Helper()
+	parts := strings.Split(path, "/")
+	id, err := parseID(parts[len(parts)-1])
+	if err != nil {
+		t.Fatalf("no id in %s", path)
+	}
+	return id
+}
