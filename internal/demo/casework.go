@@ -34,6 +34,9 @@ type ReferralOptions struct {
 	Batch int
 	// Progress, when set, is told how many referrals are written after each transaction.
 	Progress func(done int)
+	// Showcase steers a few of the referrals (when Count allows) so that at End there is at least one case at
+	// every Channel stage, from listed for panel to the post-exit reviews.
+	Showcase bool
 }
 
 // weighted is a choice with its share.
@@ -140,6 +143,9 @@ type generator struct {
 	end      time.Time
 	start    time.Time
 	count    int
+	panel    *panelSetup // nil: no panel chair, so no case goes past screening
+	scripts  map[time.Time]script
+	err      error // a step the workflow refused: a fault of the generator
 }
 
 type subjectRef struct {
@@ -150,9 +156,12 @@ type subjectRef struct {
 
 // GenerateReferrals writes opt.Count synthetic referrals into partnership pid with batched SQL: subjects,
 // referrals, their types of concern, timelines, assignments, deconfliction notes, triage outcomes and screening
-// information requests, spread over the years before opt.End, at every stage casework supports. Each
-// transaction also writes an audit entry, by the system with the context's request id, naming the referrals
-// it generated. It needs a police officer and a coordinator in the partnership. It returns how many it wrote.
+// information requests, spread over the years before opt.End, at every stage casework supports; and, with a
+// panel chair in the partnership, the Channel stages after screening: assessments, the panel's agenda and
+// decisions, children's services consultations, support plans, consent, interventions and their sessions,
+// exits and post-exit reviews (see setupPanel for the panel itself). Each transaction also writes an audit
+// entry, by the system with the context's request id, naming the referrals it generated. It needs a police
+// officer and a coordinator in the partnership. It returns how many it wrote.
 func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt ReferralOptions) (int, error) {
 	if opt.End.IsZero() {
 		opt.End = time.Now()
@@ -173,6 +182,9 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 	if g.holidays, err = casework.New(casework.Deps{DB: db}).BankHolidays(ctx); err != nil {
 		return 0, fmt.Errorf("demo: bank holidays: %w", err)
 	}
+	if err := g.setupPanel(ctx, db); err != nil {
+		return 0, err
+	}
 	// Submission times, oldest first, more of them lately (the 2024/25 record year).
 	times := make([]time.Time, opt.Count)
 	span := float64(g.end.Sub(g.start))
@@ -185,6 +197,9 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 	// The newest few arrived in the last two days, so some still wait for triage.
 	for i := range min(max(2, opt.Count/100), opt.Count) {
 		times[i] = g.end.Add(-time.Duration(1+g.r.IntN(47*60)) * time.Minute).Truncate(time.Second)
+	}
+	if opt.Showcase {
+		g.showcase(times)
 	}
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 	done := 0
@@ -307,6 +322,7 @@ func (g *generator) author(sector partnership.Sector, age int) member {
 type rows struct {
 	subjects, referrals, types, events, assignments, notes, requests [][]any
 	assigned                                                         map[assignKey]bool
+	channelRows
 }
 
 type assignKey struct {
@@ -314,21 +330,24 @@ type assignKey struct {
 	role             prevent.Role
 }
 
-type nextIDs struct{ subject, referral, event, note, request prevent.ID }
+type nextIDs struct {
+	subject, referral, event, note, request prevent.ID
+	channelIDs
+}
 
 func (g *generator) batch(ctx context.Context, tx *database.Tx, times []time.Time) error {
 	if tx.Dialect == database.Postgres {
 		// Explicit ids: keep the service's inserts out until the sequences are moved past them.
-		if _, err := tx.ExecContext(ctx, `LOCK TABLE case_subjects, referrals, case_events, deconfliction_notes, information_requests IN EXCLUSIVE MODE`); err != nil {
+		if _, err := tx.ExecContext(ctx, `LOCK TABLE case_subjects, referrals, case_events, deconfliction_notes, information_requests, `+channelLockTables+` IN EXCLUSIVE MODE`); err != nil {
 			return fmt.Errorf("demo: lock: %w", err)
 		}
 	}
 	var ids nextIDs
-	for _, t := range []struct {
+	for _, t := range append([]struct {
 		table string
 		dst   *prevent.ID
 	}{{"case_subjects", &ids.subject}, {"referrals", &ids.referral}, {"case_events", &ids.event},
-		{"deconfliction_notes", &ids.note}, {"information_requests", &ids.request}} {
+		{"deconfliction_notes", &ids.note}, {"information_requests", &ids.request}}, ids.channelIDTables()...) {
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM `+t.table).Scan(t.dst); err != nil {
 			return fmt.Errorf("demo: ids of %s: %w", t.table, err)
 		}
@@ -357,7 +376,10 @@ func (g *generator) batch(ctx context.Context, tx *database.Tx, times []time.Tim
 	for _, at := range times {
 		g.referral(&out, &ids, counters, at)
 	}
-	for _, ins := range []struct {
+	if g.err != nil {
+		return g.err
+	}
+	inserts := []struct {
 		table string
 		cols  []string
 		rows  [][]any
@@ -373,7 +395,8 @@ func (g *generator) batch(ctx context.Context, tx *database.Tx, times []time.Tim
 		{"information_requests", []string{"id", "referral_id", "partnership_id", "to_org_id", "asked", "why", "due_at",
 			"requested_by", "requested_at", "answer", "answered_by", "answered_at"}, out.requests},
 		{"case_events", []string{"id", "referral_id", "at", "actor_id", "kind", "from_state", "to_state", "detail"}, out.events},
-	} {
+	}
+	for _, ins := range append(inserts, out.channelInserts()...) {
 		if err := insertRows(ctx, tx, ins.table, ins.cols, ins.rows); err != nil {
 			return err
 		}
@@ -385,7 +408,11 @@ func (g *generator) batch(ctx context.Context, tx *database.Tx, times []time.Tim
 		}
 	}
 	if tx.Dialect == database.Postgres {
-		for _, t := range []string{"case_subjects", "referrals", "case_events", "deconfliction_notes", "information_requests"} {
+		tables := []string{"case_subjects", "referrals", "case_events", "deconfliction_notes", "information_requests"}
+		for _, t := range ids.channelIDTables() {
+			tables = append(tables, t.table)
+		}
+		for _, t := range tables {
 			if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), (SELECT MAX(id) FROM `+t+`))
 				WHERE EXISTS (SELECT 1 FROM `+t+`)`); err != nil {
 				return fmt.Errorf("demo: sequence of %s: %w", t, err)
@@ -448,6 +475,7 @@ func (g *generator) minutes(t time.Time, lo, hi int) time.Time {
 // referral generates one referral submitted at at, with everything that has happened to it by g.end.
 func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at time.Time) {
 	r := g.r
+	sc := g.scripts[at]
 	at = at.UTC()
 	id := ids.referral
 	ids.referral++
@@ -536,15 +564,21 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 	if !decided.After(startTriage.Add(2 * time.Hour)) {
 		decided = startTriage.Add(time.Duration(2+r.IntN(20)) * time.Hour)
 	}
+	if sc.target == casework.PoliceTriage { // being triaged now
+		startTriage, decided = g.minutes(at, 30, 120), g.end.Add(24*time.Hour)
+	}
 	if startTriage.Before(g.end) {
 		assign(officer, prevent.PoliceOfficer, startTriage)
 		steps = append(steps, step{startTriage, officer.id, string(casework.EvStartTriage), state, casework.PoliceTriage, ""})
 		state = casework.PoliceTriage
 		noteAt := g.minutes(startTriage, 60, 60*24*2)
-		if noteAt.Before(decided) && noteAt.Before(g.end) {
+		if !noteAt.Before(decided) {
+			noteAt = startTriage.Add(decided.Sub(startTriage) / 2).Truncate(time.Microsecond)
+		}
+		if noteAt.Before(g.end) {
 			res, marking := "no_trace", prevent.OfficialSensitive
 			switch x := r.Float64(); {
-			case x < 0.03:
+			case x < 0.03 && sc.target == "":
 				res, marking = "live_investigation", prevent.Secret
 			case x < 0.25:
 				res = "known_no_live_matter"
@@ -561,7 +595,7 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 	if state == casework.PoliceTriage && len(out.notes) > 0 && out.notes[len(out.notes)-1][1] == id && decided.Before(g.end) {
 		ev := casework.Event(outcome)
 		if ev == "" {
-			if r.Float64() < channelShareOf(concern) {
+			if r.Float64() < channelShareOf(concern) || sc.target != "" {
 				ev = casework.EvReferToChannel
 			} else {
 				ev = pick(r, triageMix)
@@ -623,7 +657,7 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 		}
 		// Some screenings end without a panel, after about six weeks; the rest await the panel.
 		closeAt := decided.Add(time.Duration(30+r.IntN(30)) * 24 * time.Hour)
-		if closeAt.Before(g.end) && r.Float64() < 0.2 {
+		if closeAt.Before(g.end) && r.Float64() < 0.2 && sc.target == "" {
 			ev := casework.EvSignpost
 			service, reason = signposts[r.IntN(len(signposts))], ""
 			if r.Float64() < 0.4 {
@@ -632,6 +666,16 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 			next, _ := casework.Transition(state, ev, casework.Facts{OutcomeReason: reason, SignpostService: service})
 			steps = append(steps, step{closeAt, coordinator.id, string(ev), state, next, "screening: " + triageName(ev)})
 			state = next
+		}
+		if state == casework.ChannelScreening {
+			c := &chanCase{g: g, out: out, ids: ids, id: id, subj: subj, state: state, steps: &steps, coord: coordinator, script: sc}
+			for _, s := range steps {
+				if s.at.After(c.at) {
+					c.at = s.at
+				}
+			}
+			g.channel(c, decided)
+			state = c.state
 		}
 	}
 	slices.SortStableFunc(steps, func(a, b step) int { return a.at.Compare(b.at) })
@@ -680,7 +724,7 @@ func (g *generator) memberOf(org prevent.ID) member {
 
 // loadCasework gives the newly created demo partnership three years of synthetic referrals.
 func loadCasework(ctx context.Context, d Deps, pid prevent.ID) error {
-	_, err := GenerateReferrals(ctx, d.DB, pid, ReferralOptions{Count: DefaultReferrals, Seed: 0x456c6d73, End: d.Now()})
+	_, err := GenerateReferrals(ctx, d.DB, pid, ReferralOptions{Count: DefaultReferrals, Seed: 0x456c6d73, End: d.Now(), Showcase: true})
 	return err
 }
 
