@@ -149,7 +149,7 @@ func (cp *casePages) handleMeetingPost(w http.ResponseWriter, r *http.Request) e
 type meetingView struct {
 	PartnershipID prevent.ID
 	Meeting       casework.Meeting
-	Listed        []casework.Summary // cases at the panel stage, to put on the agenda
+	Listed        []casework.Summary // cases listed for panel or under review, to put on the agenda
 	CanDecide     bool
 	Form          form
 }
@@ -176,8 +176,13 @@ func (cp *casePages) renderMeeting(w http.ResponseWriter, r *http.Request, f for
 		return access.NotFound("Panel meeting")
 	}
 	if cp.may(r, pid, access.CaseStatusView) {
-		if v.Listed, _, err = cp.svc.List(ctx, p, casework.ListFilter{PartnershipID: pid, Stage: casework.StagePanel, Limit: 100}); err != nil {
-			return err
+		// Cases come before the panel when listed, and for review while they are supported.
+		for _, st := range []casework.Stage{casework.StagePanel, casework.StageSupport} {
+			cases, _, err := cp.svc.List(ctx, p, casework.ListFilter{PartnershipID: pid, Stage: st, Limit: 100})
+			if err != nil {
+				return err
+			}
+			v.Listed = append(v.Listed, cases...)
 		}
 	}
 	if len(f.Errors) == 0 {

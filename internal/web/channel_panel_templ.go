@@ -549,7 +549,7 @@ func meetingPage(l layout, v meetingView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "case", Label: govuk.LabelParams{Text: "Add a case listed for the panel", Classes: "govuk-label--s"},
+			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "case", Label: govuk.LabelParams{Text: "Add a case listed for the panel or under review", Classes: "govuk-label--s"},
 				Items: listedOptions(v), Value: v.Form.get("case"), ErrorMessage: v.Form.errorFor("case")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -1,0 +1,531 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/preventplatform/prevent/internal/browsertest"
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/demo"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// channelDriver drives Chromium through the Channel pages for one test, checking every page with axe.
+type channelDriver struct {
+	t    *testing.T
+	ctx  context.Context
+	ta   *testApp
+	base string
+	// tokens holds a session per role: a TOTP code may be used once, so each account signs in once.
+	tokens map[prevent.Role]string
+}
+
+func (d channelDriver) run(what string, actions ...chromedp.Action[chromedp.Void]) {
+	d.t.Helper()
+	if err := chromedp.Do(d.ctx, actions...); err != nil {
+		d.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func (d channelDriver) text(sel string) string {
+	d.t.Helper()
+	s, err := chromedp.Run(d.ctx, browsertest.Text(sel))
+	if err != nil {
+		d.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+func (d channelDriver) eval(js string) string {
+	d.t.Helper()
+	s, err := chromedp.Run(d.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		d.t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return s
+}
+
+func (d channelDriver) js(what, js string) {
+	d.t.Helper()
+	d.run(what, chromedp.Evaluate[chromedp.Void](js))
+}
+
+// check waits for the page and its fonts (axe measures layout) and runs axe on it.
+func (d channelDriver) check(name string) {
+	d.t.Helper()
+	d.run("wait for "+name, chromedp.Poll[chromedp.Void](`document.readyState === 'complete' && document.fonts.status === 'loaded'`))
+	browsertest.AssertNoAxeViolations(d.t, d.ctx, name)
+}
+
+func (d channelDriver) account(role prevent.Role) demo.Account {
+	for _, acc := range d.ta.Demo {
+		if acc.Role == string(role) {
+			return acc
+		}
+	}
+	d.t.Fatalf("no demo %s", role)
+	return demo.Account{}
+}
+
+// session returns the role's session token, signing in the first time.
+func (d channelDriver) session(role prevent.Role) string {
+	d.t.Helper()
+	if _, ok := d.tokens[role]; !ok {
+		d.tokens[role] = d.ta.signIn(d.t, d.account(role))
+	}
+	return d.tokens[role]
+}
+
+func (d channelDriver) signInAs(role prevent.Role) prevent.Principal {
+	d.t.Helper()
+	token := d.session(role)
+	if _, err := chromedp.Call(d.ctx, network.SetCookie, network.SetCookieParams{Name: "prevent_session", Value: token, URL: d.base + "/"}); err != nil {
+		d.t.Fatalf("set session cookie: %v", err)
+	}
+	return d.ta.principal(d.t, token)
+}
+
+// open navigates to path, waits for sel and checks the page.
+func (d channelDriver) open(name, path, sel string) {
+	d.t.Helper()
+	d.run(name, chromedp.Navigate(d.base+path), chromedp.WaitVisible(chromedp.CSS(sel)))
+	d.check(name)
+}
+
+// submit presses the button of the form whose action ends with action, waits for the next page to show
+// wait, and checks it.
+func (d channelDriver) submit(name, action, wait string) {
+	d.t.Helper()
+	d.click(name, "main form[action$='"+action+"'] button", wait)
+	d.check(name)
+}
+
+// click clicks sel and waits until a new page has loaded and shows wait.
+func (d channelDriver) click(name, sel, wait string) {
+	d.t.Helper()
+	d.js("mark the page", `window.appStale = true`)
+	d.run(name, chromedp.Click(chromedp.CSS(sel)))
+	js := fmt.Sprintf(`!window.appStale && document.readyState === 'complete' && !!document.querySelector(%q)`, wait)
+	for range 200 {
+		ok, err := chromedp.Run(d.ctx, chromedp.Evaluate[bool](js))
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	d.t.Fatalf("%s: the next page did not show %s: %s", name, wait, d.text("main"))
+}
+
+const success = ".govuk-notification-banner--success"
+
+// fillDate types a date into a GOV.UK date input.
+func (d channelDriver) fillDate(prefix string, t time.Time) {
+	d.t.Helper()
+	d.run("date "+prefix, chromedp.SendKeys(chromedp.CSS("#"+prefix+"-day"), fmt.Sprint(t.Day())),
+		chromedp.SendKeys(chromedp.CSS("#"+prefix+"-month"), fmt.Sprint(int(t.Month()))), chromedp.SendKeys(chromedp.CSS("#"+prefix+"-year"), fmt.Sprint(t.Year())))
+}
+
+func (d channelDriver) selectValue(sel, value string) {
+	d.t.Helper()
+	d.js("select "+sel, fmt.Sprintf(`document.querySelector(%q).value = %q`, sel, value))
+}
+
+// selectText chooses the first option of a select whose text contains text.
+func (d channelDriver) selectText(sel, text string) {
+	d.t.Helper()
+	got := d.eval(fmt.Sprintf(`(() => { const s = document.querySelector(%q); const o = [...s.options].find(o => o.text.includes(%q)); if (!o) return ''; s.value = o.value; return o.value })()`, sel, text))
+	if got == "" {
+		d.t.Fatalf("no option %q in %s", text, sel)
+	}
+}
+
+func (d channelDriver) state(id prevent.ID) casework.State {
+	d.t.Helper()
+	var s casework.State
+	if err := d.ta.db.Read().QueryRowContext(context.Background(), `SELECT state FROM referrals WHERE id = $1`, id).Scan(&s); err != nil {
+		d.t.Fatal(err)
+	}
+	return s
+}
+
+// TestBrowserChannelJourney drives the Channel pathway in Chromium with the demo accounts: a school's referrer
+// refers an adult; the police officer records deconfliction and refers to Channel; the coordinator asks a
+// partner for information, records the VAF assessment, sets up a panel (chair from the county council, the
+// police officer as police representative, a member), schedules a meeting, lists the case and puts it on the
+// agenda; the decision is refused until the chair and police are recorded present, then the panel adopts;
+// the coordinator plans how consent is requested, records the person's consent, registers a provider, adds two
+// interventions, plans and records sessions; a later meeting exits the case; six months on the review is
+// created and completed. Then the under-18 variant: adoption is refused until children's services are
+// consulted, and support until a parent consents. axe checks every page; the audit log verifies and names
+// each step.
+func TestBrowserChannelJourney(t *testing.T) {
+	ctx := browsertest.New(t)
+	db := dbtest.NewSQLite(t)
+	ta := newTestApp(t, db)
+	d := channelDriver{t: t, ctx: ctx, ta: ta, base: ta.srv.URL, tokens: map[prevent.Role]string{}}
+	today := time.Now().UTC()
+
+	// The referrer: an adult, through the question pages.
+	referrer := d.signInAs(prevent.Referrer)
+	pid := referrer.Memberships[0].PartnershipID
+	d.open("referrals", fmt.Sprintf("/partnerships/%d/referrals", pid), "main h1")
+	d.click("start", "button.govuk-button--start", "#sector")
+	next := func(what, waitFor string) {
+		t.Helper()
+		d.click(what, "main form button.govuk-button:not(.govuk-button--secondary)", waitFor)
+	}
+	next("about you", "#given-names")
+	d.run("names", chromedp.SendKeys(chromedp.CSS("#given-names"), "Alex"), chromedp.SendKeys(chromedp.CSS("#family-name"), "Channelton"))
+	next("names", "#approximate-age")
+	d.run("age", chromedp.SendKeys(chromedp.CSS("#approximate-age"), "24"))
+	next("age", "#gender")
+	d.run("gender", chromedp.Click(chromedp.CSS("#gender")))
+	for _, step := range []struct{ what, wait string }{{"gender", "#address-line1"}, {"address", "#setting"}, {"setting", "#languages"},
+		{"needs", "#other-agencies"}, {"agencies", "#what-happened"}} {
+		next(step.what, step.wait)
+	}
+	d.run("concern", chromedp.SendKeys(chromedp.CSS("#what-happened"), "A former pupil, now a teaching assistant, shares extremist propaganda with students"))
+	next("concern", "#words-used")
+	next("details", "#fears")
+	next("fears", "#types")
+	d.run("types", chromedp.Click(chromedp.CSS("#types")))
+	next("types", "#person-knows")
+	d.run("knows", chromedp.Click(chromedp.CSS("#person-knows-2")))
+	next("knows", "#answers-names")
+	next("check", "#danger")
+	d.run("acknowledge", chromedp.Click(chromedp.CSS("#danger")))
+	next("send", ".govuk-panel")
+	d.check("referral submitted")
+	path := d.eval(`location.pathname`)
+	casePath := strings.Replace(strings.TrimSuffix(path, "/confirmation"), "/referrals/", "/cases/", 1)
+	var caseID prevent.ID
+	fmt.Sscanf(casePath[strings.LastIndex(casePath, "/")+1:], "%d", &caseID)
+
+	// The police officer: deconfliction and referral to Channel.
+	officer := d.signInAs(prevent.PoliceOfficer)
+	d.open("triage", casePath+"/triage", "#result")
+	d.run("deconfliction", chromedp.Click(chromedp.CSS("#result")), chromedp.Click(chromedp.CSS("#marking")))
+	d.submit("deconfliction recorded", "/deconfliction", success)
+	d.run("refer", chromedp.Click(chromedp.CSS("input[name=decision][value=refer_to_channel]")),
+		chromedp.SendKeys(chromedp.CSS("#reasonable-grounds"), "Shares terrorist propaganda with young people; the school reports growing influence"))
+	d.submit("referred to Channel", "/decision", success)
+
+	// The coordinator: screening, assessment, the panel.
+	d.signInAs(prevent.Coordinator)
+	chair := d.ta.principal(t, d.session(prevent.PanelChair))
+	member := d.ta.principal(t, d.session(prevent.PanelMember))
+	d.open("information request", casePath+"/information-requests/new", "#asked")
+	d.selectText("#organisation", d.account(prevent.PoliceOfficer).Organisation)
+	due := today.AddDate(0, 0, 10)
+	d.run("request", chromedp.SendKeys(chromedp.CSS("#asked"), "Employment and safeguarding records"), chromedp.SendKeys(chromedp.CSS("#why"), "To assess vulnerability"))
+	d.fillDate("due", due)
+	d.submit("information requested", "/information-requests/new", success)
+	// The partner (the police force) answers through its page.
+	var rid prevent.ID
+	if err := db.Read().QueryRowContext(context.Background(), `SELECT id FROM information_requests WHERE referral_id = $1`, caseID).Scan(&rid); err != nil {
+		t.Fatal(err)
+	}
+	d.signInAs(prevent.PoliceOfficer)
+	d.open("information request (partner)", fmt.Sprintf("%s/information-requests/%d", casePath, rid), "#answer")
+	d.run("answer", chromedp.SendKeys(chromedp.CSS("#answer"), "No convictions; known to the neighbourhood team"))
+	d.submit("information answered", fmt.Sprintf("/information-requests/%d", rid), success)
+	d.signInAs(prevent.Coordinator)
+	d.open("assessment section", casePath+"/assessment", ".moj-sub-navigation")
+	if body := d.text("main"); !strings.Contains(body, "never added up, scored, rated or ranked") {
+		t.Errorf("the assessment section does not say there is no score: %q", body)
+	}
+	d.open("assessment form", casePath+"/assessment/new", "#factor-1")
+	d.run("factors", chromedp.Click(chromedp.CSS("input[name=factor-3][value=present]")),
+		chromedp.Click(chromedp.CSS("input[name=factor-7][value=not_present]")),
+		chromedp.SendKeys(chromedp.CSS("#summary"), "Seeks status and belonging through the group; no evidence of capability"))
+	d.submit("assessment with an error", "/assessment/new", "#factor-3-evidence-error")
+	d.run("evidence", chromedp.SendKeys(chromedp.CSS("#factor-3-evidence"), "Describes the group as his family"), chromedp.SendKeys(chromedp.CSS("#factor-3-source"), "School safeguarding lead"))
+	d.submit("assessment recorded", "/assessment/new", success)
+	if body := d.text("main"); !strings.Contains(body, "Describes the group as his family") || !strings.Contains(body, "Not present") {
+		t.Errorf("the assessment is not shown: %q", body)
+	}
+
+	panels := fmt.Sprintf("/partnerships/%d/panels", pid)
+	d.open("panels", panels, "#name")
+	d.run("panel", chromedp.SendKeys(chromedp.CSS("#name"), "Elmshire Channel Panel (journey)"), chromedp.SendKeys(chromedp.CSS("#areas"), "Elmshire"))
+	d.submit("panel set up", fmt.Sprintf("/partnerships/%d/panels", pid), success)
+	panelPath := d.eval(`location.pathname`)
+	addMember := func(p prevent.Principal, role string) {
+		t.Helper()
+		d.selectValue("#person", fmt.Sprint(p.PersonID))
+		d.run("role", chromedp.Click(chromedp.CSS("input[name=role][value="+role+"]")))
+		d.submit("member added ("+role+")", "/members", success)
+	}
+	addMember(chair, "chair")
+	addMember(officer, "police")
+	addMember(member, "member")
+	scheduleMeeting := func(on time.Time) string {
+		t.Helper()
+		d.fillDate("held", on)
+		d.submit("meeting scheduled", "/meetings", success)
+		return d.eval(`location.pathname`)
+	}
+	meeting := scheduleMeeting(today)
+
+	d.open("case panel section", casePath+"/panel", "#panel")
+	d.selectText("#panel", "(journey)")
+	d.submit("listed for panel", "/panel/list", success)
+	d.open("meeting", meeting, "#case")
+	d.selectValue("#case", fmt.Sprint(caseID))
+	d.submit("on the agenda", "/agenda", success)
+	decide := func(name, decision string, extra ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		d.open("decision form ("+name+")", fmt.Sprintf("%s/cases/%d", meeting, caseID), "#rationale")
+		d.run("decision", append([]chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS("input[name=decision][value=" + decision + "]")),
+			chromedp.Click(chromedp.CSS("input[name=reached][value=unanimous]")),
+			chromedp.SendKeys(chromedp.CSS("#rationale"), "The panel agreed on the evidence of the assessment")}, extra...)...)
+	}
+	decide("without a quorum", "adopt")
+	d.submit("decision refused without a quorum", "/cases/"+fmt.Sprint(caseID), "#decision-error")
+	if msg := d.text("#decision-error"); !strings.Contains(msg, "chair") {
+		t.Errorf("the quorum refusal: %q", msg)
+	}
+	attend := func() {
+		t.Helper()
+		d.open("meeting attendance", meeting, "input[name=present]")
+		d.js("present", `document.querySelectorAll('input[name=present]').forEach(c => c.checked = true)`)
+		d.submit("attendance recorded", "/attendance", success)
+	}
+	attend()
+	decide("adopt", "adopt")
+	d.submit("adopted", "/cases/"+fmt.Sprint(caseID), success)
+	if s := d.state(caseID); s != casework.Adopted {
+		t.Fatalf("after adoption: %s", s)
+	}
+	d.open("minutes", meeting+"/minutes", "main h1")
+	if body := d.text("main"); !strings.Contains(body, "adopted") {
+		t.Errorf("minutes: %q", body)
+	}
+	d.click("export", "main ul.app-no-print a", "main h1")
+	d.check("minutes for an attendee organisation")
+
+	// Consent and the support plan.
+	d.open("plan section", casePath+"/plan", ".moj-sub-navigation")
+	d.open("support plan form", casePath+"/plan/edit", "#consent-how")
+	d.run("plan", chromedp.SendKeys(chromedp.CSS("#consent-how"), "A meeting with the coordinator at the council offices"),
+		chromedp.SendKeys(chromedp.CSS("#consent-by"), "Prevent coordinator"), chromedp.SendKeys(chromedp.CSS("#objectives"), "Mentoring and a route back to work"))
+	d.fillDate("consent-when", today)
+	d.submit("support plan saved", "/plan/edit", success)
+	d.submit("consent requested", "/plan/request-consent", success)
+	d.open("consent form", casePath+"/consent/new", "#giver-name")
+	d.run("consent", chromedp.Click(chromedp.CSS("input[name=scope][value=support]")), chromedp.SendKeys(chromedp.CSS("#giver-name"), "Alex Channelton"),
+		chromedp.Click(chromedp.CSS("input[name=giver-role][value=self]")), chromedp.SendKeys(chromedp.CSS("#method"), "In person"),
+		chromedp.Click(chromedp.CSS("input[name=decision][value=given]")))
+	d.submit("consent given", "/consent/new", success)
+	if s := d.state(caseID); s != casework.SupportActive {
+		t.Fatalf("after consent: %s", s)
+	}
+	providers := fmt.Sprintf("/partnerships/%d/providers", pid)
+	d.open("providers", providers, "#organisation")
+	d.selectText("#organisation", "Brightwater")
+	d.run("approved", chromedp.Click(chromedp.CSS("input[name=approved][value=yes]")), chromedp.SendKeys(chromedp.CSS("#approval-reference"), "HO-IP-0420"))
+	d.submit("provider registered", "/providers", success)
+	for _, n := range []int{1, 2} {
+		d.open(fmt.Sprintf("intervention form %d", n), casePath+"/interventions/new", "#type")
+		d.js("type", fmt.Sprintf(`(() => { const s = document.querySelector('#type'); s.value = s.options[%d].value })()`, n))
+		d.selectText("#provider", "Brightwater")
+		d.submit(fmt.Sprintf("intervention %d added", n), "/interventions/new", success)
+	}
+	for i := range 2 {
+		d.run("plan a session", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelectorAll('form[action$="/sessions"]')[%d].setAttribute('data-pick', 'yes')`, i)))
+		on := today.AddDate(0, 0, -3+i)
+		for _, part := range []struct {
+			sel string
+			v   int
+		}{{"day", on.Day()}, {"month", int(on.Month())}, {"year", on.Year()}} {
+			d.run("session date", chromedp.SendKeys(chromedp.CSS(fmt.Sprintf(`form[data-pick] input[name$="-%s"]`, part.sel)), fmt.Sprint(part.v)))
+		}
+		d.click("plan session", "form[data-pick] button", success)
+		d.check(fmt.Sprintf("session %d planned", i+1))
+	}
+	for _, att := range []string{"attended", "did_not_attend"} {
+		d.click("record link", `main a[href*="/sessions/"]`, "input[name=attendance]")
+		d.check("session form")
+		d.run("attendance", chromedp.Click(chromedp.CSS("input[name=attendance][value="+att+"]")), chromedp.SendKeys(chromedp.CSS("#notes"), "Engaged with the mentor"))
+		d.submit("session recorded ("+att+")", d.eval(`location.pathname`)[strings.LastIndex(d.eval(`location.pathname`), "/sessions/"):], success)
+	}
+
+	// A later meeting reviews the case and exits it.
+	d.open("panel", panelPath, "#held-day")
+	meeting = scheduleMeeting(today.AddDate(0, 0, 1))
+	d.selectValue("#case", fmt.Sprint(caseID))
+	d.submit("on the agenda for review", "/agenda", success)
+	attend()
+	decide("exit", "exit")
+	d.selectText("#outcome", "no further terrorism-related concerns")
+	d.submit("exited", "/cases/"+fmt.Sprint(caseID), success)
+	if s := d.state(caseID); s != casework.Exited {
+		t.Fatalf("after exit: %s", s)
+	}
+
+	// Six months on, the daily job creates the first review; the coordinator completes it.
+	svc := casework.New(casework.Deps{DB: db, Now: func() time.Time { return time.Now().UTC() }})
+	if n, err := svc.SchedulePostExitReviews(context.Background(), today.AddDate(0, 6, 2)); err != nil || n < 1 {
+		t.Fatalf("schedule reviews: %d %v", n, err)
+	}
+	d.open("plan with the review", casePath+"/plan", `main a[href*="/reviews/"]`)
+	d.click("review link", `main a[href*="/reviews/"]`, "input[name=outcome]")
+	d.check("review form")
+	d.run("review", chromedp.Click(chromedp.CSS("input[name=outcome][value=no_concerns]")), chromedp.SendKeys(chromedp.CSS("#notes"), "In work; no concerns"))
+	d.submit("review completed", d.eval(`location.pathname`), success)
+	if s := d.state(caseID); s == casework.PostExitReview6M || s == casework.Exited {
+		t.Errorf("after the 6-month review the case is still %s", s)
+	}
+
+	t.Logf("axe found no violations on %d pages", len(browsertest.Checked()))
+
+	for _, step := range []string{"deconfliction recorded", "refer to Channel", "information requested", "assessment: VAF version 1 recorded",
+		"panel: created", "member added", "meeting scheduled", "listed for", "on the agenda", "attendance recorded", "adopted",
+		"consent: requested", "support consent given", "provider registered", "intervention added", "session planned", "session recorded",
+		"exited", "review"} {
+		var n int
+		if err := db.Read().QueryRowContext(context.Background(), `SELECT count(*) FROM audit_entries WHERE detail LIKE $1`, "%"+step+"%").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Errorf("no audit entry names the step %q", step)
+		}
+	}
+	verifyAfterJourney(t, db)
+}
+
+// TestBrowserChannelUnder18 is the under-18 variant: a 15-year-old's case (submitted, triaged and assessed
+// through the service) is listed for the panel and put on a meeting's agenda in the browser; adoption is
+// refused until children's services are consulted, and support until a parent (not the child) consents.
+// axe checks every page; the audit log verifies.
+func TestBrowserChannelUnder18(t *testing.T) {
+	ctx := browsertest.New(t)
+	db := dbtest.NewSQLite(t)
+	ta := newTestApp(t, db)
+	d := channelDriver{t: t, ctx: ctx, ta: ta, base: ta.srv.URL, tokens: map[prevent.Role]string{}}
+	today := time.Now().UTC()
+	svc := casework.New(casework.Deps{DB: db, Now: func() time.Time { return time.Now().UTC() }})
+	referrer := ta.principal(t, d.session(prevent.Referrer))
+	officer := ta.principal(t, d.session(prevent.PoliceOfficer))
+	chair := ta.principal(t, d.session(prevent.PanelChair))
+	coordinator := d.signInAs(prevent.Coordinator)
+	pid := coordinator.Memberships[0].PartnershipID
+	bg := context.Background()
+	panelID, err := svc.CreatePanel(bg, coordinator, pid, "Elmshire Channel Panel (journey)", []string{"Elmshire"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []casework.PanelMemberInput{{PersonID: chair.PersonID, Role: casework.RoleChair}, {PersonID: officer.PersonID, Role: casework.RolePolice}} {
+		if _, err := svc.AddPanelMember(bg, coordinator, panelID, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	panelPath := fmt.Sprintf("/partnerships/%d/panels/%d", pid, panelID)
+	// The under-18 variant: a referral of a 15-year-old, referred to Channel and assessed.
+	child := d.childToPanel(svc, referrer, officer, coordinator, pid, panelPath)
+	childPath := fmt.Sprintf("/partnerships/%d/cases/%d", pid, child)
+	meeting := d.eval(`location.pathname`)
+	d.open("meeting attendance", meeting, "input[name=present]")
+	d.js("present", `document.querySelectorAll('input[name=present]').forEach(c => c.checked = true)`)
+	d.submit("attendance recorded", "/attendance", success)
+	decideChild := func(name string) {
+		t.Helper()
+		d.open("decision form ("+name+")", fmt.Sprintf("%s/cases/%d", meeting, child), "#rationale")
+		d.run("decision", chromedp.Click(chromedp.CSS("input[name=decision][value=adopt]")), chromedp.Click(chromedp.CSS("input[name=reached][value=majority]")),
+			chromedp.SendKeys(chromedp.CSS("#rationale"), "Vulnerable to online grooming"))
+	}
+	decideChild("child without consultation")
+	d.submit("adoption refused (children's services)", fmt.Sprintf("/cases/%d", child), "#decision-error")
+	if msg := strings.ToLower(d.text("#decision-error")); !strings.Contains(msg, "children") {
+		t.Errorf("the under-18 refusal: %q", msg)
+	}
+	d.open("children's services consultation", childPath+"/childrens-services", "#consulted-with")
+	d.fillDate("consulted-at", today)
+	d.run("consulted", chromedp.SendKeys(chromedp.CSS("#consulted-with"), "Duty team manager, children's social care"))
+	d.submit("consultation recorded", "/childrens-services", success)
+	decideChild("child")
+	d.submit("child adopted", fmt.Sprintf("/cases/%d", child), success)
+	d.open("child support plan", childPath+"/plan/edit", "#consent-how")
+	d.run("plan", chromedp.SendKeys(chromedp.CSS("#consent-how"), "Home visit with a parent"), chromedp.SendKeys(chromedp.CSS("#consent-by"), "Prevent coordinator"))
+	d.fillDate("consent-when", today)
+	d.submit("child plan saved", "/plan/edit", success)
+	d.submit("child consent requested", "/plan/request-consent", success)
+	consent := func(name, role string) {
+		t.Helper()
+		d.open("child consent form", childPath+"/consent/new", "#giver-name")
+		d.run("consent", chromedp.Click(chromedp.CSS("input[name=scope][value=support]")), chromedp.SendKeys(chromedp.CSS("#giver-name"), name),
+			chromedp.Click(chromedp.CSS("input[name=giver-role][value="+role+"]")), chromedp.SendKeys(chromedp.CSS("#method"), "Home visit"),
+			chromedp.Click(chromedp.CSS("input[name=decision][value=given]")))
+	}
+	consent("Jordan Young", "self")
+	d.submit("child's own consent refused", "/consent/new", "#decision-error")
+	if msg := d.text("#decision-error"); !strings.Contains(msg, "parent or guardian") {
+		t.Errorf("the consent refusal: %q", msg)
+	}
+	if s := d.state(child); s != casework.ConsentRequested {
+		t.Errorf("after the refused consent the child's case is %s", s)
+	}
+	consent("Pat Young", "parent")
+	d.submit("parent's consent", "/consent/new", success)
+	if s := d.state(child); s != casework.SupportActive {
+		t.Fatalf("after a parent's consent: %s", s)
+	}
+	for _, step := range []string{"consent: children", "adopted", "consent: requested", "support consent given"} {
+		var n int
+		if err := db.Read().QueryRowContext(bg, `SELECT count(*) FROM audit_entries WHERE detail LIKE $1`, "%"+step+"%").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Errorf("no audit entry names the step %q", step)
+		}
+	}
+	t.Logf("axe found no violations on %d pages", len(browsertest.Checked()))
+	verifyAfterJourney(t, db)
+}
+
+// childToPanel submits, triages and assesses a referral of a 15-year-old through the service, lists it for
+// the panel and puts it on a new meeting's agenda in the browser; it leaves the browser on the meeting page.
+func (d channelDriver) childToPanel(svc *casework.Service, referrer, officer, coordinator prevent.Principal, pid prevent.ID, panelPath string) prevent.ID {
+	t := d.t
+	t.Helper()
+	ctx := context.Background()
+	items, err := svc.Reference(ctx, casework.ConcernTypes, time.Now())
+	if err != nil || len(items) == 0 {
+		t.Fatalf("concern types: %v", err)
+	}
+	in := casework.ReferralInput{Person: casework.PersonDetails{GivenNames: "Jordan", FamilyName: "Young", ApproximateAge: 15},
+		Concern:     casework.Concern{WhatHappened: "Watches and shares beheading videos", Types: []string{items[0].Code}},
+		PersonKnows: casework.DoesNotKnow, DangerAcknowledged: true}
+	id, err := svc.SaveDraft(ctx, referrer, pid, 0, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Submit(ctx, referrer, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RecordDeconfliction(ctx, officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Triage(ctx, officer, id, casework.TriageInput{Decision: casework.EvReferToChannel, ReasonableGrounds: "Sharing terrorist content"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SaveAssessment(ctx, coordinator, id, casework.AssessmentInput{SummaryConclusion: "Isolated and searching online for belonging"}); err != nil {
+		t.Fatal(err)
+	}
+	casePath := fmt.Sprintf("/partnerships/%d/cases/%d", pid, id)
+	d.open("child panel section", casePath+"/panel", "#panel")
+	d.selectText("#panel", "(journey)")
+	d.submit("child listed for panel", "/panel/list", success)
+	d.open("panel for the child", panelPath, "#held-day")
+	d.fillDate("held", time.Now().UTC().AddDate(0, 0, 2))
+	d.submit("meeting for the child", "/meetings", success)
+	d.selectValue("#case", fmt.Sprint(id))
+	d.submit("child on the agenda", "/agenda", success)
+	return id
+}
