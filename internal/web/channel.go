@@ -114,6 +114,7 @@ type channelCase struct {
 	Reviews       []casework.PostExitReview
 	Alerts        []casework.Alert
 	CanAssess     bool
+	CanPanels     bool
 	CanList       bool
 	CanSupport    bool
 	CanSession    bool
@@ -125,6 +126,7 @@ func (cp *casePages) loadChannel(r *http.Request, v *caseView) error {
 	ch := &v.Channel
 	ch.CanAssess, ch.CanList = cp.may(r, pid, access.CaseAssess), cp.may(r, pid, access.PanelManage) && cp.may(r, pid, access.CaseScreen)
 	ch.CanSupport, ch.CanSession = cp.may(r, pid, access.CaseSupport), cp.may(r, pid, access.SessionRecord)
+	ch.CanPanels = cp.may(r, pid, access.PanelView)
 	var err error
 	switch v.Section.Slug {
 	case "assessment":

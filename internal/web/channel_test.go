@@ -15,7 +15,8 @@ import (
 // TestChannelRefusalsThroughThePages drives the panel, decision and consent pages for a person of unknown
 // age (treated as a child): the decision is refused without a quorum, then adoption without the children's
 // services consultation, then consent from the person themself; each refusal is an inline message and the
-// form keeps what was typed. Each then succeeds once its condition is met.
+// form keeps what was typed. Each then succeeds once its condition is met. Then a provider, an intervention
+// and a session planned ten days ago: the plan section alerts that it is unrecorded, then that it was missed.
 func TestChannelRefusalsThroughThePages(t *testing.T) {
 	f := newCaseFixture(t)
 	ctx := context.Background()
@@ -130,6 +131,48 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	if ref, _ := f.svc.Referral(ctx, co, id); ref.State != casework.SupportActive {
 		t.Fatalf("state after a parent's consent %s", ref.State)
 	}
+	// A missed session raises an alert on the case page once the configured days have passed.
+	providers := fmt.Sprintf("/partnerships/%d/providers", f.pid)
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, providers, url.Values{"organisation": {itoa64(f.orgID)}, "approved": {"yes"}}))
+	if doc.Find("#approval-reference-error").Length() != 1 {
+		t.Error("an approved provider without its reference: no inline error")
+	}
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, providers, url.Values{"organisation": {itoa64(f.orgID)}, "approved": {"yes"},
+		"approval-reference": {"HO-IP-7"}}), providers)
+	prov, err := f.svc.Providers(ctx, co, f.pid)
+	if err != nil || len(prov) != 1 {
+		t.Fatalf("providers %v %v", prov, err)
+	}
+	types, err := f.svc.Reference(ctx, casework.InterventionTypes, today)
+	if err != nil || len(types) == 0 {
+		t.Fatal(err)
+	}
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/interventions/new", url.Values{"type": {types[0].Code}, "provider": {itoa64(prov[0].ID)}}), cases+"/plan")
+	ivs, err := f.svc.Interventions(ctx, co, id)
+	if err != nil || len(ivs) != 1 {
+		t.Fatalf("interventions %v %v", ivs, err)
+	}
+	planned := today.AddDate(0, 0, -10)
+	name := "planned-" + itoa64(ivs[0].ID)
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/interventions/"+itoa64(ivs[0].ID)+"/sessions", url.Values{name + "-day": {fmt.Sprint(planned.Day())},
+		name + "-month": {fmt.Sprint(int(planned.Month()))}, name + "-year": {fmt.Sprint(planned.Year())}}), cases+"/plan")
+	plan := parse(t, serve(t, f.s, co, http.MethodGet, cases+"/plan", nil))
+	if !strings.Contains(plan.Find(".govuk-warning-text").Text(), "has not been recorded as delivered") {
+		t.Errorf("no alert for an unrecorded session ten days ago: %q", plan.Find("main").Text())
+	}
+	link, ok := plan.Find(`main a[href*="/sessions/"]`).Attr("href")
+	if !ok {
+		t.Fatal("no link to record the session")
+	}
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, link, url.Values{"notes": {"Phoned; no answer"}}))
+	if doc.Find("#attendance-error").Length() != 1 || doc.Find("#notes").Text() != "Phoned; no answer" {
+		t.Error("a session without attendance: no inline error, or the notes were lost")
+	}
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, link, url.Values{"attendance": {"did_not_attend"}, "notes": {"Phoned; no answer"}}), cases+"/plan")
+	if text := parse(t, serve(t, f.s, co, http.MethodGet, cases+"/plan", nil)).Find(".govuk-warning-text").Text(); !strings.Contains(text, "was missed") {
+		t.Errorf("no alert for a missed session: %q", text)
+	}
+
 	// A referrer may not reach the panel pages or the consent form.
 	if w := serve(t, f.s, f.referrer, http.MethodGet, meeting, nil); w.Code != http.StatusNotFound && w.Code != http.StatusForbidden {
 		t.Errorf("referrer on the meeting page: %d", w.Code)
