@@ -307,7 +307,7 @@ func TestBrowserChannelJourney(t *testing.T) {
 	if body := d.text("main"); !strings.Contains(body, "adopted") {
 		t.Errorf("minutes: %q", body)
 	}
-	d.click("export", "main ul.app-no-print a", "main h1")
+	d.click("export", "main ul.app-minutes-export a", "main h1")
 	d.check("minutes for an attendee organisation")
 
 	// Consent and the support plan.

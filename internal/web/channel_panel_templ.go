@@ -985,7 +985,7 @@ func minutesPage(l layout, v minutesView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.Minutes.ForOrganisation == 0 && len(v.Organisations) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 72, "<h2 class=\"govuk-heading-m app-no-print\">Export for an attendee organisation</h2><ul class=\"govuk-list app-no-print\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 72, "<h2 class=\"govuk-heading-m app-minutes-export\">Export for an attendee organisation</h2><ul class=\"govuk-list app-minutes-export\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

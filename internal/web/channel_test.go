@@ -66,6 +66,11 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 
 	// Quorum: nobody is recorded present.
 	decision := meeting + "/cases/" + itoa64(id)
+	// Not adopting needs the health or social care consideration and where the person goes next.
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, decision, url.Values{"decision": {"not_adopt"}, "rationale": {"Below threshold"}, "reached": {"majority"}}))
+	if doc.Find("#health-social-care-error").Length() != 1 || doc.Find("#service-error").Length() != 1 {
+		t.Errorf("not adopting without the consideration or signposting: no inline errors: %s", doc.Find(".govuk-error-summary").Text())
+	}
 	adopt := url.Values{"decision": {"adopt"}, "rationale": {"Vulnerable and would benefit from support"}, "reached": {"unanimous"}}
 	doc = parse(t, serve(t, f.s, co, http.MethodPost, decision, adopt))
 	if msg := doc.Find("#decision-error").Text(); !strings.Contains(msg, "chair") {
