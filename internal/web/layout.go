@@ -53,6 +53,9 @@ func (s *Server) layout(r *http.Request, title string) layout {
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.PartnershipView).Allow {
 		add("Partnership", fmt.Sprintf("/partnerships/%d", ps[0]))
 	}
+	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.PanelView).Allow {
+		add("Panels", fmt.Sprintf("/partnerships/%d/panels", ps[0]))
+	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.PlanView).Allow {
 		add("Programme", fmt.Sprintf("/partnerships/%d/programme", ps[0]))
 	}
