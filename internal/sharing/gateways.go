@@ -13,6 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
@@ -170,11 +171,8 @@ func (in GatewayInput) Validate() error {
 	return f.Err()
 }
 
-// knownSector mirrors partnership.Sectors (sharing does not import partnership, a sibling domain).
-func knownSector(s string) bool {
-	return slices.Contains([]string{"police", "local_authority", "education", "health", "probation", "prison",
-		"youth_justice", "immigration", "community", "other"}, s)
-}
+// knownSector reports whether s is one of the partnership's organisation sectors (the one list, in partnership).
+func knownSector(s string) bool { return partnership.Sector(s).Valid() }
 
 // AddGateway adds a partnership's local gateway, or a new version of one: the previous current version
 // then ends where the new one starts. A national gateway's code cannot be reused.
