@@ -66,7 +66,7 @@ func Middleware(logger *slog.Logger, next http.Handler) http.Handler {
 		w.Header().Set(RequestIDHeader, id)
 		ctx := prevent.NewContextWithRequestID(r.Context(), id)
 		inner := r.WithContext(ctx)
-		sw := &statusWriter{ResponseWriter: w}
+		sw := NewRecorder(w)
 		returned := false
 		defer func() {
 			// Runs even when a panic goes past (http.ErrAbortHandler, or no Recover inside), so
@@ -91,7 +91,7 @@ func Middleware(logger *slog.Logger, next http.Handler) http.Handler {
 			}
 			logger.LogAttrs(ctx, level, "request",
 				slog.String("request_id", id),
-				slog.String("method", method(r.Method)),
+				slog.String("method", MethodLabel(r.Method)),
 				slog.String("route", route),
 				slog.Int("status", status),
 				slog.Duration("duration", time.Since(start)),
@@ -110,7 +110,7 @@ func Middleware(logger *slog.Logger, next http.Handler) http.Handler {
 // http.ErrAbortHandler is passed on, as net/http expects.
 func Recover(logger *slog.Logger, next http.Handler, onPanic func(w http.ResponseWriter, r *http.Request)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w}
+		sw := NewRecorder(w)
 		defer func() {
 			p := recover()
 			if p == nil {
@@ -121,7 +121,7 @@ func Recover(logger *slog.Logger, next http.Handler, onPanic func(w http.Respons
 			}
 			attrs := []slog.Attr{
 				slog.String("request_id", prevent.RequestIDFrom(r.Context())),
-				slog.String("route", routeOf(r)),
+				slog.String("route", RouteLabel(r)),
 				slog.String("panic_type", fmt.Sprintf("%T", p)),
 			}
 			var re runtime.Error
@@ -141,15 +141,17 @@ func Recover(logger *slog.Logger, next http.Handler, onPanic func(w http.Respons
 	})
 }
 
-func routeOf(r *http.Request) string {
+// RouteLabel is the request's route pattern, or Unmatched: never the raw path, which may carry names.
+func RouteLabel(r *http.Request) string {
 	if r.Pattern == "" {
 		return Unmatched
 	}
 	return r.Pattern
 }
 
-// method returns m when it is a standard method and "OTHER" otherwise.
-func method(m string) string {
+// MethodLabel returns m when it is a standard method and "OTHER" otherwise, so that clients cannot create
+// unbounded label values.
+func MethodLabel(m string) string {
 	switch m {
 	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
 		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
@@ -158,21 +160,31 @@ func method(m string) string {
 	return "OTHER"
 }
 
-// statusWriter records the status code and the number of body bytes of the response.
-type statusWriter struct {
+// Recorder records the status code and the number of body bytes of a response, for the access log and
+// the metrics.
+type Recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
 }
 
-func (w *statusWriter) WriteHeader(code int) {
+// NewRecorder wraps w.
+func NewRecorder(w http.ResponseWriter) *Recorder { return &Recorder{ResponseWriter: w} }
+
+// Status is the status code written, 200 when the handler wrote a body without one, 0 when nothing was written.
+func (w *Recorder) Status() int { return w.status }
+
+// Bytes is the number of body bytes written.
+func (w *Recorder) Bytes() int64 { return w.bytes }
+
+func (w *Recorder) WriteHeader(code int) {
 	if w.status == 0 && code >= 200 {
 		w.status = code
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
-func (w *statusWriter) Write(b []byte) (int, error) {
+func (w *Recorder) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
@@ -182,7 +194,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 // Flush passes flushes on, for streamed responses.
-func (w *statusWriter) Flush() {
+func (w *Recorder) Flush() {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
@@ -192,7 +204,7 @@ func (w *statusWriter) Flush() {
 }
 
 // Hijack passes connection hijacking on; a hijacked connection is logged as 101.
-func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *Recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	h, ok := w.ResponseWriter.(http.Hijacker)
 	if !ok {
 		return nil, nil, errors.New("logging: the response writer does not support hijacking")
@@ -204,4 +216,4 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *Recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }

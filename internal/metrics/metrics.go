@@ -6,20 +6,18 @@
 package metrics
 
 import (
-	"bufio"
-	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/preventplatform/prevent/internal/logging"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Unmatched is the route label of a request that no route pattern matched (404, 405, redirects).
-const Unmatched = "unmatched"
+const Unmatched = logging.Unmatched
 
 // Registry holds the service's metrics. Create it with New; it is safe for concurrent use.
 type Registry struct {
@@ -75,74 +73,14 @@ func (r *Registry) Handler() http.Handler {
 func (r *Registry) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := logging.NewRecorder(w)
 		next.ServeHTTP(sw, req)
-		route := req.Pattern
-		if route == "" {
-			route = Unmatched
-		}
-		status := sw.status
+		status := sw.Status()
 		if status == 0 {
 			status = http.StatusOK
 		}
-		labels := prometheus.Labels{"route": route, "method": method(req.Method), "code": strconv.Itoa(status)}
+		labels := prometheus.Labels{"route": logging.RouteLabel(req), "method": logging.MethodLabel(req.Method), "code": strconv.Itoa(status)}
 		r.requests.With(labels).Inc()
 		r.duration.With(labels).Observe(time.Since(start).Seconds())
 	})
 }
-
-// method returns m when it is a standard method and "OTHER" otherwise, so that clients cannot create
-// unbounded label values.
-func method(m string) string {
-	switch m {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
-		return m
-	}
-	return "OTHER"
-}
-
-// statusWriter records the status code of the response.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 && code >= 200 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Flush passes flushes on, for streamed responses.
-func (w *statusWriter) Flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-// Hijack passes connection hijacking on; a hijacked connection is recorded as 101.
-func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	h, ok := w.ResponseWriter.(http.Hijacker)
-	if !ok {
-		return nil, nil, errors.New("metrics: the response writer does not support hijacking")
-	}
-	if w.status == 0 {
-		w.status = http.StatusSwitchingProtocols
-	}
-	return h.Hijack()
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
