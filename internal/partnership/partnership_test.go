@@ -92,6 +92,16 @@ func TestService(t *testing.T) {
 		if err != nil || p.Name != "Bea Teacher" || len(p.Roles) != 1 || p.Roles[0] != prevent.Referrer || p.HasPassword {
 			t.Fatalf("Person = %+v, %v", p, err)
 		}
+		coordinator := prevent.Principal{PersonID: 997, OrganisationID: 1, MFA: true, Memberships: []prevent.Membership{{PartnershipID: pid, Role: prevent.Coordinator}}}
+		if _, err := svc.Person(ctx, coordinator, pid, personID); err != nil {
+			t.Errorf("coordinator viewing a person: %v", err)
+		}
+		if _, err := svc.PersonToManage(ctx, coordinator, pid, personID); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Errorf("coordinator managing a person: %v, want NotFound", err)
+		}
+		if _, err := svc.PersonToManage(ctx, admin, pid, personID); err != nil {
+			t.Errorf("administrator managing a person: %v", err)
+		}
 		if _, err := svc.Person(ctx, otherAdmin, other, personID); prevent.ErrorKind(err) != prevent.NotFound {
 			t.Errorf("person through another partnership: %v", err)
 		}

@@ -227,7 +227,17 @@ func (s *Service) getPerson(ctx context.Context, q database.Querier, partnership
 
 // Person returns one person of the partnership, with roles and vetting history. The read is audited.
 func (s *Service) Person(ctx context.Context, pr prevent.Principal, partnershipID, id prevent.ID) (Person, error) {
-	if err := s.decide(pr, access.PersonView, access.Resource{Kind: "person", PartnershipID: partnershipID}, "Person"); err != nil {
+	return s.person(ctx, pr, access.PersonView, partnershipID, id)
+}
+
+// PersonToManage returns a person the principal may manage in the partnership (for actions another package
+// carries out on the account, such as unlocking it), NotFound otherwise. The read is audited.
+func (s *Service) PersonToManage(ctx context.Context, pr prevent.Principal, partnershipID, id prevent.ID) (Person, error) {
+	return s.person(ctx, pr, access.PersonManage, partnershipID, id)
+}
+
+func (s *Service) person(ctx context.Context, pr prevent.Principal, action access.Action, partnershipID, id prevent.ID) (Person, error) {
+	if err := s.decide(pr, action, access.Resource{Kind: "person", PartnershipID: partnershipID}, "Person"); err != nil {
 		return Person{}, err
 	}
 	var p Person

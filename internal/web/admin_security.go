@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
@@ -20,10 +19,7 @@ func (s *Server) handlePersonSecurity(what string) handler {
 			return err
 		}
 		p := prevent.PrincipalFrom(r.Context())
-		if !s.may(r, pid, access.PersonManage) {
-			return access.NotFound("Person")
-		}
-		if _, err := s.deps.Partnership.Person(r.Context(), p, pid, id); err != nil {
+		if _, err := s.deps.Partnership.PersonToManage(r.Context(), p, pid, id); err != nil {
 			return err
 		}
 		msg := "Account unlocked. They can sign in again"
