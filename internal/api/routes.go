@@ -61,6 +61,9 @@ func (s *Server) register() {
 
 	s.registerProgramme()
 	s.registerCasework()
+	s.registerSharing()
+	s.registerRights()
+	s.registerSignpost()
 
 	s.doc = s.buildDocument()
 }

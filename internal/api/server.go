@@ -16,6 +16,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -30,6 +31,8 @@ type Deps struct {
 	Partnership *partnership.Service
 	Logger      *slog.Logger
 	Now         func() time.Time
+	// Keys encrypts special-category and criminal-offence fields (internal/keyring).
+	Keys *keyring.Keyring
 }
 
 // handler is a route handler: it writes the response or returns an error for the one problem adapter.

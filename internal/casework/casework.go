@@ -15,7 +15,9 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // DefaultMarking is the protective marking of case records unless someone decides otherwise.
@@ -26,14 +28,20 @@ const TriageWorkingDays = 5
 
 // Service runs casework.
 type Service struct {
-	db  *database.DB
-	now func() time.Time
+	db      *database.DB
+	now     func() time.Time
+	sharing *sharing.Service
+	keys    *keyring.Keyring
 }
 
 // Deps are what the Service needs.
 type Deps struct {
 	DB  *database.DB
 	Now func() time.Time
+	// Sharing checks and records every disclosure to another organisation; New makes one on DB when nil.
+	Sharing *sharing.Service
+	// Keys encrypts special-category and criminal-offence fields under each person's data key.
+	Keys *keyring.Keyring
 }
 
 // New returns a Service.
@@ -41,7 +49,10 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{db: d.DB, now: func() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }}
+	if d.Sharing == nil {
+		d.Sharing = sharing.New(sharing.Deps{DB: d.DB, Now: d.Now})
+	}
+	return &Service{db: d.DB, now: func() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }, sharing: d.Sharing, keys: d.Keys}
 }
 
 // Now is the service's clock.

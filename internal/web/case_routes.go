@@ -22,7 +22,7 @@ type casePages struct {
 
 // registerCasework adds the casework pages. Every route names its action.
 func (s *Server) registerCasework() {
-	cp := &casePages{Server: s, svc: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now})}
+	cp := &casePages{Server: s, svc: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys})}
 	const R = "/partnerships/{pid}/referrals"
 	const C = "/partnerships/{pid}/cases"
 	get, post := http.MethodGet, http.MethodPost

@@ -38,4 +38,7 @@ func (s *Server) register() {
 	s.registerPasskeys()
 	s.registerCasework()
 	s.registerProgramme()
+	s.registerSharing()
+	s.registerRights()
+	s.registerSignpost()
 }

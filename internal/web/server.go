@@ -13,6 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -33,6 +34,8 @@ type Deps struct {
 	Demo bool
 	// AuditDir is where signed checkpoints are written, for the audit page's status line.
 	AuditDir string
+	// Keys encrypts special-category and criminal-offence fields (internal/keyring).
+	Keys *keyring.Keyring
 }
 
 // handler is a page handler: it writes the response or returns an error for the one error adapter.
