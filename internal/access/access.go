@@ -123,10 +123,10 @@ func deny(reason string) Decision { return Decision{Reason: reason} }
 // RoleActions returns the actions a role permits (for the help pages and tests).
 func RoleActions(r prevent.Role) []Action { return permitted(r) }
 
-// permitted is every action a role permits: the partnership and casework table, the programme table and the
-// information-sharing table.
+// permitted is every action a role permits: the partnership and casework table, the programme table, the
+// information-sharing table and the signposting table.
 func permitted(r prevent.Role) []Action {
-	return slices.Concat(roleActions[r], programmeActions[r], sharingActions[r])
+	return slices.Concat(roleActions[r], programmeActions[r], sharingActions[r], signpostActions[r])
 }
 
 // Permits reports whether the principal may take action on some record: the check made at the route.
