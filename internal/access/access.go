@@ -106,8 +106,11 @@ type Resource struct {
 	PartnershipID prevent.ID
 	OwnerOrg      prevent.ID   // the organisation that holds the record
 	DisclosedTo   []prevent.ID // organisations a recorded disclosure let it reach
-	Assigned      []prevent.ID // people assigned to it
-	Marking       prevent.Marking
+	// DisclosedFields are, for each organisation in DisclosedTo, the fields disclosed to it ("category:<code>"
+	// for a whole data category); FieldVisible minimises what the organisation sees to them.
+	DisclosedFields map[prevent.ID][]string
+	Assigned        []prevent.ID // people assigned to it
+	Marking         prevent.Marking
 	// Personal is true for records about a person referred or supported: these need need-to-know.
 	Personal bool
 }

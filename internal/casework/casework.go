@@ -97,13 +97,18 @@ type caseRow struct {
 	SubjectID     prevent.ID
 	SubmittedAt   time.Time
 	Assigned      []prevent.ID
+	// DisclosedTo are the organisations the case was disclosed to, and DisclosedFields what each was given.
+	DisclosedTo     []prevent.ID
+	DisclosedFields map[prevent.ID][]string
 }
 
 // resource maps a case to what access decides on: the referring organisation holds it; the author and the
-// people assigned have need-to-know.
+// people assigned have need-to-know; a recorded disclosure lets it reach another organisation, and only
+// the fields disclosed.
 func (c caseRow) resource() access.Resource {
 	assigned := append([]prevent.ID{c.AuthorID}, c.Assigned...)
 	return access.Resource{Kind: "case", PartnershipID: c.PartnershipID, OwnerOrg: c.ReferrerOrg,
+		DisclosedTo: c.DisclosedTo, DisclosedFields: c.DisclosedFields,
 		Assigned: assigned, Marking: c.Marking, Personal: true}
 }
 
@@ -135,7 +140,14 @@ func (s *Service) loadCase(ctx context.Context, q database.Querier, id prevent.I
 		}
 		c.Assigned = append(c.Assigned, pid)
 	}
-	return c, rows.Err()
+	if err := rows.Err(); err != nil {
+		return c, err
+	}
+	rows.Close()
+	if c.DisclosedTo, c.DisclosedFields, err = sharing.DisclosedTo(ctx, q, RecordKind, id); err != nil {
+		return c, fmt.Errorf("casework: load referral %d: %w", id, err)
+	}
+	return c, nil
 }
 
 // authorise loads a case in q and decides whether p may take action on it. A draft is visible to its author
@@ -197,8 +209,10 @@ func (s *Service) assign(ctx context.Context, tx *database.Tx, referralID, perso
 }
 
 // Assign assigns a member of the partnership to a case (a panel member or provider, for example): a
-// coordinator's decision, which gives that person need-to-know.
-func (s *Service) Assign(ctx context.Context, p prevent.Principal, referralID, personID prevent.ID, role prevent.Role) error {
+// coordinator's decision, which gives that person need-to-know. When the person works for another
+// organisation than the coordinator's, the case is disclosed to it (share says what and why), in the same
+// transaction.
+func (s *Service) Assign(ctx context.Context, p prevent.Principal, referralID, personID prevent.ID, role prevent.Role, share sharing.DisclosureInput) error {
 	return s.db.WithTx(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseScreen, referralID)
 		if err != nil {
@@ -214,6 +228,13 @@ func (s *Service) Assign(ctx context.Context, p prevent.Principal, referralID, p
 		}
 		if n == 0 {
 			return prevent.Validation([]prevent.FieldError{{Field: "person", Message: "Select a member of the partnership"}})
+		}
+		org, _, err := organisationOf(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
+		if _, err := s.disclose(ctx, tx, p, c, org, []prevent.ID{personID}, share); err != nil {
+			return err
 		}
 		if err := s.assign(ctx, tx, referralID, personID, role); err != nil {
 			return err

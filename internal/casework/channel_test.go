@@ -12,6 +12,7 @@ import (
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // panelSetup is a panel for Northshire with a chair (the coordinator), a police representative covering
@@ -49,14 +50,14 @@ func (f *fixture) toPanel(t *testing.T, p prevent.Principal, in casework.Referra
 	t.Helper()
 	id, _ := f.submit(t, p, in)
 	f.triageToChannel(t, id)
-	if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel); err == nil {
+	if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel, sharing.DisclosureInput{}); err == nil {
 		t.Fatal("listed for panel without an assessment")
 	}
 	if _, err := f.svc.SaveAssessment(ctx, f.coordinator, id, casework.AssessmentInput{SummaryConclusion: "Vulnerable to grooming online",
 		Factors: []casework.FactorInput{{No: 3, Presence: casework.Present, Evidence: "Says he has no friends but the group", Source: "School"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel); err != nil {
+	if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel, sharing.DisclosureInput{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.svc.AddToAgenda(ctx, f.coordinator, ps.meeting, id); err != nil {
@@ -195,21 +196,21 @@ func TestQuorumGuard(t *testing.T) {
 			t.Fatalf("not adopted: %s, %v", st, err)
 		}
 		// Minutes: whole for the chair, per organisation for an attendee organisation.
-		m, err := f.svc.Minutes(ctx, f.coordinator, ps.meeting, 0)
+		m, err := f.svc.Minutes(ctx, f.coordinator, ps.meeting, 0, sharing.DisclosureInput{})
 		if err != nil || len(m.Items) != 2 || m.Items[0].Decision != casework.DecideAdopt || m.Items[1].SignpostService != "camhs" {
 			t.Fatalf("minutes: %+v, %v", m, err)
 		}
-		school, err := f.svc.Minutes(ctx, f.panelMember, ps.meeting, f.schoolA)
+		school, err := f.svc.Minutes(ctx, f.panelMember, ps.meeting, f.schoolA, sharing.DisclosureInput{})
 		if err != nil || len(school.Items) != 1 || school.Items[0].ReferralID != id {
 			t.Fatalf("school A minutes: %+v, %v", school.Items, err)
 		}
-		police, err := f.svc.Minutes(ctx, f.coordinator, ps.meeting, f.police)
+		police, err := f.svc.Minutes(ctx, f.coordinator, ps.meeting, f.police, sharing.DisclosureInput{})
 		if err != nil || len(police.Items) != 2 {
 			t.Fatalf("police minutes: %+v, %v", police.Items, err)
 		}
-		_, err = f.svc.Minutes(ctx, f.panelMember, ps.meeting, f.police)
+		_, err = f.svc.Minutes(ctx, f.panelMember, ps.meeting, f.police, sharing.DisclosureInput{})
 		wantKind(t, err, prevent.NotFound)
-		_, err = f.svc.Minutes(ctx, f.coordinator, ps.meeting, f.schoolB)
+		_, err = f.svc.Minutes(ctx, f.coordinator, ps.meeting, f.schoolB, sharing.DisclosureInput{})
 		wantKind(t, err, prevent.Invalid) // school B did not attend
 	})
 }
@@ -674,7 +675,7 @@ func TestPanelsHiddenFromOtherPartnerships(t *testing.T) {
 		if _, err := f.svc.Meetings(ctx, f.outsider, ps.panel); prevent.ErrorKind(err) != prevent.NotFound {
 			t.Errorf("outsider lists meetings: %v", err)
 		}
-		if _, err := f.svc.Minutes(ctx, f.outsider, ps.meeting, f.police); prevent.ErrorKind(err) != prevent.NotFound {
+		if _, err := f.svc.Minutes(ctx, f.outsider, ps.meeting, f.police, sharing.DisclosureInput{}); prevent.ErrorKind(err) != prevent.NotFound {
 			t.Errorf("outsider reads minutes: %v", err)
 		}
 		if _, err := f.svc.RecordDecision(ctx, f.outsider, ps.meeting, id, adopt("x")); prevent.ErrorKind(err) != prevent.NotFound {

@@ -13,6 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // PanelRole is a member's role in a Channel panel.
@@ -277,8 +278,11 @@ func (s *Service) ScheduleMeeting(ctx context.Context, p prevent.Principal, pane
 }
 
 // ListForPanel lists a case in screening (or due reassessment) for a panel: every information request must
-// be answered or past due, and an assessment recorded.
-func (s *Service) ListForPanel(ctx context.Context, p prevent.Principal, referralID, panelID prevent.ID) error {
+// be answered or past due, and an assessment recorded. The panel pack goes to the panel: the case is
+// disclosed to each member organisation of the panel other than the coordinator's (share says what and why;
+// the recipients are that organisation's panel members), and every member of the panel is assigned to the
+// case, so that they may see the cases listed at their panel. All of it commits or fails together.
+func (s *Service) ListForPanel(ctx context.Context, p prevent.Principal, referralID, panelID prevent.ID, share sharing.DisclosureInput) error {
 	return s.db.WithTx(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseScreen, referralID)
 		if err != nil {
@@ -302,6 +306,36 @@ func (s *Service) ListForPanel(ctx context.Context, p prevent.Principal, referra
 			"panel: listed for "+pn.Name); err != nil {
 			return err
 		}
+		members, err := panelPeople(ctx, tx, pn.ID)
+		if err != nil {
+			return err
+		}
+		var orgs []prevent.ID
+		byOrg := map[prevent.ID][]prevent.ID{}
+		for _, m := range members {
+			if !slices.Contains(orgs, m.org) {
+				orgs = append(orgs, m.org)
+			}
+			if !slices.Contains(byOrg[m.org], m.person) {
+				byOrg[m.org] = append(byOrg[m.org], m.person)
+			}
+		}
+		for _, org := range orgs {
+			if _, err := s.disclose(ctx, tx, p, c, org, byOrg[org], share); err != nil {
+				return err
+			}
+		}
+		for _, m := range members {
+			role, ok, err := partnershipRole(ctx, tx, c.PartnershipID, m.person)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if err := s.assign(ctx, tx, referralID, m.person, role); err != nil {
+					return err
+				}
+			}
+		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO case_panels (referral_id, panel_id, since) VALUES ($1, $2, $3)
 			ON CONFLICT (referral_id) DO UPDATE SET panel_id = excluded.panel_id, since = excluded.since`, referralID, panelID, now)
 		if err != nil {
@@ -309,6 +343,27 @@ func (s *Service) ListForPanel(ctx context.Context, p prevent.Principal, referra
 		}
 		return nil
 	})
+}
+
+// panelPerson is a member of a panel: the person and the organisation they sit for.
+type panelPerson struct{ person, org prevent.ID }
+
+// panelPeople lists a panel's members, chair first.
+func panelPeople(ctx context.Context, q database.Querier, panelID prevent.ID) ([]panelPerson, error) {
+	rows, err := q.QueryContext(ctx, `SELECT person_id, organisation_id FROM panel_members WHERE panel_id = $1 ORDER BY panel_role, id`, panelID)
+	if err != nil {
+		return nil, fmt.Errorf("casework: panel members: %w", err)
+	}
+	defer rows.Close()
+	var out []panelPerson
+	for rows.Next() {
+		var m panelPerson
+		if err := rows.Scan(&m.person, &m.org); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 // agendaStates are the states in which a case comes before its panel: newly listed, or under review.
@@ -687,10 +742,12 @@ type Minutes struct {
 }
 
 // Minutes generates a meeting's minutes. With orgID 0 they are whole (for those who run the panel); with
-// an attendee organisation, they hold only the cases that organisation may see: those it referred, those one
-// of its people is assigned to, and all of them for an organisation attending in a coordinating role. A
-// panel member may export only for their own organisation. The export is audited as a disclosure.
-func (s *Service) Minutes(ctx context.Context, p prevent.Principal, meetingID, orgID prevent.ID) (Minutes, error) {
+// an attendee organisation, they hold only the cases that organisation may see: those it referred, those
+// disclosed to it, and all of them for an organisation attending in a coordinating role. A panel member may
+// export only for their own organisation. Exporting for another organisation than one's own discloses each
+// case in them to it (share says what and why), in the same transaction; the export is audited as a
+// disclosure.
+func (s *Service) Minutes(ctx context.Context, p prevent.Principal, meetingID, orgID prevent.ID, share sharing.DisclosureInput) (Minutes, error) {
 	m := Minutes{MeetingID: meetingID, ForOrganisation: orgID}
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
 		pn, at, err := s.meetingPanel(ctx, tx, p, access.PanelView, meetingID)
@@ -730,7 +787,7 @@ func (s *Service) Minutes(ctx context.Context, p prevent.Principal, meetingID, o
 			d.health_social_care_notes, d.signpost_service, d.close_reason, d.transfer_to, d.exit_outcome, d.from_state, d.to_state, d.recorded_at
 			FROM panel_decisions d JOIN referrals r ON r.id = d.referral_id
 			WHERE d.meeting_id = $1 AND ($2 = 0 OR r.referrer_org_id = $2
-				OR EXISTS (SELECT 1 FROM case_assignments ca JOIN people pe ON pe.id = ca.person_id WHERE ca.referral_id = r.id AND pe.organisation_id = $2)
+				OR EXISTS (SELECT 1 FROM sharing_disclosures sd WHERE sd.record_kind = 'referral' AND sd.record_id = r.id AND sd.to_org = $2)
 				OR EXISTS (SELECT 1 FROM panel_members pm JOIN panel_attendance pa ON pa.member_id = pm.id AND pa.meeting_id = d.meeting_id AND pa.present
 					JOIN memberships ms ON ms.person_id = pm.person_id AND ms.partnership_id = r.partnership_id
 					WHERE pm.organisation_id = $2 AND ms.role IN ('coordinator', 'police_officer')))
@@ -749,6 +806,23 @@ func (s *Service) Minutes(ctx context.Context, p prevent.Principal, meetingID, o
 		}
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		rows.Close()
+		if orgID != 0 {
+			var shared []prevent.ID
+			for _, it := range m.Items {
+				if slices.Contains(shared, it.ReferralID) {
+					continue
+				}
+				shared = append(shared, it.ReferralID)
+				c, err := s.loadCase(ctx, tx, it.ReferralID)
+				if err != nil {
+					return err
+				}
+				if _, err := s.disclose(ctx, tx, p, c, orgID, nil, share); err != nil {
+					return err
+				}
+			}
 		}
 		e := audit.New(ctx, s.now(), audit.Consult, "panel_meeting", meetingID)
 		e.ActorID, e.ActorOrg, e.PartnershipID, e.Purpose = p.PersonID, p.OrganisationID, pn.PartnershipID, "Channel panel minutes"

@@ -159,6 +159,8 @@ type Referral struct {
 	Triage         TriageRecord
 	// Previous lists the earlier referrals of the same subject, with their outcomes (a repeat referral).
 	Previous []PreviousReferral
+	// Withheld labels the fields not disclosed to the reader's organisation (zeroed above); see CaseFields.
+	Withheld []string
 }
 
 // Repeat reports whether the subject was referred before.
@@ -417,6 +419,7 @@ func (s *Service) Referral(ctx context.Context, p prevent.Principal, id prevent.
 		if r.Previous, err = previousReferrals(ctx, tx, r.SubjectID, id); err != nil {
 			return err
 		}
+		minimiseReferral(p, c, &r)
 		if !s.policeView(p, c.PartnershipID) {
 			r.State = r.State.Masked()
 			if r.Triage.Outcome == EvPursueHandover {

@@ -12,6 +12,7 @@ import (
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // InformationRequestInput is a screening request to a partner organisation.
@@ -20,6 +21,9 @@ type InformationRequestInput struct {
 	Asked          string // what is asked
 	Why            string // why it is needed
 	Due            time.Time
+	// Share is the disclosure the request makes to the organisation asked (what of the case it is told,
+	// why and on what basis); ignored when it is the coordinator's own organisation.
+	Share sharing.DisclosureInput
 }
 
 // InformationRequest is a request and, once given, its answer.
@@ -90,6 +94,9 @@ func (s *Service) RequestInformation(ctx context.Context, p prevent.Principal, r
 		if c.State != ChannelScreening && c.State != ReassessmentDue {
 			return prevent.Errorf(prevent.Conflict, "Information can only be requested while the case is in Channel screening")
 		}
+		if _, err := s.disclose(ctx, tx, p, c, in.OrganisationID, nil, in.Share); err != nil {
+			return err
+		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO information_requests (referral_id, partnership_id, to_org_id, asked, why, due_at,
 			requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, referralID, c.PartnershipID, in.OrganisationID,
 			strings.TrimSpace(in.Asked), strings.TrimSpace(in.Why), in.Due.UTC().Truncate(time.Microsecond), p.PersonID, now).Scan(&id); err != nil {
@@ -127,8 +134,10 @@ const requestColumns = `i.id, i.referral_id, r.reference, i.partnership_id, i.to
 	i.requested_at, i.answer, i.answered_by, i.answered_at`
 
 // AnswerInformationRequest records a partner's answer. Only someone of the organisation asked, with a
-// casework role in the partnership, may answer; to anyone else the request does not exist.
-func (s *Service) AnswerInformationRequest(ctx context.Context, p prevent.Principal, requestID prevent.ID, answer string) error {
+// casework role in the partnership, may answer; to anyone else the request does not exist. The answer is a
+// disclosure from the answering organisation to the requester's (share says what and why), recorded in the
+// same transaction.
+func (s *Service) AnswerInformationRequest(ctx context.Context, p prevent.Principal, requestID prevent.ID, answer string, share sharing.DisclosureInput) error {
 	return s.db.WithTx(ctx, func(tx *database.Tx) error {
 		r, partnershipID, err := scanRequest(tx.QueryRowContext(ctx, `SELECT `+requestColumns+`
 			FROM information_requests i JOIN referrals r ON r.id = i.referral_id WHERE i.id = $1`, requestID))
@@ -150,15 +159,22 @@ func (s *Service) AnswerInformationRequest(ctx context.Context, p prevent.Princi
 		if !r.AnsweredAt.IsZero() {
 			return prevent.Errorf(prevent.Conflict, "This request has already been answered")
 		}
+		c, err := s.loadCase(ctx, tx, r.ReferralID)
+		if err != nil {
+			return err
+		}
+		requester, _, err := organisationOf(ctx, tx, r.RequestedBy)
+		if err != nil {
+			return err
+		}
+		if _, err := s.disclose(ctx, tx, p, c, requester, []prevent.ID{r.RequestedBy}, share); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE information_requests SET answer = $1, answered_by = $2, answered_at = $3 WHERE id = $4`,
 			strings.TrimSpace(answer), p.PersonID, s.now(), requestID); err != nil {
 			return fmt.Errorf("casework: answer: %w", err)
 		}
-		var state State
-		if err := tx.QueryRowContext(ctx, `SELECT state FROM referrals WHERE id = $1`, r.ReferralID).Scan(&state); err != nil {
-			return err
-		}
-		if err := s.event(ctx, tx, p, r.ReferralID, "information_answered", state, state, "a partner answered an information request"); err != nil {
+		if err := s.event(ctx, tx, p, r.ReferralID, "information_answered", c.State, c.State, "a partner answered an information request"); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, p, audit.Collect, "information_request", requestID, partnershipID,

@@ -14,6 +14,7 @@ import (
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 var ctx = context.Background()
@@ -369,7 +370,7 @@ func TestCaseAccess(t *testing.T) {
 			}
 		}
 		// Assigning the panel member gives need-to-know (same organisation as the referrer).
-		if err := f.svc.Assign(ctx, f.coordinator, id, f.panelMember.PersonID, prevent.PanelMember); err != nil {
+		if err := f.svc.Assign(ctx, f.coordinator, id, f.panelMember.PersonID, prevent.PanelMember, sharing.DisclosureInput{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.Referral(ctx, f.panelMember, id); err != nil {
@@ -434,7 +435,7 @@ func TestInformationRequests(t *testing.T) {
 			if _, err := f.svc.InformationRequests(ctx, p, id); prevent.ErrorKind(err) != prevent.NotFound {
 				t.Errorf("%s listed the requests: %v", p.Name, err)
 			}
-			if err := f.svc.AnswerInformationRequest(ctx, p, reqID, "an answer"); prevent.ErrorKind(err) != prevent.NotFound {
+			if err := f.svc.AnswerInformationRequest(ctx, p, reqID, "an answer", sharing.DisclosureInput{}); prevent.ErrorKind(err) != prevent.NotFound {
 				t.Errorf("%s answered: %v", p.Name, err)
 			}
 		}
@@ -442,10 +443,10 @@ func TestInformationRequests(t *testing.T) {
 		if err != nil || len(cw) != 1 || cw[0].Kind != casework.TaskAwaitingAnswer {
 			t.Errorf("coordinator's work: %+v, %v", cw, err)
 		}
-		if err := f.svc.AnswerInformationRequest(ctx, f.referrerB, reqID, "Attendance 82%; two behaviour incidents"); err != nil {
+		if err := f.svc.AnswerInformationRequest(ctx, f.referrerB, reqID, "Attendance 82%; two behaviour incidents", sharing.DisclosureInput{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.AnswerInformationRequest(ctx, f.referrerB, reqID, "again"); prevent.ErrorKind(err) != prevent.Conflict {
+		if err := f.svc.AnswerInformationRequest(ctx, f.referrerB, reqID, "again", sharing.DisclosureInput{}); prevent.ErrorKind(err) != prevent.Conflict {
 			t.Errorf("answered twice: %v", err)
 		}
 		list, err := f.svc.InformationRequests(ctx, f.coordinator, id)

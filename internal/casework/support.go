@@ -13,6 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // DefaultSessionAlertDays is how many days after a planned session a missed or undelivered one raises an
@@ -101,10 +102,14 @@ type InterventionInput struct {
 	ProviderID  prevent.ID
 	WorkerID    prevent.ID // the provider's worker (0: none yet); assigned to the case
 	Description string
+	// Share is the disclosure of the case to the provider's organisation (what it is told, why and on what
+	// basis); ignored when the provider is the coordinator's own organisation.
+	Share sharing.DisclosureInput
 }
 
 // AddIntervention adds an intervention to a case with support in progress (or adopted, awaiting consent).
-// The provider's worker is assigned to the case.
+// The provider's worker is assigned to the case, and the case is disclosed to the provider's organisation
+// (the worker's), in the same transaction.
 func (s *Service) AddIntervention(ctx context.Context, p prevent.Principal, referralID prevent.ID, in InterventionInput) (prevent.ID, error) {
 	var id prevent.ID
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
@@ -147,6 +152,13 @@ func (s *Service) AddIntervention(ctx context.Context, p prevent.Principal, refe
 		}
 		if c.State != SupportActive && c.State != Adopted && c.State != ConsentRequested {
 			return prevent.Errorf(prevent.Conflict, "Interventions can only be added to an adopted case")
+		}
+		var recipients []prevent.ID
+		if in.WorkerID != 0 {
+			recipients = []prevent.ID{in.WorkerID}
+		}
+		if _, err := s.disclose(ctx, tx, p, c, providerOrg, recipients, in.Share); err != nil {
+			return err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO interventions (referral_id, type_code, provider_id, worker_id, description, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, referralID, in.Type, in.ProviderID, worker, strings.TrimSpace(in.Description),

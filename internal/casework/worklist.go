@@ -62,10 +62,11 @@ type ListFilter struct {
 }
 
 // scope is the SQL condition (on referrals r) for what the principal may see in partnership $1: submitted
-// referrals only; everything for a coordinating role ($4); otherwise referrals of their own organisation ($3)
-// that they wrote or are assigned to ($2).
-const scope = `r.partnership_id = $1 AND r.state <> 'draft' AND ($4 OR (r.referrer_org_id = $3 AND (r.author_id = $2
-	OR EXISTS (SELECT 1 FROM case_assignments a WHERE a.referral_id = r.id AND a.person_id = $2))))`
+// referrals only; everything for a coordinating role ($4); otherwise referrals of their own organisation ($3),
+// or disclosed to it, that they wrote or are assigned to ($2).
+const scope = `r.partnership_id = $1 AND r.state <> 'draft' AND ($4 OR ((r.referrer_org_id = $3
+		OR EXISTS (SELECT 1 FROM sharing_disclosures sd WHERE sd.record_kind = 'referral' AND sd.record_id = r.id AND sd.to_org = $3))
+	AND (r.author_id = $2 OR EXISTS (SELECT 1 FROM case_assignments a WHERE a.referral_id = r.id AND a.person_id = $2))))`
 
 func coordinatingIn(p prevent.Principal, partnershipID prevent.ID) bool {
 	return p.HasRole(partnershipID, prevent.Coordinator) || p.HasRole(partnershipID, prevent.PoliceOfficer)
@@ -129,6 +130,9 @@ func (s *Service) listRows(ctx context.Context, tx *database.Tx, p prevent.Princ
 		c := caseRow{ID: r.ID, PartnershipID: partnershipID, AuthorID: r.author, ReferrerOrg: r.org, Marking: r.marking}
 		if !coordinatingIn(p, partnershipID) && r.author != p.PersonID {
 			c.Assigned = []prevent.ID{p.PersonID} // the scope matched an assignment
+		}
+		if !coordinatingIn(p, partnershipID) && r.org != p.OrganisationID {
+			c.DisclosedTo = []prevent.ID{p.OrganisationID} // the scope matched a disclosure
 		}
 		if !access.Decide(p, action, c.resource(), now).Allow {
 			continue

@@ -9,6 +9,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // caseSection is one part of the case page, under the sub navigation.
@@ -298,7 +299,7 @@ func (cp *casePages) handleInfoAnswerPost(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	err = cp.svc.AnswerInformationRequest(r.Context(), principalOf(r), rid, f.get("answer"))
+	err = cp.svc.AnswerInformationRequest(r.Context(), principalOf(r), rid, f.get("answer"), sharing.DisclosureInput{})
 	if err == nil {
 		return cp.flash(w, r, "/work", "Your answer has been sent")
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // registerChannel adds the Channel pages: assessment, panels and their meetings and decisions, consent, the
@@ -250,7 +251,7 @@ func (cp *casePages) handleListForPanel(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	err = cp.svc.ListForPanel(r.Context(), principalOf(r), id, idOf(f, "panel"))
+	err = cp.svc.ListForPanel(r.Context(), principalOf(r), id, idOf(f, "panel"), sharing.DisclosureInput{})
 	if k := prevent.ErrorKind(err); k == prevent.Invalid || k == prevent.Conflict {
 		// The panel section shows the reason at the top of the page.
 		return cp.flashError(w, r, casePath(pid, id, "panel"), err)

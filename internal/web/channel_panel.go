@@ -9,6 +9,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // panelsView lists the partnership's Channel panels, with the form to set one up.
@@ -371,7 +372,7 @@ func (cp *casePages) handleMinutes(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	ctx, p := r.Context(), principalOf(r)
-	m, err := cp.svc.Minutes(ctx, p, meetingID, org)
+	m, err := cp.svc.Minutes(ctx, p, meetingID, org, sharing.DisclosureInput{})
 	if prevent.ErrorKind(err) == prevent.Invalid {
 		return access.NotFound("Panel meeting")
 	}
