@@ -50,14 +50,14 @@ func (f *fixture) toPanel(t *testing.T, p prevent.Principal, in casework.Referra
 	t.Helper()
 	id, _ := f.submit(t, p, in)
 	f.triageToChannel(t, id)
-	if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel, sharing.DisclosureInput{}); err == nil {
+	if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel, share(sharing.ChannelPanel)); err == nil {
 		t.Fatal("listed for panel without an assessment")
 	}
 	if _, err := f.svc.SaveAssessment(ctx, f.coordinator, id, casework.AssessmentInput{SummaryConclusion: "Vulnerable to grooming online",
 		Factors: []casework.FactorInput{{No: 3, Presence: casework.Present, Evidence: "Says he has no friends but the group", Source: "School"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel, sharing.DisclosureInput{}); err != nil {
+	if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel, share(sharing.ChannelPanel)); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.svc.AddToAgenda(ctx, f.coordinator, ps.meeting, id); err != nil {
@@ -196,21 +196,22 @@ func TestQuorumGuard(t *testing.T) {
 			t.Fatalf("not adopted: %s, %v", st, err)
 		}
 		// Minutes: whole for the chair, per organisation for an attendee organisation.
-		m, err := f.svc.Minutes(ctx, f.coordinator, ps.meeting, 0, sharing.DisclosureInput{})
+		m, err := f.svc.Minutes(ctx, f.coordinator, ps.meeting, 0, share(sharing.ChannelPanel))
 		if err != nil || len(m.Items) != 2 || m.Items[0].Decision != casework.DecideAdopt || m.Items[1].SignpostService != "camhs" {
 			t.Fatalf("minutes: %+v, %v", m, err)
 		}
-		school, err := f.svc.Minutes(ctx, f.panelMember, ps.meeting, f.schoolA, sharing.DisclosureInput{})
-		if err != nil || len(school.Items) != 1 || school.Items[0].ReferralID != id {
+		// School A sits on the panel: both cases were disclosed to it when they were listed.
+		school, err := f.svc.Minutes(ctx, f.panelMember, ps.meeting, f.schoolA, share(sharing.ChannelPanel))
+		if err != nil || len(school.Items) != 2 || school.Items[0].ReferralID != id {
 			t.Fatalf("school A minutes: %+v, %v", school.Items, err)
 		}
-		police, err := f.svc.Minutes(ctx, f.coordinator, ps.meeting, f.police, sharing.DisclosureInput{})
+		police, err := f.svc.Minutes(ctx, f.coordinator, ps.meeting, f.police, share(sharing.ChannelPanel))
 		if err != nil || len(police.Items) != 2 {
 			t.Fatalf("police minutes: %+v, %v", police.Items, err)
 		}
-		_, err = f.svc.Minutes(ctx, f.panelMember, ps.meeting, f.police, sharing.DisclosureInput{})
+		_, err = f.svc.Minutes(ctx, f.panelMember, ps.meeting, f.police, share(sharing.ChannelPanel))
 		wantKind(t, err, prevent.NotFound)
-		_, err = f.svc.Minutes(ctx, f.coordinator, ps.meeting, f.schoolB, sharing.DisclosureInput{})
+		_, err = f.svc.Minutes(ctx, f.coordinator, ps.meeting, f.schoolB, share(sharing.ChannelPanel))
 		wantKind(t, err, prevent.Invalid) // school B did not attend
 	})
 }
@@ -341,7 +342,7 @@ func TestAdultPanelToExitToReview(t *testing.T) {
 		}
 		var ivs []prevent.ID
 		for _, typ := range []string{"SPECIALIST_IP_MENTORING", "EDUCATION_OR_CAREERS_ADVICE"} {
-			iv, err := f.svc.AddIntervention(ctx, f.coordinator, id, casework.InterventionInput{Type: typ, ProviderID: prov, Description: typ})
+			iv, err := f.svc.AddIntervention(ctx, f.coordinator, id, casework.InterventionInput{Type: typ, ProviderID: prov, Description: typ, Share: share(sharing.SupportDelivery, sharing.SupportPlan)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -495,6 +496,9 @@ func TestProvidersSessionsAndPanelRecords(t *testing.T) {
 		f := newFixture(t, db)
 		ps := f.panel(t)
 		org, unassigned, assigned := f.providerPeople(t)
+		f.activeAgreement(t, sharing.AgreementInput{Title: "Mentoring", Parties: []prevent.ID{f.council, org},
+			Purposes: []sharing.Purpose{sharing.SupportDelivery}, Categories: []sharing.Category{sharing.Identity, sharing.ConcernData, sharing.SupportPlan},
+			Gateways: []string{"uk_gdpr_6_1_e"}})
 		id := f.toPanel(t, f.referrer, input("Lee", "Hart", adultDOB), ps)
 		nfa := f.toPanel(t, f.referrer, input("Ria", "Stone", adultDOB), ps)
 		if _, err := f.svc.AddPaper(ctx, f.coordinator, ps.meeting, id, "Screening summary", "Case file, section 2"); err != nil {
@@ -531,9 +535,9 @@ func TestProvidersSessionsAndPanelRecords(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.svc.AddIntervention(ctx, f.coordinator, id, casework.InterventionInput{Type: "MENTORING_COUNSELLING", ProviderID: prov, WorkerID: f.referrer.PersonID})
+		_, err = f.svc.AddIntervention(ctx, f.coordinator, id, casework.InterventionInput{Type: "MENTORING_COUNSELLING", ProviderID: prov, WorkerID: f.referrer.PersonID, Share: share(sharing.SupportDelivery, sharing.SupportPlan)})
 		wantKind(t, err, prevent.Invalid) // not a worker of the provider
-		iv, err := f.svc.AddIntervention(ctx, f.coordinator, id, casework.InterventionInput{Type: "MENTORING_COUNSELLING", ProviderID: prov, WorkerID: assigned.PersonID})
+		iv, err := f.svc.AddIntervention(ctx, f.coordinator, id, casework.InterventionInput{Type: "MENTORING_COUNSELLING", ProviderID: prov, WorkerID: assigned.PersonID, Share: share(sharing.SupportDelivery, sharing.SupportPlan)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -675,7 +679,7 @@ func TestPanelsHiddenFromOtherPartnerships(t *testing.T) {
 		if _, err := f.svc.Meetings(ctx, f.outsider, ps.panel); prevent.ErrorKind(err) != prevent.NotFound {
 			t.Errorf("outsider lists meetings: %v", err)
 		}
-		if _, err := f.svc.Minutes(ctx, f.outsider, ps.meeting, f.police, sharing.DisclosureInput{}); prevent.ErrorKind(err) != prevent.NotFound {
+		if _, err := f.svc.Minutes(ctx, f.outsider, ps.meeting, f.police, share(sharing.ChannelPanel)); prevent.ErrorKind(err) != prevent.NotFound {
 			t.Errorf("outsider reads minutes: %v", err)
 		}
 		if _, err := f.svc.RecordDecision(ctx, f.outsider, ps.meeting, id, adopt("x")); prevent.ErrorKind(err) != prevent.NotFound {

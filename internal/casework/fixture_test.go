@@ -11,6 +11,7 @@ import (
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // clock is a settable test clock.
@@ -30,6 +31,7 @@ func (c *clock) Set(t time.Time) {
 type fixture struct {
 	db          *database.DB
 	svc         *casework.Service
+	sharing     *sharing.Service
 	clock       *clock
 	partnership prevent.ID
 	schoolA     prevent.ID
@@ -44,7 +46,16 @@ type fixture struct {
 	coordinator prevent.Principal // local authority, SC
 	panelMember prevent.Principal // school A, not assigned
 	outsider    prevent.Principal // police officer of another partnership
+	dpo         prevent.Principal // local authority data protection officer
+	admin       prevent.Principal // partnership administrator (local authority)
+	// agreement is in force between the local authority, both schools and the police: every purpose but
+	// offender management, every data category but beliefs, and the gateways in agreementGateways.
+	agreement prevent.ID
 }
+
+// agreementGateways are the gateways the fixture's agreement relies on; cda_1998_s115 is deliberately not
+// one of them.
+var agreementGateways = []string{"uk_gdpr_6_1_e", "consent", "lga_1972_s111", "common_law_policing"}
 
 // Monday 2 November 2026, 10:00 UTC.
 var start = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
@@ -54,7 +65,8 @@ func newFixture(t *testing.T, db *database.DB) *fixture {
 	ctx := context.Background()
 	clk := &clock{t: start}
 	ps := partnership.New(partnership.Deps{DB: db, Now: clk.Now})
-	f := &fixture{db: db, clock: clk, svc: casework.New(casework.Deps{DB: db, Now: clk.Now})}
+	f := &fixture{db: db, clock: clk, sharing: sharing.New(sharing.Deps{DB: db, Now: clk.Now})}
+	f.svc = casework.New(casework.Deps{DB: db, Now: clk.Now, Sharing: f.sharing})
 	var err error
 	if f.partnership, err = ps.Bootstrap(ctx, "Northshire Prevent Partnership", "Northshire", "North West"); err != nil {
 		t.Fatal(err)
@@ -104,7 +116,76 @@ func newFixture(t *testing.T, db *database.DB) *fixture {
 	f.panelMember = person("Pat Panel", f.schoolA, prevent.PanelMember, prevent.SC)
 	f.outsider = f.officer
 	f.outsider.Memberships = []prevent.Membership{{PartnershipID: f.partnership + 1000, Role: prevent.PoliceOfficer}}
+	f.admin = admin
+	f.dpo = person("Dee Protection", f.council, prevent.DataProtection, prevent.SC)
+	var purposes []sharing.Purpose
+	for _, x := range sharing.Purposes {
+		if x.Purpose != sharing.OffenderManagement {
+			purposes = append(purposes, x.Purpose)
+		}
+	}
+	var cats []sharing.Category
+	for _, c := range sharing.Categories {
+		if c.Category != sharing.Beliefs {
+			cats = append(cats, c.Category)
+		}
+	}
+	f.agreement = f.activeAgreement(t, sharing.AgreementInput{Title: "Northshire Prevent information sharing agreement",
+		Parties: []prevent.ID{f.council, f.schoolA, f.schoolB, f.police}, Purposes: purposes, Categories: cats, Gateways: agreementGateways})
 	return f
+}
+
+// activeAgreement drafts, signs and activates an agreement (filling what the test leaves out), recording
+// the acknowledgement of any party that is not a public body, and returns its id.
+func (f *fixture) activeAgreement(t *testing.T, in sharing.AgreementInput) prevent.ID {
+	t.Helper()
+	ctx := context.Background()
+	if in.Retention == "" {
+		in.Retention, in.Disposal, in.Security = "Six years after the case closes", "Secure deletion", "OFFICIAL-SENSITIVE handling"
+	}
+	if in.ReviewDate.IsZero() {
+		in.ReviewDate = start.AddDate(1, 0, 0)
+	}
+	id, err := f.sharing.CreateAgreement(ctx, f.dpo, f.partnership, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range in.Parties {
+		var public bool
+		if err := f.db.Read().QueryRowContext(ctx, `SELECT public_body FROM organisations WHERE id = $1`, o).Scan(&public); err != nil {
+			t.Fatal(err)
+		}
+		if !public {
+			if _, err := f.sharing.RecordAcknowledgement(ctx, f.dpo, f.partnership, o, sharing.AcknowledgementInput{AcknowledgedBy: "Director",
+				AcknowledgedOn: f.clock.Now(), TextVersion: "1"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.sharing.AddSignatory(ctx, f.dpo, id, sharing.SignatoryInput{OrganisationID: o, Name: "Signer", JobTitle: "Director", SignedOn: f.clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.sharing.Transition(ctx, f.dpo, id, sharing.Active, ""); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// share is a complete disclosure for a purpose: the given categories (identity and the concern when none),
+// consent not sought, under the public task.
+func share(purpose sharing.Purpose, cats ...sharing.Category) sharing.DisclosureInput {
+	if len(cats) == 0 {
+		cats = []sharing.Category{sharing.Identity, sharing.ConcernData}
+	}
+	return sharing.DisclosureInput{
+		Categories:      cats,
+		Purpose:         purpose,
+		ExpectedOutcome: "The partner can play its part in deciding what support the person needs",
+		Gateway:         "uk_gdpr_6_1_e",
+		Consent:         sharing.ConsentNotSought,
+		ConsentReason:   "Seeking consent at this stage could alert those the person is in contact with",
+		Necessity:       "Only what the partner needs for this step is shared; nothing less would let them act.",
+	}
 }
 
 // input is a complete referral for a person.

@@ -370,7 +370,7 @@ func TestCaseAccess(t *testing.T) {
 			}
 		}
 		// Assigning the panel member gives need-to-know (same organisation as the referrer).
-		if err := f.svc.Assign(ctx, f.coordinator, id, f.panelMember.PersonID, prevent.PanelMember, sharing.DisclosureInput{}); err != nil {
+		if err := f.svc.Assign(ctx, f.coordinator, id, f.panelMember.PersonID, prevent.PanelMember, share(sharing.ChannelScreening)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.Referral(ctx, f.panelMember, id); err != nil {
@@ -408,7 +408,7 @@ func TestInformationRequests(t *testing.T) {
 		f := newFixture(t, db)
 		id, _ := f.submit(t, f.referrer, input("Dee", "Frost", time.Time{}))
 		req := casework.InformationRequestInput{OrganisationID: f.schoolB, Asked: "Attendance and behaviour records",
-			Why: "To understand whether there are shared concerns", Due: start.AddDate(0, 0, 10)}
+			Why: "To understand whether there are shared concerns", Due: start.AddDate(0, 0, 10), Share: share(sharing.ChannelScreening)}
 		// Not before the case is in screening.
 		if _, err := f.svc.RequestInformation(ctx, f.coordinator, id, req); prevent.ErrorKind(err) != prevent.Conflict {
 			t.Errorf("request during triage: %v", err)
@@ -435,7 +435,7 @@ func TestInformationRequests(t *testing.T) {
 			if _, err := f.svc.InformationRequests(ctx, p, id); prevent.ErrorKind(err) != prevent.NotFound {
 				t.Errorf("%s listed the requests: %v", p.Name, err)
 			}
-			if err := f.svc.AnswerInformationRequest(ctx, p, reqID, "an answer", sharing.DisclosureInput{}); prevent.ErrorKind(err) != prevent.NotFound {
+			if err := f.svc.AnswerInformationRequest(ctx, p, reqID, "an answer", share(sharing.ChannelScreening)); prevent.ErrorKind(err) != prevent.NotFound {
 				t.Errorf("%s answered: %v", p.Name, err)
 			}
 		}
@@ -443,10 +443,10 @@ func TestInformationRequests(t *testing.T) {
 		if err != nil || len(cw) != 1 || cw[0].Kind != casework.TaskAwaitingAnswer {
 			t.Errorf("coordinator's work: %+v, %v", cw, err)
 		}
-		if err := f.svc.AnswerInformationRequest(ctx, f.referrerB, reqID, "Attendance 82%; two behaviour incidents", sharing.DisclosureInput{}); err != nil {
+		if err := f.svc.AnswerInformationRequest(ctx, f.referrerB, reqID, "Attendance 82%; two behaviour incidents", share(sharing.ChannelScreening)); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.AnswerInformationRequest(ctx, f.referrerB, reqID, "again", sharing.DisclosureInput{}); prevent.ErrorKind(err) != prevent.Conflict {
+		if err := f.svc.AnswerInformationRequest(ctx, f.referrerB, reqID, "again", share(sharing.ChannelScreening)); prevent.ErrorKind(err) != prevent.Conflict {
 			t.Errorf("answered twice: %v", err)
 		}
 		list, err := f.svc.InformationRequests(ctx, f.coordinator, id)
