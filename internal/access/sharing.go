@@ -2,6 +2,7 @@ package access
 
 import (
 	"slices"
+	"time"
 
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -29,6 +30,13 @@ const (
 	RetentionManage Action = "retention.manage"
 	// DataProtectionView: the data protection officer's view and alerts.
 	DataProtectionView Action = "data-protection.view"
+	// NoticeWork: see and complete the notices sent to one's own organisation (consent to share withdrawn,
+	// a record rectified); DecideNotice adds the organisation check.
+	NoticeWork Action = "sharing-notice.work"
+	// NoticeOversee: see every notice of the partnership and whether it is overdue (the DPO).
+	NoticeOversee Action = "sharing-notice.oversee"
+	// CaseRectify: correct the identity and contact details of the person a case is about (UK GDPR Art 16).
+	CaseRectify Action = "case.rectify"
 )
 
 // sharingActions is the information-sharing part of the permission table, to be merged into permitted.
@@ -36,21 +44,37 @@ const (
 // The data protection officer runs governance: agreements, the ledger, subject access, retention and the
 // DPO view. Administrators set up the partnership, so they add local gateways and keep agreements too.
 // Everyone who works cases may disclose (each disclosure is then checked against an agreement) and reads
-// the gateways and agreements that govern their sharing; referrers read gateways only. Auditors read
-// everything the DPO reads but change nothing. Analysts see reference data only.
+// the gateways and agreements that govern their sharing; referrers read gateways only. Every role that works
+// cases sees and completes the notices sent to its own organisation (consent to share withdrawn, a record
+// rectified; DecideNotice checks the organisation), and the DPO oversees them all. Coordinators and police
+// officers, who hold case records across the partnership, correct a person's identity and contact details.
+// Auditors read everything the DPO reads but change nothing. Analysts see reference data only.
 var sharingActions = map[prevent.Role][]Action{
 	prevent.Administrator: {GatewayView, GatewayManage, AgreementView, AgreementManage, RetentionView},
-	prevent.Coordinator:   {GatewayView, AgreementView, Disclose},
-	prevent.PoliceOfficer: {GatewayView, AgreementView, Disclose},
-	prevent.Referrer:      {GatewayView, Disclose},
-	prevent.PanelChair:    {GatewayView, AgreementView, Disclose},
-	prevent.PanelMember:   {GatewayView, AgreementView, Disclose},
-	prevent.Provider:      {GatewayView, AgreementView, Disclose},
+	prevent.Coordinator:   {GatewayView, AgreementView, Disclose, NoticeWork, CaseRectify},
+	prevent.PoliceOfficer: {GatewayView, AgreementView, Disclose, NoticeWork, CaseRectify},
+	prevent.Referrer:      {GatewayView, Disclose, NoticeWork},
+	prevent.PanelChair:    {GatewayView, AgreementView, Disclose, NoticeWork},
+	prevent.PanelMember:   {GatewayView, AgreementView, Disclose, NoticeWork},
+	prevent.Provider:      {GatewayView, AgreementView, Disclose, NoticeWork},
 	prevent.Analyst:       {GatewayView},
 	prevent.DataProtection: {GatewayView, GatewayManage, AgreementView, AgreementManage, DisclosureView,
-		SubjectAccessManage, RetentionView, RetentionManage, DataProtectionView},
+		SubjectAccessManage, RetentionView, RetentionManage, DataProtectionView, NoticeOversee},
 	prevent.Auditor: {GatewayView, AgreementView, DisclosureView, RetentionView, DataProtectionView},
 }
 
 // SharingActions returns the information-sharing actions a role permits (for help pages and tests).
 func SharingActions(r prevent.Role) []Action { return slices.Clone(sharingActions[r]) }
+
+// DecideNotice answers whether p may take action (NoticeWork or NoticeOversee) on a notice sent to the
+// organisation toOrg in a partnership: NoticeWork only for people of that organisation.
+func DecideNotice(p prevent.Principal, action Action, partnership, toOrg prevent.ID, now time.Time) Decision {
+	d := Decide(p, action, Resource{Kind: "sharing_notice", PartnershipID: partnership}, now)
+	if !d.Allow || action == NoticeOversee {
+		return d
+	}
+	if p.OrganisationID != toOrg {
+		return deny("the notice was sent to another organisation")
+	}
+	return d
+}

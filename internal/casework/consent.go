@@ -12,6 +12,7 @@ import (
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // ConsentScope separates consent to support from consent to information sharing: different legal bases.
@@ -82,6 +83,8 @@ func validGiver(role GiverRole, under18 bool) bool {
 // by the right person starts support; refusal, or withdrawal during support, leads to the outcomes that
 // follow refusal (reassessment, police-led management or signposting), never to support. Consent given by
 // someone who cannot give it for the person's age is refused with a clear message and nothing is recorded.
+// Withdrawal of consent to information sharing sends a notice (sharing.Notify, in the same transaction) to
+// every organisation that received the case's data under that consent: a task each of them completes.
 func (s *Service) RecordConsent(ctx context.Context, p prevent.Principal, referralID prevent.ID, in ConsentInput) (State, error) {
 	var f prevent.Fields
 	if in.Scope != ScopeSupport && in.Scope != ScopeInformationSharing {
@@ -158,6 +161,20 @@ func (s *Service) RecordConsent(ctx context.Context, p prevent.Principal, referr
 			return fmt.Errorf("casework: consent: %w", err)
 		}
 		detail := fmt.Sprintf("consent: %s consent %s by %s", strings.ReplaceAll(string(in.Scope), "_", " "), in.Decision, in.GiverRole)
+		if in.Scope == ScopeInformationSharing && in.Decision == ConsentWithdrawnBy {
+			// Every organisation that received the person's data under that consent is told, in this
+			// transaction, and has a task to record what it did.
+			msg := fmt.Sprintf("Consent to share information about the person in this case was withdrawn on %s. Do not share "+
+				"the information your organisation received with that consent any further, review whether you have another lawful "+
+				"basis to keep and use it, delete or return it if not, and record what you did.", decided.Format("2 January 2006"))
+			sent, err := s.notifyRecipients(ctx, tx, p, c, sharing.NoticeConsentWithdrawn, msg)
+			if err != nil {
+				return err
+			}
+			if len(sent) > 0 {
+				detail += fmt.Sprintf("; %d organisations notified", len(sent))
+			}
+		}
 		if next == c.State {
 			if err := s.event(ctx, tx, p, referralID, "consent_recorded", c.State, c.State, detail); err != nil {
 				return err
