@@ -93,6 +93,13 @@ var channelStates = []State{ChannelScreening, PanelListed, Discussed, Adopted, N
 	SupportActive, ConsentRefused, ConsentWithdrawn, ReassessmentDue, TransferredOut, Exited, PostExitReview6M,
 	PostExitReview12M, ExtendedReview, ClosedFinal, Reopened}
 
+// Validate checks a query as Signpost does, without searching: for a page that must refuse the search for a
+// reason of its own (a date that is not a date) and still name every other problem.
+func (q SignpostQuery) Validate(now time.Time) error {
+	_, _, err := q.validate(now)
+	return err
+}
+
 // validate checks a query and returns the normalised name tokens and the date of birth as stored.
 func (q SignpostQuery) validate(now time.Time) ([]string, string, error) {
 	var f prevent.Fields
