@@ -59,6 +59,9 @@ func (s *Server) layout(r *http.Request, title string) layout {
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.PlanView).Allow {
 		add("Programme", fmt.Sprintf("/partnerships/%d/programme", ps[0]))
 	}
+	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.AgreementView).Allow {
+		add("Information sharing", fmt.Sprintf("/partnerships/%d/sharing", ps[0]))
+	}
 	if access.Permits(p, access.AuditView).Allow {
 		add("Audit log", "/audit")
 	}

@@ -1,0 +1,977 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/web/govuk"
+)
+
+// sharingPages serves information-sharing governance (internal/sharing): gateways, agreements and their
+// signatories, acknowledgements of non-public bodies, the disclosure ledger, the subject access register,
+// retention rules, the data protection officer's dashboard and the Art 30 record. The sharing service
+// decides access again on every call.
+type sharingPages struct {
+	*Server
+	svc *sharing.Service
+}
+
+// sharingWindowDays is how far ahead the dashboard looks for expiring agreements and requests due, and how
+// far back it counts access to case records.
+const sharingWindowDays = 30
+
+// sharePath is a path under the partnership's information-sharing pages.
+func sharePath(pid prevent.ID, rest ...any) string {
+	return partnershipPath(pid, append([]any{"sharing"}, rest...)...)
+}
+
+func shareWho(r *http.Request) prevent.Principal { return prevent.PrincipalFrom(r.Context()) }
+
+// shareDay formats a day for display (GOV.UK style: 2 November 2026); empty for the zero time.
+func shareDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 January 2006")
+}
+
+// shareISO is a day as YYYY-MM-DD, for form values.
+func shareISO(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+// shareDates reads YYYY-MM-DD fields; a field left blank is the zero time, and one that is not a real date
+// gets a message to show in place of whatever the service says about it.
+type shareDates map[string]string
+
+func (d shareDates) read(f form, name, label string) time.Time {
+	v := f.get(name)
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		d[name] = label + " must be a real date, as YYYY-MM-DD, for example 2027-03-31"
+		return time.Time{}
+	}
+	return t
+}
+
+// merge lays the date messages over err's field errors (adding any the service did not report), and
+// returns the result as a validation error; nil when there is nothing to report.
+func (d shareDates) merge(err error) error {
+	if len(d) == 0 {
+		return err
+	}
+	seen := map[string]bool{}
+	var out []prevent.FieldError
+	for _, fe := range prevent.FieldErrors(err) {
+		if m, ok := d[fe.Field]; ok {
+			fe.Message = m
+		}
+		seen[fe.Field] = true
+		out = append(out, fe)
+	}
+	for name, m := range d {
+		if !seen[name] {
+			out = append(out, prevent.FieldError{Field: name, Message: m})
+		}
+	}
+	return prevent.Validation(out)
+}
+
+// sharingLink is one entry of the information-sharing home page.
+type sharingLink struct {
+	Text, Href, Hint string
+}
+
+func (sp *sharingPages) handleHome(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	var links []sharingLink
+	add := func(a access.Action, l sharingLink) {
+		if sp.may(r, pid, a) {
+			links = append(links, l)
+		}
+	}
+	add(access.DataProtectionView, sharingLink{"Data protection dashboard", sharePath(pid, "dashboard"), "Disclosures, consent, requests due, agreements expiring, alerts and unusual access"})
+	add(access.AgreementView, sharingLink{"Information sharing agreements", sharePath(pid, "agreements"), "Agreements between member organisations, their signatories and status"})
+	add(access.AgreementView, sharingLink{"Acknowledgements of non-public bodies", sharePath(pid, "acknowledgements"), "Organisations that are not public bodies acknowledging their own data protection duties"})
+	add(access.GatewayView, sharingLink{"Legal gateways", sharePath(pid, "gateways"), "The powers and lawful bases that sharing may rely on, national and local"})
+	add(access.DisclosureView, sharingLink{"Disclosure ledger", sharePath(pid, "disclosures"), "Every disclosure of a case to another organisation"})
+	add(access.SubjectAccessManage, sharingLink{"Subject access requests", sharePath(pid, "subject-access"), "The register of requests, their deadlines and extensions"})
+	add(access.RetentionView, sharingLink{"Retention rules", sharePath(pid, "retention"), "How long records are kept, and the decision each period rests on"})
+	add(access.DataProtectionView, sharingLink{"Record of processing", sharePath(pid, "record-of-processing"), "The UK GDPR Article 30 record, generated from the agreements"})
+	l := sp.layout(r, "Information sharing")
+	l.Back = partnershipPath(pid)
+	return sp.page(w, r, l, sharingHomePage(l, links))
+}
+
+// members returns the partnership's member organisations and a name lookup.
+func (sp *sharingPages) members(r *http.Request, pid prevent.ID) ([]sharing.Member, map[prevent.ID]string, error) {
+	ms, err := sp.svc.Members(r.Context(), shareWho(r), pid)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[prevent.ID]string{}
+	for _, m := range ms {
+		names[m.ID] = m.Name
+	}
+	return ms, names, nil
+}
+
+// Gateways.
+
+type gatewaysView struct {
+	PID       prevent.ID
+	Gateways  []sharing.Gateway
+	Today     time.Time
+	CanManage bool
+}
+
+func (sp *sharingPages) handleGateways(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	v := gatewaysView{PID: pid, Today: sp.deps.Now(), CanManage: sp.may(r, pid, access.GatewayManage)}
+	if v.Gateways, err = sp.svc.AllGateways(r.Context(), shareWho(r), pid); err != nil {
+		return err
+	}
+	l := sp.layout(r, "Legal gateways")
+	l.Back = sharePath(pid)
+	return sp.page(w, r, l, gatewaysPage(l, v))
+}
+
+func shareSectorName(s string) string {
+	if s == sharing.AnySector {
+		return "Any organisation"
+	}
+	for _, x := range partnership.Sectors {
+		if string(x.Sector) == s {
+			return x.Name
+		}
+	}
+	return s
+}
+
+func shareSectorItems() []govuk.ChoiceItem {
+	items := []govuk.ChoiceItem{{Value: sharing.AnySector, Text: "Any organisation"}}
+	for _, x := range partnership.Sectors {
+		items = append(items, govuk.ChoiceItem{Value: string(x.Sector), Text: x.Name})
+	}
+	return items
+}
+
+func (sp *sharingPages) gatewayForm(w http.ResponseWriter, r *http.Request, pid prevent.ID, f form) error {
+	return sp.shareForm(w, r, "Add a local gateway", sharePath(pid, "gateways"), f, func(l layout) templ.Component { return gatewayFormPage(l, pid, f) })
+}
+
+// shareForm renders a form page with the user's input and the errors found in it.
+func (sp *sharingPages) shareForm(w http.ResponseWriter, r *http.Request, title, back string, f form, body func(layout) templ.Component) error {
+	l := sp.layout(r, title)
+	l.Back, l.Errors = back, f.Errors
+	return sp.page(w, r, l, body(l))
+}
+
+func (sp *sharingPages) handleGatewayNew(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	return sp.gatewayForm(w, r, pid, form{Values: url.Values{"without-consent": {"no"}}})
+}
+
+func (sp *sharingPages) handleGatewayNewPost(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	dates := shareDates{}
+	in := sharing.GatewayInput{Code: f.get("code"), Name: f.get("name"), Summary: f.get("summary"),
+		WithoutConsent: f.get("without-consent") == "yes", Sectors: f.list("sectors"),
+		ValidFrom: dates.read(f, "valid-from", "Valid from"), ValidTo: dates.read(f, "valid-to", "Valid until")}
+	if len(dates) > 0 {
+		return sp.gatewayForm(w, r, pid, f.withErr(dates.merge(in.Validate())))
+	}
+	version, err := sp.svc.AddGateway(r.Context(), shareWho(r), pid, in)
+	if isInvalid(err) {
+		return sp.gatewayForm(w, r, pid, f.withErr(err))
+	}
+	if err != nil {
+		return err
+	}
+	return sp.flash(w, r, sharePath(pid, "gateways"), "Local gateway "+in.Code+" version "+strconv.Itoa(version)+" added")
+}
+
+// Agreements.
+
+type agreementsView struct {
+	PID        prevent.ID
+	Agreements []sharing.Agreement
+	Names      map[prevent.ID]string
+	Today      time.Time
+	CanManage  bool
+}
+
+func (sp *sharingPages) handleAgreements(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	v := agreementsView{PID: pid, Today: sp.deps.Now(), CanManage: sp.may(r, pid, access.AgreementManage)}
+	if v.Agreements, err = sp.svc.Agreements(r.Context(), shareWho(r), pid); err != nil {
+		return err
+	}
+	if _, v.Names, err = sp.members(r, pid); err != nil {
+		return err
+	}
+	l := sp.layout(r, "Information sharing agreements")
+	l.Back = sharePath(pid)
+	return sp.page(w, r, l, agreementsPage(l, v))
+}
+
+type agreementForm struct {
+	PID      prevent.ID
+	ID       prevent.ID // 0 for a new agreement
+	Form     form
+	Members  []sharing.Member
+	Gateways []sharing.Gateway
+	Signed   int // signatures an amendment would remove
+}
+
+func (sp *sharingPages) agreementForm(w http.ResponseWriter, r *http.Request, v agreementForm) error {
+	var err error
+	if v.Members, _, err = sp.members(r, v.PID); err != nil {
+		return err
+	}
+	if v.Gateways, err = sp.svc.Gateways(r.Context(), shareWho(r), v.PID, sp.deps.Now()); err != nil {
+		return err
+	}
+	title, back := "Draft an agreement", sharePath(v.PID, "agreements")
+	if v.ID != 0 {
+		title, back = "Amend the draft agreement", sharePath(v.PID, "agreements", v.ID)
+	}
+	return sp.shareForm(w, r, title, back, v.Form, func(l layout) templ.Component { return agreementFormPage(l, title, v) })
+}
+
+func agreementInput(f form, dates shareDates) sharing.AgreementInput {
+	in := sharing.AgreementInput{Title: f.get("title"), Parties: formIDs(f.list("parties")), Gateways: f.list("gateways"),
+		Retention: f.get("retention"), Disposal: f.get("disposal"), Security: f.get("security"),
+		ReviewDate: dates.read(f, "review-date", "Review date")}
+	for _, x := range f.list("purposes") {
+		in.Purposes = append(in.Purposes, sharing.Purpose(x))
+	}
+	for _, x := range f.list("categories") {
+		in.Categories = append(in.Categories, sharing.Category(x))
+	}
+	return in
+}
+
+func (sp *sharingPages) handleAgreementNew(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	return sp.agreementForm(w, r, agreementForm{PID: pid, Form: form{Values: url.Values{}}})
+}
+
+func (sp *sharingPages) handleAgreementNewPost(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	dates := shareDates{}
+	in := agreementInput(f, dates)
+	if len(dates) > 0 {
+		return sp.agreementForm(w, r, agreementForm{PID: pid, Form: f.withErr(dates.merge(in.Validate()))})
+	}
+	id, err := sp.svc.CreateAgreement(r.Context(), shareWho(r), pid, in)
+	if isInvalid(err) {
+		return sp.agreementForm(w, r, agreementForm{PID: pid, Form: f.withErr(err)})
+	}
+	if err != nil {
+		return err
+	}
+	return sp.flash(w, r, sharePath(pid, "agreements", id), "Draft agreement saved")
+}
+
+// loadAgreement reads the agreement named by the path, insisting that it belongs to the partnership.
+func (sp *sharingPages) loadAgreement(r *http.Request) (prevent.ID, sharing.Agreement, error) {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return 0, sharing.Agreement{}, err
+	}
+	a, err := sp.svc.Agreement(r.Context(), shareWho(r), id)
+	if err != nil {
+		return 0, a, err
+	}
+	if a.PartnershipID != pid {
+		return 0, a, access.NotFound("Agreement")
+	}
+	return pid, a, nil
+}
+
+func agreementValues(a sharing.Agreement) url.Values {
+	v := url.Values{"title": {a.Title}, "retention": {a.Retention}, "disposal": {a.Disposal}, "security": {a.Security},
+		"review-date": {shareISO(a.ReviewDate)}, "gateways": a.Gateways}
+	for _, p := range a.Parties {
+		v.Add("parties", itoa64(p))
+	}
+	for _, p := range a.Purposes {
+		v.Add("purposes", string(p))
+	}
+	for _, c := range a.Categories {
+		v.Add("categories", string(c))
+	}
+	return v
+}
+
+func (sp *sharingPages) handleAgreementEdit(w http.ResponseWriter, r *http.Request) error {
+	pid, a, err := sp.loadAgreement(r)
+	if err != nil {
+		return err
+	}
+	if a.Status != sharing.Draft {
+		return prevent.Errorf(prevent.Conflict, "Only a draft agreement can be amended; this one is %s", a.StatusOn(sp.deps.Now()))
+	}
+	return sp.agreementForm(w, r, agreementForm{PID: pid, ID: a.ID, Form: form{Values: agreementValues(a)}, Signed: len(a.Signatories)})
+}
+
+func (sp *sharingPages) handleAgreementEditPost(w http.ResponseWriter, r *http.Request) error {
+	pid, a, err := sp.loadAgreement(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	dates := shareDates{}
+	in := agreementInput(f, dates)
+	v := agreementForm{PID: pid, ID: a.ID, Signed: len(a.Signatories)}
+	if len(dates) > 0 {
+		v.Form = f.withErr(dates.merge(in.Validate()))
+		return sp.agreementForm(w, r, v)
+	}
+	err = sp.svc.UpdateAgreement(r.Context(), shareWho(r), a.ID, in)
+	if isInvalid(err) || isRefusal(err) {
+		v.Form = f.withErr(err)
+		return sp.agreementForm(w, r, v)
+	}
+	if err != nil {
+		return err
+	}
+	return sp.flash(w, r, sharePath(pid, "agreements", a.ID), "Draft agreement amended")
+}
+
+// partyRow is a party to an agreement with what activation needs of it.
+type partyRow struct {
+	Member       sharing.Member
+	Signed       bool
+	Acknowledged bool
+}
+
+type agreementView struct {
+	PID         prevent.ID
+	Agreement   sharing.Agreement
+	Status      sharing.Status
+	Parties     []partyRow
+	Names       map[prevent.ID]string
+	GatewayName map[string]string
+	CanManage   bool
+	Moves       []sharing.Status
+	Form        form
+}
+
+func (sp *sharingPages) renderAgreement(w http.ResponseWriter, r *http.Request, pid prevent.ID, a sharing.Agreement, f form) error {
+	now := sp.deps.Now()
+	v := agreementView{PID: pid, Agreement: a, Status: a.StatusOn(now), CanManage: sp.may(r, pid, access.AgreementManage), Form: f,
+		GatewayName: map[string]string{}}
+	ms, names, err := sp.members(r, pid)
+	if err != nil {
+		return err
+	}
+	v.Names = names
+	for _, m := range ms {
+		for _, p := range a.Parties {
+			if p != m.ID {
+				continue
+			}
+			row := partyRow{Member: m, Acknowledged: m.Acknowledgement != nil}
+			for _, sg := range a.Signatories {
+				if sg.OrganisationID == m.ID {
+					row.Signed = true
+				}
+			}
+			v.Parties = append(v.Parties, row)
+		}
+	}
+	gs, err := sp.svc.AllGateways(r.Context(), shareWho(r), pid)
+	if err != nil {
+		return err
+	}
+	for _, g := range gs {
+		v.GatewayName[g.Code] = g.Name
+	}
+	from := v.Status
+	for _, to := range []sharing.Status{sharing.Active, sharing.Suspended, sharing.Expired} {
+		if sharing.CanMove(from, to) || (to == sharing.Expired && from == sharing.Expired && a.Status != sharing.Expired) {
+			v.Moves = append(v.Moves, to)
+		}
+	}
+	l := sp.layout(r, a.Title)
+	l.Back, l.Errors = sharePath(pid, "agreements"), f.Errors
+	return sp.page(w, r, l, agreementPage(l, v))
+}
+
+func (sp *sharingPages) handleAgreement(w http.ResponseWriter, r *http.Request) error {
+	pid, a, err := sp.loadAgreement(r)
+	if err != nil {
+		return err
+	}
+	return sp.renderAgreement(w, r, pid, a, form{Values: url.Values{}})
+}
+
+// statusAnchors maps the fields of an activation refusal to the parts of the agreement page that show them.
+var statusAnchors = map[string]string{"signatories": "signatories", "acknowledgements": "parties", "parties": "parties",
+	"gateways": "details", "review-date": "details", "reason": "reason", "to": "to"}
+
+func (sp *sharingPages) handleAgreementStatus(w http.ResponseWriter, r *http.Request) error {
+	pid, a, err := sp.loadAgreement(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	to := sharing.Status(f.get("to"))
+	if to != sharing.Active && to != sharing.Suspended && to != sharing.Expired {
+		return sp.renderAgreement(w, r, pid, a, f.withErr(prevent.Validation([]prevent.FieldError{{Field: "to", Message: "Select the new status"}})))
+	}
+	err = sp.svc.Transition(r.Context(), shareWho(r), a.ID, to, f.get("reason"))
+	if isInvalid(err) || isRefusal(err) {
+		f = f.withErr(err)
+		for i, fe := range f.Errors {
+			f.Errors[i].Field = statusAnchors[fe.Field]
+		}
+		return sp.renderAgreement(w, r, pid, a, f)
+	}
+	if err != nil {
+		return err
+	}
+	return sp.flash(w, r, sharePath(pid, "agreements", a.ID), "The agreement is now "+string(to))
+}
+
+func (sp *sharingPages) signatoryForm(w http.ResponseWriter, r *http.Request, pid prevent.ID, a sharing.Agreement, f form) error {
+	_, names, err := sp.members(r, pid)
+	if err != nil {
+		return err
+	}
+	items := []govuk.SelectItem{{Value: "", Text: "Select the organisation"}}
+	for _, p := range a.Parties {
+		items = append(items, govuk.SelectItem{Value: itoa64(p), Text: names[p]})
+	}
+	return sp.shareForm(w, r, "Record a signatory", sharePath(pid, "agreements", a.ID), f,
+		func(l layout) templ.Component { return signatoryFormPage(l, pid, a, f, items) })
+}
+
+func (sp *sharingPages) handleSignatoryNew(w http.ResponseWriter, r *http.Request) error {
+	pid, a, err := sp.loadAgreement(r)
+	if err != nil {
+		return err
+	}
+	return sp.signatoryForm(w, r, pid, a, form{Values: url.Values{"signed-on": {shareISO(sp.deps.Now())}}})
+}
+
+func (sp *sharingPages) handleSignatoryNewPost(w http.ResponseWriter, r *http.Request) error {
+	pid, a, err := sp.loadAgreement(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	dates := shareDates{}
+	in := sharing.SignatoryInput{OrganisationID: formID(f.get("organisation")), Name: f.get("name"), JobTitle: f.get("job-title"),
+		SignedOn: dates.read(f, "signed-on", "Date of signature")}
+	err = dates.merge(sp.svc.AddSignatory(r.Context(), shareWho(r), a.ID, in))
+	if isInvalid(err) || isRefusal(err) {
+		return sp.signatoryForm(w, r, pid, a, f.withErr(err))
+	}
+	if err != nil {
+		return err
+	}
+	return sp.flash(w, r, sharePath(pid, "agreements", a.ID)+"#signatories", "Signatory recorded")
+}
+
+// Acknowledgements.
+
+type acknowledgementsView struct {
+	PID       prevent.ID
+	Members   []sharing.Member
+	CanManage bool
+}
+
+func (sp *sharingPages) handleAcknowledgements(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	v := acknowledgementsView{PID: pid, CanManage: sp.may(r, pid, access.AgreementManage)}
+	if v.Members, _, err = sp.members(r, pid); err != nil {
+		return err
+	}
+	l := sp.layout(r, "Acknowledgements of non-public bodies")
+	l.Back = sharePath(pid)
+	return sp.page(w, r, l, acknowledgementsPage(l, v))
+}
+
+func (sp *sharingPages) acknowledgementForm(w http.ResponseWriter, r *http.Request, pid prevent.ID, f form) error {
+	ms, _, err := sp.members(r, pid)
+	if err != nil {
+		return err
+	}
+	items := []govuk.SelectItem{{Value: "", Text: "Select the organisation"}}
+	for _, m := range ms {
+		if !m.PublicBody {
+			items = append(items, govuk.SelectItem{Value: itoa64(m.ID), Text: m.Name})
+		}
+	}
+	return sp.shareForm(w, r, "Record an acknowledgement", sharePath(pid, "acknowledgements"), f,
+		func(l layout) templ.Component { return acknowledgementFormPage(l, pid, f, items) })
+}
+
+func (sp *sharingPages) handleAcknowledgementNew(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	return sp.acknowledgementForm(w, r, pid, form{Values: url.Values{"organisation": {r.URL.Query().Get("organisation")},
+		"acknowledged-on": {shareISO(sp.deps.Now())}, "text-version": {sharing.AcknowledgementText}}})
+}
+
+func (sp *sharingPages) handleAcknowledgementNewPost(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	org := formID(f.get("organisation"))
+	dates := shareDates{}
+	in := sharing.AcknowledgementInput{AcknowledgedBy: f.get("acknowledged-by"), TextVersion: f.get("text-version"),
+		AcknowledgedOn: dates.read(f, "acknowledged-on", "Date of the acknowledgement")}
+	if org == 0 {
+		// The service would say the organisation is not found; on the form it is a choice not made.
+		var fe []prevent.FieldError
+		fe = append(fe, prevent.FieldError{Field: "organisation", Message: "Select the organisation that acknowledged"})
+		if err := dates.merge(nil); err != nil {
+			fe = append(fe, prevent.FieldErrors(err)...)
+		}
+		return sp.acknowledgementForm(w, r, pid, f.withErr(prevent.Validation(fe)))
+	}
+	_, err = sp.svc.RecordAcknowledgement(r.Context(), shareWho(r), pid, org, in)
+	err = dates.merge(err)
+	if isInvalid(err) {
+		return sp.acknowledgementForm(w, r, pid, f.withErr(err))
+	}
+	if err != nil {
+		return err
+	}
+	return sp.flash(w, r, sharePath(pid, "acknowledgements"), "Acknowledgement recorded")
+}
+
+// The disclosure ledger.
+
+type ledgerView struct {
+	PID      prevent.ID
+	Page     sharing.LedgerPage
+	Names    map[prevent.ID]string
+	Members  []sharing.Member
+	Gateways []sharing.Gateway
+	Form     form
+	// NextHref is the link to the next page, empty on the last.
+	NextHref string
+	// Record is set on a per-case ledger.
+	Record prevent.ID
+}
+
+func (sp *sharingPages) handleLedger(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	v := ledgerView{PID: pid, Form: form{Values: q}}
+	dates := shareDates{}
+	filter := sharing.LedgerFilter{Gateway: q.Get("gateway"), OrganisationID: formID(q.Get("organisation")),
+		From: dates.read(v.Form, "from", "From"), To: dates.read(v.Form, "to", "To"), Before: formID(q.Get("before"))}
+	if v.Members, v.Names, err = sp.members(r, pid); err != nil {
+		return err
+	}
+	if v.Gateways, err = sp.svc.AllGateways(r.Context(), shareWho(r), pid); err != nil {
+		return err
+	}
+	if len(dates) > 0 {
+		v.Form = v.Form.withErr(dates.merge(nil))
+	} else {
+		v.Page, err = sp.svc.Ledger(r.Context(), shareWho(r), pid, filter)
+		if isInvalid(err) {
+			v.Form = v.Form.withErr(err)
+		} else if err != nil {
+			return err
+		}
+	}
+	if v.Page.Next != 0 {
+		next := url.Values{}
+		for _, k := range []string{"gateway", "organisation", "from", "to"} {
+			if x := q.Get(k); x != "" {
+				next.Set(k, x)
+			}
+		}
+		next.Set("before", itoa64(v.Page.Next))
+		v.NextHref = sharePath(pid, "disclosures") + "?" + next.Encode()
+	}
+	l := sp.layout(r, "Disclosure ledger")
+	l.Back, l.Errors = sharePath(pid), v.Form.Errors
+	return sp.page(w, r, l, ledgerPage(l, v))
+}
+
+func (sp *sharingPages) handleCaseLedger(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	v := ledgerView{PID: pid, Record: id, Form: form{Values: url.Values{}}}
+	if v.Page.Items, err = sp.svc.Disclosures(r.Context(), shareWho(r), pid, "referral", id); err != nil {
+		return err
+	}
+	if _, v.Names, err = sp.members(r, pid); err != nil {
+		return err
+	}
+	l := sp.layout(r, "Disclosures of case "+itoa64(id))
+	l.Back = sharePath(pid, "disclosures")
+	return sp.page(w, r, l, caseLedgerPage(l, v))
+}
+
+// The subject access register.
+
+type sarListView struct {
+	PID      prevent.ID
+	Requests []sharing.SubjectAccessRequest
+	Today    time.Time
+}
+
+func (sp *sharingPages) handleRequests(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	v := sarListView{PID: pid, Today: sp.deps.Now()}
+	if v.Requests, err = sp.svc.Requests(r.Context(), shareWho(r), pid); err != nil {
+		return err
+	}
+	l := sp.layout(r, "Subject access requests")
+	l.Back = sharePath(pid)
+	return sp.page(w, r, l, sarListPage(l, v))
+}
+
+func (sp *sharingPages) requestForm(w http.ResponseWriter, r *http.Request, pid prevent.ID, f form) error {
+	return sp.shareForm(w, r, "Register a subject access request", sharePath(pid, "subject-access"), f,
+		func(l layout) templ.Component { return sarFormPage(l, pid, f) })
+}
+
+func (sp *sharingPages) handleRequestNew(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	return sp.requestForm(w, r, pid, form{Values: url.Values{"received": {shareISO(sp.deps.Now())}}})
+}
+
+func (sp *sharingPages) handleRequestNewPost(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	dates := shareDates{}
+	in := sharing.SubjectAccessInput{Received: dates.read(f, "received", "Date received"), Requester: f.get("requester"),
+		Subject: f.get("subject"), Regime: sharing.Regime(f.get("regime"))}
+	id, err := sp.svc.RegisterRequest(r.Context(), shareWho(r), pid, in)
+	err = dates.merge(err)
+	if isInvalid(err) {
+		return sp.requestForm(w, r, pid, f.withErr(err))
+	}
+	if err != nil {
+		return err
+	}
+	return sp.flash(w, r, sharePath(pid, "subject-access", id), "Request registered")
+}
+
+type sarView struct {
+	PID     prevent.ID
+	Request sharing.SubjectAccessRequest
+	Today   time.Time
+	Form    form
+	// FirstMonthEnds is when an extension can no longer be made.
+	FirstMonthEnds time.Time
+}
+
+func (sp *sharingPages) renderRequest(w http.ResponseWriter, r *http.Request, f form) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	req, err := sp.svc.Request(r.Context(), shareWho(r), id)
+	if err != nil {
+		return err
+	}
+	if req.PartnershipID != pid {
+		return access.NotFound("Request")
+	}
+	v := sarView{PID: pid, Request: req, Today: sp.deps.Now(), Form: f, FirstMonthEnds: sharing.DueDate(req.Received, false)}
+	l := sp.layout(r, "Subject access request "+itoa64(id))
+	l.Back, l.Errors = sharePath(pid, "subject-access"), f.Errors
+	return sp.page(w, r, l, sarPage(l, v))
+}
+
+func (sp *sharingPages) handleRequest(w http.ResponseWriter, r *http.Request) error {
+	return sp.renderRequest(w, r, form{Values: url.Values{"completed-on": {shareISO(sp.deps.Now())}}})
+}
+
+// requestOf checks that the request in the path belongs to the partnership before it is changed.
+func (sp *sharingPages) requestOf(r *http.Request) (prevent.ID, prevent.ID, error) {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return 0, 0, err
+	}
+	req, err := sp.svc.Request(r.Context(), shareWho(r), id)
+	if err != nil {
+		return 0, 0, err
+	}
+	if req.PartnershipID != pid {
+		return 0, 0, access.NotFound("Request")
+	}
+	return pid, id, nil
+}
+
+func (sp *sharingPages) handleRequestExtend(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := sp.requestOf(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	err = sp.svc.ExtendRequest(r.Context(), shareWho(r), id, f.get("reason"))
+	if isInvalid(err) || isRefusal(err) {
+		f = f.withErr(err)
+		for i := range f.Errors {
+			f.Errors[i].Field = "reason"
+		}
+		return sp.renderRequest(w, r, f)
+	}
+	if err != nil {
+		return err
+	}
+	return sp.flash(w, r, sharePath(pid, "subject-access", id), "Deadline extended")
+}
+
+func (sp *sharingPages) handleRequestComplete(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := sp.requestOf(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	dates := shareDates{}
+	on := dates.read(f, "completed-on", "Date answered")
+	err = dates.merge(sp.svc.CompleteRequest(r.Context(), shareWho(r), id, on))
+	if isInvalid(err) || isRefusal(err) {
+		f = f.withErr(err)
+		for i := range f.Errors {
+			f.Errors[i].Field = "completed-on"
+		}
+		return sp.renderRequest(w, r, f)
+	}
+	if err != nil {
+		return err
+	}
+	return sp.flash(w, r, sharePath(pid, "subject-access", id), "Request recorded as answered")
+}
+
+// Retention rules.
+
+type retentionView struct {
+	PID       prevent.ID
+	Rules     []sharing.RetentionRule
+	CanManage bool
+}
+
+func (sp *sharingPages) handleRetention(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	v := retentionView{PID: pid, CanManage: sp.may(r, pid, access.RetentionManage)}
+	if v.Rules, err = sp.svc.RetentionRules(r.Context(), shareWho(r), pid); err != nil {
+		return err
+	}
+	l := sp.layout(r, "Retention rules")
+	l.Back = sharePath(pid)
+	return sp.page(w, r, l, retentionPage(l, v))
+}
+
+// retentionClassNames are the record classes' display names.
+var retentionClassNames = map[sharing.RecordClass]string{
+	sharing.CaseRecords:          "Case records",
+	sharing.DisclosureRecords:    "Disclosure ledger entries",
+	sharing.ConsentRecords:       "Consent records",
+	sharing.SubjectAccessRecords: "Subject access requests",
+}
+
+// retentionOutcomeNames are the outcomes' display names.
+var retentionOutcomeNames = map[sharing.Outcome]string{
+	sharing.NoFurtherAction: "No further action",
+	sharing.SignpostedOut:   "Signposted to other support",
+	sharing.NotAdopted:      "Not adopted by the panel",
+	sharing.PoliceLed:       "Police-led",
+	sharing.ChannelExited:   "Exited Channel",
+	sharing.ConsentDeclined: "Consent declined",
+	sharing.AnyOutcome:      "Any outcome",
+}
+
+func retentionRuleName(r sharing.RetentionRule) string {
+	return retentionClassNames[r.Class] + ": " + strings.ToLower(retentionOutcomeNames[r.Outcome][:1]) + retentionOutcomeNames[r.Outcome][1:]
+}
+
+func (sp *sharingPages) retentionForm(w http.ResponseWriter, r *http.Request, pid prevent.ID, f form) error {
+	rules, err := sp.svc.RetentionRules(r.Context(), shareWho(r), pid)
+	if err != nil {
+		return err
+	}
+	items := []govuk.SelectItem{{Value: "", Text: "Select the records"}}
+	for _, rl := range rules {
+		items = append(items, govuk.SelectItem{Value: string(rl.Class) + "/" + string(rl.Outcome),
+			Text: retentionRuleName(rl) + " (now " + strconv.Itoa(rl.Months) + " months)"})
+	}
+	return sp.shareForm(w, r, "Set a retention period", sharePath(pid, "retention"), f,
+		func(l layout) templ.Component { return retentionFormPage(l, pid, f, items) })
+}
+
+func (sp *sharingPages) handleRetentionEdit(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	return sp.retentionForm(w, r, pid, form{Values: url.Values{"rule": {r.URL.Query().Get("rule")}}})
+}
+
+func (sp *sharingPages) handleRetentionEditPost(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	class, outcome, _ := strings.Cut(f.get("rule"), "/")
+	months, convErr := strconv.Atoi(f.get("months"))
+	in := sharing.RetentionInput{Class: sharing.RecordClass(class), Outcome: sharing.Outcome(outcome), Months: months, Source: f.get("source")}
+	_, err = sp.svc.SetRetention(r.Context(), shareWho(r), pid, in)
+	if isInvalid(err) {
+		fe := prevent.FieldErrors(err)
+		for i := range fe {
+			switch fe[i].Field {
+			case "class", "outcome":
+				fe[i] = prevent.FieldError{Field: "rule", Message: "Select the records the period applies to"}
+			case "months":
+				if convErr != nil && f.get("months") != "" {
+					fe[i].Message = "Enter the period as a whole number of months"
+				}
+			}
+		}
+		return sp.retentionForm(w, r, pid, f.withErr(prevent.Validation(fe)))
+	}
+	if err != nil {
+		return err
+	}
+	return sp.flash(w, r, sharePath(pid, "retention"), "Retention period set")
+}
+
+// The data protection officer's dashboard and the Art 30 record.
+
+type dashboardView struct {
+	PID      prevent.ID
+	Overview sharing.Overview
+	Unusual  []sharing.UnusualAccessEntry
+	Window   int
+	Today    time.Time
+}
+
+func (sp *sharingPages) handleDashboard(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	now := sp.deps.Now()
+	v := dashboardView{PID: pid, Window: sharingWindowDays, Today: now}
+	if v.Overview, err = sp.svc.Overview(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
+		return err
+	}
+	if v.Unusual, err = sp.svc.UnusualAccess(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
+		return err
+	}
+	l := sp.layout(r, "Data protection dashboard")
+	l.Back = sharePath(pid)
+	return sp.page(w, r, l, dashboardPage(l, v))
+}
+
+func (sp *sharingPages) handleRecordOfProcessing(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	rec, err := sp.svc.RecordOfProcessing(r.Context(), shareWho(r), pid)
+	if err != nil {
+		return err
+	}
+	l := sp.layout(r, "Record of processing activities")
+	l.Back = sharePath(pid)
+	return sp.page(w, r, l, processingPage(l, rec))
+}

@@ -1,0 +1,343 @@
+package web
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/auth"
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/demo"
+	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// sharingFixture is the demo partnership served by a web Server, with a principal for each role the
+// information-sharing pages treat differently.
+type sharingFixture struct {
+	s         *Server
+	db        *database.DB
+	pid       prevent.ID
+	now       time.Time
+	roles     map[prevent.Role]prevent.Principal
+	public    prevent.ID // a public body
+	nonPublic prevent.ID // a member organisation that is not a public body
+}
+
+func newSharingFixture(t *testing.T, db *database.DB) sharingFixture {
+	t.Helper()
+	ctx := context.Background()
+	at := time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
+	now := func() time.Time { return at }
+	ps := partnership.New(partnership.Deps{DB: db, Now: now})
+	as := auth.New(auth.Deps{DB: db, Now: now})
+	accounts, _, err := demo.Load(ctx, demo.Deps{DB: db, Auth: as, Partnership: ps, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := sharingFixture{s: New(Deps{DB: db, Auth: as, Partnership: ps, Now: now}), db: db, now: at, roles: map[prevent.Role]prevent.Principal{}}
+	for _, a := range accounts {
+		role := prevent.Role(a.Role)
+		if _, ok := f.roles[role]; ok {
+			continue
+		}
+		var id prevent.ID
+		if err := db.Read().QueryRowContext(ctx, `SELECT id FROM people WHERE email = $1`, a.Email).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		p, err := auth.LoadPrincipal(ctx, db.Read(), id, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.MFA = true
+		f.roles[role] = p
+	}
+	dpo, ok := f.roles[prevent.DataProtection]
+	if !ok {
+		t.Fatal("the demo has no data protection officer")
+	}
+	f.pid = dpo.Memberships[0].PartnershipID
+	f.public = dpo.OrganisationID
+	// A new organisation that is not a public body, so that no acknowledgement is recorded for it yet.
+	if f.nonPublic, err = ps.CreateOrganisation(ctx, f.roles[prevent.Administrator], f.pid, partnership.OrganisationInput{
+		Name: "Elmshire Test Mentoring", Sector: "community", PublicBody: "no"}); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f sharingFixture) dpo() prevent.Principal { return f.roles[prevent.DataProtection] }
+
+func (f sharingFixture) path(rest ...any) string { return sharePath(f.pid, rest...) }
+
+func TestSharingPagesNotFoundForRolesWithoutTheAction(t *testing.T) {
+	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	cases := []struct {
+		role   prevent.Role
+		method string
+		path   string
+		want   int
+	}{
+		{prevent.DataProtection, "GET", f.path(), 200},
+		{prevent.DataProtection, "GET", f.path("dashboard"), 200},
+		{prevent.DataProtection, "GET", f.path("record-of-processing"), 200},
+		{prevent.DataProtection, "GET", f.path("gateways"), 200},
+		{prevent.DataProtection, "GET", f.path("agreements"), 200},
+		{prevent.DataProtection, "GET", f.path("acknowledgements"), 200},
+		{prevent.DataProtection, "GET", f.path("disclosures"), 200},
+		{prevent.DataProtection, "GET", f.path("disclosures", "cases", 1), 200},
+		{prevent.DataProtection, "GET", f.path("subject-access"), 200},
+		{prevent.DataProtection, "GET", f.path("retention"), 200},
+		{prevent.DataProtection, "GET", f.path("retention", "set"), 200},
+		{prevent.Auditor, "GET", f.path("dashboard"), 200},
+		{prevent.Auditor, "GET", f.path("disclosures"), 200},
+		{prevent.Auditor, "GET", f.path("agreements", "new"), 404},
+		{prevent.Auditor, "GET", f.path("subject-access"), 404},
+		{prevent.Auditor, "GET", f.path("retention", "set"), 404},
+		{prevent.Administrator, "GET", f.path("agreements", "new"), 200},
+		{prevent.Administrator, "GET", f.path("gateways", "new"), 200},
+		{prevent.Administrator, "GET", f.path("dashboard"), 404},
+		{prevent.Administrator, "GET", f.path("disclosures"), 404},
+		{prevent.Coordinator, "GET", f.path("agreements"), 200},
+		{prevent.Coordinator, "GET", f.path("dashboard"), 404},
+		{prevent.Coordinator, "GET", f.path("record-of-processing"), 404},
+		{prevent.Coordinator, "POST", f.path("agreements", "new"), 404},
+		{prevent.Coordinator, "GET", f.path("subject-access", "new"), 404},
+		{prevent.Referrer, "GET", f.path("gateways"), 200},
+		{prevent.Referrer, "GET", f.path("agreements"), 404},
+		{prevent.Referrer, "GET", f.path(), 404},
+		{prevent.Analyst, "GET", f.path("retention"), 404},
+	}
+	for _, c := range cases {
+		p, ok := f.roles[c.role]
+		if !ok {
+			t.Fatalf("no demo account for %s", c.role)
+		}
+		var form url.Values
+		if c.method == "POST" {
+			form = url.Values{"title": {"x"}}
+		}
+		if w := serve(t, f.s, p, c.method, c.path, form); w.Code != c.want {
+			t.Errorf("%s %s %s = %d, want %d", c.role, c.method, c.path, w.Code, c.want)
+		}
+	}
+	// Another partnership's pages are not found even for the DPO.
+	if w := serve(t, f.s, f.dpo(), "GET", sharePath(f.pid+100, "agreements"), nil); w.Code != 404 {
+		t.Errorf("another partnership's agreements = %d, want 404", w.Code)
+	}
+}
+
+// TestSharingAgreementJourneyThroughPages drafts an agreement between a public body and one that is not,
+// records a signatory for each, is refused activation until the non-public body's acknowledgement is
+// recorded, and activates; each form keeps the input it refuses.
+func TestSharingAgreementJourneyThroughPages(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		f := newSharingFixture(t, db)
+		dpo := f.dpo()
+		// Errors keep the input.
+		w := serve(t, f.s, dpo, "POST", f.path("agreements", "new"), url.Values{"title": {"Elmshire mentoring agreement"},
+			"parties": {itoa64(f.public)}, "purposes": {"support_delivery"}, "review-date": {"2027-02-30"}})
+		doc := parse(t, w)
+		if w.Code != 200 || doc.Find(".govuk-error-summary").Length() != 1 {
+			t.Fatalf("invalid draft: %d, error summary %d", w.Code, doc.Find(".govuk-error-summary").Length())
+		}
+		sum := doc.Find(".govuk-error-summary").Text()
+		for _, want := range []string{"Select at least two organisations", "Select the categories", "Review date must be a real date", "Enter the security measures"} {
+			if !strings.Contains(sum, want) {
+				t.Errorf("error summary %q lacks %q", sum, want)
+			}
+		}
+		if v, _ := doc.Find("#title").Attr("value"); v != "Elmshire mentoring agreement" {
+			t.Errorf("title kept as %q", v)
+		}
+		if v, _ := doc.Find("#review-date").Attr("value"); v != "2027-02-30" {
+			t.Errorf("review date kept as %q", v)
+		}
+		if doc.Find(`input[name=purposes][value=support_delivery]:checked`).Length() != 1 {
+			t.Error("the purpose ticked is not kept")
+		}
+		// A complete draft.
+		draft := url.Values{"title": {"Elmshire mentoring agreement"}, "parties": {itoa64(f.public), itoa64(f.nonPublic)},
+			"purposes": {"support_delivery"}, "categories": {"identity", "support-plan"}, "gateways": {"consent"},
+			"retention": {"Six years after support ends"}, "disposal": {"Secure deletion"}, "security": {"Named mentors only"}, "review-date": {"2027-10-31"}}
+		loc := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("agreements", "new"), draft), f.path("agreements")+"/")
+		page := parse(t, serve(t, f.s, dpo, "GET", loc, nil))
+		if h := page.Find("main h1").Text(); h != "Elmshire mentoring agreement" || !strings.Contains(page.Find("#details").Text(), "Draft") {
+			t.Fatalf("agreement page %q, details %q", h, page.Find("#details").Text())
+		}
+		// A signatory without a name is refused, the rest kept.
+		w = serve(t, f.s, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa64(f.public)}, "job-title": {"Director of children’s services"}, "signed-on": {"2026-11-09"}})
+		doc = parse(t, w)
+		if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the signatory’s name") {
+			t.Errorf("signatory without name: %q", doc.Find(".govuk-error-summary").Text())
+		}
+		if v, _ := doc.Find("#job-title").Attr("value"); v != "Director of children’s services" {
+			t.Errorf("job title kept as %q", v)
+		}
+		for _, org := range []prevent.ID{f.public, f.nonPublic} {
+			wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa64(org)}, "name": {"Signer"},
+				"job-title": {"Director"}, "signed-on": {"2026-11-09"}}), loc)
+		}
+		// Activation is refused for want of the non-public body's acknowledgement, saying so on the page.
+		{
+			doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/status", url.Values{"to": {"active"}}))
+			sum = doc.Find(".govuk-error-summary").Text()
+			if !strings.Contains(sum, "has not acknowledged its own data protection duties") {
+				t.Errorf("activation without acknowledgement: %q", sum)
+			}
+			if href, _ := doc.Find(".govuk-error-summary a").Attr("href"); href != "#parties" {
+				t.Errorf("the error links to %q, want #parties", href)
+			}
+			// The acknowledgement form keeps input on error.
+			w = serve(t, f.s, dpo, "POST", f.path("acknowledgements", "new"), url.Values{"organisation": {itoa64(f.nonPublic)},
+				"acknowledged-on": {"2026-11-09"}, "text-version": {"dp-duties-2026-1"}})
+			doc = parse(t, w)
+			if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the name and role") {
+				t.Errorf("acknowledgement without a name: %q", doc.Find(".govuk-error-summary").Text())
+			}
+			if doc.Find(`#organisation option[selected]`).AttrOr("value", "") != itoa64(f.nonPublic) {
+				t.Error("the organisation chosen is not kept")
+			}
+			wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("acknowledgements", "new"), url.Values{"organisation": {itoa64(f.nonPublic)},
+				"acknowledged-by": {"Chief executive"}, "acknowledged-on": {"2026-11-09"}, "text-version": {"dp-duties-2026-1"}}), f.path("acknowledgements"))
+		}
+		// Suspending needs a reason.
+		wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/status", url.Values{"to": {"active"}}), loc)
+		doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/status", url.Values{"to": {"suspended"}}))
+		if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the reason") {
+			t.Errorf("suspension without reason: %q", doc.Find(".govuk-error-summary").Text())
+		}
+		page = parse(t, serve(t, f.s, dpo, "GET", loc, nil))
+		if !strings.Contains(page.Find("#details").Text(), "Active") {
+			t.Errorf("after activation the status is %q", page.Find("#details .govuk-tag").Text())
+		}
+		// The Art 30 record now lists the non-public body as a recipient.
+		rec := serve(t, f.s, dpo, "GET", f.path("record-of-processing"), nil).Body.String()
+		if !strings.Contains(rec, "Named mentors only") || !strings.Contains(rec, "(not a public body)") {
+			t.Error("the record of processing does not show the new agreement's security measures and its non-public party")
+		}
+		// A coordinator may read the agreement but is offered no changes.
+		page = parse(t, serve(t, f.s, f.roles[prevent.Coordinator], "GET", loc, nil))
+		if page.Find(`form[action$="/status"]`).Length() != 0 || page.Find(`a[href$="/signatories/new"]`).Length() != 0 {
+			t.Error("a coordinator is offered status changes or signatories")
+		}
+	})
+}
+
+func TestSharingGatewayAndRetentionFormsKeepInput(t *testing.T) {
+	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	dpo := f.dpo()
+	doc := parse(t, serve(t, f.s, dpo, "POST", f.path("gateways", "new"), url.Values{"code": {"Bad Code"}, "name": {"Elmshire protocol"},
+		"without-consent": {"no"}, "sectors": {"education"}, "valid-from": {"2026-04-01"}, "valid-to": {"2026-01-01"}}))
+	sum := doc.Find(".govuk-error-summary").Text()
+	for _, want := range []string{"Enter a code of 2 to 60", "Describe what the gateway permits", "The end date must be after the start date"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("gateway errors %q lack %q", sum, want)
+		}
+	}
+	if v, _ := doc.Find("#name").Attr("value"); v != "Elmshire protocol" {
+		t.Errorf("name kept as %q", v)
+	}
+	if doc.Find(`input[name=sectors][value=education]:checked`).Length() != 1 {
+		t.Error("the sector ticked is not kept")
+	}
+	wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("gateways", "new"), url.Values{"code": {"elmshire_protocol"}, "name": {"Elmshire protocol"},
+		"summary": {"Sharing between schools and the council"}, "without-consent": {"no"}, "sectors": {"education"}, "valid-from": {"2026-04-01"}}), f.path("gateways"))
+	if body := serve(t, f.s, dpo, "GET", f.path("gateways"), nil).Body.String(); !strings.Contains(body, "elmshire_protocol v1") {
+		t.Error("the local gateway is not listed")
+	}
+
+	doc = parse(t, serve(t, f.s, dpo, "POST", f.path("retention", "set"), url.Values{"rule": {"case/no_further_action"}, "months": {"six"}, "source": {"Board decision"}}))
+	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "whole number of months") {
+		t.Errorf("retention with months in words: %q", doc.Find(".govuk-error-summary").Text())
+	}
+	if v, _ := doc.Find("#source").Html(); v != "Board decision" {
+		t.Errorf("source kept as %q", v)
+	}
+	if doc.Find(`#rule option[selected]`).AttrOr("value", "") != "case/no_further_action" {
+		t.Error("the records chosen are not kept")
+	}
+	wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("retention", "set"), url.Values{"rule": {"case/no_further_action"}, "months": {"18"},
+		"source": {"Elmshire board decision of 4 March 2026"}}), f.path("retention"))
+	body := serve(t, f.s, dpo, "GET", f.path("retention"), nil).Body.String()
+	if !strings.Contains(body, "18 months") || !strings.Contains(body, "Elmshire board decision of 4 March 2026") {
+		t.Error("the retention period set is not listed with its source")
+	}
+}
+
+func TestSharingSubjectAccessRegister(t *testing.T) {
+	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	dpo := f.dpo()
+	doc := parse(t, serve(t, f.s, dpo, "POST", f.path("subject-access", "new"), url.Values{"received": {"2026-11-31"}, "requester": {"Sam Example"}}))
+	sum := doc.Find(".govuk-error-summary").Text()
+	for _, want := range []string{"Date received must be a real date", "Enter who the request is about", "Select the law"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("register errors %q lack %q", sum, want)
+		}
+	}
+	if v, _ := doc.Find("#requester").Attr("value"); v != "Sam Example" {
+		t.Errorf("requester kept as %q", v)
+	}
+	loc := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("subject-access", "new"), url.Values{"received": {"2026-10-31"},
+		"requester": {"Sam Example"}, "subject": {"Sam Example"}, "regime": {"uk_gdpr"}}), f.path("subject-access")+"/")
+	// Received 31 October: due 30 November, shown on the request and the register.
+	if body := serve(t, f.s, dpo, "GET", loc, nil).Body.String(); !strings.Contains(body, "30 November 2026") {
+		t.Error("the request does not show its due date, 30 November 2026")
+	}
+	doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/extend", url.Values{"reason": {""}}))
+	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the reason for the extension") {
+		t.Errorf("extension without reason: %q", doc.Find(".govuk-error-summary").Text())
+	}
+	wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/extend", url.Values{"reason": {"Complex: records held by four organisations"}}), loc)
+	if body := serve(t, f.s, dpo, "GET", f.path("subject-access"), nil).Body.String(); !strings.Contains(body, "31 January 2027") || !strings.Contains(body, "Open, extended") {
+		t.Error("the register does not show the extended due date, 31 January 2027")
+	}
+	doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/complete", url.Values{"completed-on": {"2026-12-01"}}))
+	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter a date between receipt and today") {
+		t.Errorf("completion in the future: %q", doc.Find(".govuk-error-summary").Text())
+	}
+	if v, _ := doc.Find("#completed-on").Attr("value"); v != "2026-12-01" {
+		t.Errorf("completion date kept as %q", v)
+	}
+	wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/complete", url.Values{"completed-on": {"2026-11-09"}}), loc)
+	if body := serve(t, f.s, dpo, "GET", loc, nil).Body.String(); !strings.Contains(body, "Answered 9 November 2026") {
+		t.Error("the request is not shown as answered")
+	}
+}
+
+func TestSharingLedgerAndDashboard(t *testing.T) {
+	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	dpo := f.dpo()
+	doc := parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures")+"?from=2026-13-01&gateway=consent", nil))
+	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "From must be a real date") {
+		t.Errorf("bad filter date: %q", doc.Find(".govuk-error-summary").Text())
+	}
+	if v, _ := doc.Find("#from").Attr("value"); v != "2026-13-01" {
+		t.Errorf("filter kept as %q", v)
+	}
+	if doc.Find(`#gateway option[selected]`).AttrOr("value", "") != "consent" {
+		t.Error("the gateway filter is not kept")
+	}
+	doc = parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures")+"?from=2026-11-10", nil))
+	if doc.Find(".govuk-error-summary").Length() != 0 || !strings.Contains(doc.Find("main").Text(), "No disclosures match") {
+		t.Error("a filter from tomorrow should match nothing, without errors")
+	}
+	doc = parse(t, serve(t, f.s, dpo, "GET", f.path("dashboard"), nil))
+	for _, want := range []string{"Disclosures recorded", "Subject access requests due", "Unusual access to case records"} {
+		if !strings.Contains(doc.Find("main").Text(), want) {
+			t.Errorf("dashboard lacks %q", want)
+		}
+	}
+	// The navigation offers information sharing to those who may read agreements, and not to referrers.
+	home := parse(t, serve(t, f.s, dpo, "GET", "/", nil))
+	if home.Find(`.govuk-service-navigation a[href="`+f.path()+`"]`).Length() != 1 {
+		t.Error("no information sharing entry in the DPO's navigation")
+	}
+	home = parse(t, serve(t, f.s, f.roles[prevent.Referrer], "GET", "/", nil))
+	if home.Find(`.govuk-service-navigation a[href="`+f.path()+`"]`).Length() != 0 {
+		t.Error("a referrer is offered information sharing in the navigation")
+	}
+}
