@@ -257,7 +257,7 @@ func (s *Service) SubjectAccessBundle(ctx context.Context, p prevent.Principal, 
 		if r.SubjectID == 0 {
 			return prevent.Errorf(prevent.Conflict, "Choose the person the request is about first")
 		}
-		bl := &bundler{ctx: ctx, q: tx, people: map[prevent.ID][2]string{}, orgs: map[prevent.ID]string{}, labels: map[string]string{}, now: now}
+		bl := &bundler{s: s, ctx: ctx, q: tx, people: map[prevent.ID][2]string{}, orgs: map[prevent.ID]string{}, labels: map[string]string{}, now: now}
 		b = Bundle{RequestID: requestID, PartnershipID: r.PartnershipID, Requester: r.Requester, Received: r.Received, Due: r.Due,
 			Regime: string(r.Regime), SubjectID: r.SubjectID, Subject: r.Subject, Produced: now, Draft: draft, Notes: BundleNotes,
 			Records: []BundleRecord{}, Disclosures: []BundleDisclosure{}, Access: []BundleView{}, Redactions: []BundleRedaction{}}
@@ -412,6 +412,7 @@ func consentText(c sharing.Consent) string {
 // bundler reads a person's records through one transaction, naming people, organisations and codes once
 // each. The first error is kept in err.
 type bundler struct {
+	s      *Service // opens sealed details
 	ctx    context.Context
 	q      database.Querier
 	now    time.Time
@@ -556,7 +557,7 @@ func lines(parts ...string) string {
 // record reads one referral's sections, and the ids of its interventions and information requests.
 func (bl *bundler) record(id prevent.ID) (BundleRecord, []prevent.ID, []prevent.ID, error) {
 	ctx, q := bl.ctx, bl.q
-	r, err := getReferral(ctx, q, id)
+	r, err := bl.s.getReferral(ctx, q, id)
 	if err != nil {
 		return BundleRecord{}, nil, nil, err
 	}

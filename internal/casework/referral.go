@@ -200,11 +200,7 @@ func (s *Service) SaveDraft(ctx context.Context, p prevent.Principal, partnershi
 	if err := in.validateDraft(s.now()).Err(); err != nil {
 		return 0, err
 	}
-	details, err := json.Marshal(in)
-	if err != nil {
-		return 0, fmt.Errorf("casework: draft: %w", err)
-	}
-	err = s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
 		now := s.now()
 		if id != 0 {
 			c, err := s.authorise(ctx, tx, p, access.CaseCreate, id)
@@ -217,8 +213,8 @@ func (s *Service) SaveDraft(ctx context.Context, p prevent.Principal, partnershi
 			if c.State != Draft {
 				return prevent.Errorf(prevent.Conflict, "This referral has already been submitted and can no longer be changed")
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE referrals SET details = $1, updated_at = $2 WHERE id = $3`, string(details), now, id); err != nil {
-				return fmt.Errorf("casework: save draft: %w", err)
+			if err := s.storeDetails(ctx, tx, id, in); err != nil {
+				return err
 			}
 			return s.record(ctx, tx, p, audit.Alter, "referral", id, partnershipID, "draft saved")
 		}
@@ -228,8 +224,12 @@ func (s *Service) SaveDraft(ctx context.Context, p prevent.Principal, partnershi
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO referrals (partnership_id, state, author_id, referrer_org_id, referrer_sector,
 			details, marking, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-			partnershipID, string(Draft), p.PersonID, p.OrganisationID, sector, string(details), int(DefaultMarking), now).Scan(&id); err != nil {
+			partnershipID, string(Draft), p.PersonID, p.OrganisationID, sector, "{}", int(DefaultMarking), now).Scan(&id); err != nil {
 			return fmt.Errorf("casework: create draft: %w", err)
+		}
+		// The draft's id names its data key, so the details are stored once the row exists.
+		if err := s.storeDetails(ctx, tx, id, in); err != nil {
+			return err
 		}
 		if err := s.event(ctx, tx, p, id, "draft", Draft, Draft, "draft started"); err != nil {
 			return err
@@ -283,12 +283,8 @@ func (s *Service) Draft(ctx context.Context, p prevent.Principal, id prevent.ID)
 		if c.State != Draft || c.AuthorID != p.PersonID {
 			return access.NotFound("Draft referral")
 		}
-		var details string
-		if err := tx.QueryRowContext(ctx, `SELECT details FROM referrals WHERE id = $1`, id).Scan(&details); err != nil {
-			return fmt.Errorf("casework: draft: %w", err)
-		}
-		if err := json.Unmarshal([]byte(details), &in); err != nil {
-			return fmt.Errorf("casework: draft: %w", err)
+		if in, err = s.readDetails(ctx, tx, id); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, p, audit.Consult, "referral", id, c.PartnershipID, "draft resumed")
 	})
@@ -311,13 +307,9 @@ func (s *Service) Submit(ctx context.Context, p prevent.Principal, id prevent.ID
 		if _, err := Transition(c.State, EvSubmit, Facts{}); err != nil {
 			return err
 		}
-		var details string
-		if err := tx.QueryRowContext(ctx, `SELECT details FROM referrals WHERE id = $1`, id).Scan(&details); err != nil {
-			return fmt.Errorf("casework: submit: %w", err)
-		}
-		var in ReferralInput
-		if err := json.Unmarshal([]byte(details), &in); err != nil {
-			return fmt.Errorf("casework: submit: %w", err)
+		in, err := s.readDetails(ctx, tx, id)
+		if err != nil {
+			return err
 		}
 		now := s.now()
 		if err := validateSubmit(ctx, tx, in, now); err != nil {
@@ -413,7 +405,7 @@ func (s *Service) Referral(ctx context.Context, p prevent.Principal, id prevent.
 		if err != nil {
 			return err
 		}
-		if r, err = getReferral(ctx, tx, id); err != nil {
+		if r, err = s.getReferral(ctx, tx, id); err != nil {
 			return err
 		}
 		if r.Previous, err = previousReferrals(ctx, tx, r.SubjectID, id); err != nil {
@@ -437,8 +429,10 @@ func (s *Service) Referral(ctx context.Context, p prevent.Principal, id prevent.
 	return r, err
 }
 
-func getReferral(ctx context.Context, q database.Querier, id prevent.ID) (Referral, error) {
+// getReferral reads a referral through q, opening its sealed details.
+func (s *Service) getReferral(ctx context.Context, q database.Querier, id prevent.ID) (Referral, error) {
 	var r Referral
+	var sealed []byte
 	var ref sql.NullString
 	var subject, triagedBy sql.NullInt64
 	var submitted, due, triagedAt sql.NullTime
@@ -446,10 +440,10 @@ func getReferral(ctx context.Context, q database.Querier, id prevent.ID) (Referr
 	var marking int
 	err := q.QueryRowContext(ctx, `SELECT id, partnership_id, reference, state, author_id, referrer_org_id, referrer_sector, subject_id,
 		marking, details, created_at, updated_at, submitted_at, triage_due_at, triage_outcome, triage_reason, signpost_service,
-		reasonable_grounds, triage_rationale, triaged_by, triaged_at FROM referrals WHERE id = $1`, id).Scan(
+		reasonable_grounds, triage_rationale, triaged_by, triaged_at, sealed_details FROM referrals WHERE id = $1`, id).Scan(
 		&r.ID, &r.PartnershipID, &ref, &r.State, &r.AuthorID, &r.ReferrerOrgID, &r.ReferrerSector, &subject,
 		&marking, &details, &r.CreatedAt, &r.UpdatedAt, &submitted, &due, &outcome, &r.Triage.Reason, &r.Triage.Service,
-		&r.Triage.ReasonableGrounds, &r.Triage.Rationale, &triagedBy, &triagedAt)
+		&r.Triage.ReasonableGrounds, &r.Triage.Rationale, &triagedBy, &triagedAt, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, access.NotFound("Referral")
 	}
@@ -459,10 +453,8 @@ func getReferral(ctx context.Context, q database.Querier, id prevent.ID) (Referr
 	r.Reference, r.SubjectID, r.Marking = ref.String, subject.Int64, prevent.Marking(marking)
 	r.SubmittedAt, r.TriageDueAt = submitted.Time, due.Time
 	r.Triage.Outcome, r.Triage.By, r.Triage.At = Event(outcome), triagedBy.Int64, triagedAt.Time
-	if err := json.Unmarshal([]byte(details), &r.Details); err != nil {
-		return r, fmt.Errorf("casework: referral %d details: %w", id, err)
-	}
-	return r, nil
+	r.Details, err = s.openDetails(ctx, q, id, details, sealed)
+	return r, err
 }
 
 func previousReferrals(ctx context.Context, q database.Querier, subjectID, except prevent.ID) ([]PreviousReferral, error) {

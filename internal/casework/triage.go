@@ -115,9 +115,19 @@ func (s *Service) RecordDeconfliction(ctx context.Context, p prevent.Principal, 
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO deconfliction_notes (referral_id, result, note, marking, author_id, author_org, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, referralID, string(in.Result), strings.TrimSpace(in.Note), int(in.Marking),
+			VALUES ($1, $2, '', $3, $4, $5, $6) RETURNING id`, referralID, string(in.Result), int(in.Marking),
 			p.PersonID, p.OrganisationID, s.now()).Scan(&id); err != nil {
 			return fmt.Errorf("casework: deconfliction: %w", err)
+		}
+		// The note is police intelligence: sealed under the referral's data key (sealed.go).
+		if note := strings.TrimSpace(in.Note); note != "" {
+			ct, err := s.keyring().Seal(ctx, tx, referralSubject(referralID), []byte(note), noteAD(id))
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE deconfliction_notes SET note_sealed = $1 WHERE id = $2`, ct, id); err != nil {
+				return fmt.Errorf("casework: deconfliction: %w", err)
+			}
 		}
 		// The timeline says a result was recorded, not what it was: partners read the timeline.
 		if err := s.event(ctx, tx, p, referralID, "deconfliction", c.State, c.State, "deconfliction recorded (restricted)"); err != nil {
@@ -138,26 +148,35 @@ func (s *Service) DeconflictionNotes(ctx context.Context, p prevent.Principal, r
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, referral_id, result, note, marking, author_id, author_org, created_at
+		rows, err := tx.QueryContext(ctx, `SELECT id, referral_id, result, note, marking, author_id, author_org, created_at, note_sealed
 			FROM deconfliction_notes WHERE referral_id = $1 ORDER BY id`, referralID)
 		if err != nil {
 			return fmt.Errorf("casework: deconfliction notes: %w", err)
 		}
 		defer rows.Close()
+		var sealed [][]byte
 		for rows.Next() {
 			var n DeconflictionNote
 			var marking int
 			var org prevent.ID
-			if err := rows.Scan(&n.ID, &n.ReferralID, &n.Result, &n.Note, &marking, &n.AuthorID, &org, &n.CreatedAt); err != nil {
+			var ct []byte
+			if err := rows.Scan(&n.ID, &n.ReferralID, &n.Result, &n.Note, &marking, &n.AuthorID, &org, &n.CreatedAt, &ct); err != nil {
 				return err
 			}
 			n.Marking = prevent.Marking(marking)
 			if access.Decide(p, access.DeconflictionView, noteResource(c.PartnershipID, org, n.Marking), s.now()).Allow {
 				out = append(out, n)
+				sealed = append(sealed, ct)
 			}
 		}
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		rows.Close()
+		for i := range out {
+			if err := s.openNote(ctx, tx, &out[i], sealed[i]); err != nil {
+				return err
+			}
 		}
 		for _, n := range out {
 			if err := s.record(ctx, tx, p, audit.Consult, "deconfliction", n.ID, c.PartnershipID, "deconfliction note read"); err != nil {
@@ -175,9 +194,10 @@ func (s *Service) Deconfliction(ctx context.Context, p prevent.Principal, noteID
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
 		var marking int
 		var org, partnershipID prevent.ID
-		err := tx.QueryRowContext(ctx, `SELECT d.id, d.referral_id, d.result, d.note, d.marking, d.author_id, d.author_org, d.created_at, r.partnership_id
-			FROM deconfliction_notes d JOIN referrals r ON r.id = d.referral_id WHERE d.id = $1`, noteID).Scan(
-			&n.ID, &n.ReferralID, &n.Result, &n.Note, &marking, &n.AuthorID, &org, &n.CreatedAt, &partnershipID)
+		var sealed []byte
+		err := tx.QueryRowContext(ctx, `SELECT d.id, d.referral_id, d.result, d.note, d.marking, d.author_id, d.author_org, d.created_at, r.partnership_id,
+			d.note_sealed FROM deconfliction_notes d JOIN referrals r ON r.id = d.referral_id WHERE d.id = $1`, noteID).Scan(
+			&n.ID, &n.ReferralID, &n.Result, &n.Note, &marking, &n.AuthorID, &org, &n.CreatedAt, &partnershipID, &sealed)
 		if errors.Is(err, sql.ErrNoRows) {
 			return access.NotFound("Note")
 		}
@@ -192,6 +212,9 @@ func (s *Service) Deconfliction(ctx context.Context, p prevent.Principal, noteID
 		if _, err := s.authorise(ctx, tx, p, access.CaseView, n.ReferralID); err != nil {
 			n = DeconflictionNote{}
 			return access.NotFound("Note")
+		}
+		if err := s.openNote(ctx, tx, &n, sealed); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, p, audit.Consult, "deconfliction", noteID, partnershipID, "deconfliction note read")
 	})

@@ -25,7 +25,7 @@ func (m *Master) journalPath() string { return filepath.Join(filepath.Dir(m.path
 
 // recordShreds appends refs to the shred journal and syncs it.
 func (m *Master) recordShreds(refs map[string]time.Time) error {
-	if len(refs) == 0 {
+	if len(refs) == 0 || m.Ephemeral() {
 		return nil
 	}
 	keys := make([]string, 0, len(refs))
@@ -60,6 +60,9 @@ func (m *Master) shreds() (map[string]time.Time, error) {
 	m.journalMu.Lock()
 	defer m.journalMu.Unlock()
 	out := map[string]time.Time{}
+	if m.Ephemeral() {
+		return out, nil
+	}
 	f, err := os.Open(m.journalPath())
 	if errors.Is(err, fs.ErrNotExist) {
 		return out, nil

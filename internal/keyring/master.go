@@ -134,8 +134,10 @@ func (m *Master) rotate() error {
 	if err != nil {
 		return fmt.Errorf("keyring: master keyset: %w", err)
 	}
-	if err := writeMaster(m.path, h, false); err != nil {
-		return err
+	if m.path != "" { // an Ephemeral master has no file
+		if err := writeMaster(m.path, h, false); err != nil {
+			return err
+		}
 	}
 	return m.set(h)
 }
@@ -180,8 +182,10 @@ func (m *Master) replace(from, h *keyset.Handle) error {
 	if m.handle != from {
 		return errors.New("keyring: the master key changed while it was being retired; run it again")
 	}
-	if err := writeMaster(m.path, h, false); err != nil {
-		return err
+	if m.path != "" { // an Ephemeral master has no file
+		if err := writeMaster(m.path, h, false); err != nil {
+			return err
+		}
 	}
 	return m.set(h)
 }
