@@ -88,11 +88,11 @@ type BundleView struct {
 	Exemption    string    `json:"exemption,omitempty"`
 }
 
-// BundleRedaction is an item withheld and the exemption relied on.
+// BundleRedaction is an item withheld and the exemption relied on; Note (why it applies) is in a draft only.
 type BundleRedaction struct {
 	Item      string    `json:"item"`
 	Exemption string    `json:"exemption"`
-	Note      string    `json:"note"`
+	Note      string    `json:"note,omitempty"`
 	By        string    `json:"by"`
 	At        time.Time `json:"at"`
 }
@@ -333,8 +333,13 @@ func (s *Service) SubjectAccessBundle(ctx context.Context, p prevent.Principal, 
 		withheld := map[string]string{}
 		for _, rd := range reds {
 			withheld[rd.Item] = rd.Exemption.String()
-			b.Redactions = append(b.Redactions, BundleRedaction{Item: rd.Item, Exemption: rd.Exemption.String(), Note: rd.Note,
-				By: bl.person(rd.RecordedBy), At: rd.RecordedAt})
+			br := BundleRedaction{Item: rd.Item, Exemption: rd.Exemption.String(), By: bl.person(rd.RecordedBy), At: rd.RecordedAt}
+			if draft {
+				// The reason is the data protection officer's working note: it may itself describe what is
+				// withheld, so only the draft shows it.
+				br.Note = rd.Note
+			}
+			b.Redactions = append(b.Redactions, br)
 		}
 		b.redact(withheld, !draft)
 		if bl.err != nil {

@@ -362,8 +362,11 @@ func TestSubjectAccessBundle(t *testing.T) {
 		if !strings.Contains(string(js), "Sam") || !strings.Contains(string(js), "Shared violent material") {
 			t.Error("the JSON bundle lacks the person's own data")
 		}
-		if len(final.Redactions) != 2 || final.Redactions[0].Note != "Names his cousin" || final.Redactions[0].By == "" {
-			t.Fatalf("redactions %+v", final.Redactions)
+		if len(final.Redactions) != 2 || final.Redactions[0].Note != "" || final.Redactions[0].By == "" || final.Redactions[0].Item != contacts {
+			t.Fatalf("final redactions %+v: want the items and exemptions, without the working note", final.Redactions)
+		}
+		if len(draft.Redactions) != 2 || draft.Redactions[0].Note != "Names his cousin" {
+			t.Fatalf("draft redactions %+v: want the note", draft.Redactions)
 		}
 		withheldViews := 0
 		for _, v := range final.Access {

@@ -7,6 +7,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // workView is "My work": the signed-in person's tasks with their due dates.
@@ -15,6 +16,9 @@ type workView struct {
 	Tasks         []workTask
 	CanRefer      bool
 	CanList       bool
+	// CanNotices shows the notices sent to the person's organisation, with how many are open.
+	CanNotices  bool
+	OpenNotices int
 }
 
 // workTask is a task as the page shows it.
@@ -39,6 +43,12 @@ func (cp *casePages) handleMyWork(w http.ResponseWriter, r *http.Request) error 
 		v.PartnershipID = ps[0]
 		v.CanRefer = cp.may(r, ps[0], access.CaseCreate)
 		v.CanList = cp.may(r, ps[0], access.CaseStatusView)
+		if v.CanNotices = cp.may(r, ps[0], access.NoticeWork); v.CanNotices {
+			sh := sharing.New(sharing.Deps{DB: cp.deps.DB, Now: cp.deps.Now})
+			if v.OpenNotices, err = sh.CountOpenNotices(ctx, p, ps[0]); err != nil {
+				return err
+			}
+		}
 	}
 	for _, t := range tasks {
 		wt := workTask{Task: t, Due: dayText(t.Due)}
