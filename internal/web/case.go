@@ -8,6 +8,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
@@ -108,6 +109,9 @@ func (cp *casePages) renderCase(w http.ResponseWriter, r *http.Request, pid, id 
 		return err
 	}
 	title := ref.Details.Person.FullName()
+	if title == "" {
+		title = "Case " + ref.Reference
+	}
 	if sec.Slug != "" {
 		title = sec.Title + ": " + title
 	}
@@ -185,6 +189,7 @@ type requestForm struct {
 	Reference         string
 	Organisations     []govukOption
 	Form              form
+	Share             *disclosureView
 }
 
 // govukOption is a value and its text, for selects.
@@ -207,6 +212,11 @@ func (cp *casePages) renderRequestForm(w http.ResponseWriter, r *http.Request, p
 	for _, o := range orgs {
 		v.Organisations = append(v.Organisations, govukOption{itoa64(o.ID), o.Name})
 	}
+	if v.Share, err = cp.loadDisclosure(r, pid, shareSpec{ReferralID: id, ToOrg: idOf(f, "organisation"), Purpose: sharing.ChannelScreening,
+		Intro: "A request tells the organisation about the person and the concern. When you ask another organisation than your own, record what the request shares."}, f); err != nil {
+		return err
+	}
+	v.Form = v.Share.Form
 	l := cp.layout(r, "Ask a partner for information")
 	l.Errors = f.Errors
 	l.Marking = ref.Marking
@@ -237,14 +247,16 @@ func (cp *casePages) handleInfoRequestNewPost(w http.ResponseWriter, r *http.Req
 	if derr == nil && ok {
 		in.Due = due.Add(17 * time.Hour) // the end of the working day
 	}
-	_, err = cp.svc.RequestInformation(r.Context(), principalOf(r), id, in)
+	if in.Share, err = readDisclosure(f); err == nil {
+		_, err = cp.svc.RequestInformation(r.Context(), principalOf(r), id, in)
+	}
 	if err == nil {
 		return cp.flash(w, r, casePath(pid, id, "people"), "Information request sent")
 	}
 	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
 		return err
 	}
-	f = f.withErr(err)
+	f = f.withShareErr(err, "organisation", "")
 	for i, e := range f.Errors {
 		if e.Field == "due" && (derr != nil || !ok) {
 			f.Errors[i].Message = "Enter the date the answer is due, for example 27 3 2027"
@@ -259,6 +271,7 @@ type answerView struct {
 	Request                   casework.InformationRequest
 	Form                      form
 	Now                       time.Time
+	Share                     *disclosureView
 }
 
 func (cp *casePages) renderAnswer(w http.ResponseWriter, r *http.Request, f form) error {
@@ -276,11 +289,19 @@ func (cp *casePages) renderAnswer(w http.ResponseWriter, r *http.Request, f form
 	}
 	for _, q := range reqs {
 		if q.ID == rid {
+			v := answerView{PartnershipID: pid, ReferralID: id, Request: q, Form: f, Now: cp.deps.Now()}
+			if q.AnsweredAt.IsZero() {
+				if v.Share, err = cp.loadDisclosure(r, pid, shareSpec{ReferralID: id, Purpose: sharing.ChannelScreening,
+					Intro: "Your answer goes to the organisation that asked. When that is another organisation than yours, record what you share, why and on what legal basis."}, f); err != nil {
+					return err
+				}
+				v.Form = v.Share.Form
+			}
 			l := cp.layout(r, "Information request "+q.Reference)
 			l.Errors = f.Errors
 			l.Marking = casework.DefaultMarking
 			l.Back = "/work"
-			return cp.page(w, r, l, answerPage(l, answerView{PartnershipID: pid, ReferralID: id, Request: q, Form: f, Now: cp.deps.Now()}))
+			return cp.page(w, r, l, answerPage(l, v))
 		}
 	}
 	return access.NotFound("Information request")
@@ -299,14 +320,17 @@ func (cp *casePages) handleInfoAnswerPost(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	err = cp.svc.AnswerInformationRequest(r.Context(), principalOf(r), rid, f.get("answer"), sharing.DisclosureInput{})
+	share, err := readDisclosure(f)
+	if err == nil {
+		err = cp.svc.AnswerInformationRequest(r.Context(), principalOf(r), rid, f.get("answer"), share)
+	}
 	if err == nil {
 		return cp.flash(w, r, "/work", "Your answer has been sent")
 	}
 	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
 		return err
 	}
-	return cp.renderAnswer(w, r, f.withErr(err))
+	return cp.renderAnswer(w, r, f.withShareErr(err, "", ""))
 }
 
 // ageText is the person's date of birth and age, or their approximate age.
@@ -322,4 +346,95 @@ func ageText(d casework.PersonDetails, now time.Time) string {
 		return "About " + strconv.Itoa(d.ApproximateAge)
 	}
 	return "Not known"
+}
+
+// shareForm is the "Share this case" page: an organisation, some of its people, and the disclosure.
+type shareForm struct {
+	PartnershipID, ID prevent.ID
+	Reference         string
+	Organisations     []govukOption
+	People            []govukOption
+	Form              form
+	Share             *disclosureView
+}
+
+func (cp *casePages) renderShare(w http.ResponseWriter, r *http.Request, f form) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	ctx, p := r.Context(), principalOf(r)
+	ref, err := cp.caseOf(ctx, p, pid, id)
+	if err != nil {
+		return err
+	}
+	orgs, err := cp.deps.Partnership.Organisations(ctx, p, pid)
+	if err != nil {
+		return err
+	}
+	v := shareForm{PartnershipID: pid, ID: id, Reference: ref.Reference, Form: f}
+	names := map[prevent.ID]string{}
+	for _, o := range orgs {
+		names[o.ID] = o.Name
+		if o.ID != p.OrganisationID {
+			v.Organisations = append(v.Organisations, govukOption{itoa64(o.ID), o.Name})
+		}
+	}
+	if cp.may(r, pid, access.PersonView) {
+		people, err := cp.deps.Partnership.People(ctx, p, pid, partnership.PeopleFilter{Limit: 200})
+		if err != nil {
+			return err
+		}
+		for _, pe := range people {
+			if pe.OrganisationID != p.OrganisationID && !pe.Disabled {
+				v.People = append(v.People, govukOption{itoa64(pe.ID), pe.Name + ", " + names[pe.OrganisationID]})
+			}
+		}
+	}
+	to := idOf(f, "organisation")
+	if v.Share, err = cp.loadDisclosure(r, pid, shareSpec{ReferralID: id, ToOrg: to, Purpose: sharing.ChannelScreening}, f); err != nil {
+		return err
+	}
+	v.Form = v.Share.Form
+	l := cp.layout(r, "Share this case: "+ref.Reference)
+	l.Errors = f.Errors
+	l.Marking = ref.Marking
+	l.Back = casePath(pid, id, "people")
+	return cp.page(w, r, l, sharePage(l, v))
+}
+
+func (cp *casePages) handleShare(w http.ResponseWriter, r *http.Request) error {
+	f := form{Values: url.Values{}}
+	if o := r.URL.Query().Get("organisation"); o != "" {
+		f.Values.Set("organisation", o)
+	}
+	return cp.renderShare(w, r, f)
+}
+
+func (cp *casePages) handleSharePost(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := readDisclosure(f)
+	if err == nil {
+		in.ToOrg = idOf(f, "organisation")
+		for _, s := range f.list("recipients") {
+			if n, perr := strconv.ParseInt(s, 10, 64); perr == nil {
+				in.Recipients = append(in.Recipients, n)
+			}
+		}
+		_, err = cp.svc.Share(r.Context(), principalOf(r), id, in)
+	}
+	if err == nil {
+		return cp.flash(w, r, casePath(pid, id, "people"), "The case is shared")
+	}
+	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
+		return err
+	}
+	return cp.renderShare(w, r, f.withShareErr(err, "organisation", "recipients"))
 }

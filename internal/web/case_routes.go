@@ -10,6 +10,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // casePages serves the individual pathway (internal/casework): the referral question pages, police triage,
@@ -18,11 +19,14 @@ import (
 type casePages struct {
 	*Server
 	svc *casework.Service
+	// share reads the legal gateways and agreements the "Share information" fieldset shows.
+	share *sharing.Service
 }
 
 // registerCasework adds the casework pages. Every route names its action.
 func (s *Server) registerCasework() {
-	cp := &casePages{Server: s, svc: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys})}
+	sh := sharing.New(sharing.Deps{DB: s.deps.DB, Now: s.deps.Now})
+	cp := &casePages{Server: s, share: sh, svc: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys, Sharing: sh})}
 	const R = "/partnerships/{pid}/referrals"
 	const C = "/partnerships/{pid}/cases"
 	get, post := http.MethodGet, http.MethodPost
@@ -52,6 +56,8 @@ func (s *Server) registerCasework() {
 	s.handle(post, C+"/{id}/triage/matches/{subject}/link", access.CaseTriage, cp.handleMatch(true))
 	s.handle(post, C+"/{id}/triage/matches/{subject}/decline", access.CaseTriage, cp.handleMatch(false))
 
+	s.handle(get, C+"/{id}/share", access.CaseScreen, cp.handleShare)
+	s.handle(post, C+"/{id}/share", access.CaseScreen, cp.handleSharePost)
 	s.handle(get, C+"/{id}/information-requests/new", access.CaseScreen, cp.handleInfoRequestNew)
 	s.handle(post, C+"/{id}/information-requests/new", access.CaseScreen, cp.handleInfoRequestNewPost)
 	s.handle(get, C+"/{id}/information-requests/{rid}", access.InformationAnswer, cp.handleInfoAnswer)

@@ -12,6 +12,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // caseFixture is the admin fixture's partnership with two schools, a police force and people in casework roles.
@@ -288,8 +289,10 @@ func TestTriageRefusesChannelWithoutReasonableGrounds(t *testing.T) {
 	if doc.Find("#why-error").Length() != 1 || doc.Find("#asked").Text() != "Attendance record" {
 		t.Error("information request without a reason: no inline error or the input was lost")
 	}
-	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, newReq, url.Values{"organisation": {itoa64(f.schoolB)}, "asked": {"Attendance record"},
-		"why": {"To understand recent changes"}, "due-day": {"1"}, "due-month": {"7"}, "due-year": {"2025"}}), fmt.Sprintf("/partnerships/%d/cases/%d/people", f.pid, id))
+	// Asking another organisation shares the case with it: it needs a disclosure under an agreement in force.
+	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.schoolB)
+	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, newReq, shared(url.Values{"organisation": {itoa64(f.schoolB)}, "asked": {"Attendance record"},
+		"why": {"To understand recent changes"}, "due-day": {"1"}, "due-month": {"7"}, "due-year": {"2025"}})), fmt.Sprintf("/partnerships/%d/cases/%d/people", f.pid, id))
 	w = serve(t, f.s, f.referrerB, http.MethodGet, "/work", nil)
 	doc = parse(t, w)
 	link := doc.Find(`a:contains("Answer an information request")`)
@@ -300,7 +303,11 @@ func TestTriageRefusesChannelWithoutReasonableGrounds(t *testing.T) {
 	if w := serve(t, f.s, f.referrer, http.MethodGet, href, nil); w.Code != http.StatusNotFound {
 		t.Errorf("a referrer of another organisation on the request: %d, want 404", w.Code)
 	}
-	wantRedirect(t, serve(t, f.s, f.referrerB, http.MethodPost, href, url.Values{"answer": {"Attendance fell in May"}}), "/work")
+	doc = parse(t, serve(t, f.s, f.referrerB, http.MethodPost, href, url.Values{"answer": {"Attendance fell in May"}}))
+	if doc.Find("#share-categories-error").Length() != 1 || doc.Find("#answer").Text() != "Attendance fell in May" {
+		t.Error("an answer without its disclosure: no inline error, or the answer typed was lost")
+	}
+	wantRedirect(t, serve(t, f.s, f.referrerB, http.MethodPost, href, shared(url.Values{"answer": {"Attendance fell in May"}}, sharing.EducationData)), "/work")
 	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, fmt.Sprintf("/partnerships/%d/cases/%d/people", f.pid, id), nil))
 	if !strings.Contains(doc.Find("table").Text(), "Attendance fell in May") {
 		t.Errorf("the coordinator does not see the answer: %s", doc.Find("main").Text())

@@ -24,6 +24,7 @@ func (cp *casePages) registerChannel() {
 
 	s.handle(get, C+"/assessment/new", access.CaseAssess, cp.handleAssessmentNew)
 	s.handle(post, C+"/assessment/new", access.CaseAssess, cp.handleAssessmentPost)
+	s.handle(get, C+"/panel/list", access.CaseScreen, cp.handleListForPanelForm)
 	s.handle(post, C+"/panel/list", access.CaseScreen, cp.handleListForPanel)
 
 	s.handle(get, P, access.PanelView, cp.handlePanels)
@@ -38,6 +39,7 @@ func (cp *casePages) registerChannel() {
 	s.handle(get, P+"/{panel}/meetings/{meeting}/cases/{case}", access.PanelDecide, cp.handleDecision)
 	s.handle(post, P+"/{panel}/meetings/{meeting}/cases/{case}", access.PanelDecide, cp.handleDecisionPost)
 	s.handle(get, P+"/{panel}/meetings/{meeting}/minutes", access.PanelView, cp.handleMinutes)
+	s.handle(post, P+"/{panel}/meetings/{meeting}/minutes", access.PanelManage, cp.handleMinutesExportPost)
 
 	s.handle(get, "/partnerships/{pid}/providers", access.CaseSupport, cp.handleProviders)
 	s.handle(post, "/partnerships/{pid}/providers", access.CaseSupport, cp.handleProviderPost)
@@ -242,6 +244,49 @@ func (cp *casePages) handleAssessmentPost(w http.ResponseWriter, r *http.Request
 	return cp.settle(w, r, err, casePath(pid, id, "assessment"), "Assessment recorded", f, "", func(f form) error { return cp.renderAssessment(w, r, f) })
 }
 
+// listForm is the page that lists a case for a panel: the panel, and the sharing of the panel pack with
+// the organisations of its members.
+type listForm struct {
+	PartnershipID prevent.ID
+	Referral      casework.Referral
+	Panels        []casework.Panel
+	Form          form
+	Share         *disclosureView
+}
+
+func (cp *casePages) renderListForPanel(w http.ResponseWriter, r *http.Request, f form) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	ctx, p := r.Context(), principalOf(r)
+	v := listForm{PartnershipID: pid, Form: f}
+	if v.Referral, err = cp.caseOf(ctx, p, pid, id); err != nil {
+		return err
+	}
+	if v.Panels, err = cp.svc.Panels(ctx, p, pid); err != nil {
+		return err
+	}
+	if v.Share, err = cp.loadDisclosure(r, pid, shareSpec{ReferralID: id, Purpose: sharing.ChannelPanel,
+		Intro: "Listing the case sends the panel pack to every organisation with a member on the panel, and assigns the panel's members to the case. Record the sharing for the organisations other than yours: it applies to each of them."}, f); err != nil {
+		return err
+	}
+	v.Form = v.Share.Form
+	l := cp.layout(r, "List for a panel: "+v.Referral.Reference)
+	l.Errors = f.Errors
+	l.Marking = v.Referral.Marking
+	l.Back = casePath(pid, id, "panel")
+	return cp.page(w, r, l, listForPanelPage(l, v))
+}
+
+func (cp *casePages) handleListForPanelForm(w http.ResponseWriter, r *http.Request) error {
+	f := form{Values: url.Values{}}
+	if pn := r.URL.Query().Get("panel"); pn != "" {
+		f.Values.Set("panel", pn)
+	}
+	return cp.renderListForPanel(w, r, f)
+}
+
 func (cp *casePages) handleListForPanel(w http.ResponseWriter, r *http.Request) error {
 	pid, id, err := pathIDs(r)
 	if err != nil {
@@ -251,10 +296,16 @@ func (cp *casePages) handleListForPanel(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	err = cp.svc.ListForPanel(r.Context(), principalOf(r), id, idOf(f, "panel"), sharing.DisclosureInput{})
-	if k := prevent.ErrorKind(err); k == prevent.Invalid || k == prevent.Conflict {
-		// The panel section shows the reason at the top of the page.
-		return cp.flashError(w, r, casePath(pid, id, "panel"), err)
+	share, err := readDisclosure(f)
+	if err == nil {
+		err = cp.svc.ListForPanel(r.Context(), principalOf(r), id, idOf(f, "panel"), share)
+	}
+	switch prevent.ErrorKind(err) {
+	case prevent.Invalid:
+		return cp.renderListForPanel(w, r, f.withShareErr(err, "", ""))
+	case prevent.Conflict:
+		f.Errors = []prevent.FieldError{{Field: "panel", Message: prevent.PublicMessage(err)}}
+		return cp.renderListForPanel(w, r, f)
 	}
 	if err != nil {
 		return err

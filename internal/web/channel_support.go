@@ -12,6 +12,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // supportForm is the data of the consent and support pages of a case: the support plan, a consent record,
@@ -28,6 +29,8 @@ type supportForm struct {
 	Intervention  casework.Intervention
 	Review        casework.PostExitReview
 	Form          form
+	// Share is the "Share information" fieldset, on the pages that disclose the case (an intervention).
+	Share *disclosureView
 }
 
 // supportPage renders one of the support pages of a case, after loading the case.
@@ -211,9 +214,16 @@ func (cp *casePages) renderIntervention(w http.ResponseWriter, r *http.Request, 
 			return err
 		}
 		if cp.may(r, v.PartnershipID, access.PersonView) {
-			v.People, err = cp.deps.Partnership.People(ctx, p, v.PartnershipID, partnership.PeopleFilter{Limit: 200})
+			if v.People, err = cp.deps.Partnership.People(ctx, p, v.PartnershipID, partnership.PeopleFilter{Limit: 200}); err != nil {
+				return err
+			}
 		}
-		return err
+		if v.Share, err = cp.loadDisclosure(r, v.PartnershipID, shareSpec{ReferralID: v.Referral.ID, Purpose: sharing.SupportDelivery,
+			Intro: "The provider is told about the person to deliver the intervention. When the provider is another organisation than yours, record what you share with it."}, v.Form); err != nil {
+			return err
+		}
+		v.Form = v.Share.Form
+		return nil
 	}, interventionPage)
 }
 
@@ -222,12 +232,30 @@ func (cp *casePages) handleInterventionNew(w http.ResponseWriter, r *http.Reques
 }
 
 func (cp *casePages) handleInterventionPost(w http.ResponseWriter, r *http.Request) error {
-	return cp.supportPost(w, r, "Intervention added", "type", func(f form) error { return cp.renderIntervention(w, r, f) },
-		func(f form, pid, id prevent.ID) (string, error) {
-			_, err := cp.svc.AddIntervention(r.Context(), principalOf(r), id, casework.InterventionInput{Type: f.get("type"),
-				ProviderID: idOf(f, "provider"), WorkerID: idOf(f, "worker"), Description: f.get("description")})
-			return "", err
-		})
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	share, err := readDisclosure(f)
+	if err == nil {
+		_, err = cp.svc.AddIntervention(r.Context(), principalOf(r), id, casework.InterventionInput{Type: f.get("type"),
+			ProviderID: idOf(f, "provider"), WorkerID: idOf(f, "worker"), Description: f.get("description"), Share: share})
+	}
+	switch prevent.ErrorKind(err) {
+	case prevent.Invalid:
+		return cp.renderIntervention(w, r, f.withShareErr(err, "provider", "worker"))
+	case prevent.Conflict:
+		f.Errors = []prevent.FieldError{{Field: "type", Message: prevent.PublicMessage(err)}}
+		return cp.renderIntervention(w, r, f)
+	}
+	if err != nil {
+		return err
+	}
+	return cp.flash(w, r, casePath(pid, id, "plan"), "Intervention added")
 }
 
 func (cp *casePages) handleSessionPlanPost(w http.ResponseWriter, r *http.Request) error {

@@ -61,7 +61,14 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	held := f.s.deps.Now().AddDate(0, 0, 7)
 	meeting := wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/meetings", url.Values{"held-day": {fmt.Sprint(held.Day())},
 		"held-month": {fmt.Sprint(int(held.Month()))}, "held-year": {fmt.Sprint(held.Year())}}), loc+"/meetings/")
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", url.Values{"panel": {strings.TrimPrefix(loc, panels+"/")}}), cases+"/panel")
+	// Listing sends the panel pack to the police representative's force: refused without a disclosure.
+	list := url.Values{"panel": {strings.TrimPrefix(loc, panels+"/")}}
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", list))
+	if doc.Find("#share-gateway-error").Length() != 1 || doc.Find("#panel option[selected]").AttrOr("value", "") != list.Get("panel") {
+		t.Errorf("listing without a disclosure: no inline error, or the panel chosen was lost: %s", doc.Find(".govuk-error-summary").Text())
+	}
+	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.officer.OrganisationID)
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", shared(list)), cases+"/panel")
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, meeting+"/agenda", url.Values{"case": {itoa64(id)}}), meeting)
 
 	// Quorum: nobody is recorded present.

@@ -1,0 +1,204 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
+)
+
+// agreeAll puts an information sharing agreement in force between the organisations, covering every
+// purpose and category and the gateways a council, a school, a police force and a provider rely on.
+func agreeAll(t *testing.T, s *Server, admin prevent.Principal, pid prevent.ID, parties ...prevent.ID) {
+	t.Helper()
+	ctx := context.Background()
+	testNow := s.deps.Now()
+	svc := sharing.New(sharing.Deps{DB: s.deps.DB, Now: s.deps.Now})
+	in := sharing.AgreementInput{Title: "Northtown Prevent information sharing agreement", Parties: parties,
+		Gateways:  []string{"ctsa_2015_s36_38", "uk_gdpr_6_1_e", "consent", "uk_gdpr_9_2_g"},
+		Retention: "Six years after closure", Disposal: "Secure deletion", Security: "OFFICIAL-SENSITIVE handling",
+		ReviewDate: testNow.AddDate(1, 0, 0)}
+	for _, x := range sharing.Purposes {
+		in.Purposes = append(in.Purposes, x.Purpose)
+	}
+	for _, c := range sharing.Categories {
+		in.Categories = append(in.Categories, c.Category)
+	}
+	id, err := svc.CreateAgreement(ctx, admin, pid, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range parties {
+		if err := svc.AddSignatory(ctx, admin, id, sharing.SignatoryInput{OrganisationID: o, Name: "Signer", JobTitle: "Director", SignedOn: testNow}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := svc.Transition(ctx, admin, id, sharing.Active, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// shared adds a complete "Share information" fieldset to a form: the given categories (identity when
+// none), under the Counter-Terrorism and Security Act 2015 without consent.
+func shared(v url.Values, categories ...sharing.Category) url.Values {
+	out := url.Values{}
+	for k, x := range v {
+		out[k] = x
+	}
+	if len(categories) == 0 {
+		categories = []sharing.Category{sharing.Identity}
+	}
+	for _, c := range categories {
+		out.Add(shareCategories, string(c))
+	}
+	out.Set(sharePurpose, string(sharing.ChannelScreening))
+	out.Set(shareOutcome, "To decide whether the person needs support")
+	out.Set(shareGateway, "ctsa_2015_s36_38")
+	out.Set(shareConsent, string(sharing.ConsentNotSought))
+	out.Set(shareReasonNotSought, "Seeking consent now would prejudice the screening")
+	out.Set(shareNecessity, "Screening cannot decide without it; only what is listed is shared")
+	return out
+}
+
+// member adds a panel member of a new health organisation (who may see cases assigned or disclosed to it).
+func (f caseFixture) member(t *testing.T) (prevent.Principal, prevent.ID) {
+	t.Helper()
+	ctx := context.Background()
+	now := f.s.deps.Now()
+	org, err := f.ps.CreateOrganisation(ctx, f.admin, f.pid, partnership.OrganisationInput{Name: "Northtown Health Trust", Sector: "health", PublicBody: "yes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := f.ps.CreatePerson(ctx, f.admin, f.pid, partnership.PersonInput{Name: "Hana Health", Email: "hana.health@example.gov.uk",
+		OrganisationID: org, Roles: []string{string(prevent.PanelMember)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ps.RecordVetting(ctx, f.admin, f.pid, id, partnership.VettingInput{Level: prevent.SC.Code(),
+		GrantedOn: now.AddDate(-1, 0, 0), ExpiresOn: now.AddDate(4, 0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	return prevent.Principal{PersonID: id, Name: "Hana Health", OrganisationID: org, MFA: true,
+		Memberships: []prevent.Membership{{PartnershipID: f.pid, Role: prevent.PanelMember}},
+		Clearance:   prevent.Clearance{Level: prevent.SC, Expires: now.AddDate(4, 0, 0)}}, org
+}
+
+// screeningCase submits a referral and triages it to Channel screening.
+func (f caseFixture) screeningCase(t *testing.T, given, family string) prevent.ID {
+	t.Helper()
+	ctx := context.Background()
+	id := f.submitReferral(t, given, family)
+	if _, err := f.svc.RecordDeconfliction(ctx, f.officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Triage(ctx, f.officer, id, casework.TriageInput{Decision: casework.EvReferToChannel, ReasonableGrounds: "Shares extremist material"}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestSharePageRefusesWithoutAgreementAndKeepsInput(t *testing.T) {
+	f := newCaseFixture(t)
+	id := f.screeningCase(t, "Sam", "Sharewell")
+	page := fmt.Sprintf("/partnerships/%d/cases/%d/share", f.pid, id)
+
+	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page, nil))
+	for _, sel := range []string{"#organisation", "#share-categories", "#share-purpose", "#share-expected-outcome", "#share-gateway", "#share-consent", "#share-necessity"} {
+		if doc.Find(sel).Length() != 1 {
+			t.Errorf("the share page has no %s", sel)
+		}
+	}
+	if v, _ := doc.Find("#share-purpose option[selected]").Attr("value"); v != string(sharing.ChannelScreening) {
+		t.Errorf("purpose pre-selected %q, want channel screening", v)
+	}
+
+	// Nothing but the organisation: every missing element is named, inline and in the summary.
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, page, url.Values{"organisation": {itoa64(f.schoolB)}}))
+	for _, field := range []string{shareCategories, sharePurpose, shareOutcome, shareGateway, shareConsent, shareNecessity} {
+		if doc.Find("#"+field+"-error").Length() != 1 {
+			t.Errorf("no inline error for %s", field)
+		}
+		if doc.Find(".govuk-error-summary a[href='#"+field+"']").Length() != 1 {
+			t.Errorf("no error summary link to #%s: %s", field, doc.Find(".govuk-error-summary").Text())
+		}
+	}
+	if v, _ := doc.Find("#organisation option[selected]").Attr("value"); v != itoa64(f.schoolB) {
+		t.Errorf("the organisation chosen was lost: %q", v)
+	}
+
+	// Everything given, but no agreement with the school is in force: refused, saying so, and the input kept.
+	w := serve(t, f.s, f.coordinator, http.MethodPost, page, shared(url.Values{"organisation": {itoa64(f.schoolB)}}, sharing.Identity, sharing.ConcernData))
+	if w.Code != http.StatusOK {
+		t.Fatalf("refused share: status %d", w.Code)
+	}
+	doc = parse(t, w)
+	summary := doc.Find(".govuk-error-summary").Text()
+	if !strings.Contains(strings.ToLower(summary), "agreement") {
+		t.Errorf("the refusal does not name the missing agreement: %q", summary)
+	}
+	if doc.Find("#share-agreement-error").Length() != 1 {
+		t.Error("no inline error at the agreements")
+	}
+	if got := doc.Find("#share-necessity").Text(); got != "Screening cannot decide without it; only what is listed is shared" {
+		t.Errorf("the necessity statement was lost: %q", got)
+	}
+	if doc.Find("#share-categories-3[checked]").Length() != 1 || doc.Find("#share-consent-3[checked]").Length() != 1 {
+		t.Error("the categories or the consent status chosen were lost")
+	}
+	if n := disclosures(t, f, id); n != 0 {
+		t.Fatalf("a refused share recorded %d disclosures", n)
+	}
+}
+
+func TestSharePageAllowedRedirectsAndRecipientSeesOnlyWhatWasShared(t *testing.T) {
+	f := newCaseFixture(t)
+	id := f.screeningCase(t, "Sam", "Sharewell")
+	nurse, trust := f.member(t)
+	agreeAll(t, f.s, f.admin, f.pid, f.orgID, trust)
+	page := fmt.Sprintf("/partnerships/%d/cases/%d/share", f.pid, id)
+	people := fmt.Sprintf("/partnerships/%d/cases/%d/people", f.pid, id)
+	if w := serve(t, f.s, nurse, http.MethodGet, people, nil); w.Code != http.StatusNotFound {
+		t.Fatalf("before the share the trust's member gets %d, want 404", w.Code)
+	}
+
+	// The form shows the agreement in force with the trust.
+	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+itoa64(trust), nil))
+	if txt := doc.Find("#share-agreement").Text(); !strings.Contains(txt, "Northtown Prevent information sharing agreement") || !strings.Contains(txt, "Northtown Health Trust") {
+		t.Errorf("the agreement in force is not shown: %q", txt)
+	}
+	form := shared(url.Values{"organisation": {itoa64(trust)}, "recipients": {itoa64(nurse.PersonID)}}, sharing.Identity)
+	form.Set(shareScope, "fields")
+	form.Add(shareFields, casework.FieldName)
+	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, page, form), fmt.Sprintf("/partnerships/%d/cases/%d/people", f.pid, id))
+	if n := disclosures(t, f, id); n != 1 {
+		t.Fatalf("disclosures after the share: %d, want 1", n)
+	}
+	// The trust's member was assigned and sees the name, and nothing else of the case.
+	body := parse(t, serve(t, f.s, nurse, http.MethodGet, people, nil)).Find("main").Text()
+	if !strings.Contains(body, "Sam Sharewell") {
+		t.Errorf("the recipient does not see the name shared: %q", body)
+	}
+	if !strings.Contains(body, notSharedText) {
+		t.Errorf("the recipient is not told what was not shared: %q", body)
+	}
+	summary := parse(t, serve(t, f.s, nurse, http.MethodGet, fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id), nil)).Find("main").Text()
+	if strings.Contains(summary, "Shared violent material") || !strings.Contains(summary, "Sam Sharewell") || !strings.Contains(summary, notSharedText) {
+		t.Errorf("the recipient's case summary shows the concern, which was not shared, or lacks the name: %q", summary)
+	}
+}
+
+func disclosures(t *testing.T, f caseFixture, id prevent.ID) int {
+	t.Helper()
+	var n int
+	if err := f.s.deps.DB.Read().QueryRowContext(context.Background(), `SELECT count(*) FROM sharing_disclosures WHERE record_kind = 'referral' AND record_id = $1`, id).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
