@@ -157,6 +157,37 @@ func TestPanelMemberOfAnotherOrganisationSeesListedCases(t *testing.T) {
 		if !inList() {
 			t.Error("the case listed at their panel is not in the panel member's list")
 		}
+		// The panel pack held no assessment data and no support plan: the decision's reasons and the
+		// interventions' details are withheld from school A, not from the coordinator.
+		if err := f.svc.AddToAgenda(ctx, f.coordinator, ps.meeting, id); err != nil {
+			t.Fatal(err)
+		}
+		f.present(t, ps.meeting, ps.chair, ps.police)
+		if _, err := f.svc.RecordDecision(ctx, f.coordinator, ps.meeting, id, adopt("Isolated; mentoring will help")); err != nil {
+			t.Fatal(err)
+		}
+		prov, err := f.svc.RegisterProvider(ctx, f.coordinator, f.partnership, casework.ProviderInput{OrganisationID: f.council})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.AddIntervention(ctx, f.coordinator, id, casework.InterventionInput{Type: "MENTORING_COUNSELLING", ProviderID: prov,
+			Description: "Weekly mentoring at the youth centre"}); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := f.svc.PanelDecisions(ctx, f.panelMember, id)
+		if err != nil || len(ds) != 1 || ds[0].Rationale != "" || !slices.Equal(ds[0].Withheld, []string{"Panel decisions and their reasons"}) {
+			t.Errorf("school A's panel decisions: %+v, %v", ds, err)
+		}
+		if ds, err := f.svc.PanelDecisions(ctx, f.coordinator, id); err != nil || len(ds) != 1 || ds[0].Rationale == "" || ds[0].Withheld != nil {
+			t.Errorf("coordinator's panel decisions: %+v, %v", ds, err)
+		}
+		ivs, err := f.svc.Interventions(ctx, f.panelMember, id)
+		if err != nil || len(ivs) != 1 || ivs[0].Description != "" || !slices.Equal(ivs[0].Withheld, []string{"Interventions and sessions"}) {
+			t.Errorf("school A's interventions: %+v, %v", ivs, err)
+		}
+		if ivs, err := f.svc.Interventions(ctx, f.coordinator, id); err != nil || len(ivs) != 1 || ivs[0].Description == "" || ivs[0].Withheld != nil {
+			t.Errorf("coordinator's interventions: %+v, %v", ivs, err)
+		}
 		// A panel member of school A not on the panel still cannot see it.
 		other := f.newPerson(t, "Ola Other", f.schoolA, prevent.PanelMember)
 		if _, err := f.svc.Referral(ctx, other, id); prevent.ErrorKind(err) != prevent.NotFound {

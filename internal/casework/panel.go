@@ -974,6 +974,9 @@ type CaseDecision struct {
 	HeldAt    time.Time
 	PanelName string
 	MinuteItem
+	// Withheld labels what was not disclosed to the reader's organisation (the rationale and the health and
+	// social care consideration, zeroed); see CaseFields.
+	Withheld []string
 }
 
 // PanelDecisions lists the panel decisions on a case, oldest first. The read is audited.
@@ -997,6 +1000,9 @@ func (s *Service) PanelDecisions(ctx context.Context, p prevent.Principal, refer
 			if err := rows.Scan(&d.MeetingID, &d.HeldAt, &d.PanelName, &d.ReferralID, &d.Reference, &d.Decision, &d.Rationale, &d.Reached,
 				&d.HealthSocialCareConsideration, &d.SignpostService, &d.CloseReason, &d.TransferTo, &d.ExitOutcome, &d.From, &d.To, &d.RecordedAt); err != nil {
 				return err
+			}
+			if w := (&withheld{p: p, c: c}); !w.keep(FieldPanelDecisions) {
+				d.Rationale, d.HealthSocialCareConsideration, d.Withheld = "", "", w.labels
 			}
 			out = append(out, d)
 		}

@@ -427,6 +427,9 @@ type Intervention struct {
 	Description string
 	CreatedAt   time.Time
 	Sessions    []Session
+	// Withheld labels what was not disclosed to the reader's organisation (the description and the
+	// sessions' progress notes, zeroed); see CaseFields.
+	Withheld []string
 }
 
 // Interventions lists a case's interventions and their sessions. The read is audited.
@@ -437,20 +440,24 @@ func (s *Service) Interventions(ctx context.Context, p prevent.Principal, referr
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.type_code, i.provider_id, o.name, ip.home_office_approved, ip.approval_reference,
+		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.type_code, i.provider_id, o.id, o.name, ip.home_office_approved, ip.approval_reference,
 			COALESCE(i.worker_id, 0), i.description, i.created_at
 			FROM interventions i JOIN intervention_providers ip ON ip.id = i.provider_id JOIN organisations o ON o.id = ip.organisation_id
 			WHERE i.referral_id = $1 ORDER BY i.id`, referralID)
 		if err != nil {
 			return fmt.Errorf("casework: interventions: %w", err)
 		}
+		// A provider sees its own interventions in full; others see them when interventions were disclosed.
+		var providerOrgs []prevent.ID
 		for rows.Next() {
 			iv := Intervention{ReferralID: referralID}
-			if err := rows.Scan(&iv.ID, &iv.Type, &iv.ProviderID, &iv.Provider, &iv.Approved, &iv.ApprovalRef, &iv.WorkerID, &iv.Description, &iv.CreatedAt); err != nil {
+			var org prevent.ID
+			if err := rows.Scan(&iv.ID, &iv.Type, &iv.ProviderID, &org, &iv.Provider, &iv.Approved, &iv.ApprovalRef, &iv.WorkerID, &iv.Description, &iv.CreatedAt); err != nil {
 				rows.Close()
 				return err
 			}
 			out = append(out, iv)
+			providerOrgs = append(providerOrgs, org)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -475,6 +482,16 @@ func (s *Service) Interventions(ctx context.Context, p prevent.Principal, referr
 			rows.Close()
 			if err := rows.Err(); err != nil {
 				return err
+			}
+			if p.OrganisationID != providerOrgs[i] {
+				w := &withheld{p: p, c: c}
+				if !w.keep(FieldInterventions) {
+					out[i].Description = ""
+					for j := range out[i].Sessions {
+						out[i].Sessions[j].ProgressNotes = ""
+					}
+				}
+				out[i].Withheld = w.labels
 			}
 		}
 		return s.record(ctx, tx, p, audit.Consult, "referral", referralID, c.PartnershipID, fmt.Sprintf("support: %d interventions viewed", len(out)))
