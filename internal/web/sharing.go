@@ -942,6 +942,8 @@ type dashboardView struct {
 	Unusual  []sharing.UnusualAccessEntry
 	Window   int
 	Today    time.Time
+	// CanNotices offers the overview of notices to recipients (the rights pages).
+	CanNotices bool
 }
 
 func (sp *sharingPages) handleDashboard(w http.ResponseWriter, r *http.Request) error {
@@ -950,7 +952,7 @@ func (sp *sharingPages) handleDashboard(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	now := sp.deps.Now()
-	v := dashboardView{PID: pid, Window: sharingWindowDays, Today: now}
+	v := dashboardView{PID: pid, Window: sharingWindowDays, Today: now, CanNotices: sp.may(r, pid, access.NoticeOversee)}
 	if v.Overview, err = sp.svc.Overview(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
 		return err
 	}

@@ -331,6 +331,26 @@ func TestSharingLedgerAndDashboard(t *testing.T) {
 			t.Errorf("dashboard lacks %q", want)
 		}
 	}
+	if doc.Find(`a[href="`+partnershipPath(f.pid, "notices", "all")+`"]`).Length() != 1 {
+		t.Error("the DPO's dashboard does not link to the notices overview")
+	}
+	if d := parse(t, serve(t, f.s, f.roles[prevent.Auditor], "GET", f.path("dashboard"), nil)); d.Find(`a[href="`+partnershipPath(f.pid, "notices", "all")+`"]`).Length() != 0 {
+		t.Error("the auditor's dashboard links to notices it may not open")
+	}
+	// Each ledger row of a case links to that case's ledger, which shows the disclosure in full.
+	var kind string
+	var rec, did prevent.ID
+	err := f.db.Read().QueryRowContext(context.Background(), `SELECT id, record_kind, record_id FROM sharing_disclosures WHERE partnership_id = $1 ORDER BY id DESC LIMIT 1`, f.pid).Scan(&did, &kind, &rec)
+	if err == nil && kind == "referral" {
+		doc = parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures"), nil))
+		if doc.Find(`a[href="`+f.path("disclosures", "cases", rec)+`"]`).Length() == 0 {
+			t.Errorf("the ledger does not link to case %d's ledger", rec)
+		}
+		doc = parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures", "cases", rec), nil))
+		if !strings.Contains(doc.Find("main").Text(), "Disclosure "+itoa64(did)) {
+			t.Errorf("case %d's ledger does not show disclosure %d", rec, did)
+		}
+	}
 	// The navigation offers information sharing to those who may read agreements, and not to referrers.
 	home := parse(t, serve(t, f.s, dpo, "GET", "/", nil))
 	if home.Find(`.govuk-service-navigation a[href="`+f.path()+`"]`).Length() != 1 {
