@@ -62,6 +62,41 @@ func (s *Server) registerCasework() {
 		summary: "Find cases the token's owner may see by reference or name (audited)", response: CaseList{},
 		query: []param{{name: "q", description: "A reference (PRV-2026-000123) or name words", schema: map[string]any{"type": "string"}}}},
 		a.searchCases)
+	s.handle(http.MethodPost, "/partnerships/{pid}/cases/{id}/shares", access.CaseScreen, operation{id: "shareCase",
+		summary: "Share a case with another organisation of the partnership (and some of its people, who are assigned to it): " +
+			"the disclosure must fall under an agreement in force, else 422 naming each missing element; recorded in the ledger and audited",
+		request: ShareRequest{}, response: Share{}, status: http.StatusCreated}, a.shareCase)
+}
+
+func (a *caseAPI) shareCase(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	in, err := decode[ShareRequest](r)
+	if err != nil {
+		return err
+	}
+	ctx, p := r.Context(), prevent.PrincipalFrom(r.Context())
+	ref, err := a.cw.Referral(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if ref.PartnershipID != pid {
+		return access.NotFound("Resource")
+	}
+	share := in.Disclosure.domain()
+	share.ToOrg, share.Recipients = in.OrganisationID, in.Recipients
+	did, err := a.cw.Share(ctx, p, id, share)
+	if err != nil {
+		return rename(err, disclosureFields)
+	}
+	recipients := append([]prevent.ID{}, in.Recipients...)
+	return encode(w, http.StatusCreated, Share{DisclosureID: did, CaseID: id, OrganisationID: in.OrganisationID, Recipients: recipients})
 }
 
 func summariesOut(in []casework.Summary) []CaseSummary {

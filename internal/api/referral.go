@@ -84,6 +84,8 @@ type Case struct {
 	TriageOverdue      bool               `json:"triage_overdue"`
 	Triage             *TriageOutcome     `json:"triage"`
 	Previous           []PreviousReferral `json:"previous_referrals"`
+	// Withheld names the fields not shared with the caller's organisation: they are empty above.
+	Withheld []string `json:"withheld"`
 }
 
 // TriageOutcome is the police triage decision on a case.
@@ -196,7 +198,8 @@ func caseOut(r casework.Referral, now time.Time) Case {
 		ReferrerSector: r.ReferrerSector, Marking: r.Marking.String(), Person: personOutOf(r.Details.Person),
 		Concern: ReferralConcern(r.Details.Concern), PersonKnows: string(r.Details.PersonKnows), ParentKnows: string(r.Details.ParentKnows),
 		DangerAcknowledged: r.Details.DangerAcknowledged, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-		TriageDueAt: optTime(r.TriageDueAt), TriageOverdue: r.Overdue(now), Previous: []PreviousReferral{}}
+		TriageDueAt: optTime(r.TriageDueAt), TriageOverdue: r.Overdue(now), Previous: []PreviousReferral{},
+		Withheld: append([]string{}, r.Withheld...)}
 	if r.SubjectID != 0 {
 		id := r.SubjectID
 		c.SubjectID = &id

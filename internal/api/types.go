@@ -6,6 +6,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // The bodies the API sends and accepts. Member names are snake_case; times are RFC 3339 in UTC; dates are
@@ -222,4 +223,57 @@ func personOut(p partnership.Person) Person {
 			ExpiresOn: datePtr(v.ExpiresOn), Sponsor: v.Sponsor})
 	}
 	return out
+}
+
+// DisclosureInput is what every action that shares a case with another organisation records (the seed's Annex 1):
+// the data categories (identity, contact, concern, assessment, health, education, criminal-offence, family,
+// support-plan, social-care, beliefs) and optionally the case's fields; the purpose (referral_triage,
+// channel_screening, channel_panel, support_delivery, offender_management, safeguarding, case_review) and
+// the expected outcome; the legal gateway's code (GET the gateways in force from the sharing pages); the
+// consent status (given, refused or not_sought) with its reason unless given; and the necessity and
+// proportionality statement. It must fall under an information sharing agreement in force between the two
+// organisations, or the action is refused with 422 and an error per missing element.
+type DisclosureInput struct {
+	Categories      []string `json:"categories"`
+	Fields          []string `json:"fields,omitempty"`
+	Purpose         string   `json:"purpose"`
+	ExpectedOutcome string   `json:"expected_outcome"`
+	Gateway         string   `json:"gateway"`
+	Consent         string   `json:"consent"`
+	ConsentReason   string   `json:"consent_reason,omitempty"`
+	Necessity       string   `json:"necessity"`
+}
+
+// domain is the part of a disclosure the caller fills; the case and the parties are filled by casework.
+func (d DisclosureInput) domain() sharing.DisclosureInput {
+	in := sharing.DisclosureInput{Fields: d.Fields, Purpose: sharing.Purpose(d.Purpose), ExpectedOutcome: d.ExpectedOutcome,
+		Gateway: d.Gateway, Consent: sharing.Consent(d.Consent), ConsentReason: d.ConsentReason, Necessity: d.Necessity}
+	for _, c := range d.Categories {
+		in.Categories = append(in.Categories, sharing.Category(c))
+	}
+	return in
+}
+
+// disclosureFields maps a refused disclosure's field names to JSON member names.
+var disclosureFields = map[string]string{
+	"categories": "disclosure.categories", "fields": "disclosure.fields", "purpose": "disclosure.purpose",
+	"expected-outcome": "disclosure.expected_outcome", "gateway": "disclosure.gateway", "consent": "disclosure.consent",
+	"consent-reason": "disclosure.consent_reason", "necessity": "disclosure.necessity",
+	"agreement": "disclosure", "from": "disclosure", "record": "disclosure", "to": "organisation_id", "recipients": "recipients",
+}
+
+// ShareRequest is the body of POST /partnerships/{pid}/cases/{id}/shares: share a case with another
+// organisation of the partnership and, optionally, some of its people (who are assigned to the case).
+type ShareRequest struct {
+	OrganisationID prevent.ID      `json:"organisation_id"`
+	Recipients     []prevent.ID    `json:"recipients,omitempty"`
+	Disclosure     DisclosureInput `json:"disclosure"`
+}
+
+// Share is a recorded share of a case: the disclosure's id in the ledger.
+type Share struct {
+	DisclosureID   prevent.ID   `json:"disclosure_id"`
+	CaseID         prevent.ID   `json:"case_id"`
+	OrganisationID prevent.ID   `json:"organisation_id"`
+	Recipients     []prevent.ID `json:"recipients"`
 }

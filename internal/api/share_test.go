@@ -1,0 +1,139 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/api"
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
+)
+
+// personOrg returns the id and organisation of the person of that name.
+func (f *caseFixture) personOrg(name string) (prevent.ID, prevent.ID) {
+	f.t.Helper()
+	var id, org prevent.ID
+	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT id, organisation_id FROM people WHERE name = $1`, name).Scan(&id, &org); err != nil {
+		f.t.Fatal(err)
+	}
+	return id, org
+}
+
+// agree puts an agreement in force between the parties, for every purpose and category.
+func (f *caseFixture) agree(parties ...prevent.ID) {
+	f.t.Helper()
+	ctx := context.Background()
+	var org prevent.ID
+	if err := f.db.Read().QueryRowContext(ctx, `SELECT organisation_id FROM people WHERE id = $1`, f.adminID).Scan(&org); err != nil {
+		f.t.Fatal(err)
+	}
+	admin := prevent.Principal{PersonID: f.adminID, OrganisationID: org, MFA: true,
+		Memberships: []prevent.Membership{{PartnershipID: f.pid, Role: prevent.Administrator}}}
+	svc := sharing.New(sharing.Deps{DB: f.db, Now: func() time.Time { return testNow }})
+	in := sharing.AgreementInput{Title: "Kirklees Prevent information sharing agreement", Parties: parties,
+		Gateways: []string{"ctsa_2015_s36_38", "consent"}, Retention: "Six years", Disposal: "Secure deletion",
+		Security: "OFFICIAL-SENSITIVE", ReviewDate: testNow.AddDate(1, 0, 0)}
+	for _, x := range sharing.Purposes {
+		in.Purposes = append(in.Purposes, x.Purpose)
+	}
+	for _, c := range sharing.Categories {
+		in.Categories = append(in.Categories, c.Category)
+	}
+	id, err := svc.CreateAgreement(ctx, admin, f.pid, in)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, o := range parties {
+		if err := svc.AddSignatory(ctx, admin, id, sharing.SignatoryInput{OrganisationID: o, Name: "Signer", JobTitle: "Director", SignedOn: testNow}); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	if err := svc.Transition(ctx, admin, id, sharing.Active, ""); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// screened creates a referral through the API and triages it to Channel screening; it returns its id.
+func (f *caseFixture) screened(given string) prevent.ID {
+	f.t.Helper()
+	var created api.ReferralView
+	f.want(f.do("POST", "/api/v1/referrals", f.referrerA, f.referral(given)), 201, &created)
+	f.want(f.do("POST", fmt.Sprintf("/api/v1/referrals/%d/triage", created.ID), f.officer, map[string]any{"decision": "refer_to_channel",
+		"reasonable_grounds": "Repeated statements of intent to harm", "deconfliction": map[string]any{"result": "no_trace", "marking": "OFFICIAL-SENSITIVE"}}), 200, nil)
+	return created.ID
+}
+
+func TestShareThroughTheAPI(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		f := newCaseFixture(t, db)
+		id := f.screened("Shareperson")
+		providerID, mentoring := f.personOrg("Pam Provider")
+		_, council := f.personOrg("Cara Coordinator")
+		shares := fmt.Sprintf("/api/v1/partnerships/%d/cases/%d/shares", f.pid, id)
+		ledger := func() int {
+			var n int
+			if err := db.Read().QueryRowContext(context.Background(), `SELECT count(*) FROM sharing_disclosures WHERE record_id = $1`, id).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		// An empty disclosure: 422 problem+json with an error per missing element.
+		p := f.problem(f.do("POST", shares, f.coordinator, map[string]any{"organisation_id": mentoring, "recipients": []prevent.ID{providerID}}), 422)
+		got := map[string]bool{}
+		for _, e := range p.Errors {
+			got[e.Field] = true
+		}
+		for _, want := range []string{"disclosure.categories", "disclosure.purpose", "disclosure.expected_outcome", "disclosure.gateway",
+			"disclosure.consent", "disclosure.necessity", "disclosure"} {
+			if !got[want] {
+				t.Errorf("the refusal lacks an error for %s: %+v", want, p.Errors)
+			}
+		}
+		disclosure := map[string]any{"categories": []string{"identity"}, "fields": []string{"subject.name"}, "purpose": "support_delivery",
+			"expected_outcome": "Mentoring towards work", "gateway": "ctsa_2015_s36_38", "consent": "not_sought",
+			"consent_reason": "Not yet met the person", "necessity": "The mentor needs only the name to arrange the first meeting"}
+		body := map[string]any{"organisation_id": mentoring, "recipients": []prevent.ID{providerID}, "disclosure": disclosure}
+		// Complete, but no agreement is in force: refused, naming the agreement; nothing recorded, nobody assigned.
+		p = f.problem(f.do("POST", shares, f.coordinator, body), 422)
+		if len(p.Errors) == 0 || p.Errors[0].Field != "disclosure" {
+			t.Errorf("refusal without an agreement: %+v", p)
+		}
+		if n := ledger(); n != 0 {
+			t.Fatalf("a refused share recorded %d disclosures", n)
+		}
+		f.problem(f.do("GET", fmt.Sprintf("/api/v1/referrals/%d", id), f.provider, nil), 404)
+
+		// With the agreement: 201 and one disclosure.
+		f.agree(council, mentoring)
+		var sh api.Share
+		f.want(f.do("POST", shares, f.coordinator, body), 201, &sh)
+		if sh.DisclosureID == 0 || sh.CaseID != id || ledger() != 1 {
+			t.Errorf("share = %+v, ledger %d", sh, ledger())
+		}
+		// The provider sees the name, and nothing else of the case, and is told what was withheld.
+		var seen api.ReferralView
+		f.want(f.do("GET", fmt.Sprintf("/api/v1/referrals/%d", id), f.provider, nil), 200, &seen)
+		c := seen.Case
+		if c == nil || c.Person.GivenNames != "Shareperson" || c.Person.DateOfBirth != nil || c.Concern.WhatHappened != "" || c.Person.Gender != "" {
+			t.Fatalf("the provider's view of the case = %+v", c)
+		}
+		if !slices.Contains(c.Withheld, "Date of birth or age") || !slices.Contains(c.Withheld, "The concern and how it came to light") || slices.Contains(c.Withheld, "Name") {
+			t.Errorf("withheld = %v", c.Withheld)
+		}
+		// The coordinator sees everything.
+		f.want(f.do("GET", fmt.Sprintf("/api/v1/referrals/%d", id), f.coordinator, nil), 200, &seen)
+		if len(seen.Case.Withheld) != 0 || seen.Case.Concern.WhatHappened == "" {
+			t.Errorf("the coordinator's view = %+v", seen.Case)
+		}
+		// Another partnership's case path, or a referrer, is not found.
+		f.problem(f.do("POST", fmt.Sprintf("/api/v1/partnerships/%d/cases/%d/shares", f.pid2, id), f.coordinator, body), 404)
+		f.problem(f.do("POST", shares, f.referrerA, body), 404)
+	})
+}
+
