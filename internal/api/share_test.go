@@ -136,4 +136,3 @@ func TestShareThroughTheAPI(t *testing.T) {
 		f.problem(f.do("POST", shares, f.referrerA, body), 404)
 	})
 }
-
