@@ -134,10 +134,13 @@ type member struct {
 
 // generator holds what a run needs between batches.
 type generator struct {
-	r        *rand.Rand
-	pid      prevent.ID
-	people   []member
-	partners []member // one row per partner organisation (id 0): where information requests go
+	r      *rand.Rand
+	pid    prevent.ID
+	people []member
+	// partners has one row per partner organisation (id 0): where screening information requests go. Only
+	// public bodies are asked: they are the panel's partners under the CTSA 2015 s38 duty to co-operate and
+	// parties to the demo's main information sharing agreement.
+	partners []member
 	holidays casework.Holidays
 	subjects []subjectRef // earlier subjects of this run, for repeat referrals
 	end      time.Time
@@ -247,7 +250,8 @@ func (g *generator) loadPeople(ctx context.Context, q database.Querier) error {
 		return err
 	}
 	rows2, err := q.QueryContext(ctx, `SELECT o.id, o.name, o.sector FROM partnership_organisations po
-		JOIN organisations o ON o.id = po.organisation_id WHERE po.partnership_id = $1 AND o.sector <> 'police' ORDER BY o.id`, g.pid)
+		JOIN organisations o ON o.id = po.organisation_id WHERE po.partnership_id = $1 AND o.sector <> 'police' AND o.public_body
+		ORDER BY o.id`, g.pid)
 	if err != nil {
 		return fmt.Errorf("demo: partners: %w", err)
 	}
@@ -294,6 +298,10 @@ func (g *generator) author(sector partnership.Sector, age int) member {
 			}
 		case partnership.LocalAuthority:
 			if m.role != prevent.Coordinator {
+				continue
+			}
+		case partnership.Probation:
+			if m.role != prevent.Referrer {
 				continue
 			}
 		case partnership.Education:
@@ -730,7 +738,8 @@ func loadCasework(ctx context.Context, d Deps, pid prevent.ID) error {
 
 // Scale adds n synthetic referrals to the demo partnership of an existing database, as the system with the
 // demo's request id, telling progress how many are written after each transaction. The seed follows from
-// what the database already holds, so each run adds different people.
+// what the database already holds, so each run adds different people. The new cases' disclosures follow,
+// checked against the demo's agreements, so that partners see what was shared with them.
 func Scale(ctx context.Context, db *database.DB, n int, now time.Time, progress func(done int)) (int, error) {
 	if n <= 0 {
 		return 0, prevent.Errorf(prevent.Invalid, "The number of referrals to add must be 1 or more")
@@ -743,6 +752,14 @@ func Scale(ctx context.Context, db *database.DB, n int, now time.Time, progress 
 	if err := db.Read().QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM referrals`).Scan(&last); err != nil {
 		return 0, fmt.Errorf("demo: scale: %w", err)
 	}
-	return GenerateReferrals(prevent.NewContextWithRequestID(ctx, requestID), db, pid,
-		ReferralOptions{Count: n, Seed: uint64(last) + 1, End: now, Batch: 2000, Progress: progress})
+	ctx = prevent.NewContextWithRequestID(ctx, requestID)
+	done, err := GenerateReferrals(ctx, db, pid, ReferralOptions{Count: n, Seed: uint64(last) + 1, End: now, Batch: 2000, Progress: progress})
+	if err != nil {
+		return done, err
+	}
+	// The new cases' disclosures, so that partners see what was shared with them.
+	if _, err := shareCases(ctx, db, pid, last, now, shareAll); err != nil {
+		return done, err
+	}
+	return done, nil
 }

@@ -91,8 +91,21 @@ type provider struct {
 type panelSetup struct {
 	id        prevent.ID
 	chair     member
+	seats     []member  // everyone on the panel, with the partnership role their seat goes with
 	meetings  []meeting // oldest first
 	providers []provider
+}
+
+// seatRole is the partnership role a panel seat goes with: panel members are assigned to the cases listed
+// at their panel in that role.
+func seatRole(r casework.PanelRole) prevent.Role {
+	switch r {
+	case casework.RoleChair:
+		return prevent.PanelChair
+	case casework.RolePolice:
+		return prevent.PoliceOfficer
+	}
+	return prevent.PanelMember
 }
 
 // setupPanel finds the partnership's demo panel, or creates it with its members and providers, and gives it
@@ -134,6 +147,25 @@ func (g *generator) setupPanel(ctx context.Context, db *database.DB) error {
 			added = append(added, fmt.Sprintf("panel %d with %d members", g.panel.id, len(seats)))
 		} else if err != nil {
 			return fmt.Errorf("demo: panel: %w", err)
+		}
+
+		srows, err := tx.QueryContext(ctx, `SELECT person_id, organisation_id, panel_role FROM panel_members WHERE panel_id = $1 ORDER BY id`, g.panel.id)
+		if err != nil {
+			return fmt.Errorf("demo: panel members: %w", err)
+		}
+		for srows.Next() {
+			var m member
+			var role casework.PanelRole
+			if err := srows.Scan(&m.id, &m.org, &role); err != nil {
+				srows.Close()
+				return err
+			}
+			m.role = seatRole(role)
+			g.panel.seats = append(g.panel.seats, m)
+		}
+		srows.Close()
+		if err := srows.Err(); err != nil {
+			return err
 		}
 
 		// Providers: the approved Intervention Provider, and the health trust.
@@ -345,6 +377,19 @@ func (c *chanCase) move(t time.Time, actor prevent.ID, e casework.Event, detail 
 	c.state, c.at = next, t
 }
 
+// assign assigns a person to the case in a role at t, once.
+func (c *chanCase) assign(m member, role prevent.Role, t time.Time) {
+	k := assignKey{c.id, m.id, role}
+	if c.out.assigned[k] {
+		return
+	}
+	if c.out.assigned == nil {
+		c.out.assigned = map[assignKey]bool{}
+	}
+	c.out.assigned[k] = true
+	c.out.assignments = append(c.out.assignments, []any{c.id, m.id, string(role), t})
+}
+
 // note records an event that leaves the state as it is.
 func (c *chanCase) note(t time.Time, actor prevent.ID, kind, detail string) {
 	if t.Before(c.at) {
@@ -394,6 +439,11 @@ func (g *generator) channel(c *chanCase, listFrom time.Time) {
 		}
 		if round == 0 {
 			c.out.casePanels = append(c.out.casePanels, []any{c.id, g.panel.id, listAt})
+			// As casework's ListForPanel does: everyone on the panel is assigned, so that members from other
+			// organisations can see the case once the panel pack is disclosed to them (see shareDemo).
+			for _, m := range g.panel.seats {
+				c.assign(m, m.role, listAt)
+			}
 		}
 		mt, ok := g.meetingAfter(listAt)
 		if c.target == casework.PanelListed {
@@ -616,13 +666,7 @@ func (g *generator) support(c *chanCase, start time.Time) bool {
 		var worker, ended any
 		if p.worker != 0 {
 			worker = p.worker
-			if k := (assignKey{c.id, p.worker, prevent.Provider}); !c.out.assigned[k] {
-				if c.out.assigned == nil {
-					c.out.assigned = map[assignKey]bool{}
-				}
-				c.out.assigned[k] = true
-				c.out.assignments = append(c.out.assignments, []any{c.id, p.worker, string(prevent.Provider), added})
-			}
+			c.assign(member{id: p.worker}, prevent.Provider, added)
 		}
 		if ends.Before(g.end) {
 			ended = ends

@@ -188,6 +188,9 @@ func create(ctx context.Context, d Deps) ([]Account, error) {
 	if err := loadCasework(ctx, d, pid); err != nil {
 		return nil, err
 	}
+	if err := loadSharing(ctx, d, pid, orgIDs); err != nil {
+		return nil, err
+	}
 	if err := d.DB.WithTx(ctx, func(tx *database.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)`, settingKey, strconv.FormatInt(pid, 10))
 		return err
