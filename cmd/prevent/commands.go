@@ -13,6 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/demo"
+	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -80,7 +81,22 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err := database.Restore(ctx, manifest, c.sqlitePath()); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "restored %s into %s\n", manifest, c.sqlitePath())
+	// A backup taken before an erasure still holds the erased subjects' wrapped keys: shred them again from
+	// the journal before anything reads the restored database.
+	db, err := database.Open(ctx, "sqlite:"+c.sqlitePath())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	master, err := keyring.LoadOrCreateMaster(c.keysDir())
+	if err != nil {
+		return err
+	}
+	n, err := (&keyring.Keyring{DB: db, Master: master}).SyncShreds(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored %s into %s; %d erased subjects shredded again\n", manifest, c.sqlitePath(), n)
 	return nil
 }
 

@@ -16,6 +16,7 @@ type config struct {
 	Database        string
 	Demo            bool
 	AuditDir        string
+	KeysDir         string
 	CheckpointEvery time.Duration
 	PublicURL       string
 	LogJSON         bool
@@ -37,6 +38,15 @@ func (c *config) auditDir() string {
 	return filepath.Join(c.Data, "audit")
 }
 
+// keysDir is where the keyring's master key and shred journal live (internal/keyring). Keep it on other
+// storage than the database and its backups: whoever holds both can read the sealed fields.
+func (c *config) keysDir() string {
+	if c.KeysDir != "" {
+		return c.KeysDir
+	}
+	return filepath.Join(c.Data, "keys")
+}
+
 // newFlagSet returns a flag set whose defaults come from PREVENT_<NAME> variables.
 func newFlagSet(name string, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -53,6 +63,7 @@ func storageFlags(fs *flag.FlagSet, c *config, getenv func(string) string) {
 	str(fs, getenv, &c.Data, "data", "./prevent-data", "directory for the embedded database, audit checkpoints and keys")
 	str(fs, getenv, &c.Database, "database", "", "database URL: sqlite:PATH or postgres://... (default: SQLite in --data)")
 	str(fs, getenv, &c.AuditDir, "audit-dir", "", "directory outside the database for audit checkpoints and the signing key (default: <data>/audit)")
+	str(fs, getenv, &c.KeysDir, "keys", "", "directory outside the database for the master key that encrypts sensitive fields, and its shred journal (default: <data>/keys)")
 }
 
 func str(fs *flag.FlagSet, getenv func(string) string, p *string, name, def, usage string) {

@@ -19,6 +19,7 @@ import (
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/jobs"
+	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/logging"
 	"github.com/preventplatform/prevent/internal/metrics"
 	"github.com/preventplatform/prevent/internal/partnership"
@@ -117,6 +118,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	now := func() time.Time { return time.Now().UTC() }
+	keys, err := openKeyring(ctx, db, &c, now, logger)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -128,7 +133,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		publicURL = "http://" + ln.Addr().String()
 	}
 
-	app, err := newApp(ctx, appConfig{DB: db, Logger: logger, Now: now, Demo: c.Demo, PublicURL: publicURL, AuditDir: c.auditDir()}, stdout)
+	app, err := newApp(ctx, appConfig{DB: db, Logger: logger, Now: now, Demo: c.Demo, PublicURL: publicURL, AuditDir: c.auditDir(), Keys: keys}, stdout)
 	if err != nil {
 		return err
 	}
@@ -198,6 +203,24 @@ func openStore(ctx context.Context, name string, args []string, getenv func(stri
 	return db, &c, nil
 }
 
+// openKeyring loads the master key from the keys directory (creating it on first start) and makes the
+// database and the shred journal agree, so that a subject erased after a backup was taken stays erased.
+func openKeyring(ctx context.Context, db *database.DB, c *config, now func() time.Time, logger *slog.Logger) (*keyring.Keyring, error) {
+	master, err := keyring.LoadOrCreateMaster(c.keysDir())
+	if err != nil {
+		return nil, err
+	}
+	keys := &keyring.Keyring{DB: db, Master: master, Now: now}
+	n, err := keys.SyncShreds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 && logger != nil {
+		logger.Warn("erased subjects shredded again from the shred journal", "subjects", n)
+	}
+	return keys, nil
+}
+
 type appConfig struct {
 	DB        *database.DB
 	Logger    *slog.Logger
@@ -205,6 +228,9 @@ type appConfig struct {
 	Demo      bool
 	PublicURL string
 	AuditDir  string
+	// Keys seals sensitive fields; serve passes the master key from --keys. Nil (tests only) means the
+	// process's ephemeral key (keyring.Ephemeral).
+	Keys *keyring.Keyring
 }
 
 // app is the wired service: its handler and the parts tests look into.
@@ -233,8 +259,12 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 		a.Demo = accounts
 		demo.PrintAccounts(stdout, c.PublicURL, accounts, created)
 	}
-	cases := casework.New(casework.Deps{DB: db, Now: now})
+	keys := c.Keys
+	if keys == nil {
+		keys = keyring.Ephemeral(db)
+	}
 	sharer := sharing.New(sharing.Deps{DB: db, Now: now})
+	cases := casework.New(casework.Deps{DB: db, Now: now, Keys: keys, Sharing: sharer})
 	a.Tasks = []jobs.Task{
 		{Name: "post-exit-reviews", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
 			_, err := cases.SchedulePostExitReviews(ctx, now())
@@ -244,11 +274,16 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 			_, err := sharer.ExpireDue(ctx, now())
 			return err
 		}},
+		// Erase the personal data of closed cases past retention (docs/retention.md).
+		{Name: "retention-erasure", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
+			_, err := cases.EraseDue(ctx, now())
+			return err
+		}},
 	}
 	secure := strings.HasPrefix(c.PublicURL, "https://")
 	a.Web = web.New(web.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now,
-		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir})
-	a.API = api.New(api.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now})
+		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir, Keys: keys})
+	a.API = api.New(api.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now, Keys: keys})
 	reg := metrics.New()
 
 	mux := a.Web.Mux()

@@ -35,6 +35,10 @@ const (
 	NoticeWork Action = "sharing-notice.work"
 	// NoticeOversee: see every notice of the partnership and whether it is overdue (the DPO).
 	NoticeOversee Action = "sharing-notice.oversee"
+	// LegalHoldView: see which records are under a legal hold.
+	LegalHoldView Action = "legal-hold.view"
+	// LegalHoldManage: place and release legal holds, which stop the retention job erasing a record.
+	LegalHoldManage Action = "legal-hold.manage"
 	// CaseRectify: correct the identity and contact details of the person a case is about (UK GDPR Art 16).
 	CaseRectify Action = "case.rectify"
 )
@@ -46,7 +50,8 @@ const (
 // Everyone who works cases may disclose (each disclosure is then checked against an agreement) and reads
 // the gateways and agreements that govern their sharing; referrers read gateways only. Every role that works
 // cases sees and completes the notices sent to its own organisation (consent to share withdrawn, a record
-// rectified; DecideNotice checks the organisation), and the DPO oversees them all. Coordinators and police
+// rectified; DecideNotice checks the organisation), and the DPO oversees them all. The DPO places and
+// releases legal holds, which keep a record from the retention job. Coordinators and police
 // officers, who hold case records across the partnership, correct a person's identity and contact details.
 // Auditors read everything the DPO reads but change nothing. Analysts see reference data only.
 var sharingActions = map[prevent.Role][]Action{
@@ -59,8 +64,8 @@ var sharingActions = map[prevent.Role][]Action{
 	prevent.Provider:      {GatewayView, AgreementView, Disclose, NoticeWork},
 	prevent.Analyst:       {GatewayView},
 	prevent.DataProtection: {GatewayView, GatewayManage, AgreementView, AgreementManage, DisclosureView,
-		SubjectAccessManage, RetentionView, RetentionManage, DataProtectionView, NoticeOversee},
-	prevent.Auditor: {GatewayView, AgreementView, DisclosureView, RetentionView, DataProtectionView},
+		SubjectAccessManage, RetentionView, RetentionManage, DataProtectionView, NoticeOversee, LegalHoldView, LegalHoldManage},
+	prevent.Auditor: {GatewayView, AgreementView, DisclosureView, RetentionView, DataProtectionView, LegalHoldView},
 }
 
 // SharingActions returns the information-sharing actions a role permits (for help pages and tests).

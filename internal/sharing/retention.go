@@ -47,7 +47,17 @@ var outcomesOf = map[RecordClass][]Outcome{
 }
 
 // RetentionRule keeps records of a class and outcome for Months after their closure. The defaults
-// (partnership 0, seeded by migration 00056 with their sources) are for controllers to review and set.
+// (partnership 0, seeded by migration 00056 with their sources) are for controllers to review and set:
+//
+//   - cases closed with no further action, signposted, or not adopted at panel: 36 months (Independent
+//     Review of Prevent, 2023: three years for cases that did not reach Channel);
+//   - police-led cases, cases that exited Channel, and cases where consent was declined: 72 months (the
+//     six-year review point of the College of Policing's Management of Police Information guidance; see
+//     R (II) v Commissioner of Police of the Metropolis [2020] EWHC 2528 (Admin));
+//   - disclosure and consent records: 72 months, as long as the longest case period, so that UK GDPR
+//     Art 19 notices can still reach recipients; subject access requests: 24 months after completion.
+//
+// casework.EraseDue applies the case rules daily; docs/retention.md explains them.
 type RetentionRule struct {
 	PartnershipID prevent.ID // 0 for a default
 	Class         RecordClass
@@ -84,6 +94,12 @@ func rule(ctx context.Context, q database.Querier, partnership prevent.ID, class
 		return r, false, fmt.Errorf("sharing: retention rule: %w", err)
 	}
 	return r, true, nil
+}
+
+// Rule returns the retention rule in force for the partnership, class and outcome through q (the
+// partnership's latest version, else the default), and whether there is one.
+func Rule(ctx context.Context, q database.Querier, partnership prevent.ID, class RecordClass, outcome Outcome) (RetentionRule, bool, error) {
+	return rule(ctx, q, partnership, class, outcome)
 }
 
 // Due reports whether a record of the class, closed with the outcome at closedAt, is past retention at now
