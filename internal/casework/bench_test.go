@@ -112,10 +112,28 @@ func rawLoadCase(ctx context.Context, tx *database.Tx, id prevent.ID) (prevent.I
 	if err != nil {
 		return 0, err
 	}
-	defer rows.Close()
 	for rows.Next() {
 		var p prevent.ID
 		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return 0, err
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	// The disclosures of the case, for access and minimisation.
+	rows, err = tx.QueryContext(ctx, `SELECT to_org, categories, fields FROM sharing_disclosures
+		WHERE record_kind = $1 AND record_id = $2 ORDER BY id`, "referral", id)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var org prevent.ID
+		var cats, fields string
+		if err := rows.Scan(&org, &cats, &fields); err != nil {
 			return 0, err
 		}
 	}
@@ -195,8 +213,9 @@ func rawList(ctx context.Context, e *benchEnv, p prevent.Principal, after preven
 	err := e.db.WithTx(ctx, func(tx *database.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.reference, r.state, r.submitted_at, r.triage_due_at, r.updated_at, r.author_id, r.referrer_org_id, r.marking,
 		COALESCE(cs.given_names, ''), COALESCE(cs.family_name, '')
-		FROM referrals r LEFT JOIN case_subjects cs ON cs.id = r.subject_id WHERE r.partnership_id = $1 AND r.state <> 'draft' AND ($4 OR (r.referrer_org_id = $3 AND (r.author_id = $2
-	OR EXISTS (SELECT 1 FROM case_assignments a WHERE a.referral_id = r.id AND a.person_id = $2)))) AND r.id < $5 ORDER BY r.id DESC LIMIT $6`,
+		FROM referrals r LEFT JOIN case_subjects cs ON cs.id = r.subject_id WHERE r.partnership_id = $1 AND r.state <> 'draft' AND ($4 OR ((r.referrer_org_id = $3
+		OR EXISTS (SELECT 1 FROM sharing_disclosures sd WHERE sd.record_kind = 'referral' AND sd.record_id = r.id AND sd.to_org = $3))
+	AND (r.author_id = $2 OR EXISTS (SELECT 1 FROM case_assignments a WHERE a.referral_id = r.id AND a.person_id = $2)))) AND r.id < $5 ORDER BY r.id DESC LIMIT $6`,
 			e.pid, p.PersonID, p.OrganisationID, true, after, 51)
 		if err != nil {
 			return err
