@@ -568,11 +568,15 @@ func (sa *sharingAPI) getOverview(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	kept, err := sa.svc.RetentionSummary(r.Context(), shareWho(r), pid, now, sharingWindow)
+	if err != nil {
+		return err
+	}
 	names, err := sa.names(r, pid)
 	if err != nil {
 		return err
 	}
-	out := DataProtectionOverview{WindowDays: sharingWindow, ByGateway: countsOut(o.ByGateway), ByRecipient: countsOut(o.ByRecipient),
+	out := DataProtectionOverview{Retention: RetentionCounts{ErasedInWindow: kept.ErasedInWindow, ErasedTotal: kept.ErasedTotal, HoldsInForce: kept.HoldsInForce}, WindowDays: sharingWindow, ByGateway: countsOut(o.ByGateway), ByRecipient: countsOut(o.ByRecipient),
 		Consent:  ConsentCounts{Given: o.Consent.Given, Refused: o.Consent.Refused, NotSought: o.Consent.NotSought},
 		Expiring: []Agreement{}, RequestsDue: []RequestDue{}, Alerts: []SharingAlert{}, UnusualAccess: []UnusualAccess{}}
 	for _, a := range o.Expiring {

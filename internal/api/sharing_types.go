@@ -277,6 +277,15 @@ type DataProtectionOverview struct {
 	RequestsDue   []RequestDue    `json:"requests_due"`
 	Alerts        []SharingAlert  `json:"alerts"`
 	UnusualAccess []UnusualAccess `json:"unusual_access"`
+	Retention     RetentionCounts `json:"retention"`
+}
+
+// RetentionCounts counts case records erased at the end of retention (in the window and in all) and the
+// legal holds in force.
+type RetentionCounts struct {
+	ErasedInWindow int `json:"erased_in_window"`
+	ErasedTotal    int `json:"erased_total"`
+	HoldsInForce   int `json:"holds_in_force"`
 }
 
 // ProcessingRecord is the UK GDPR Art 30 record of processing, generated from configuration.

@@ -296,3 +296,48 @@ func countEnded(gs []sharing.Gateway) int {
 	}
 	return n
 }
+
+func TestRetentionSummary(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		now := f.clock.Now()
+		// Three referrals: one erased a week ago, one erased a year ago, one not erased; one hold in force and
+		// one released.
+		for i, erased := range []any{now.AddDate(0, 0, -7), now.AddDate(-1, 0, 0), nil} {
+			var id prevent.ID
+			if err := db.WithTx(ctx, func(tx *database.Tx) error {
+				return tx.QueryRowContext(ctx, `INSERT INTO referrals (partnership_id, state, author_id, referrer_org_id, referrer_sector,
+					details, marking, created_at, updated_at, erased_at) VALUES ($1, 'closed_nfa', $2, $3, 'local_authority', '', 1, $4, $4, $5) RETURNING id`,
+					f.partnership, f.coordinator.PersonID, f.council, now.AddDate(-3, 0, 0), erased).Scan(&id)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if i == 2 {
+				for _, released := range []any{nil, now} {
+					if _, err := db.Writer().ExecContext(ctx, `INSERT INTO sharing_legal_holds (partnership_id, record_kind, record_id, reason, placed_by, placed_at, released_by, released_at)
+						VALUES ($1, 'case', $2, 'Complaint to the ICO', $3, $4, $5, $6)`, f.partnership, id, f.dpo.PersonID, now, nilIf(released, f.dpo.PersonID), released); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		got, err := f.svc.RetentionSummary(ctx, f.dpo, f.partnership, now, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ErasedInWindow != 1 || got.ErasedTotal != 2 || got.HoldsInForce != 1 {
+			t.Errorf("summary %+v, want 1 erased in the window, 2 in all, 1 hold in force", got)
+		}
+		if _, err := f.svc.RetentionSummary(ctx, f.coordinator, f.partnership, now, 30); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Errorf("coordinator: %v, want NotFound", err)
+		}
+	})
+}
+
+// nilIf is v when x is not nil, else nil.
+func nilIf(x any, v any) any {
+	if x == nil {
+		return nil
+	}
+	return v
+}

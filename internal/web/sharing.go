@@ -940,6 +940,7 @@ type dashboardView struct {
 	PID      prevent.ID
 	Overview sharing.Overview
 	Unusual  []sharing.UnusualAccessEntry
+	Retained sharing.RetentionSummary
 	Window   int
 	Today    time.Time
 	// CanNotices offers the overview of notices to recipients (the rights pages).
@@ -957,6 +958,9 @@ func (sp *sharingPages) handleDashboard(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	if v.Unusual, err = sp.svc.UnusualAccess(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
+		return err
+	}
+	if v.Retained, err = sp.svc.RetentionSummary(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
 		return err
 	}
 	l := sp.layout(r, "Data protection dashboard")

@@ -326,7 +326,7 @@ func TestSharingLedgerAndDashboard(t *testing.T) {
 		t.Error("a filter from tomorrow should match nothing, without errors")
 	}
 	doc = parse(t, serve(t, f.s, dpo, "GET", f.path("dashboard"), nil))
-	for _, want := range []string{"Disclosures recorded", "Subject access requests due", "Unusual access to case records"} {
+	for _, want := range []string{"Disclosures recorded", "Subject access requests due", "Unusual access to case records", "Legal holds in force"} {
 		if !strings.Contains(doc.Find("main").Text(), want) {
 			t.Errorf("dashboard lacks %q", want)
 		}
