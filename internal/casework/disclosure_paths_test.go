@@ -426,5 +426,5 @@ func TestEveryDisclosurePathEnforced(t *testing.T) {
 			})
 		})
 	}
-	t.Logf("%d path × element refusals checked (on every engine run)", cases)
+	t.Logf("%d path × element refusals checked, over the engines run", cases)
 }
