@@ -497,8 +497,26 @@ func BenchmarkSubjectAccessBundle(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			if len(bundle.Records) != 50 || len(bundle.Disclosures) < 50 || len(bundle.Access) < 50 {
-				b.Fatalf("bundle of %d records, %d disclosures, %d views", len(bundle.Records), len(bundle.Disclosures), len(bundle.Access))
+			// The bundle holds every disclosure of the 50 records and every consultation of them (and of their
+			// interventions and information requests) made before it.
+			var wantDisclosures, wantViews int
+			if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sharing_disclosures WHERE record_kind = 'referral' AND record_id IN
+				(SELECT id FROM referrals WHERE subject_id = $1)`, subject).Scan(&wantDisclosures); err != nil {
+				b.Fatal(err)
+			}
+			if err := q.QueryRowContext(ctx, `SELECT count(*) FROM audit_entries WHERE action = 'consult' AND (
+				(record_kind = 'referral' AND record_id IN (SELECT id FROM referrals WHERE subject_id = $1)) OR
+				(record_kind = 'intervention' AND record_id IN (SELECT i.id FROM interventions i JOIN referrals r ON r.id = i.referral_id WHERE r.subject_id = $1)) OR
+				(record_kind = 'information_request' AND record_id IN (SELECT q.id FROM information_requests q JOIN referrals r ON r.id = q.referral_id WHERE r.subject_id = $1)))`,
+				subject).Scan(&wantViews); err != nil {
+				b.Fatal(err)
+			}
+			if bundle, err = e.svc.SubjectAccessBundle(ctx, dpo, req, false); err != nil {
+				b.Fatal(err)
+			}
+			if len(bundle.Records) != 50 || len(bundle.Disclosures) != wantDisclosures || len(bundle.Access) != wantViews || wantDisclosures < 50 {
+				b.Fatalf("bundle of %d records, %d disclosures (ledger %d), %d views (audit log %d)", len(bundle.Records),
+					len(bundle.Disclosures), wantDisclosures, len(bundle.Access), wantViews)
 			}
 			b.ReportMetric(float64(len(bundle.Items())), "items")
 			b.ReportMetric(float64(len(bundle.Access)), "views")
