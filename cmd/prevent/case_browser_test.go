@@ -138,7 +138,7 @@ func TestBrowserCaseworkJourney(t *testing.T) {
 	}
 
 	// The police officer.
-	signInAs(prevent.PoliceOfficer)
+	policeToken := signInAs(prevent.PoliceOfficer)
 	run("my work", chromedp.Navigate(base+"/work"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	check("my work (police)")
 	run("triage", chromedp.Navigate(base+casePath+"/triage"), chromedp.WaitVisible(chromedp.CSS("#result")))
@@ -159,8 +159,20 @@ func TestBrowserCaseworkJourney(t *testing.T) {
 	run("timeline", chromedp.Navigate(base+casePath+"/timeline"), chromedp.WaitVisible(chromedp.CSS(".app-timeline")))
 	check("case timeline")
 
-	// The coordinator.
-	signInAs(prevent.Coordinator)
+	// The coordinator: the council shares with the police and the NHS trust under an agreement in force.
+	admin := ta.principal(t, ta.signIn(t, account(prevent.Administrator)))
+	var nhs demo.Account
+	for _, acc := range ta.Demo {
+		if acc.Role == string(prevent.PanelMember) && strings.Contains(acc.Organisation, "NHS") {
+			nhs = acc
+		}
+	}
+	nhsToken := ta.signIn(t, nhs)
+	nurse := ta.principal(t, nhsToken)
+	coordToken := signInAs(prevent.Coordinator)
+	coordinator := ta.principal(t, coordToken)
+	police := ta.principal(t, policeToken)
+	agreeForTest(t, ta, admin, coordinator.OrganisationID, police.OrganisationID, nurse.OrganisationID)
 	run("case", chromedp.Navigate(base+casePath), chromedp.WaitVisible(chromedp.CSS(".moj-identity-bar")))
 	check("case summary (coordinator)")
 	for _, sec := range []string{"people", "assessment", "panel", "plan", "documents"} {
@@ -170,23 +182,58 @@ func TestBrowserCaseworkJourney(t *testing.T) {
 	due := time.Now().AddDate(0, 0, 14)
 	run("information request", chromedp.Navigate(base+casePath+"/information-requests/new"), chromedp.WaitVisible(chromedp.CSS("#asked")))
 	check("information request")
-	run("send request",
-		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#organisation'); s.value = s.options[1].value })()`),
+	// Asking the police shares the case with them: without the disclosure the request is refused.
+	run("send request without sharing",
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('#organisation').value = '%d'`, police.OrganisationID)),
 		chromedp.SendKeys(chromedp.CSS("#asked"), "Attendance and behaviour records for this term"),
 		chromedp.SendKeys(chromedp.CSS("#why"), "To understand the change in behaviour the school reported"),
 		chromedp.SendKeys(chromedp.CSS("#due-day"), fmt.Sprint(due.Day())), chromedp.SendKeys(chromedp.CSS("#due-month"), fmt.Sprint(int(due.Month()))),
 		chromedp.SendKeys(chromedp.CSS("#due-year"), fmt.Sprint(due.Year())),
-		chromedp.Click(chromedp.CSS("main form button.govuk-button")), chromedp.WaitVisible(chromedp.CSS(".govuk-notification-banner--success")))
+		chromedp.Click(chromedp.CSS("main form button.govuk-button")), chromedp.WaitVisible(chromedp.CSS("#share-necessity-error")))
+	check("information request refused without sharing")
+	if v := eval(`document.querySelector('#asked').value`); v != "Attendance and behaviour records for this term" {
+		t.Errorf("the request typed was lost: %q", v)
+	}
+	run("send request", append(shareActions(), chromedp.Click(chromedp.CSS("main form button.govuk-button")),
+		chromedp.WaitVisible(chromedp.CSS(".govuk-notification-banner--success")))...)
 	check("information request sent")
 	if body := text("main"); !strings.Contains(body, "Attendance and behaviour records") {
 		t.Errorf("the request is not on the case: %q", body)
 	}
+	// Sharing the case with the NHS trust's panel member, through "Share this case".
+	run("share page", chromedp.Navigate(base+casePath+"/share"), chromedp.WaitVisible(chromedp.CSS("#organisation")))
+	check("share this case")
+	run("share without a disclosure",
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('#organisation').value = '%d'`, nurse.OrganisationID)),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name=recipients][value="%d"]`, nurse.PersonID))),
+		chromedp.Click(chromedp.CSS("main form button.govuk-button")), chromedp.WaitVisible(chromedp.CSS(".govuk-error-summary")))
+	check("share refused")
+	if body := text(".govuk-error-summary"); !strings.Contains(body, "legal gateway") || !strings.Contains(body, "necessity") {
+		t.Errorf("the refusal does not say what is missing: %q", body)
+	}
+	run("share", append(shareActions(), chromedp.Click(chromedp.CSS("main form button.govuk-button")),
+		chromedp.WaitVisible(chromedp.CSS(".govuk-notification-banner--success")))...)
+	check("case shared")
+	// The trust's member sees the case, minimised to what was shared.
+	signIn := func(token string) {
+		t.Helper()
+		if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "prevent_session", Value: token, URL: base + "/"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signIn(nhsToken)
+	run("case (NHS)", chromedp.Navigate(base+casePath+"/people"), chromedp.WaitVisible(chromedp.CSS(".moj-sub-navigation")))
+	check("case people (recipient organisation)")
+	if body := text("main"); !strings.Contains(body, "Casey") || !strings.Contains(body, "Not shared with your organisation") {
+		t.Errorf("the NHS member's view of the shared case: %q", body)
+	}
+	signIn(coordToken)
 	run("my work", chromedp.Navigate(base+"/work"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	check("my work (coordinator)")
 	t.Logf("axe found no violations on %d pages", len(browsertest.Checked()))
 
 	// The audit entries name each step.
-	for _, step := range []string{"draft started", "submit", "deconfliction recorded", "refer to Channel", "information requested"} {
+	for _, step := range []string{"draft started", "submit", "deconfliction recorded", "refer to Channel", "information requested", "shared with another organisation"} {
 		var n int
 		if err := db.Read().QueryRowContext(context.Background(), `SELECT count(*) FROM audit_entries WHERE detail LIKE $1`, "%"+step+"%").Scan(&n); err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/preventplatform/prevent/internal/api"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/dbtest"
@@ -36,7 +37,13 @@ func agreeForTest(t *testing.T, ta *testApp, admin prevent.Principal, parties ..
 	for _, c := range sharing.Categories {
 		in.Categories = append(in.Categories, c.Category)
 	}
-	id, err := svc.CreateAgreement(ctx, admin, admin.Memberships[0].PartnershipID, in)
+	pid := admin.Memberships[0].PartnershipID
+	for _, o := range parties {
+		// A non-public body must acknowledge its own duties first; for a public body this is refused, and not needed.
+		_, _ = svc.RecordAcknowledgement(ctx, admin, pid, o, sharing.AcknowledgementInput{AcknowledgedBy: "Director",
+			AcknowledgedOn: time.Now().UTC(), TextVersion: sharing.AcknowledgementText})
+	}
+	id, err := svc.CreateAgreement(ctx, admin, pid, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +54,20 @@ func agreeForTest(t *testing.T, ta *testApp, admin prevent.Principal, parties ..
 	}
 	if err := svc.Transition(ctx, admin, id, sharing.Active, ""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// shareActions fill the "Share information" fieldset of the page in the browser: identity and the concern,
+// under the Counter-Terrorism and Security Act 2015, consent not sought (with the reason), the expected
+// outcome and the necessity statement; the purpose is the one the page pre-selects.
+func shareActions() []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Click(chromedp.CSS("#share-categories")), chromedp.Click(chromedp.CSS("#share-categories-3")),
+		chromedp.SendKeys(chromedp.CSS("#share-expected-outcome"), "A decision on whether the person needs support"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#share-gateway').value = 'ctsa_2015_s36_38'`),
+		chromedp.Click(chromedp.CSS("#share-consent-3")),
+		chromedp.SendKeys(chromedp.CSS("#share-consent-reason"), "Seeking consent now would prejudice the screening"),
+		chromedp.SendKeys(chromedp.CSS("#share-necessity"), "Only the identity and the concern are shared, which the outcome needs"),
 	}
 }
 

@@ -21,16 +21,14 @@ import (
 
 // The fieldset's input names.
 const (
-	shareCategories      = "share-categories"
-	shareScope           = "share-scope"
-	shareFields          = "share-fields"
-	sharePurpose         = "share-purpose"
-	shareOutcome         = "share-expected-outcome"
-	shareGateway         = "share-gateway"
-	shareConsent         = "share-consent"
-	shareReasonRefused   = "share-consent-reason-refused"
-	shareReasonNotSought = "share-consent-reason-not-sought"
-	shareNecessity       = "share-necessity"
+	shareCategories = "share-categories"
+	shareFields     = "share-fields"
+	sharePurpose    = "share-purpose"
+	shareOutcome    = "share-expected-outcome"
+	shareGateway    = "share-gateway"
+	shareConsent    = "share-consent"
+	shareReason     = "share-consent-reason"
+	shareNecessity  = "share-necessity"
 	// shareAgreement is the id of the agreements shown as information, where errors about the parties go.
 	shareAgreement = "share-agreement"
 )
@@ -168,13 +166,13 @@ func (cp *casePages) prefillConsent(ctx context.Context, p prevent.Principal, re
 		says = string(last.Decision) + " by " + last.GiverName
 		if !posted {
 			f.Values.Set(shareConsent, string(sharing.ConsentRefused))
-			f.Values.Set(shareReasonRefused, strings.TrimSpace("Consent "+string(last.Decision)+" on "+dayText(last.DecidedAt)+". "+last.Reason))
+			f.Values.Set(shareReason, strings.TrimSpace("Consent "+string(last.Decision)+" on "+dayText(last.DecidedAt)+". "+last.Reason))
 		}
 	case casework.ConsentNotSought:
 		says = "not sought"
 		if !posted {
 			f.Values.Set(shareConsent, string(sharing.ConsentNotSought))
-			f.Values.Set(shareReasonNotSought, last.Reason)
+			f.Values.Set(shareReason, last.Reason)
 		}
 	default:
 		return ""
@@ -182,28 +180,20 @@ func (cp *casePages) prefillConsent(ctx context.Context, p prevent.Principal, re
 	return "Consent to share information was " + says + " on " + dayText(last.DecidedAt) + "."
 }
 
-// readDisclosure decodes the fieldset into the parts of a disclosure the caller fills. Choosing "only these
-// fields" without ticking any, or ticking a field whose category is not chosen, is an error on the form.
+// readDisclosure decodes the fieldset into the parts of a disclosure the caller fills. Ticking some of the
+// case's information limits the disclosure to it; ticking information whose category is not chosen is an
+// error on the form.
 func readDisclosure(f form) (sharing.DisclosureInput, error) {
 	in := sharing.DisclosureInput{Purpose: sharing.Purpose(f.get(sharePurpose)), ExpectedOutcome: f.get(shareOutcome),
 		Gateway: f.get(shareGateway), Consent: sharing.Consent(f.get(shareConsent)), Necessity: f.get(shareNecessity)}
 	for _, c := range f.list(shareCategories) {
 		in.Categories = append(in.Categories, sharing.Category(c))
 	}
-	switch in.Consent {
-	case sharing.ConsentRefused:
-		in.ConsentReason = f.get(shareReasonRefused)
-	case sharing.ConsentNotSought:
-		in.ConsentReason = f.get(shareReasonNotSought)
-	}
-	if f.get(shareScope) != "fields" {
-		return in, nil
+	if in.Consent != sharing.ConsentGiven {
+		in.ConsentReason = f.get(shareReason)
 	}
 	in.Fields = f.list(shareFields)
 	var errs prevent.Fields
-	if len(in.Fields) == 0 {
-		errs.Add(shareFields, "Select the information you share, or choose to share everything in the categories")
-	}
 	for _, name := range in.Fields {
 		for _, fi := range casework.CaseFields {
 			if fi.Field == name && len(in.Categories) > 0 && !slices.Contains(in.Categories, fi.Category) {
@@ -217,7 +207,7 @@ func readDisclosure(f form) (sharing.DisclosureInput, error) {
 // shareFieldIDs maps the field names of a refused disclosure to the fieldset's inputs.
 var shareFieldIDs = map[string]string{
 	"categories": shareCategories, "fields": shareFields, "purpose": sharePurpose, "expected-outcome": shareOutcome,
-	"gateway": shareGateway, "consent": shareConsent, "necessity": shareNecessity,
+	"gateway": shareGateway, "consent": shareConsent, "consent-reason": shareReason, "necessity": shareNecessity,
 	"agreement": shareAgreement, "from": shareAgreement, "record": shareAgreement,
 }
 
@@ -232,11 +222,6 @@ func (f form) withShareErr(err error, toField, recipientsField string) form {
 			e.Field = orDefault(toField, shareAgreement)
 		case "recipients":
 			e.Field = orDefault(recipientsField, shareAgreement)
-		case "consent-reason":
-			e.Field = shareReasonRefused
-			if f.get(shareConsent) == string(sharing.ConsentNotSought) {
-				e.Field = shareReasonNotSought
-			}
 		default:
 			if id, ok := shareFieldIDs[e.Field]; ok {
 				e.Field = id

@@ -62,7 +62,7 @@ func shared(v url.Values, categories ...sharing.Category) url.Values {
 	out.Set(shareOutcome, "To decide whether the person needs support")
 	out.Set(shareGateway, "ctsa_2015_s36_38")
 	out.Set(shareConsent, string(sharing.ConsentNotSought))
-	out.Set(shareReasonNotSought, "Seeking consent now would prejudice the screening")
+	out.Set(shareReason, "Seeking consent now would prejudice the screening")
 	out.Set(shareNecessity, "Screening cannot decide without it; only what is listed is shared")
 	return out
 }
@@ -174,7 +174,6 @@ func TestSharePageAllowedRedirectsAndRecipientSeesOnlyWhatWasShared(t *testing.T
 		t.Errorf("the agreement in force is not shown: %q", txt)
 	}
 	form := shared(url.Values{"organisation": {itoa64(trust)}, "recipients": {itoa64(nurse.PersonID)}}, sharing.Identity)
-	form.Set(shareScope, "fields")
 	form.Add(shareFields, casework.FieldName)
 	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, page, form), fmt.Sprintf("/partnerships/%d/cases/%d/people", f.pid, id))
 	if n := disclosures(t, f, id); n != 1 {
