@@ -628,3 +628,75 @@ func (sa *sharingAPI) getRecordOfProcessing(w http.ResponseWriter, r *http.Reque
 	}
 	return encode(w, http.StatusOK, out)
 }
+
+func holdOut(h sharing.Hold) LegalHold {
+	out := LegalHold{ID: h.ID, RecordKind: h.RecordKind, RecordID: h.RecordID, Reason: h.Reason, PlacedBy: h.PlacedBy, PlacedAt: h.PlacedAt,
+		ReleaseReason: h.ReleaseReason}
+	if !h.ReleasedAt.IsZero() {
+		t := h.ReleasedAt
+		out.ReleasedAt = &t
+	}
+	return out
+}
+
+// writeHold answers with one hold of the partnership.
+func (sa *sharingAPI) writeHold(w http.ResponseWriter, r *http.Request, status int, pid, id prevent.ID) error {
+	hs, err := sa.svc.Holds(r.Context(), shareWho(r), pid)
+	if err != nil {
+		return err
+	}
+	for _, h := range hs {
+		if h.ID == id {
+			return encode(w, status, holdOut(h))
+		}
+	}
+	return access.NotFound("Legal hold")
+}
+
+func (sa *sharingAPI) listHolds(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	hs, err := sa.svc.Holds(r.Context(), shareWho(r), pid)
+	if err != nil {
+		return err
+	}
+	out := LegalHoldList{Items: []LegalHold{}}
+	for _, h := range hs {
+		out.Items = append(out.Items, holdOut(h))
+	}
+	return encode(w, http.StatusOK, out)
+}
+
+func (sa *sharingAPI) placeHold(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	in, err := decode[LegalHoldInput](r)
+	if err != nil {
+		return err
+	}
+	id, err := sa.svc.PlaceHold(r.Context(), shareWho(r), pid, sharing.HoldInput{RecordKind: sharing.HoldCase, RecordID: in.RecordID, Reason: in.Reason})
+	if err != nil {
+		return rename(err, map[string]string{"record": "record_id"})
+	}
+	w.Header().Set("Location", r.URL.Path+"/"+itoa(id))
+	return sa.writeHold(w, r, http.StatusCreated, pid, id)
+}
+
+func (sa *sharingAPI) releaseHold(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pidAndID(r)
+	if err != nil {
+		return err
+	}
+	in, err := decode[ReleaseInput](r)
+	if err != nil {
+		return err
+	}
+	if err := sa.svc.ReleaseHold(r.Context(), shareWho(r), pid, id, in.Reason); err != nil {
+		return err
+	}
+	return sa.writeHold(w, r, http.StatusOK, pid, id)
+}

@@ -71,6 +71,14 @@ func (s *Server) registerSharing() {
 		summary: "Set the partnership's retention for a class of record and outcome (a new version)", request: RetentionInput{}, response: RetentionRule{},
 		status: http.StatusCreated}, sa.setRetention)
 
+	s.handle(get, P+"/holds", access.LegalHoldView, operation{id: "listLegalHolds",
+		summary: "The partnership's legal holds, those in force first (audited)", response: LegalHoldList{}}, sa.listHolds)
+	s.handle(post, P+"/holds", access.LegalHoldManage, operation{id: "placeLegalHold",
+		summary: "Put a case under a legal hold: the retention job does not erase it until the hold is released",
+		request: LegalHoldInput{}, response: LegalHold{}, status: http.StatusCreated}, sa.placeHold)
+	s.handle(post, P+"/holds/{id}/release", access.LegalHoldManage, operation{id: "releaseLegalHold",
+		summary: "Release a legal hold, with the reason", request: ReleaseInput{}, response: LegalHold{}}, sa.releaseHold)
+
 	s.handle(get, P+"/overview", access.DataProtectionView, operation{id: "getDataProtectionOverview",
 		summary:  "The data protection officer's view: disclosures by gateway and organisation, consent, requests due, agreements expiring, alerts and unusual access",
 		response: DataProtectionOverview{}}, sa.getOverview)

@@ -240,6 +240,32 @@ func TestSharingAPI(t *testing.T) {
 			t.Error("no gateways")
 		}
 
+		// Legal holds.
+		var caseID prevent.ID
+		if err := db.Read().QueryRowContext(ctx, `SELECT MIN(id) FROM referrals WHERE partnership_id = $1`, pid).Scan(&caseID); err != nil {
+			t.Fatal(err)
+		}
+		p = problem{}
+		want(do("POST", "/holds", dpo, `{"record_id":`+itoaID(caseID)+`}`), 422, &p)
+		if fields(p) != "reason" {
+			t.Errorf("hold without reason names %q", fields(p))
+		}
+		var hold api.LegalHold
+		want(do("POST", "/holds", dpo, `{"record_id":`+itoaID(caseID)+`,"reason":"Complaint to the ICO"}`), 201, &hold)
+		if hold.RecordID != caseID || hold.ReleasedAt != nil {
+			t.Errorf("hold %+v", hold)
+		}
+		want(do("POST", "/holds/"+itoaID(hold.ID)+"/release", tokens[prevent.Auditor], `{"reason":"x"}`), 404, nil)
+		want(do("POST", "/holds/"+itoaID(hold.ID)+"/release", dpo, `{"reason":"Complaint closed"}`), 200, &hold)
+		if hold.ReleasedAt == nil || hold.ReleaseReason != "Complaint closed" {
+			t.Errorf("released hold %+v", hold)
+		}
+		var holds api.LegalHoldList
+		want(do("GET", "/holds", tokens[prevent.Auditor], ""), 200, &holds)
+		if len(holds.Items) == 0 {
+			t.Error("the auditor sees no holds")
+		}
+
 		// Roles without the action, and another partnership's records, are not found.
 		for _, c := range []struct {
 			role         prevent.Role

@@ -304,3 +304,31 @@ type ProcessingRecord struct {
 	Agreements   []prevent.ID     `json:"agreement_ids"`
 	Transfers    string           `json:"transfers"`
 }
+
+// LegalHold keeps a case from erasure at the end of retention while it is in force (released_at null).
+type LegalHold struct {
+	ID            prevent.ID `json:"id"`
+	RecordKind    string     `json:"record_kind"`
+	RecordID      prevent.ID `json:"record_id"`
+	Reason        string     `json:"reason"`
+	PlacedBy      prevent.ID `json:"placed_by"`
+	PlacedAt      time.Time  `json:"placed_at"`
+	ReleasedAt    *time.Time `json:"released_at"`
+	ReleaseReason string     `json:"release_reason"`
+}
+
+// LegalHoldList is the partnership's holds, those in force first.
+type LegalHoldList struct {
+	Items []LegalHold `json:"items"`
+}
+
+// LegalHoldInput places a hold on a case.
+type LegalHoldInput struct {
+	RecordID prevent.ID `json:"record_id"`
+	Reason   string     `json:"reason"`
+}
+
+// ReleaseInput releases a hold.
+type ReleaseInput struct {
+	Reason string `json:"reason"`
+}

@@ -115,6 +115,7 @@ func (sp *sharingPages) handleHome(w http.ResponseWriter, r *http.Request) error
 	add(access.DisclosureView, sharingLink{"Disclosure ledger", sharePath(pid, "disclosures"), "Every disclosure of a case to another organisation"})
 	add(access.SubjectAccessManage, sharingLink{"Subject access requests", sharePath(pid, "subject-access"), "The register of requests, their deadlines and extensions"})
 	add(access.RetentionView, sharingLink{"Retention rules", sharePath(pid, "retention"), "How long records are kept, and the decision each period rests on"})
+	add(access.LegalHoldView, sharingLink{"Legal holds", sharePath(pid, "holds"), "Cases kept past their retention period for litigation, an inquiry or a complaint"})
 	add(access.DataProtectionView, sharingLink{"Record of processing", sharePath(pid, "record-of-processing"), "The UK GDPR Article 30 record, generated from the agreements"})
 	l := sp.layout(r, "Information sharing")
 	l.Back = partnershipPath(pid)

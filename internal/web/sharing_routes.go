@@ -48,4 +48,9 @@ func (s *Server) registerSharing() {
 	s.handle(get, P+"/retention", access.RetentionView, sp.handleRetention)
 	s.handle(get, P+"/retention/set", access.RetentionManage, sp.handleRetentionEdit)
 	s.handle(post, P+"/retention/set", access.RetentionManage, sp.handleRetentionEditPost)
+
+	s.handle(get, P+"/holds", access.LegalHoldView, sp.handleHolds)
+	s.handle(get, P+"/holds/new", access.LegalHoldManage, sp.handleHoldNew)
+	s.handle(post, P+"/holds/new", access.LegalHoldManage, sp.handleHoldNewPost)
+	s.handle(post, P+"/holds/{id}/release", access.LegalHoldManage, sp.handleHoldRelease)
 }

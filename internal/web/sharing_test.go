@@ -361,3 +361,48 @@ func TestSharingLedgerAndDashboard(t *testing.T) {
 		t.Error("a referrer is offered information sharing in the navigation")
 	}
 }
+
+func TestSharingLegalHolds(t *testing.T) {
+	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	dpo := f.dpo()
+	var caseID prevent.ID
+	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT MIN(id) FROM referrals WHERE partnership_id = $1`, f.pid).Scan(&caseID); err != nil {
+		t.Fatal(err)
+	}
+	doc := parse(t, serve(t, f.s, dpo, "POST", f.path("holds", "new"), url.Values{"record": {"abc"}, "reason": {"Complaint to the ICO"}}))
+	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the case number") {
+		t.Errorf("a hold on no case: %q", doc.Find(".govuk-error-summary").Text())
+	}
+	if v, _ := doc.Find("#reason").Html(); v != "Complaint to the ICO" {
+		t.Errorf("reason kept as %q", v)
+	}
+	doc = parse(t, serve(t, f.s, dpo, "POST", f.path("holds", "new"), url.Values{"record": {"999999"}, "reason": {"Complaint to the ICO"}}))
+	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "There is no such case in this partnership") {
+		t.Errorf("a hold on another partnership's case: %q", doc.Find(".govuk-error-summary").Text())
+	}
+	wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("holds", "new"), url.Values{"record": {itoa64(caseID)}, "reason": {"Complaint to the ICO"}}), f.path("holds"))
+	var hold prevent.ID
+	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT MAX(id) FROM sharing_legal_holds WHERE record_id = $1`, caseID).Scan(&hold); err != nil {
+		t.Fatal(err)
+	}
+	doc = parse(t, serve(t, f.s, dpo, "POST", f.path("holds", hold, "release"), url.Values{"reason": {""}}))
+	sum := doc.Find(".govuk-error-summary")
+	if !strings.Contains(sum.Text(), "Enter why the hold is no longer needed") || sum.Find("a").AttrOr("href", "") != "#reason-"+itoa64(hold) {
+		t.Errorf("release without reason: %q linking to %q", sum.Text(), sum.Find("a").AttrOr("href", ""))
+	}
+	// The auditor reads the holds but is offered no changes; a coordinator has no such page.
+	doc = parse(t, serve(t, f.s, f.roles[prevent.Auditor], "GET", f.path("holds"), nil))
+	if !strings.Contains(doc.Find("#hold-"+itoa64(hold)).Text(), "In force") || doc.Find("form").Length() > 1 {
+		t.Errorf("auditor's holds page: %q, %d forms", doc.Find("#hold-"+itoa64(hold)).Text(), doc.Find("form").Length())
+	}
+	if w := serve(t, f.s, f.roles[prevent.Coordinator], "GET", f.path("holds"), nil); w.Code != 404 {
+		t.Errorf("coordinator holds = %d, want 404", w.Code)
+	}
+	if w := serve(t, f.s, f.roles[prevent.Auditor], "POST", f.path("holds", hold, "release"), url.Values{"reason": {"x"}}); w.Code != 404 {
+		t.Errorf("auditor release = %d, want 404", w.Code)
+	}
+	wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("holds", hold, "release"), url.Values{"reason": {"Complaint closed"}}), f.path("holds"))
+	if s := parse(t, serve(t, f.s, dpo, "GET", f.path("holds"), nil)).Find("#hold-" + itoa64(hold)).Text(); !strings.Contains(s, "Released") || !strings.Contains(s, "Complaint closed") {
+		t.Errorf("after release: %q", s)
+	}
+}

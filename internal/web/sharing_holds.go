@@ -1,0 +1,106 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/a-h/templ"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
+)
+
+// Legal holds (internal/sharing holds.go): a case under a hold in force is not erased by the retention job.
+
+type holdsView struct {
+	PID       prevent.ID
+	Holds     []sharing.Hold
+	CanManage bool
+	// Form carries a refused release (its hold id in "hold") with its errors.
+	Form form
+}
+
+func (sp *sharingPages) renderHolds(w http.ResponseWriter, r *http.Request, pid prevent.ID, f form) error {
+	v := holdsView{PID: pid, CanManage: sp.may(r, pid, access.LegalHoldManage), Form: f}
+	var err error
+	if v.Holds, err = sp.svc.Holds(r.Context(), shareWho(r), pid); err != nil {
+		return err
+	}
+	l := sp.layout(r, "Legal holds")
+	l.Back, l.Errors = sharePath(pid), f.Errors
+	return sp.page(w, r, l, holdsPage(l, v))
+}
+
+func (sp *sharingPages) handleHolds(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	return sp.renderHolds(w, r, pid, form{Values: url.Values{}})
+}
+
+func (sp *sharingPages) holdForm(w http.ResponseWriter, r *http.Request, pid prevent.ID, f form) error {
+	return sp.shareForm(w, r, "Place a legal hold", sharePath(pid, "holds"), f, func(l layout) templ.Component { return holdFormPage(l, pid, f) })
+}
+
+func (sp *sharingPages) handleHoldNew(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	return sp.holdForm(w, r, pid, form{Values: url.Values{"record": {r.URL.Query().Get("case")}}})
+}
+
+func (sp *sharingPages) handleHoldNewPost(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	record := formID(f.get("record"))
+	_, err = sp.svc.PlaceHold(r.Context(), shareWho(r), pid, sharing.HoldInput{RecordKind: sharing.HoldCase, RecordID: record, Reason: f.get("reason")})
+	if isInvalid(err) {
+		if f.get("record") != "" && record == 0 {
+			fe := prevent.FieldErrors(err)
+			for i := range fe {
+				if fe[i].Field == "record" {
+					fe[i].Message = "Enter the case number, for example 1042"
+				}
+			}
+			err = prevent.Validation(fe)
+		}
+		return sp.holdForm(w, r, pid, f.withErr(err))
+	}
+	if err != nil {
+		return err
+	}
+	return sp.flash(w, r, sharePath(pid, "holds"), "Legal hold placed on case "+itoa64(record))
+}
+
+func (sp *sharingPages) handleHoldRelease(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	err = sp.svc.ReleaseHold(r.Context(), shareWho(r), pid, id, f.get("reason"))
+	if isInvalid(err) || isRefusal(err) {
+		f.Values.Set("hold", itoa64(id))
+		f = f.withErr(err)
+		for i := range f.Errors {
+			f.Errors[i].Field = "reason-" + itoa64(id)
+		}
+		return sp.renderHolds(w, r, pid, f)
+	}
+	if err != nil {
+		return err
+	}
+	return sp.flash(w, r, sharePath(pid, "holds"), "Legal hold released")
+}
