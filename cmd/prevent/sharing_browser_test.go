@@ -246,6 +246,25 @@ func TestBrowserSharingJourney(t *testing.T) {
 	}
 	check("retention set")
 
+	// A legal hold on a case, then released.
+	var caseID prevent.ID
+	if err := db.Read().QueryRowContext(context.Background(), `SELECT MIN(id) FROM referrals WHERE partnership_id = $1`, pid).Scan(&caseID); err != nil {
+		t.Fatal(err)
+	}
+	visit("holds", sh+"/holds")
+	visit("new hold", sh+"/holds/new")
+	fill(map[string]string{"record": fmt.Sprint(caseID), "reason": "Complaint to the Information Commissioner"})
+	submit("place hold", "main form button.govuk-button", "Legal holds")
+	if s := text("main"); !strings.Contains(s, fmt.Sprintf("Case %d", caseID)) || !strings.Contains(s, "In force") {
+		t.Errorf("holds after placing = %q", s)
+	}
+	check("hold placed")
+	submit("release without reason", "main form[action$='/release'] button", "Legal holds")
+	if s := text(".govuk-error-summary"); !strings.Contains(s, "Enter why the hold is no longer needed") {
+		t.Errorf("release without reason: %q", s)
+	}
+	check("release refused")
+
 	// The ledger and the Art 30 record.
 	visit("ledger", sh+"/disclosures")
 	visit("record of processing", sh+"/record-of-processing")
