@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,26 @@ func (d channelDriver) click(name, sel, wait string) {
 
 const success = ".govuk-notification-banner--success"
 
+// share fills the page's "Share information" fieldset.
+func (d channelDriver) share(what string) {
+	d.t.Helper()
+	d.run("share information: "+what, shareActions()...)
+}
+
+// agree puts an agreement in force between the demo organisations of these roles (and the provider's).
+func (d channelDriver) agree(roles ...prevent.Role) {
+	d.t.Helper()
+	admin := d.ta.principal(d.t, d.session(prevent.Administrator))
+	var orgs []prevent.ID
+	for _, r := range roles {
+		o := d.ta.principal(d.t, d.session(r)).OrganisationID
+		if !slices.Contains(orgs, o) {
+			orgs = append(orgs, o)
+		}
+	}
+	agreeForTest(d.t, d.ta, admin, orgs...)
+}
+
 // fillDate types a date into a GOV.UK date input.
 func (d channelDriver) fillDate(prefix string, t time.Time) {
 	d.t.Helper()
@@ -216,7 +237,9 @@ func TestBrowserChannelJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#reasonable-grounds"), "Shares terrorist propaganda with young people; the school reports growing influence"))
 	d.submit("referred to Channel", "/decision", success)
 
-	// The coordinator: screening, assessment, the panel.
+	// The coordinator: screening, assessment, the panel. The council shares with the police, the NHS trust
+	// and the provider under an agreement in force.
+	d.agree(prevent.Coordinator, prevent.PoliceOfficer, prevent.PanelMember, prevent.Provider)
 	d.signInAs(prevent.Coordinator)
 	chair := d.ta.principal(t, d.session(prevent.PanelChair))
 	member := d.ta.principal(t, d.session(prevent.PanelMember))
@@ -225,6 +248,8 @@ func TestBrowserChannelJourney(t *testing.T) {
 	due := today.AddDate(0, 0, 10)
 	d.run("request", chromedp.SendKeys(chromedp.CSS("#asked"), "Employment and safeguarding records"), chromedp.SendKeys(chromedp.CSS("#why"), "To assess vulnerability"))
 	d.fillDate("due", due)
+	d.submit("information request refused without sharing", "/information-requests/new", "#share-categories-error")
+	d.share("information request")
 	d.submit("information requested", "/information-requests/new", success)
 	// The partner (the police force) answers through its page.
 	var rid prevent.ID
@@ -234,6 +259,7 @@ func TestBrowserChannelJourney(t *testing.T) {
 	d.signInAs(prevent.PoliceOfficer)
 	d.open("information request (partner)", fmt.Sprintf("%s/information-requests/%d", casePath, rid), "#answer")
 	d.run("answer", chromedp.SendKeys(chromedp.CSS("#answer"), "No convictions; known to the neighbourhood team"))
+	d.share("answer")
 	d.submit("information answered", fmt.Sprintf("/information-requests/%d", rid), success)
 	d.signInAs(prevent.Coordinator)
 	d.open("assessment section", casePath+"/assessment", ".moj-sub-navigation")
@@ -275,6 +301,8 @@ func TestBrowserChannelJourney(t *testing.T) {
 
 	d.open("case panel section", casePath+"/panel", "#panel")
 	d.selectText("#panel", "(journey)")
+	d.submit("list for panel form", "/panel/list", "#share-categories")
+	d.share("panel pack")
 	d.submit("listed for panel", "/panel/list", success)
 	d.open("meeting", meeting, "#case")
 	d.selectValue("#case", fmt.Sprint(caseID))
@@ -307,8 +335,15 @@ func TestBrowserChannelJourney(t *testing.T) {
 	if body := d.text("main"); !strings.Contains(body, "adopted") {
 		t.Errorf("minutes: %q", body)
 	}
-	d.click("export", "main ul.app-minutes-export a", "main h1")
-	d.check("minutes for an attendee organisation")
+	// Minutes for the police force share its cases with it: the export form records the disclosure first.
+	d.click("export", "main ul.app-minutes-export a[href$='organisation="+fmt.Sprint(officer.OrganisationID)+"']", "#share-categories")
+	d.check("minutes export form")
+	d.submit("minutes export refused without sharing", "/minutes", "#share-necessity-error")
+	d.share("minutes")
+	d.submit("minutes for an attendee organisation", "/minutes", "#minutes")
+	if body := d.text("main"); !strings.Contains(body, "adopted") {
+		t.Errorf("minutes for the police: %q", body)
+	}
 
 	// Consent and the support plan.
 	d.open("plan section", casePath+"/plan", ".moj-sub-navigation")
@@ -335,6 +370,7 @@ func TestBrowserChannelJourney(t *testing.T) {
 		d.open(fmt.Sprintf("intervention form %d", n), casePath+"/interventions/new", "#type")
 		d.js("type", fmt.Sprintf(`(() => { const s = document.querySelector('#type'); s.value = s.options[%d].value })()`, n))
 		d.selectText("#provider", "Brightwater")
+		d.share(fmt.Sprintf("intervention %d", n))
 		d.submit(fmt.Sprintf("intervention %d added", n), "/interventions/new", success)
 	}
 	for i := range 2 {
@@ -414,6 +450,7 @@ func TestBrowserChannelUnder18(t *testing.T) {
 	referrer := ta.principal(t, d.session(prevent.Referrer))
 	officer := ta.principal(t, d.session(prevent.PoliceOfficer))
 	chair := ta.principal(t, d.session(prevent.PanelChair))
+	d.agree(prevent.Coordinator, prevent.PoliceOfficer)
 	coordinator := d.signInAs(prevent.Coordinator)
 	pid := coordinator.Memberships[0].PartnershipID
 	bg := context.Background()
@@ -521,6 +558,8 @@ func (d channelDriver) childToPanel(svc *casework.Service, referrer, officer, co
 	casePath := fmt.Sprintf("/partnerships/%d/cases/%d", pid, id)
 	d.open("child panel section", casePath+"/panel", "#panel")
 	d.selectText("#panel", "(journey)")
+	d.submit("child list for panel form", "/panel/list", "#share-categories")
+	d.share("child's panel pack")
 	d.submit("child listed for panel", "/panel/list", success)
 	d.open("panel for the child", panelPath, "#held-day")
 	d.fillDate("held", time.Now().UTC().AddDate(0, 0, 2))
