@@ -362,3 +362,26 @@ func TestDemoSharing(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkLoad measures loading the whole demo partnership into a new SQLite database, as `serve --demo`
+// does on an empty data directory (the migrations are outside the timing), and reports the disclosures
+// written through sharing.Disclose.
+func BenchmarkLoad(b *testing.B) {
+	ctx := context.Background()
+	c := &clock{t: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
+	var disclosures int
+	for b.Loop() {
+		b.StopTimer()
+		db := dbtest.NewSQLite(b)
+		b.StartTimer()
+		if _, _, err := Load(ctx, deps(db, c)); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM sharing_disclosures`).Scan(&disclosures); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(disclosures), "disclosures/op")
+}
