@@ -863,7 +863,11 @@ func (bl *bundler) record(id prevent.ID) (BundleRecord, []prevent.ID, []prevent.
 				if from != to {
 					text = lines("What happened", detail, "Stage", from.Masked().String()+" to "+to.Masked().String())
 				}
-				sc.add(fmt.Sprintf("event:%d", eid), "Event", text, at, bl.person(actor))
+				label := strings.ReplaceAll(Event(kind).String(), "_", " ")
+				if label != "" {
+					label = strings.ToUpper(label[:1]) + label[1:]
+				}
+				sc.add(fmt.Sprintf("event:%d", eid), label, text, at, bl.person(actor))
 			}, nil
 		})
 	if err != nil {
