@@ -83,8 +83,9 @@ func validGiver(role GiverRole, under18 bool) bool {
 // by the right person starts support; refusal, or withdrawal during support, leads to the outcomes that
 // follow refusal (reassessment, police-led management or signposting), never to support. Consent given by
 // someone who cannot give it for the person's age is refused with a clear message and nothing is recorded.
-// Withdrawal of consent to information sharing sends a notice (sharing.Notify, in the same transaction) to
-// every organisation that received the case's data under that consent: a task each of them completes.
+// Withdrawal of consent to information sharing (or its refusal after it was given) sends a notice
+// (sharing.Notify, in the same transaction) to every organisation that received the case's data under that
+// consent: a task each of them completes.
 func (s *Service) RecordConsent(ctx context.Context, p prevent.Principal, referralID prevent.ID, in ConsentInput) (State, error) {
 	var f prevent.Fields
 	if in.Scope != ScopeSupport && in.Scope != ScopeInformationSharing {
@@ -153,6 +154,17 @@ func (s *Service) RecordConsent(ctx context.Context, p prevent.Principal, referr
 				return err
 			}
 		}
+		// A refusal after consent to share was given ends that consent as a withdrawal does.
+		withdrawn := in.Scope == ScopeInformationSharing && in.Decision == ConsentWithdrawnBy
+		if in.Scope == ScopeInformationSharing && in.Decision == ConsentRefusedBy {
+			var last string
+			err := tx.QueryRowContext(ctx, `SELECT decision FROM consent_records WHERE referral_id = $1 AND scope = $2 ORDER BY id DESC LIMIT 1`,
+				referralID, string(ScopeInformationSharing)).Scan(&last)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("casework: consent: %w", err)
+			}
+			withdrawn = last == string(ConsentGiven)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO consent_records (referral_id, scope, giver_name, giver_role, capacity_notes, method,
 			evidence, decision, reason, decided_at, under_18, recorded_by, recorded_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, referralID, string(in.Scope), strings.TrimSpace(in.GiverName),
@@ -161,7 +173,7 @@ func (s *Service) RecordConsent(ctx context.Context, p prevent.Principal, referr
 			return fmt.Errorf("casework: consent: %w", err)
 		}
 		detail := fmt.Sprintf("consent: %s consent %s by %s", strings.ReplaceAll(string(in.Scope), "_", " "), in.Decision, in.GiverRole)
-		if in.Scope == ScopeInformationSharing && in.Decision == ConsentWithdrawnBy {
+		if withdrawn {
 			// Every organisation that received the person's data under that consent is told, in this
 			// transaction, and has a task to record what it did.
 			msg := fmt.Sprintf("Consent to share information about the person in this case was withdrawn on %s. Do not share "+

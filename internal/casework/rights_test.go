@@ -138,6 +138,34 @@ func TestWithdrawalNotifiesRecipientsUnderConsent(t *testing.T) {
 	})
 }
 
+func TestRefusalAfterConsentNotifiesAsWithdrawal(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		sc := f.sharedCase(t)
+		if _, err := f.svc.RecordConsent(ctx, f.coordinator, sc.id, casework.ConsentInput{Scope: casework.ScopeInformationSharing,
+			GiverName: "Sam Smith", GiverRole: casework.GiverSelf, Method: "Phone", Decision: casework.ConsentRefusedBy,
+			Reason: "Does not want the police to hold it"}); err != nil {
+			t.Fatal(err)
+		}
+		ns, err := f.sharing.Notices(ctx, f.dpo, f.partnership, 0, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := noticeOrgs(ns); !slices.Equal(got, []prevent.ID{f.police}) || ns[0].Kind != sharing.NoticeConsentWithdrawn {
+			t.Fatalf("notices after refusal %v", ns)
+		}
+		// Consent to support is another matter: its withdrawal tells nobody about information sharing.
+		id, _ := f.submit(t, f.referrer, input("Kim", "Lee", time.Date(1990, 3, 4, 0, 0, 0, 0, time.UTC)))
+		if _, err := f.svc.RecordConsent(ctx, f.coordinator, id, casework.ConsentInput{Scope: casework.ScopeSupport,
+			GiverName: "Kim Lee", GiverRole: casework.GiverSelf, Method: "Phone", Decision: casework.ConsentRefusedBy, Reason: "No"}); err != nil {
+			t.Fatal(err)
+		}
+		if ns, _ := f.sharing.Notices(ctx, f.dpo, f.partnership, 0, false); len(ns) != 1 {
+			t.Fatalf("support refusal sent notices: %v", ns)
+		}
+	})
+}
+
 func TestNoticeOverdue(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
