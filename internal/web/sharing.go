@@ -29,6 +29,9 @@ type sharingPages struct {
 // far back it counts access to case records.
 const sharingWindowDays = 30
 
+// sharingLedgerPage is how many disclosures a page of the ledger shows.
+const sharingLedgerPage = 25
+
 // sharePath is a path under the partnership's information-sharing pages.
 func sharePath(pid prevent.ID, rest ...any) string {
 	return partnershipPath(pid, append([]any{"sharing"}, rest...)...)
@@ -633,7 +636,7 @@ func (sp *sharingPages) handleLedger(w http.ResponseWriter, r *http.Request) err
 	v := ledgerView{PID: pid, Form: form{Values: q}}
 	dates := shareDates{}
 	filter := sharing.LedgerFilter{Gateway: q.Get("gateway"), OrganisationID: formID(q.Get("organisation")),
-		From: dates.read(v.Form, "from", "From"), To: dates.read(v.Form, "to", "To"), Before: formID(q.Get("before"))}
+		From: dates.read(v.Form, "from", "From"), To: dates.read(v.Form, "to", "To"), Before: formID(q.Get("before")), Limit: sharingLedgerPage}
 	if v.Members, v.Names, err = sp.members(r, pid); err != nil {
 		return err
 	}

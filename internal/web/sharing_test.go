@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -349,6 +350,32 @@ func TestSharingLedgerAndDashboard(t *testing.T) {
 		doc = parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures", "cases", rec), nil))
 		if !strings.Contains(doc.Find("main").Text(), "Disclosure "+itoa64(did)) {
 			t.Errorf("case %d's ledger does not show disclosure %d", rec, did)
+		}
+	}
+	// Pages of the ledger follow on from each other.
+	var total int
+	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM sharing_disclosures WHERE partnership_id = $1`, f.pid).Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	if total > sharingLedgerPage {
+		first := parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures"), nil))
+		next, ok := first.Find(".govuk-pagination__next a").Attr("href")
+		if n := first.Find("main tbody tr").Length(); n != sharingLedgerPage || !ok {
+			t.Fatalf("first page: %d rows, next link %v", n, ok)
+		}
+		second := parse(t, serve(t, f.s, dpo, "GET", next, nil))
+		if second.Find("main tbody tr").Length() == 0 {
+			t.Error("the second page is empty")
+		}
+		if total > 2*sharingLedgerPage {
+			after, _ := second.Find(".govuk-pagination__next a").Attr("href")
+			b1, _ := url.Parse(next)
+			b2, _ := url.Parse(after)
+			x1, _ := strconv.Atoi(b1.Query().Get("before"))
+			x2, _ := strconv.Atoi(b2.Query().Get("before"))
+			if x1 == 0 || x2 == 0 || x2 >= x1 {
+				t.Errorf("keyset positions %d then %d, want decreasing", x1, x2)
+			}
 		}
 	}
 	// The navigation offers information sharing to those who may read agreements, and not to referrers.
