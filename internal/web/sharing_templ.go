@@ -801,6 +801,16 @@ func (v agreementView) moveItems() []govuk.ChoiceItem {
 	return items
 }
 
+// needsReason reports whether a move on offer needs a reason (suspending or expiring).
+func (v agreementView) needsReason() bool {
+	for _, to := range v.Moves {
+		if to != sharing.Active {
+			return true
+		}
+	}
+	return false
+}
+
 func (v agreementView) canSign() bool {
 	return v.CanManage && (v.Status == sharing.Draft || v.Status == sharing.Suspended)
 }
@@ -841,7 +851,7 @@ func agreementPage(l layout, v agreementView) templ.Component {
 			var templ_7745c5c3_Var22 string
 			templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(v.Agreement.Title)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 356, Col: 49}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 366, Col: 49}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
 			if templ_7745c5c3_Err != nil {
@@ -926,7 +936,7 @@ func agreementPage(l layout, v agreementView) templ.Component {
 				var templ_7745c5c3_Var23 string
 				templ_7745c5c3_Var23, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(v.PID, "agreements", v.Agreement.ID, "status"))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 381, Col: 103}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 391, Col: 103}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var23)
 				if templ_7745c5c3_Err != nil {
@@ -941,9 +951,11 @@ func agreementPage(l layout, v agreementView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("reason", "Reason", "Needed to suspend or expire the agreement")).Render(ctx, templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
+				if v.needsReason() {
+					templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("reason", "Reason", "Needed to suspend or expire the agreement")).Render(ctx, templ_7745c5c3_Buffer)
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
 				}
 				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Change status", PreventDoubleClick: govuk.Bool(true)}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
@@ -1012,7 +1024,7 @@ func signatoryFormPage(l layout, pid prevent.ID, a sharing.Agreement, f form, or
 				var templ_7745c5c3_Var27 string
 				templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(a.Title)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 394, Col: 42}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 406, Col: 42}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var27))
 				if templ_7745c5c3_Err != nil {
@@ -1025,7 +1037,7 @@ func signatoryFormPage(l layout, pid prevent.ID, a sharing.Agreement, f form, or
 				var templ_7745c5c3_Var28 string
 				templ_7745c5c3_Var28, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(pid, "agreements", a.ID, "signatories", "new"))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 396, Col: 103}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 408, Col: 103}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var28)
 				if templ_7745c5c3_Err != nil {
@@ -1126,7 +1138,7 @@ func acknowledgementsPage(l layout, v acknowledgementsView) templ.Component {
 			var templ_7745c5c3_Var31 string
 			templ_7745c5c3_Var31, templ_7745c5c3_Err = templ.JoinStringErrs(sharing.AcknowledgementText)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 425, Col: 296}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 437, Col: 296}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var31))
 			if templ_7745c5c3_Err != nil {
@@ -1225,7 +1237,7 @@ func acknowledgementFormPage(l layout, pid prevent.ID, f form, orgs []govuk.Sele
 				var templ_7745c5c3_Var35 string
 				templ_7745c5c3_Var35, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(pid, "acknowledgements", "new"))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 444, Col: 88}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 456, Col: 88}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var35)
 				if templ_7745c5c3_Err != nil {
