@@ -66,28 +66,63 @@ func (s *Server) registerCasework() {
 		summary: "Share a case with another organisation of the partnership (and some of its people, who are assigned to it): " +
 			"the disclosure must fall under an agreement in force, else 422 naming each missing element; recorded in the ledger and audited",
 		request: ShareRequest{}, response: Share{}, status: http.StatusCreated}, a.shareCase)
+	s.handle(http.MethodPost, "/partnerships/{pid}/cases/{id}/information-requests", access.CaseScreen, operation{id: "requestInformation",
+		summary: "Ask a partner organisation for information during Channel screening; asking another organisation shares the case " +
+			"with it, so the disclosure must fall under an agreement in force, else 422 naming each missing element",
+		request: InformationRequestCreate{}, response: InformationRequestCreated{}, status: http.StatusCreated}, a.requestInformation)
 }
 
-func (a *caseAPI) shareCase(w http.ResponseWriter, r *http.Request) error {
+// caseIn reads the case in the path, NotFound unless it is of the partnership in the path.
+func (a *caseAPI) caseIn(r *http.Request) (prevent.ID, error) {
 	pid, err := pathID(r, "pid")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	id, err := pathID(r, "id")
 	if err != nil {
+		return 0, err
+	}
+	ref, err := a.cw.Referral(r.Context(), prevent.PrincipalFrom(r.Context()), id)
+	if err != nil {
+		return 0, err
+	}
+	if ref.PartnershipID != pid {
+		return 0, access.NotFound("Resource")
+	}
+	return id, nil
+}
+
+func (a *caseAPI) requestInformation(w http.ResponseWriter, r *http.Request) error {
+	in, err := decode[InformationRequestCreate](r)
+	if err != nil {
 		return err
 	}
+	id, err := a.caseIn(r)
+	if err != nil {
+		return err
+	}
+	rid, err := a.cw.RequestInformation(r.Context(), prevent.PrincipalFrom(r.Context()), id, casework.InformationRequestInput{
+		OrganisationID: in.OrganisationID, Asked: in.Asked, Why: in.Why, Due: time.Time(in.Due).UTC().Add(17 * time.Hour),
+		Share: in.Disclosure.domain()})
+	if err != nil {
+		names := map[string]string{"organisation": "organisation_id"}
+		for k, v := range disclosureFields {
+			names[k] = v
+		}
+		return rename(err, names)
+	}
+	return encode(w, http.StatusCreated, InformationRequestCreated{ID: rid, CaseID: id, OrganisationID: in.OrganisationID})
+}
+
+func (a *caseAPI) shareCase(w http.ResponseWriter, r *http.Request) error {
 	in, err := decode[ShareRequest](r)
 	if err != nil {
 		return err
 	}
 	ctx, p := r.Context(), prevent.PrincipalFrom(r.Context())
-	ref, err := a.cw.Referral(ctx, p, id)
+	id, err := a.caseIn(r)
 	if err != nil {
 		return err
-	}
-	if ref.PartnershipID != pid {
-		return access.NotFound("Resource")
 	}
 	share := in.Disclosure.domain()
 	share.ToOrg, share.Recipients = in.OrganisationID, in.Recipients

@@ -136,3 +136,47 @@ func TestShareThroughTheAPI(t *testing.T) {
 		f.problem(f.do("POST", shares, f.referrerA, body), 404)
 	})
 }
+
+func TestInformationRequestThroughTheAPINeedsADisclosure(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		f := newCaseFixture(t, db)
+		id := f.screened("Requestperson")
+		_, police := f.personOrg("Olu Officer")
+		_, council := f.personOrg("Cara Coordinator")
+		path := fmt.Sprintf("/api/v1/partnerships/%d/cases/%d/information-requests", f.pid, id)
+		due := testNow.AddDate(0, 0, 10).Format(time.DateOnly)
+		body := map[string]any{"organisation_id": police, "asked": "Any police contact this year", "why": "To screen the referral", "due": due}
+
+		// Another organisation without a disclosure: 422 naming the missing elements; nothing is sent.
+		p := f.problem(f.do("POST", path, f.coordinator, body), 422)
+		got := map[string]bool{}
+		for _, e := range p.Errors {
+			got[e.Field] = true
+		}
+		for _, want := range []string{"disclosure.categories", "disclosure.gateway", "disclosure.necessity"} {
+			if !got[want] {
+				t.Errorf("the refusal lacks %s: %+v", want, p.Errors)
+			}
+		}
+		var n int
+		if err := db.Read().QueryRowContext(context.Background(), `SELECT count(*) FROM information_requests WHERE referral_id = $1`, id).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("a refused request was sent: %d %v", n, err)
+		}
+		// The coordinator's own organisation needs none.
+		own := map[string]any{"organisation_id": council, "asked": "Early help records", "why": "To screen the referral", "due": due}
+		f.want(f.do("POST", path, f.coordinator, own), 201, nil)
+		// With an agreement in force and a complete disclosure: sent, and recorded in the ledger.
+		f.agree(council, police)
+		body["disclosure"] = map[string]any{"categories": []string{"identity", "concern"}, "purpose": "channel_screening",
+			"expected_outcome": "Know whether the police hold anything relevant", "gateway": "ctsa_2015_s36_38", "consent": "not_sought",
+			"consent_reason": "Seeking consent would prejudice the screening", "necessity": "The name and the concern are needed to search"}
+		var created api.InformationRequestCreated
+		f.want(f.do("POST", path, f.coordinator, body), 201, &created)
+		if created.ID == 0 || created.OrganisationID != police {
+			t.Errorf("created = %+v", created)
+		}
+		if err := db.Read().QueryRowContext(context.Background(), `SELECT count(*) FROM sharing_disclosures WHERE record_id = $1 AND to_org = $2`, id, police).Scan(&n); err != nil || n != 1 {
+			t.Errorf("disclosures to the police: %d %v", n, err)
+		}
+	})
+}

@@ -277,3 +277,21 @@ type Share struct {
 	OrganisationID prevent.ID   `json:"organisation_id"`
 	Recipients     []prevent.ID `json:"recipients"`
 }
+
+// InformationRequestCreate is the body of POST /partnerships/{pid}/cases/{id}/information-requests: a
+// screening request to a partner organisation. Asking another organisation than the caller's shares the
+// case with it, so the disclosure is required then (ignored for the caller's own organisation).
+type InformationRequestCreate struct {
+	OrganisationID prevent.ID      `json:"organisation_id"`
+	Asked          string          `json:"asked"`
+	Why            string          `json:"why"`
+	Due            Date            `json:"due"`
+	Disclosure     DisclosureInput `json:"disclosure"`
+}
+
+// InformationRequestCreated is a sent information request.
+type InformationRequestCreated struct {
+	ID             prevent.ID `json:"id"`
+	CaseID         prevent.ID `json:"case_id"`
+	OrganisationID prevent.ID `json:"organisation_id"`
+}
