@@ -607,7 +607,7 @@ func (sa *sharingAPI) getRecordOfProcessing(w http.ResponseWriter, r *http.Reque
 	out := ProcessingRecord{Partnership: rec.Partnership, Area: rec.Area, GeneratedAt: rec.GeneratedAt, Controllers: []SharingMember{},
 		Purposes: strs(rec.Purposes), DataSubjects: append([]string{}, rec.DataSubjects...), Categories: strs(rec.Categories),
 		Recipients: []SharingMember{}, Gateways: []SharingGateway{}, Retention: []RetentionRule{}, Security: []string{},
-		Agreements: []prevent.ID{}, Transfers: rec.Transfers}
+		Agreements: []prevent.ID{}, Transfers: rec.Transfers, DataProtectionOfficers: append([]string{}, rec.DataProtectionOfficers...)}
 	for _, m := range rec.Controllers {
 		out.Controllers = append(out.Controllers, memberOut(m))
 	}

@@ -290,19 +290,21 @@ type RetentionCounts struct {
 
 // ProcessingRecord is the UK GDPR Art 30 record of processing, generated from configuration.
 type ProcessingRecord struct {
-	Partnership  string           `json:"partnership"`
-	Area         string           `json:"area"`
-	GeneratedAt  time.Time        `json:"generated_at"`
-	Controllers  []SharingMember  `json:"controllers"`
-	Purposes     []string         `json:"purposes"`
-	DataSubjects []string         `json:"data_subjects"`
-	Categories   []string         `json:"categories"`
-	Recipients   []SharingMember  `json:"recipients"`
-	Gateways     []SharingGateway `json:"gateways"`
-	Retention    []RetentionRule  `json:"retention"`
-	Security     []string         `json:"security"`
-	Agreements   []prevent.ID     `json:"agreement_ids"`
-	Transfers    string           `json:"transfers"`
+	Partnership string          `json:"partnership"`
+	Area        string          `json:"area"`
+	GeneratedAt time.Time       `json:"generated_at"`
+	Controllers []SharingMember `json:"controllers"`
+	// DataProtectionOfficers are "name, job title, organisation".
+	DataProtectionOfficers []string         `json:"data_protection_officers"`
+	Purposes               []string         `json:"purposes"`
+	DataSubjects           []string         `json:"data_subjects"`
+	Categories             []string         `json:"categories"`
+	Recipients             []SharingMember  `json:"recipients"`
+	Gateways               []SharingGateway `json:"gateways"`
+	Retention              []RetentionRule  `json:"retention"`
+	Security               []string         `json:"security"`
+	Agreements             []prevent.ID     `json:"agreement_ids"`
+	Transfers              string           `json:"transfers"`
 }
 
 // LegalHold keeps a case from erasure at the end of retention while it is in force (released_at null).

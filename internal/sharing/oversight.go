@@ -385,7 +385,9 @@ type ProcessingRecord struct {
 	GeneratedAt   time.Time
 	// Controllers are the member organisations: each is a controller of what it holds and shares.
 	Controllers []Member
-	Purposes    []Purpose
+	// DataProtectionOfficers name the partnership's data protection officers: name, job title, organisation.
+	DataProtectionOfficers []string
+	Purposes               []Purpose
 	// DataSubjects are the categories of people the processing is about.
 	DataSubjects []string
 	Categories   []Category
@@ -428,6 +430,28 @@ func (s *Service) RecordOfProcessing(ctx context.Context, p prevent.Principal, p
 		return rec, fmt.Errorf("sharing: record of processing: %w", err)
 	}
 	if rec.Controllers, err = members(ctx, q, partnership); err != nil {
+		return rec, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT p.name, p.job_title, o.name FROM memberships m JOIN people p ON p.id = m.person_id
+		JOIN organisations o ON o.id = p.organisation_id
+		WHERE m.partnership_id = $1 AND m.role = $2 AND p.disabled_at IS NULL ORDER BY p.name, p.id`, partnership, string(prevent.DataProtection))
+	if err != nil {
+		return rec, fmt.Errorf("sharing: record of processing: %w", err)
+	}
+	for rows.Next() {
+		var name, title, org string
+		if err := rows.Scan(&name, &title, &org); err != nil {
+			rows.Close()
+			return rec, err
+		}
+		line := name
+		if title != "" {
+			line += ", " + title
+		}
+		rec.DataProtectionOfficers = append(rec.DataProtectionOfficers, line+", "+org)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return rec, err
 	}
 	all, err := loadAgreements(ctx, q, partnership, Active, Suspended)

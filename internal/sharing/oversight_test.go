@@ -206,6 +206,9 @@ func TestRecordOfProcessing(t *testing.T) {
 		if len(rec.Gateways) != 4 || len(rec.Retention) == 0 {
 			t.Errorf("%d gateways, %d retention rules", len(rec.Gateways), len(rec.Retention))
 		}
+		if len(rec.DataProtectionOfficers) != 1 || !strings.HasPrefix(rec.DataProtectionOfficers[0], "Dee Protection") || !strings.HasSuffix(rec.DataProtectionOfficers[0], "Northshire Council") {
+			t.Errorf("data protection officers %q", rec.DataProtectionOfficers)
+		}
 		if _, err := f.svc.RecordOfProcessing(ctx, f.coordinator, f.partnership); prevent.ErrorKind(err) != prevent.NotFound {
 			t.Errorf("coordinator: %v, want NotFound", err)
 		}

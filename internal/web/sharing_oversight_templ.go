@@ -1291,6 +1291,7 @@ func shareProcessingRows(rec sharing.ProcessingRecord) []govuk.SummaryListRow {
 	}
 	return []govuk.SummaryListRow{
 		row("Controllers", shareMemberNames(rec.Controllers)),
+		row("Data protection officers", rec.DataProtectionOfficers),
 		row("Purposes of the processing", sharePurposeNames(rec.Purposes)),
 		row("Categories of data subjects", rec.DataSubjects),
 		row("Categories of personal data", shareCategoryNames(rec.Categories)),
@@ -1338,7 +1339,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 			var templ_7745c5c3_Var36 string
 			templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(rec.Partnership)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 526, Col: 49}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 527, Col: 49}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var36))
 			if templ_7745c5c3_Err != nil {
@@ -1351,7 +1352,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 			var templ_7745c5c3_Var37 string
 			templ_7745c5c3_Var37, templ_7745c5c3_Err = templ.JoinStringErrs(rec.Area)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 526, Col: 63}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 527, Col: 63}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var37))
 			if templ_7745c5c3_Err != nil {
@@ -1364,7 +1365,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 			var templ_7745c5c3_Var38 string
 			templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinStringErrs(shareDay(rec.GeneratedAt))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 528, Col: 84}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 529, Col: 84}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var38))
 			if templ_7745c5c3_Err != nil {
@@ -1377,7 +1378,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 			var templ_7745c5c3_Var39 string
 			templ_7745c5c3_Var39, templ_7745c5c3_Err = templ.JoinStringErrs(sharePlural(len(rec.Agreements), "information sharing agreement", "information sharing agreements"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 528, Col: 254}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 529, Col: 254}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var39))
 			if templ_7745c5c3_Err != nil {
@@ -1404,7 +1405,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 					var templ_7745c5c3_Var40 string
 					templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(a.Title)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 534, Col: 18}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 535, Col: 18}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var40))
 					if templ_7745c5c3_Err != nil {
@@ -1417,7 +1418,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 					var templ_7745c5c3_Var41 string
 					templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(shareDay(a.ReviewDate))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 534, Col: 58}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 535, Col: 58}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var41))
 					if templ_7745c5c3_Err != nil {
