@@ -14,6 +14,7 @@ import (
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // DefaultReferrals is how many referrals the demo partnership gets over its three years: about what a county
@@ -634,6 +635,21 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 	// Channel screening: information requests to one to three partners, answered mostly on time.
 	if state == casework.ChannelScreening {
 		assign(coordinator, prevent.Coordinator, decided)
+		// Consent to share information is asked as screening starts, except where asking would prejudice
+		// the assessment: the disclosures about the case (see shareCases) say consent was given, or not
+		// sought with the reason, to match.
+		if consent, _, _ := consentFor(id, ""); consent == sharing.ConsentGiven && decided.Add(30*time.Minute).Before(g.end) {
+			at := decided.Add(30 * time.Minute)
+			under18 := subj.d.DateOfBirth.IsZero() || at.Before(subj.d.DateOfBirth.AddDate(18, 0, 0))
+			giver, role := subj.d.FullName(), "self"
+			if under18 {
+				giver, role = "Parent of "+subj.d.GivenNames, "parent"
+			}
+			out.consents = append(out.consents, []any{ids.consent, id, string(casework.ScopeInformationSharing), giver, role, "", "In person",
+				"Signed form (synthetic)", "given", "", at, under18, coordinator.id, at})
+			ids.consent++
+			steps = append(steps, step{at, coordinator.id, "consent_recorded", state, state, "consent: information sharing consent given by " + role})
+		}
 		n := 1 + r.IntN(3)
 		for _, k := range r.Perm(len(g.partners))[:min(n, len(g.partners))] {
 			to := g.partners[k]

@@ -12,6 +12,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // PanelName is the name of the demo partnership's Channel panel.
@@ -559,6 +560,13 @@ func (g *generator) panelDecides(c *chanCase, mt meeting) bool {
 		c.out.consents = append(c.out.consents, []any{c.ids.consent, c.id, "support", giver, giverRole, "", "In person", "Signed form (synthetic)",
 			decision, reason, t, c.under18(t), c.coord.id, t})
 		c.ids.consent++
+		if given, _, _ := consentFor(c.id, ""); decision == "given" && given != sharing.ConsentGiven {
+			// Not asked at screening: asked now with consent to support, before anything goes to a provider.
+			c.out.consents = append(c.out.consents, []any{c.ids.consent, c.id, string(casework.ScopeInformationSharing), giver, giverRole, "",
+				"In person", "Signed form (synthetic)", "given", "", t, c.under18(t), c.coord.id, t})
+			c.ids.consent++
+			c.note(t, c.coord.id, "consent_recorded", "consent: information sharing consent given by "+giverRole)
+		}
 	}
 	refuse := r.Float64() < 0.13
 	if c.target == casework.ConsentRefused || c.target == casework.ReassessmentDue || (c.target != "" && c.target != casework.NotAdopted) {

@@ -204,6 +204,11 @@ func TestDemoSharing(t *testing.T) {
 			if d.at.After(now) {
 				t.Errorf("disclosure %d dated %s, after loading", d.id, d.at)
 			}
+			// Consent claimed is consent recorded, before the sharing.
+			if d.consent == string(sharing.ConsentGiven) && count(`SELECT count(*) FROM consent_records WHERE referral_id = $1
+				AND scope = 'information_sharing' AND decision = 'given' AND decided_at <= $2`, d.record, d.at) == 0 {
+				t.Errorf("disclosure %d of referral %d says consent was given, but none is recorded before it", d.id, d.record)
+			}
 			if d.consent == string(sharing.ConsentNotSought) {
 				notSought++
 				if d.reason == "" || d.gateway == "consent" {
