@@ -201,3 +201,37 @@ func disclosures(t *testing.T, f caseFixture, id prevent.ID) int {
 	}
 	return n
 }
+
+func TestShareFormPrefillsRecordedConsentAndRefusesAClaimOfConsent(t *testing.T) {
+	f := newCaseFixture(t)
+	id := f.screeningCase(t, "Ciaran", "Consentless")
+	nurse, trust := f.member(t)
+	agreeAll(t, f.s, f.admin, f.pid, f.orgID, trust)
+	// The person refused consent to share information about them.
+	if _, err := f.svc.RecordConsent(context.Background(), f.coordinator, id, casework.ConsentInput{Scope: casework.ScopeInformationSharing,
+		GiverName: "Ciaran Consentless", GiverRole: casework.GiverSelf, Method: "In person", Decision: casework.ConsentRefusedBy,
+		Reason: "Does not want the health service told", DecidedAt: f.s.deps.Now().AddDate(0, 0, -1)}); err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("/partnerships/%d/cases/%d/share", f.pid, id)
+	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page, nil))
+	if doc.Find("#share-consent-2[checked]").Length() != 1 {
+		t.Error("the recorded refusal does not pre-select “Refused”")
+	}
+	if reason := doc.Find("#share-consent-reason").Text(); !strings.Contains(reason, "Does not want the health service told") {
+		t.Errorf("the consent reason is not pre-filled: %q", reason)
+	}
+	if hint := doc.Find("#share-consent-hint").Text(); !strings.Contains(hint, "refused by Ciaran Consentless") {
+		t.Errorf("the recorded consent is not described: %q", hint)
+	}
+	// Claiming consent against the record is refused, on the consent field.
+	form := shared(url.Values{"organisation": {itoa64(trust)}, "recipients": {itoa64(nurse.PersonID)}})
+	form.Set(shareConsent, string(sharing.ConsentGiven))
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, page, form))
+	if msg := doc.Find("#share-consent-error").Text(); !strings.Contains(msg, "refused on") {
+		t.Errorf("a claim of consent against a recorded refusal: %q", msg)
+	}
+	if n := disclosures(t, f, id); n != 0 {
+		t.Fatalf("the refused share recorded %d disclosures", n)
+	}
+}
