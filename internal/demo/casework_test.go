@@ -347,6 +347,16 @@ func TestDemoScaleChannel(t *testing.T) {
 		if panels != 1 || meetings != distinct || meetings < 39 || undecided != 0 {
 			t.Errorf("%d panels, %d meetings (%d distinct), %d held without attendance", panels, meetings, distinct, undecided)
 		}
+		// The scaled cases are disclosed as the loaded ones are: every listed case to the panel's members.
+		var listed, undisclosed int
+		if err := q.QueryRowContext(ctx, `SELECT count(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM sharing_disclosures d
+			WHERE d.record_kind = 'referral' AND d.record_id = cp.referral_id AND d.purpose = 'channel_panel') THEN 1 ELSE 0 END), 0)
+			FROM case_panels cp WHERE cp.referral_id > $1`, DefaultReferrals).Scan(&listed, &undisclosed); err != nil {
+			t.Fatal(err)
+		}
+		if listed == 0 || undisclosed != 0 {
+			t.Errorf("%d scaled cases listed at the panel, %d of them without a panel disclosure", listed, undisclosed)
+		}
 		rows, err := q.QueryContext(ctx, `SELECT r.id, r.state, e.kind, e.from_state, e.to_state FROM referrals r
 			JOIN case_events e ON e.referral_id = r.id ORDER BY r.id, e.id`)
 		if err != nil {
