@@ -121,15 +121,19 @@ func organisationOf(ctx context.Context, q database.Querier, personID prevent.ID
 
 // Share discloses a case to another organisation of the partnership (in.ToOrg) and, optionally, to some of
 // its people (in.Recipients), who are then assigned to the case with their role in the partnership, so that
-// they may see it. The caller fills what is shared and why (Categories, Fields, Purpose, ExpectedOutcome,
+// they may see it. The coordinator shares any case; otherwise only the organisation that holds the case
+// shares it (access.MayShare). The caller fills what is shared and why (Categories, Fields, Purpose, ExpectedOutcome,
 // Gateway, Consent, ConsentReason, Necessity); the disclosure is checked against the agreements in force and
 // recorded with the assignments in one transaction. It returns the disclosure's id.
 func (s *Service) Share(ctx context.Context, p prevent.Principal, referralID prevent.ID, in sharing.DisclosureInput) (prevent.ID, error) {
 	var id prevent.ID
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		c, err := s.authorise(ctx, tx, p, access.CaseScreen, referralID)
+		c, err := s.loadCase(ctx, tx, referralID)
 		if err != nil {
 			return err
+		}
+		if c.State == Draft || !access.MayShare(p, c.resource(), s.now()).Allow {
+			return access.NotFound("Referral")
 		}
 		var f prevent.Fields
 		if in.ToOrg == 0 {

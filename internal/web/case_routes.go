@@ -56,8 +56,8 @@ func (s *Server) registerCasework() {
 	s.handle(post, C+"/{id}/triage/matches/{subject}/link", access.CaseTriage, cp.handleMatch(true))
 	s.handle(post, C+"/{id}/triage/matches/{subject}/decline", access.CaseTriage, cp.handleMatch(false))
 
-	s.handle(get, C+"/{id}/share", access.CaseScreen, cp.handleShare)
-	s.handle(post, C+"/{id}/share", access.CaseScreen, cp.handleSharePost)
+	s.handle(get, C+"/{id}/share", access.Disclose, cp.handleShare)
+	s.handle(post, C+"/{id}/share", access.Disclose, cp.handleSharePost)
 	s.handle(get, C+"/{id}/information-requests/new", access.CaseScreen, cp.handleInfoRequestNew)
 	s.handle(post, C+"/{id}/information-requests/new", access.CaseScreen, cp.handleInfoRequestNewPost)
 	s.handle(get, C+"/{id}/information-requests/{rid}", access.InformationAnswer, cp.handleInfoAnswer)
