@@ -576,7 +576,7 @@ func agreementFormPage(l layout, title string, v agreementForm) templ.Component 
 					return templ_7745c5c3_Err
 				}
 				if v.ID != 0 && v.Signed > 0 {
-					templ_7745c5c3_Err = govuk.WarningText(govuk.WarningTextParams{Text: "Amending the agreement removes the " + strconv.Itoa(v.Signed) + " signatures already recorded: they were for the text as it was."}).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = govuk.WarningText(govuk.WarningTextParams{Text: "Amending the agreement removes the " + sharePlural(v.Signed, "signature", "signatures") + " already recorded, because a signature is for the text as it was signed."}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -433,3 +433,42 @@ func TestSharingLegalHolds(t *testing.T) {
 		t.Errorf("after release: %q", s)
 	}
 }
+
+func TestSharingAmendDraftAgreement(t *testing.T) {
+	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	dpo := f.dpo()
+	draft := url.Values{"title": {"Draft to amend"}, "parties": {itoa64(f.public), itoa64(f.nonPublic)},
+		"purposes": {"support_delivery"}, "categories": {"identity"}, "gateways": {"consent"},
+		"retention": {"Six years"}, "disposal": {"Secure deletion"}, "security": {"Named mentors only"}, "review-date": {"2027-10-31"}}
+	loc := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("agreements", "new"), draft), f.path("agreements")+"/")
+	wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa64(f.public)}, "name": {"Signer"},
+		"job-title": {"Director"}, "signed-on": {"2026-11-09"}}), loc)
+	// The edit form is filled from the draft and warns that the signature will go.
+	doc := parse(t, serve(t, f.s, dpo, "GET", loc+"/edit", nil))
+	if v, _ := doc.Find("#title").Attr("value"); v != "Draft to amend" {
+		t.Errorf("edit form title %q", v)
+	}
+	if doc.Find(`input[name=parties][value="`+itoa64(f.nonPublic)+`"]:checked`).Length() != 1 || doc.Find("#review-date").AttrOr("value", "") != "2027-10-31" {
+		t.Error("the edit form does not show the draft's parties and review date")
+	}
+	if !strings.Contains(doc.Find(".govuk-warning-text").Text(), "removes the 1 signature already recorded") {
+		t.Errorf("warning %q", doc.Find(".govuk-warning-text").Text())
+	}
+	// An amendment without a title keeps the rest.
+	bad := url.Values{}
+	for k, v := range draft {
+		bad[k] = v
+	}
+	bad.Set("title", "")
+	bad.Set("security", "Named mentors; encrypted email")
+	doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/edit", bad))
+	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter a title") || doc.Find("#security").Text() != "Named mentors; encrypted email" {
+		t.Errorf("amendment without title: %q, security %q", doc.Find(".govuk-error-summary").Text(), doc.Find("#security").Text())
+	}
+	bad.Set("title", "Amended draft")
+	wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/edit", bad), loc)
+	page := parse(t, serve(t, f.s, dpo, "GET", loc, nil))
+	if page.Find("main h1").Text() != "Amended draft" || !strings.Contains(page.Find("#signatories").Next().Text(), "Nobody has signed yet") {
+		t.Errorf("after amendment: %q, signatories %q", page.Find("main h1").Text(), page.Find("#signatories").Next().Text())
+	}
+}
