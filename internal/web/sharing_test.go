@@ -288,6 +288,13 @@ func TestSharingSubjectAccessRegister(t *testing.T) {
 	if body := serve(t, f.s, dpo, "GET", loc, nil).Body.String(); !strings.Contains(body, "30 November 2026") {
 		t.Error("the request does not show its due date, 30 November 2026")
 	}
+	// A request received in September is overdue in the register.
+	old := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("subject-access", "new"), url.Values{"received": {"2026-09-01"},
+		"requester": {"Pat Example"}, "subject": {"Pat Example"}, "regime": {"dpa_part3"}}), f.path("subject-access")+"/")
+	row := parse(t, serve(t, f.s, dpo, "GET", f.path("subject-access"), nil)).Find(`tr:has(a[href="` + old + `"])`)
+	if !strings.Contains(row.Text(), "1 October 2026") || !strings.Contains(row.Text(), "Overdue") {
+		t.Errorf("the September request's row = %q, want due 1 October 2026 and overdue", row.Text())
+	}
 	doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/extend", url.Values{"reason": {""}}))
 	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the reason for the extension") {
 		t.Errorf("extension without reason: %q", doc.Find(".govuk-error-summary").Text())
