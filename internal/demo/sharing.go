@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -291,15 +290,14 @@ type shareKind int
 // The kinds of disclosure of the demo cases.
 const (
 	sharePanels    shareKind = 1 << iota // panel packs
-	shareScreening                       // screening information requests and their answers
+	shareScreening                       // screening information requests
 	shareSupport                         // interventions
 	shareAll       = sharePanels | shareScreening | shareSupport
 )
 
-// demoShare is a disclosure to write, at the time it was made, by whom.
+// demoShare is a disclosure to write, at the time it was made.
 type demoShare struct {
 	at time.Time
-	by prevent.ID
 	in sharing.DisclosureInput
 }
 
@@ -309,8 +307,6 @@ const (
 	panelNecessity   = "Only what the panel needs to assess vulnerability and agree support is shared, with the members who sit on it (synthetic)."
 	screenOutcome    = "The partner says what it knows of the person, so that the coordinator can decide whether the case goes to the panel"
 	screenNecessity  = "Only the person's identity and the concern are shared, so that the partner can find its own records (synthetic)."
-	answerOutcome    = "The coordinator decides whether the case goes to the panel"
-	answerNecessity  = "Only what the partner holds that bears on the concern is shared (synthetic)."
 	supportOutcome   = "The provider delivers the intervention the panel agreed"
 	supportNecessity = "The provider receives what it needs to deliver the intervention safely, and no more (synthetic)."
 	notSoughtReason  = "Asking would alert the person while the risk is assessed; sharing without consent is necessary to prevent crime (synthetic)."
@@ -329,10 +325,11 @@ func consentFor(referral prevent.ID, withConsent string) (sharing.Consent, strin
 // with ids above after imply, so that every partner sees what was shared with it and nothing else: for each
 // case listed at a panel, the panel pack to every member organisation other than the coordinator's, naming
 // its panel members; for each intervention, a disclosure to the provider's organisation naming the worker;
-// for each screening information request, a disclosure to the organisation asked and, when answered, the
-// answer's disclosure back. Each is made as the coordinator (or the partner answering) at the time of the
-// step, in transactions of a few hundred, and checked against the agreements like any other. kinds selects
-// which of the three it writes. It returns how many it wrote.
+// for each screening information request, a disclosure to the organisation asked. Each is made as the
+// coordinator at the time of the step, in transactions of a few hundred, and checked against the
+// agreements like any other. kinds selects which of the three it writes. It returns how many it wrote.
+// (Partners' answers, which casework now discloses too, are left out to keep loading quick: they go to the
+// coordinator's organisation, which sees every case anyway.)
 func shareCases(ctx context.Context, db *database.DB, pid, after prevent.ID, now time.Time, kinds shareKind) (int, error) {
 	coord, err := principalWithRole(ctx, db, pid, prevent.Coordinator, now)
 	if err != nil {
@@ -397,7 +394,7 @@ func shareCases(ctx context.Context, db *database.DB, pid, after prevent.ID, now
 			in.Categories = []sharing.Category{sharing.Identity, sharing.ConcernData, sharing.Assessment}
 			in.Purpose, in.ExpectedOutcome, in.Necessity = sharing.ChannelPanel, panelOutcome, panelNecessity
 			in.Gateway, in.Consent, in.ConsentReason = gateway, consent, reason
-			shares = append(shares, demoShare{since, coord.PersonID, in})
+			shares = append(shares, demoShare{since, in})
 		}
 	}
 	rows.Close()
@@ -430,25 +427,23 @@ func shareCases(ctx context.Context, db *database.DB, pid, after prevent.ID, now
 		in.Categories = []sharing.Category{sharing.Identity, sharing.Contact, sharing.ConcernData, sharing.SupportPlan}
 		in.Purpose, in.ExpectedOutcome, in.Necessity = sharing.SupportDelivery, supportOutcome, supportNecessity
 		in.Gateway, in.Consent = "ctsa_2015_s36_38", sharing.ConsentGiven
-		shares = append(shares, demoShare{added, coord.PersonID, in})
+		shares = append(shares, demoShare{added, in})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return 0, wrap("interventions", err)
 	}
 
-	// Screening information requests, and their answers. (Each query answers nothing when kinds leaves its
-	// disclosures out.)
-	rows, err = q.QueryContext(ctx, `SELECT ir.referral_id, ir.requested_at, ir.to_org_id, COALESCE(ir.answered_by, 0), ir.answered_at
+	// Screening information requests. (Each query answers nothing when kinds leaves its disclosures out.)
+	rows, err = q.QueryContext(ctx, `SELECT ir.referral_id, ir.requested_at, ir.to_org_id
 		FROM information_requests ir WHERE ir.partnership_id = $1 AND ir.referral_id > $2 AND $3 ORDER BY ir.id`, pid, after, kinds&shareScreening != 0)
 	if err != nil {
 		return 0, wrap("information requests", err)
 	}
 	for rows.Next() {
-		var referral, org, by prevent.ID
+		var referral, org prevent.ID
 		var asked time.Time
-		var answered sql.NullTime
-		if err := rows.Scan(&referral, &asked, &org, &by, &answered); err != nil {
+		if err := rows.Scan(&referral, &asked, &org); err != nil {
 			rows.Close()
 			return 0, wrap("information requests", err)
 		}
@@ -460,14 +455,7 @@ func shareCases(ctx context.Context, db *database.DB, pid, after prevent.ID, now
 		in.Categories = []sharing.Category{sharing.Identity, sharing.ConcernData}
 		in.Purpose, in.ExpectedOutcome, in.Necessity = sharing.ChannelScreening, screenOutcome, screenNecessity
 		in.Gateway, in.Consent, in.ConsentReason = gateway, consent, reason
-		shares = append(shares, demoShare{asked, coord.PersonID, in})
-		if by != 0 && answered.Valid {
-			ans := sharing.DisclosureInput{PartnershipID: pid, FromOrg: org, ToOrg: coord.OrganisationID, Recipients: []prevent.ID{coord.PersonID},
-				RecordKind: "referral", RecordID: referral, Categories: []sharing.Category{sharing.Identity, sharing.ConcernData},
-				Purpose: sharing.ChannelScreening, ExpectedOutcome: answerOutcome, Necessity: answerNecessity,
-				Gateway: "ctsa_2015_s36_38", Consent: consent, ConsentReason: reason}
-			shares = append(shares, demoShare{answered.Time, by, ans})
-		}
+		shares = append(shares, demoShare{asked, in})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -476,18 +464,7 @@ func shareCases(ctx context.Context, db *database.DB, pid, after prevent.ID, now
 
 	// Oldest first, so that the ledger reads in the order things happened.
 	slices.SortStableFunc(shares, func(a, b demoShare) int { return a.at.Compare(b.at) })
-	principals := map[prevent.ID]prevent.Principal{coord.PersonID: coord}
-	for _, s := range shares {
-		if _, ok := principals[s.by]; ok {
-			continue
-		}
-		p, err := auth.LoadPrincipal(ctx, q, s.by, now)
-		if err != nil {
-			return 0, wrap("partner", err)
-		}
-		p.MFA = true
-		principals[s.by] = p
-	}
+	cctx := prevent.NewContextWithPrincipal(ctx, coord)
 	clk := &sharingClock{}
 	svc := sharing.New(sharing.Deps{DB: db, Now: clk.now})
 	const batch = 500
@@ -495,8 +472,7 @@ func shareCases(ctx context.Context, db *database.DB, pid, after prevent.ID, now
 		err := db.WithTx(ctx, func(tx *database.Tx) error {
 			for _, s := range shares[done:min(done+batch, len(shares))] {
 				clk.t = s.at
-				p := principals[s.by]
-				if _, err := svc.Disclose(prevent.NewContextWithPrincipal(ctx, p), tx, p, s.in); err != nil {
+				if _, err := svc.Disclose(cctx, tx, coord, s.in); err != nil {
 					return fmt.Errorf("referral %d to organisation %d for %s: %w", s.in.RecordID, s.in.ToOrg, s.in.Purpose, err)
 				}
 			}
