@@ -62,8 +62,9 @@ func (s *Server) registerCasework() {
 		summary: "Find cases the token's owner may see by reference or name (audited)", response: CaseList{},
 		query: []param{{name: "q", description: "A reference (PRV-2026-000123) or name words", schema: map[string]any{"type": "string"}}}},
 		a.searchCases)
-	s.handle(http.MethodPost, "/partnerships/{pid}/cases/{id}/shares", access.CaseScreen, operation{id: "shareCase",
-		summary: "Share a case with another organisation of the partnership (and some of its people, who are assigned to it): " +
+	s.handle(http.MethodPost, "/partnerships/{pid}/cases/{id}/shares", access.Disclose, operation{id: "shareCase",
+		summary: "Share a case with another organisation of the partnership (and some of its people, who are assigned to it); " +
+			"the coordinator shares any case, otherwise only the organisation that holds it: " +
 			"the disclosure must fall under an agreement in force, else 422 naming each missing element; recorded in the ledger and audited",
 		request: ShareRequest{}, response: Share{}, status: http.StatusCreated}, a.shareCase)
 	s.handle(http.MethodPost, "/partnerships/{pid}/cases/{id}/information-requests", access.CaseScreen, operation{id: "requestInformation",

@@ -160,7 +160,7 @@ func identityBar(v caseView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if (v.CanTriage && ref.State.AwaitingTriage()) || v.CanScreen {
+		if (v.CanTriage && ref.State.AwaitingTriage()) || v.CanScreen || v.CanShare {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<div class=\"govuk-button-group\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -177,7 +177,7 @@ func identityBar(v caseView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			if v.CanScreen {
+			if v.CanShare {
 				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Share this case", Href: casePath(v.PartnershipID, ref.ID, "share"), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
