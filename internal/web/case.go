@@ -34,6 +34,9 @@ type caseView struct {
 	// CanShare offers "Share this case": to a coordinator, and to someone of the organisation that holds the
 	// case who may disclose. It is only a link: the casework service decides again (access.MayShare).
 	CanShare bool
+	// CanRectify offers "Correct personal details" (rectification notifies the organisations that received
+	// the case).
+	CanRectify bool
 	Now      time.Time
 	// Channel holds what the assessment, panel and plan sections show.
 	Channel channelCase
@@ -88,6 +91,7 @@ func (cp *casePages) renderCase(w http.ResponseWriter, r *http.Request, pid, id 
 	v := caseView{PartnershipID: pid, Referral: ref, Section: sec, Now: cp.deps.Now(),
 		CanTriage: cp.may(r, pid, access.CaseTriage), CanScreen: cp.may(r, pid, access.CaseScreen)}
 	v.CanShare = v.CanScreen || (cp.may(r, pid, access.Disclose) && ref.ReferrerOrgID == p.OrganisationID)
+	v.CanRectify = cp.may(r, pid, access.CaseRectify)
 	for _, code := range ref.Details.Concern.Types {
 		v.ConcernTypes = append(v.ConcernTypes, cp.svc.Label(ctx, casework.ConcernTypes, code, ref.SubmittedAt))
 	}
