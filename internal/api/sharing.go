@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
@@ -572,11 +573,16 @@ func (sa *sharingAPI) getOverview(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	cw := casework.New(casework.Deps{DB: sa.deps.DB, Now: sa.deps.Now, Keys: sa.deps.Keys, Sharing: sa.svc})
+	due, held, err := cw.ErasureDue(r.Context(), shareWho(r), pid, now)
+	if err != nil {
+		return err
+	}
 	names, err := sa.names(r, pid)
 	if err != nil {
 		return err
 	}
-	out := DataProtectionOverview{Retention: RetentionCounts{ErasedInWindow: kept.ErasedInWindow, ErasedTotal: kept.ErasedTotal, HoldsInForce: kept.HoldsInForce}, WindowDays: sharingWindow, ByGateway: countsOut(o.ByGateway), ByRecipient: countsOut(o.ByRecipient),
+	out := DataProtectionOverview{Retention: RetentionCounts{Due: due, Held: held, ErasedInWindow: kept.ErasedInWindow, ErasedTotal: kept.ErasedTotal, HoldsInForce: kept.HoldsInForce}, WindowDays: sharingWindow, ByGateway: countsOut(o.ByGateway), ByRecipient: countsOut(o.ByRecipient),
 		Consent:  ConsentCounts{Given: o.Consent.Given, Refused: o.Consent.Refused, NotSought: o.Consent.NotSought},
 		Expiring: []Agreement{}, RequestsDue: []RequestDue{}, Alerts: []SharingAlert{}, UnusualAccess: []UnusualAccess{}}
 	for _, a := range o.Expiring {

@@ -283,6 +283,10 @@ type DataProtectionOverview struct {
 // RetentionCounts counts case records erased at the end of retention (in the window and in all) and the
 // legal holds in force.
 type RetentionCounts struct {
+	// Due are closed cases past retention that the next daily run erases; Held are past retention but kept by
+	// a legal hold.
+	Due            int `json:"due"`
+	Held           int `json:"held"`
 	ErasedInWindow int `json:"erased_in_window"`
 	ErasedTotal    int `json:"erased_total"`
 	HoldsInForce   int `json:"holds_in_force"`

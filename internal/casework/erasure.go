@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -94,7 +95,7 @@ type erasureCandidate struct {
 // it did. Running it again erases nothing more until more cases fall due.
 func (s *Service) EraseDue(ctx context.Context, now time.Time) (ErasureResult, error) {
 	var res ErasureResult
-	due, held, err := s.dueForErasure(ctx, now)
+	due, held, err := s.dueForErasure(ctx, 0, now)
 	if err != nil {
 		return res, err
 	}
@@ -157,8 +158,19 @@ func (s *Service) EraseDue(ctx context.Context, now time.Time) (ErasureResult, e
 	return res, nil
 }
 
-// dueForErasure lists the cases past retention at now and counts those kept by a legal hold.
-func (s *Service) dueForErasure(ctx context.Context, now time.Time) ([]erasureCandidate, int, error) {
+// ErasureDue counts a partnership's closed cases past retention at now: those the next erasure run will
+// erase, and those a legal hold keeps. It is for the data protection officer's view and returns counts only.
+func (s *Service) ErasureDue(ctx context.Context, p prevent.Principal, partnershipID prevent.ID, now time.Time) (due, held int, err error) {
+	if !access.Decide(p, access.DataProtectionView, access.Resource{Kind: "data_protection", PartnershipID: partnershipID}, s.now()).Allow {
+		return 0, 0, access.NotFound("Partnership")
+	}
+	cands, held, err := s.dueForErasure(ctx, partnershipID, now)
+	return len(cands), held, err
+}
+
+// dueForErasure lists the cases past retention at now (of one partnership, or of all when partnershipID is
+// 0) and counts those kept by a legal hold.
+func (s *Service) dueForErasure(ctx context.Context, partnershipID prevent.ID, now time.Time) ([]erasureCandidate, int, error) {
 	states := make([]State, 0, len(closingOutcomes))
 	for st := range closingOutcomes {
 		states = append(states, st)
@@ -170,9 +182,14 @@ func (s *Service) dueForErasure(ctx context.Context, now time.Time) ([]erasureCa
 		args = append(args, string(st))
 		ph[i] = fmt.Sprintf("$%d", i+1)
 	}
+	where := ""
+	if partnershipID != 0 {
+		args = append(args, partnershipID)
+		where = fmt.Sprintf(" AND partnership_id = $%d", len(args))
+	}
 	q := s.db.Read()
 	rows, err := q.QueryContext(ctx, `SELECT id, partnership_id, state, updated_at
-		FROM referrals WHERE erased_at IS NULL AND state IN (`+strings.Join(ph, ", ")+`) ORDER BY id`, args...)
+		FROM referrals WHERE erased_at IS NULL AND state IN (`+strings.Join(ph, ", ")+`)`+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("casework: erasure candidates: %w", err)
 	}

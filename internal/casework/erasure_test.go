@@ -157,6 +157,13 @@ func TestEraseDue(t *testing.T) {
 		// one (six years), the one closed two years later, or the open one.
 		at := start.AddDate(3, 0, 1)
 		f.clock.Set(at)
+		// The data protection officer sees the counts before the run; an officer may not.
+		if due, kept, err := f.svc.ErasureDue(ctx, f.dpo, f.partnership, at); err != nil || due != 3 || kept != 1 {
+			t.Errorf("ErasureDue = %d due, %d held, %v; want 3 and 1", due, kept, err)
+		}
+		if _, _, err := f.svc.ErasureDue(ctx, f.officer, f.partnership, at); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Errorf("an officer read the erasure counts: %v", err)
+		}
 		res, err = f.svc.EraseDue(ctx, at)
 		if err != nil {
 			t.Fatal(err)

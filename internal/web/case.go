@@ -37,7 +37,7 @@ type caseView struct {
 	// CanRectify offers "Correct personal details" (rectification notifies the organisations that received
 	// the case).
 	CanRectify bool
-	Now      time.Time
+	Now        time.Time
 	// Channel holds what the assessment, panel and plan sections show.
 	Channel channelCase
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
@@ -945,8 +946,10 @@ type dashboardView struct {
 	Overview sharing.Overview
 	Unusual  []sharing.UnusualAccessEntry
 	Retained sharing.RetentionSummary
-	Window   int
-	Today    time.Time
+	// Due and Held count closed cases past retention: to be erased by the next daily run, or kept by a hold.
+	Due, Held int
+	Window    int
+	Today     time.Time
 	// CanNotices offers the overview of notices to recipients (the rights pages).
 	CanNotices bool
 }
@@ -965,6 +968,10 @@ func (sp *sharingPages) handleDashboard(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	if v.Retained, err = sp.svc.RetentionSummary(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
+		return err
+	}
+	cw := casework.New(casework.Deps{DB: sp.deps.DB, Now: sp.deps.Now, Keys: sp.deps.Keys, Sharing: sp.svc})
+	if v.Due, v.Held, err = cw.ErasureDue(r.Context(), shareWho(r), pid, now); err != nil {
 		return err
 	}
 	l := sp.layout(r, "Data protection dashboard")
