@@ -5,6 +5,7 @@ import (
 	"github.com/a-h/templ"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/preventplatform/prevent/internal/access"
@@ -66,7 +67,37 @@ func (s *Server) layout(r *http.Request, title string) layout {
 		add("Audit log", "/audit")
 	}
 	add("Your account", "/account")
+	markCurrent(l.Nav, r.URL.Path)
 	return l
+}
+
+// partnershipSections are the partnership's own pages (its details, organisations and people) under
+// /partnerships/{pid}; casework sections are reached from My work.
+var (
+	partnershipSections = []string{"edit", "organisations", "people"}
+	caseworkSections    = []string{"cases", "referrals", "notices", "signposting", "providers"}
+)
+
+// markCurrent leaves one item current: "Partnership" only on the partnership's own pages, "My work" on
+// casework pages, and otherwise the most specific address that prefixes the path.
+func markCurrent(nav []navItem, path string) {
+	best := -1
+	for i, n := range nav {
+		switch n.Text {
+		case "Partnership":
+			rest, under := strings.CutPrefix(path, n.Href+"/")
+			n.Current = path == n.Href || (under && slices.Contains(partnershipSections, strings.SplitN(rest, "/", 2)[0]))
+		case "My work":
+			parts := strings.Split(path, "/") // "", "partnerships", pid, section, ...
+			n.Current = n.Current || (len(parts) > 3 && parts[1] == "partnerships" && slices.Contains(caseworkSections, parts[3]))
+		}
+		if n.Current && (best < 0 || len(n.Href) > len(nav[best].Href)) {
+			best = i
+		}
+	}
+	for i := range nav {
+		nav[i].Current = i == best
+	}
 }
 
 // flash sets the success message shown on the next page, then redirects there (POST-redirect-GET).

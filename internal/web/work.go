@@ -17,7 +17,9 @@ type workView struct {
 	CanRefer      bool
 	CanList       bool
 	// CanNotices shows the notices sent to the person's organisation, with how many are open.
-	CanNotices  bool
+	CanNotices bool
+	// CanSignpost links to the signposting search ("known to organisation X, contact Y").
+	CanSignpost bool
 	OpenNotices int
 }
 
@@ -43,6 +45,7 @@ func (cp *casePages) handleMyWork(w http.ResponseWriter, r *http.Request) error 
 		v.PartnershipID = ps[0]
 		v.CanRefer = cp.may(r, ps[0], access.CaseCreate)
 		v.CanList = cp.may(r, ps[0], access.CaseStatusView)
+		v.CanSignpost = cp.may(r, ps[0], access.Signpost)
 		if v.CanNotices = cp.may(r, ps[0], access.NoticeWork); v.CanNotices {
 			sh := sharing.New(sharing.Deps{DB: cp.deps.DB, Now: cp.deps.Now})
 			if v.OpenNotices, err = sh.CountOpenNotices(ctx, p, ps[0]); err != nil {
