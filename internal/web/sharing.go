@@ -681,6 +681,9 @@ func (sp *sharingPages) handleCaseLedger(w http.ResponseWriter, r *http.Request)
 	if _, v.Names, err = sp.members(r, pid); err != nil {
 		return err
 	}
+	if v.Gateways, err = sp.svc.AllGateways(r.Context(), shareWho(r), pid); err != nil {
+		return err
+	}
 	l := sp.layout(r, "Disclosures of case "+itoa64(id))
 	l.Back = sharePath(pid, "disclosures")
 	return sp.page(w, r, l, caseLedgerPage(l, v))
