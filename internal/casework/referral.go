@@ -161,6 +161,8 @@ type Referral struct {
 	Previous []PreviousReferral
 	// Withheld labels the fields not disclosed to the reader's organisation (zeroed above); see CaseFields.
 	Withheld []string
+	// Shareable reports whether the reader may share this case with another organisation (access.MayShare).
+	Shareable bool `json:"-"`
 }
 
 // Repeat reports whether the subject was referred before.
@@ -412,6 +414,7 @@ func (s *Service) Referral(ctx context.Context, p prevent.Principal, id prevent.
 			return err
 		}
 		minimiseReferral(p, c, &r)
+		r.Shareable = access.MayShare(p, c.resource(), s.now()).Allow
 		if !s.policeView(p, c.PartnershipID) {
 			r.State = r.State.Masked()
 			if r.Triage.Outcome == EvPursueHandover {

@@ -31,8 +31,8 @@ type caseView struct {
 	ConcernTypes  []string
 	CanTriage     bool
 	CanScreen     bool
-	// CanShare offers "Share this case": to a coordinator, and to someone of the organisation that holds the
-	// case who may disclose. It is only a link: the casework service decides again (access.MayShare).
+	// CanShare offers "Share this case" when the casework service says the reader may share the case
+	// (access.MayShare); sharing decides again.
 	CanShare bool
 	// CanRectify offers "Correct personal details" (rectification notifies the organisations that received
 	// the case).
@@ -90,7 +90,7 @@ func (cp *casePages) renderCase(w http.ResponseWriter, r *http.Request, pid, id 
 	}
 	v := caseView{PartnershipID: pid, Referral: ref, Section: sec, Now: cp.deps.Now(),
 		CanTriage: cp.may(r, pid, access.CaseTriage), CanScreen: cp.may(r, pid, access.CaseScreen)}
-	v.CanShare = v.CanScreen || (cp.may(r, pid, access.Disclose) && ref.ReferrerOrgID == p.OrganisationID)
+	v.CanShare = ref.Shareable
 	v.CanRectify = cp.may(r, pid, access.CaseRectify)
 	for _, code := range ref.Details.Concern.Types {
 		v.ConcernTypes = append(v.ConcernTypes, cp.svc.Label(ctx, casework.ConcernTypes, code, ref.SubmittedAt))
