@@ -33,12 +33,15 @@ type Deps struct {
 	Logger *slog.Logger
 	// Tasks are run on their schedule by whichever process holds River's leadership.
 	Tasks []Task
+	// Jobs are the kinds of one-off work that domain packages enqueue (Queue.Enqueue), retried on failure.
+	Jobs []Job
 }
 
 // Queue is the running job queue.
 type Queue struct {
 	client *river.Client[*sql.Tx]
 	tasks  map[string]Task
+	jobs   map[string]Job
 }
 
 // taskArgs is the one job kind: run the named task.
@@ -93,7 +96,7 @@ func New(ctx context.Context, d Deps) (*Queue, error) {
 	if err := Migrate(ctx, d.DB); err != nil {
 		return nil, err
 	}
-	q := &Queue{tasks: map[string]Task{}}
+	q := &Queue{tasks: map[string]Task{}, jobs: map[string]Job{}}
 	workers := river.NewWorkers()
 	var periodic []*river.PeriodicJob
 	for _, t := range d.Tasks {
@@ -107,6 +110,13 @@ func New(ctx context.Context, d Deps) (*Queue, error) {
 			&river.PeriodicJobOpts{RunOnStart: true, ID: name}))
 	}
 	river.AddWorker(workers, &taskWorker{tasks: q.tasks, logger: d.Logger})
+	for _, j := range d.Jobs {
+		if j.Name == "" || j.Run == nil {
+			return nil, errors.New("jobs: a job needs a name and a function")
+		}
+		q.jobs[j.Name] = j
+	}
+	river.AddWorker(workers, &jobWorker{jobs: q.jobs, logger: d.Logger})
 	client, err := river.NewClient(driver(d.DB), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers:      workers,
