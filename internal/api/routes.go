@@ -61,6 +61,7 @@ func (s *Server) register() {
 
 	s.registerProgramme()
 	s.registerCasework()
+	s.registerTasks()
 	s.registerSharing()
 	s.registerRights()
 	s.registerSignpost()

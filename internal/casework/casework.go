@@ -71,13 +71,15 @@ func (s *Service) record(ctx context.Context, tx *database.Tx, p prevent.Princip
 	return nil
 }
 
-// event appends a row to the case timeline inside tx.
+// event appends a row to the case timeline inside tx. Every change to a case writes one, so it is also where
+// the case's tasks are marked to follow the change before the transaction commits.
 func (s *Service) event(ctx context.Context, tx *database.Tx, p prevent.Principal, referralID prevent.ID, kind string, from, to State, detail string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO case_events (referral_id, at, actor_id, kind, from_state, to_state, detail)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, referralID, s.now(), p.PersonID, kind, string(from), string(to), detail)
 	if err != nil {
 		return fmt.Errorf("casework: event: %w", err)
 	}
+	s.touch(ctx, tx, referralID)
 	return nil
 }
 

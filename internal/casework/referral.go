@@ -15,6 +15,7 @@ import (
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/work"
 )
 
 // PersonDetails describe the person referred, as the referrer gave them. Everything is optional except a name.
@@ -163,6 +164,12 @@ type Referral struct {
 	Withheld []string
 	// Shareable reports whether the reader may share this case with another organisation (access.MayShare).
 	Shareable bool `json:"-"`
+	// CaseOfficerID is the person who holds the case (0 until the coordinator chooses one), and CaseOfficer
+	// their name.
+	CaseOfficerID prevent.ID
+	CaseOfficer   string
+	// Tasks are the case's open steps: what is to be done next, whose it is and by when.
+	Tasks []work.Task `json:"-"`
 }
 
 // Repeat reports whether the subject was referred before.
@@ -415,6 +422,13 @@ func (s *Service) Referral(ctx context.Context, p prevent.Principal, id prevent.
 		}
 		minimiseReferral(p, c, &r)
 		r.Shareable = access.MayShare(p, c.resource(), s.now()).Allow
+		if err := tx.QueryRowContext(ctx, `SELECT r.case_officer_id, COALESCE(pe.name, '') FROM referrals r
+			LEFT JOIN people pe ON pe.id = r.case_officer_id WHERE r.id = $1`, id).Scan(&r.CaseOfficerID, &r.CaseOfficer); err != nil {
+			return fmt.Errorf("casework: case officer: %w", err)
+		}
+		if r.Tasks, err = work.OpenForCases(ctx, tx, []prevent.ID{id}); err != nil {
+			return err
+		}
 		if !s.policeView(p, c.PartnershipID) {
 			r.State = r.State.Masked()
 			if r.Triage.Outcome == EvPursueHandover {

@@ -15,6 +15,7 @@ import (
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/work"
 )
 
 var ctx = context.Background()
@@ -393,12 +394,14 @@ func TestCaseAccess(t *testing.T) {
 		if err != nil || !r.Overdue(f.clock.Now()) || r.Overdue(start.AddDate(0, 0, 6)) {
 			t.Errorf("overdue: due %s, %v", r.TriageDueAt, err)
 		}
-		work, err := f.svc.MyWork(ctx, f.officer, f.clock.Now())
-		if err != nil || len(work) != 1 || work[0].Kind != casework.TaskTriage || !work[0].Overdue || work[0].Reference != ref {
-			t.Errorf("officer's work: %+v, %v", work, err)
+		tasks := work.New(work.Deps{DB: db, Now: f.clock.Now})
+		pg, err := tasks.Mine(ctx, f.officer, work.Filter{})
+		if err != nil || len(pg.Tasks) != 1 || pg.Tasks[0].Kind != work.Triage || !pg.Tasks[0].Overdue(f.clock.Now()) ||
+			pg.Tasks[0].Reference != ref || pg.Counts.Overdue != 1 {
+			t.Errorf("officer's work: %+v, %v", pg, err)
 		}
-		if work, _ := f.svc.MyWork(ctx, f.referrer, f.clock.Now()); len(work) != 0 {
-			t.Errorf("referrer's work: %+v", work)
+		if pg, _ := tasks.Mine(ctx, f.referrer, work.Filter{}); len(pg.Tasks) != 0 {
+			t.Errorf("referrer's work: %+v", pg)
 		}
 	})
 }
@@ -424,9 +427,10 @@ func TestInformationRequests(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The asked organisation sees it and may answer; others do not.
-		work, err := f.svc.MyWork(ctx, f.referrerB, start)
-		if err != nil || len(work) != 1 || work[0].Kind != casework.TaskInformationRequest || work[0].RequestID != reqID {
-			t.Fatalf("partner's work: %+v, %v", work, err)
+		tasks := work.New(work.Deps{DB: db, Now: f.clock.Now})
+		pg, err := tasks.Mine(ctx, f.referrerB, work.Filter{})
+		if err != nil || len(pg.Tasks) != 1 || pg.Tasks[0].Kind != work.InformationRequest || pg.Tasks[0].ItemID != reqID || pg.Tasks[0].Mine {
+			t.Fatalf("partner's work: %+v, %v", pg, err)
 		}
 		if list, err := f.svc.InformationRequests(ctx, f.referrerB, id); err != nil || len(list) != 1 {
 			t.Errorf("asked organisation lists: %+v, %v", list, err)
@@ -439,9 +443,15 @@ func TestInformationRequests(t *testing.T) {
 				t.Errorf("%s answered: %v", p.Name, err)
 			}
 		}
-		cw, err := f.svc.MyWork(ctx, f.coordinator, start)
-		if err != nil || len(cw) != 1 || cw[0].Kind != casework.TaskAwaitingAnswer {
-			t.Errorf("coordinator's work: %+v, %v", cw, err)
+		// The coordinator is not given the partner's request to answer (nor a second row for it); their step is
+		// to choose the case officer, and the case's assessment is waiting for one.
+		cw, err := tasks.Mine(ctx, f.coordinator, work.Filter{})
+		var kinds []work.Kind
+		for _, t := range cw.Tasks {
+			kinds = append(kinds, t.Kind)
+		}
+		if err != nil || !slices.Equal(kinds, []work.Kind{work.AssignOfficer, work.Assess}) {
+			t.Errorf("coordinator's work: %v, %v", kinds, err)
 		}
 		if err := f.svc.AnswerInformationRequest(ctx, f.referrerB, reqID, "Attendance 82%; two behaviour incidents", share(sharing.ChannelScreening)); err != nil {
 			t.Fatal(err)
@@ -453,8 +463,8 @@ func TestInformationRequests(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].AnsweredBy != f.referrerB.PersonID || list[0].Open(start) {
 			t.Errorf("coordinator sees the answer: %+v, %v", list, err)
 		}
-		if work, _ := f.svc.MyWork(ctx, f.referrerB, start); len(work) != 0 {
-			t.Errorf("answered request still in work: %+v", work)
+		if pg, _ := tasks.Mine(ctx, f.referrerB, work.Filter{}); len(pg.Tasks) != 0 {
+			t.Errorf("answered request still in work: %+v", pg)
 		}
 	})
 }

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"slices"
+
 	"strings"
 	"time"
 
@@ -223,86 +223,6 @@ func (s *Service) Search(ctx context.Context, p prevent.Principal, partnershipID
 		return s.record(ctx, tx, p, audit.Consult, "referral", 0, partnershipID, fmt.Sprintf("searched cases: %d found", len(out)))
 	})
 	return out, err
-}
-
-// TaskKind names a kind of work item.
-type TaskKind string
-
-// The kinds of task.
-const (
-	TaskTriage             TaskKind = "triage"
-	TaskInformationRequest TaskKind = "information_request" // to answer, for a partner
-	TaskAwaitingAnswer     TaskKind = "awaiting_answer"     // sent and not answered, for the coordinator
-)
-
-// Task is one item of "my work".
-type Task struct {
-	Kind          TaskKind
-	PartnershipID prevent.ID
-	ReferralID    prevent.ID
-	RequestID     prevent.ID
-	Reference     string
-	Due           time.Time
-	Overdue       bool
-}
-
-// MyWork lists the principal's tasks with a due date, soonest first: referrals awaiting police triage (for
-// police officers), information requests to answer (for partners), and requests awaiting an answer (for
-// coordinators). It holds references only, no personal details.
-func (s *Service) MyWork(ctx context.Context, p prevent.Principal, now time.Time) ([]Task, error) {
-	var out []Task
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		for _, pid := range p.Partnerships() {
-			res := access.Resource{Kind: "case", PartnershipID: pid}
-			if access.Decide(p, access.CaseTriage, res, now).Allow {
-				if err := s.tasks(ctx, tx, &out, TaskTriage, pid, now, `SELECT id, reference, 0, triage_due_at FROM referrals
-					WHERE partnership_id = $1 AND state IN ('submitted', 'police_triage') ORDER BY triage_due_at, id LIMIT 500`, pid); err != nil {
-					return err
-				}
-			}
-			if access.Decide(p, access.CaseScreen, res, now).Allow {
-				if err := s.tasks(ctx, tx, &out, TaskAwaitingAnswer, pid, now, `SELECT i.referral_id, r.reference, i.id, i.due_at
-					FROM information_requests i JOIN referrals r ON r.id = i.referral_id
-					WHERE i.partnership_id = $1 AND i.answered_at IS NULL ORDER BY i.due_at, i.id LIMIT 500`, pid); err != nil {
-					return err
-				}
-			}
-			if access.Decide(p, access.InformationAnswer, requestResource(pid, p.OrganisationID), now).Allow {
-				if err := s.tasks(ctx, tx, &out, TaskInformationRequest, pid, now, `SELECT i.referral_id, r.reference, i.id, i.due_at
-					FROM information_requests i JOIN referrals r ON r.id = i.referral_id
-					WHERE i.partnership_id = $1 AND i.to_org_id = $2 AND i.answered_at IS NULL ORDER BY i.due_at, i.id LIMIT 500`,
-					pid, p.OrganisationID); err != nil {
-					return err
-				}
-			}
-		}
-		slices.SortStableFunc(out, func(a, b Task) int { return a.Due.Compare(b.Due) })
-		if len(out) == 0 {
-			return nil
-		}
-		return s.record(ctx, tx, p, audit.Consult, "referral", 0, 0, fmt.Sprintf("my work: %d tasks", len(out)))
-	})
-	return out, err
-}
-
-func (s *Service) tasks(ctx context.Context, tx *database.Tx, out *[]Task, kind TaskKind, pid prevent.ID, now time.Time, q string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("casework: my work: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		t := Task{Kind: kind, PartnershipID: pid}
-		var ref sql.NullString
-		var due sql.NullTime
-		if err := rows.Scan(&t.ReferralID, &ref, &t.RequestID, &due); err != nil {
-			return err
-		}
-		t.Reference, t.Due = ref.String, due.Time
-		t.Overdue = !t.Due.IsZero() && now.After(t.Due)
-		*out = append(*out, t)
-	}
-	return rows.Err()
 }
 
 // TimelineEvent is one step in a case's history.

@@ -213,6 +213,25 @@ type Tx struct {
 	*sql.Tx
 	Dialect Dialect
 	after   []func()
+	before  []beforeCommit
+}
+
+type beforeCommit struct {
+	key string
+	fn  func() error
+}
+
+// BeforeCommit registers fn, under key, to run once the transaction's work is done and before it commits, so
+// that something derived from everything the transaction changed (a case's tasks, for one) is written once and
+// in the same transaction. A second registration under the same key is ignored; an error from fn rolls the
+// transaction back.
+func (tx *Tx) BeforeCommit(key string, fn func() error) {
+	for _, b := range tx.before {
+		if b.key == key {
+			return
+		}
+	}
+	tx.before = append(tx.before, beforeCommit{key, fn})
 }
 
 // AfterCommit registers fn to run once the transaction has committed (for example to wake a worker).
@@ -235,6 +254,12 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err := fn(tx); err != nil {
 		_ = stx.Rollback()
 		return err
+	}
+	for i := 0; i < len(tx.before); i++ {
+		if err := tx.before[i].fn(); err != nil {
+			_ = stx.Rollback()
+			return err
+		}
 	}
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("database: commit: %w", err)

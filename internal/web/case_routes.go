@@ -11,6 +11,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/work"
 )
 
 // casePages serves the individual pathway (internal/casework): the referral question pages, police triage,
@@ -21,17 +22,22 @@ type casePages struct {
 	svc *casework.Service
 	// share reads the legal gateways and agreements the "Share information" fieldset shows.
 	share *sharing.Service
+	// work lists the reader's tasks (My work).
+	work *work.Service
 }
 
 // registerCasework adds the casework pages. Every route names its action.
 func (s *Server) registerCasework() {
 	sh := sharing.New(sharing.Deps{DB: s.deps.DB, Now: s.deps.Now})
-	cp := &casePages{Server: s, share: sh, svc: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys, Sharing: sh})}
+	cp := &casePages{Server: s, share: sh, work: work.New(work.Deps{DB: s.deps.DB, Now: s.deps.Now}), svc: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys, Sharing: sh})}
 	const R = "/partnerships/{pid}/referrals"
 	const C = "/partnerships/{pid}/cases"
 	get, post := http.MethodGet, http.MethodPost
 
 	s.handle(get, "/work", access.CaseStatusView, cp.handleMyWork)
+	s.handle(get, "/partnerships/{pid}/team", access.CaseScreen, cp.handleTeam)
+	s.handle(get, C+"/{id}/officer", access.CaseScreen, cp.handleOfficer)
+	s.handle(post, C+"/{id}/officer", access.CaseScreen, cp.handleOfficerPost)
 
 	s.handle(get, R, access.CaseCreate, cp.handleReferrals)
 	s.handle(post, R, access.CaseCreate, cp.handleReferralStart)

@@ -2,20 +2,31 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
-	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/web/govuk"
+	"github.com/preventplatform/prevent/internal/work"
 )
 
-// workView is "My work": the signed-in person's tasks with their due dates.
+// workView is "My work": the signed-in person's tasks, their own first and then their organisation's unassigned
+// ones, soonest due first, with counts, filters and pages.
 type workView struct {
 	PartnershipID prevent.ID
-	Tasks         []workTask
+	Mine          []workTask
+	Unassigned    []workTask
+	Counts        work.Counts
+	Filtered      bool
+	Next          string
+	Form          form
 	CanRefer      bool
 	CanList       bool
+	// CanTeam links to the team view (caseload by stage and by officer), for coordinators.
+	CanTeam bool
 	// CanNotices shows the notices sent to the person's organisation, with how many are open.
 	CanNotices bool
 	// CanSignpost links to the signposting search ("known to organisation X, contact Y").
@@ -25,61 +36,83 @@ type workView struct {
 
 // workTask is a task as the page shows it.
 type workTask struct {
-	casework.Task
+	work.Item
 	Title, Href, Due, Status, StatusClass string
+}
+
+// countText is a capped count as the page says it.
+func countText(n int) string {
+	if n >= work.Counted {
+		return "1,000 or more"
+	}
+	return strconv.Itoa(n)
 }
 
 func (cp *casePages) handleMyWork(w http.ResponseWriter, r *http.Request) error {
 	ctx, p := r.Context(), principalOf(r)
 	now := cp.deps.Now()
-	tasks, err := cp.svc.MyWork(ctx, p, now)
-	if err != nil {
+	q := r.URL.Query()
+	f := work.Filter{Group: work.Group(q.Get("type")), Reference: q.Get("case"), Due: work.Due(q.Get("due")), After: q.Get("after"), Limit: 50}
+	v := workView{Form: form{Values: url.Values{"type": {q.Get("type")}, "case": {q.Get("case")}, "due": {q.Get("due")}}}}
+	v.Filtered = f.Group != "" || f.Reference != "" || f.Due != ""
+	l := cp.layout(r, "My work")
+	pg, err := cp.work.Mine(ctx, p, f)
+	switch {
+	case prevent.ErrorKind(err) == prevent.Invalid:
+		v.Form = v.Form.withErr(err)
+		l.Errors = v.Form.Errors
+		l.Title = "Error: " + l.Title
+	case err != nil:
 		return err
 	}
 	holidays, err := cp.svc.BankHolidays(ctx)
 	if err != nil {
 		return err
 	}
-	v := workView{}
 	if ps := p.Partnerships(); len(ps) > 0 {
 		v.PartnershipID = ps[0]
 		v.CanRefer = cp.may(r, ps[0], access.CaseCreate)
 		v.CanList = cp.may(r, ps[0], access.CaseStatusView)
+		v.CanTeam = cp.may(r, ps[0], access.CaseScreen)
 		v.CanSignpost = cp.may(r, ps[0], access.Signpost)
 		if v.CanNotices = cp.may(r, ps[0], access.NoticeWork); v.CanNotices {
-			sh := sharing.New(sharing.Deps{DB: cp.deps.DB, Now: cp.deps.Now})
-			if v.OpenNotices, err = sh.CountOpenNotices(ctx, p, ps[0]); err != nil {
+			if v.OpenNotices, err = cp.share.CountOpenNotices(ctx, p, ps[0]); err != nil {
 				return err
 			}
 		}
 	}
-	for _, t := range tasks {
-		wt := workTask{Task: t, Due: dayText(t.Due)}
-		switch t.Kind {
-		case casework.TaskTriage:
-			wt.Title, wt.Href = "Triage referral", casePath(t.PartnershipID, t.ReferralID, "triage")
-		case casework.TaskInformationRequest:
-			wt.Title, wt.Href = "Answer an information request", casePath(t.PartnershipID, t.ReferralID, "information-requests", t.RequestID)
-		default:
-			wt.Title, wt.Href = "Information request awaiting an answer", casePath(t.PartnershipID, t.ReferralID, "people")
+	v.Counts = pg.Counts
+	for _, t := range pg.Tasks {
+		wt := workTask{Item: t, Title: t.Title(), Href: t.Path(), Due: dayText(t.Due)}
+		wt.Status, wt.StatusClass = dueStatus(t.Due, now, holidays)
+		if t.Mine {
+			v.Mine = append(v.Mine, wt)
+		} else {
+			v.Unassigned = append(v.Unassigned, wt)
 		}
-		wt.Status, wt.StatusClass = dueStatus(t, now, holidays)
-		v.Tasks = append(v.Tasks, wt)
 	}
-	l := cp.layout(r, "My work")
+	if pg.Next != "" {
+		nv := url.Values{"after": {pg.Next}}
+		for _, k := range []string{"type", "case", "due"} {
+			if x := q.Get(k); x != "" {
+				nv.Set(k, x)
+			}
+		}
+		v.Next = "/work?" + nv.Encode()
+	}
 	return cp.page(w, r, l, workPage(l, v))
 }
 
 // dueStatus says when a task is due in working days, or that it is overdue.
-func dueStatus(t casework.Task, now time.Time, h casework.Holidays) (string, string) {
-	if t.Due.IsZero() {
+func dueStatus(due, now time.Time, h casework.Holidays) (string, string) {
+	if due.IsZero() {
 		return "No due date", "govuk-tag--grey"
 	}
-	if t.Overdue {
+	if now.After(due) {
 		return "Overdue", "govuk-tag--red"
 	}
 	n := 0
-	for d := now; h.AddWorkingDays(d, 1).Before(t.Due) || h.AddWorkingDays(d, 1).Equal(t.Due); d = h.AddWorkingDays(d, 1) {
+	for d := now; h.AddWorkingDays(d, 1).Before(due) || h.AddWorkingDays(d, 1).Equal(due); d = h.AddWorkingDays(d, 1) {
 		n++
 		if n > 400 {
 			break
@@ -92,4 +125,19 @@ func dueStatus(t casework.Task, now time.Time, h casework.Holidays) (string, str
 		return "Due in 1 working day", "govuk-tag--yellow"
 	}
 	return "Due in " + itoaInt(n) + " working days", "govuk-tag--blue"
+}
+
+// workGroupItems are the task types for the filter.
+func workGroupItems() []govuk.SelectItem {
+	out := []govuk.SelectItem{{Value: "", Text: "All types"}}
+	for _, g := range work.Groups {
+		out = append(out, govuk.SelectItem{Value: string(g.Group), Text: g.Name})
+	}
+	return out
+}
+
+// workDueItems are the due-date choices for the filter.
+func workDueItems() []govuk.SelectItem {
+	return []govuk.SelectItem{{Value: "", Text: "Any time"}, {Value: string(work.DueOverdue), Text: "Overdue"},
+		{Value: string(work.DueWeek), Text: "Overdue or due within 7 days"}}
 }
