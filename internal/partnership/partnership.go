@@ -16,6 +16,7 @@ import (
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing/ackalert"
 )
 
 // Sector is the kind of organisation.
@@ -315,7 +316,11 @@ func (s *Service) CreateOrganisation(ctx context.Context, p prevent.Principal, p
 	return id, err
 }
 
-// UpdateOrganisation changes a member organisation.
+// UpdateOrganisation changes a member organisation. When it stops being marked as a public body, the data
+// protection officers of every partnership where it is party to agreements are told which agreements that
+// affects (an alert on their dashboard, in the same transaction): nothing is disclosed to it under them until
+// its acknowledgement of its own data protection duties is recorded. Marked a public body again, its open
+// alerts are closed.
 func (s *Service) UpdateOrganisation(ctx context.Context, p prevent.Principal, partnershipID, id prevent.ID, in OrganisationInput) error {
 	if err := s.decide(p, access.OrganisationManage, access.Resource{Kind: "organisation", PartnershipID: partnershipID}, "Organisation"); err != nil {
 		return err
@@ -324,6 +329,14 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p prevent.Principal, p
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *database.Tx) error {
+		var wasPublic bool
+		err := tx.QueryRowContext(ctx, `SELECT public_body FROM organisations WHERE id = $1`, id).Scan(&wasPublic)
+		if errors.Is(err, sql.ErrNoRows) {
+			return access.NotFound("Organisation")
+		}
+		if err != nil {
+			return fmt.Errorf("partnership: update organisation %d: %w", id, err)
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE organisations SET name = $1, sector = $2, public_body = $3, updated_at = $4
 			WHERE id = $5 AND id IN (SELECT organisation_id FROM partnership_organisations WHERE partnership_id = $6)`,
 			strings.TrimSpace(in.Name), in.Sector, in.PublicBody == "yes", s.now(), id, partnershipID)
@@ -336,7 +349,21 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p prevent.Principal, p
 		if n, _ := res.RowsAffected(); n == 0 {
 			return access.NotFound("Organisation")
 		}
-		return s.record(ctx, tx, p, audit.Admin, "organisation", id, partnershipID, "partnership administration", "updated")
+		detail := "updated"
+		switch public := in.PublicBody == "yes"; {
+		case wasPublic && !public:
+			n, err := ackalert.Raise(ctx, tx, p, id, s.now())
+			if err != nil {
+				return err
+			}
+			detail += fmt.Sprintf("; no longer a public body: data protection officers alerted about %d agreements", n)
+		case !wasPublic && public:
+			if _, err := ackalert.Resolve(ctx, tx, p, id, 0, s.now(), "marked a public body again"); err != nil {
+				return err
+			}
+			detail += "; now a public body"
+		}
+		return s.record(ctx, tx, p, audit.Admin, "organisation", id, partnershipID, "partnership administration", detail)
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing/ackalert"
 )
 
 // Status is where an information sharing agreement is in its life.
@@ -367,7 +368,7 @@ type AcknowledgementInput struct {
 }
 
 // RecordAcknowledgement records that an organisation of the partnership acknowledged its own data
-// protection duties.
+// protection duties, and closes the partnership's open alerts that it stopped being a public body.
 func (s *Service) RecordAcknowledgement(ctx context.Context, p prevent.Principal, partnership, organisationID prevent.ID, in AcknowledgementInput) (prevent.ID, error) {
 	if err := s.authorise(p, access.AgreementManage, "acknowledgement", partnership, "Partnership"); err != nil {
 		return 0, err
@@ -398,6 +399,10 @@ func (s *Service) RecordAcknowledgement(ctx context.Context, p prevent.Principal
 			acknowledged_on, text_version, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 			partnership, organisationID, strings.TrimSpace(in.AcknowledgedBy), day(in.AcknowledgedOn), strings.TrimSpace(in.TextVersion),
 			p.PersonID, s.now()).Scan(&id); err != nil {
+			return err
+		}
+		// The data protection officers' alerts that the organisation stopped being a public body are answered.
+		if _, err := ackalert.Resolve(ctx, tx, p, organisationID, partnership, s.now(), fmt.Sprintf("acknowledgement %d recorded", id)); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, p, audit.Admin, "acknowledgement", id, partnership, "information sharing governance",

@@ -65,12 +65,61 @@ func (p *problems) err() error {
 // says exactly what is missing and a field error for each missing element, unless the disclosure falls under
 // an agreement in force today between the two organisations that covers its purpose, its data categories
 // and its gateway; the gateway is valid today and open to the discloser's sector; where consent was refused
-// or not sought, the gateway permits sharing without consent; and the necessity and proportionality
-// statement, the expected outcome and the consent reason (when needed) are given. On success it appends one
-// audit entry with action "disclose" naming the recipient organisation.
+// or not sought, the gateway permits sharing without consent; a receiving organisation that is not a public
+// body has its acknowledgement of its own data protection duties recorded in the partnership; and the
+// necessity and proportionality statement, the expected outcome and the consent reason (when needed) are
+// given. On success it appends one audit entry with action "disclose" naming the recipient organisation.
 func (s *Service) Disclose(ctx context.Context, tx *database.Tx, p prevent.Principal, in DisclosureInput) (prevent.ID, error) {
-	if err := s.authorise(p, access.Disclose, "disclosure", in.PartnershipID, "Partnership"); err != nil {
+	c, err := s.check(ctx, tx, p, &in)
+	if err != nil {
 		return 0, err
+	}
+	now, agreementID, gw := c.now, c.agreementID, c.gateway
+	var id prevent.ID
+	err = tx.QueryRowContext(ctx, `INSERT INTO sharing_disclosures (partnership_id, agreement_id, from_org, to_org, recipients,
+		record_kind, record_id, categories, fields, purpose, expected_outcome, gateway_code, gateway_version, consent,
+		consent_reason, necessity, disclosed_by, disclosed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
+		in.PartnershipID, agreementID, in.FromOrg, in.ToOrg, joinIDs(in.Recipients), in.RecordKind, in.RecordID,
+		joinList(in.Categories), strings.Join(in.Fields, " "), string(in.Purpose), strings.TrimSpace(in.ExpectedOutcome),
+		gw.Code, gw.Version, string(in.Consent), strings.TrimSpace(in.ConsentReason), strings.TrimSpace(in.Necessity),
+		p.PersonID, now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("sharing: disclose: %w", err)
+	}
+	e := audit.New(ctx, now, audit.Disclose, in.RecordKind, in.RecordID)
+	e.ActorID, e.ActorOrg = p.PersonID, p.OrganisationID
+	e.PartnershipID = in.PartnershipID
+	e.Purpose = in.Purpose.String()
+	e.RecipientOrg = in.ToOrg
+	e.Detail = fmt.Sprintf("disclosure %d under agreement %d; gateway %s v%d; categories %s; consent %s",
+		id, agreementID, gw.Code, gw.Version, joinList(in.Categories), in.Consent)
+	if _, err := audit.Append(ctx, tx, e); err != nil {
+		return 0, fmt.Errorf("sharing: disclose: audit: %w", err)
+	}
+	return id, nil
+}
+
+// Check makes every check Disclose makes, reading through the caller's transaction, and writes nothing: it
+// returns the same refusal Disclose would return now, or nil when the disclosure could be made. It is for
+// an action that records today what it will disclose later (an intervention drafted before consent to
+// support), so that a disclosure that could not be made is refused when it is drafted.
+func (s *Service) Check(ctx context.Context, tx *database.Tx, p prevent.Principal, in DisclosureInput) error {
+	_, err := s.check(ctx, tx, p, &in)
+	return err
+}
+
+// checked is what check found for a disclosure it allows.
+type checked struct {
+	now         time.Time
+	agreementID prevent.ID
+	gateway     Gateway
+}
+
+// check decides whether the disclosure may be made now (see Disclose), normalising in's lists.
+func (s *Service) check(ctx context.Context, tx *database.Tx, p prevent.Principal, in *DisclosureInput) (checked, error) {
+	if err := s.authorise(p, access.Disclose, "disclosure", in.PartnershipID, "Partnership"); err != nil {
+		return checked{}, err
 	}
 	now := s.now()
 	var pr problems
@@ -80,11 +129,11 @@ func (s *Service) Disclose(ctx context.Context, tx *database.Tx, p prevent.Princ
 
 	from, fromOK, err := memberOrganisation(ctx, tx, in.PartnershipID, in.FromOrg)
 	if err != nil {
-		return 0, err
+		return checked{}, err
 	}
 	to, toOK, err := memberOrganisation(ctx, tx, in.PartnershipID, in.ToOrg)
 	if err != nil {
-		return 0, err
+		return checked{}, err
 	}
 	switch {
 	case !fromOK:
@@ -101,7 +150,7 @@ func (s *Service) Disclose(ctx context.Context, tx *database.Tx, p prevent.Princ
 	if toOK && len(in.Recipients) > 0 {
 		n, err := countPeopleIn(ctx, tx, in.ToOrg, in.Recipients)
 		if err != nil {
-			return 0, err
+			return checked{}, err
 		}
 		if n != len(in.Recipients) {
 			pr.add("recipients", "every recipient must work for "+to.Name)
@@ -140,7 +189,7 @@ func (s *Service) Disclose(ctx context.Context, tx *database.Tx, p prevent.Princ
 	} else {
 		g, exists, valid, err := gatewayOn(ctx, tx, in.PartnershipID, in.Gateway, now)
 		if err != nil {
-			return 0, err
+			return checked{}, err
 		}
 		switch {
 		case !exists:
@@ -159,48 +208,49 @@ func (s *Service) Disclose(ctx context.Context, tx *database.Tx, p prevent.Princ
 		}
 	}
 
-	var agreementID prevent.ID
+	var agreement Agreement
 	if fromOK && toOK && in.FromOrg != in.ToOrg {
-		agreementID, err = s.coveringAgreement(ctx, tx, &pr, in, from, to, gwOK, now)
+		agreement, err = s.coveringAgreement(ctx, tx, &pr, *in, from, to, gwOK, now)
 		if err != nil {
-			return 0, err
+			return checked{}, err
+		}
+	}
+	// A receiving organisation that is not a public body takes on its own data protection duties for what it
+	// receives: nothing goes to it under an agreement until it has acknowledged them (it may have stopped
+	// being a public body after the agreement was made active).
+	if agreement.ID != 0 && !to.PublicBody {
+		acknowledged, err := acknowledgedIn(ctx, tx, in.PartnershipID, in.ToOrg)
+		if err != nil {
+			return checked{}, err
+		}
+		if !acknowledged {
+			pr.add("acknowledgement", fmt.Sprintf("%s is not a public body and its acknowledgement of its own data protection duties, "+
+				"needed to share with it under the agreement %q, is not recorded", to.Name, agreement.Title))
 		}
 	}
 	if err := pr.err(); err != nil {
-		return 0, err
+		return checked{}, err
 	}
+	return checked{now: now, agreementID: agreement.ID, gateway: gw}, nil
+}
 
-	var id prevent.ID
-	err = tx.QueryRowContext(ctx, `INSERT INTO sharing_disclosures (partnership_id, agreement_id, from_org, to_org, recipients,
-		record_kind, record_id, categories, fields, purpose, expected_outcome, gateway_code, gateway_version, consent,
-		consent_reason, necessity, disclosed_by, disclosed_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
-		in.PartnershipID, agreementID, in.FromOrg, in.ToOrg, joinIDs(in.Recipients), in.RecordKind, in.RecordID,
-		joinList(in.Categories), strings.Join(in.Fields, " "), string(in.Purpose), strings.TrimSpace(in.ExpectedOutcome),
-		gw.Code, gw.Version, string(in.Consent), strings.TrimSpace(in.ConsentReason), strings.TrimSpace(in.Necessity),
-		p.PersonID, now).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("sharing: disclose: %w", err)
+// acknowledgedIn reports, through q, whether the organisation's acknowledgement of its own data protection
+// duties is recorded in the partnership.
+func acknowledgedIn(ctx context.Context, q database.Querier, partnership, organisationID prevent.ID) (bool, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sharing_acknowledgements WHERE partnership_id = $1 AND organisation_id = $2`,
+		partnership, organisationID).Scan(&n); err != nil {
+		return false, fmt.Errorf("sharing: acknowledgement: %w", err)
 	}
-	e := audit.New(ctx, now, audit.Disclose, in.RecordKind, in.RecordID)
-	e.ActorID, e.ActorOrg = p.PersonID, p.OrganisationID
-	e.PartnershipID = in.PartnershipID
-	e.Purpose = in.Purpose.String()
-	e.RecipientOrg = in.ToOrg
-	e.Detail = fmt.Sprintf("disclosure %d under agreement %d; gateway %s v%d; categories %s; consent %s",
-		id, agreementID, gw.Code, gw.Version, joinList(in.Categories), in.Consent)
-	if _, err := audit.Append(ctx, tx, e); err != nil {
-		return 0, fmt.Errorf("sharing: disclose: audit: %w", err)
-	}
-	return id, nil
+	return n > 0, nil
 }
 
 // coveringAgreement finds the agreement in force that covers the disclosure, or adds to pr what is missing
 // measured against the closest agreement between the two organisations.
-func (s *Service) coveringAgreement(ctx context.Context, q database.Querier, pr *problems, in DisclosureInput, from, to organisation, gwOK bool, now time.Time) (prevent.ID, error) {
+func (s *Service) coveringAgreement(ctx context.Context, q database.Querier, pr *problems, in DisclosureInput, from, to organisation, gwOK bool, now time.Time) (Agreement, error) {
 	all, err := loadAgreements(ctx, q, in.PartnershipID, Active, Suspended, Expired)
 	if err != nil {
-		return 0, err
+		return Agreement{}, err
 	}
 	var between []Agreement
 	for _, a := range all {
@@ -210,7 +260,7 @@ func (s *Service) coveringAgreement(ctx context.Context, q database.Querier, pr 
 	}
 	if len(between) == 0 {
 		pr.add("agreement", fmt.Sprintf("there is no information sharing agreement between %s and %s", from.Name, to.Name))
-		return 0, nil
+		return Agreement{}, nil
 	}
 	var inForce []Agreement
 	for _, a := range between {
@@ -225,13 +275,13 @@ func (s *Service) coveringAgreement(ctx context.Context, q database.Querier, pr 
 		} else {
 			pr.add("agreement", fmt.Sprintf("the agreement %q between %s and %s expired (review date %s)", a.Title, from.Name, to.Name, day(a.ReviewDate)))
 		}
-		return 0, nil
+		return Agreement{}, nil
 	}
 	type gap struct {
 		field, message string
 	}
 	var best []gap
-	var bestID prevent.ID
+	var chosen Agreement
 	for i, a := range inForce {
 		var gaps []gap
 		if in.Purpose.Valid() && !slices.Contains(a.Purposes, in.Purpose) {
@@ -250,7 +300,7 @@ func (s *Service) coveringAgreement(ctx context.Context, q database.Querier, pr 
 			gaps = append(gaps, gap{"gateway", fmt.Sprintf("the agreement %q does not rely on the legal gateway %s", a.Title, in.Gateway)})
 		}
 		if i == 0 || len(gaps) < len(best) {
-			best, bestID = gaps, a.ID
+			best, chosen = gaps, a
 		}
 		if len(gaps) == 0 {
 			break
@@ -259,7 +309,7 @@ func (s *Service) coveringAgreement(ctx context.Context, q database.Querier, pr 
 	for _, g := range best {
 		pr.add(g.field, g.message)
 	}
-	return bestID, nil
+	return chosen, nil
 }
 
 func validity(g Gateway) string {

@@ -55,9 +55,13 @@ type Overview struct {
 	// RequestsDue are open subject access requests due within the window, or overdue.
 	RequestsDue []RequestDue
 	Alerts      []Alert
+	// AcknowledgementAlerts are the open alerts that an organisation party to agreements is no longer a
+	// public body (see AcknowledgementAlerts).
+	AcknowledgementAlerts []AcknowledgementAlert
 }
 
-// Overview returns the data protection officer's view at now, looking withinDays ahead.
+// Overview returns the data protection officer's view at now, looking withinDays ahead. Its read of the open
+// acknowledgement alerts is audited.
 func (s *Service) Overview(ctx context.Context, p prevent.Principal, partnership prevent.ID, now time.Time, withinDays int) (Overview, error) {
 	if err := s.authorise(p, access.DataProtectionView, "data_protection", partnership, "Partnership"); err != nil {
 		return Overview{}, err
@@ -127,6 +131,9 @@ func (s *Service) Overview(ctx context.Context, p prevent.Principal, partnership
 		if al.PartnershipID == partnership {
 			o.Alerts = append(o.Alerts, al)
 		}
+	}
+	if o.AcknowledgementAlerts, err = s.AcknowledgementAlerts(ctx, p, partnership); err != nil {
+		return o, err
 	}
 	return o, nil
 }
