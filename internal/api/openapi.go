@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -174,6 +175,14 @@ func enumValues(name string) []any {
 	case "vetting":
 		for _, v := range prevent.VettingLevels {
 			out = append(out, v.Code())
+		}
+	case "email-preferences":
+		for _, f := range notify.Frequencies {
+			out = append(out, string(f.Value))
+		}
+	case "notification-stages":
+		for _, st := range notify.Stages {
+			out = append(out, string(st))
 		}
 	}
 	return out

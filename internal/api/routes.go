@@ -65,6 +65,7 @@ func (s *Server) register() {
 	s.registerSharing()
 	s.registerRights()
 	s.registerSignpost()
+	s.registerNotifications()
 
 	s.doc = s.buildDocument()
 }
