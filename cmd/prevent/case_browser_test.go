@@ -156,7 +156,7 @@ func TestBrowserCaseworkJourney(t *testing.T) {
 	if tag := text(".moj-identity-bar"); !strings.Contains(tag, "Channel screening") {
 		t.Errorf("identity bar after referral to Channel: %q", tag)
 	}
-	run("timeline", chromedp.Navigate(base+casePath+"/timeline"), chromedp.WaitVisible(chromedp.CSS(".app-timeline")))
+	run("timeline", chromedp.Navigate(base+casePath+"/timeline"), chromedp.WaitVisible(chromedp.CSS(".moj-timeline")))
 	check("case timeline")
 
 	// The coordinator: the council shares with the police and the NHS trust under an agreement in force.

@@ -23,6 +23,7 @@ import (
 	"github.com/preventplatform/prevent/internal/logging"
 	"github.com/preventplatform/prevent/internal/metrics"
 	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/programme"
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/web"
 	"github.com/preventplatform/prevent/ui"
@@ -265,6 +266,13 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	}
 	sharer := sharing.New(sharing.Deps{DB: db, Now: now})
 	cases := casework.New(casework.Deps{DB: db, Now: now, Keys: keys, Sharing: sharer})
+	// Open cases' tasks derived with older rules (or none, after the upgrade that added tasks) are derived again
+	// before the service answers, so that My work is right from the first request; when current, this is one read.
+	if n, err := cases.EnsureTasks(ctx); err != nil {
+		return nil, fmt.Errorf("tasks: %w", err)
+	} else if n > 0 {
+		logger.Info("tasks derived again", "cases", n, "rules", casework.TaskRulesVersion)
+	}
 	a.Tasks = []jobs.Task{
 		{Name: "post-exit-reviews", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
 			_, err := cases.SchedulePostExitReviews(ctx, now())
@@ -273,6 +281,14 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 		{Name: "expire-sharing-agreements", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
 			_, err := sharer.ExpireDue(ctx, now())
 			return err
+		}},
+		// Information governance and programme tasks follow their registers (docs/tasks.md); case tasks
+		// follow each change as it is made.
+		{Name: "governance-tasks", Every: 5 * time.Minute, Run: func(ctx context.Context) error {
+			if err := sharer.SyncTasks(ctx, now()); err != nil {
+				return err
+			}
+			return programme.SyncTasks(ctx, db, now())
 		}},
 		// Erase the personal data of closed cases past retention (docs/retention.md).
 		{Name: "retention-erasure", Every: 24 * time.Hour, Run: func(ctx context.Context) error {

@@ -24,6 +24,7 @@ import (
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/work"
 )
 
 var benchNow = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -352,4 +353,70 @@ func fmtInt(n int) string {
 		b = append([]byte{byte('0' + n%10)}, b...)
 	}
 	return string(b)
+}
+
+// BenchmarkMyWork is a coordinator's My work (a page of tasks with the counts) against the raw SQL it runs, at
+// 10k referrals, and at 200k too with PREVENT_BENCH_LARGE=1 (a page should cost the same at any size):
+//
+//	PREVENT_BENCH_LARGE=1 go test -run '^$' -bench MyWork -benchtime 2s -timeout 60m ./internal/casework/
+func BenchmarkMyWork(b *testing.B) {
+	sizes := []int{10_000}
+	if os.Getenv("PREVENT_BENCH_LARGE") == "1" {
+		sizes = append(sizes, 200_000)
+	}
+	for name, open := range engines(b) {
+		for _, n := range sizes {
+			b.Run(name+"/"+itoa(n), func(b *testing.B) {
+				e := newBenchEnv(b, open(b), n)
+				ctx := context.Background()
+				svc := work.New(work.Deps{DB: e.db, Now: func() time.Time { return benchNow }})
+				var tasks int
+				paired(b, func() error {
+					pg, err := svc.Mine(ctx, e.coordinator, work.Filter{})
+					if err == nil && len(pg.Tasks) != 50 {
+						b.Fatalf("my work: %d tasks on the first page", len(pg.Tasks))
+					}
+					tasks = pg.Counts.Mine + pg.Counts.Unassigned
+					return err
+				}, func() error { return rawMyWork(ctx, e, svc) })
+				b.ReportMetric(float64(tasks), "tasks")
+			})
+		}
+	}
+}
+
+// rawMyWork runs the statements My work runs, scanning every column, and appends the same audit entry.
+func rawMyWork(ctx context.Context, e *benchEnv, svc *work.Service) error {
+	return e.db.WithTx(ctx, func(tx *database.Tx) error {
+		for _, st := range svc.MineSQL(e.coordinator, work.Filter{}) {
+			rows, err := tx.QueryContext(ctx, st.SQL, st.Args...)
+			if err != nil {
+				return err
+			}
+			cols, err := rows.Columns()
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			for rows.Next() {
+				if err := rows.Scan(ptrs...); err != nil {
+					rows.Close()
+					return err
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		e := audit.New(ctx, benchNow, audit.Consult, "task", 0)
+		e.ActorID, e.ActorOrg, e.Purpose, e.Detail = 0, 0, "Prevent casework", "my work: 50 tasks listed"
+		_, err := audit.Append(ctx, tx, e)
+		return err
+	})
 }

@@ -296,18 +296,20 @@ func TestConsentGuard(t *testing.T) {
 		if st, err := f.svc.RecordConsent(ctx, f.coordinator, id, refused); err != nil || st != casework.ConsentRefused {
 			t.Fatalf("refusal: %s, %v", st, err)
 		}
-		// Never to support after refusal.
+		// Never to support after refusal: consent given now is refused, and not recorded.
 		given := refused
 		given.Decision, given.Reason = casework.ConsentGiven, ""
-		if st, err := f.svc.RecordConsent(ctx, f.coordinator, id, given); err != nil || st != casework.ConsentRefused {
-			t.Fatalf("consent after refusal: %s, %v", st, err)
+		_, err = f.svc.RecordConsent(ctx, f.coordinator, id, given)
+		wantKind(t, err, prevent.Conflict)
+		if st := f.state(t, id); st != casework.ConsentRefused {
+			t.Fatalf("consent after refusal left the case %s", st)
 		}
 		_, err = f.svc.AfterRefusal(ctx, f.coordinator, id, casework.EvConsentGiven, "", "")
 		wantKind(t, err, prevent.Invalid)
 		if st, err := f.svc.AfterRefusal(ctx, f.coordinator, id, casework.EvReassess, "", ""); err != nil || st != casework.ReassessmentDue {
 			t.Fatalf("reassessment: %s, %v", st, err)
 		}
-		if recs, _ := f.svc.ConsentRecords(ctx, f.coordinator, id); len(recs) != 3 {
+		if recs, _ := f.svc.ConsentRecords(ctx, f.coordinator, id); len(recs) != 2 {
 			t.Errorf("consent records: %d", len(recs))
 		}
 	})

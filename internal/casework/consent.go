@@ -80,9 +80,13 @@ func validGiver(role GiverRole, under18 bool) bool {
 }
 
 // RecordConsent records a consent decision and, for consent to support, moves the case on: consent given
-// by the right person starts support; refusal, or withdrawal during support, leads to the outcomes that
-// follow refusal (reassessment, police-led management or signposting), never to support. Consent given by
-// someone who cannot give it for the person's age is refused with a clear message and nothing is recorded.
+// by the right person starts support (for a case still at adoption, through the consent request its support
+// plan describes, both on the timeline; for a person under 18, only once children's services were
+// consulted), and discloses to their providers, in the same transaction, the interventions drafted before
+// it; refusal leads to the outcomes that follow refusal (reassessment, police-led management or
+// signposting), never to support; withdrawal ends support. Consent to support recorded at a stage where it
+// cannot apply, consent given by someone who cannot give it for the person's age, and consent whose drafted
+// disclosures can no longer be made are refused with a clear message, and nothing is recorded.
 // Withdrawal of consent to information sharing (or its refusal after it was given) sends a notice
 // (sharing.Notify, in the same transaction) to every organisation that received the case's data under that
 // consent: a task each of them completes.
@@ -140,17 +144,7 @@ func (s *Service) RecordConsent(ctx context.Context, p prevent.Principal, referr
 		}
 		next = c.State
 		if in.Scope == ScopeSupport {
-			switch {
-			case in.Decision == ConsentGiven && c.State == ConsentRequested:
-				next, err = s.transition(ctx, tx, p, c, EvConsentGiven, Facts{ConsentValid: validGiver(in.GiverRole, under18)}, "consent: support consent given")
-			case in.Decision == ConsentGiven && !validGiver(in.GiverRole, under18):
-				err = prevent.Errorf(prevent.Conflict, "Support can only start with consent from the person, or from a parent or guardian if they are under 18")
-			case in.Decision == ConsentRefusedBy && c.State == ConsentRequested:
-				next, err = s.transition(ctx, tx, p, c, EvConsentRefused, Facts{}, "consent: support consent refused")
-			case in.Decision == ConsentWithdrawnBy && c.State == SupportActive:
-				next, err = s.transition(ctx, tx, p, c, EvConsentWithdrawn, Facts{}, "consent: support consent withdrawn")
-			}
-			if err != nil {
+			if next, err = s.supportConsent(ctx, tx, p, c, in.Decision, validGiver(in.GiverRole, under18), under18); err != nil {
 				return err
 			}
 		}
@@ -195,6 +189,91 @@ func (s *Service) RecordConsent(ctx context.Context, p prevent.Principal, referr
 		return s.record(ctx, tx, p, audit.Collect, "referral", referralID, c.PartnershipID, detail)
 	})
 	return next, err
+}
+
+// supportConsent moves case c on for a decision on consent to support (see RecordConsent) and returns the
+// state it is left in. valid says whether the person who decided may consent for the person's age.
+func (s *Service) supportConsent(ctx context.Context, tx *database.Tx, p prevent.Principal, c caseRow, d ConsentDecision, valid, under18 bool) (State, error) {
+	// request moves a case still at adoption to consent requested first, as its support plan describes.
+	request := func() (caseRow, error) {
+		sp, ok, err := currentPlan(ctx, tx, c.ID)
+		if err != nil {
+			return c, err
+		}
+		if !ok || !sp.ConsentPlanned() {
+			return c, prevent.Errorf(prevent.Conflict, "Record in the support plan how, when and by whom consent to support is requested "+
+				"before recording the person’s decision")
+		}
+		next, err := s.transition(ctx, tx, p, c, EvRequestConsent, Facts{ConsentRequestPlanned: true}, "consent: requested")
+		c.State = next
+		return c, err
+	}
+	var err error
+	switch d {
+	case ConsentGiven:
+		if !valid {
+			return c.State, &prevent.Error{Kind: prevent.Conflict, Message: needConsent.message}
+		}
+		switch c.State {
+		case SupportActive:
+			return c.State, nil // consent confirmed during support (for example by the person at 18): recorded
+		case Adopted:
+			if c, err = request(); err != nil {
+				return c.State, err
+			}
+		case ConsentRequested:
+		default:
+			return c.State, consentNotApplicable(c.State)
+		}
+		var consulted int
+		if under18 {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM childrens_services_consultations WHERE referral_id = $1`, c.ID).Scan(&consulted); err != nil {
+				return c.State, fmt.Errorf("casework: consent: %w", err)
+			}
+		}
+		next, err := s.transition(ctx, tx, p, c, EvConsentGiven, Facts{ConsentValid: valid, Under18: under18, ChildrensServicesConsulted: consulted > 0},
+			"consent: support consent given")
+		if err != nil {
+			return c.State, err
+		}
+		// Support starts: what was drafted for the providers goes to them now, or consent is not recorded.
+		return next, s.discloseDrafts(ctx, tx, p, c)
+	case ConsentRefusedBy:
+		switch c.State {
+		case Adopted:
+			if c, err = request(); err != nil {
+				return c.State, err
+			}
+		case ConsentRequested:
+		case SupportActive:
+			return c.State, prevent.Errorf(prevent.Conflict, "Support is in progress: record that consent to support was withdrawn")
+		default:
+			return c.State, consentNotApplicable(c.State)
+		}
+		return s.transition(ctx, tx, p, c, EvConsentRefused, Facts{}, "consent: support consent refused")
+	case ConsentWithdrawnBy:
+		if c.State != SupportActive {
+			return c.State, prevent.Errorf(prevent.Conflict, "Consent to support can only be withdrawn while support is in progress: "+
+				"this case is at the stage ‘%s’", c.State)
+		}
+		return s.transition(ctx, tx, p, c, EvConsentWithdrawn, Facts{}, "consent: support consent withdrawn")
+	default: // not sought
+		if c.State != Adopted && c.State != ConsentRequested {
+			return c.State, consentNotApplicable(c.State)
+		}
+		return c.State, nil
+	}
+}
+
+// consentNotApplicable is the refusal of a decision on consent to support at a stage where none applies.
+func consentNotApplicable(st State) error {
+	if st == ConsentRefused || st == ConsentWithdrawn {
+		return prevent.Errorf(prevent.Conflict, "Consent to support was %s: decide what happens next (reassessment, police-led "+
+			"management or signposting); support can only start again after the panel adopts the case again",
+			map[State]string{ConsentRefused: "refused", ConsentWithdrawn: "withdrawn"}[st])
+	}
+	return prevent.Errorf(prevent.Conflict, "Consent to support can only be recorded for a case the panel has adopted: "+
+		"this case is at the stage ‘%s’", st)
 }
 
 // ConsentRecords lists a case's consent records, oldest first. The read is audited.

@@ -246,6 +246,7 @@ var disclosurePaths = []disclosurePath{
 		if _, err := f.svc.RecordDecision(ctx, f.coordinator, ps.meeting, id, adopt("Agreed")); err != nil {
 			t.Fatal(err)
 		}
+		f.consentToSupport(t, id)
 		worker := f.newPerson(t, "Wren Worker", f.schoolA, prevent.Provider)
 		prov, err := f.svc.RegisterProvider(ctx, f.coordinator, f.partnership, casework.ProviderInput{OrganisationID: f.schoolA})
 		if err != nil {
@@ -269,6 +270,48 @@ var disclosurePaths = []disclosurePath{
 				assigned(t, f.db, id, worker.PersonID)
 				if n := count(t, f.db, `SELECT COUNT(*) FROM interventions WHERE referral_id = $1`, id); n != 1 {
 					t.Errorf("%d interventions", n)
+				}
+			}}
+	}},
+	{"intervention drafted before consent", func(t *testing.T, f *fixture) pathRun {
+		ps := f.panel(t)
+		id := f.toPanel(t, f.referrerB, input("Kit", "Marsh", adultDOB), ps)
+		f.present(t, ps.meeting, ps.chair, ps.police)
+		if _, err := f.svc.RecordDecision(ctx, f.coordinator, ps.meeting, id, adopt("Agreed")); err != nil {
+			t.Fatal(err)
+		}
+		worker := f.newPerson(t, "Wren Worker", f.schoolA, prevent.Provider)
+		prov, err := f.svc.RegisterProvider(ctx, f.coordinator, f.partnership, casework.ProviderInput{OrganisationID: f.schoolA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		yorg, yp := f.youth(t, prevent.Provider)
+		yprov, err := f.svc.RegisterProvider(ctx, f.coordinator, f.partnership, casework.ProviderInput{OrganisationID: yorg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Drafting checks the disclosure as it would be made (and is refused as it would be); consent to
+		// support then makes it.
+		run := func(provider, who prevent.ID) func(sharing.DisclosureInput) error {
+			return func(in sharing.DisclosureInput) error {
+				before := lastDisclosure(t, f.db)
+				if _, err := f.svc.AddIntervention(ctx, f.coordinator, id, casework.InterventionInput{Type: "MENTORING_COUNSELLING",
+					ProviderID: provider, WorkerID: who, Description: "Weekly mentoring", Share: in}); err != nil {
+					return err
+				}
+				if last := lastDisclosure(t, f.db); last != before {
+					t.Errorf("a drafted intervention was disclosed before consent (disclosure %d)", last)
+				}
+				f.consentToSupport(t, id)
+				return nil
+			}
+		}
+		return pathRun{referral: id, act: run(prov, worker.PersonID), noAgreement: run(yprov, yp.PersonID),
+			want: []disclosed{{f.schoolA, []prevent.ID{worker.PersonID}}},
+			check: func(t *testing.T) {
+				assigned(t, f.db, id, worker.PersonID)
+				if n := count(t, f.db, `SELECT COUNT(*) FROM interventions WHERE referral_id = $1 AND draft_disclosure IS NULL AND disclosed_at IS NOT NULL`, id); n != 1 {
+					t.Errorf("%d interventions disclosed", n)
 				}
 			}}
 	}},

@@ -99,6 +99,8 @@ var otherTitles = map[string]string{
 	"support_plan":                 "Support plan recorded",
 	"consent_recorded":             "Consent recorded",
 	"intervention_added":           "Intervention added",
+	"intervention_drafted":         "Intervention drafted, for when consent to support is given",
+	"intervention_disclosed":       "Intervention shared with its provider",
 	"session_planned":              "Intervention session planned",
 	"session_recorded":             "Intervention session recorded",
 	"post_exit_review_due":         "Post-exit review due",
@@ -186,7 +188,7 @@ func DescribeEvent(e TimelineEvent, label Labeller) HistoryEntry {
 		}
 	case "consent_recorded":
 		h.Title, h.Text = describeConsent(d)
-	case "intervention_added":
+	case "intervention_added", "intervention_drafted", "intervention_disclosed":
 		h.Text = coded(InterventionTypes)
 	case "session_recorded":
 		if m := inParentheses.FindStringSubmatch(d); m != nil {

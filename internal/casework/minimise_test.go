@@ -170,6 +170,14 @@ func TestPanelMemberOfAnotherOrganisationSeesListedCases(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Support starts (an intervention drafted before consent is shown only to those managing support).
+		if _, err := f.svc.SaveSupportPlan(ctx, f.coordinator, id, casework.SupportPlanInput{ConsentHow: "Meeting", ConsentWhen: start, ConsentBy: "Coordinator"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RecordConsent(ctx, f.coordinator, id, casework.ConsentInput{Scope: casework.ScopeSupport, GiverName: "Kit Marsh",
+			GiverRole: casework.GiverSelf, Method: "In person", Decision: casework.ConsentGiven}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := f.svc.AddIntervention(ctx, f.coordinator, id, casework.InterventionInput{Type: "MENTORING_COUNSELLING", ProviderID: prov,
 			Description: "Weekly mentoring at the youth centre"}); err != nil {
 			t.Fatal(err)

@@ -58,15 +58,16 @@ var nextCatalogue = []nextKind{
 	{NextAction: NextAction{Key: "panel-decision", Label: "Record the panel’s decision", Slug: "panel",
 		Events: []Event{EvDiscuss, EvAdopt, EvNotAdopt, EvReviewPlan, EvTransferOut, EvExit}},
 		need: []access.Action{access.PanelDecide}},
+	{NextAction: NextAction{Key: "after-refusal", Label: "Decide what happens next", Slug: "after-refusal",
+		Events: []Event{EvReassess, EvPoliceLed, EvSignpost}}, need: []access.Action{access.CaseSupport},
+		states: []State{ConsentRefused, ConsentWithdrawn}},
 	{NextAction: NextAction{Key: "edit-plan", Label: "Edit the support plan", Slug: "plan/edit"},
 		need: []access.Action{access.CaseSupport}, states: []State{Adopted, ConsentRequested, SupportActive}},
 	{NextAction: NextAction{Key: "request-consent", Label: "Request consent to support", Slug: "plan/request-consent", Post: true,
 		Events: []Event{EvRequestConsent}}, need: []access.Action{access.CaseSupport}},
 	{NextAction: NextAction{Key: "record-consent", Label: "Record consent", Slug: "consent/new",
-		Events: []Event{EvConsentGiven, EvConsentRefused, EvConsentWithdrawn}}, need: []access.Action{access.CaseSupport}},
-	{NextAction: NextAction{Key: "after-refusal", Label: "Decide what happens next", Slug: "after-refusal",
-		Events: []Event{EvReassess, EvPoliceLed, EvSignpost}}, need: []access.Action{access.CaseSupport},
-		states: []State{ConsentRefused, ConsentWithdrawn}},
+		Events: []Event{EvConsentGiven, EvConsentRefused, EvConsentWithdrawn}}, need: []access.Action{access.CaseSupport},
+		states: consentStates},
 	{NextAction: NextAction{Key: "add-intervention", Label: "Add an intervention", Slug: "interventions/new"},
 		need: []access.Action{access.CaseSupport}, states: []State{Adopted, ConsentRequested, SupportActive}},
 	{NextAction: NextAction{Key: "sessions", Label: "Plan or record a session", Slug: "plan"},
@@ -78,6 +79,11 @@ var nextCatalogue = []nextKind{
 	{NextAction: NextAction{Key: "rectify", Label: "Correct personal details", Slug: "rectify"},
 		need: []access.Action{access.CaseRectify}},
 }
+
+// consentStates are where consent is recorded: consent to support once requested, and consent to share
+// information at any point of an open Channel case.
+var consentStates = []State{ChannelScreening, ReassessmentDue, PanelListed, Discussed, Adopted, ConsentRequested, SupportActive,
+	ConsentRefused, ConsentWithdrawn}
 
 // NextActions returns what reader p may do on case r at now, in pathway order: each event the case's state
 // accepts (Next) for which p's access permits the action that takes it, under the label of the page that

@@ -154,12 +154,12 @@ func TestRefusalAfterConsentNotifiesAsWithdrawal(t *testing.T) {
 		if got := noticeOrgs(ns); !slices.Equal(got, []prevent.ID{f.police}) || ns[0].Kind != sharing.NoticeConsentWithdrawn {
 			t.Fatalf("notices after refusal %v", ns)
 		}
-		// Consent to support is another matter: its withdrawal tells nobody about information sharing.
+		// Consent to support is another matter: its refusal tells nobody about information sharing (and on a
+		// case not adopted by a panel it is refused outright).
 		id, _ := f.submit(t, f.referrer, input("Kim", "Lee", time.Date(1990, 3, 4, 0, 0, 0, 0, time.UTC)))
-		if _, err := f.svc.RecordConsent(ctx, f.coordinator, id, casework.ConsentInput{Scope: casework.ScopeSupport,
-			GiverName: "Kim Lee", GiverRole: casework.GiverSelf, Method: "Phone", Decision: casework.ConsentRefusedBy, Reason: "No"}); err != nil {
-			t.Fatal(err)
-		}
+		_, err = f.svc.RecordConsent(ctx, f.coordinator, id, casework.ConsentInput{Scope: casework.ScopeSupport,
+			GiverName: "Kim Lee", GiverRole: casework.GiverSelf, Method: "Phone", Decision: casework.ConsentRefusedBy, Reason: "No"})
+		wantKind(t, err, prevent.Conflict)
 		if ns, _ := f.sharing.Notices(ctx, f.dpo, f.partnership, 0, false); len(ns) != 1 {
 			t.Fatalf("support refusal sent notices: %v", ns)
 		}

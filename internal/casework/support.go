@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -107,9 +108,13 @@ type InterventionInput struct {
 	Share sharing.DisclosureInput
 }
 
-// AddIntervention adds an intervention to a case with support in progress (or adopted, awaiting consent).
-// The provider's worker is assigned to the case, and the case is disclosed to the provider's organisation
-// (the worker's), in the same transaction.
+// AddIntervention adds an intervention to a case with support in progress, or drafts one for a case adopted
+// and awaiting consent to support. With support in progress the provider's worker is assigned to the case,
+// and the case is disclosed to the provider's organisation (the worker's), in the same transaction. Before
+// consent to support nothing reaches the provider: the intervention is drafted with the disclosure it will
+// make (in.Share, checked now as the disclosure itself would be, so that one that could not be made is
+// refused with the same field errors), its worker is not assigned and the provider's organisation cannot
+// see it; RecordConsent discloses it and assigns the worker when consent is given.
 func (s *Service) AddIntervention(ctx context.Context, p prevent.Principal, referralID prevent.ID, in InterventionInput) (prevent.ID, error) {
 	var id prevent.ID
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
@@ -157,12 +162,32 @@ func (s *Service) AddIntervention(ctx context.Context, p prevent.Principal, refe
 		if in.WorkerID != 0 {
 			recipients = []prevent.ID{in.WorkerID}
 		}
+		if c.State != SupportActive {
+			// A draft: checked now, disclosed when consent to support is given.
+			if err := s.checkDisclosure(ctx, tx, p, c, providerOrg, recipients, in.Share); err != nil {
+				return err
+			}
+			draft, err := json.Marshal(in.Share)
+			if err != nil {
+				return fmt.Errorf("casework: intervention: %w", err)
+			}
+			if err := tx.QueryRowContext(ctx, `INSERT INTO interventions (referral_id, type_code, provider_id, worker_id, description,
+				created_by, created_at, draft_disclosure) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, referralID, in.Type,
+				in.ProviderID, worker, strings.TrimSpace(in.Description), p.PersonID, now, string(draft)).Scan(&id); err != nil {
+				return fmt.Errorf("casework: intervention: %w", err)
+			}
+			detail := "support: intervention drafted (" + in.Type + "); disclosed to the provider when consent to support is given"
+			if err := s.event(ctx, tx, p, referralID, "intervention_drafted", c.State, c.State, detail); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, p, audit.Collect, "referral", referralID, c.PartnershipID, detail)
+		}
 		if _, err := s.disclose(ctx, tx, p, c, providerOrg, recipients, in.Share); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO interventions (referral_id, type_code, provider_id, worker_id, description, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, referralID, in.Type, in.ProviderID, worker, strings.TrimSpace(in.Description),
-			p.PersonID, now).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO interventions (referral_id, type_code, provider_id, worker_id, description, created_by,
+			created_at, disclosed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, referralID, in.Type, in.ProviderID, worker,
+			strings.TrimSpace(in.Description), p.PersonID, now).Scan(&id); err != nil {
 			return fmt.Errorf("casework: intervention: %w", err)
 		}
 		if in.WorkerID != 0 {
@@ -179,14 +204,116 @@ func (s *Service) AddIntervention(ctx context.Context, p prevent.Principal, refe
 	return id, err
 }
 
+// checkDisclosure checks, inside tx and writing nothing, the disclosure of case c to organisation to that
+// disclose would record now: the same refusal, or nil (also when to is the principal's own organisation).
+func (s *Service) checkDisclosure(ctx context.Context, tx *database.Tx, p prevent.Principal, c caseRow, to prevent.ID, recipients []prevent.ID, share sharing.DisclosureInput) error {
+	if to == p.OrganisationID {
+		return nil
+	}
+	share.PartnershipID, share.FromOrg, share.ToOrg = c.PartnershipID, p.OrganisationID, to
+	share.Recipients = recipients
+	share.RecordKind, share.RecordID = RecordKind, c.ID
+	conflict, err := consentConflict(ctx, tx, c.ID, share.Consent)
+	if err != nil {
+		return err
+	}
+	err = s.sharing.Check(ctx, tx, p, share)
+	if conflict == "" {
+		return err
+	}
+	var refused *prevent.Error
+	switch {
+	case err == nil:
+		refused = &prevent.Error{Kind: prevent.Invalid, Message: "This information cannot be shared: " + conflict}
+	case errors.As(err, &refused) && refused.Kind == prevent.Invalid:
+		refused = &prevent.Error{Kind: prevent.Invalid, Message: refused.Message + "; " + conflict, Fields: refused.Fields}
+	default:
+		return err
+	}
+	refused.Fields = append(refused.Fields, prevent.FieldError{Field: "consent", Message: conflict})
+	return refused
+}
+
+// discloseDrafts discloses, inside tx, every intervention drafted on case c before consent to support to
+// its provider's organisation, with the disclosure recorded when it was drafted, assigns its worker and
+// marks it disclosed. The caller has just recorded consent to support. A disclosure now refused (the
+// agreement suspended since, for one) refuses the whole consent with a Conflict naming the provider.
+func (s *Service) discloseDrafts(ctx context.Context, tx *database.Tx, p prevent.Principal, c caseRow) error {
+	type draft struct {
+		id, org prevent.ID
+		worker  sql.NullInt64
+		typ     string
+		share   string
+		name    string
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT i.id, ip.organisation_id, i.worker_id, i.type_code, i.draft_disclosure, o.name
+		FROM interventions i JOIN intervention_providers ip ON ip.id = i.provider_id JOIN organisations o ON o.id = ip.organisation_id
+		WHERE i.referral_id = $1 AND i.draft_disclosure IS NOT NULL ORDER BY i.id`, c.ID)
+	if err != nil {
+		return fmt.Errorf("casework: drafted interventions: %w", err)
+	}
+	var drafts []draft
+	for rows.Next() {
+		var d draft
+		if err := rows.Scan(&d.id, &d.org, &d.worker, &d.typ, &d.share, &d.name); err != nil {
+			rows.Close()
+			return err
+		}
+		drafts = append(drafts, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range drafts {
+		var share sharing.DisclosureInput
+		if err := json.Unmarshal([]byte(d.share), &share); err != nil {
+			return fmt.Errorf("casework: drafted intervention %d: %w", d.id, err)
+		}
+		var recipients []prevent.ID
+		if d.worker.Valid {
+			recipients = []prevent.ID{d.worker.Int64}
+		}
+		if _, err := s.disclose(ctx, tx, p, c, d.org, recipients, share); err != nil {
+			if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
+				return err
+			}
+			why := strings.TrimPrefix(prevent.PublicMessage(err), "This information cannot be shared: ")
+			return prevent.Errorf(prevent.Conflict, "Consent to support was not recorded: the intervention drafted with %s cannot be "+
+				"disclosed to it now (%s). Resolve that, then record consent again", d.name, why)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE interventions SET draft_disclosure = NULL, disclosed_at = $1 WHERE id = $2`, s.now(), d.id); err != nil {
+			return fmt.Errorf("casework: drafted intervention %d: %w", d.id, err)
+		}
+		if d.worker.Valid {
+			if err := s.assign(ctx, tx, c.ID, d.worker.Int64, prevent.Provider); err != nil {
+				return err
+			}
+		}
+		detail := "support: intervention disclosed to its provider on consent to support (" + d.typ + ")"
+		if err := s.event(ctx, tx, p, c.ID, "intervention_disclosed", SupportActive, SupportActive, detail); err != nil {
+			return err
+		}
+		if err := s.record(ctx, tx, p, audit.Alter, "intervention", d.id, c.PartnershipID, detail); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // intervention is what access needs to know about an intervention: the provider's organisation holds it,
-// its worker (and the case's coordinators) need to know.
+// its worker (and the case's coordinators) need to know. A draft (before consent to support) is held by
+// nobody outside the coordinators: its provider cannot see it.
 type intervention struct {
 	ID, ReferralID, PartnershipID, ProviderOrg, WorkerID prevent.ID
 	State                                                State
+	Draft                                                bool
 }
 
 func (iv intervention) resource() access.Resource {
+	if iv.Draft {
+		return access.Resource{Kind: "intervention", PartnershipID: iv.PartnershipID, Marking: DefaultMarking, Personal: true}
+	}
 	return access.Resource{Kind: "intervention", PartnershipID: iv.PartnershipID, OwnerOrg: iv.ProviderOrg,
 		Assigned: []prevent.ID{iv.WorkerID}, Marking: DefaultMarking, Personal: true}
 }
@@ -194,9 +321,9 @@ func (iv intervention) resource() access.Resource {
 func (s *Service) authoriseIntervention(ctx context.Context, q database.Querier, p prevent.Principal, id prevent.ID) (intervention, error) {
 	iv := intervention{ID: id}
 	var worker sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT i.referral_id, r.partnership_id, ip.organisation_id, i.worker_id, r.state
+	err := q.QueryRowContext(ctx, `SELECT i.referral_id, r.partnership_id, ip.organisation_id, i.worker_id, r.state, i.draft_disclosure IS NOT NULL
 		FROM interventions i JOIN referrals r ON r.id = i.referral_id JOIN intervention_providers ip ON ip.id = i.provider_id
-		WHERE i.id = $1`, id).Scan(&iv.ReferralID, &iv.PartnershipID, &iv.ProviderOrg, &worker, &iv.State)
+		WHERE i.id = $1`, id).Scan(&iv.ReferralID, &iv.PartnershipID, &iv.ProviderOrg, &worker, &iv.State, &iv.Draft)
 	if errors.Is(err, sql.ErrNoRows) {
 		return iv, access.NotFound("Intervention")
 	}
@@ -208,6 +335,46 @@ func (s *Service) authoriseIntervention(ctx context.Context, q database.Querier,
 		return iv, access.NotFound("Intervention")
 	}
 	return iv, nil
+}
+
+// supportEnd returns when support that was in progress at since ended: the first time at or after since
+// that the case left support in progress (consent withdrawn, exit, transfer), taking for a withdrawal the
+// date the person withdrew consent when that is earlier than its recording. ok is false while it has not
+// ended.
+func supportEnd(ctx context.Context, q database.Querier, referralID prevent.ID, since time.Time) (end time.Time, how string, ok bool, err error) {
+	err = q.QueryRowContext(ctx, `SELECT at, kind FROM case_events WHERE referral_id = $1 AND from_state = $2 AND to_state <> $2
+		AND at >= $3 ORDER BY at, id LIMIT 1`, referralID, string(SupportActive), since).Scan(&end, &how)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, "", false, nil
+	}
+	if err != nil {
+		return time.Time{}, "", false, fmt.Errorf("casework: end of support: %w", err)
+	}
+	if Event(how) == EvConsentWithdrawn {
+		var decided time.Time
+		err := q.QueryRowContext(ctx, `SELECT decided_at FROM consent_records WHERE referral_id = $1 AND scope = $2 AND decision = $3
+			AND recorded_at <= $4 ORDER BY recorded_at DESC, id DESC LIMIT 1`, referralID, string(ScopeSupport), string(ConsentWithdrawnBy), end).Scan(&decided)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return time.Time{}, "", false, fmt.Errorf("casework: end of support: %w", err)
+		}
+		if err == nil && decided.Before(end) {
+			end = decided
+		}
+	}
+	return end.UTC(), how, true, nil
+}
+
+// endedBecause says in words why support ended, from the event that ended it.
+func endedBecause(how string) string {
+	switch Event(how) {
+	case EvConsentWithdrawn:
+		return "consent to support was withdrawn"
+	case EvExit:
+		return "the case exited Channel"
+	case EvTransferOut:
+		return "the case was transferred to another panel"
+	}
+	return "support ended"
 }
 
 // PlanSession plans a session of an intervention.
@@ -222,7 +389,10 @@ func (s *Service) PlanSession(ctx context.Context, p prevent.Principal, interven
 			return err
 		}
 		if iv.State != SupportActive {
-			return prevent.Errorf(prevent.Conflict, "Sessions can only be planned while support is in progress")
+			if iv.Draft {
+				return prevent.Errorf(prevent.Conflict, "Sessions can only be planned once consent to support is given")
+			}
+			return prevent.Errorf(prevent.Conflict, "Sessions can only be planned while support is in progress: this case is at the stage ‘%s’", iv.State)
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO intervention_sessions (intervention_id, planned_at, created_by, created_at)
 			VALUES ($1, $2, $3, $4) RETURNING id`, interventionID, at.UTC().Truncate(time.Microsecond), p.PersonID, s.now()).Scan(&id); err != nil {
@@ -247,7 +417,9 @@ const (
 	Cancelled    Attendance = "cancelled"
 )
 
-// RecordSession records what happened to a planned session, with progress notes.
+// RecordSession records what happened to a planned session, with progress notes. A session planned for
+// after support ended (consent withdrawn, exit or transfer) is refused: nothing is delivered without
+// consent; one that took place before may still be recorded.
 func (s *Service) RecordSession(ctx context.Context, p prevent.Principal, sessionID prevent.ID, attendance Attendance, notes string) error {
 	if attendance != Attended && attendance != DidNotAttend && attendance != Cancelled {
 		return prevent.Validation([]prevent.FieldError{{Field: "attendance", Message: "Select whether the person attended"}})
@@ -260,7 +432,9 @@ func (s *Service) RecordSession(ctx context.Context, p prevent.Principal, sessio
 	}
 	return s.db.WithTx(ctx, func(tx *database.Tx) error {
 		var interventionID prevent.ID
-		err := tx.QueryRowContext(ctx, `SELECT intervention_id FROM intervention_sessions WHERE id = $1`, sessionID).Scan(&interventionID)
+		var planned, created time.Time
+		err := tx.QueryRowContext(ctx, `SELECT intervention_id, planned_at, created_at FROM intervention_sessions WHERE id = $1`,
+			sessionID).Scan(&interventionID, &planned, &created)
 		if errors.Is(err, sql.ErrNoRows) {
 			return access.NotFound("Session")
 		}
@@ -270,6 +444,12 @@ func (s *Service) RecordSession(ctx context.Context, p prevent.Principal, sessio
 		iv, err := s.authoriseIntervention(ctx, tx, p, interventionID)
 		if err != nil {
 			return access.NotFound("Session")
+		}
+		if end, how, ended, err := supportEnd(ctx, tx, iv.ReferralID, created); err != nil {
+			return err
+		} else if ended && planned.After(end) {
+			return prevent.Errorf(prevent.Conflict, "This session was planned for %s, after support ended on %s (%s): "+
+				"its attendance and progress notes cannot be recorded", planned.UTC().Format("2 January 2006"), end.Format("2 January 2006"), endedBecause(how))
 		}
 		now := s.now()
 		var delivered any
@@ -426,13 +606,19 @@ type Intervention struct {
 	WorkerID    prevent.ID
 	Description string
 	CreatedAt   time.Time
+	// Drafted is true for an intervention added before consent to support: its provider has not been told
+	// and cannot see it; it is disclosed when consent is given. DisclosedAt is when it was disclosed to its
+	// provider (zero for a draft, and for interventions recorded before drafts existed).
+	Drafted     bool
+	DisclosedAt time.Time
 	Sessions    []Session
 	// Withheld labels what was not disclosed to the reader's organisation (the description and the
 	// sessions' progress notes, zeroed); see CaseFields.
 	Withheld []string
 }
 
-// Interventions lists a case's interventions and their sessions. The read is audited.
+// Interventions lists a case's interventions and their sessions. Drafts (before consent to support) are
+// listed only to those who manage the case's support. The read is audited.
 func (s *Service) Interventions(ctx context.Context, p prevent.Principal, referralID prevent.ID) ([]Intervention, error) {
 	var out []Intervention
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
@@ -441,21 +627,28 @@ func (s *Service) Interventions(ctx context.Context, p prevent.Principal, referr
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.type_code, i.provider_id, o.id, o.name, ip.home_office_approved, ip.approval_reference,
-			COALESCE(i.worker_id, 0), i.description, i.created_at
+			COALESCE(i.worker_id, 0), i.description, i.created_at, i.draft_disclosure IS NOT NULL, i.disclosed_at
 			FROM interventions i JOIN intervention_providers ip ON ip.id = i.provider_id JOIN organisations o ON o.id = ip.organisation_id
 			WHERE i.referral_id = $1 ORDER BY i.id`, referralID)
 		if err != nil {
 			return fmt.Errorf("casework: interventions: %w", err)
 		}
+		drafts := access.Decide(p, access.CaseSupport, c.resource(), s.now()).Allow
 		// A provider sees its own interventions in full; others see them when interventions were disclosed.
 		var providerOrgs []prevent.ID
 		for rows.Next() {
 			iv := Intervention{ReferralID: referralID}
 			var org prevent.ID
-			if err := rows.Scan(&iv.ID, &iv.Type, &iv.ProviderID, &org, &iv.Provider, &iv.Approved, &iv.ApprovalRef, &iv.WorkerID, &iv.Description, &iv.CreatedAt); err != nil {
+			var disclosed sql.NullTime
+			if err := rows.Scan(&iv.ID, &iv.Type, &iv.ProviderID, &org, &iv.Provider, &iv.Approved, &iv.ApprovalRef, &iv.WorkerID, &iv.Description,
+				&iv.CreatedAt, &iv.Drafted, &disclosed); err != nil {
 				rows.Close()
 				return err
 			}
+			if iv.Drafted && !drafts {
+				continue
+			}
+			iv.DisclosedAt = disclosed.Time
 			out = append(out, iv)
 			providerOrgs = append(providerOrgs, org)
 		}

@@ -352,18 +352,51 @@ func (s *Service) reviewTasks(ctx context.Context, q database.Querier, f *caseFa
 	return nil
 }
 
-// SyncAllTasks derives again the tasks of every case of the store, in batches of batch cases each in its own
-// transaction (for cases written without the service, such as a scaled demo, and after an upgrade that adds a
-// kind of task). It returns how many cases it synced.
+// TaskRulesVersion is the version of the case task rules above. Raising it makes EnsureTasks derive every open
+// case's tasks again, once.
+const TaskRulesVersion = 1
+
+// taskSource names the case rules in the task store.
+const taskSource = "casework"
+
+// EnsureTasks derives the tasks of every open case again when they were derived with older rules (or never,
+// as after the upgrade that brought tasks, or cases written without the service), and records the version. It
+// does nothing when they are current, so it is cheap to run at every start.
+func (s *Service) EnsureTasks(ctx context.Context) (int, error) {
+	v, err := work.RulesVersion(ctx, s.db.Read(), taskSource)
+	if err != nil || v >= TaskRulesVersion {
+		return 0, err
+	}
+	n, err := s.SyncAllTasks(ctx, 500)
+	if err != nil {
+		return n, err
+	}
+	return n, s.db.WithTx(ctx, func(tx *database.Tx) error { return work.SetRulesVersion(ctx, tx, taskSource, TaskRulesVersion) })
+}
+
+// SyncAllTasks derives again the tasks of every case still in the pathway, and of every case that has an open
+// task, in batches of batch cases each in its own transaction (for cases written without the service, such as
+// a scaled demo, and after the task rules change). Closed cases yield no tasks, so they are not read. It
+// returns how many cases it synced.
 func (s *Service) SyncAllTasks(ctx context.Context, batch int) (int, error) {
 	if batch <= 0 {
 		batch = 500
 	}
+	var states []any
+	var ph []string
+	for _, st := range OpenStages {
+		for _, x := range StageStates[st] {
+			states = append(states, string(x))
+			ph = append(ph, "$"+strconv.Itoa(len(states)+2))
+		}
+	}
+	q := `SELECT id FROM referrals WHERE id > $1 AND (state IN (` + joinComma(ph) + `)
+		OR id IN (SELECT referral_id FROM tasks WHERE closed_at IS NULL AND referral_id > $1)) ORDER BY id LIMIT $2`
 	var after prevent.ID
 	n := 0
 	for {
 		var ids []prevent.ID
-		rows, err := s.db.Read().QueryContext(ctx, `SELECT id FROM referrals WHERE id > $1 AND state <> 'draft' ORDER BY id LIMIT $2`, after, batch)
+		rows, err := s.db.Read().QueryContext(ctx, q, append([]any{after, batch}, states...)...)
 		if err != nil {
 			return n, fmt.Errorf("casework: sync tasks: %w", err)
 		}

@@ -262,6 +262,8 @@ var (
 		"Record in the support plan how, when and by whom consent will be requested"}
 	needConsent = guard{func(f Facts) bool { return f.ConsentValid }, "",
 		"Support can only start with consent from the person, or from a parent or guardian if they are under 18"}
+	needChildrensServicesForSupport = guard{func(f Facts) bool { return !f.Under18 || f.ChildrensServicesConsulted }, "",
+		"The person is under 18: record the consultation with children’s services before support starts"}
 	needReceiving = guard{func(f Facts) bool { return f.ReceivingPanelAccepted }, "",
 		"The receiving panel must accept the transfer first"}
 	needExitOutcome = guard{func(f Facts) bool { return nonEmpty(f.ExitOutcome) }, "outcome",
@@ -304,7 +306,7 @@ var transitions = map[State]map[Event]edge{
 	},
 	Adopted: {EvRequestConsent: {ConsentRequested, []guard{needConsentPlan}}},
 	ConsentRequested: {
-		EvConsentGiven:   {SupportActive, []guard{needConsent}},
+		EvConsentGiven:   {SupportActive, []guard{needConsent, needChildrensServicesForSupport}},
 		EvConsentRefused: {ConsentRefused, nil},
 	},
 	ConsentRefused: {

@@ -177,6 +177,20 @@ func TestUnder18QuorumAndConsentGuards(t *testing.T) {
 	}
 }
 
+// TestGuardConsentToSupportOfAChildNeedsChildrensServices: a parent's valid consent does not start support
+// for a person under 18 until the consultation with children's services is recorded.
+func TestGuardConsentToSupportOfAChildNeedsChildrensServices(t *testing.T) {
+	child := Facts{ConsentValid: true, Under18: true}
+	next, err := Transition(ConsentRequested, EvConsentGiven, child)
+	if prevent.ErrorKind(err) != prevent.Conflict || next != ConsentRequested || !strings.Contains(prevent.PublicMessage(err), "children’s services before support starts") {
+		t.Fatalf("a child's support without the consultation: %s, %v", next, err)
+	}
+	child.ChildrensServicesConsulted = true
+	if next, err := Transition(ConsentRequested, EvConsentGiven, child); err != nil || next != SupportActive {
+		t.Fatalf("a child's support after the consultation: %s, %v", next, err)
+	}
+}
+
 func TestWorkingDays(t *testing.T) {
 	h := Holidays{time.Date(2026, 4, 3, 0, 0, 0, 0, time.UTC): true, time.Date(2026, 4, 6, 0, 0, 0, 0, time.UTC): true}
 	cases := []struct{ from, want time.Time }{

@@ -217,6 +217,10 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 			opt.Progress(done)
 		}
 	}
+	// The cases were written in batches, not through the service: derive the open ones' tasks.
+	if _, err := casework.New(casework.Deps{DB: db}).SyncAllTasks(ctx, opt.Batch); err != nil {
+		return done, fmt.Errorf("demo: tasks: %w", err)
+	}
 	return done, nil
 }
 

@@ -64,7 +64,8 @@ func (out *rows) channelInserts() []struct {
 			"created_by", "created_at"}, out.plans},
 		{"consent_records", []string{"id", "referral_id", "scope", "giver_name", "giver_role", "capacity_notes", "method", "evidence",
 			"decision", "reason", "decided_at", "under_18", "recorded_by", "recorded_at"}, out.consents},
-		{"interventions", []string{"id", "referral_id", "type_code", "provider_id", "worker_id", "description", "created_by", "created_at", "ended_at"}, out.interventions},
+		{"interventions", []string{"id", "referral_id", "type_code", "provider_id", "worker_id", "description", "created_by", "created_at", "ended_at",
+			"disclosed_at"}, out.interventions},
 		{"intervention_sessions", []string{"id", "intervention_id", "planned_at", "attendance", "delivered_at", "progress_notes", "created_by",
 			"created_at", "recorded_by", "recorded_at"}, out.sessions},
 		{"case_exits", []string{"id", "referral_id", "decision_id", "outcome", "exited_at", "review_months"}, out.exits},
@@ -681,7 +682,8 @@ func (g *generator) support(c *chanCase, start time.Time) bool {
 		}
 		iv := c.ids.intervention
 		c.ids.intervention++
-		c.out.interventions = append(c.out.interventions, []any{iv, c.id, typ, p.id, worker, "Fortnightly sessions (synthetic).", c.coord.id, added, ended})
+		// Added during support, so disclosed to the provider when added.
+		c.out.interventions = append(c.out.interventions, []any{iv, c.id, typ, p.id, worker, "Fortnightly sessions (synthetic).", c.coord.id, added, ended, added})
 		c.note(added, c.coord.id, "intervention_added", "support: intervention added ("+typ+")")
 		for at := added.Add(7 * 24 * time.Hour); at.Before(ends.AddDate(0, 0, 14)); at = at.Add(14 * 24 * time.Hour) {
 			if !at.Before(ends) && ends.Before(g.end) {

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -25,21 +27,32 @@ type caseView struct {
 	PartnershipID prevent.ID
 	Referral      casework.Referral
 	Section       caseSection
-	Timeline      []casework.TimelineEvent
+	// History is the timeline, newest first, with who did each step as far as the reader may see.
+	History       []historyItem
 	Requests      []casework.InformationRequest
 	Organisations map[prevent.ID]string
 	ConcernTypes  []string
-	CanTriage     bool
 	CanScreen     bool
-	// CanShare offers "Share this case" when the casework service says the reader may share the case
-	// (access.MayShare); sharing decides again.
-	CanShare bool
-	// CanRectify offers "Correct personal details" (rectification notifies the organisations that received
-	// the case).
-	CanRectify bool
-	Now        time.Time
+	// Actions is what the reader may do on the case now (casework.NextActions): the identity bar offers
+	// exactly these, and the sections show the forms of those that have their controls there.
+	Actions []casework.NextAction
+	// Progress is the case's Channel stages, on the summary; empty for a case not referred to Channel.
+	Progress []casework.ProgressItem
+	Now      time.Time
 	// Channel holds what the assessment, panel and plan sections show.
 	Channel channelCase
+}
+
+// historyItem is a step of the timeline and who took it.
+type historyItem struct {
+	casework.HistoryEntry
+	// By names who took the step and their organisation, as far as the reader may see.
+	By string
+}
+
+// can reports whether the reader is offered the action with this key (casework.NextAction.Key) now.
+func (v caseView) can(key string) bool {
+	return slices.ContainsFunc(v.Actions, func(a casework.NextAction) bool { return a.Key == key })
 }
 
 func (cp *casePages) handleCase(w http.ResponseWriter, r *http.Request) error {
@@ -88,16 +101,19 @@ func (cp *casePages) renderCase(w http.ResponseWriter, r *http.Request, pid, id 
 	if ref.PartnershipID != pid || ref.State == casework.Draft {
 		return access.NotFound("Referral")
 	}
-	v := caseView{PartnershipID: pid, Referral: ref, Section: sec, Now: cp.deps.Now(),
-		CanTriage: cp.may(r, pid, access.CaseTriage), CanScreen: cp.may(r, pid, access.CaseScreen)}
-	v.CanShare = ref.Shareable
-	v.CanRectify = cp.may(r, pid, access.CaseRectify)
+	now := cp.deps.Now()
+	v := caseView{PartnershipID: pid, Referral: ref, Section: sec, Now: now, CanScreen: cp.may(r, pid, access.CaseScreen),
+		Actions: casework.NextActions(ref, p, now)}
 	for _, code := range ref.Details.Concern.Types {
 		v.ConcernTypes = append(v.ConcernTypes, cp.svc.Label(ctx, casework.ConcernTypes, code, ref.SubmittedAt))
 	}
 	switch sec.Slug {
+	case "":
+		if v.Progress, err = cp.svc.Progress(ctx, p, ref); err != nil {
+			return err
+		}
 	case "timeline":
-		if v.Timeline, err = cp.svc.Timeline(ctx, p, id); err != nil {
+		if v.History, err = cp.history(ctx, p, pid, id); err != nil {
 			return err
 		}
 	case "people":
@@ -116,18 +132,53 @@ func (cp *casePages) renderCase(w http.ResponseWriter, r *http.Request, pid, id 
 	if err := cp.loadChannel(r, &v); err != nil {
 		return err
 	}
-	title := ref.Details.Person.FullName()
-	if title == "" {
-		title = "Case " + ref.Reference
-	}
-	if sec.Slug != "" {
-		title = sec.Title + ": " + title
-	}
-	l := cp.layout(r, title)
+	l := cp.layout(r, caseTitle(sec.Title, ref.Reference))
 	l.Marking = ref.Marking
 	l.Back = partnershipPath(pid, "cases")
 	l.Errors = cp.takeRefusal(w, r)
 	return cp.page(w, r, l, casePage(l, v))
+}
+
+// caseTitle is the title of a page of a case: "Case <reference>", after the page's name when it has one
+// ("Timeline: Case PRV-2026-000123"). A case page's title never names the person: titles are kept in
+// browser history and shown on screen to others.
+func caseTitle(page, reference string) string {
+	if page == "" || page == caseSections[0].Title {
+		return "Case " + reference
+	}
+	return page + ": Case " + reference
+}
+
+// history is the case's timeline told in plain words, newest first, with who took each step: "you" for the
+// reader's own steps, the service for its scheduled work, and otherwise the person's name and organisation
+// when the reader may see the partnership's people.
+func (cp *casePages) history(ctx context.Context, p prevent.Principal, pid, id prevent.ID) ([]historyItem, error) {
+	entries, err := cp.svc.History(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	var actors []prevent.ID
+	for _, e := range entries {
+		actors = append(actors, e.ActorID)
+	}
+	names, err := cp.lookupNames(ctx, p, pid, actors)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]historyItem, 0, len(entries))
+	for _, e := range entries {
+		by := "by a member of the partnership"
+		switch who := names.person(e.ActorID); {
+		case e.ActorID == 0:
+			by = "by the service"
+		case e.ActorID == p.PersonID:
+			by = "by you"
+		case who != "":
+			by = "by " + who
+		}
+		out = append(out, historyItem{HistoryEntry: e, By: by})
+	}
+	return out, nil
 }
 
 // caseListView is a page of a stage's cases.
@@ -225,7 +276,7 @@ func (cp *casePages) renderRequestForm(w http.ResponseWriter, r *http.Request, p
 		return err
 	}
 	v.Form = v.Share.Form
-	l := cp.layout(r, "Ask a partner for information")
+	l := cp.layout(r, caseTitle("Ask a partner for information", ref.Reference))
 	l.Errors = f.Errors
 	l.Marking = ref.Marking
 	l.Back = casePath(pid, id, "people")
@@ -404,7 +455,7 @@ func (cp *casePages) renderShare(w http.ResponseWriter, r *http.Request, f form)
 		return err
 	}
 	v.Form = v.Share.Form
-	l := cp.layout(r, "Share this case: "+ref.Reference)
+	l := cp.layout(r, caseTitle("Share this case", ref.Reference))
 	l.Errors = f.Errors
 	l.Marking = ref.Marking
 	l.Back = casePath(pid, id, "people")

@@ -343,7 +343,7 @@ func TestCaseListAndSearch(t *testing.T) {
 		t.Error("empty search: no inline error")
 	}
 	doc = parse(t, serve(t, f.s, f.officer, http.MethodGet, "/work", nil))
-	if n := doc.Find(`a:contains("Triage referral")`).Length(); n != 2 {
+	if n := doc.Find(`a:contains("Triage the referral")`).Length(); n != 2 {
 		t.Errorf("officer's My work lists %d triage tasks, want 2", n)
 	}
 }

@@ -138,7 +138,7 @@ func (cp *casePages) loadChannel(r *http.Request, v *caseView) error {
 		if ch.Decisions, err = cp.svc.PanelDecisions(ctx, p, id); err != nil {
 			return err
 		}
-		if ch.CanList {
+		if v.can("list-for-panel") {
 			ch.Panels, err = cp.svc.Panels(ctx, p, pid)
 		}
 	case "plan":
@@ -150,6 +150,10 @@ func (cp *casePages) loadChannel(r *http.Request, v *caseView) error {
 		}
 		if ch.Interventions, err = cp.svc.Interventions(ctx, p, id); err != nil {
 			return err
+		}
+		// The plan section names each intervention's type by its label, never its code.
+		for i, iv := range ch.Interventions {
+			ch.Interventions[i].Type = cp.svc.Label(ctx, casework.InterventionTypes, iv.Type, iv.CreatedAt)
 		}
 		if ch.Reviews, err = cp.svc.PostExitReviews(ctx, p, id); err != nil {
 			return err

@@ -372,7 +372,7 @@ func panelSection(v caseView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if v.Channel.CanList && (v.Referral.State == casework.ChannelScreening || v.Referral.State == casework.ReassessmentDue || v.Referral.State == casework.Reopened) {
+		if v.can("list-for-panel") {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<form method=\"get\" action=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

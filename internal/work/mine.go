@@ -118,54 +118,94 @@ func scanTask(sc interface{ Scan(...any) error }) (Task, error) {
 	return t, err
 }
 
-// query builds the condition of one list: the reader's own tasks (group 0) or the unassigned tasks their roles
-// and organisation may take (group 1). ok is false when the reader can take no unassigned task.
-func (s *Service) query(p prevent.Principal, group int, f Filter, now time.Time) (where string, args []any, ok bool) {
-	args = []any{}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	var cond []string
+// list is the SQL of one of the reader's lists: the reader's own tasks (group 0) or the unassigned tasks their
+// roles and organisation may take (group 1). The unassigned list is the union of one branch per partnership,
+// action and organisation (theirs, or any), each read in due order from its own index range and cut to the
+// page, so that a page costs the same however many tasks there are.
+type list struct {
+	branches []string // each a condition on tasks; the list is their union
+	args     []any
+}
+
+func (l *list) arg(v any) string {
+	l.args = append(l.args, v)
+	return "$" + strconv.Itoa(len(l.args))
+}
+
+// taskActions are the actions tasks are for; an unassigned list needs a branch only for these.
+var taskActions = []access.Action{access.CaseTriage, access.CaseScreen, access.InformationAnswer, access.CaseAssess,
+	access.PanelManage, access.PanelDecide, access.CaseSupport, access.SessionRecord, access.SubjectAccessManage,
+	access.NoticeWork, access.AgreementManage, access.DueDiligenceEdit}
+
+// query builds one list under the filter (and after the cursor when after is set). ok is false when the list is
+// empty by construction (the reader can take no unassigned task).
+func (s *Service) query(p prevent.Principal, group int, f Filter, now time.Time, after *cursor) (l list, ok bool) {
+	var common []string
+	common = append(common, "closed_at IS NULL")
+	var parts []string
 	if group == 0 {
-		cond = append(cond, "person_id = "+arg(p.PersonID))
+		parts = append(parts, "person_id = "+l.arg(p.PersonID))
 	} else {
-		var pools []string
 		for _, pid := range p.Partnerships() {
-			var acts []string
 			for _, a := range actionsIn(p, pid) {
-				acts = append(acts, arg(string(a)))
+				if !slices.Contains(taskActions, a) {
+					continue
+				}
+				for _, org := range []prevent.ID{0, p.OrganisationID} {
+					parts = append(parts, "person_id = 0 AND partnership_id = "+l.arg(pid)+" AND action = "+l.arg(string(a))+
+						" AND org_id = "+l.arg(org))
+				}
 			}
-			if len(acts) == 0 {
-				continue
-			}
-			pools = append(pools, "(partnership_id = "+arg(pid)+" AND action IN ("+strings.Join(acts, ", ")+"))")
 		}
-		if len(pools) == 0 {
-			return "", nil, false
+		if len(parts) == 0 {
+			return l, false
 		}
-		cond = append(cond, "person_id = 0", "org_id IN (0, "+arg(p.OrganisationID)+")", "("+strings.Join(pools, " OR ")+")")
 	}
-	cond = append(cond, "closed_at IS NULL")
 	if f.Group != "" {
 		var ks []string
 		for _, k := range Kinds {
 			if k.Group() == f.Group {
-				ks = append(ks, arg(string(k)))
+				ks = append(ks, l.arg(string(k)))
 			}
 		}
-		cond = append(cond, "kind IN ("+strings.Join(ks, ", ")+")")
+		common = append(common, "kind IN ("+strings.Join(ks, ", ")+")")
 	}
 	if f.Reference != "" {
-		cond = append(cond, "reference = "+arg(f.Reference))
+		common = append(common, "reference = "+l.arg(f.Reference))
 	}
 	switch f.Due {
 	case DueOverdue:
-		cond = append(cond, "due_at < "+arg(now))
+		common = append(common, "due_at < "+l.arg(now))
 	case DueWeek:
-		cond = append(cond, "due_at < "+arg(now.AddDate(0, 0, 7)))
+		common = append(common, "due_at < "+l.arg(now.AddDate(0, 0, 7)))
 	}
-	return strings.Join(cond, " AND "), args, true
+	if after != nil {
+		d, id := l.arg(after.due), l.arg(after.id)
+		common = append(common, "(due_at > "+d+" OR (due_at = "+d+" AND id > "+id+"))")
+	}
+	tail := strings.Join(common, " AND ")
+	for _, part := range parts {
+		l.branches = append(l.branches, part+" AND "+tail)
+	}
+	return l, true
+}
+
+// page is the SQL of a page of n tasks of the list, soonest due first.
+func (l *list) page(n int) string {
+	lim := l.arg(n)
+	if len(l.branches) == 1 {
+		return `SELECT ` + taskColumns + ` FROM tasks WHERE ` + l.branches[0] + ` ORDER BY due_at, id LIMIT ` + lim
+	}
+	subs := make([]string, len(l.branches))
+	for i, b := range l.branches {
+		subs[i] = `SELECT * FROM (SELECT ` + taskColumns + ` FROM tasks WHERE ` + b + ` ORDER BY due_at, id LIMIT ` + lim + `) AS b` + strconv.Itoa(i)
+	}
+	return `SELECT ` + taskColumns + ` FROM (` + strings.Join(subs, " UNION ALL ") + `) AS u ORDER BY due_at, id LIMIT ` + lim
+}
+
+// count is the SQL of the list's size, up to Counted.
+func (l *list) count() string {
+	return `SELECT count(*) FROM (SELECT 1 FROM tasks WHERE (` + strings.Join(l.branches, ") OR (") + `) LIMIT ` + l.arg(Counted) + `) AS t`
 }
 
 // actionsIn is every action the principal's roles in a partnership permit.
@@ -218,18 +258,15 @@ func (s *Service) Mine(ctx context.Context, p prevent.Principal, f Filter) (Page
 	now := s.now()
 	err = s.db.WithTx(ctx, func(tx *database.Tx) error {
 		for group := cur.group; group <= 1 && len(pg.Tasks) < f.Limit+1; group++ {
-			where, args, ok := s.query(p, group, f, now)
+			var after *cursor
+			if group == cur.group && f.After != "" {
+				after = &cur
+			}
+			l, ok := s.query(p, group, f, now, after)
 			if !ok {
 				continue
 			}
-			if group == cur.group && f.After != "" {
-				n := len(args)
-				args = append(args, cur.due, cur.id)
-				where += fmt.Sprintf(" AND (due_at > $%d OR (due_at = $%d AND id > $%d))", n+1, n+1, n+2)
-			}
-			args = append(args, f.Limit+1-len(pg.Tasks))
-			rows, err := tx.QueryContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE `+where+
-				fmt.Sprintf(` ORDER BY due_at, id LIMIT $%d`, len(args)), args...)
+			rows, err := tx.QueryContext(ctx, l.page(f.Limit+1-len(pg.Tasks)), l.args...)
 			if err != nil {
 				return fmt.Errorf("work: my tasks: %w", err)
 			}
@@ -276,19 +313,16 @@ func (s *Service) counts(ctx context.Context, tx *database.Tx, p prevent.Princip
 	var c Counts
 	f.Due = DueAny
 	count := func(group int, overdue bool) (int, error) {
-		where, args, ok := s.query(p, group, f, now)
+		g := f
+		if overdue {
+			g.Due = DueOverdue
+		}
+		l, ok := s.query(p, group, g, now, nil)
 		if !ok {
 			return 0, nil
 		}
-		if overdue {
-			args = append(args, now)
-			where += fmt.Sprintf(" AND due_at < $%d", len(args))
-		}
-		args = append(args, Counted)
 		var n int
-		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM tasks WHERE `+where+
-			fmt.Sprintf(` LIMIT $%d) AS t`, len(args)), args...).Scan(&n)
-		if err != nil {
+		if err := tx.QueryRowContext(ctx, l.count(), l.args...).Scan(&n); err != nil {
 			return 0, fmt.Errorf("work: count tasks: %w", err)
 		}
 		return n, nil
@@ -413,4 +447,38 @@ func OpenForCases(ctx context.Context, q database.Querier, referralIDs []prevent
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// Statement is one SQL statement with its arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// MineSQL returns the statements Mine runs for the first page of a filter (both lists, then the four counts), for
+// benchmarks that compare Mine with its raw SQL and for tests of their query plans.
+func (s *Service) MineSQL(p prevent.Principal, f Filter) []Statement {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	now := s.now()
+	var out []Statement
+	for group := 0; group <= 1; group++ {
+		if l, ok := s.query(p, group, f, now, nil); ok {
+			out = append(out, Statement{SQL: l.page(f.Limit + 1), Args: l.args})
+		}
+	}
+	for _, overdue := range []bool{false, true} {
+		g := f
+		g.Due = DueAny
+		if overdue {
+			g.Due = DueOverdue
+		}
+		for group := 0; group <= 1; group++ {
+			if l, ok := s.query(p, group, g, now, nil); ok {
+				out = append(out, Statement{SQL: l.count(), Args: l.args})
+			}
+		}
+	}
+	return out
 }

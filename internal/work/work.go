@@ -8,6 +8,8 @@ package work
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -312,10 +314,30 @@ func (t Task) Path() string {
 	case AgreementReview:
 		return p + "/sharing/agreements/" + item
 	case DueDiligence:
-		return p + "/programme/due-diligence/" + item
+		return p + "/programme/due-diligence/organisations/" + item + "/review"
 	}
 	if t.ReferralID != 0 {
 		return c
 	}
 	return "/work"
+}
+
+// RulesVersion returns the version of a source's task rules that its open tasks were derived with (0: never).
+func RulesVersion(ctx context.Context, q database.Querier, source string) (int, error) {
+	var v int
+	err := q.QueryRowContext(ctx, `SELECT version FROM task_rules WHERE source = $1`, source).Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("work: rules version: %w", err)
+	}
+	return v, nil
+}
+
+// SetRulesVersion records that a source's open tasks were derived with version v of its rules.
+func SetRulesVersion(ctx context.Context, tx *database.Tx, source string, v int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO task_rules (source, version) VALUES ($1, $2)
+		ON CONFLICT (source) DO UPDATE SET version = excluded.version`, source, v)
+	if err != nil {
+		return fmt.Errorf("work: rules version: %w", err)
+	}
+	return nil
 }

@@ -23,8 +23,16 @@ CREATE TABLE tasks (
 CREATE UNIQUE INDEX tasks_open_key ON tasks (task_key) WHERE closed_at IS NULL;
 CREATE INDEX tasks_open_scope ON tasks (scope) WHERE closed_at IS NULL;
 CREATE INDEX tasks_open_person ON tasks (person_id, due_at, id) WHERE closed_at IS NULL;
-CREATE INDEX tasks_open_pool ON tasks (partnership_id, action, due_at, id) WHERE closed_at IS NULL AND person_id = 0;
+CREATE INDEX tasks_open_pool ON tasks (partnership_id, action, org_id, due_at, id) WHERE closed_at IS NULL AND person_id = 0;
+CREATE INDEX tasks_open_reference ON tasks (reference) WHERE closed_at IS NULL;
 CREATE INDEX tasks_open_referral ON tasks (referral_id) WHERE closed_at IS NULL;
+
+-- Which version of each domain's task rules the open tasks were derived with: a newer version derives
+-- every open record's tasks again, once.
+CREATE TABLE task_rules (
+    source  TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+);
 
 -- The case officer: the person who holds a Channel case, chosen by the coordinator.
 ALTER TABLE referrals ADD COLUMN case_officer_id INTEGER NOT NULL DEFAULT 0;
@@ -33,4 +41,5 @@ CREATE INDEX referrals_case_officer ON referrals (partnership_id, case_officer_i
 -- +goose Down
 DROP INDEX referrals_case_officer;
 ALTER TABLE referrals DROP COLUMN case_officer_id;
+DROP TABLE task_rules;
 DROP TABLE tasks;
