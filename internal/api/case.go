@@ -34,6 +34,9 @@ type CaseSummary struct {
 	SubmittedAt *time.Time `json:"submitted_at"`
 	TriageDueAt *time.Time `json:"triage_due_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+	// CaseOfficer is the name of the person who holds the case; null when there is none or the caller sees only
+	// the status.
+	CaseOfficer *string `json:"case_officer"`
 }
 
 // registerCasework adds the referral and case routes.
@@ -139,7 +142,8 @@ func summariesOut(in []casework.Summary) []CaseSummary {
 	out := make([]CaseSummary, 0, len(in))
 	for _, c := range in {
 		out = append(out, CaseSummary{ID: c.ID, Reference: c.Reference, Name: c.Name, State: optString(string(c.State)),
-			Status: c.Status, SubmittedAt: optTime(c.SubmittedAt), TriageDueAt: optTime(c.TriageDueAt), UpdatedAt: c.UpdatedAt})
+			Status: c.Status, SubmittedAt: optTime(c.SubmittedAt), TriageDueAt: optTime(c.TriageDueAt), UpdatedAt: c.UpdatedAt,
+			CaseOfficer: optString(c.Officer)})
 	}
 	return out
 }

@@ -213,8 +213,9 @@ func rawList(ctx context.Context, e *benchEnv, p prevent.Principal, after preven
 	n := 0
 	err := e.db.WithTx(ctx, func(tx *database.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.reference, r.state, r.submitted_at, r.triage_due_at, r.updated_at, r.author_id, r.referrer_org_id, r.marking,
-		COALESCE(cs.given_names, ''), COALESCE(cs.family_name, '')
-		FROM referrals r LEFT JOIN case_subjects cs ON cs.id = r.subject_id WHERE r.partnership_id = $1 AND r.state <> 'draft' AND ($4 OR ((r.referrer_org_id = $3
+		COALESCE(cs.given_names, ''), COALESCE(cs.family_name, ''), COALESCE(pe.name, '')
+		FROM referrals r LEFT JOIN case_subjects cs ON cs.id = r.subject_id LEFT JOIN people pe ON pe.id = r.case_officer_id
+		WHERE r.partnership_id = $1 AND r.state <> 'draft' AND ($4 OR ((r.referrer_org_id = $3
 		OR EXISTS (SELECT 1 FROM sharing_disclosures sd WHERE sd.record_kind = 'referral' AND sd.record_id = r.id AND sd.to_org = $3))
 	AND (r.author_id = $2 OR EXISTS (SELECT 1 FROM case_assignments a WHERE a.referral_id = r.id AND a.person_id = $2)))) AND r.id < $5 ORDER BY r.id DESC LIMIT $6`,
 			e.pid, p.PersonID, p.OrganisationID, true, after, 51)
@@ -224,11 +225,11 @@ func rawList(ctx context.Context, e *benchEnv, p prevent.Principal, after preven
 		for rows.Next() {
 			var id, author, org prevent.ID
 			var ref sql.NullString
-			var state, given, family string
+			var state, given, family, officer string
 			var submitted, due sql.NullTime
 			var updated time.Time
 			var marking int
-			if err := rows.Scan(&id, &ref, &state, &submitted, &due, &updated, &author, &org, &marking, &given, &family); err != nil {
+			if err := rows.Scan(&id, &ref, &state, &submitted, &due, &updated, &author, &org, &marking, &given, &family, &officer); err != nil {
 				rows.Close()
 				return err
 			}

@@ -50,6 +50,9 @@ type Summary struct {
 	SubmittedAt time.Time
 	TriageDueAt time.Time
 	UpdatedAt   time.Time
+	// Officer is the name of the case officer who holds the case (empty when there is none, or for someone who
+	// may see only the status).
+	Officer string
 }
 
 // ListFilter selects a page of a partnership's cases, newest first. After is the keyset cursor: the last
@@ -81,8 +84,9 @@ func fullView(p prevent.Principal, partnershipID prevent.ID, now time.Time) bool
 // there is a next page, whose cursor is the last ID within the limit (before the policy's last word drops any).
 func (s *Service) listRows(ctx context.Context, tx *database.Tx, p prevent.Principal, partnershipID prevent.ID, limit int, where string, args ...any) ([]Summary, prevent.ID, error) {
 	q := `SELECT r.id, r.reference, r.state, r.submitted_at, r.triage_due_at, r.updated_at, r.author_id, r.referrer_org_id, r.marking,
-		COALESCE(cs.given_names, ''), COALESCE(cs.family_name, '')
-		FROM referrals r LEFT JOIN case_subjects cs ON cs.id = r.subject_id WHERE ` + scope + where
+		COALESCE(cs.given_names, ''), COALESCE(cs.family_name, ''), COALESCE(pe.name, '')
+		FROM referrals r LEFT JOIN case_subjects cs ON cs.id = r.subject_id LEFT JOIN people pe ON pe.id = r.case_officer_id
+		WHERE ` + scope + where
 	all := append([]any{partnershipID, p.PersonID, p.OrganisationID, coordinatingIn(p, partnershipID)}, args...)
 	rows, err := tx.QueryContext(ctx, q, all...)
 	if err != nil {
@@ -100,7 +104,7 @@ func (s *Service) listRows(ctx context.Context, tx *database.Tx, p prevent.Princ
 		var submitted, due sql.NullTime
 		var given, family string
 		var marking int
-		if err := rows.Scan(&r.ID, &ref, &r.State, &submitted, &due, &r.UpdatedAt, &r.author, &r.org, &marking, &given, &family); err != nil {
+		if err := rows.Scan(&r.ID, &ref, &r.State, &submitted, &due, &r.UpdatedAt, &r.author, &r.org, &marking, &given, &family, &r.Officer); err != nil {
 			rows.Close()
 			return nil, 0, err
 		}
@@ -142,7 +146,7 @@ func (s *Service) listRows(ctx context.Context, tx *database.Tx, p prevent.Princ
 		}
 		r.Status = r.State.String()
 		if !full {
-			r.Status, r.State, r.TriageDueAt = r.State.ReferrerStatus(), "", time.Time{}
+			r.Status, r.State, r.TriageDueAt, r.Officer = r.State.ReferrerStatus(), "", time.Time{}, ""
 		}
 		out = append(out, r.Summary)
 	}
