@@ -16,7 +16,8 @@ import (
 )
 
 // panelSetup is a panel for Northshire with a chair (the coordinator), a police representative covering
-// Northshire (the officer), a school member, and a meeting.
+// Northshire (the officer), a school member, and a meeting today (attendance and decisions are recorded
+// from the day of a meeting).
 type panelSetup struct {
 	panel, meeting              prevent.ID
 	chair, police, schoolMember prevent.ID
@@ -39,28 +40,25 @@ func (f *fixture) panel(t *testing.T) panelSetup {
 	ps.chair = add(f.coordinator, casework.RoleChair)
 	ps.police = add(f.officer, casework.RolePolice, "Northshire")
 	ps.schoolMember = add(f.panelMember, casework.RoleMember)
-	if ps.meeting, err = f.svc.ScheduleMeeting(ctx, f.coordinator, ps.panel, f.clock.Now().AddDate(0, 0, 7)); err != nil {
+	if ps.meeting, err = f.svc.ScheduleMeeting(ctx, f.coordinator, ps.panel, f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return ps
 }
 
-// toPanel takes a referral from submission to listed for the panel and on the meeting's agenda.
+// toPanel takes a referral from submission to listed for the panel, which puts it on the meeting's agenda.
 func (f *fixture) toPanel(t *testing.T, p prevent.Principal, in casework.ReferralInput, ps panelSetup) prevent.ID {
 	t.Helper()
 	id, _ := f.submit(t, p, in)
 	f.triageToChannel(t, id)
-	if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel, share(sharing.ChannelPanel)); err == nil {
+	if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel, ps.meeting, share(sharing.ChannelPanel)); err == nil {
 		t.Fatal("listed for panel without an assessment")
 	}
 	if _, err := f.svc.SaveAssessment(ctx, f.coordinator, id, casework.AssessmentInput{SummaryConclusion: "Vulnerable to grooming online",
 		Factors: []casework.FactorInput{{No: 3, Presence: casework.Present, Evidence: "Says he has no friends but the group", Source: "School"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel, share(sharing.ChannelPanel)); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.AddToAgenda(ctx, f.coordinator, ps.meeting, id); err != nil {
+	if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel, ps.meeting, share(sharing.ChannelPanel)); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -572,8 +570,15 @@ func TestProvidersSessionsAndPanelRecords(t *testing.T) {
 		if err := f.svc.AddToAgenda(ctx, f.coordinator, next, id); err != nil {
 			t.Fatal(err)
 		}
+		// Nothing is recorded for a meeting before its day.
+		transfer := casework.DecisionInput{Kind: casework.DecideTransfer, Rationale: "Moved to Southshire", Reached: casework.Unanimous, TransferTo: "Southshire Channel Panel",
+			ReceivingPanelAccepted: true}
+		wantKind(t, f.svc.RecordAttendance(ctx, f.coordinator, next, ps.chair, true), prevent.Conflict)
+		_, err = f.svc.RecordDecision(ctx, f.coordinator, next, id, transfer)
+		wantKind(t, err, prevent.Conflict)
+		f.clock.Set(start.AddDate(0, 1, 0))
 		f.present(t, next, ps.chair, ps.police)
-		transfer := casework.DecisionInput{Kind: casework.DecideTransfer, Rationale: "Moved to Southshire", Reached: casework.Unanimous, TransferTo: "Southshire Channel Panel"}
+		transfer.ReceivingPanelAccepted = false
 		_, err = f.svc.RecordDecision(ctx, f.coordinator, next, id, transfer)
 		wantKind(t, err, prevent.Conflict)
 		transfer.ReceivingPanelAccepted = true

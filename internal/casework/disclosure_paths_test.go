@@ -226,10 +226,16 @@ var disclosurePaths = []disclosurePath{
 				t.Fatal(err)
 			}
 		}
-		run := func(panel prevent.ID) func(sharing.DisclosureInput) error {
-			return func(in sharing.DisclosureInput) error { return f.svc.ListForPanel(ctx, f.coordinator, id, panel, in) }
+		otherMeeting, err := f.svc.ScheduleMeeting(ctx, f.coordinator, other, f.clock.Now())
+		if err != nil {
+			t.Fatal(err)
 		}
-		return pathRun{referral: id, act: run(ps.panel), noAgreement: run(other),
+		run := func(panel, meeting prevent.ID) func(sharing.DisclosureInput) error {
+			return func(in sharing.DisclosureInput) error {
+				return f.svc.ListForPanel(ctx, f.coordinator, id, panel, meeting, in)
+			}
+		}
+		return pathRun{referral: id, act: run(ps.panel, ps.meeting), noAgreement: run(other, otherMeeting),
 			// Chair first (the coordinator's own organisation needs none), then members, then police.
 			want: []disclosed{{f.schoolA, []prevent.ID{f.panelMember.PersonID}}, {f.police, []prevent.ID{f.officer.PersonID}}},
 			check: func(t *testing.T) {

@@ -144,7 +144,7 @@ func TestPanelMemberOfAnotherOrganisationSeesListedCases(t *testing.T) {
 		if inList() {
 			t.Fatal("the case is in the panel member's list before it is listed at their panel")
 		}
-		if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel, share(sharing.ChannelPanel, sharing.Identity, sharing.ConcernData)); err != nil {
+		if err := f.svc.ListForPanel(ctx, f.coordinator, id, ps.panel, ps.meeting, share(sharing.ChannelPanel, sharing.Identity, sharing.ConcernData)); err != nil {
 			t.Fatal(err)
 		}
 		r, err := f.svc.Referral(ctx, f.panelMember, id)

@@ -277,12 +277,13 @@ func (s *Service) ScheduleMeeting(ctx context.Context, p prevent.Principal, pane
 	return id, err
 }
 
-// ListForPanel lists a case in screening (or due reassessment) for a panel: every information request must
-// be answered or past due, and an assessment recorded. The panel pack goes to the panel: the case is
-// disclosed to each member organisation of the panel other than the coordinator's (share says what and why;
-// the recipients are that organisation's panel members), and every member of the panel is assigned to the
-// case, so that they may see the cases listed at their panel. All of it commits or fails together.
-func (s *Service) ListForPanel(ctx context.Context, p prevent.Principal, referralID, panelID prevent.ID, share sharing.DisclosureInput) error {
+// ListForPanel lists a case in screening (or due reassessment) for a panel and puts it on the agenda of one
+// of the panel's meetings that has not yet taken place: every information request must be answered or past
+// due, and an assessment recorded. The panel pack goes to the panel: the case is disclosed to each member
+// organisation of the panel other than the coordinator's (share says what and why; the recipients are that
+// organisation's panel members), and every member of the panel is assigned to the case, so that they may see
+// the cases listed at their panel. All of it commits or fails together.
+func (s *Service) ListForPanel(ctx context.Context, p prevent.Principal, referralID, panelID, meetingID prevent.ID, share sharing.DisclosureInput) error {
 	return s.db.WithTx(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseScreen, referralID)
 		if err != nil {
@@ -293,6 +294,18 @@ func (s *Service) ListForPanel(ctx context.Context, p prevent.Principal, referra
 			return prevent.Validation([]prevent.FieldError{{Field: "panel", Message: "Select a panel of the partnership"}})
 		}
 		now := s.now()
+		var meetingPanel prevent.ID
+		var held time.Time
+		err = tx.QueryRowContext(ctx, `SELECT panel_id, held_at FROM panel_meetings WHERE id = $1`, meetingID).Scan(&meetingPanel, &held)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && meetingPanel != pn.ID) {
+			return prevent.Validation([]prevent.FieldError{{Field: "meeting", Message: "Select a meeting of the panel"}})
+		}
+		if err != nil {
+			return fmt.Errorf("casework: list for panel: %w", err)
+		}
+		if (Meeting{HeldAt: held}).Past(now) {
+			return prevent.Validation([]prevent.FieldError{{Field: "meeting", Message: "Select a meeting that has not yet taken place"}})
+		}
 		var open int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM information_requests WHERE referral_id = $1 AND answered_at IS NULL AND due_at >= $2`,
 			referralID, now).Scan(&open); err != nil {
@@ -302,7 +315,7 @@ func (s *Service) ListForPanel(ctx context.Context, p prevent.Principal, referra
 		if err != nil {
 			return err
 		}
-		if _, err := s.transition(ctx, tx, p, c, EvListForPanel, Facts{InformationRequestsOpen: open, AssessmentDraftExists: assessed},
+		if c.State, err = s.transition(ctx, tx, p, c, EvListForPanel, Facts{InformationRequestsOpen: open, AssessmentDraftExists: assessed},
 			"panel: listed for "+pn.Name); err != nil {
 			return err
 		}
@@ -341,7 +354,7 @@ func (s *Service) ListForPanel(ctx context.Context, p prevent.Principal, referra
 		if err != nil {
 			return fmt.Errorf("casework: list for panel: %w", err)
 		}
-		return nil
+		return s.putOnAgenda(ctx, tx, p, c, pn, meetingID)
 	})
 }
 
@@ -387,27 +400,45 @@ func (s *Service) AddToAgenda(ctx context.Context, p prevent.Principal, meetingI
 		if held != pn.ID {
 			return prevent.Errorf(prevent.Conflict, "This case is not listed for this panel")
 		}
-		if !slices.Contains(agendaStates, c.State) {
-			return prevent.Errorf(prevent.Conflict, "A case at the stage ‘%s’ cannot go on a panel agenda", c.State)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO panel_agenda (meeting_id, referral_id, position, added_at)
-			VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM panel_agenda WHERE meeting_id = $1), $3)
-			ON CONFLICT DO NOTHING`, meetingID, referralID, s.now()); err != nil {
-			return fmt.Errorf("casework: agenda: %w", err)
-		}
-		detail := "panel: on the agenda of " + pn.Name
-		if err := s.event(ctx, tx, p, referralID, "panel_agenda", c.State, c.State, detail); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, p, audit.Alter, "referral", referralID, c.PartnershipID, detail)
+		return s.putOnAgenda(ctx, tx, p, c, pn, meetingID)
 	})
 }
 
-// RecordAttendance records whether a panel member is present at a meeting.
+// putOnAgenda adds case c, held by panel pn, to the agenda of one of its meetings, inside tx.
+func (s *Service) putOnAgenda(ctx context.Context, tx *database.Tx, p prevent.Principal, c caseRow, pn Panel, meetingID prevent.ID) error {
+	if !slices.Contains(agendaStates, c.State) {
+		return prevent.Errorf(prevent.Conflict, "A case at the stage ‘%s’ cannot go on a panel agenda", c.State)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO panel_agenda (meeting_id, referral_id, position, added_at)
+		VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM panel_agenda WHERE meeting_id = $1), $3)
+		ON CONFLICT DO NOTHING`, meetingID, c.ID, s.now()); err != nil {
+		return fmt.Errorf("casework: agenda: %w", err)
+	}
+	detail := "panel: on the agenda of " + pn.Name
+	if err := s.event(ctx, tx, p, c.ID, "panel_agenda", c.State, c.State, detail); err != nil {
+		return err
+	}
+	return s.record(ctx, tx, p, audit.Alter, "referral", c.ID, c.PartnershipID, detail)
+}
+
+// notHeldYet refuses what can only be recorded once a meeting has taken place, or is nil.
+func notHeldYet(held, now time.Time) error {
+	if (Meeting{HeldAt: held}).Started(now) {
+		return nil
+	}
+	return prevent.Errorf(prevent.Conflict, "This meeting has not happened yet: attendance and decisions can be recorded from %s, the day of the meeting",
+		held.UTC().Format("2 January 2006"))
+}
+
+// RecordAttendance records whether a panel member is present at a meeting. Attendance is recorded from the
+// day of the meeting.
 func (s *Service) RecordAttendance(ctx context.Context, p prevent.Principal, meetingID, memberID prevent.ID, present bool) error {
 	return s.db.WithTx(ctx, func(tx *database.Tx) error {
-		pn, _, err := s.meetingPanel(ctx, tx, p, access.PanelManage, meetingID)
+		pn, held, err := s.meetingPanel(ctx, tx, p, access.PanelManage, meetingID)
 		if err != nil {
+			return err
+		}
+		if err := notHeldYet(held, s.now()); err != nil {
 			return err
 		}
 		var n int
@@ -427,6 +458,61 @@ func (s *Service) RecordAttendance(ctx context.Context, p prevent.Principal, mee
 			word = "present"
 		}
 		return s.panelAudit(ctx, tx, p, "panel_meeting", meetingID, pn.PartnershipID, "panel: attendance recorded, member "+word)
+	})
+}
+
+// SetAttendance records which of a panel's members are present at a meeting: those in present, and the
+// others absent (a member never recorded and not present stays unrecorded). It is recorded from the day of the
+// meeting, in one transaction.
+func (s *Service) SetAttendance(ctx context.Context, p prevent.Principal, meetingID prevent.ID, present []prevent.ID) error {
+	return s.db.WithTx(ctx, func(tx *database.Tx) error {
+		pn, held, err := s.meetingPanel(ctx, tx, p, access.PanelManage, meetingID)
+		if err != nil {
+			return err
+		}
+		if err := notHeldYet(held, s.now()); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT m.id, COALESCE(a.present, FALSE) FROM panel_members m
+			LEFT JOIN panel_attendance a ON a.member_id = m.id AND a.meeting_id = $1 WHERE m.panel_id = $2 ORDER BY m.id`, meetingID, pn.ID)
+		if err != nil {
+			return fmt.Errorf("casework: attendance: %w", err)
+		}
+		current := map[prevent.ID]bool{}
+		var members []prevent.ID
+		for rows.Next() {
+			var id prevent.ID
+			var was bool
+			if err := rows.Scan(&id, &was); err != nil {
+				rows.Close()
+				return err
+			}
+			members, current[id] = append(members, id), was
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range present {
+			if !slices.Contains(members, id) {
+				return prevent.Validation([]prevent.FieldError{{Field: "present", Message: "Select members of this panel"}})
+			}
+		}
+		changed := 0
+		for _, id := range members {
+			want := slices.Contains(present, id)
+			if want == current[id] {
+				continue
+			}
+			changed++
+			if _, err := tx.ExecContext(ctx, `INSERT INTO panel_attendance (meeting_id, member_id, present, recorded_by, recorded_at)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (meeting_id, member_id) DO UPDATE SET present = excluded.present,
+				recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`, meetingID, id, want, p.PersonID, s.now()); err != nil {
+				return fmt.Errorf("casework: attendance: %w", err)
+			}
+		}
+		return s.panelAudit(ctx, tx, p, "panel_meeting", meetingID, pn.PartnershipID,
+			fmt.Sprintf("panel: attendance recorded, %d members present, %d changed", len(present), changed))
 	})
 }
 
@@ -553,9 +639,14 @@ func subjectUnder18(ctx context.Context, q database.Querier, referralID prevent.
 	return true, nil
 }
 
+// ErrChildrensServicesFirst is wrapped in the Conflict that refuses to adopt the case of a person under 18
+// before the consultation with children's services is recorded (errors.Is), so that a page can lead to
+// recording it.
+var ErrChildrensServicesFirst = errors.New("children's services not yet consulted")
+
 // RecordDecision records a panel's decision on a case on the meeting's agenda, and moves the case on. The
-// chair and a police representative for the person's area must be recorded present; a case listed for panel
-// is first recorded as discussed.
+// meeting must have taken place (its day has come), and the chair and a police representative for the
+// person's area must be recorded present; a case listed for panel is first recorded as discussed.
 func (s *Service) RecordDecision(ctx context.Context, p prevent.Principal, meetingID, referralID prevent.ID, in DecisionInput) (State, error) {
 	name, ok := decisionNames[in.Kind]
 	var f prevent.Fields
@@ -596,7 +687,7 @@ func (s *Service) RecordDecision(ctx context.Context, p prevent.Principal, meeti
 	}
 	var next State
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		pn, _, err := s.meetingPanel(ctx, tx, p, access.PanelView, meetingID)
+		pn, held, err := s.meetingPanel(ctx, tx, p, access.PanelView, meetingID)
 		if err != nil {
 			return err
 		}
@@ -605,6 +696,9 @@ func (s *Service) RecordDecision(ctx context.Context, p prevent.Principal, meeti
 			return access.NotFound("Referral")
 		}
 		now := s.now()
+		if err := notHeldYet(held, now); err != nil {
+			return err
+		}
 		for _, ref := range []struct {
 			list List
 			code string
@@ -655,6 +749,9 @@ func (s *Service) RecordDecision(ctx context.Context, p prevent.Principal, meeti
 			}
 			facts.ChildrensServicesConsulted = n > 0
 			err = step(EvAdopt, "panel: adopted")
+			if prevent.ErrorKind(err) == prevent.Conflict && facts.Under18 && !facts.ChildrensServicesConsulted {
+				err = fmt.Errorf("%w (%w)", err, ErrChildrensServicesFirst)
+			}
 		case DecideNotAdopt:
 			if err = step(EvNotAdopt, "panel: not adopted"); err != nil {
 				return err
@@ -867,6 +964,13 @@ type Meeting struct {
 	Quorate bool
 }
 
+// Started reports whether the meeting's day (in UTC) has come at now: attendance and decisions are recorded
+// from the day of the meeting.
+func (m Meeting) Started(now time.Time) bool { return !day(m.HeldAt.UTC()).After(day(now.UTC())) }
+
+// Past reports whether the meeting's day (in UTC) is over at now: a case is no longer listed for it.
+func (m Meeting) Past(now time.Time) bool { return day(m.HeldAt.UTC()).Before(day(now.UTC())) }
+
 // Meetings lists a panel's meetings, newest first (dates only).
 func (s *Service) Meetings(ctx context.Context, p prevent.Principal, panelID prevent.ID) ([]Meeting, error) {
 	pn, err := s.panelPartnership(ctx, s.db.Read(), p, access.PanelView, panelID)
@@ -966,6 +1070,60 @@ func (s *Service) Meeting(ctx context.Context, p prevent.Principal, meetingID pr
 		return err
 	})
 	return m, err
+}
+
+// MeetingCase is a case on a meeting's agenda, as the panel's case page shows it to the panel's members.
+type MeetingCase struct {
+	// Meeting holds the meeting's panel and date only (no attendance, agenda or papers).
+	Meeting Meeting
+	Item    AgendaItem
+	// ChildrensServicesDue reports that the person is under 18 (or of unknown age) and no consultation with
+	// children's services is recorded: the panel cannot adopt the case until one is.
+	ChildrensServicesDue bool
+}
+
+// MeetingCase returns a case on a meeting's agenda for someone who may see the panel and the case (its
+// members are assigned to the cases listed at their panel). The read is audited; the case itself is read
+// with Referral, which minimises it for the reader's organisation.
+func (s *Service) MeetingCase(ctx context.Context, p prevent.Principal, meetingID, referralID prevent.ID) (MeetingCase, error) {
+	var mc MeetingCase
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		pn, held, err := s.meetingPanel(ctx, tx, p, access.PanelView, meetingID)
+		if err != nil {
+			return err
+		}
+		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
+		if err != nil || c.PartnershipID != pn.PartnershipID {
+			return access.NotFound("Agenda item")
+		}
+		mc.Meeting = Meeting{ID: meetingID, Panel: pn, HeldAt: held}
+		err = tx.QueryRowContext(ctx, `SELECT g.referral_id, COALESCE(r.reference, ''), r.state,
+			EXISTS (SELECT 1 FROM panel_decisions d WHERE d.meeting_id = g.meeting_id AND d.referral_id = g.referral_id)
+			FROM panel_agenda g JOIN referrals r ON r.id = g.referral_id WHERE g.meeting_id = $1 AND g.referral_id = $2`,
+			meetingID, referralID).Scan(&mc.Item.ReferralID, &mc.Item.Reference, &mc.Item.State, &mc.Item.Decided)
+		if errors.Is(err, sql.ErrNoRows) {
+			return access.NotFound("Agenda item")
+		}
+		if err != nil {
+			return fmt.Errorf("casework: agenda item: %w", err)
+		}
+		if mc.Item.State == PanelListed || mc.Item.State == Discussed {
+			under18, err := subjectUnder18(ctx, tx, referralID, s.now())
+			if err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM childrens_services_consultations WHERE referral_id = $1`, referralID).Scan(&n); err != nil {
+				return fmt.Errorf("casework: agenda item: %w", err)
+			}
+			mc.ChildrensServicesDue = under18 && n == 0
+		}
+		if !s.policeView(p, pn.PartnershipID) {
+			mc.Item.State = mc.Item.State.Masked()
+		}
+		return s.record(ctx, tx, p, audit.Consult, "referral", referralID, c.PartnershipID, "panel: case viewed on the agenda of "+pn.Name)
+	})
+	return mc, err
 }
 
 // CaseDecision is a panel decision as the case page shows it.

@@ -103,21 +103,17 @@ func (in ReferralInput) validateDraft(now time.Time) prevent.Fields {
 	if in.ReferrerSector != "" && !partnership.Sector(in.ReferrerSector).Valid() {
 		f.Add("sector", "Select the sector of the referring organisation")
 	}
+	if slices.Contains(in.Concern.Types, ConcernNotSure) && len(slices.Compact(slices.Sorted(slices.Values(in.Concern.Types)))) > 1 {
+		f.Add("types", "Select ‘Not sure’ on its own, or only the types of concern you are sure of")
+	}
 	return f
 }
 
 // validateSubmit checks a referral is complete enough to submit.
 func validateSubmit(ctx context.Context, q database.Querier, in ReferralInput, now time.Time) error {
 	f := in.validateDraft(now)
-	if in.Person.FullName() == "" {
-		f.Add("given-names", "Enter the person’s name")
-	}
-	if strings.TrimSpace(in.Concern.WhatHappened) == "" {
-		f.Add("what-happened", "Describe what happened that worried you")
-	}
-	if len(in.Concern.Types) == 0 {
-		f.Add("types", "Select the type of concern, or ‘Other’")
-	} else {
+	f = append(f, in.Missing()...)
+	if len(in.Concern.Types) > 0 {
 		valid, err := reference(ctx, q, ConcernTypes, now)
 		if err != nil {
 			return err
@@ -128,9 +124,6 @@ func validateSubmit(ctx context.Context, q database.Querier, in ReferralInput, n
 				break
 			}
 		}
-	}
-	if !in.PersonKnows.valid() {
-		f.Add("person-knows", "Select whether the person knows about this referral")
 	}
 	if in.ParentKnows != "" && !in.ParentKnows.valid() {
 		f.Add("parent-knows", "Select whether a parent or carer knows about this referral")

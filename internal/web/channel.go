@@ -10,7 +10,6 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
-	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // registerChannel adds the Channel pages: assessment, panels and their meetings and decisions, consent, the
@@ -36,7 +35,7 @@ func (cp *casePages) registerChannel() {
 	s.handle(post, P+"/{panel}/meetings/{meeting}/attendance", access.PanelManage, cp.handleAttendancePost)
 	s.handle(post, P+"/{panel}/meetings/{meeting}/agenda", access.PanelManage, cp.handleAgendaPost)
 	s.handle(post, P+"/{panel}/meetings/{meeting}/papers", access.PanelManage, cp.handlePaperPost)
-	s.handle(get, P+"/{panel}/meetings/{meeting}/cases/{case}", access.PanelDecide, cp.handleDecision)
+	s.handle(get, P+"/{panel}/meetings/{meeting}/cases/{case}", access.PanelView, cp.handleDecision)
 	s.handle(post, P+"/{panel}/meetings/{meeting}/cases/{case}", access.PanelDecide, cp.handleDecisionPost)
 	s.handle(get, P+"/{panel}/meetings/{meeting}/minutes", access.PanelView, cp.handleMinutes)
 	s.handle(post, P+"/{panel}/meetings/{meeting}/minutes", access.PanelManage, cp.handleMinutesExportPost)
@@ -246,75 +245,6 @@ func (cp *casePages) handleAssessmentPost(w http.ResponseWriter, r *http.Request
 	}
 	_, err = cp.svc.SaveAssessment(r.Context(), principalOf(r), id, in)
 	return cp.settle(w, r, err, casePath(pid, id, "assessment"), "Assessment recorded", f, "", func(f form) error { return cp.renderAssessment(w, r, f) })
-}
-
-// listForm is the page that lists a case for a panel: the panel, and the sharing of the panel pack with
-// the organisations of its members.
-type listForm struct {
-	PartnershipID prevent.ID
-	Referral      casework.Referral
-	Panels        []casework.Panel
-	Form          form
-	Share         *disclosureView
-}
-
-func (cp *casePages) renderListForPanel(w http.ResponseWriter, r *http.Request, f form) error {
-	pid, id, err := pathIDs(r)
-	if err != nil {
-		return err
-	}
-	ctx, p := r.Context(), principalOf(r)
-	v := listForm{PartnershipID: pid, Form: f}
-	if v.Referral, err = cp.caseOf(ctx, p, pid, id); err != nil {
-		return err
-	}
-	if v.Panels, err = cp.svc.Panels(ctx, p, pid); err != nil {
-		return err
-	}
-	if v.Share, err = cp.loadDisclosure(r, pid, shareSpec{ReferralID: id, Purpose: sharing.ChannelPanel,
-		Intro: "Listing the case sends the panel pack to every organisation with a member on the panel, and assigns the panel's members to the case. Record the sharing for the organisations other than yours: it applies to each of them."}, f); err != nil {
-		return err
-	}
-	v.Form = v.Share.Form
-	l := cp.layout(r, "List for a panel: "+v.Referral.Reference)
-	l.Errors = f.Errors
-	l.Marking = v.Referral.Marking
-	l.Back = casePath(pid, id, "panel")
-	return cp.page(w, r, l, listForPanelPage(l, v))
-}
-
-func (cp *casePages) handleListForPanelForm(w http.ResponseWriter, r *http.Request) error {
-	f := form{Values: url.Values{}}
-	if pn := r.URL.Query().Get("panel"); pn != "" {
-		f.Values.Set("panel", pn)
-	}
-	return cp.renderListForPanel(w, r, f)
-}
-
-func (cp *casePages) handleListForPanel(w http.ResponseWriter, r *http.Request) error {
-	pid, id, err := pathIDs(r)
-	if err != nil {
-		return err
-	}
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	share, err := readDisclosure(f)
-	if err == nil {
-		err = cp.svc.ListForPanel(r.Context(), principalOf(r), id, idOf(f, "panel"), share)
-	}
-	switch prevent.ErrorKind(err) {
-	case prevent.Invalid:
-		return cp.renderListForPanel(w, r, f.withShareErr(err, "", ""))
-	case prevent.Conflict:
-		f.Errors = []prevent.FieldError{{Field: "panel", Message: prevent.PublicMessage(err)}}
-		return cp.renderListForPanel(w, r, f)
-	}
-	if err != nil {
-		return err
-	}
-	return cp.flash(w, r, casePath(pid, id, "panel"), "The case is listed for the panel")
 }
 
 // flashError shows a refusal on the page it redirects to, as an error summary.

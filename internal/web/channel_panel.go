@@ -1,9 +1,11 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
@@ -11,6 +13,102 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
+
+// listForm is the page that lists a case for a panel at one of its meetings: the panel (chosen first), the
+// meeting whose agenda the case goes on, and the sharing of the panel pack with the organisations of its
+// members.
+type listForm struct {
+	PartnershipID prevent.ID
+	Referral      casework.Referral
+	Panels        []casework.Panel
+	// Panel is the panel chosen (ID 0 until one is), and Meetings its meetings still to come.
+	Panel    casework.Panel
+	Meetings []casework.Meeting
+	Form     form
+	Share    *disclosureView
+}
+
+func (cp *casePages) renderListForPanel(w http.ResponseWriter, r *http.Request, f form) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	ctx, p := r.Context(), principalOf(r)
+	v := listForm{PartnershipID: pid, Form: f}
+	if v.Referral, err = cp.caseOf(ctx, p, pid, id); err != nil {
+		return err
+	}
+	if v.Panels, err = cp.svc.Panels(ctx, p, pid); err != nil {
+		return err
+	}
+	for _, pn := range v.Panels {
+		if itoa64(pn.ID) == f.get("panel") {
+			v.Panel = pn
+		}
+	}
+	if v.Panel.ID != 0 {
+		meetings, err := cp.svc.Meetings(ctx, p, v.Panel.ID)
+		if err != nil {
+			return err
+		}
+		now := cp.deps.Now()
+		// Soonest first: Meetings lists them newest first.
+		for i := len(meetings) - 1; i >= 0; i-- {
+			if !meetings[i].Past(now) {
+				v.Meetings = append(v.Meetings, meetings[i])
+			}
+		}
+		if v.Share, err = cp.loadDisclosure(r, pid, shareSpec{ReferralID: id, Purpose: sharing.ChannelPanel,
+			Intro: "Listing the case sends the panel pack to every organisation with a member on the panel, and assigns the panel's members to the case. Record the sharing for the organisations other than yours: it applies to each of them."}, f); err != nil {
+			return err
+		}
+		v.Form = v.Share.Form
+	}
+	l := cp.layout(r, "List for a panel: "+v.Referral.Reference)
+	l.Errors = f.Errors
+	l.Marking = v.Referral.Marking
+	l.Back = casePath(pid, id, "panel")
+	return cp.page(w, r, l, listForMeetingPage(l, v))
+}
+
+// handleListForPanelForm is the listing page: with ?panel= (chosen on the case page, or here) it asks for the
+// meeting and the sharing; without, it asks which panel.
+func (cp *casePages) handleListForPanelForm(w http.ResponseWriter, r *http.Request) error {
+	f := form{Values: url.Values{}}
+	if pn := r.URL.Query().Get("panel"); pn != "" {
+		f.Values.Set("panel", pn)
+	}
+	if mt := r.URL.Query().Get("meeting"); mt != "" {
+		f.Values.Set("meeting", mt)
+	}
+	return cp.renderListForPanel(w, r, f)
+}
+
+func (cp *casePages) handleListForPanel(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	share, err := readDisclosure(f)
+	if err == nil {
+		err = cp.svc.ListForPanel(r.Context(), principalOf(r), id, idOf(f, "panel"), idOf(f, "meeting"), share)
+	}
+	switch prevent.ErrorKind(err) {
+	case prevent.Invalid:
+		return cp.renderListForPanel(w, r, f.withShareErr(err, "", ""))
+	case prevent.Conflict:
+		f.Errors = []prevent.FieldError{{Field: "meeting", Message: prevent.PublicMessage(err)}}
+		return cp.renderListForPanel(w, r, f)
+	}
+	if err != nil {
+		return err
+	}
+	return cp.flash(w, r, casePath(pid, id, "panel"), "The case is listed for the panel and on the agenda of its meeting")
+}
 
 // panelsView lists the partnership's Channel panels, with the form to set one up.
 type panelsView struct {
@@ -152,7 +250,9 @@ type meetingView struct {
 	Meeting       casework.Meeting
 	Listed        []casework.Summary // cases listed for panel or under review, to put on the agenda
 	CanDecide     bool
-	Form          form
+	// Started reports whether the meeting's day has come: attendance and decisions are recorded from then.
+	Started bool
+	Form    form
 }
 
 func (cp *casePages) renderMeeting(w http.ResponseWriter, r *http.Request, f form) error {
@@ -173,6 +273,7 @@ func (cp *casePages) renderMeeting(w http.ResponseWriter, r *http.Request, f for
 	if v.Meeting, err = cp.svc.Meeting(ctx, p, meetingID); err != nil {
 		return err
 	}
+	v.Started = v.Meeting.Started(cp.deps.Now())
 	if v.Meeting.Panel.ID != panelID || v.Meeting.Panel.PartnershipID != pid {
 		return access.NotFound("Panel meeting")
 	}
@@ -223,24 +324,36 @@ func (cp *casePages) meetingPost(w http.ResponseWriter, r *http.Request, field, 
 }
 
 func (cp *casePages) handleAttendancePost(w http.ResponseWriter, r *http.Request) error {
-	return cp.meetingPost(w, r, "present", "Attendance recorded", func(f form, meetingID prevent.ID) error {
-		m, err := cp.svc.Meeting(r.Context(), principalOf(r), meetingID)
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	panelID, err := pathID(r, "panel")
+	if err != nil {
+		return err
+	}
+	meetingID, err := pathID(r, "meeting")
+	if err != nil {
+		return err
+	}
+	f, err := readForm(w, r)
+	if err != nil {
+		return err
+	}
+	var present []prevent.ID
+	for _, v := range f.list("present") {
+		id, err := parseID(v)
 		if err != nil {
-			return err
+			return access.NotFound("Panel member")
 		}
-		present := map[string]bool{}
-		for _, v := range f.list("present") {
-			present[v] = true
-		}
-		for _, a := range m.Attendees {
-			if want := present[itoa64(a.MemberID)]; want != a.Present {
-				if err := cp.svc.RecordAttendance(r.Context(), principalOf(r), meetingID, a.MemberID, want); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+		present = append(present, id)
+	}
+	err = cp.svc.SetAttendance(r.Context(), principalOf(r), meetingID, present)
+	if prevent.ErrorKind(err) == prevent.Conflict {
+		// Before the meeting's day the page offers no attendance: the refusal is the plain error page.
+		return err
+	}
+	return cp.settle(w, r, err, meetingPath(pid, panelID, meetingID), "Attendance recorded", f, "present", func(f form) error { return cp.renderMeeting(w, r, f) })
 }
 
 func (cp *casePages) handleAgendaPost(w http.ResponseWriter, r *http.Request) error {
@@ -260,15 +373,26 @@ func (cp *casePages) handlePaperPost(w http.ResponseWriter, r *http.Request) err
 	})
 }
 
-// decisionView is the panel's decision form for one case on a meeting's agenda.
+// decisionView is the panel's page of one case on a meeting's agenda: the case as the reader's organisation
+// was given it and, for those who decide once the meeting's day has come, the decision form.
 type decisionView struct {
 	PartnershipID prevent.ID
 	Meeting       casework.Meeting
 	Item          casework.AgendaItem
-	Services      []casework.Item
-	Reasons       []casework.Item
-	Outcomes      []casework.Item
-	Form          form
+	// Referral is the case minimised for the reader's organisation; ConcernTypes are its types' labels.
+	Referral     casework.Referral
+	ConcernTypes []string
+	Services     []casework.Item
+	Reasons      []casework.Item
+	Outcomes     []casework.Item
+	// CanDecide offers the decision form (the meeting has started and nothing is decided yet); ConsultationDue
+	// asks for the children's services consultation in it, which CanConsult lets the reader record there.
+	CanDecide       bool
+	ConsultationDue bool
+	CanConsult      bool
+	Started         bool
+	Now             time.Time
+	Form            form
 }
 
 func (cp *casePages) renderDecision(w http.ResponseWriter, r *http.Request, f form) error {
@@ -285,38 +409,61 @@ func (cp *casePages) renderDecision(w http.ResponseWriter, r *http.Request, f fo
 		return err
 	}
 	ctx, p := r.Context(), principalOf(r)
-	v := decisionView{PartnershipID: pid, Form: f}
-	if v.Meeting, err = cp.svc.Meeting(ctx, p, meetingID); err != nil {
+	now := cp.deps.Now()
+	v := decisionView{PartnershipID: pid, Form: f, Now: now, CanConsult: cp.may(r, pid, access.CaseSupport)}
+	mc, err := cp.svc.MeetingCase(ctx, p, meetingID, caseID)
+	if err != nil {
 		return err
 	}
-	found := false
-	for _, it := range v.Meeting.Agenda {
-		if it.ReferralID == caseID {
-			v.Item, found = it, true
-		}
-	}
-	if !found || v.Meeting.Panel.PartnershipID != pid {
+	v.Meeting, v.Item, v.ConsultationDue = mc.Meeting, mc.Item, mc.ChildrensServicesDue
+	if v.Meeting.Panel.PartnershipID != pid || v.Meeting.Panel.ID != mustPathID(r, "panel") {
 		return access.NotFound("Agenda item")
 	}
-	now := cp.deps.Now()
-	if v.Services, err = cp.svc.Reference(ctx, casework.SignpostServices, now); err != nil {
+	if v.Referral, err = cp.svc.Referral(ctx, p, caseID); err != nil {
 		return err
 	}
-	if v.Reasons, err = cp.svc.Reference(ctx, casework.TriageReasons, now); err != nil {
-		return err
+	for _, code := range v.Referral.Details.Concern.Types {
+		v.ConcernTypes = append(v.ConcernTypes, cp.svc.Label(ctx, casework.ConcernTypes, code, v.Referral.SubmittedAt))
 	}
-	if v.Outcomes, err = cp.svc.Reference(ctx, casework.ExitOutcomes, now); err != nil {
-		return err
+	v.Started = v.Meeting.Started(now)
+	v.CanDecide = cp.may(r, pid, access.PanelDecide) && v.Started && !v.Item.Decided
+	if v.CanDecide {
+		if v.Services, err = cp.svc.Reference(ctx, casework.SignpostServices, now); err != nil {
+			return err
+		}
+		if v.Reasons, err = cp.svc.Reference(ctx, casework.TriageReasons, now); err != nil {
+			return err
+		}
+		if v.Outcomes, err = cp.svc.Reference(ctx, casework.ExitOutcomes, now); err != nil {
+			return err
+		}
 	}
-	l := cp.layout(r, "Panel decision: "+v.Item.Reference)
+	title := "Case " + v.Item.Reference
+	if v.CanDecide {
+		title = "Panel decision: " + v.Item.Reference
+	}
+	l := cp.layout(r, title)
 	l.Errors = f.Errors
-	l.Marking = casework.DefaultMarking
+	l.Marking = max(casework.DefaultMarking, v.Referral.Marking)
 	l.Back = meetingPath(pid, v.Meeting.Panel.ID, meetingID)
+	if !cp.may(r, pid, access.PanelManage) {
+		l.Back = panelPath(pid, v.Meeting.Panel.ID)
+	}
 	return cp.page(w, r, l, decisionPage(l, v))
 }
 
 func (cp *casePages) handleDecision(w http.ResponseWriter, r *http.Request) error {
 	return cp.renderDecision(w, r, form{Values: url.Values{}})
+}
+
+// consultationGiven reports whether the decision form holds a children's services consultation to record.
+func consultationGiven(f form) bool {
+	for _, k := range []string{"consulted-at-day", "consulted-at-month", "consulted-at-year", "consulted-with", "consultation-notes"} {
+		if f.get(k) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (cp *casePages) handleDecisionPost(w http.ResponseWriter, r *http.Request) error {
@@ -340,12 +487,41 @@ func (cp *casePages) handleDecisionPost(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	ctx, p := r.Context(), principalOf(r)
+	render := func(f form) error { return cp.renderDecision(w, r, f) }
+	// A consultation with children's services typed into the form is recorded first, by the same call as
+	// the case's own page, so that a child's case can be adopted in one step.
+	if consultationGiven(f) {
+		at, _, derr := caseDate(f.Values, "consulted-at")
+		if derr != nil {
+			err = prevent.Validation([]prevent.FieldError{{Field: "consulted-at", Message: "Enter a real date, for example 27 3 2026"}})
+		} else {
+			err = cp.svc.RecordChildrensServicesConsultation(ctx, p, caseID, at, f.get("consulted-with"), f.get("consultation-notes"))
+		}
+		if err != nil {
+			return cp.settle(w, r, err, "", "", f, "consulted-at", render)
+		}
+	}
 	in := casework.DecisionInput{Kind: casework.DecisionKind(f.get("decision")), Rationale: f.get("rationale"), Reached: casework.Reached(f.get("reached")),
 		HealthSocialCareConsideration: f.get("health-social-care"), SignpostService: f.get("service"), CloseReason: f.get("reason"),
 		ExitOutcome: f.get("outcome"), TransferTo: f.get("transfer-to"), ReceivingPanelAccepted: f.get("accepted") == "yes"}
-	next, err := cp.svc.RecordDecision(r.Context(), principalOf(r), meetingID, caseID, in)
-	return cp.settle(w, r, err, meetingPath(pid, panelID, meetingID), "Decision recorded: "+next.String(), f, "decision",
-		func(f form) error { return cp.renderDecision(w, r, f) })
+	next, err := cp.svc.RecordDecision(ctx, p, meetingID, caseID, in)
+	field := "decision"
+	switch {
+	case errors.Is(err, casework.ErrChildrensServicesFirst) && cp.may(r, pid, access.CaseSupport):
+		// Refused for want of the consultation: the message links to where it is recorded, in this form.
+		field = "consulted-at"
+	case prevent.ErrorKind(err) == prevent.Conflict:
+		mc, merr := cp.svc.MeetingCase(ctx, p, meetingID, caseID)
+		if merr != nil {
+			return merr
+		}
+		if !mc.Meeting.Started(cp.deps.Now()) {
+			// Before the meeting's day the page offers no decision: the refusal is the plain error page.
+			return err
+		}
+	}
+	return cp.settle(w, r, err, meetingPath(pid, panelID, meetingID), "Decision recorded: "+next.String(), f, field, render)
 }
 
 // minutesView is a meeting's minutes, whole or for one attendee organisation (printable).

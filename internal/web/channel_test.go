@@ -58,18 +58,18 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 		t.Error("a school's referrer accepted as the police representative")
 	}
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {itoa64(f.officer.PersonID)}, "role": {"police"}}), loc)
-	held := f.s.deps.Now().AddDate(0, 0, 7)
+	held := f.s.deps.Now()
 	meeting := wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/meetings", url.Values{"held-day": {fmt.Sprint(held.Day())},
 		"held-month": {fmt.Sprint(int(held.Month()))}, "held-year": {fmt.Sprint(held.Year())}}), loc+"/meetings/")
-	// Listing sends the panel pack to the police representative's force: refused without a disclosure.
-	list := url.Values{"panel": {strings.TrimPrefix(loc, panels+"/")}}
+	// Listing puts the case on the meeting's agenda and sends the panel pack to the police representative's
+	// force: refused without a disclosure.
+	list := url.Values{"panel": {strings.TrimPrefix(loc, panels+"/")}, "meeting": {itoa64(lastPathID(t, meeting))}}
 	doc = parse(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", list))
-	if doc.Find("#share-gateway-error").Length() != 1 || doc.Find("#panel option[selected]").AttrOr("value", "") != list.Get("panel") {
-		t.Errorf("listing without a disclosure: no inline error, or the panel chosen was lost: %s", doc.Find(".govuk-error-summary").Text())
+	if doc.Find("#share-gateway-error").Length() != 1 || doc.Find("#meeting option[selected]").AttrOr("value", "") != list.Get("meeting") {
+		t.Errorf("listing without a disclosure: no inline error, or the meeting chosen was lost: %s", doc.Find(".govuk-error-summary").Text())
 	}
 	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.officer.OrganisationID)
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", shared(list)), cases+"/panel")
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, meeting+"/agenda", url.Values{"case": {itoa64(id)}}), meeting)
 
 	// Quorum: nobody is recorded present.
 	decision := meeting + "/cases/" + itoa64(id)
@@ -96,15 +96,23 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	}
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, meeting+"/attendance", present), meeting)
 
-	// Under 18 (age unknown): adoption needs the children's services consultation.
+	// Under 18 (age unknown): adoption needs the children's services consultation. The refusal links to
+	// recording it in the decision form itself, which keeps what was typed.
 	doc = parse(t, serve(t, f.s, co, http.MethodPost, decision, adopt))
-	if msg := doc.Find("#decision-error").Text(); !strings.Contains(strings.ToLower(msg), "children") {
-		t.Fatalf("adoption of a child without the consultation: inline error %q", msg)
+	if msg := doc.Find("#consulted-at-error").Text(); !strings.Contains(strings.ToLower(msg), "children") ||
+		doc.Find(`.govuk-error-summary a[href="#consulted-at"]`).Length() != 1 || doc.Find(`form[action$="`+decision+`"] #consulted-at-day`).Length() != 1 {
+		t.Fatalf("adoption of a child without the consultation: inline error %q, summary %q", msg, doc.Find(".govuk-error-summary").Text())
+	}
+	if v := doc.Find("#rationale").Text(); v != "Vulnerable and would benefit from support" {
+		t.Errorf("the rationale typed was lost: %q", v)
 	}
 	today := f.s.deps.Now()
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/childrens-services", url.Values{"consulted-at-day": {fmt.Sprint(today.Day())},
-		"consulted-at-month": {fmt.Sprint(int(today.Month()))}, "consulted-at-year": {fmt.Sprint(today.Year())}, "consulted-with": {"Duty social worker"}}), cases+"/plan")
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, decision, adopt), meeting)
+	consulted := url.Values{"consulted-at-day": {fmt.Sprint(today.Day())}, "consulted-at-month": {fmt.Sprint(int(today.Month()))},
+		"consulted-at-year": {fmt.Sprint(today.Year())}, "consulted-with": {"Duty social worker"}}
+	for k, v := range adopt {
+		consulted[k] = v
+	}
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, decision, consulted), meeting)
 	if ref, _ := f.svc.Referral(ctx, co, id); ref.State != casework.Adopted {
 		t.Fatalf("state after adoption %s", ref.State)
 	}
