@@ -61,6 +61,7 @@ func (s *Server) register() {
 
 	s.registerProgramme()
 	s.registerCasework()
+	s.registerSupport()
 	s.registerTasks()
 	s.registerSharing()
 	s.registerRights()

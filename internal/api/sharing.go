@@ -594,6 +594,7 @@ func (sa *sharingAPI) getOverview(w http.ResponseWriter, r *http.Request) error 
 	for _, a := range o.Alerts {
 		out.Alerts = append(out.Alerts, SharingAlert{AgreementID: a.AgreementID, Title: a.Title, Kind: string(a.Kind), Since: a.Since, Message: a.Message})
 	}
+	out.AcknowledgementAlerts = acknowledgementAlertsOut(o.AcknowledgementAlerts)
 	for _, u := range unusual {
 		out.UnusualAccess = append(out.UnusualAccess, UnusualAccess{PersonID: u.PersonID, Name: u.Name, Organisation: u.Organisation, Role: u.Role,
 			Records: u.Records, RoleMedian: strconv.FormatFloat(u.RoleMedian, 'f', -1, 64), Peers: u.Peers})

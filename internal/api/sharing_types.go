@@ -278,6 +278,8 @@ type DataProtectionOverview struct {
 	Alerts        []SharingAlert  `json:"alerts"`
 	UnusualAccess []UnusualAccess `json:"unusual_access"`
 	Retention     RetentionCounts `json:"retention"`
+	// AcknowledgementAlerts are organisations party to agreements that are no longer marked as public bodies.
+	AcknowledgementAlerts []AcknowledgementAlert `json:"acknowledgement_alerts"`
 }
 
 // RetentionCounts counts case records erased at the end of retention (in the window and in all) and the

@@ -259,7 +259,8 @@ var disclosureFields = map[string]string{
 	"categories": "disclosure.categories", "fields": "disclosure.fields", "purpose": "disclosure.purpose",
 	"expected-outcome": "disclosure.expected_outcome", "gateway": "disclosure.gateway", "consent": "disclosure.consent",
 	"consent-reason": "disclosure.consent_reason", "necessity": "disclosure.necessity",
-	"agreement": "disclosure", "from": "disclosure", "record": "disclosure", "to": "organisation_id", "recipients": "recipients",
+	"agreement": "disclosure", "from": "disclosure", "record": "disclosure", "acknowledgement": "disclosure", "to": "organisation_id",
+	"recipients": "recipients",
 }
 
 // ShareRequest is the body of POST /partnerships/{pid}/cases/{id}/shares: share a case with another

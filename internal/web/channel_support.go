@@ -218,8 +218,14 @@ func (cp *casePages) renderIntervention(w http.ResponseWriter, r *http.Request, 
 				return err
 			}
 		}
+		intro := "The provider is told about the person to deliver the intervention. When the provider is another organisation than yours, record what you share with it."
+		if v.Referral.State != casework.SupportActive {
+			intro = "Consent to support has not been given yet, so the intervention is drafted: nothing is shared with the provider, " +
+				"and its worker is not assigned, until consent is given. When the provider is another organisation than yours, record now " +
+				"what will be shared with it then."
+		}
 		if v.Share, err = cp.loadDisclosure(r, v.PartnershipID, shareSpec{ReferralID: v.Referral.ID, Purpose: sharing.SupportDelivery,
-			Intro: "The provider is told about the person to deliver the intervention. When the provider is another organisation than yours, record what you share with it."}, v.Form); err != nil {
+			Intro: intro}, v.Form); err != nil {
 			return err
 		}
 		v.Form = v.Share.Form
@@ -240,6 +246,10 @@ func (cp *casePages) handleInterventionPost(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
+	ref, err := cp.caseOf(r.Context(), principalOf(r), pid, id)
+	if err != nil {
+		return err
+	}
 	share, err := readDisclosure(f)
 	if err == nil {
 		_, err = cp.svc.AddIntervention(r.Context(), principalOf(r), id, casework.InterventionInput{Type: f.get("type"),
@@ -254,6 +264,9 @@ func (cp *casePages) handleInterventionPost(w http.ResponseWriter, r *http.Reque
 	}
 	if err != nil {
 		return err
+	}
+	if ref.State != casework.SupportActive {
+		return cp.flash(w, r, casePath(pid, id, "plan"), "Intervention drafted: it is shared with the provider when consent to support is given")
 	}
 	return cp.flash(w, r, casePath(pid, id, "plan"), "Intervention added")
 }

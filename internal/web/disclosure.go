@@ -208,7 +208,7 @@ func readDisclosure(f form) (sharing.DisclosureInput, error) {
 var shareFieldIDs = map[string]string{
 	"categories": shareCategories, "fields": shareFields, "purpose": sharePurpose, "expected-outcome": shareOutcome,
 	"gateway": shareGateway, "consent": shareConsent, "consent-reason": shareReason, "necessity": shareNecessity,
-	"agreement": shareAgreement, "from": shareAgreement, "record": shareAgreement,
+	"agreement": shareAgreement, "from": shareAgreement, "record": shareAgreement, "acknowledgement": shareAgreement,
 }
 
 // withShareErr keeps err on the form like withErr, moving a refused disclosure's field errors onto the
