@@ -46,6 +46,7 @@ func (s *Server) registerCasework() {
 	s.handle(get, R+"/{id}/submit", access.CaseCreate, cp.handleReferralDanger)
 	s.handle(post, R+"/{id}/submit", access.CaseCreate, cp.handleReferralDangerPost)
 	s.handle(get, R+"/{id}/confirmation", access.CaseStatusView, cp.handleReferralConfirmation)
+	s.handle(get, R+"/{id}/sent", access.CaseStatusView, cp.handleReferralSent)
 	s.handle(get, R+"/{id}/{step}", access.CaseCreate, cp.handleReferralStep)
 	s.handle(post, R+"/{id}/{step}", access.CaseCreate, cp.handleReferralStepPost)
 
@@ -58,6 +59,7 @@ func (s *Server) registerCasework() {
 
 	s.handle(get, C+"/{id}/triage", access.CaseTriage, cp.handleTriage)
 	s.handle(post, C+"/{id}/triage/deconfliction", access.CaseTriage, cp.handleDeconflictionPost)
+	s.handle(get, C+"/{id}/triage/decision", access.CaseTriage, cp.handleTriageDecision)
 	s.handle(post, C+"/{id}/triage/decision", access.CaseTriage, cp.handleTriageDecisionPost)
 	s.handle(post, C+"/{id}/triage/matches/{subject}/link", access.CaseTriage, cp.handleMatch(true))
 	s.handle(post, C+"/{id}/triage/matches/{subject}/decline", access.CaseTriage, cp.handleMatch(false))

@@ -256,9 +256,13 @@ func TestTriageRefusesChannelWithoutReasonableGrounds(t *testing.T) {
 	if !strings.Contains(doc.Find("table").Text(), "Checked PND") || !strings.Contains(doc.Find(".app-marking").First().Text(), "SECRET") {
 		t.Errorf("the triage page does not show the SECRET note: %q / %q", doc.Find("table").Text(), doc.Find(".app-marking").Text())
 	}
-	// The decision's follow-up questions are plain fields in the decision form: no JavaScript needed.
-	if doc.Find(`form[action$="/decision"] #reasonable-grounds`).Length() != 1 || doc.Find(`form[action$="/decision"] #reason`).Length() != 1 {
-		t.Error("the decision form lacks the reasonable grounds or the reason")
+	// The decision is chosen first, and its own questions come on the next page: no JavaScript needed.
+	if doc.Find(`form[method=get][action$="/triage/decision"] input[name=decision]`).Length() != 5 || doc.Find("#reasonable-grounds").Length() != 0 {
+		t.Error("the triage page does not ask for the decision alone")
+	}
+	doc = parse(t, serve(t, f.s, f.officer, http.MethodGet, triage+"/decision?decision=refer_to_channel", nil))
+	if doc.Find(`form[action$="/decision"] #reasonable-grounds`).Length() != 1 || doc.Find(`#reason`).Length() != 0 {
+		t.Error("the page of the referral to Channel lacks the reasonable grounds, or asks another decision's question")
 	}
 	w := serve(t, f.s, f.officer, http.MethodPost, triage+"/decision", url.Values{"decision": {"refer_to_channel"}, "reasonable-grounds": {"  "},
 		"rationale": {"kept rationale"}})
@@ -269,7 +273,7 @@ func TestTriageRefusesChannelWithoutReasonableGrounds(t *testing.T) {
 	if doc.Find("#rationale").Text() != "kept rationale" {
 		t.Error("the rationale was not kept")
 	}
-	if checked, _ := doc.Find(`input[name="decision"][value="refer_to_channel"]`).Attr("checked"); checked != "checked" && !doc.Find(`input[name="decision"][value="refer_to_channel"]`).Is("[checked]") {
+	if doc.Find(`input[type=hidden][name="decision"][value="refer_to_channel"]`).Length() != 1 {
 		t.Error("the chosen decision was not kept")
 	}
 	r, err := f.svc.Referral(context.Background(), f.officer, id)

@@ -46,15 +46,28 @@ var knowledgeOptions = []govuk.ChoiceItem{{Value: string(casework.Knows), Text: 
 var genderOptions = []govuk.ChoiceItem{{Value: "female", Text: "Female"}, {Value: "male", Text: "Male"},
 	{Value: "other", Text: "They use another term"}, {Value: "not_known", Text: "Not known"}}
 
-// referralSteps are the question pages in order; the concern types are the national list valid today.
-func (cp *casePages) referralSteps(ctx context.Context) ([]referralStep, error) {
-	types, err := cp.svc.Reference(ctx, casework.ConcernTypes, cp.deps.Now())
+// referralSteps are the question pages in order for the draft in; the concern types are the national list
+// valid today ("Not sure" last, on its own). Whether a parent or carer knows is asked only when the person may
+// be under 18 (by the age given, or none given).
+func (cp *casePages) referralSteps(ctx context.Context, in casework.ReferralInput) ([]referralStep, error) {
+	now := cp.deps.Now()
+	types, err := cp.svc.Reference(ctx, casework.ConcernTypes, now)
 	if err != nil {
 		return nil, err
 	}
-	typeOptions := make([]govuk.ChoiceItem, 0, len(types))
+	typeOptions := make([]govuk.ChoiceItem, 0, len(types)+1)
 	for _, it := range types {
+		if it.Code == casework.ConcernNotSure {
+			typeOptions = append(typeOptions, govuk.ChoiceItem{Divider: "or"},
+				govuk.ChoiceItem{Value: it.Code, Text: it.Label, Behaviour: "exclusive"})
+			continue
+		}
 		typeOptions = append(typeOptions, govuk.ChoiceItem{Value: it.Code, Text: it.Label})
+	}
+	knows := []question{{Name: "person-knows", Label: "Does the person know about this referral?", Kind: fieldRadios, Options: knowledgeOptions}}
+	if in.Person.MayBeUnder18(now) {
+		knows = append(knows, question{Name: "parent-knows", Label: "Does a parent or carer know about this referral? (optional)",
+			Hint: "Asked because the person is under 18, or their age is not known", Kind: fieldRadios, Options: knowledgeOptions})
 	}
 	sectors := []govuk.ChoiceItem{{Value: "", Text: "My organisation’s usual sector"}}
 	for _, s := range partnership.Sectors {
@@ -95,10 +108,8 @@ func (cp *casePages) referralSteps(ctx context.Context) ([]referralStep, error) 
 		{"fears", "What you fear may happen", []question{
 			{Name: "fears", Label: "What do you fear may happen? (optional)", Kind: fieldTextarea}}},
 		{"types", "Type of concern", []question{
-			{Name: "types", Label: "What type of concern is it?", Hint: "Select all that apply", Kind: fieldCheckboxes, Options: typeOptions}}},
-		{"knows", "Who knows about this referral", []question{
-			{Name: "person-knows", Label: "Does the person know about this referral?", Kind: fieldRadios, Options: knowledgeOptions},
-			{Name: "parent-knows", Label: "If they are under 18, does a parent or carer know? (optional)", Kind: fieldRadios, Options: knowledgeOptions}}},
+			{Name: "types", Label: "What type of concern is it?", Hint: "Select all that apply, or ‘Not sure’", Kind: fieldCheckboxes, Options: typeOptions}}},
+		{"knows", "Who knows about this referral", knows},
 	}, nil
 }
 
@@ -261,11 +272,15 @@ type stepView struct {
 	Return bool
 }
 
-func (cp *casePages) findStep(r *http.Request) (pid, id prevent.ID, steps []referralStep, i int, err error) {
+// findStep loads the principal's draft and the question page named in the path.
+func (cp *casePages) findStep(r *http.Request) (pid, id prevent.ID, in casework.ReferralInput, steps []referralStep, i int, err error) {
 	if pid, id, err = pathIDs(r); err != nil {
 		return
 	}
-	if steps, err = cp.referralSteps(r.Context()); err != nil {
+	if in, err = cp.svc.Draft(r.Context(), principalOf(r), id); err != nil {
+		return
+	}
+	if steps, err = cp.referralSteps(r.Context(), in); err != nil {
 		return
 	}
 	i = slices.IndexFunc(steps, func(s referralStep) bool { return s.Slug == r.PathValue("step") })
@@ -275,29 +290,48 @@ func (cp *casePages) findStep(r *http.Request) (pid, id prevent.ID, steps []refe
 	return
 }
 
-func (cp *casePages) renderStep(w http.ResponseWriter, r *http.Request, v stepView) error {
+// stepBack is where a question page's back link goes: the previous question on the first pass (the list of
+// referrals from the first), and "Check your answers" when the page was opened from it.
+func stepBack(v stepView, steps []referralStep) string {
+	switch {
+	case v.Return:
+		return referralPath(v.PartnershipID, v.ID, "check")
+	case v.Number <= 1:
+		return partnershipPath(v.PartnershipID, "referrals")
+	}
+	return referralPath(v.PartnershipID, v.ID, steps[v.Number-2].Slug)
+}
+
+func (cp *casePages) renderStep(w http.ResponseWriter, r *http.Request, v stepView, steps []referralStep) error {
 	l := cp.layout(r, v.Step.Title)
 	l.Errors = v.Form.Errors
-	l.Back = referralPath(v.PartnershipID, v.ID, "check")
+	l.Back = stepBack(v, steps)
 	v.Principal = principalOf(r)
 	return cp.page(w, r, l, referralStepPage(l, v))
 }
 
 func (cp *casePages) handleReferralStep(w http.ResponseWriter, r *http.Request) error {
-	pid, id, steps, i, err := cp.findStep(r)
-	if err != nil {
-		return err
-	}
-	in, err := cp.svc.Draft(r.Context(), principalOf(r), id)
+	pid, id, in, steps, i, err := cp.findStep(r)
 	if err != nil {
 		return err
 	}
 	return cp.renderStep(w, r, stepView{PartnershipID: pid, ID: id, Step: steps[i], Number: i + 1, Of: len(steps),
-		Form: form{Values: referralValues(in)}, Return: r.URL.Query().Get("return") != ""})
+		Form: form{Values: referralValues(in)}, Return: r.URL.Query().Get("return") != ""}, steps)
+}
+
+// missingOn lists the required answers of a question page that in does not give.
+func missingOn(st referralStep, in casework.ReferralInput) []prevent.FieldError {
+	var out []prevent.FieldError
+	for _, e := range in.Missing() {
+		if slices.ContainsFunc(st.Questions, func(q question) bool { return q.Name == e.Field }) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (cp *casePages) handleReferralStepPost(w http.ResponseWriter, r *http.Request) error {
-	pid, id, steps, i, err := cp.findStep(r)
+	pid, id, in, steps, i, err := cp.findStep(r)
 	if err != nil {
 		return err
 	}
@@ -306,10 +340,6 @@ func (cp *casePages) handleReferralStepPost(w http.ResponseWriter, r *http.Reque
 		return err
 	}
 	p := principalOf(r)
-	in, err := cp.svc.Draft(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
 	// The draft's other answers, with this page's answers over them.
 	all := referralValues(in)
 	for _, name := range steps[i].fieldNames() {
@@ -320,19 +350,28 @@ func (cp *casePages) handleReferralStepPost(w http.ResponseWriter, r *http.Reque
 	}
 	view := stepView{PartnershipID: pid, ID: id, Step: steps[i], Number: i + 1, Of: len(steps), Form: f, Return: f.get("return") != ""}
 	next, fields := referralFromValues(all, false)
+	later := f.get("later") != ""
+	if !later {
+		// The page's own required answers are asked for here, not found missing at the end.
+		fields = append(fields, missingOn(steps[i], next)...)
+	}
 	if err := fields.Err(); err != nil {
 		view.Form = f.withErr(err)
-		return cp.renderStep(w, r, view)
+		return cp.renderStep(w, r, view, steps)
+	}
+	if !next.Person.MayBeUnder18(cp.deps.Now()) {
+		// Not asked for an adult: an answer given while the age was unknown is not kept.
+		next.ParentKnows = ""
 	}
 	if _, err := cp.svc.SaveDraft(r.Context(), p, pid, id, next); err != nil {
 		if prevent.ErrorKind(err) == prevent.Invalid {
 			view.Form = f.withErr(err)
-			return cp.renderStep(w, r, view)
+			return cp.renderStep(w, r, view, steps)
 		}
 		return err
 	}
 	switch {
-	case f.get("later") != "":
+	case later:
 		return cp.flash(w, r, partnershipPath(pid, "referrals"), "Your draft referral has been saved")
 	case i+1 < len(steps) && f.get("return") == "":
 		http.Redirect(w, r, referralPath(pid, id, steps[i+1].Slug), http.StatusSeeOther)
@@ -355,7 +394,7 @@ func (cp *casePages) renderCheck(w http.ResponseWriter, r *http.Request, pid, id
 	if err != nil {
 		return err
 	}
-	steps, err := cp.referralSteps(r.Context())
+	steps, err := cp.referralSteps(r.Context(), in)
 	if err != nil {
 		return err
 	}
@@ -458,6 +497,46 @@ func (cp *casePages) handleReferralConfirmation(w http.ResponseWriter, r *http.R
 	}
 	l := cp.layout(r, "Referral submitted")
 	return cp.page(w, r, l, referralConfirmationPage(l, pid, st))
+}
+
+// sentView is the printable copy of a referral for the referrer who sent it.
+type sentView struct {
+	PartnershipID prevent.ID
+	Sent          casework.SentReferral
+	Steps         []referralStep
+	Values        url.Values
+}
+
+// handleReferralSent shows the referrer what they sent, to print or save: their own answers, and nothing of
+// what happened to the referral since.
+func (cp *casePages) handleReferralSent(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	sent, err := cp.svc.SentReferral(r.Context(), principalOf(r), id)
+	if err != nil {
+		return err
+	}
+	v := sentView{PartnershipID: pid, Sent: sent, Values: referralValues(sent.Details)}
+	// The questions as asked today, with the answers as sent (a type of concern since retired keeps its code).
+	if v.Steps, err = cp.referralSteps(r.Context(), sent.Details); err != nil {
+		return err
+	}
+	for i, st := range v.Steps {
+		if st.Slug != "types" {
+			continue
+		}
+		for _, code := range sent.Details.Concern.Types {
+			if !slices.ContainsFunc(st.Questions[0].Options, func(o govuk.ChoiceItem) bool { return o.Value == code }) {
+				label := cp.svc.Label(r.Context(), casework.ConcernTypes, code, sent.SubmittedAt)
+				v.Steps[i].Questions[0].Options = append(v.Steps[i].Questions[0].Options, govuk.ChoiceItem{Value: code, Text: label})
+			}
+		}
+	}
+	l := cp.layout(r, "Your referral "+sent.Reference)
+	l.Back = partnershipPath(pid, "referrals")
+	return cp.page(w, r, l, referralSentPage(l, v))
 }
 
 // answerText is how an answer reads on "Check your answers".

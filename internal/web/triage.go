@@ -3,13 +3,16 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
+	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-// triageView is the police triage page: possible repeat referrals, deconfliction and the decision.
+// triageView is the police triage page: what was referred, possible repeat referrals, deconfliction and the
+// choice of decision; and then the page of the chosen decision's own questions.
 type triageView struct {
 	PartnershipID prevent.ID
 	Referral      casework.Referral
@@ -17,47 +20,107 @@ type triageView struct {
 	Notes         []casework.DeconflictionNote
 	Reasons       []casework.Item
 	Services      []casework.Item
-	Form          form
+	// ConcernTypes are the labels of the types of concern referred; ReferrerOrganisation is the name of the
+	// organisation that referred.
+	ConcernTypes         []string
+	ReferrerOrganisation string
+	// Decision is the decision whose questions the decision page asks.
+	Decision casework.Event
+	Now      time.Time
+	Form     form
 }
 
-func (cp *casePages) renderTriage(w http.ResponseWriter, r *http.Request, f form) error {
+// triageDecisions are the triage decisions in the order the page offers them.
+var triageDecisions = []casework.Event{casework.EvCloseNFA, casework.EvSignpost, casework.EvPoliceLed, casework.EvPursueHandover, casework.EvReferToChannel}
+
+// loadTriage reads what both triage pages show.
+func (cp *casePages) loadTriage(r *http.Request, f form) (triageView, error) {
 	pid, id, err := pathIDs(r)
 	if err != nil {
-		return err
+		return triageView{}, err
 	}
 	ctx, p := r.Context(), principalOf(r)
-	v := triageView{PartnershipID: pid, Form: f}
+	v := triageView{PartnershipID: pid, Form: f, Now: cp.deps.Now()}
 	if v.Referral, err = cp.svc.Referral(ctx, p, id); err != nil {
-		return err
+		return v, err
 	}
 	if v.Referral.PartnershipID != pid || v.Referral.State == casework.Draft {
-		return access.NotFound("Referral")
+		return v, access.NotFound("Referral")
 	}
-	if v.Matches, err = cp.svc.Matches(ctx, p, id); err != nil {
-		return err
+	for _, code := range v.Referral.Details.Concern.Types {
+		v.ConcernTypes = append(v.ConcernTypes, cp.svc.Label(ctx, casework.ConcernTypes, code, v.Referral.SubmittedAt))
+	}
+	if orgs, err := cp.deps.Partnership.Organisations(ctx, p, pid); err == nil {
+		for _, o := range orgs {
+			if o.ID == v.Referral.ReferrerOrgID {
+				v.ReferrerOrganisation = o.Name
+			}
+		}
 	}
 	if v.Notes, err = cp.svc.DeconflictionNotes(ctx, p, id); err != nil {
-		return err
+		return v, err
 	}
-	now := cp.deps.Now()
-	if v.Reasons, err = cp.svc.Reference(ctx, casework.TriageReasons, now); err != nil {
-		return err
+	if v.Reasons, err = cp.svc.Reference(ctx, casework.TriageReasons, v.Now); err != nil {
+		return v, err
 	}
-	if v.Services, err = cp.svc.Reference(ctx, casework.SignpostServices, now); err != nil {
-		return err
+	if v.Services, err = cp.svc.Reference(ctx, casework.SignpostServices, v.Now); err != nil {
+		return v, err
 	}
-	l := cp.layout(r, "Triage: "+v.Referral.Reference)
-	l.Errors = f.Errors
+	return v, nil
+}
+
+// triageLayout is the frame of a triage page, marked as the most restricted note it shows.
+func (cp *casePages) triageLayout(r *http.Request, title string, v triageView) layout {
+	l := cp.layout(r, title)
+	l.Errors = v.Form.Errors
 	l.Marking = v.Referral.Marking
 	for _, n := range v.Notes {
 		l.Marking = max(l.Marking, n.Marking)
 	}
-	l.Back = casePath(pid, id)
+	return l
+}
+
+func (cp *casePages) renderTriage(w http.ResponseWriter, r *http.Request, f form) error {
+	v, err := cp.loadTriage(r, f)
+	if err != nil {
+		return err
+	}
+	if v.Matches, err = cp.svc.Matches(r.Context(), principalOf(r), v.Referral.ID); err != nil {
+		return err
+	}
+	l := cp.triageLayout(r, "Triage: "+v.Referral.Reference, v)
+	l.Back = casePath(v.PartnershipID, v.Referral.ID)
 	return cp.page(w, r, l, triagePage(l, v))
 }
 
 func (cp *casePages) handleTriage(w http.ResponseWriter, r *http.Request) error {
 	return cp.renderTriage(w, r, form{Values: url.Values{}})
+}
+
+// renderTriageDecision shows the questions of the decision chosen in f; with no valid decision it shows the
+// triage page again, asking for one.
+func (cp *casePages) renderTriageDecision(w http.ResponseWriter, r *http.Request, f form) error {
+	d := casework.Event(f.get("decision"))
+	if !slices.Contains(triageDecisions, d) {
+		f.Errors = []prevent.FieldError{{Field: "decision", Message: "Select your triage decision"}}
+		return cp.renderTriage(w, r, f)
+	}
+	v, err := cp.loadTriage(r, f)
+	if err != nil {
+		return err
+	}
+	if !v.Referral.State.AwaitingTriage() {
+		return cp.renderTriage(w, r, form{Values: url.Values{}})
+	}
+	v.Decision = d
+	l := cp.triageLayout(r, decisionTitle(d)+": "+v.Referral.Reference, v)
+	l.Back = casePath(v.PartnershipID, v.Referral.ID, "triage")
+	return cp.page(w, r, l, triageDecisionPage(l, v))
+}
+
+// handleTriageDecision is the page of the decision chosen on the triage page (?decision=).
+func (cp *casePages) handleTriageDecision(w http.ResponseWriter, r *http.Request) error {
+	return cp.renderTriageDecision(w, r, form{Values: url.Values{"decision": {r.URL.Query().Get("decision")}}})
 }
 
 var deconflictionResults = []struct {
@@ -109,8 +172,11 @@ func (cp *casePages) handleTriageDecisionPost(w http.ResponseWriter, r *http.Req
 	}
 	switch prevent.ErrorKind(err) {
 	case prevent.Invalid:
-		return cp.renderTriage(w, r, f.withErr(err))
+		// The decision's own answers: its page again, with what was typed.
+		return cp.renderTriageDecision(w, r, f.withErr(err))
 	case prevent.Conflict:
+		// A refusal of the decision itself (no deconfliction yet, or already triaged): the triage page,
+		// with the decision chosen kept.
 		f.Errors = []prevent.FieldError{{Field: "decision", Message: prevent.PublicMessage(err)}}
 		return cp.renderTriage(w, r, f)
 	}

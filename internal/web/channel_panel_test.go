@@ -1,0 +1,129 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// TestListingForAMeetingAndMeetingsNotYetHeld lists a case for a panel at one of its upcoming meetings (the
+// listing page asks for the panel, then for the meeting or to schedule one), and shows a meeting whose day has
+// not come without attendance or decisions: posting them anyway is a Conflict with a plain message. A panel
+// member from another organisation sees the case on the panel's case page as it was disclosed to them.
+func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
+	f := newCaseFixture(t)
+	ctx := context.Background()
+	co := f.coordinator
+	now := f.s.deps.Now()
+	id := f.screeningCase(t, "Lee", "Listed")
+	if _, err := f.svc.SaveAssessment(ctx, co, id, casework.AssessmentInput{SummaryConclusion: "Isolated",
+		Factors: []casework.FactorInput{{No: 3, Presence: casework.Present, Evidence: "Only friends are online", Source: "School"}}}); err != nil {
+		t.Fatal(err)
+	}
+	member, memberOrg := f.member(t)
+	panel, err := f.svc.CreatePanel(ctx, co, f.pid, "Northtown Channel Panel", []string{"Northtown"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []casework.PanelMemberInput{{PersonID: co.PersonID, Role: casework.RoleChair}, {PersonID: f.officer.PersonID, Role: casework.RolePolice},
+		{PersonID: member.PersonID, Role: casework.RoleMember}} {
+		if _, err := f.svc.AddPanelMember(ctx, co, panel, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.officer.OrganisationID, memberOrg)
+	cases := fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id)
+	list := cases + "/panel/list"
+
+	// First the panel.
+	doc := parse(t, serve(t, f.s, co, http.MethodGet, list, nil))
+	if doc.Find(`form[method=get] select#panel`).Length() != 1 || doc.Find("#meeting").Length() != 0 {
+		t.Errorf("the listing page without a panel: %s", doc.Find("main").Text())
+	}
+	// A panel with no meeting to come: a link to schedule one, and nothing to submit.
+	doc = parse(t, serve(t, f.s, co, http.MethodGet, list+"?panel="+itoa64(panel), nil))
+	schedule := fmt.Sprintf("/partnerships/%d/panels/%d#schedule", f.pid, panel)
+	if doc.Find(`main a[href="`+schedule+`"]`).Length() != 1 || doc.Find(`form[method=post]`).Length() != 0 {
+		t.Errorf("a panel with no meetings: %s", doc.Find("main").Text())
+	}
+	meet := func(days int) prevent.ID {
+		t.Helper()
+		m, err := f.svc.ScheduleMeeting(ctx, co, panel, now.AddDate(0, 0, days))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	meet(-1)
+	next, today := meet(7), meet(0)
+	doc = parse(t, serve(t, f.s, co, http.MethodGet, list+"?panel="+itoa64(panel), nil))
+	var options []string
+	doc.Find("#meeting option").Each(func(_ int, o *goquery.Selection) { options = append(options, o.AttrOr("value", "")) })
+	if want := []string{"", itoa64(today), itoa64(next)}; strings.Join(options, ",") != strings.Join(want, ",") {
+		t.Errorf("meetings offered %v, want the upcoming ones soonest first %v", options, want)
+	}
+	// Without a meeting the listing is refused with the rest kept.
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, list, shared(url.Values{"panel": {itoa64(panel)}})))
+	if doc.Find("#meeting-error").Length() != 1 || doc.Find(`input[type=hidden][name=panel][value="`+itoa64(panel)+`"]`).Length() != 1 {
+		t.Errorf("listing without a meeting: %s", doc.Find(".govuk-error-summary").Text())
+	}
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, list, shared(url.Values{"panel": {itoa64(panel)}, "meeting": {itoa64(next)}})), cases+"/panel")
+
+	// The meeting next week has the case on its agenda, and offers no attendance or decision yet.
+	meeting := fmt.Sprintf("/partnerships/%d/panels/%d/meetings/%d", f.pid, panel, next)
+	caseAt := meeting + "/cases/" + itoa64(id)
+	doc = parse(t, serve(t, f.s, co, http.MethodGet, meeting, nil))
+	if doc.Find(`table a[href="`+caseAt+`"]`).Length() != 1 {
+		t.Errorf("the case is not on the meeting's agenda: %s", doc.Find("main").Text())
+	}
+	if doc.Find(`form[action$="/attendance"]`).Length() != 0 || !strings.Contains(doc.Find(".govuk-inset-text").Text(), "has not happened yet") ||
+		strings.Contains(doc.Find("table").Text(), "Record decision") {
+		t.Errorf("a meeting not yet held offers attendance or decisions: %s", doc.Find("main").Text())
+	}
+	doc = parse(t, serve(t, f.s, co, http.MethodGet, caseAt, nil))
+	if doc.Find(`form[action$="`+caseAt+`"]`).Length() != 0 || !strings.Contains(doc.Find("main").Text(), "has not happened yet") {
+		t.Errorf("the case page of a meeting not yet held offers a decision: %s", doc.Find("main").Text())
+	}
+	m, err := f.svc.Meeting(ctx, co, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	present := url.Values{}
+	for _, a := range m.Attendees {
+		present.Add("present", itoa64(a.MemberID))
+	}
+	for path, form := range map[string]url.Values{meeting + "/attendance": present,
+		caseAt: {"decision": {"adopt"}, "rationale": {"Agreed"}, "reached": {"unanimous"}}} {
+		w := serve(t, f.s, co, http.MethodPost, path, form)
+		if w.Code != http.StatusConflict || !strings.Contains(parse(t, w).Find("main").Text(), "has not happened yet") {
+			t.Errorf("POST %s before the meeting: %d %s", path, w.Code, parse(t, w).Find("main").Text())
+		}
+	}
+	if r, err := f.svc.Referral(ctx, co, id); err != nil || r.State != casework.PanelListed {
+		t.Errorf("after the refusals: %s %v", r.State, err)
+	}
+
+	// The panel member sees the case as it was disclosed to their organisation (identity only), no form.
+	w := serve(t, f.s, member, http.MethodGet, caseAt, nil)
+	doc = parse(t, w)
+	text := doc.Find(".govuk-summary-card").Text()
+	if w.Code != http.StatusOK || !strings.Contains(text, "Lee Listed") || strings.Contains(doc.Find("main").Text(), "Shared violent material") ||
+		!strings.Contains(text, notSharedText) || doc.Find("form").Length() != 0 {
+		t.Errorf("the member's panel case page (%d): %s", w.Code, doc.Find("main").Text())
+	}
+	// The coordinator sees it all.
+	if text := parse(t, serve(t, f.s, co, http.MethodGet, caseAt, nil)).Find(".govuk-summary-card").Text(); !strings.Contains(text, "Shared violent material") {
+		t.Errorf("the coordinator's panel case page: %s", text)
+	}
+	// Someone outside the panel does not find it.
+	if w := serve(t, f.s, f.referrerB, http.MethodGet, caseAt, nil); w.Code != http.StatusNotFound {
+		t.Errorf("another school's referrer on the panel's case page: %d", w.Code)
+	}
+}
