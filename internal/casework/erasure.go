@@ -295,7 +295,7 @@ func (s *Service) eraseCase(ctx context.Context, tx *database.Tx, c erasureCandi
 		`UPDATE childrens_services_consultations SET consulted_with = '', notes = '' WHERE referral_id = $1`,
 		`UPDATE support_plans SET consent_by = '', objectives = '' WHERE referral_id = $1`,
 		`UPDATE intervention_sessions SET progress_notes = '' WHERE intervention_id IN (SELECT id FROM interventions WHERE referral_id = $1)`,
-		`UPDATE interventions SET description = '' WHERE referral_id = $1`,
+		`UPDATE interventions SET description = '', draft_disclosure = NULL WHERE referral_id = $1`,
 		`UPDATE post_exit_reviews SET notes = '' WHERE referral_id = $1`,
 	}
 	for _, q := range blank {
