@@ -66,6 +66,7 @@ func (s *Server) layout(r *http.Request, title string) layout {
 	if access.Permits(p, access.AuditView).Allow {
 		add("Audit log", "/audit")
 	}
+	add(s.notificationsNavText(r, p), "/notifications")
 	add("Your account", "/account")
 	markCurrent(l.Nav, r.URL.Path)
 	return l

@@ -71,7 +71,11 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, f form, newToke
 		}
 		views = append(views, v)
 	}
-	return s.page(w, r, l, accountPage(l, f, roles, clearance, views, newToken))
+	email, err := s.emailPreference(r, f)
+	if err != nil {
+		return err
+	}
+	return s.page(w, r, l, accountPage(l, f, roles, clearance, views, newToken, email))
 }
 
 func day(t time.Time) string {

@@ -41,4 +41,5 @@ func (s *Server) register() {
 	s.registerSharing()
 	s.registerRights()
 	s.registerSignpost()
+	s.registerNotifications()
 }
