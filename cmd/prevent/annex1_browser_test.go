@@ -157,8 +157,9 @@ func TestBrowserAnnex1CaseStudy(t *testing.T) {
 	d.open("triage", casePath+"/triage", "#result")
 	d.run("deconfliction", chromedp.Click(chromedp.CSS("#result")), chromedp.Click(chromedp.CSS("#marking")))
 	d.submit("deconfliction recorded", "/deconfliction", success)
-	d.run("refer", chromedp.Click(chromedp.CSS("input[name=decision][value=refer_to_channel]")),
-		chromedp.SendKeys(chromedp.CSS("#reasonable-grounds"), "Praises terrorist attacks, violent at home, immersed in terrorist material online"))
+	d.run("refer", chromedp.Click(chromedp.CSS("input[name=decision][value=refer_to_channel]")))
+	d.submit("refer to Channel: the grounds", "/decision", "#reasonable-grounds")
+	d.run("grounds", chromedp.SendKeys(chromedp.CSS("#reasonable-grounds"), "Praises terrorist attacks, violent at home, immersed in terrorist material online"))
 	d.submit("referred to Channel", "/decision", success)
 
 	// Screening: his consent to information sharing, sought with his offender manager, and the assessment.
@@ -216,14 +217,13 @@ func TestBrowserAnnex1CaseStudy(t *testing.T) {
 	meeting := d.eval(`location.pathname`)
 	d.open("panel listing", casePath+"/panel/list", "#panel")
 	d.selectText("#panel", "(Annex 1)")
+	d.submit("panel listing: the meeting", "/panel/list", "#meeting")
+	d.selectValue("#meeting", meeting[strings.LastIndex(meeting, "/")+1:])
 	d.fill(disclosure{categories: []sharing.Category{sharing.Identity, sharing.Contact, sharing.ConcernData, sharing.Assessment, sharing.CriminalOffence, sharing.Family},
 		purpose: sharing.ChannelPanel, gateway: "ctsa_2015_s36_38",
 		outcome:   "The panel decides, with police, housing and probation, what support he needs",
 		necessity: "Each partner at the panel needs the concern, his offences and his family situation to plan support; nothing about his health is shared"})
 	d.submit("listed for panel (panel pack)", "/panel/list", success)
-	d.open("meeting", meeting, "#case")
-	d.selectValue("#case", fmt.Sprint(caseID))
-	d.submit("on the agenda", "/agenda", success)
 	d.open("meeting attendance", meeting, "input[name=present]")
 	d.js("present", `document.querySelectorAll('input[name=present]').forEach(c => c.checked = true)`)
 	d.submit("attendance: police, housing and probation present", "/attendance", success)
@@ -301,7 +301,7 @@ func TestBrowserAnnex1CaseStudy(t *testing.T) {
 
 	// Concerns subside: a later meeting exits him, and the reviews close the case.
 	d.open("panel", panelPath, "#held-day")
-	d.fillDate("held", today.AddDate(0, 0, 1))
+	d.fillDate("held", today)
 	d.submit("review meeting scheduled", "/meetings", success)
 	meeting = d.eval(`location.pathname`)
 	d.selectValue("#case", fmt.Sprint(caseID))

@@ -131,6 +131,12 @@ func TestBrowserCaseworkJourney(t *testing.T) {
 	}
 	path := eval(`location.pathname`)
 	casePath := strings.Replace(strings.TrimSuffix(path, "/confirmation"), "/referrals/", "/cases/", 1)
+	// The referrer keeps a printable copy of what they sent.
+	run("what I sent", chromedp.Click(chromedp.CSS(`main a[href$="/sent"]`)), chromedp.WaitVisible(chromedp.CSS("a.app-print-link")))
+	check("referral: what you sent")
+	if body := text("main"); !strings.Contains(body, ref) || !strings.Contains(body, "Drew extremist symbols") {
+		t.Errorf("the referral as sent: %q", body)
+	}
 	run("status", chromedp.Navigate(base+casePath), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	check("referral status")
 	if body := text("main"); !strings.Contains(body, ref) || strings.Contains(body, "Drew extremist symbols") {
@@ -147,8 +153,10 @@ func TestBrowserCaseworkJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#marking")),
 		chromedp.Click(chromedp.CSS("form[action$='/deconfliction'] button")), chromedp.WaitVisible(chromedp.CSS(".govuk-notification-banner--success")))
 	check("triage with deconfliction")
-	run("refer to Channel", chromedp.Click(chromedp.CSS("input[name=decision][value=refer_to_channel]")),
-		chromedp.Click(chromedp.CSS("form[action$='/decision'] button")), chromedp.WaitVisible(chromedp.CSS("#reasonable-grounds-error")))
+	run("choose to refer to Channel", chromedp.Click(chromedp.CSS("input[name=decision][value=refer_to_channel]")),
+		chromedp.Click(chromedp.CSS("form[action$='/decision'] button")), chromedp.WaitVisible(chromedp.CSS("#reasonable-grounds")))
+	check("triage: refer to Channel")
+	run("refer to Channel without grounds", chromedp.Click(chromedp.CSS("form[action$='/decision'] button")), chromedp.WaitVisible(chromedp.CSS("#reasonable-grounds-error")))
 	check("triage with an error")
 	run("refer to Channel", chromedp.SendKeys(chromedp.CSS("#reasonable-grounds"), "Repeated extremist slogans and symbols; the school reports a recent change in behaviour"),
 		chromedp.Click(chromedp.CSS("form[action$='/decision'] button")), chromedp.WaitVisible(chromedp.CSS(".govuk-notification-banner--success")))

@@ -233,8 +233,9 @@ func TestBrowserChannelJourney(t *testing.T) {
 	d.open("triage", casePath+"/triage", "#result")
 	d.run("deconfliction", chromedp.Click(chromedp.CSS("#result")), chromedp.Click(chromedp.CSS("#marking")))
 	d.submit("deconfliction recorded", "/deconfliction", success)
-	d.run("refer", chromedp.Click(chromedp.CSS("input[name=decision][value=refer_to_channel]")),
-		chromedp.SendKeys(chromedp.CSS("#reasonable-grounds"), "Shares terrorist propaganda with young people; the school reports growing influence"))
+	d.run("refer", chromedp.Click(chromedp.CSS("input[name=decision][value=refer_to_channel]")))
+	d.submit("refer to Channel: the grounds", "/decision", "#reasonable-grounds")
+	d.run("grounds", chromedp.SendKeys(chromedp.CSS("#reasonable-grounds"), "Shares terrorist propaganda with young people; the school reports growing influence"))
 	d.submit("referred to Channel", "/decision", success)
 
 	// The coordinator: screening, assessment, the panel. The council shares with the police, the NHS trust
@@ -299,14 +300,17 @@ func TestBrowserChannelJourney(t *testing.T) {
 	}
 	meeting := scheduleMeeting(today)
 
+	// Listing the case puts it on the agenda of the meeting chosen.
 	d.open("case panel section", casePath+"/panel", "#panel")
 	d.selectText("#panel", "(journey)")
 	d.submit("list for panel form", "/panel/list", "#share-categories")
+	d.selectValue("#meeting", meeting[strings.LastIndex(meeting, "/")+1:])
 	d.share("panel pack")
 	d.submit("listed for panel", "/panel/list", success)
 	d.open("meeting", meeting, "#case")
-	d.selectValue("#case", fmt.Sprint(caseID))
-	d.submit("on the agenda", "/agenda", success)
+	if agenda := d.text("main table"); !strings.Contains(agenda, "Record decision on") {
+		t.Errorf("the case listed is not on the meeting's agenda: %q", agenda)
+	}
 	decide := func(name, decision string, extra ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		d.open("decision form ("+name+")", fmt.Sprintf("%s/cases/%d", meeting, caseID), "#rationale")
@@ -394,7 +398,16 @@ func TestBrowserChannelJourney(t *testing.T) {
 
 	// A later meeting reviews the case and exits it.
 	d.open("panel", panelPath, "#held-day")
-	meeting = scheduleMeeting(today.AddDate(0, 0, 1))
+	// A meeting not yet held offers neither attendance nor decisions.
+	upcoming := scheduleMeeting(today.AddDate(0, 0, 7))
+	if d.eval(`String(document.querySelectorAll("form[action$='/attendance']").length)`) != "0" || !strings.Contains(d.text("main"), "has not happened yet") {
+		t.Errorf("a meeting next week offers attendance: %q", d.text("main"))
+	}
+	d.open("panel", panelPath, "#held-day")
+	meeting = scheduleMeeting(today)
+	if meeting == upcoming {
+		t.Fatal("the second meeting was not scheduled")
+	}
 	d.selectValue("#case", fmt.Sprint(caseID))
 	d.submit("on the agenda for review", "/agenda", success)
 	attend()
@@ -478,15 +491,17 @@ func TestBrowserChannelUnder18(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#rationale"), "Vulnerable to online grooming"))
 	}
 	decideChild("child without consultation")
-	d.submit("adoption refused (children's services)", fmt.Sprintf("/cases/%d", child), "#decision-error")
-	if msg := strings.ToLower(d.text("#decision-error")); !strings.Contains(msg, "children") {
+	d.submit("adoption refused (children's services)", fmt.Sprintf("/cases/%d", child), "#consulted-at-error")
+	if msg := strings.ToLower(d.text("#consulted-at-error")); !strings.Contains(msg, "children") {
 		t.Errorf("the under-18 refusal: %q", msg)
 	}
-	d.open("children's services consultation", childPath+"/childrens-services", "#consulted-with")
+	// The refusal leads to recording the consultation in the same form, which kept what was typed.
+	if v := d.eval(`document.querySelector('#rationale').value`); v != "Vulnerable to online grooming" {
+		t.Errorf("the rationale typed was lost: %q", v)
+	}
+	d.run("to the consultation", chromedp.Click(chromedp.CSS(`.govuk-error-summary a[href="#consulted-at"]`)), chromedp.WaitVisible(chromedp.CSS("#consulted-at-day")))
 	d.fillDate("consulted-at", today)
 	d.run("consulted", chromedp.SendKeys(chromedp.CSS("#consulted-with"), "Duty team manager, children's social care"))
-	d.submit("consultation recorded", "/childrens-services", success)
-	decideChild("child")
 	d.submit("child adopted", fmt.Sprintf("/cases/%d", child), success)
 	d.open("child support plan", childPath+"/plan/edit", "#consent-how")
 	d.run("plan", chromedp.SendKeys(chromedp.CSS("#consent-how"), "Home visit with a parent"), chromedp.SendKeys(chromedp.CSS("#consent-by"), "Prevent coordinator"))
@@ -526,8 +541,9 @@ func TestBrowserChannelUnder18(t *testing.T) {
 	verifyAfterJourney(t, db)
 }
 
-// childToPanel submits, triages and assesses a referral of a 15-year-old through the service, lists it for
-// the panel and puts it on a new meeting's agenda in the browser; it leaves the browser on the meeting page.
+// childToPanel submits, triages and assesses a referral of a 15-year-old through the service; in the browser it
+// schedules a meeting from the listing page's link and lists the case for it, which puts it on the meeting's
+// agenda; it leaves the browser on the meeting page.
 func (d channelDriver) childToPanel(svc *casework.Service, referrer, officer, coordinator prevent.Principal, pid prevent.ID, panelPath string) prevent.ID {
 	t := d.t
 	t.Helper()
@@ -556,15 +572,19 @@ func (d channelDriver) childToPanel(svc *casework.Service, referrer, officer, co
 		t.Fatal(err)
 	}
 	casePath := fmt.Sprintf("/partnerships/%d/cases/%d", pid, id)
+	// Listing without a meeting to come: the page links to scheduling one.
+	d.open("child list for panel (no meeting)", casePath+"/panel/list?panel="+panelPath[strings.LastIndex(panelPath, "/")+1:], "main a[href$='#schedule']")
+	d.click("schedule from the listing", "main a[href$='#schedule']", "#held-day")
+	d.check("panel for the child")
+	d.fillDate("held", time.Now().UTC())
+	d.submit("meeting for the child", "/meetings", success)
+	meeting := d.eval(`location.pathname`)
 	d.open("child panel section", casePath+"/panel", "#panel")
 	d.selectText("#panel", "(journey)")
 	d.submit("child list for panel form", "/panel/list", "#share-categories")
+	d.selectValue("#meeting", meeting[strings.LastIndex(meeting, "/")+1:])
 	d.share("child's panel pack")
 	d.submit("child listed for panel", "/panel/list", success)
-	d.open("panel for the child", panelPath, "#held-day")
-	d.fillDate("held", time.Now().UTC().AddDate(0, 0, 2))
-	d.submit("meeting for the child", "/meetings", success)
-	d.selectValue("#case", fmt.Sprint(id))
-	d.submit("child on the agenda", "/agenda", success)
+	d.open("meeting for the child", meeting, "#case")
 	return id
 }
