@@ -20,6 +20,10 @@ type config struct {
 	CheckpointEvery time.Duration
 	PublicURL       string
 	LogJSON         bool
+	// SMTPURL, SMTPFrom and SMTPRequireTLS configure email about people's tasks (off without a URL).
+	SMTPURL        string
+	SMTPFrom       string
+	SMTPRequireTLS bool
 }
 
 func (c *config) sqlitePath() string { return filepath.Join(c.Data, "prevent.db") }

@@ -22,6 +22,7 @@ import (
 	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/logging"
 	"github.com/preventplatform/prevent/internal/metrics"
+	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/programme"
 	"github.com/preventplatform/prevent/internal/sharing"
@@ -99,6 +100,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	boolean(fs, getenv, &c.Demo, "demo", false, "load the synthetic demo partnership on first start and print its accounts")
 	str(fs, getenv, &c.PublicURL, "public-url", "", "the URL people use to reach the service (default http://<addr>); https turns on Secure cookies")
 	boolean(fs, getenv, &c.LogJSON, "log-json", false, "write logs as JSON")
+	str(fs, getenv, &c.SMTPURL, "smtp-url", "", "SMTP server for emails about people's tasks: smtp://user:password@host:port (STARTTLS when offered) or smtps://... (TLS); email is off when empty")
+	str(fs, getenv, &c.SMTPFrom, "smtp-from", "", "the From address of those emails, such as \"Prevent partnership <no-reply@example.org>\"")
+	boolean(fs, getenv, &c.SMTPRequireTLS, "smtp-require-tls", false, "refuse to send over smtp:// when the server does not offer STARTTLS")
 	if err := duration(fs, getenv, &c.CheckpointEvery, "checkpoint-every", 2*time.Minute, "how often to sign an audit checkpoint"); err != nil {
 		return err
 	}
@@ -134,7 +138,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		publicURL = "http://" + ln.Addr().String()
 	}
 
-	app, err := newApp(ctx, appConfig{DB: db, Logger: logger, Now: now, Demo: c.Demo, PublicURL: publicURL, AuditDir: c.auditDir(), Keys: keys}, stdout)
+	mailer, err := newMailer(&c, publicURL, logger)
+	if err != nil {
+		return err
+	}
+	app, err := newApp(ctx, appConfig{DB: db, Logger: logger, Now: now, Demo: c.Demo, PublicURL: publicURL, AuditDir: c.auditDir(), Keys: keys,
+		Mailer: mailer}, stdout)
 	if err != nil {
 		return err
 	}
@@ -143,10 +152,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
-	queue, err := jobs.New(ctx, jobs.Deps{DB: db, Logger: logger, Tasks: app.Tasks})
+	queue, err := jobs.New(ctx, jobs.Deps{DB: db, Logger: logger, Tasks: app.Tasks, Jobs: app.Jobs})
 	if err != nil {
 		return err
 	}
+	app.Notify.UseQueue(queue)
 	if err := queue.Start(context.Background()); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
@@ -232,6 +242,8 @@ type appConfig struct {
 	// Keys seals sensitive fields; serve passes the master key from --keys. Nil (tests only) means the
 	// process's ephemeral key (keyring.Ephemeral).
 	Keys *keyring.Keyring
+	// Mailer sends emails about people's tasks; nil turns email off.
+	Mailer notify.Mailer
 }
 
 // app is the wired service: its handler and the parts tests look into.
@@ -243,6 +255,10 @@ type app struct {
 	Demo    []demo.Account
 	// Tasks are the scheduled jobs the queue runs (registered here, so that jobs imports no domain).
 	Tasks []jobs.Task
+	// Jobs are the one-off jobs domain packages enqueue (sending a notification email).
+	Jobs []jobs.Job
+	// Notify tells people of their tasks; serve gives it the job queue.
+	Notify *notify.Service
 }
 
 // newApp wires the services, the pages, the API and operations routes into one handler, loading the demo
@@ -296,6 +312,12 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 			return err
 		}},
 	}
+	// People are told of their open tasks in the service and by email (internal/notify).
+	a.Notify = notify.New(notify.Deps{DB: db, Now: now,
+		Source:    notify.NoTasks{}, // wired by cmd: internal/work's open tasks, each person's, replace this source
+		Directory: partners, Mailer: c.Mailer, Logger: logger, PublicURL: c.PublicURL})
+	a.Tasks = append(a.Tasks, jobs.Task{Name: "notify-scan", Every: time.Minute, Run: a.Notify.Scan})
+	a.Jobs = []jobs.Job{a.Notify.Job()}
 	secure := strings.HasPrefix(c.PublicURL, "https://")
 	a.Web = web.New(web.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now,
 		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir, Keys: keys})
