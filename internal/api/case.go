@@ -48,6 +48,9 @@ func (s *Server) registerCasework() {
 	s.handle(http.MethodGet, "/referrals/{id}", access.CaseStatusView, operation{id: "getReferral",
 		summary:  "A referral: its status for the referrer, the whole case for those who may see it (audited)",
 		response: ReferralView{}}, a.getReferral)
+	s.handle(http.MethodGet, "/referrals/{id}/sent", access.CaseStatusView, operation{id: "getSentReferral",
+		summary:  "The referrer's own answers as they sent them, and nothing since; for anyone else 404 (audited)",
+		response: SentReferral{}}, a.sentReferral)
 	s.handle(http.MethodPost, "/referrals/{id}/triage", access.CaseTriage, operation{id: "triageReferral",
 		summary: "Police triage: record the deconfliction result (restricted note) and the decision", request: TriageRequest{},
 		response: ReferralView{}}, a.triage)
