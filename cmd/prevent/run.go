@@ -27,6 +27,7 @@ import (
 	"github.com/preventplatform/prevent/internal/programme"
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/web"
+	"github.com/preventplatform/prevent/internal/work"
 	"github.com/preventplatform/prevent/ui"
 )
 
@@ -314,7 +315,7 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	}
 	// People are told of their open tasks in the service and by email (internal/notify).
 	a.Notify = notify.New(notify.Deps{DB: db, Now: now,
-		Source:    notify.NoTasks{}, // wired by cmd: internal/work's open tasks, each person's, replace this source
+		Source:    taskSource{work.New(work.Deps{DB: db, Now: now})},
 		Directory: partners, Mailer: c.Mailer, Logger: logger, PublicURL: c.PublicURL})
 	a.Tasks = append(a.Tasks, jobs.Task{Name: "notify-scan", Every: time.Minute, Run: a.Notify.Scan})
 	a.Jobs = []jobs.Job{a.Notify.Job()}
@@ -350,4 +351,19 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	a.Handler = web.SecurityHeaders(secure,
 		logging.Middleware(logger, reg.Middleware(logging.Recover(logger, http.NewCrossOriginProtection().Handler(mux), a.Web.ServerError))))
 	return a, nil
+}
+
+// taskSource gives notify every person's open tasks from the task store (internal/work): keys and dates only.
+type taskSource struct{ w *work.Service }
+
+func (s taskSource) Pending(ctx context.Context, now time.Time) ([]notify.Pending, error) {
+	ps, err := s.w.Pending(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]notify.Pending, len(ps))
+	for i, p := range ps {
+		out[i] = notify.Pending{PersonID: p.PersonID, TaskKey: p.TaskKey, CreatedAt: p.CreatedAt, Due: p.Due}
+	}
+	return out, nil
 }
