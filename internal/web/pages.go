@@ -163,6 +163,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	l.Errors = fields
 	f.Errors = fields
 	var entries []audit.Entry
+	var names auditNames
 	next := ""
 	if len(fields) == 0 {
 		var cursor int64
@@ -179,6 +180,9 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		if names, err = s.lookupAuditNames(r.Context(), p, pid, entries); err != nil {
+			return err
+		}
 		if cursor > 0 {
 			nq := url.Values{}
 			for k := range f.Values {
@@ -190,7 +194,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 			next = "/audit?" + nq.Encode()
 		}
 	}
-	return s.page(w, r, l, auditPage(l, f, entries, next, s.checkpointStatus()))
+	return s.page(w, r, l, auditPage(l, f, entries, names, next, s.checkpointStatus()))
 }
 
 // checkpointStatus says when the last signed checkpoint was written.

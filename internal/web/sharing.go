@@ -626,6 +626,60 @@ type ledgerView struct {
 	NextHref string
 	// Record is set on a per-case ledger.
 	Record prevent.ID
+	// Cases are the references of the cases disclosed, People the names of who disclosed and who received
+	// them as far as the reader may see, and Agreements the titles of the agreements relied on.
+	Cases      map[prevent.ID]string
+	People     staffNames
+	Agreements map[prevent.ID]string
+	// CanOpenCase links the per-case ledger to the case, for a reader who may see it.
+	CanOpenCase bool
+}
+
+// caseName is a disclosed case by its reference ("Case PRV-2026-000123").
+func (v ledgerView) caseName(id prevent.ID) string {
+	if ref := v.Cases[id]; ref != "" {
+		return "Case " + ref
+	}
+	return "Case record " + itoa64(id)
+}
+
+// nameLedger looks up what the ledger's rows name: the cases' references (casework.CaseReferences), the
+// people who disclosed and received them (through the partnership service, for a reader who may see the
+// partnership's people) and the agreements' titles.
+func (sp *sharingPages) nameLedger(r *http.Request, v *ledgerView) error {
+	ctx, p := r.Context(), shareWho(r)
+	var cases, people []prevent.ID
+	for _, d := range v.Page.Items {
+		if d.RecordKind == casework.RecordKind {
+			cases = append(cases, d.RecordID)
+		}
+		people = append(append(people, d.DisclosedBy), d.Recipients...)
+	}
+	if v.Record != 0 {
+		cases = append(cases, v.Record)
+	}
+	var err error
+	if len(cases) > 0 {
+		cw := casework.New(casework.Deps{DB: sp.deps.DB, Now: sp.deps.Now, Keys: sp.deps.Keys, Sharing: sp.svc})
+		if v.Cases, err = cw.CaseReferences(ctx, p, v.PID, cases); err != nil && prevent.ErrorKind(err) != prevent.NotFound {
+			return err
+		}
+	}
+	if v.People, err = sp.lookupNames(ctx, p, v.PID, people); err != nil {
+		return err
+	}
+	v.Agreements = map[prevent.ID]string{}
+	if sp.may(r, v.PID, access.AgreementView) {
+		as, err := sp.svc.Agreements(ctx, p, v.PID)
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			v.Agreements[a.ID] = a.Title
+		}
+	}
+	v.CanOpenCase = sp.may(r, v.PID, access.CaseView)
+	return nil
 }
 
 func (sp *sharingPages) handleLedger(w http.ResponseWriter, r *http.Request) error {
@@ -664,6 +718,9 @@ func (sp *sharingPages) handleLedger(w http.ResponseWriter, r *http.Request) err
 		next.Set("before", itoa64(v.Page.Next))
 		v.NextHref = sharePath(pid, "disclosures") + "?" + next.Encode()
 	}
+	if err := sp.nameLedger(r, &v); err != nil {
+		return err
+	}
 	l := sp.layout(r, "Disclosure ledger")
 	l.Back, l.Errors = sharePath(pid), v.Form.Errors
 	return sp.page(w, r, l, ledgerPage(l, v))
@@ -684,7 +741,10 @@ func (sp *sharingPages) handleCaseLedger(w http.ResponseWriter, r *http.Request)
 	if v.Gateways, err = sp.svc.AllGateways(r.Context(), shareWho(r), pid); err != nil {
 		return err
 	}
-	l := sp.layout(r, "Disclosures of case "+itoa64(id))
+	if err := sp.nameLedger(r, &v); err != nil {
+		return err
+	}
+	l := sp.layout(r, "Disclosures: "+v.caseName(id))
 	l.Back = sharePath(pid, "disclosures")
 	return sp.page(w, r, l, caseLedgerPage(l, v))
 }
