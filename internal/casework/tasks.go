@@ -36,6 +36,11 @@ const (
 	defaultReviewMonth = 6  // the first post-exit review
 )
 
+// officerSteps are the steps that are the case officer's to take (the panel's own steps are not).
+var officerSteps = map[work.Kind]bool{work.Assess: true, work.ListForPanel: true, work.OnwardReferral: true, work.SupportPlan: true,
+	work.RequestConsent: true, work.RecordConsent: true, work.AfterRefusal: true, work.PlanReview: true, work.PostExitReview: true,
+	work.ReturnToPanel: true}
+
 // caseScope is the work scope of a case's tasks.
 func caseScope(referralID prevent.ID) string { return "case:" + strconv.FormatInt(referralID, 10) }
 
@@ -66,9 +71,9 @@ type caseFacts struct {
 }
 
 // caseTasks is the task rule: for each state of the pathway, the steps that are open and whose they are. A
-// step is the case officer's when there is one whose role permits it, and otherwise the partnership's, for
-// anyone whose role permits it (the police for triage, the coordinators for the rest); a partner's steps
-// (answering a request, recording sessions) are theirs.
+// step is the case officer's when there is one whose role permits it; until there is a case officer the case's
+// own steps wait with the coordinators; the panel's steps are for whoever's role permits them, triage is the
+// police's, and a partner's steps (answering a request, recording sessions) are theirs.
 func (s *Service) caseTasks(ctx context.Context, q database.Querier, referralID prevent.ID) ([]work.Task, error) {
 	var f caseFacts
 	var ref sql.NullString
@@ -114,8 +119,12 @@ func (s *Service) caseTasks(ctx context.Context, q database.Querier, referralID 
 	add := func(kind work.Kind, key string, item prevent.ID, action access.Action, due time.Time) {
 		t := work.Task{Key: caseScope(f.id) + ":" + key, Scope: caseScope(f.id), Kind: kind, PartnershipID: f.partnership,
 			ReferralID: f.id, Reference: f.reference, ItemID: item, Action: action, Due: due}
-		if f.officer != 0 && slices.Contains(f.officerActions, action) {
+		switch {
+		case f.officer != 0 && slices.Contains(f.officerActions, action):
 			t.PersonID = f.officer
+		case f.officer == 0 && officerSteps[kind]:
+			// Until there is a case officer, the case's own steps wait with the coordinators, who choose one.
+			t.Action = access.CaseScreen
 		}
 		out = append(out, t)
 	}
@@ -354,7 +363,7 @@ func (s *Service) reviewTasks(ctx context.Context, q database.Querier, f *caseFa
 
 // TaskRulesVersion is the version of the case task rules above. Raising it makes EnsureTasks derive every open
 // case's tasks again, once.
-const TaskRulesVersion = 1
+const TaskRulesVersion = 2
 
 // taskSource names the case rules in the task store.
 const taskSource = "casework"
