@@ -60,7 +60,7 @@ func TestLedgerAndAuditLogNameCasesAndPeople(t *testing.T) {
 	if title := doc.Find("title").Text(); !strings.Contains(title, "Case "+ref.Reference) || strings.Contains(title, "Sharewell") {
 		t.Errorf("the case ledger's title: %q", title)
 	}
-	if doc.Find(`main a[href="` + fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id) + `"]`).Length() != 0 {
+	if doc.Find(`main a[href="`+fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id)+`"]`).Length() != 0 {
 		t.Error("the data protection officer, who may not open cases, is linked to the case")
 	}
 	// The auditor may not see the partnership's people: recipients are counted, not named.
