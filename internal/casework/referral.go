@@ -65,6 +65,19 @@ const (
 
 func (k Knowledge) valid() bool { return k == Knows || k == DoesNotKnow || k == KnownUnknown }
 
+// String is the answer in words.
+func (k Knowledge) String() string {
+	switch k {
+	case Knows:
+		return "Yes"
+	case DoesNotKnow:
+		return "No"
+	case KnownUnknown:
+		return "Not known"
+	}
+	return ""
+}
+
 // ReferralInput is a referral as the referrer writes it; a draft may be incomplete.
 type ReferralInput struct {
 	Person  PersonDetails `json:"person"`

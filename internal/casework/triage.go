@@ -239,6 +239,20 @@ var triageNames = map[Event]string{
 	EvReferToChannel: "refer to Channel",
 }
 
+// TriageDecision is a triage decision as people say it: "Referred to Channel", "No further action".
+func TriageDecision(e Event) string {
+	switch e {
+	case EvReferToChannel:
+		return "Referred to Channel"
+	case "":
+		return ""
+	}
+	if n, ok := triageNames[e]; ok {
+		return strings.ToUpper(n[:1]) + n[1:]
+	}
+	return e.String()
+}
+
 // Triage records the police triage decision and moves the referral on. A submitted referral is taken into
 // triage first. The guards of the workflow apply: a deconfliction result must be recorded, and a referral to
 // Channel needs the reasonable-grounds statement.

@@ -39,6 +39,10 @@ type caseView struct {
 	// Progress is the case's Channel stages, on the summary; empty for a case not referred to Channel.
 	Progress []casework.ProgressItem
 	Now      time.Time
+	// Principal is the reader (whose the case's open steps are is said from their side) and Holidays the bank
+	// holidays that due dates count working days around.
+	Principal prevent.Principal
+	Holidays  casework.Holidays
 	// Channel holds what the assessment, panel and plan sections show.
 	Channel channelCase
 }
@@ -106,6 +110,20 @@ func (cp *casePages) renderCase(w http.ResponseWriter, r *http.Request, pid, id 
 		Actions: casework.NextActions(ref, p, now)}
 	for _, code := range ref.Details.Concern.Types {
 		v.ConcernTypes = append(v.ConcernTypes, cp.svc.Label(ctx, casework.ConcernTypes, code, ref.SubmittedAt))
+	}
+	v.Principal = p
+	if v.Holidays, err = cp.svc.BankHolidays(ctx); err != nil {
+		return err
+	}
+	for _, t := range ref.Tasks {
+		if t.OrgID != 0 && v.Organisations == nil {
+			v.Organisations = map[prevent.ID]string{}
+			if orgs, err := cp.deps.Partnership.Organisations(ctx, p, pid); err == nil {
+				for _, o := range orgs {
+					v.Organisations[o.ID] = o.Name
+				}
+			}
+		}
 	}
 	switch sec.Slug {
 	case "":

@@ -76,6 +76,15 @@ func TestMyWorkCarriesACaseToItsOfficer(t *testing.T) {
 	}
 	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, officerPath, url.Values{"officer": {itoa64(f.coordinator.PersonID)}}),
 		fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id))
+	// The case page names its officer and lists its open steps, whose each is and when it is due.
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id), nil))
+	if got := doc.Find("#case-officer").Text(); !strings.Contains(got, "Case officer: Cara Coordinator") || !strings.Contains(got, "Change") {
+		t.Errorf("case officer on the case page: %q", got)
+	}
+	if row := doc.Find(`[aria-labelledby=case-tasks] tbody tr`); row.Length() != 1 || !strings.Contains(row.Text(), "Record the assessment") ||
+		!strings.Contains(row.Text(), "You") {
+		t.Errorf("open steps on the case page: %q", doc.Find(`[aria-labelledby=case-tasks]`).Text())
+	}
 	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, "/work", nil))
 	if doc.Find(`a:contains("Choose a case officer")`).Length() != 0 || doc.Find(`#work-mine a:contains("Record the assessment")`).Length() != 1 {
 		t.Errorf("after choosing the officer:\n%s", doc.Find("main").Text())
