@@ -217,6 +217,20 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 			opt.Progress(done)
 		}
 	}
+	// Two Channel cases in three have the partnership's first coordinator as case officer; the rest wait for one.
+	if err := db.WithTx(ctx, func(tx *database.Tx) error {
+		var officer prevent.ID
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(person_id), 0) FROM memberships WHERE partnership_id = $1 AND role = $2`,
+			pid, string(prevent.Coordinator)).Scan(&officer); err != nil || officer == 0 {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE referrals SET case_officer_id = $1 WHERE partnership_id = $2 AND case_officer_id = 0
+			AND id % 3 <> 0 AND state NOT IN ('draft', 'submitted', 'police_triage', 'closed_nfa', 'signposted', 'police_led_management',
+			'pursue_handover', 'transferred_out', 'closed_final', 'retention_review_due', 'deleted', 'retained')`, officer, pid)
+		return err
+	}); err != nil {
+		return done, fmt.Errorf("demo: case officers: %w", err)
+	}
 	// The cases were written in batches, not through the service: derive the open ones' tasks.
 	if _, err := casework.New(casework.Deps{DB: db}).SyncAllTasks(ctx, opt.Batch); err != nil {
 		return done, fmt.Errorf("demo: tasks: %w", err)
