@@ -209,7 +209,7 @@ func (cp *casePages) renderAssessment(w http.ResponseWriter, r *http.Request, f 
 			v.Form = f
 		}
 	}
-	l := cp.layout(r, "Assessment: "+v.Referral.Reference)
+	l := cp.layout(r, caseTitle("Assessment", v.Referral.Reference))
 	l.Errors = f.Errors
 	l.Marking = v.Referral.Marking
 	l.Back = casePath(pid, id, "assessment")

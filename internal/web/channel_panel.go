@@ -64,7 +64,7 @@ func (cp *casePages) renderListForPanel(w http.ResponseWriter, r *http.Request, 
 		}
 		v.Form = v.Share.Form
 	}
-	l := cp.layout(r, "List for a panel: "+v.Referral.Reference)
+	l := cp.layout(r, caseTitle("List for a panel", v.Referral.Reference))
 	l.Errors = f.Errors
 	l.Marking = v.Referral.Marking
 	l.Back = casePath(pid, id, "panel")
@@ -438,9 +438,9 @@ func (cp *casePages) renderDecision(w http.ResponseWriter, r *http.Request, f fo
 			return err
 		}
 	}
-	title := "Case " + v.Item.Reference
+	title := caseTitle("", v.Item.Reference)
 	if v.CanDecide {
-		title = "Panel decision: " + v.Item.Reference
+		title = caseTitle("Panel decision", v.Item.Reference)
 	}
 	l := cp.layout(r, title)
 	l.Errors = f.Errors

@@ -49,7 +49,7 @@ func (cp *casePages) supportPage(w http.ResponseWriter, r *http.Request, f form,
 			return err
 		}
 	}
-	l := cp.layout(r, title+": "+v.Referral.Reference)
+	l := cp.layout(r, caseTitle(title, v.Referral.Reference))
 	l.Errors = f.Errors
 	l.Marking = v.Referral.Marking
 	l.Back = casePath(pid, id, back)

@@ -143,7 +143,7 @@ func (rp *rightsPages) renderRectify(w http.ResponseWriter, r *http.Request, f f
 	if ref.PartnershipID != pid {
 		return access.NotFound("Referral")
 	}
-	l := rp.layout(r, "Correct the person’s details")
+	l := rp.layout(r, caseTitle("Correct the person’s details", ref.Reference))
 	l.Errors = f.Errors
 	l.Marking = ref.Marking
 	l.Back = casePath(pid, id)

@@ -88,7 +88,7 @@ func (cp *casePages) renderTriage(w http.ResponseWriter, r *http.Request, f form
 	if v.Matches, err = cp.svc.Matches(r.Context(), principalOf(r), v.Referral.ID); err != nil {
 		return err
 	}
-	l := cp.triageLayout(r, "Triage: "+v.Referral.Reference, v)
+	l := cp.triageLayout(r, caseTitle("Triage", v.Referral.Reference), v)
 	l.Back = casePath(v.PartnershipID, v.Referral.ID)
 	return cp.page(w, r, l, triagePage(l, v))
 }
@@ -113,7 +113,7 @@ func (cp *casePages) renderTriageDecision(w http.ResponseWriter, r *http.Request
 		return cp.renderTriage(w, r, form{Values: url.Values{}})
 	}
 	v.Decision = d
-	l := cp.triageLayout(r, decisionTitle(d)+": "+v.Referral.Reference, v)
+	l := cp.triageLayout(r, caseTitle(decisionTitle(d), v.Referral.Reference), v)
 	l.Back = casePath(v.PartnershipID, v.Referral.ID, "triage")
 	return cp.page(w, r, l, triageDecisionPage(l, v))
 }
