@@ -14,8 +14,10 @@
 // It cannot promise prevention: that rests on access control (append-only triggers, no UPDATE/DELETE
 // grants to the application role) and on the operators of the database. It cannot protect entries
 // written after the most recent exported checkpoint (at most one checkpoint interval): someone with
-// write access can remove or change those silently, and can delete local checkpoint files, which is why
-// checkpoints must be copied elsewhere. It cannot show that an event which was never logged is missing.
+// write access can remove or change those silently, and can delete the newest local checkpoint files,
+// which is why checkpoints must be copied elsewhere. (Every checkpoint names the size of the one signed
+// before it, so a deleted checkpoint is noticed while a later one survives, and a file holding another
+// size's checkpoint, such as an older one copied over a newer, is noticed by its name.) It cannot show that an event which was never logged is missing.
 // Whoever holds the signing key (or the running application) can sign new, forged entries; only entries
 // already covered by an exported checkpoint stay protected. On SQLite the database file is protected
 // only by file permissions: the same evidence, weaker resistance.
@@ -58,14 +60,24 @@ type Checkpoint struct {
 	Hash tlog.Hash
 	// Time is when the checkpoint was made (whole seconds, UTC); zero if the body has no time line.
 	Time time.Time
+	// Prev is the size of the newest checkpoint that was in the directory when this one was signed, 0 when
+	// there was none. It chains the checkpoints, so that a deleted checkpoint file is noticed as long as a
+	// later one survives. HasPrev says whether the body carries the line: checkpoints signed before the
+	// line was introduced do not.
+	Prev    int64
+	HasPrev bool
 }
 
-// Format returns the checkpoint's canonical note body.
+// Format returns the checkpoint's canonical note body: origin, size, hash, then the optional extension
+// lines "time <RFC 3339>" and "prev <size>", in that order.
 func (c Checkpoint) Format() []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\n%d\n%s\n", Origin, c.N, base64.StdEncoding.EncodeToString(c.Hash[:]))
 	if !c.Time.IsZero() {
 		fmt.Fprintf(&b, "time %s\n", c.Time.UTC().Format(time.RFC3339))
+	}
+	if c.HasPrev {
+		fmt.Fprintf(&b, "prev %d\n", c.Prev)
 	}
 	return b.Bytes()
 }
@@ -82,14 +94,14 @@ func ParseCheckpoint(text []byte) (Checkpoint, error) {
 		return c, errors.New("audit: checkpoint: body does not end in a newline")
 	}
 	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-	if len(lines) < 3 || len(lines) > 4 {
-		return c, errors.New("audit: checkpoint: want origin, size, hash and an optional time line")
+	if len(lines) < 3 || len(lines) > 5 {
+		return c, errors.New("audit: checkpoint: want origin, size, hash and the optional time and prev lines")
 	}
 	if lines[0] != Origin {
 		return c, fmt.Errorf("audit: checkpoint: origin %q, want %q", lines[0], Origin)
 	}
-	n, err := strconv.ParseInt(lines[1], 10, 64)
-	if err != nil || n < 0 || strconv.FormatInt(n, 10) != lines[1] {
+	n, ok := parseSize(lines[1])
+	if !ok {
 		return c, errors.New("audit: checkpoint: malformed size")
 	}
 	h, err := base64.StdEncoding.DecodeString(lines[2])
@@ -98,18 +110,40 @@ func ParseCheckpoint(text []byte) (Checkpoint, error) {
 	}
 	c.N = n
 	copy(c.Hash[:], h)
-	if len(lines) == 4 {
-		v, ok := strings.CutPrefix(lines[3], "time ")
-		if !ok {
-			return Checkpoint{}, errors.New("audit: checkpoint: unknown extension line")
+	ext := lines[3:]
+	if len(ext) > 0 {
+		if v, ok := strings.CutPrefix(ext[0], "time "); ok {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil || t.IsZero() || t.UTC().Format(time.RFC3339) != v {
+				return Checkpoint{}, errors.New("audit: checkpoint: malformed time")
+			}
+			c.Time = t.UTC()
+			ext = ext[1:]
 		}
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil || t.IsZero() || t.UTC().Format(time.RFC3339) != v {
-			return Checkpoint{}, errors.New("audit: checkpoint: malformed time")
+	}
+	if len(ext) > 0 {
+		if v, ok := strings.CutPrefix(ext[0], "prev "); ok {
+			p, ok := parseSize(v)
+			if !ok || p >= c.N {
+				return Checkpoint{}, errors.New("audit: checkpoint: malformed prev line (want a size below the checkpoint's own)")
+			}
+			c.Prev, c.HasPrev = p, true
+			ext = ext[1:]
 		}
-		c.Time = t.UTC()
+	}
+	if len(ext) > 0 {
+		return Checkpoint{}, errors.New("audit: checkpoint: unknown or misplaced extension line")
 	}
 	return c, nil
+}
+
+// parseSize parses a canonical non-negative decimal.
+func parseSize(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || strconv.FormatInt(n, 10) != s {
+		return 0, false
+	}
+	return n, true
 }
 
 // OpenCheckpoint checks that msg is a note signed by verifier and parses its body. It is the parser the
@@ -184,8 +218,9 @@ func (c *Checkpointer) Checkpoint(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	var last int64
 	if len(sizes) > 0 {
-		last := sizes[len(sizes)-1]
+		last = sizes[len(sizes)-1]
 		if last > size {
 			// Another process may have extended the tree and signed it since; otherwise the log shrank.
 			if cur, err := hashedSize(ctx, c.DB.Read()); err == nil && cur >= last {
@@ -204,7 +239,7 @@ func (c *Checkpointer) Checkpoint(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("audit: tree hash: %w", err)
 	}
-	cp := Checkpoint{N: size, Hash: root}
+	cp := Checkpoint{N: size, Hash: root, Prev: last, HasPrev: true}
 	if c.Now != nil {
 		cp.Time = c.Now().UTC().Truncate(time.Second)
 	}
@@ -369,11 +404,7 @@ func parseCheckpointName(name string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 || strconv.FormatInt(n, 10) != s {
-		return 0, false
-	}
-	return n, true
+	return parseSize(s)
 }
 
 // writeFileAtomic writes name in dir so that readers see the old file or the whole new one, and the new

@@ -99,7 +99,7 @@ func TestCheckpointWritesSignedTreeHeads(t *testing.T) {
 			t.Fatalf("files %v", got)
 		}
 		rep, err := audit.VerifyDB(ctx, db, f.dir, f.verifier)
-		if err != nil || rep.String() != "ok, 8 entries" || rep.Checkpoints != 2 || rep.Covered != 8 {
+		if err != nil || rep.String() != "ok, 8 entries, 2 checkpoints checked, covering 8; every entry is covered by a checkpoint" || rep.Checkpoints != 2 || rep.Covered != 8 {
 			t.Fatalf("%+v %v", rep, err)
 		}
 	})

@@ -69,7 +69,10 @@ func FuzzParseCheckpoint(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	chained := good
+	chained.Prev, chained.HasPrev = 40, true
 	f.Add(good.Format())
+	f.Add(chained.Format())
 	f.Add(signed)
 	f.Add(audit.Checkpoint{N: 0}.Format())
 	f.Add([]byte("prevent-audit\n-1\nAAAA\n"))
@@ -90,7 +93,7 @@ func FuzzParseCheckpoint(f *testing.F) {
 		if (oerr == nil) != (perr == nil) {
 			t.Fatalf("OpenCheckpoint(signed) err %v, ParseCheckpoint err %v", oerr, perr)
 		}
-		if oerr == nil && (opened.N != cp.N || opened.Hash != cp.Hash || !opened.Time.Equal(cp.Time)) {
+		if oerr == nil && (opened.N != cp.N || opened.Hash != cp.Hash || !opened.Time.Equal(cp.Time) || opened.Prev != cp.Prev || opened.HasPrev != cp.HasPrev) {
 			t.Fatalf("opened %+v, parsed %+v", opened, cp)
 		}
 	})

@@ -82,13 +82,34 @@ func LoadOrCreateKey(dir string) (note.Signer, note.Verifier, error) {
 	return signer, verifier, nil
 }
 
-// LoadVerifier reads the verifier key that LoadOrCreateKey keeps in dir.
+// LoadVerifier reads the verifier key that LoadOrCreateKey keeps in dir. It reads nothing else and
+// writes nothing.
 func LoadVerifier(dir string) (note.Verifier, error) {
-	b, err := os.ReadFile(filepath.Join(dir, VerifierKeyFile))
+	return LoadVerifierFile(filepath.Join(dir, VerifierKeyFile))
+}
+
+// LoadVerifierFile reads a verifier (public) key from a file holding its text form (see ParseVerifier).
+func LoadVerifierFile(path string) (note.Verifier, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("audit: verifier key: %w", err)
 	}
-	v, err := note.NewVerifier(strings.TrimSpace(string(b)))
+	v, err := ParseVerifier(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("%w (in %s)", err, path)
+	}
+	return v, nil
+}
+
+// ParseVerifier parses a verifier (public) key in the golang.org/x/mod/sumdb/note text form
+// "name+hash+base64", as written to the verifier key file; surrounding white space is ignored. A signer
+// (private) key is refused, so that it is never passed around in its place.
+func ParseVerifier(text string) (note.Verifier, error) {
+	text = strings.TrimSpace(text)
+	if strings.HasPrefix(text, "PRIVATE+") {
+		return nil, errors.New("audit: verifier key: this is the private signing key; give the public verifier key (" + VerifierKeyFile + ")")
+	}
+	v, err := note.NewVerifier(text)
 	if err != nil {
 		return nil, fmt.Errorf("audit: verifier key: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/preventplatform/prevent/internal/database"
 	"golang.org/x/mod/sumdb/note"
@@ -22,6 +23,13 @@ type Report struct {
 	Checkpoints int
 	// Covered is the size of the largest checkpoint that matched: entries 0..Covered-1 are proven intact.
 	Covered int64
+	// Newest is the newest checkpoint that matched (zero when none did), for comparing with the exported
+	// copies: a deleted newest checkpoint can only be noticed there.
+	Newest Checkpoint
+	// Hashed is how many entries the stored Merkle tree (audit_hashes) covers. The checkpointer extends the
+	// stored tree just before it signs, so Hashed above Covered means that the service stopped between the
+	// two, that it is signing now, or that the newest checkpoint files were deleted.
+	Hashed int64
 	// Problem describes the first inconsistency found; it is empty when the log verified.
 	Problem string
 	// Seq and Last bound the first inconsistent entry: it is one of entries Seq..Last (Seq == Last when
@@ -32,12 +40,31 @@ type Report struct {
 // OK reports whether the log verified.
 func (r Report) OK() bool { return r.Problem == "" }
 
-// String is "ok, N entries" for a log that verified, and names the problem otherwise.
+// Uncovered is the number of entries after the newest checkpoint: no signature vouches for them yet.
+func (r Report) Uncovered() int64 { return r.N - r.Covered }
+
+// String summarises a log that verified, as "ok, 1179 entries, 12 checkpoints checked, covering 1150;
+// 29 entries not yet covered by a checkpoint", and names the problem otherwise.
 func (r Report) String() string {
-	if r.OK() {
-		return fmt.Sprintf("ok, %d entries", r.N)
+	if !r.OK() {
+		return "problem: " + r.Problem
 	}
-	return "problem: " + r.Problem
+	s := fmt.Sprintf("ok, %s, %s checked, covering %d", plural(r.N, "entry", "entries"), plural(int64(r.Checkpoints), "checkpoint", "checkpoints"), r.Covered)
+	switch u := r.Uncovered(); {
+	case u == 0:
+		return s + "; every entry is covered by a checkpoint"
+	case u == 1:
+		return s + "; 1 entry not yet covered by a checkpoint"
+	default:
+		return fmt.Sprintf("%s; %d entries not yet covered by a checkpoint", s, u)
+	}
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 type verifiedCheckpoint struct {
@@ -81,6 +108,16 @@ func Verify(ctx context.Context, q database.Querier, dir string, verifier note.V
 		}
 		cps = append(cps, verifiedCheckpoint{name, cp})
 	}
+	// Each checkpoint names the one signed before it: that one must still be there, so that deleting a
+	// checkpoint file is noticed while a later checkpoint survives.
+	for _, cp := range cps {
+		if !cp.HasPrev || cp.Prev == 0 {
+			continue
+		}
+		if _, ok := slices.BinarySearch(sizes, cp.Prev); !ok {
+			return fail(-1, -1, "checkpoint %s was signed after checkpoint %s, which is missing: a checkpoint file was deleted or renamed", cp.name, checkpointName(cp.Prev))
+		}
+	}
 
 	var head int64
 	err = q.QueryRowContext(ctx, "SELECT size FROM audit_head WHERE id = 1").Scan(&head)
@@ -109,6 +146,7 @@ func Verify(ctx context.Context, q database.Querier, dir string, verifier note.V
 			}
 			rep.Checkpoints++
 			rep.Covered = cp.N
+			rep.Newest = cp.Checkpoint
 			next++
 		}
 		return true, nil
@@ -155,6 +193,9 @@ func Verify(ctx context.Context, q database.Querier, dir string, verifier note.V
 				if _, ok := stored[base+int64(j)]; ok {
 					present++
 				}
+			}
+			if present > 0 {
+				rep.Hashed = e + 1
 			}
 			switch {
 			case present == 0:

@@ -40,8 +40,12 @@ func TestVerifyCleanLogs(t *testing.T) {
 			if !rep.OK() || rep.N != int64(size) || rep.Checkpoints != checkpoints {
 				t.Fatalf("size %d: false positive or miscount: %+v (want %d checkpoints)", size, rep, checkpoints)
 			}
-			if got, want := rep.String(), fmt.Sprintf("ok, %d entries", size); got != want {
-				t.Fatalf("String() = %q, want %q", got, want)
+			want := fmt.Sprintf("ok, %d entries,", size)
+			if size == 1 {
+				want = "ok, 1 entry,"
+			}
+			if got := rep.String(); !strings.HasPrefix(got, want) || !strings.Contains(got, fmt.Sprintf("covering %d;", rep.Covered)) {
+				t.Fatalf("String() = %q, want it to start %q and name the entries covered (%d)", got, want, rep.Covered)
 			}
 			snap, err := audit.VerifyDB(ctx, db, f.dir, f.verifier)
 			if err != nil || !snap.OK() || snap.N != int64(size) {
@@ -432,7 +436,7 @@ func TestLargeLog(t *testing.T) {
 		t.Fatalf("checkpoint size %d, want 2345", n)
 	}
 	rep, err := audit.VerifyDB(ctx, db, f.dir, f.verifier)
-	if err != nil || rep.String() != "ok, 2345 entries" || rep.Checkpoints != 2 {
+	if err != nil || rep.String() != "ok, 2345 entries, 2 checkpoints checked, covering 2345; every entry is covered by a checkpoint" || rep.Checkpoints != 2 {
 		t.Fatalf("%+v %v", rep, err)
 	}
 	tx, err := db.Writer().BeginTx(ctx, nil)
