@@ -58,9 +58,19 @@ type Manifest struct {
 // ManifestName returns the file name of the manifest that describes m.File.
 func (m Manifest) ManifestName() string { return m.File + manifestSuffix }
 
+// partialPrefix starts the name of every file Backup writes before the backup is complete. Such a file is
+// never restorable (no manifest names it), and the next Backup in the directory removes it.
+const partialPrefix = ".partial-"
+
 // Backup writes an online, consistent copy of the SQLite database into dir as prevent-<UTC time>.db,
 // using VACUUM INTO so that the service keeps running, and writes its manifest beside it
-// (see Manifest.ManifestName). Both files are fsynced, and so is dir.
+// (see Manifest.ManifestName). dir may be relative; it is resolved against the working directory.
+//
+// The copy is written as .partial-prevent-<UTC time>.db, fsynced, checked and described, then renamed to
+// its final name, and the manifest is written last (through a temporary file, fsynced and renamed), after
+// which dir is fsynced. A backup exists only once its manifest does: a backup that was killed leaves at
+// most a .partial-* file or a prevent-*.db without a manifest, which Restore cannot use, and which the
+// next Backup into dir removes. Two backups into the same directory at once are refused.
 // On PostgreSQL it returns an Invalid error: use the server's own tools.
 func (db *DB) Backup(ctx context.Context, dir string, now time.Time) (Manifest, error) {
 	if db.Dialect != SQLite {
@@ -70,11 +80,27 @@ func (db *DB) Backup(ctx context.Context, dir string, now time.Time) (Manifest, 
 	if dir == "" {
 		return Manifest{}, &prevent.Error{Kind: prevent.Invalid, Message: "Give the directory to write the backup into"}
 	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("database: backup: %w", err)
+	}
+	source, err := filepath.Abs(db.Path)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("database: backup: %w", err)
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Manifest{}, fmt.Errorf("database: backup: create %s: %w", dir, err)
 	}
+	unlock, err := lockBackupDir(dir)
+	if err != nil {
+		return Manifest{}, err
+	}
+	defer unlock()
+	if _, err := RemoveBackupLeftovers(dir); err != nil {
+		return Manifest{}, err
+	}
 	now = now.UTC().Truncate(time.Microsecond)
-	name := "prevent-" + now.Format("20060102T150405Z") + ".db"
+	name := "prevent-" + now.Format(backupTimeLayout) + ".db"
 	path := filepath.Join(dir, name)
 	for _, p := range []string{path, path + manifestSuffix} {
 		if _, err := os.Lstat(p); err == nil {
@@ -83,55 +109,123 @@ func (db *DB) Backup(ctx context.Context, dir string, now time.Time) (Manifest, 
 			return Manifest{}, fmt.Errorf("database: backup: %w", err)
 		}
 	}
-	source, err := filepath.Abs(db.Path)
-	if err != nil {
-		return Manifest{}, fmt.Errorf("database: backup: %w", err)
-	}
+	partial := filepath.Join(dir, partialPrefix+name)
 
 	// VACUUM INTO reads the database in one read transaction, so the copy is a consistent snapshot,
 	// and in WAL mode writers carry on meanwhile. It runs on a connection of its own, not the single
 	// writer connection, so it never holds up a write transaction.
-	conn, err := sql.Open("sqlite", sqliteDSN(db.Path, false))
+	conn, err := sql.Open("sqlite", sqliteDSN(source, false))
 	if err != nil {
 		return Manifest{}, fmt.Errorf("database: backup: %w", err)
 	}
 	defer conn.Close()
 	conn.SetMaxOpenConns(1)
-	if _, err := conn.ExecContext(ctx, "VACUUM INTO $1", path); err != nil {
-		_ = os.Remove(path)
-		return Manifest{}, fmt.Errorf("database: backup: vacuum into %s: %w", path, err)
+	if _, err := conn.ExecContext(ctx, "VACUUM INTO $1", partial); err != nil {
+		_ = os.Remove(partial)
+		return Manifest{}, fmt.Errorf("database: backup: vacuum into %s: %w", partial, err)
 	}
 	if err := conn.Close(); err != nil {
+		_ = os.Remove(partial)
 		return Manifest{}, fmt.Errorf("database: backup: %w", err)
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		return Manifest{}, fmt.Errorf("database: backup: %w", err)
-	}
-	if err := syncFile(path); err != nil {
-		return Manifest{}, fmt.Errorf("database: backup: %w", err)
-	}
-
-	m := Manifest{Format: ManifestFormat, Created: now, Source: source, File: name}
-	if m.Size, m.SHA256, err = hashFile(path); err != nil {
-		return Manifest{}, fmt.Errorf("database: backup: %w", err)
-	}
-	facts, err := inspectCopy(ctx, path, true)
+	m, err := describePartial(ctx, partial, Manifest{Format: ManifestFormat, Created: now, Source: source, File: name})
 	if err != nil {
+		_ = os.Remove(partial)
 		return Manifest{}, fmt.Errorf("database: backup: %w", err)
 	}
-	m.PageCount, m.SchemaVersion, m.Tables, m.AuditHeadSize = facts.pageCount, facts.schemaVersion, facts.tables, facts.auditHeadSize
-
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
+		_ = os.Remove(partial)
+		return Manifest{}, fmt.Errorf("database: backup: %w", err)
+	}
+	if err := os.Rename(partial, path); err != nil {
+		_ = os.Remove(partial)
 		return Manifest{}, fmt.Errorf("database: backup: %w", err)
 	}
 	if err := writeFileSync(filepath.Join(dir, m.ManifestName()), append(data, '\n')); err != nil {
+		_ = os.Remove(path)
 		return Manifest{}, fmt.Errorf("database: backup: %w", err)
 	}
 	if err := syncDir(dir); err != nil {
 		return Manifest{}, fmt.Errorf("database: backup: %w", err)
 	}
 	return m, nil
+}
+
+// backupTimeLayout is the UTC time in a backup's file name.
+const backupTimeLayout = "20060102T150405Z"
+
+// describePartial makes the copy at path private and durable and fills in m's facts about it.
+func describePartial(ctx context.Context, path string, m Manifest) (Manifest, error) {
+	if err := os.Chmod(path, 0o600); err != nil {
+		return Manifest{}, err
+	}
+	if err := syncFile(path); err != nil {
+		return Manifest{}, err
+	}
+	var err error
+	if m.Size, m.SHA256, err = hashFile(path); err != nil {
+		return Manifest{}, err
+	}
+	facts, err := inspectCopy(ctx, path, true)
+	if err != nil {
+		return Manifest{}, err
+	}
+	m.PageCount, m.SchemaVersion, m.Tables, m.AuditHeadSize = facts.pageCount, facts.schemaVersion, facts.tables, facts.auditHeadSize
+	return m, nil
+}
+
+// RemoveBackupLeftovers removes, from a backup directory, what interrupted backups left behind: files
+// whose names start with .partial- and backup files (prevent-<UTC time>.db) without a manifest beside
+// them. It returns the names removed. Backup calls it, holding the directory's lock, before each backup;
+// call it only when no backup is being written into dir.
+func RemoveBackupLeftovers(dir string) ([]string, error) {
+	des, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("database: backup: %w", err)
+	}
+	var removed []string
+	for _, de := range des {
+		name := de.Name()
+		leftover := strings.HasPrefix(name, partialPrefix)
+		if !leftover && isBackupFileName(name) {
+			if _, err := os.Lstat(filepath.Join(dir, name+manifestSuffix)); errors.Is(err, fs.ErrNotExist) {
+				leftover = true
+			} else if err != nil {
+				return removed, fmt.Errorf("database: backup: %w", err)
+			}
+		}
+		if !leftover || !de.Type().IsRegular() {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("database: backup: remove the leftover %s: %w", name, err)
+		}
+		removed = append(removed, name)
+	}
+	if len(removed) > 0 {
+		if err := syncDir(dir); err != nil {
+			return removed, fmt.Errorf("database: backup: %w", err)
+		}
+	}
+	return removed, nil
+}
+
+// isBackupFileName reports whether name is a backup file name Backup gives, prevent-<UTC time>.db.
+func isBackupFileName(name string) bool {
+	s, ok := strings.CutPrefix(name, "prevent-")
+	if !ok {
+		return false
+	}
+	s, ok = strings.CutSuffix(s, ".db")
+	if !ok {
+		return false
+	}
+	t, err := time.Parse(backupTimeLayout, s)
+	return err == nil && t.Format(backupTimeLayout) == s
 }
 
 // ParseManifest decodes and checks a manifest. It rejects unknown fields, other format versions,
@@ -188,6 +282,13 @@ func VerifyBackup(manifestPath string) (Manifest, error) {
 }
 
 func verifyBackup(ctx context.Context, manifestPath string) (Manifest, error) {
+	if manifestPath == "" {
+		return Manifest{}, &prevent.Error{Kind: prevent.Invalid, Message: "Give the backup's manifest file"}
+	}
+	manifestPath, err := filepath.Abs(manifestPath)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("database: verify backup: %w", err)
+	}
 	data, err := os.ReadFile(manifestPath)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -244,40 +345,55 @@ func verifyBackup(ctx context.Context, manifestPath string) (Manifest, error) {
 	return m, nil
 }
 
-// Restore puts the backup described by the manifest at backupManifestPath in place at targetPath.
-// It verifies the backup first (VerifyBackup), refuses when the target is in use, moves an existing
-// target aside as <name>.before-restore-<UTC time>, and copies the backup into place through a
+// Restore puts the backup described by the manifest at backupManifestPath in place at targetPath; both
+// paths may be relative. It verifies the backup first (VerifyBackup) and refuses when the target is in
+// use. A target that a killed service left with its -wal (and -shm) file beside it is recovered first
+// (RecoverAfterCrash), so that the copy moved aside holds every committed transaction. It then moves an
+// existing target aside as <name>.before-restore-<UTC time>, and copies the backup into place through a
 // temporary file that is fsynced and renamed. Stop the service before restoring.
 func Restore(ctx context.Context, backupManifestPath string, targetPath string) error {
+	_, err := RestoreMovingAside(ctx, backupManifestPath, targetPath)
+	return err
+}
+
+// RestoreMovingAside is Restore, and returns the path the database that was at targetPath was moved
+// to ("" when there was none).
+func RestoreMovingAside(ctx context.Context, backupManifestPath string, targetPath string) (movedAside string, err error) {
 	m, err := verifyBackup(ctx, backupManifestPath)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if targetPath == "" {
-		return &prevent.Error{Kind: prevent.Invalid, Message: "Give the path of the database file to restore into"}
+		return "", &prevent.Error{Kind: prevent.Invalid, Message: "Give the path of the database file to restore into"}
+	}
+	if backupManifestPath, err = filepath.Abs(backupManifestPath); err != nil {
+		return "", fmt.Errorf("database: restore: %w", err)
 	}
 	targetPath, err = filepath.Abs(targetPath)
 	if err != nil {
-		return fmt.Errorf("database: restore: %w", err)
+		return "", fmt.Errorf("database: restore: %w", err)
+	}
+	if err := RecoverAfterCrash(ctx, targetPath); err != nil {
+		return "", err
 	}
 	if err := checkNotInUse(ctx, targetPath); err != nil {
-		return err
+		return "", err
 	}
 	dir := filepath.Dir(targetPath)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("database: restore: create %s: %w", dir, err)
+		return "", fmt.Errorf("database: restore: create %s: %w", dir, err)
 	}
 
 	// Copy into a temporary file beside the target, checking the checksum again on the way, so that a
 	// file changed between verification and copy is never put in place.
 	src, err := os.Open(filepath.Join(filepath.Dir(backupManifestPath), m.File))
 	if err != nil {
-		return fmt.Errorf("database: restore: %w", err)
+		return "", fmt.Errorf("database: restore: %w", err)
 	}
 	defer src.Close()
 	tmp, err := os.CreateTemp(dir, filepath.Base(targetPath)+".restoring-*")
 	if err != nil {
-		return fmt.Errorf("database: restore: %w", err)
+		return "", fmt.Errorf("database: restore: %w", err)
 	}
 	tmpName := tmp.Name()
 	placed := false
@@ -289,43 +405,123 @@ func Restore(ctx context.Context, backupManifestPath string, targetPath string) 
 	h := sha256.New()
 	if _, err := io.Copy(io.MultiWriter(tmp, h), src); err != nil {
 		tmp.Close()
-		return fmt.Errorf("database: restore: copy: %w", err)
+		return "", fmt.Errorf("database: restore: copy: %w", err)
 	}
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
-		return fmt.Errorf("database: restore: %w", err)
+		return "", fmt.Errorf("database: restore: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("database: restore: fsync: %w", err)
+		return "", fmt.Errorf("database: restore: fsync: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("database: restore: %w", err)
+		return "", fmt.Errorf("database: restore: %w", err)
 	}
 	if hex.EncodeToString(h.Sum(nil)) != m.SHA256 {
-		return prevent.Errorf(prevent.Invalid, "The backup %s changed while it was being restored; nothing was replaced", m.File)
+		return "", prevent.Errorf(prevent.Invalid, "The backup %s changed while it was being restored; nothing was replaced", m.File)
 	}
 
 	// Check again just before replacing, in case the service started meanwhile.
 	if err := checkNotInUse(ctx, targetPath); err != nil {
-		return err
+		return "", err
 	}
 	if _, err := os.Lstat(targetPath); err == nil {
-		aside := targetPath + ".before-restore-" + time.Now().UTC().Format("20060102T150405.000000000Z")
-		if err := os.Rename(targetPath, aside); err != nil {
-			return fmt.Errorf("database: restore: move the existing database aside: %w", err)
+		movedAside = targetPath + ".before-restore-" + time.Now().UTC().Format("20060102T150405.000000000Z")
+		if err := os.Rename(targetPath, movedAside); err != nil {
+			return "", fmt.Errorf("database: restore: move the existing database aside: %w", err)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("database: restore: %w", err)
+		return "", fmt.Errorf("database: restore: %w", err)
 	}
 	if err := os.Rename(tmpName, targetPath); err != nil {
-		return fmt.Errorf("database: restore: %w", err)
+		return movedAside, fmt.Errorf("database: restore: %w", err)
 	}
 	placed = true
 	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("database: restore: %w", err)
+		return movedAside, fmt.Errorf("database: restore: %w", err)
 	}
-	return nil
+	return movedAside, nil
+}
+
+// RecoverAfterCrash completes an SQLite database that a killed process left with a -wal, -shm or
+// -journal file beside it: it opens the database alone (exclusive locking mode, so that it fails at once
+// with a Conflict, changing nothing, when any other connection has the database open), checkpoints the
+// WAL into the database file (or rolls back a hot journal), removes the -shm file and closes, which
+// removes the WAL. A database with none of those files, or none at all, is left alone.
+func RecoverAfterCrash(ctx context.Context, path string) error {
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("database: recover: %w", err)
+	}
+	leftover := false
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		if _, err := os.Lstat(path + suffix); err == nil {
+			leftover = true
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("database: recover: %w", err)
+		}
+	}
+	if !leftover {
+		return nil
+	}
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return prevent.Errorf(prevent.Conflict, "%s has no database file but its -wal, -shm or -journal file is still there: move those files away before restoring", path)
+	} else if err != nil {
+		return fmt.Errorf("database: recover: %w", err)
+	}
+	manual := fmt.Sprintf("start the service on it and stop it once, or run: sqlite3 %s 'PRAGMA wal_checkpoint(TRUNCATE);'", path)
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(0)")
+	q.Add("_pragma", "locking_mode(EXCLUSIVE)")
+	conn, err := sql.Open("sqlite", sqliteFileURI(path, q.Encode()))
+	if err != nil {
+		return fmt.Errorf("database: recover %s: %w", path, err)
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+	c, err := conn.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("database: recover %s: %w", path, err)
+	}
+	inUse := func(err error) bool {
+		var se interface{ Code() int }
+		return errors.As(err, &se) && (se.Code()&0xff == sqliteBusy || se.Code()&0xff == sqliteLocked)
+	}
+	// The first read takes the exclusive lock, replays a hot journal and reads the WAL into memory.
+	var n int64
+	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+		c.Close()
+		if inUse(err) {
+			return prevent.Errorf(prevent.Conflict, "The database %s is in use by another process: stop the service first", path)
+		}
+		return fmt.Errorf("database: %s was not shut down cleanly and could not be recovered (%v): %s", path, err, manual)
+	}
+	var busy, logPages, done int64
+	if err := c.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logPages, &done); err != nil || busy != 0 {
+		c.Close()
+		if err == nil {
+			err = errors.New("checkpoint busy")
+		}
+		return fmt.Errorf("database: %s was not shut down cleanly and could not be recovered (%v): %s", path, err, manual)
+	}
+	// No other connection can be using the -shm file while the exclusive lock is held; it is stale.
+	if err := os.Remove(path + "-shm"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		c.Close()
+		return fmt.Errorf("database: recover %s: %w", path, err)
+	}
+	if err := c.Close(); err != nil {
+		return fmt.Errorf("database: recover %s: %w", path, err)
+	}
+	if err := conn.Close(); err != nil {
+		return fmt.Errorf("database: recover %s: %w", path, err)
+	}
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		if _, err := os.Lstat(path + suffix); err == nil {
+			return fmt.Errorf("database: %s was not shut down cleanly and %s is still there after recovery: %s", path, filepath.Base(path+suffix), manual)
+		}
+	}
+	return syncDir(filepath.Dir(path))
 }
 
 // checkNotInUse refuses a target that a running service may hold open. A database in WAL mode that is
@@ -345,7 +541,7 @@ func checkNotInUse(ctx context.Context, target string) error {
 	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(0)")
-	conn, err := sql.Open("sqlite", "file:"+target+"?"+q.Encode())
+	conn, err := sql.Open("sqlite", sqliteFileURI(target, q.Encode()))
 	if err != nil {
 		return fmt.Errorf("database: restore: %w", err)
 	}
@@ -391,8 +587,11 @@ type copyFacts struct {
 // inspectCopy opens a backup file read-only and immutable (so nothing is created beside it) and reads
 // its facts. With check set it runs PRAGMA integrity_check first.
 func inspectCopy(ctx context.Context, path string, check bool) (copyFacts, error) {
-	u := url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro&immutable=1"}
-	conn, err := sql.Open("sqlite", u.String())
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return copyFacts{}, err
+	}
+	conn, err := sql.Open("sqlite", sqliteFileURI(abs, "mode=ro&immutable=1"))
 	if err != nil {
 		return copyFacts{}, err
 	}
@@ -505,9 +704,10 @@ func syncDir(dir string) error {
 	return d.Close()
 }
 
-// writeFileSync writes data to path through a temporary file that is fsynced and renamed.
+// writeFileSync writes data to path through a temporary file (named .partial-*, so that the next Backup
+// removes it if this one is killed) that is fsynced and renamed.
 func writeFileSync(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), partialPrefix+filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
