@@ -9,9 +9,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/partnership"
@@ -26,6 +31,24 @@ type Deps struct {
 	// Now is the clock; time.Now when nil. Give Auth and Partnership the same clock, or the second-factor
 	// codes generated for enrolment may fall outside the window Auth accepts.
 	Now func() time.Time
+	// AfterStep, when set, is called after each step of a first load with the step's name (one of
+	// LoadSteps); an error it returns stops the load there, as a crash would. It is for tests of
+	// interrupted loads.
+	AfterStep func(step string) error
+}
+
+// LoadSteps are the steps of a first load, in order, as passed to Deps.AfterStep.
+var LoadSteps = []string{"administrator", "organisations", "people", "vetting", "second factors", "programme", "casework", "sharing"}
+
+// step reports the end of a load step to d.AfterStep.
+func (d Deps) step(name string) error {
+	if d.AfterStep == nil {
+		return nil
+	}
+	if err := d.AfterStep(name); err != nil {
+		return fmt.Errorf("demo: load stopped after %s: %w", name, err)
+	}
+	return nil
 }
 
 // Account is a demo account as printed for a newcomer.
@@ -82,6 +105,143 @@ func Load(ctx context.Context, d Deps) (accounts []Account, created bool, err er
 	return accounts, true, nil
 }
 
+// buildSuffix names the file, beside the database file, in which PrepareSQLite builds the demo database.
+const buildSuffix = ".demo-loading"
+
+// PrepareSQLite makes the first start of the demo on the SQLite database at path atomic, and a start
+// that was killed resumable. When path does not exist, it builds the whole database (migrations and the
+// demo load, through deps) in path+".demo-loading", closes it and renames it into place: a start killed
+// at any point leaves no database at path, and the next one removes the leftover and builds again.
+//
+// When path holds an earlier, unfinished start (no partnership, or only the demo partnership without the
+// mark that Load writes last) and the audit directory holds no signed checkpoint, the database is moved
+// aside as path+".incomplete-<UTC time>" and the demo is built again. Any other database is left for Load
+// to use or refuse: a completely loaded demo, a database with other partnerships, or an unfinished one
+// whose audit log has been checkpointed (it is evidence, and the operator decides what to do with it).
+// created reports whether the demo was built now.
+func PrepareSQLite(ctx context.Context, path, auditDir string, deps func(*database.DB) Deps) (created bool, err error) {
+	if path, err = filepath.Abs(path); err != nil {
+		return false, fmt.Errorf("demo: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return false, fmt.Errorf("demo: %w", err)
+	}
+	// One start at a time: a second would take the first one's build file for a leftover.
+	unlock, err := database.LockDir(filepath.Dir(path))
+	if errors.Is(err, database.ErrDirLocked) {
+		return false, prevent.Errorf(prevent.Conflict, "Another prevent process is starting in %s; wait for it, or stop it", filepath.Dir(path))
+	}
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	build := path + buildSuffix
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		if err := os.Remove(build + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return false, fmt.Errorf("demo: remove the leftover of an interrupted start: %w", err)
+		}
+	}
+	if _, err := os.Lstat(path); err == nil {
+		// A killed process leaves its WAL beside the file; a running one is refused here.
+		if err := database.RecoverAfterCrash(ctx, path); err != nil {
+			return false, err
+		}
+		unfinished, err := unfinishedStart(ctx, path)
+		if err != nil || !unfinished {
+			return false, err
+		}
+		if signed, _ := filepath.Glob(filepath.Join(auditDir, audit.CheckpointDir, "*.note")); len(signed) > 0 {
+			return false, nil
+		}
+		aside := path + ".incomplete-" + time.Now().UTC().Format("20060102T150405.000000000Z")
+		if err := os.Rename(path, aside); err != nil {
+			return false, fmt.Errorf("demo: move the unfinished database aside: %w", err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("demo: %w", err)
+	}
+	// A -wal or -journal file without its database would be replayed onto the new one: move it aside.
+	stray := path + ".stray-" + time.Now().UTC().Format("20060102T150405.000000000Z")
+	for _, suffix := range []string{"-wal", "-journal", "-shm"} {
+		if err := os.Rename(path+suffix, stray+suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return false, fmt.Errorf("demo: %w", err)
+		}
+	}
+
+	db, err := database.Open(ctx, "sqlite:"+build)
+	if err != nil {
+		return false, err
+	}
+	_, loaded, err := Load(ctx, deps(db))
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("demo: close %s: %w", build, cerr)
+	}
+	if err == nil && !loaded {
+		err = fmt.Errorf("demo: %s already held a demo partnership", build)
+	}
+	if err == nil {
+		// Closing the last connection checkpoints the WAL into the file and removes it; the file is then
+		// the whole database.
+		if _, serr := os.Lstat(build + "-wal"); serr == nil {
+			err = fmt.Errorf("demo: %s-wal is still there after closing the new database", build)
+		}
+	}
+	if err != nil {
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+			_ = os.Remove(build + suffix)
+		}
+		return false, err
+	}
+	if err := os.Rename(build, path); err != nil {
+		return false, fmt.Errorf("demo: %w", err)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// unfinishedStart reports whether the SQLite database at path is what a killed first start leaves: no
+// partnership yet, or only the demo partnership without the mark written when its load completed. It
+// reads the file without migrating it.
+func unfinishedStart(ctx context.Context, path string) (bool, error) {
+	u := url.URL{Scheme: "file", OmitHost: true, Path: filepath.ToSlash(path), RawQuery: "_pragma=busy_timeout(10000)"}
+	conn, err := sql.Open("sqlite", u.String())
+	if err != nil {
+		return false, fmt.Errorf("demo: open %s: %w", path, err)
+	}
+	defer conn.Close()
+	var tables int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('settings', 'partnerships')`).Scan(&tables); err != nil {
+		return false, fmt.Errorf("demo: read %s: %w", path, err)
+	}
+	if tables < 2 {
+		return true, nil // killed while migrating
+	}
+	if _, err := partnershipID(ctx, conn); err == nil {
+		return false, nil
+	} else if prevent.ErrorKind(err) != prevent.NotFound {
+		return false, err
+	}
+	var others int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM partnerships WHERE lower(name) <> lower($1)`, PartnershipName).Scan(&others); err != nil {
+		return false, fmt.Errorf("demo: read %s: %w", path, err)
+	}
+	return others == 0, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("demo: fsync %s: %w", dir, err)
+	}
+	return nil
+}
+
 // partnershipID returns the id of the completely loaded demo partnership, or a NotFound error.
 func partnershipID(ctx context.Context, q database.Querier) (prevent.ID, error) {
 	var v string
@@ -126,6 +286,9 @@ func create(ctx context.Context, d Deps) ([]Account, error) {
 	}
 	admin.MFA = true
 	actx := prevent.NewContextWithPrincipal(ctx, admin)
+	if err := d.step("administrator"); err != nil {
+		return nil, err
+	}
 
 	// The member organisations, by the administrator.
 	orgIDs := map[string]prevent.ID{}
@@ -146,6 +309,9 @@ func create(ctx context.Context, d Deps) ([]Account, error) {
 			return nil, fmt.Errorf("demo: organisation %s: %w", o.name, err)
 		}
 	}
+	if err := d.step("organisations"); err != nil {
+		return nil, err
+	}
 
 	// Everyone else, by the administrator; then each person's own password and second factor.
 	ids := []prevent.ID{adminID}
@@ -165,6 +331,9 @@ func create(ctx context.Context, d Deps) ([]Account, error) {
 		}
 		ids, accounts = append(ids, id), append(accounts, acc)
 	}
+	if err := d.step("people"); err != nil {
+		return nil, err
+	}
 	now := d.Now()
 	for i, st := range team {
 		v := st.vetting
@@ -176,19 +345,34 @@ func create(ctx context.Context, d Deps) ([]Account, error) {
 			return nil, fmt.Errorf("demo: vetting for role %s: %w", st.role, err)
 		}
 	}
+	if err := d.step("vetting"); err != nil {
+		return nil, err
+	}
 	for i := range accounts {
 		if accounts[i].TOTPSecret, err = enrolTOTP(ctx, d, ids[i]); err != nil {
 			return nil, err
 		}
 	}
+	if err := d.step("second factors"); err != nil {
+		return nil, err
+	}
 
 	if err := loadProgramme(ctx, d, pid, orgIDs, ids); err != nil {
+		return nil, err
+	}
+	if err := d.step("programme"); err != nil {
 		return nil, err
 	}
 	if err := loadCasework(ctx, d, pid); err != nil {
 		return nil, err
 	}
+	if err := d.step("casework"); err != nil {
+		return nil, err
+	}
 	if err := loadSharing(ctx, d, pid, orgIDs); err != nil {
+		return nil, err
+	}
+	if err := d.step("sharing"); err != nil {
 		return nil, err
 	}
 	if err := d.DB.WithTx(ctx, func(tx *database.Tx) error {
