@@ -6,7 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/audit"
@@ -16,6 +20,7 @@ import (
 	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"golang.org/x/mod/sumdb/note"
 )
 
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -28,41 +33,125 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
+// auditVerify checks the audit log against the signed checkpoints. It only reads: it opens the database
+// read-only without migrating it, and reads the checkpoint files and a public (verifier) key, pinned with
+// --public-key or --public-key-text, or else the one the service keeps beside its signing key. It never
+// needs the private key and never writes a file.
 func auditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	db, c, err := openStore(ctx, "audit verify", args, getenv, stderr, nil)
+	var c config
+	var keyFile, keyText string
+	var newLog bool
+	fs := newFlagSet("audit verify", getenv, stderr)
+	storageFlags(fs, &c, getenv)
+	str(fs, getenv, &keyFile, "public-key", "", "file holding the checkpoint verifier (public) key, in the signed-note form name+hash+base64 "+
+		"(default: "+audit.VerifierKeyFile+" in the audit directory)")
+	str(fs, getenv, &keyText, "public-key-text", "", "the checkpoint verifier (public) key itself, name+hash+base64")
+	fs.BoolVar(&newLog, "new-log", false, "accept a log that no checkpoint covers yet (a new service that has not yet signed its first checkpoint)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("audit verify: unexpected argument %q", fs.Arg(0))
+	}
+	verifier, source, err := checkpointVerifier(&c, keyFile, keyText)
 	if err != nil {
 		return err
+	}
+	db, err := database.OpenReadOnly(ctx, c.databaseURL())
+	if err != nil {
+		return fmt.Errorf("audit verify: %w", err)
 	}
 	defer db.Close()
-	_, verifier, err := audit.LoadOrCreateKey(c.auditDir())
-	if err != nil {
-		return err
-	}
 	rep, err := audit.VerifyDB(ctx, db, c.auditDir(), verifier)
 	if err != nil {
 		return err
 	}
+	cpdir := filepath.Join(c.auditDir(), audit.CheckpointDir)
+	if rep.OK() && rep.N > 0 && rep.Checkpoints == 0 && !newLog {
+		rep.Problem = fmt.Sprintf("no checkpoint in %s covers the log's %d entries: if the service is new and has not yet signed "+
+			"its first checkpoint, run again with --new-log; otherwise the checkpoints were deleted or --audit-dir is wrong "+
+			"(check against the exported copies)", cpdir, rep.N)
+	}
 	fmt.Fprintln(stdout, rep.String())
+	fmt.Fprintf(stdout, "checked with the public key %s+%08x (%s)\n", verifier.Name(), verifier.KeyHash(), source)
+	if rep.OK() && rep.Checkpoints > 0 {
+		when := ""
+		if !rep.Newest.Time.IsZero() {
+			when = ", signed " + rep.Newest.Time.Format(time.RFC3339)
+		}
+		fmt.Fprintf(stdout, "newest checkpoint: %s%s: compare it with the exported copies, which alone show whether newer checkpoint files were deleted\n",
+			filepath.Join(cpdir, strconv.FormatInt(rep.Newest.N, 10)+".note"), when)
+		if rep.Hashed > rep.Covered {
+			fmt.Fprintf(stdout, "note: the stored Merkle tree covers %d entries but the newest checkpoint only %d: the service is signing now, "+
+				"or stopped before it signed, or newer checkpoint files were deleted\n", rep.Hashed, rep.Covered)
+		}
+	}
 	if !rep.OK() {
 		return errors.New("the audit log failed verification")
 	}
 	return nil
 }
 
+// checkpointVerifier returns the public key audit verify checks the checkpoints with, and where it came
+// from: --public-key-text, --public-key, or the verifier key file the service keeps in the audit directory.
+func checkpointVerifier(c *config, keyFile, keyText string) (note.Verifier, string, error) {
+	switch {
+	case keyFile != "" && keyText != "":
+		return nil, "", errors.New("audit verify: give the public key once, with --public-key or --public-key-text")
+	case keyText != "":
+		v, err := audit.ParseVerifier(keyText)
+		return v, "pinned with --public-key-text", err
+	case keyFile != "":
+		v, err := audit.LoadVerifierFile(keyFile)
+		return v, "pinned from " + keyFile, err
+	}
+	path := filepath.Join(c.auditDir(), audit.VerifierKeyFile)
+	v, err := audit.LoadVerifier(c.auditDir())
+	if errors.Is(err, iofs.ErrNotExist) {
+		return nil, "", fmt.Errorf("audit verify: there is no public key at %s: give the key exported when the service was set up "+
+			"with --public-key FILE or --public-key-text, or start the service once (it writes the key file next to its signing key)", path)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return v, "read from " + path + "; pin it with --public-key to check against a copy kept elsewhere", nil
+}
+
 func backupCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var c config
 	var dir string
-	db, _, err := openStore(ctx, "backup", args, getenv, stderr, func(c *config, fs *flag.FlagSet) {
-		str(fs, getenv, &dir, "to", "./prevent-backups", "directory to write the backup and its manifest into")
-	})
+	fs := newFlagSet("backup", getenv, stderr)
+	storageFlags(fs, &c, getenv)
+	str(fs, getenv, &dir, "to", "./prevent-backups", "directory to write the backup and its manifest into")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if isPostgres(c.databaseURL()) {
+		return errors.New("backup: prevent backup copies the embedded SQLite database only; back up PostgreSQL with pg_dump " +
+			"or pg_basebackup, and copy the keys and audit directories too (docs/operations.md)")
+	}
+	path := strings.TrimPrefix(c.databaseURL(), "sqlite:")
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("backup: there is no database at %s (check --data or --database): %w", path, err)
+	}
+	db, err := database.Open(ctx, c.databaseURL())
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	m, err := db.Backup(ctx, dir, time.Now().UTC())
 	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "backup written: %s (%d bytes, sha256 %s)\n", filepath.Join(dir, m.File), m.Size, m.SHA256)
+	fmt.Fprintf(stdout, "backup written: %s (%d bytes, sha256 %s)\n", filepath.Join(abs, m.File), m.Size, m.SHA256)
+	fmt.Fprintf(stdout, "manifest: %s\n", filepath.Join(abs, m.ManifestName()))
+	fmt.Fprintf(stdout, "restore it with: prevent restore --manifest %s\n", filepath.Join(abs, m.ManifestName()))
+	fmt.Fprintf(stdout, "this copies the database only: keep copies of the keys directory (%s) and the audit directory (%s) too, "+
+		"the keys on other storage than the backups\n", c.keysDir(), c.auditDir())
 	return nil
 }
 
@@ -78,12 +167,18 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if manifest == "" {
 		return errors.New("restore: give the backup's manifest with --manifest")
 	}
-	if err := database.Restore(ctx, manifest, c.sqlitePath()); err != nil {
-		return err
+	if isPostgres(c.databaseURL()) {
+		return errors.New("restore: prevent restore restores the embedded SQLite database only; restore PostgreSQL with pg_restore or psql (docs/operations.md)")
+	}
+	target := strings.TrimPrefix(c.databaseURL(), "sqlite:")
+	// Restore completes a database that a killed service left with its WAL, and refuses one in use.
+	aside, err := database.RestoreMovingAside(ctx, manifest, target)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
 	}
 	// A backup taken before an erasure still holds the erased subjects' wrapped keys: shred them again from
 	// the journal before anything reads the restored database.
-	db, err := database.Open(ctx, "sqlite:"+c.sqlitePath())
+	db, err := database.Open(ctx, "sqlite:"+target)
 	if err != nil {
 		return err
 	}
@@ -96,8 +191,49 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "restored %s into %s; %d erased subjects shredded again\n", manifest, c.sqlitePath(), n)
+	fmt.Fprintf(stdout, "restored %s into %s; %d erased subjects shredded again\n", manifest, target, n)
+	if aside != "" {
+		fmt.Fprintf(stdout, "the database that was there is kept as %s\n", aside)
+	}
+	// Checkpoints signed after the backup was taken describe entries the restore removed: set them aside, so
+	// that the restored log verifies and the service signs checkpoints on top of it again.
+	var size int64
+	if err := db.Read().QueryRowContext(ctx, "SELECT size FROM audit_head WHERE id = 1").Scan(&size); err != nil {
+		return fmt.Errorf("restore: read the audit log's size: %w", err)
+	}
+	setAside, above, err := audit.SetAsideAfterRestore(c.auditDir(), size, time.Now())
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if setAside != "" {
+		fmt.Fprintf(stdout, "the audit log of this backup has %d entries, but %d checkpoint(s) in %s covered more (up to %d): "+
+			"the entries after %d were lost with the restore. Those checkpoints are set aside in %s, with a copy of every checkpoint and the public key",
+			size, len(above), filepath.Join(c.auditDir(), audit.CheckpointDir), above[len(above)-1], size, setAside)
+		if aside != "" {
+			fmt.Fprintf(stdout, "; check the database moved aside against them with:\n  prevent audit verify --database sqlite:%s --audit-dir %s\n", aside, setAside)
+		} else {
+			fmt.Fprintln(stdout, ".")
+		}
+	}
 	return nil
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// prepareDemo makes a first `serve --demo` on an SQLite store atomic: the demo database is built in a
+// file of its own and renamed into place once loaded, and an earlier start that was killed is detected and
+// started again cleanly (demo.PrepareSQLite). It reports whether the demo was loaded now.
+func prepareDemo(ctx context.Context, c *config) (bool, error) {
+	if !c.Demo || isPostgres(c.databaseURL()) {
+		return false, nil
+	}
+	now := func() time.Time { return time.Now().UTC() }
+	return demo.PrepareSQLite(ctx, strings.TrimPrefix(c.databaseURL(), "sqlite:"), c.auditDir(), func(db *database.DB) demo.Deps {
+		return demo.Deps{DB: db, Auth: auth.New(auth.Deps{DB: db, Now: now, DemoMode: true}),
+			Partnership: partnership.New(partnership.Deps{DB: db, Now: now}), Now: now}
+	})
 }
 
 func tokensCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -113,6 +113,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logger := logging.New(stderr, slog.LevelInfo, c.LogJSON)
 	start := time.Now()
 
+	demoCreated, err := prepareDemo(ctx, &c)
+	if err != nil {
+		return err
+	}
 	db, err := database.Open(ctx, c.databaseURL())
 	if err != nil {
 		return err
@@ -143,7 +147,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	app, err := newApp(ctx, appConfig{DB: db, Logger: logger, Now: now, Demo: c.Demo, PublicURL: publicURL, AuditDir: c.auditDir(), Keys: keys,
+	app, err := newApp(ctx, appConfig{DB: db, Logger: logger, Now: now, Demo: c.Demo, PublicURL: publicURL, AuditDir: c.auditDir(), Keys: keys, DemoCreated: demoCreated,
 		Mailer: mailer}, stdout)
 	if err != nil {
 		return err
@@ -243,6 +247,8 @@ type appConfig struct {
 	// Keys seals sensitive fields; serve passes the master key from --keys. Nil (tests only) means the
 	// process's ephemeral key (keyring.Ephemeral).
 	Keys *keyring.Keyring
+	// DemoCreated says that serve built the demo database just now (prepareDemo), for the banner.
+	DemoCreated bool
 	// Mailer sends emails about people's tasks; nil turns email off.
 	Mailer notify.Mailer
 }
@@ -275,7 +281,7 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 		a.Demo = accounts
-		demo.PrintAccounts(stdout, c.PublicURL, accounts, created)
+		demo.PrintAccounts(stdout, c.PublicURL, accounts, created || c.DemoCreated)
 	}
 	keys := c.Keys
 	if keys == nil {
