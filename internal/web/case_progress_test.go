@@ -177,7 +177,7 @@ func TestCasePageShowsWhereTheCaseStands(t *testing.T) {
 		"consent-by": {"Channel coordinator"}}), cases+"/plan")
 	w = serve(t, f.s, co, http.MethodPost, cases+"/plan/request-consent", url.Values{})
 	wantRedirect(t, w, cases+"/plan")
-	if msg := flashOf(w); !strings.Contains(msg, "Consent requested") {
+	if msg := flashOf(w); msg != "You asked for consent to support. Record the answer when it is given" {
 		t.Errorf("banner after the request: %q", msg)
 	}
 	doc = wantOffered("consent requested", co, "Edit the support plan", "Record consent", "Add an intervention", "Share this case", "Correct personal details")

@@ -108,4 +108,20 @@ func TestCasePageTitlesCarryTheReferenceNotTheName(t *testing.T) {
 	if title := doc.Find("title").Text(); !strings.HasPrefix(title, "Error: ") || !strings.Contains(title, ": Case "+rn) {
 		t.Errorf("consent with errors: title %q", title)
 	}
+
+	// Consent refused by a parent: the page of what happens next, and a banner that says what happened.
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/plan/edit", url.Values{"consent-how": {"Meeting at home with a parent"},
+		"consent-when-day": {fmt.Sprint(today.Day())}, "consent-when-month": {fmt.Sprint(int(today.Month()))}, "consent-when-year": {fmt.Sprint(today.Year())},
+		"consent-by": {"Channel coordinator"}}), cases+"/plan")
+	w := serve(t, f.s, co, http.MethodPost, cases+"/consent/new", url.Values{"scope": {"support"}, "giver-name": {"Sam Young"},
+		"giver-role": {"parent"}, "method": {"In person"}, "decision": {"refused"}, "reason": {"Does not want support"}})
+	if w.Code != 303 {
+		t.Fatal(parse(t, w).Find(".govuk-error-summary").Text())
+	}
+	wantCaseTitles(t, f, co, rn, family, cases+"/after-refusal")
+	w = serve(t, f.s, co, http.MethodPost, cases+"/after-refusal", url.Values{"next": {string(casework.EvReassess)}})
+	wantRedirect(t, w, cases+"/plan")
+	if msg := flashOf(w); msg != "The case is back for reassessment" {
+		t.Errorf("banner after choosing reassessment: %q", msg)
+	}
 }

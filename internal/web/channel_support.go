@@ -68,7 +68,10 @@ func (cp *casePages) supportPost(w http.ResponseWriter, r *http.Request, msg, fi
 		return err
 	}
 	extra, err := do(f, pid, id)
-	if extra != "" {
+	switch {
+	case msg == "":
+		msg = extra
+	case extra != "":
 		msg += ": " + extra
 	}
 	return cp.settle(w, r, err, casePath(pid, id, "plan"), msg, f, field, render)
@@ -125,14 +128,14 @@ func (cp *casePages) handleRequestConsent(w http.ResponseWriter, r *http.Request
 	if _, err := readForm(w, r); err != nil {
 		return err
 	}
-	next, err := cp.svc.RequestConsent(r.Context(), principalOf(r), id)
+	_, err = cp.svc.RequestConsent(r.Context(), principalOf(r), id)
 	if k := prevent.ErrorKind(err); k == prevent.Invalid || k == prevent.Conflict {
 		return cp.flashError(w, r, casePath(pid, id, "plan"), err)
 	}
 	if err != nil {
 		return err
 	}
-	return cp.flash(w, r, casePath(pid, id, "plan"), "Consent requested: "+next.String())
+	return cp.flash(w, r, casePath(pid, id, "plan"), "You asked for consent to support. Record the answer when it is given")
 }
 
 func (cp *casePages) renderConsent(w http.ResponseWriter, r *http.Request, f form) error {
@@ -191,15 +194,25 @@ func (cp *casePages) handleAfterRefusal(w http.ResponseWriter, r *http.Request) 
 	return cp.renderAfterRefusal(w, r, form{Values: url.Values{}})
 }
 
+// afterRefusalBanners say, after consent was refused or withdrawn, what happens to the case next.
+var afterRefusalBanners = map[casework.Event]string{
+	casework.EvReassess:  "The case is back for reassessment",
+	casework.EvPoliceLed: "The case is now managed by the police",
+	casework.EvSignpost:  "The person was signposted to another service",
+}
+
 func (cp *casePages) handleAfterRefusalPost(w http.ResponseWriter, r *http.Request) error {
-	return cp.supportPost(w, r, "Recorded", "next", func(f form) error { return cp.renderAfterRefusal(w, r, f) },
+	return cp.supportPost(w, r, "", "next", func(f form) error { return cp.renderAfterRefusal(w, r, f) },
 		func(f form, pid, id prevent.ID) (string, error) {
+			e := casework.Event(f.get("next"))
 			service := ""
-			if casework.Event(f.get("next")) == casework.EvSignpost {
+			if e == casework.EvSignpost {
 				service = f.get("service")
 			}
-			next, err := cp.svc.AfterRefusal(r.Context(), principalOf(r), id, casework.Event(f.get("next")), service, f.get("rationale"))
-			return next.String(), err
+			if _, err := cp.svc.AfterRefusal(r.Context(), principalOf(r), id, e, service, f.get("rationale")); err != nil {
+				return "", err
+			}
+			return afterRefusalBanners[e], nil
 		})
 }
 

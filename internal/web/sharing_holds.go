@@ -7,6 +7,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
@@ -17,6 +18,8 @@ type holdsView struct {
 	PID       prevent.ID
 	Holds     []sharing.Hold
 	CanManage bool
+	// Cases are the references of the cases held, by record number (casework.CaseReferences).
+	Cases map[prevent.ID]string
 	// Form carries a refused release (its hold id in "hold") with its errors.
 	Form form
 }
@@ -27,9 +30,30 @@ func (sp *sharingPages) renderHolds(w http.ResponseWriter, r *http.Request, pid 
 	if v.Holds, err = sp.svc.Holds(r.Context(), shareWho(r), pid); err != nil {
 		return err
 	}
+	var ids []prevent.ID
+	for _, h := range v.Holds {
+		if h.RecordKind == sharing.HoldCase {
+			ids = append(ids, h.RecordID)
+		}
+	}
+	if len(ids) > 0 {
+		cw := casework.New(casework.Deps{DB: sp.deps.DB, Now: sp.deps.Now, Keys: sp.deps.Keys, Sharing: sp.svc})
+		if v.Cases, err = cw.CaseReferences(r.Context(), shareWho(r), pid, ids); err != nil && prevent.ErrorKind(err) != prevent.NotFound {
+			return err
+		}
+	}
 	l := sp.layout(r, "Legal holds")
 	l.Back, l.Errors = sharePath(pid), f.Errors
 	return sp.page(w, r, l, holdsPage(l, v))
+}
+
+// caseName names a held case by its reference ("Case PRV-2026-000123"), or by its record number when its
+// reference is not known (a case erased since, or one of another kind).
+func (v holdsView) caseName(id prevent.ID) string {
+	if ref := v.Cases[id]; ref != "" {
+		return "Case " + ref
+	}
+	return "Case record " + itoa64(id)
 }
 
 func (sp *sharingPages) handleHolds(w http.ResponseWriter, r *http.Request) error {

@@ -419,6 +419,13 @@ func TestSharingLegalHolds(t *testing.T) {
 	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT MAX(id) FROM sharing_legal_holds WHERE record_id = $1`, caseID).Scan(&hold); err != nil {
 		t.Fatal(err)
 	}
+	var reference string
+	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT reference FROM referrals WHERE id = $1`, caseID).Scan(&reference); err != nil {
+		t.Fatal(err)
+	}
+	if got := parse(t, serve(t, f.s, dpo, "GET", f.path("holds"), nil)).Find("#hold-" + itoa64(hold) + " h2").Text(); got != "Case "+reference {
+		t.Errorf("the hold names its case %q, want %q", got, "Case "+reference)
+	}
 	doc = parse(t, serve(t, f.s, dpo, "POST", f.path("holds", hold, "release"), url.Values{"reason": {""}}))
 	sum := doc.Find(".govuk-error-summary")
 	if !strings.Contains(sum.Text(), "Enter why the hold is no longer needed") || sum.Find("a").AttrOr("href", "") != "#reason-"+itoa64(hold) {
