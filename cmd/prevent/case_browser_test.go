@@ -238,6 +238,20 @@ func TestBrowserCaseworkJourney(t *testing.T) {
 	signIn(coordToken)
 	run("my work", chromedp.Navigate(base+"/work"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	check("my work (coordinator)")
+	// The case list, the search, the case and its people (with the table of information requests) reflow at 320
+	// CSS pixels: a table too wide for the screen scrolls in its own region, never the page.
+	run("narrow screen", chromedp.EmulateViewport(320, 640))
+	for _, page := range []string{fmt.Sprintf("/partnerships/%d/cases", pid), fmt.Sprintf("/partnerships/%d/cases/search?q=Casey", pid), casePath, casePath + "/people"} {
+		run(page+" at 320px", chromedp.Navigate(base+page), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		check(page + " at 320px")
+		if wide := eval(`String(document.documentElement.scrollWidth > window.innerWidth)`); wide != "false" {
+			t.Errorf("%s scrolls sideways at 320px: %s > %s", page, eval(`String(document.documentElement.scrollWidth)`), eval(`String(window.innerWidth)`))
+		}
+	}
+	if n := eval(`String(document.querySelectorAll('main .app-table-scroll[role=region][tabindex="0"][aria-labelledby=information-requests] table').length)`); n != "1" {
+		t.Errorf("the information requests' table is not in a scrolling region: %s", n)
+	}
+	run("wide screen", chromedp.EmulateViewport(1280, 900))
 	t.Logf("axe found no violations on %d pages", len(browsertest.Checked()))
 
 	// The audit entries name each step.
