@@ -28,7 +28,7 @@ const ChromiumEnv = "PREVENT_CHROMIUM"
 const RequireEnv = "PREVENT_REQUIRE_BROWSER"
 
 // Timeout bounds one test's browser: when it passes, the browser stops and every later action fails.
-const Timeout = 3 * time.Minute
+const Timeout = 10 * time.Minute
 
 // Window size of every browser, in CSS pixels.
 const (

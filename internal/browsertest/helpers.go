@@ -29,11 +29,27 @@ func Screenshot(ctx context.Context, path string) error {
 //	heading, err := chromedp.Run(ctx, browsertest.Text("h1"))
 func Text(sel string) chromedp.Action[string] {
 	return func(ctx context.Context, t *chromedp.Target) (string, error) {
-		s, err := chromedp.Text(chromedp.CSS(sel))(ctx, t)
-		if err != nil {
-			return "", fmt.Errorf("text of %q: %w", sel, err)
+		// Read through the page's own DOM rather than a node id, which a page that is still replacing itself
+		// can invalidate between lookup and read; wait, within bounds, for the element to be there.
+		const missing = "\u0000missing"
+		js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText : %q })()`, sel, missing)
+		var last error
+		for range 100 {
+			s, err := chromedp.Evaluate[string](js)(ctx, t)
+			if err == nil && s != missing {
+				return strings.Join(strings.Fields(s), " "), nil
+			}
+			last = err
+			select {
+			case <-ctx.Done():
+				return "", fmt.Errorf("text of %q: %w", sel, ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
 		}
-		return strings.Join(strings.Fields(s), " "), nil
+		if last == nil {
+			last = fmt.Errorf("no element matches")
+		}
+		return "", fmt.Errorf("text of %q: %w", sel, last)
 	}
 }
 
