@@ -251,7 +251,9 @@ func TestBrowserAnnex1CaseStudy(t *testing.T) {
 		t.Fatalf("probation, which holds the referral, may not share it: %q", d.text("main h1"))
 	}
 	d.check("share this case")
+	// The organisation first (only those with an agreement in force are offered), then what is shared.
 	d.selectText("#organisation", housingAcc.Organisation)
+	d.submit("share with housing", "/share", "#share-necessity")
 	d.fill(disclosure{categories: []sharing.Category{sharing.Identity, sharing.Contact, sharing.CriminalOffence, sharing.Family},
 		purpose: sharing.OffenderManagement, gateway: "oma_2007_s14",
 		outcome:   "Housing away from his family, as his licence conditions allow",

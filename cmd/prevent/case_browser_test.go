@@ -209,10 +209,14 @@ func TestBrowserCaseworkJourney(t *testing.T) {
 		t.Errorf("the request is not on the case: %q", body)
 	}
 	// Sharing the case with the NHS trust's panel member, through "Share this case".
+	// The organisation is chosen first, from those with an agreement in force; then the people and the disclosure.
 	run("share page", chromedp.Navigate(base+casePath+"/share"), chromedp.WaitVisible(chromedp.CSS("#organisation")))
 	check("share this case")
-	run("share without a disclosure",
+	run("choose the organisation",
 		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('#organisation').value = '%d'`, nurse.OrganisationID)),
+		chromedp.Click(chromedp.CSS("main form button.govuk-button")), chromedp.WaitVisible(chromedp.CSS("#share-necessity")))
+	check("share this case: what to share")
+	run("share without a disclosure",
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name=recipients][value="%d"]`, nurse.PersonID))),
 		chromedp.Click(chromedp.CSS("main form button.govuk-button")), chromedp.WaitVisible(chromedp.CSS(".govuk-error-summary")))
 	check("share refused")

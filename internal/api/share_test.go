@@ -109,8 +109,21 @@ func TestShareThroughTheAPI(t *testing.T) {
 		}
 		f.problem(f.do("GET", fmt.Sprintf("/api/v1/referrals/%d", id), f.provider, nil), 404)
 
+		// The organisations the coordinator's council may share with: none before the agreement, the
+		// mentoring provider once it is in force.
+		partners := fmt.Sprintf("/api/v1/partnerships/%d/sharing/partners", f.pid)
+		var pl api.SharingPartnerList
+		f.want(f.do("GET", partners, f.coordinator, nil), 200, &pl)
+		if len(pl.Items) != 0 {
+			t.Errorf("partners before any agreement: %+v", pl.Items)
+		}
+
 		// With the agreement: 201 and one disclosure.
 		f.agree(council, mentoring)
+		f.want(f.do("GET", partners, f.coordinator, nil), 200, &pl)
+		if len(pl.Items) != 1 || pl.Items[0].OrganisationID != mentoring || len(pl.Items[0].Agreements) != 1 {
+			t.Errorf("partners once the agreement is in force: %+v", pl.Items)
+		}
 		var sh api.Share
 		f.want(f.do("POST", shares, f.coordinator, body), 201, &sh)
 		if sh.DisclosureID == 0 || sh.CaseID != id || ledger() != 1 {

@@ -35,6 +35,9 @@ func (s *Server) registerSharing() {
 		summary: "Activate, suspend or expire an agreement; activation is refused (422) until every party has signed and every non-public body has acknowledged its duties",
 		request: AgreementStatusInput{}, response: Agreement{}}, sa.setAgreementStatus)
 
+	s.handle(get, P+"/partners", access.Disclose, operation{id: "listSharingPartners",
+		summary:  "The organisations the caller's organisation may share a record with today (an agreement in force between them, and able to receive under it), by name",
+		response: SharingPartnerList{}}, sa.listPartners)
 	s.handle(get, P+"/organisations", access.AgreementView, operation{id: "listSharingMembers",
 		summary: "Member organisations with their latest acknowledgement of their own data protection duties", response: SharingMemberList{}}, sa.listMembers)
 	s.handle(post, P+"/organisations/{id}/acknowledgements", access.AgreementManage, operation{id: "recordAcknowledgement",

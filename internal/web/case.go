@@ -429,10 +429,14 @@ func ageText(d casework.PersonDetails, now time.Time) string {
 type shareForm struct {
 	PartnershipID, ID prevent.ID
 	Reference         string
-	Organisations     []govukOption
-	People            []govukOption
-	Form              form
-	Share             *disclosureView
+	// Organisations are those the reader's organisation may share with today (sharing.Partners); the first
+	// step chooses one of them, and the second (Chosen set) the people and the disclosure.
+	Organisations []govukOption
+	Chosen        bool
+	To            string
+	People        []govukOption
+	Form          form
+	Share         *disclosureView
 }
 
 func (cp *casePages) renderShare(w http.ResponseWriter, r *http.Request, f form) error {
@@ -445,38 +449,53 @@ func (cp *casePages) renderShare(w http.ResponseWriter, r *http.Request, f form)
 	if err != nil {
 		return err
 	}
-	orgs, err := cp.deps.Partnership.Organisations(ctx, p, pid)
+	partners, err := cp.share.Partners(ctx, p, pid)
 	if err != nil {
 		return err
 	}
 	v := shareForm{PartnershipID: pid, ID: id, Reference: ref.Reference, Form: f}
-	names := map[prevent.ID]string{}
-	for _, o := range orgs {
-		names[o.ID] = o.Name
-		if o.ID != p.OrganisationID {
-			v.Organisations = append(v.Organisations, govukOption{itoa64(o.ID), o.Name})
+	to := idOf(f, "organisation")
+	for _, o := range partners {
+		v.Organisations = append(v.Organisations, govukOption{itoa64(o.ID), o.Name})
+		if o.ID == to {
+			v.Chosen, v.To = true, o.Name
 		}
 	}
-	if cp.may(r, pid, access.PersonView) {
-		people, err := cp.deps.Partnership.People(ctx, p, pid, partnership.PeopleFilter{Limit: 200})
+	// Until an organisation that can receive is chosen, only that choice is asked: what else was refused
+	// is asked again on the next step.
+	if !v.Chosen && (to != 0 || len(f.Errors) > 0) {
+		msg := "Select an organisation your organisation has an information sharing agreement in force with"
+		for _, e := range f.Errors {
+			if e.Field == shareAgreement {
+				msg = e.Message
+			}
+		}
+		v.Form.Errors = []prevent.FieldError{{Field: "organisation", Message: msg}}
+	}
+	if v.Chosen && cp.may(r, pid, access.PersonView) {
+		people, err := cp.deps.Partnership.People(ctx, p, pid, partnership.PeopleFilter{OrganisationID: to, Limit: 200})
 		if err != nil {
 			return err
 		}
 		for _, pe := range people {
-			if pe.OrganisationID != p.OrganisationID && !pe.Disabled {
-				v.People = append(v.People, govukOption{itoa64(pe.ID), pe.Name + ", " + names[pe.OrganisationID]})
+			if pe.OrganisationID == to && !pe.Disabled {
+				v.People = append(v.People, govukOption{itoa64(pe.ID), pe.Name})
 			}
 		}
 	}
-	to := idOf(f, "organisation")
-	if v.Share, err = cp.loadDisclosure(r, pid, shareSpec{ReferralID: id, ToOrg: to, Purpose: sharing.ChannelScreening}, f); err != nil {
-		return err
+	if v.Chosen {
+		if v.Share, err = cp.loadDisclosure(r, pid, shareSpec{ReferralID: id, ToOrg: to, Purpose: sharing.ChannelScreening}, v.Form); err != nil {
+			return err
+		}
+		v.Form = v.Share.Form
 	}
-	v.Form = v.Share.Form
 	l := cp.layout(r, caseTitle("Share this case", ref.Reference))
-	l.Errors = f.Errors
+	l.Errors = v.Form.Errors
 	l.Marking = ref.Marking
 	l.Back = casePath(pid, id, "people")
+	if v.Chosen {
+		l.Back = casePath(pid, id, "share")
+	}
 	return cp.page(w, r, l, sharePage(l, v))
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,8 +25,11 @@ type listForm struct {
 	// Panel is the panel chosen (ID 0 until one is), and Meetings its meetings still to come.
 	Panel    casework.Panel
 	Meetings []casework.Meeting
-	Form     form
-	Share    *disclosureView
+	// Unreachable names the panel's member organisations that the lister's organisation has no agreement in
+	// force with (sharing.Partners): listing would be refused, so it is not offered.
+	Unreachable []string
+	Form        form
+	Share       *disclosureView
 }
 
 func (cp *casePages) renderListForPanel(w http.ResponseWriter, r *http.Request, f form) error {
@@ -47,6 +51,11 @@ func (cp *casePages) renderListForPanel(w http.ResponseWriter, r *http.Request, 
 		}
 	}
 	if v.Panel.ID != 0 {
+		if v.Unreachable, err = cp.unreachable(r, pid, v.Panel.ID); err != nil {
+			return err
+		}
+	}
+	if v.Panel.ID != 0 && len(v.Unreachable) == 0 {
 		meetings, err := cp.svc.Meetings(ctx, p, v.Panel.ID)
 		if err != nil {
 			return err
@@ -69,6 +78,40 @@ func (cp *casePages) renderListForPanel(w http.ResponseWriter, r *http.Request, 
 	l.Marking = v.Referral.Marking
 	l.Back = casePath(pid, id, "panel")
 	return cp.page(w, r, l, listForMeetingPage(l, v))
+}
+
+// unreachable names the panel's member organisations, other than the reader's, that the reader's
+// organisation may not share with today.
+func (cp *casePages) unreachable(r *http.Request, pid, panelID prevent.ID) ([]string, error) {
+	ctx, p := r.Context(), principalOf(r)
+	orgs, err := cp.svc.PanelOrganisations(ctx, p, panelID)
+	if err != nil {
+		return nil, err
+	}
+	partners, err := cp.share.Partners(ctx, p, pid)
+	if err != nil {
+		return nil, err
+	}
+	var missing []prevent.ID
+	for _, o := range orgs {
+		if o != p.OrganisationID && !slices.ContainsFunc(partners, func(x sharing.Partner) bool { return x.ID == o }) {
+			missing = append(missing, o)
+		}
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	all, err := cp.deps.Partnership.Organisations(ctx, p, pid)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, o := range all {
+		if slices.Contains(missing, o.ID) {
+			names = append(names, o.Name)
+		}
+	}
+	return names, nil
 }
 
 // handleListForPanelForm is the listing page: with ?panel= (chosen on the case page, or here) it asks for the

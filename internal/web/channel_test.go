@@ -63,12 +63,17 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 		"held-month": {fmt.Sprint(int(held.Month()))}, "held-year": {fmt.Sprint(held.Year())}}), loc+"/meetings/")
 	// Listing puts the case on the meeting's agenda and sends the panel pack to the police representative's
 	// force: refused without a disclosure.
+	// Without an agreement with the police force, listing is not offered, and the page says why.
 	list := url.Values{"panel": {strings.TrimPrefix(loc, panels+"/")}, "meeting": {itoa64(lastPathID(t, meeting))}}
+	doc = parse(t, serve(t, f.s, co, http.MethodGet, cases+"/panel/list?panel="+list.Get("panel"), nil))
+	if doc.Find("#meeting").Length() != 0 || !strings.Contains(doc.Find(".govuk-warning-text").Text(), "Northtown Police") {
+		t.Errorf("listing for a panel whose member organisation has no agreement is offered: %s", doc.Find("main").Text())
+	}
+	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.officer.OrganisationID)
 	doc = parse(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", list))
 	if doc.Find("#share-gateway-error").Length() != 1 || doc.Find("#meeting option[selected]").AttrOr("value", "") != list.Get("meeting") {
 		t.Errorf("listing without a disclosure: no inline error, or the meeting chosen was lost: %s", doc.Find(".govuk-error-summary").Text())
 	}
-	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.officer.OrganisationID)
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", shared(list)), cases+"/panel")
 
 	// Quorum: nobody is recorded present.

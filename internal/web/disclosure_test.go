@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -104,13 +106,51 @@ func (f caseFixture) screeningCase(t *testing.T, given, family string) prevent.I
 	return id
 }
 
-func TestSharePageRefusesWithoutAgreementAndKeepsInput(t *testing.T) {
+// TestSharePageOffersOnlyWhatCanSucceed checks the two steps of "Share this case": the organisation is chosen
+// first, from those the sharer's organisation has an agreement in force with, so that a share is never
+// refused for want of an agreement after the whole form was filled in; then the people (only that
+// organisation's) and the disclosure, whose errors keep what was typed.
+func TestSharePageOffersOnlyWhatCanSucceed(t *testing.T) {
 	f := newCaseFixture(t)
 	id := f.screeningCase(t, "Sam", "Sharewell")
 	page := fmt.Sprintf("/partnerships/%d/cases/%d/share", f.pid, id)
 
+	// No agreement in force: nothing to choose, and no form to fill in.
 	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page, nil))
-	for _, sel := range []string{"#organisation", "#share-categories", "#share-purpose", "#share-expected-outcome", "#share-gateway", "#share-consent", "#share-necessity"} {
+	if doc.Find("select#organisation").Length() != 0 || doc.Find("#share-necessity").Length() != 0 ||
+		!strings.Contains(doc.Find("main").Text(), "no information sharing agreement in force") {
+		t.Errorf("with no agreement the share page offers a choice or a form: %s", doc.Find("main").Text())
+	}
+	// Asking for the school anyway, or posting the whole form for it: the choice is refused, nothing is shared.
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+itoa64(f.schoolB), nil))
+	if doc.Find(".govuk-error-summary").Length() != 1 || doc.Find("#share-necessity").Length() != 0 {
+		t.Errorf("an organisation without an agreement was accepted as the choice")
+	}
+	w := serve(t, f.s, f.coordinator, http.MethodPost, page, shared(url.Values{"organisation": {itoa64(f.schoolB)}}, sharing.Identity))
+	if w.Code != http.StatusOK || !strings.Contains(parse(t, w).Find("#organisation-error").Text(), "no information sharing agreement") {
+		t.Errorf("a share with an organisation without an agreement: %d %s", w.Code, parse(t, w).Find(".govuk-error-summary").Text())
+	}
+
+	// An agreement with the health trust: only the trust is offered, not the school.
+	nurse, trust := f.member(t)
+	agreeAll(t, f.s, f.admin, f.pid, f.orgID, trust)
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page, nil))
+	var offered []string
+	doc.Find("#organisation option").Each(func(_ int, s *goquery.Selection) {
+		if v := s.AttrOr("value", ""); v != "" {
+			offered = append(offered, v)
+		}
+	})
+	if len(offered) != 1 || offered[0] != itoa64(trust) {
+		t.Errorf("organisations offered %v, want only the trust %d", offered, trust)
+	}
+	if doc.Find("form").Last().AttrOr("method", "") != "get" || doc.Find("#share-necessity").Length() != 0 {
+		t.Error("the first step is not only the choice of organisation")
+	}
+
+	// The second step: the trust's people only, and the disclosure.
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+itoa64(trust), nil))
+	for _, sel := range []string{"#share-categories", "#share-purpose", "#share-expected-outcome", "#share-gateway", "#share-consent", "#share-necessity"} {
 		if doc.Find(sel).Length() != 1 {
 			t.Errorf("the share page has no %s", sel)
 		}
@@ -118,9 +158,14 @@ func TestSharePageRefusesWithoutAgreementAndKeepsInput(t *testing.T) {
 	if v, _ := doc.Find("#share-purpose option[selected]").Attr("value"); v != string(sharing.ChannelScreening) {
 		t.Errorf("purpose pre-selected %q, want channel screening", v)
 	}
+	var people []string
+	doc.Find("input[name=recipients]").Each(func(_ int, s *goquery.Selection) { people = append(people, s.AttrOr("value", "")) })
+	if len(people) != 1 || people[0] != itoa64(nurse.PersonID) {
+		t.Errorf("people offered %v, want only the trust's %d", people, nurse.PersonID)
+	}
 
 	// Nothing but the organisation: every missing element is named, inline and in the summary.
-	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, page, url.Values{"organisation": {itoa64(f.schoolB)}}))
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, page, url.Values{"organisation": {itoa64(trust)}}))
 	for _, field := range []string{shareCategories, sharePurpose, shareOutcome, shareGateway, shareConsent, shareNecessity} {
 		if doc.Find("#"+field+"-error").Length() != 1 {
 			t.Errorf("no inline error for %s", field)
@@ -129,22 +174,14 @@ func TestSharePageRefusesWithoutAgreementAndKeepsInput(t *testing.T) {
 			t.Errorf("no error summary link to #%s: %s", field, doc.Find(".govuk-error-summary").Text())
 		}
 	}
-	if v, _ := doc.Find("#organisation option[selected]").Attr("value"); v != itoa64(f.schoolB) {
+	if v, _ := doc.Find("input[type=hidden][name=organisation]").Attr("value"); v != itoa64(trust) {
 		t.Errorf("the organisation chosen was lost: %q", v)
 	}
-
-	// Everything given, but no agreement with the school is in force: refused, saying so, and the input kept.
-	w := serve(t, f.s, f.coordinator, http.MethodPost, page, shared(url.Values{"organisation": {itoa64(f.schoolB)}}, sharing.Identity, sharing.ConcernData))
-	if w.Code != http.StatusOK {
-		t.Fatalf("refused share: status %d", w.Code)
-	}
-	doc = parse(t, w)
-	summary := doc.Find(".govuk-error-summary").Text()
-	if !strings.Contains(strings.ToLower(summary), "agreement") {
-		t.Errorf("the refusal does not name the missing agreement: %q", summary)
-	}
-	if doc.Find("#share-agreement-error").Length() != 1 {
-		t.Error("no inline error at the agreements")
+	// A recipient of another organisation is refused, and what was typed is kept.
+	form := shared(url.Values{"organisation": {itoa64(trust)}, "recipients": {itoa64(f.referrerB.PersonID)}}, sharing.Identity, sharing.ConcernData)
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, page, form))
+	if doc.Find(".govuk-error-summary").Length() != 1 {
+		t.Error("a recipient of another organisation was accepted")
 	}
 	if got := doc.Find("#share-necessity").Text(); got != "Screening cannot decide without it; only what is listed is shared" {
 		t.Errorf("the necessity statement was lost: %q", got)
@@ -214,7 +251,7 @@ func TestShareFormPrefillsRecordedConsentAndRefusesAClaimOfConsent(t *testing.T)
 		t.Fatal(err)
 	}
 	page := fmt.Sprintf("/partnerships/%d/cases/%d/share", f.pid, id)
-	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page, nil))
+	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+itoa64(trust), nil))
 	if doc.Find("#share-consent-2[checked]").Length() != 1 {
 		t.Error("the recorded refusal does not pre-select “Refused”")
 	}

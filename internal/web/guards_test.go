@@ -247,8 +247,12 @@ func TestGuardsThroughThePages(t *testing.T) {
 		g.refusedInline(t, "consent while the provider has no acknowledgement", co, g.cases+"/consent/new", consent, "decision-error",
 			"the intervention drafted with Kindly Mentors CIC cannot be disclosed to it now")
 		// A new share with it is refused too, with the error on the agreements shown.
+		// It is no longer offered as an organisation to share with; a share posted anyway is refused on the choice.
+		if doc := parse(t, serve(t, g.s, co, http.MethodGet, g.cases+"/share", nil)); doc.Find(`#organisation option[value="`+itoa64(g.mentors)+`"]`).Length() != 0 {
+			t.Error("the provider, which has not acknowledged its duties, is offered to share with")
+		}
 		g.refusedInline(t, "a share with the provider", co, g.cases+"/share", shared(url.Values{"organisation": {itoa64(g.mentors)}}),
-			"share-agreement-error", "Kindly Mentors CIC is not a public body")
+			"organisation-error", "Kindly Mentors CIC is not a public body")
 		wantRedirect(t, serve(t, g.s, g.dpo, http.MethodPost, sharePath(g.pid, "acknowledgements", "new"), url.Values{"organisation": {itoa64(g.mentors)},
 			"acknowledged-by": {"Director"}, "acknowledged-on": {g.now.Format("2006-01-02")}, "text-version": {sharing.AcknowledgementText}}), sharePath(g.pid, "acknowledgements"))
 		if dash := parse(t, serve(t, g.s, g.dpo, http.MethodGet, sharePath(g.pid, "dashboard"), nil)); dash.Find("#acknowledgement-alerts").Length() != 0 {
