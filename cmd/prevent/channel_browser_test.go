@@ -175,6 +175,46 @@ func (d channelDriver) state(id prevent.ID) casework.State {
 	return s
 }
 
+// referAdult makes a referral of an adult through the question pages as the signed-in referrer, and returns the
+// case's path, id and reference.
+func (d channelDriver) referAdult(pid prevent.ID, given, family, age, concern string) (string, prevent.ID, string) {
+	d.t.Helper()
+	d.open("referrals", fmt.Sprintf("/partnerships/%d/referrals", pid), "main h1")
+	d.click("start", "button.govuk-button--start", "#sector")
+	next := func(what, waitFor string) {
+		d.t.Helper()
+		d.click(what, "main form button.govuk-button:not(.govuk-button--secondary)", waitFor)
+	}
+	next("about you", "#given-names")
+	d.run("names", chromedp.SendKeys(chromedp.CSS("#given-names"), given), chromedp.SendKeys(chromedp.CSS("#family-name"), family))
+	next("names", "#approximate-age")
+	d.run("age", chromedp.SendKeys(chromedp.CSS("#approximate-age"), age))
+	next("age", "#gender")
+	d.run("gender", chromedp.Click(chromedp.CSS("#gender")))
+	for _, step := range []struct{ what, wait string }{{"gender", "#address-line1"}, {"address", "#setting"}, {"setting", "#languages"},
+		{"needs", "#other-agencies"}, {"agencies", "#what-happened"}} {
+		next(step.what, step.wait)
+	}
+	d.run("concern", chromedp.SendKeys(chromedp.CSS("#what-happened"), concern))
+	next("concern", "#words-used")
+	next("details", "#fears")
+	next("fears", "#types")
+	d.run("types", chromedp.Click(chromedp.CSS("#types")))
+	next("types", "#person-knows")
+	d.run("knows", chromedp.Click(chromedp.CSS("#person-knows-2")))
+	next("knows", "#answers-names")
+	next("check", "#danger")
+	d.run("acknowledge", chromedp.Click(chromedp.CSS("#danger")))
+	next("send", ".govuk-panel")
+	d.check("referral submitted")
+	ref := d.text("#reference")
+	path := d.eval(`location.pathname`)
+	casePath := strings.Replace(strings.TrimSuffix(path, "/confirmation"), "/referrals/", "/cases/", 1)
+	var caseID prevent.ID
+	fmt.Sscanf(casePath[strings.LastIndex(casePath, "/")+1:], "%d", &caseID)
+	return casePath, caseID, ref
+}
+
 // TestBrowserChannelJourney drives the Channel pathway in Chromium with the demo accounts: a school's referrer
 // refers an adult; the police officer records deconfliction and refers to Channel; the coordinator asks a
 // partner for information, records the VAF assessment, sets up a panel (chair from the county council, the
@@ -195,38 +235,8 @@ func TestBrowserChannelJourney(t *testing.T) {
 	// The referrer: an adult, through the question pages.
 	referrer := d.signInAs(prevent.Referrer)
 	pid := referrer.Memberships[0].PartnershipID
-	d.open("referrals", fmt.Sprintf("/partnerships/%d/referrals", pid), "main h1")
-	d.click("start", "button.govuk-button--start", "#sector")
-	next := func(what, waitFor string) {
-		t.Helper()
-		d.click(what, "main form button.govuk-button:not(.govuk-button--secondary)", waitFor)
-	}
-	next("about you", "#given-names")
-	d.run("names", chromedp.SendKeys(chromedp.CSS("#given-names"), "Alex"), chromedp.SendKeys(chromedp.CSS("#family-name"), "Channelton"))
-	next("names", "#approximate-age")
-	d.run("age", chromedp.SendKeys(chromedp.CSS("#approximate-age"), "24"))
-	next("age", "#gender")
-	d.run("gender", chromedp.Click(chromedp.CSS("#gender")))
-	for _, step := range []struct{ what, wait string }{{"gender", "#address-line1"}, {"address", "#setting"}, {"setting", "#languages"},
-		{"needs", "#other-agencies"}, {"agencies", "#what-happened"}} {
-		next(step.what, step.wait)
-	}
-	d.run("concern", chromedp.SendKeys(chromedp.CSS("#what-happened"), "A former pupil, now a teaching assistant, shares extremist propaganda with students"))
-	next("concern", "#words-used")
-	next("details", "#fears")
-	next("fears", "#types")
-	d.run("types", chromedp.Click(chromedp.CSS("#types")))
-	next("types", "#person-knows")
-	d.run("knows", chromedp.Click(chromedp.CSS("#person-knows-2")))
-	next("knows", "#answers-names")
-	next("check", "#danger")
-	d.run("acknowledge", chromedp.Click(chromedp.CSS("#danger")))
-	next("send", ".govuk-panel")
-	d.check("referral submitted")
-	path := d.eval(`location.pathname`)
-	casePath := strings.Replace(strings.TrimSuffix(path, "/confirmation"), "/referrals/", "/cases/", 1)
-	var caseID prevent.ID
-	fmt.Sscanf(casePath[strings.LastIndex(casePath, "/")+1:], "%d", &caseID)
+	casePath, caseID, _ := d.referAdult(pid, "Alex", "Channelton", "24",
+		"A former pupil, now a teaching assistant, shares extremist propaganda with students")
 
 	// The police officer: deconfliction and referral to Channel.
 	officer := d.signInAs(prevent.PoliceOfficer)

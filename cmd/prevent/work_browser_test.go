@@ -142,39 +142,7 @@ func TestBrowserWorkRunsTheCase(t *testing.T) {
 	// The school refers an adult.
 	referrer := d.signInAs(prevent.Referrer)
 	pid := referrer.Memberships[0].PartnershipID
-	d.open("referrals", fmt.Sprintf("/partnerships/%d/referrals", pid), "main h1")
-	d.click("start", "button.govuk-button--start", "#sector")
-	next := func(what, waitFor string) {
-		t.Helper()
-		d.click(what, "main form button.govuk-button:not(.govuk-button--secondary)", waitFor)
-	}
-	next("about you", "#given-names")
-	d.run("names", chromedp.SendKeys(chromedp.CSS("#given-names"), given), chromedp.SendKeys(chromedp.CSS("#family-name"), family))
-	next("names", "#approximate-age")
-	d.run("age", chromedp.SendKeys(chromedp.CSS("#approximate-age"), "22"))
-	next("age", "#gender")
-	d.run("gender", chromedp.Click(chromedp.CSS("#gender")))
-	for _, step := range []struct{ what, wait string }{{"gender", "#address-line1"}, {"address", "#setting"}, {"setting", "#languages"},
-		{"needs", "#other-agencies"}, {"agencies", "#what-happened"}} {
-		next(step.what, step.wait)
-	}
-	d.run("concern", chromedp.SendKeys(chromedp.CSS("#what-happened"), "A former student now recruits younger students to a violent group online"))
-	next("concern", "#words-used")
-	next("details", "#fears")
-	next("fears", "#types")
-	d.run("types", chromedp.Click(chromedp.CSS("#types")))
-	next("types", "#person-knows")
-	d.run("knows", chromedp.Click(chromedp.CSS("#person-knows-2")))
-	next("knows", "#answers-names")
-	next("check", "#danger")
-	d.run("acknowledge", chromedp.Click(chromedp.CSS("#danger")))
-	next("send", ".govuk-panel")
-	d.check("referral submitted")
-	ref := d.text("#reference")
-	path := d.eval(`location.pathname`)
-	casePath := strings.Replace(strings.TrimSuffix(path, "/confirmation"), "/referrals/", "/cases/", 1)
-	var caseID prevent.ID
-	fmt.Sscanf(casePath[strings.LastIndex(casePath, "/")+1:], "%d", &caseID)
+	casePath, caseID, ref := d.referAdult(pid, given, family, "22", "A former student now recruits younger students to a violent group online")
 
 	// The police find the triage on My work, and refer to Channel.
 	officer := d.signInAs(prevent.PoliceOfficer)
