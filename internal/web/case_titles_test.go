@@ -65,6 +65,10 @@ func TestCasePageTitlesCarryTheReferenceNotTheName(t *testing.T) {
 		paths = append(paths, cases+"/"+sec.Slug)
 	}
 	wantCaseTitles(t, f, co, rn, family, paths...)
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, cases+"/officer", url.Values{}))
+	if title := doc.Find("title").Text(); !strings.HasPrefix(title, "Error: Choose the case officer: Case "+rn) {
+		t.Errorf("choosing no case officer: title %q", title)
+	}
 	doc = parse(t, serve(t, f.s, co, http.MethodPost, cases+"/assessment/new", url.Values{"factor-3": {"present"}}))
 	if title := doc.Find("title").Text(); !strings.HasPrefix(title, "Error: Assessment: Case "+rn) {
 		t.Errorf("assessment with errors: title %q", title)

@@ -99,10 +99,8 @@ func (cp *casePages) renderOfficer(w http.ResponseWriter, r *http.Request, f for
 	if len(f.Values) == 0 && v.Referral.CaseOfficerID != 0 {
 		v.Form.Values = url.Values{"officer": {itoa64(v.Referral.CaseOfficerID)}}
 	}
-	l := cp.layout(r, "Choose the case officer: Case "+v.Referral.Reference)
-	if len(f.Errors) > 0 {
-		l.Title = "Error: " + l.Title
-	}
+	// The page frame starts the title "Error: " when there are errors.
+	l := cp.layout(r, caseTitle("Choose the case officer", v.Referral.Reference))
 	l.Errors = f.Errors
 	l.Back = casePath(pid, id)
 	return cp.page(w, r, l, officerPage(l, v))
