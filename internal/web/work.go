@@ -61,7 +61,6 @@ func (cp *casePages) handleMyWork(w http.ResponseWriter, r *http.Request) error 
 	case prevent.ErrorKind(err) == prevent.Invalid:
 		v.Form = v.Form.withErr(err)
 		l.Errors = v.Form.Errors
-		l.Title = "Error: " + l.Title
 	case err != nil:
 		return err
 	}

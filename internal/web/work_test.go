@@ -95,7 +95,8 @@ func TestMyWorkCarriesACaseToItsOfficer(t *testing.T) {
 		t.Error("the type filter does not filter or does not keep the choice")
 	}
 	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, "/work?due=someday&case=PRV", nil))
-	if doc.Find(".govuk-error-summary").Length() != 1 || doc.Find("#case").AttrOr("value", "") != "PRV" {
+	if doc.Find(".govuk-error-summary").Length() != 1 || doc.Find("#case").AttrOr("value", "") != "PRV" ||
+		!strings.HasPrefix(doc.Find("title").Text(), "Error: My work") {
 		t.Error("a bad filter: no error summary, or the input was lost")
 	}
 
