@@ -7,7 +7,7 @@ import (
 )
 
 // Signpost: search the partnership for a person by name (and date of birth) and learn only which organisation
-// knows them and whom to contact there, never the record itself (issue 4, point 4; internal/casework).
+// knows them and whom to contact there, never the record itself (internal/casework).
 const Signpost Action = "signpost.search"
 
 // signpostActions is the signposting part of the permission table, merged into permitted.

@@ -14,7 +14,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-// VAF is the code of the Vulnerability Assessment Framework template (DOMAIN §3.1).
+// VAF is the code of the Vulnerability Assessment Framework template.
 const VAF = "VAF"
 
 // Domain is one of the three domains of the VAF.

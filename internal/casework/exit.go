@@ -14,7 +14,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-// Post-exit review points, in months after exit (DOMAIN §2.4 stage 11).
+// Post-exit review points, in months after exit.
 const (
 	FirstReviewMonths  = 6
 	SecondReviewMonths = 12

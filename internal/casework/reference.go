@@ -14,11 +14,11 @@ type List string
 
 // The reference lists seeded by the migrations.
 const (
-	ConcernTypes      List = "concern_type"      // DOMAIN §5.3(b), by statistical era
-	TriageReasons     List = "triage_reason"     // reasons for no further action
-	SignpostServices  List = "signpost_service"  // services a referral is signposted to
-	ExitOutcomes      List = "exit_outcome"      // DOMAIN §5.4
-	InterventionTypes List = "intervention_type" // DOMAIN §2.6
+	ConcernTypes      List = "concern_type"
+	TriageReasons     List = "triage_reason"    // reasons for no further action
+	SignpostServices  List = "signpost_service" // services a referral is signposted to
+	ExitOutcomes      List = "exit_outcome"
+	InterventionTypes List = "intervention_type"
 )
 
 // Item is one version of a reference code, valid from ValidFrom until the day before ValidTo.

@@ -16,7 +16,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-// Signposting without disclosure (issue 4, point 4): a professional searches the partnership for a person and
+// Signposting without disclosure: a professional searches the partnership for a person and
 // learns only "known to organisation X, contact Y" for records outside their need-to-know, so that they know
 // whom to ask. Nothing of the record itself (reference, state, concern, dates) is returned for those; a case
 // the searcher may already see is linked. Matches are listed in a fixed order (organisation, then contact),

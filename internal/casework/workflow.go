@@ -7,7 +7,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-// State is where a referral or Channel case is in its pathway (DOMAIN §2.8).
+// State is where a referral or Channel case is in its pathway.
 type State string
 
 // Referral states.

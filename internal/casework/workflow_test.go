@@ -9,7 +9,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-// legal is the expected workflow, written out independently of the implementation's table (DOMAIN §2.8).
+// legal is the expected workflow, written out independently of the implementation's table.
 var legal = map[State]map[Event]State{
 	Draft:            {EvSubmit: Submitted},
 	Submitted:        {EvStartTriage: PoliceTriage},

@@ -61,7 +61,7 @@ func pick[T any](r *rand.Rand, choices []weighted[T]) T {
 	return choices[len(choices)-1].v
 }
 
-// The mix of DOMAIN §12 (2024/25). Friends and family, which has no sector code of its own, counts as community.
+// The mix of the published 2024/25 referral statistics. Friends and family, which has no sector code of its own, counts as community.
 var sectorMix = []weighted[partnership.Sector]{
 	{partnership.Education, 36}, {partnership.Police, 30}, {partnership.LocalAuthority, 10}, {partnership.Health, 8},
 	{partnership.Community, 8}, {partnership.Prison, 2}, {partnership.Probation, 2}, {partnership.OtherSector, 4},

@@ -494,7 +494,7 @@ func (g *generator) panelDecides(c *chanCase, mt meeting) bool {
 	if (recent && r.Float64() < 0.25 && c.target == "") || c.target == casework.Discussed {
 		return false // discussed; the decision waits for more information
 	}
-	// About a third of the cases screened are adopted (DOMAIN §12): the share of those reaching panel is higher.
+	// About a third of the cases screened are adopted: the share of those reaching panel is higher.
 	if adopt := r.Float64() < 0.45; (!adopt && !c.adoptPath()) || c.target == casework.NotAdopted {
 		from := c.state
 		c.move(at, chair, casework.EvNotAdopt, "panel: not adopted")
@@ -750,7 +750,7 @@ func (g *generator) support(c *chanCase, start time.Time) bool {
 		g.decision(c, last, casework.DecideTransfer, "The person has moved out of the area (synthetic).", "", "", "", "Northshire Channel Panel", "", casework.SupportActive, at)
 		return false
 	}
-	// Most adopted cases leave with vulnerability reduced (DOMAIN §12).
+	// Most adopted cases leave with vulnerability reduced.
 	outcome := "EXIT_NO_CONCERNS"
 	if r.Float64() < 0.18 {
 		outcome = "EXIT_CONCERNS_REFERRED"

@@ -60,7 +60,7 @@ func TestDemoReferrals(t *testing.T) {
 			t.Error("no repeat referral")
 		}
 
-		// The mix follows DOMAIN §12, within what 400 draws allow.
+		// The mix follows the published statistics, within what 400 draws allow.
 		share := func(where string) float64 {
 			return float64(count(`SELECT count(*) FROM referrals r WHERE `+where)) / DefaultReferrals
 		}

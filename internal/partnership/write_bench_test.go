@@ -14,7 +14,7 @@ import (
 
 // BenchmarkWrite compares, on each engine and with the same durability settings, an audited write through the
 // service (access decision, validation, insert, audit append, commit) with a raw single-row INSERT transaction.
-// The goal (issue 2) is raw/audited >= 0.5: auditing at most doubles the cost of a durable write.
+// The goal is raw/audited >= 0.5: auditing at most doubles the cost of a durable write.
 func BenchmarkWrite(b *testing.B) {
 	engines := map[string]func(testing.TB) *database.DB{"sqlite": dbtest.NewSQLite, "postgres": dbtest.NewPostgres}
 	for _, name := range []string{"sqlite", "postgres"} {

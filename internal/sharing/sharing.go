@@ -1,4 +1,4 @@
-// Package sharing makes information sharing lawful by construction (seed Annex 1; DOMAIN §7): legal
+// Package sharing makes information sharing lawful by construction: legal
 // gateways as versioned reference data, information sharing agreements between member organisations, the
 // enforced disclosure ledger, the subject access request register, retention rules and the data protection
 // officer's view. Every method takes the acting principal, decides through internal/access, and writes its
