@@ -279,8 +279,20 @@ func TestBrowserChannelJourney(t *testing.T) {
 	}
 	d.open("assessment form", casePath+"/assessment/new", "#factor-1")
 	d.run("factors", chromedp.Click(chromedp.CSS("input[name=factor-3][value=present]")),
-		chromedp.Click(chromedp.CSS("input[name=factor-7][value=not_present]")),
-		chromedp.SendKeys(chromedp.CSS("#summary"), "Seeks status and belonging through the group; no evidence of capability"))
+		chromedp.Click(chromedp.CSS("input[name=factor-7][value=not_present]")))
+	// A long form: save what there is and come back to it from the case.
+	d.click("assessment draft saved", "main form[action$='/assessment/new'] button[value=draft]", success)
+	d.check("assessment draft saved")
+	if body := d.text("main"); !strings.Contains(body, "Continue your draft assessment") || strings.Contains(body, "Current version") {
+		t.Errorf("after saving a draft the case does not offer to continue it, or shows it as an assessment: %q", body)
+	}
+	d.click("continue the draft", "main a.govuk-button[href$='/assessment/new']", "#factor-1")
+	d.check("continue the draft")
+	if got := d.eval(`String(document.querySelector('input[name=factor-7][value=not_present]').checked) + ' ' +
+		document.querySelector('main').innerText.includes('You are continuing the draft you saved')`); got != "true true" {
+		t.Errorf("the draft was not restored: %s", got)
+	}
+	d.run("summary", chromedp.SendKeys(chromedp.CSS("#summary"), "Seeks status and belonging through the group; no evidence of capability"))
 	d.submit("assessment with an error", "/assessment/new", "#factor-3-evidence-error")
 	d.run("evidence", chromedp.SendKeys(chromedp.CSS("#factor-3-evidence"), "Describes the group as his family"), chromedp.SendKeys(chromedp.CSS("#factor-3-source"), "School safeguarding lead"))
 	d.submit("assessment recorded", "/assessment/new", success)

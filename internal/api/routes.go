@@ -62,6 +62,8 @@ func (s *Server) register() {
 	s.registerProgramme()
 	s.registerCasework()
 	s.registerSupport()
+	s.registerAssessment()
+	s.registerPanels()
 	s.registerTasks()
 	s.registerSharing()
 	s.registerRights()

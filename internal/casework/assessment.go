@@ -246,6 +246,9 @@ func (s *Service) SaveAssessment(ctx context.Context, p prevent.Principal, refer
 				return fmt.Errorf("casework: assessment factor: %w", err)
 			}
 		}
+		if err := deleteAssessmentDraft(ctx, tx, referralID, p.PersonID); err != nil {
+			return err
+		}
 		detail := fmt.Sprintf("assessment: %s version %d recorded", t.Code, version)
 		if err := s.event(ctx, tx, p, referralID, "assessment_recorded", c.State, c.State, detail); err != nil {
 			return err

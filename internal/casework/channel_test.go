@@ -509,8 +509,19 @@ func TestProvidersSessionsAndPanelRecords(t *testing.T) {
 		if err != nil || !m.Quorate || len(m.Agenda) != 2 || len(m.Papers) != 1 || len(m.Attendees) != 3 {
 			t.Fatalf("meeting: %+v, %v", m, err)
 		}
-		if _, err := f.svc.Meeting(ctx, f.panelMember, ps.meeting); prevent.ErrorKind(err) != prevent.NotFound {
-			t.Errorf("a panel member sees the meeting administration: %v", err)
+		// A member of the panel reads the meeting, with only the cases they may read on its agenda; a police
+		// officer who does not sit on the panel does not find it.
+		mm, err := f.svc.Meeting(ctx, f.panelMember, ps.meeting)
+		if err != nil || len(mm.Attendees) != 3 {
+			t.Fatalf("the member's meeting: %+v, %v", mm, err)
+		}
+		for _, it := range mm.Agenda {
+			if _, err := f.svc.Referral(ctx, f.panelMember, it.ReferralID); err != nil {
+				t.Errorf("the member's agenda lists case %d they may not read: %v", it.ReferralID, err)
+			}
+		}
+		if _, err := f.svc.Meeting(ctx, f.officerLow, ps.meeting); prevent.ErrorKind(err) != prevent.NotFound {
+			t.Errorf("a police officer not on the panel sees its meeting: %v", err)
 		}
 		if st, err := f.svc.RecordDecision(ctx, f.coordinator, ps.meeting, nfa, casework.DecisionInput{Kind: casework.DecideNotAdopt,
 			Rationale: "Context explains", Reached: casework.Unanimous, HealthSocialCareConsideration: "Not needed", CloseReason: "context_explains"}); err != nil || st != casework.ClosedNFA {

@@ -290,6 +290,7 @@ func (s *Service) eraseCase(ctx context.Context, tx *database.Tx, c erasureCandi
 		`UPDATE case_events SET detail = '' WHERE referral_id = $1`,
 		`UPDATE assessments SET summary_conclusion = '', management_plan = '', changes_since_last = '', professional_judgement = '' WHERE referral_id = $1`,
 		`UPDATE assessment_factors SET evidence = '', source = '' WHERE assessment_id IN (SELECT id FROM assessments WHERE referral_id = $1)`,
+		`DELETE FROM assessment_drafts WHERE referral_id = $1`,
 		`UPDATE panel_decisions SET rationale = '', health_social_care_notes = '', close_reason = '', transfer_to = '', signpost_service = '' WHERE referral_id = $1`,
 		`UPDATE consent_records SET giver_name = '', capacity_notes = '', evidence = '', reason = '' WHERE referral_id = $1`,
 		`UPDATE childrens_services_consultations SET consulted_with = '', notes = '' WHERE referral_id = $1`,

@@ -34,6 +34,8 @@ type Panel struct {
 	PartnershipID prevent.ID
 	Name          string
 	Areas         []string // local authorities covered
+	// Member reports whether the reader sits on the panel.
+	Member bool
 }
 
 // PanelMemberInput adds a person to a panel. Areas, for a police representative, are the local authorities
@@ -138,6 +140,11 @@ func (s *Service) panelPartnership(ctx context.Context, q database.Querier, p pr
 	if !access.Decide(p, action, panelResource(pn.PartnershipID), s.now()).Allow {
 		return pn, access.NotFound("Panel")
 	}
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM panel_members WHERE panel_id = $1 AND person_id = $2`, panelID, p.PersonID).Scan(&n); err != nil {
+		return pn, fmt.Errorf("casework: panel: %w", err)
+	}
+	pn.Member = n > 0
 	return pn, nil
 }
 
@@ -200,7 +207,9 @@ func (s *Service) Panels(ctx context.Context, p prevent.Principal, partnershipID
 	if !access.Decide(p, access.PanelView, panelResource(partnershipID), s.now()).Allow {
 		return nil, access.NotFound("Partnership")
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, name, areas FROM panels WHERE partnership_id = $1 ORDER BY name, id`, partnershipID)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, name, areas,
+		EXISTS (SELECT 1 FROM panel_members m WHERE m.panel_id = panels.id AND m.person_id = $2)
+		FROM panels WHERE partnership_id = $1 ORDER BY name, id`, partnershipID, p.PersonID)
 	if err != nil {
 		return nil, fmt.Errorf("casework: panels: %w", err)
 	}
@@ -209,7 +218,7 @@ func (s *Service) Panels(ctx context.Context, p prevent.Principal, partnershipID
 	for rows.Next() {
 		pn := Panel{PartnershipID: partnershipID}
 		var areas string
-		if err := rows.Scan(&pn.ID, &pn.Name, &areas); err != nil {
+		if err := rows.Scan(&pn.ID, &pn.Name, &areas, &pn.Member); err != nil {
 			return nil, err
 		}
 		pn.Areas = parseAreas(areas)
@@ -993,14 +1002,21 @@ func (s *Service) Meetings(ctx context.Context, p prevent.Principal, panelID pre
 	return out, rows.Err()
 }
 
-// Meeting returns a meeting with its attendance, agenda and papers, for those who run the panel. The read
-// is audited.
+// Meeting returns a meeting with its attendance, agenda and papers: all of it for those who run the panel;
+// for a member of the panel, the agenda items (and their papers) of the cases they may read. Anyone else is
+// told it does not exist. The read is audited.
 func (s *Service) Meeting(ctx context.Context, p prevent.Principal, meetingID prevent.ID) (Meeting, error) {
 	m := Meeting{ID: meetingID}
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		pn, at, err := s.meetingPanel(ctx, tx, p, access.PanelManage, meetingID)
+		pn, at, err := s.meetingPanel(ctx, tx, p, access.PanelView, meetingID)
 		if err != nil {
 			return err
+		}
+		// Those who run the panel see the whole meeting; a member sees the meetings of the panels they sit on,
+		// with only the cases they may read on the agenda (and their papers).
+		manage := access.Decide(p, access.PanelManage, panelResource(pn.PartnershipID), s.now()).Allow
+		if !manage && !pn.Member {
+			return access.NotFound("Panel meeting")
 		}
 		m.Panel, m.HeldAt = pn, at
 		rows, err := tx.QueryContext(ctx, `SELECT m.id, m.person_id, pe.name, m.organisation_id, o.name, m.panel_role, COALESCE(a.present, FALSE)
@@ -1047,6 +1063,21 @@ func (s *Service) Meeting(ctx context.Context, p prevent.Principal, meetingID pr
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		hidden := map[prevent.ID]bool{}
+		if !manage {
+			var shown []AgendaItem
+			for _, it := range m.Agenda {
+				if _, err := s.authorise(ctx, tx, p, access.CaseView, it.ReferralID); err != nil {
+					if prevent.ErrorKind(err) != prevent.NotFound {
+						return err
+					}
+					hidden[it.ReferralID] = true
+					continue
+				}
+				shown = append(shown, it)
+			}
+			m.Agenda = shown
+		}
 		rows, err = tx.QueryContext(ctx, `SELECT id, COALESCE(referral_id, 0), title, location, added_at FROM panel_papers
 			WHERE meeting_id = $1 ORDER BY id`, meetingID)
 		if err != nil {
@@ -1057,6 +1088,9 @@ func (s *Service) Meeting(ctx context.Context, p prevent.Principal, meetingID pr
 			var pp Paper
 			if err := rows.Scan(&pp.ID, &pp.ReferralID, &pp.Title, &pp.Location, &pp.AddedAt); err != nil {
 				return err
+			}
+			if hidden[pp.ReferralID] {
+				continue
 			}
 			m.Papers = append(m.Papers, pp)
 		}

@@ -23,6 +23,7 @@ func (cp *casePages) registerChannel() {
 
 	s.handle(get, C+"/assessment/new", access.CaseAssess, cp.handleAssessmentNew)
 	s.handle(post, C+"/assessment/new", access.CaseAssess, cp.handleAssessmentPost)
+	s.handle(post, C+"/assessment/draft/delete", access.CaseAssess, cp.handleAssessmentDiscard)
 	s.handle(get, C+"/panel/list", access.CaseScreen, cp.handleListForPanelForm)
 	s.handle(post, C+"/panel/list", access.CaseScreen, cp.handleListForPanel)
 
@@ -31,7 +32,7 @@ func (cp *casePages) registerChannel() {
 	s.handle(get, P+"/{panel}", access.PanelView, cp.handlePanel)
 	s.handle(post, P+"/{panel}/members", access.PanelManage, cp.handlePanelMemberPost)
 	s.handle(post, P+"/{panel}/meetings", access.PanelManage, cp.handleMeetingPost)
-	s.handle(get, P+"/{panel}/meetings/{meeting}", access.PanelManage, cp.handleMeeting)
+	s.handle(get, P+"/{panel}/meetings/{meeting}", access.PanelView, cp.handleMeeting)
 	s.handle(post, P+"/{panel}/meetings/{meeting}/attendance", access.PanelManage, cp.handleAttendancePost)
 	s.handle(post, P+"/{panel}/meetings/{meeting}/agenda", access.PanelManage, cp.handleAgendaPost)
 	s.handle(post, P+"/{panel}/meetings/{meeting}/papers", access.PanelManage, cp.handlePaperPost)
@@ -116,10 +117,12 @@ type channelCase struct {
 	Reviews       []casework.PostExitReview
 	Alerts        []casework.Alert
 	CanAssess     bool
-	CanPanels     bool
-	CanList       bool
-	CanSupport    bool
-	CanSession    bool
+	// DraftSaved is when the reader saved their draft assessment (zero when they have none).
+	DraftSaved time.Time
+	CanPanels  bool
+	CanList    bool
+	CanSupport bool
+	CanSession bool
 }
 
 // loadChannel fills the Channel parts of the case page for its section.
@@ -132,7 +135,12 @@ func (cp *casePages) loadChannel(r *http.Request, v *caseView) error {
 	var err error
 	switch v.Section.Slug {
 	case "assessment":
-		ch.Assessments, err = cp.svc.Assessments(ctx, p, id)
+		if ch.Assessments, err = cp.svc.Assessments(ctx, p, id); err != nil {
+			return err
+		}
+		if ch.CanAssess {
+			ch.DraftSaved, _, err = cp.svc.AssessmentDraftSaved(ctx, p, id)
+		}
 	case "panel":
 		if ch.Decisions, err = cp.svc.PanelDecisions(ctx, p, id); err != nil {
 			return err
@@ -178,6 +186,8 @@ type assessmentForm struct {
 	Referral      casework.Referral
 	Template      casework.AssessmentTemplate
 	Form          form
+	// DraftSaved is when the reader's draft, now in the form, was saved (zero when there is none).
+	DraftSaved time.Time
 }
 
 func (cp *casePages) renderAssessment(w http.ResponseWriter, r *http.Request, f form) error {
@@ -193,7 +203,18 @@ func (cp *casePages) renderAssessment(w http.ResponseWriter, r *http.Request, f 
 	if v.Template, err = cp.svc.Template(ctx, casework.VAF, cp.deps.Now()); err != nil {
 		return err
 	}
-	if len(f.Values) == 0 {
+	d, hasDraft, err := cp.svc.AssessmentDraftOf(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if hasDraft {
+		v.DraftSaved = d.UpdatedAt
+	}
+	if len(f.Values) == 0 && hasDraft {
+		// Come back to the draft where it was left.
+		f.Values = assessmentValues(d.Input)
+		v.Form = f
+	} else if len(f.Values) == 0 {
 		// Start from the latest version, so that an assessor records what changed.
 		if as, err := cp.svc.Assessments(ctx, p, id); err == nil && len(as) > 0 {
 			last := as[0]
@@ -235,16 +256,54 @@ func (cp *casePages) handleAssessmentPost(w http.ResponseWriter, r *http.Request
 	}
 	in := casework.AssessmentInput{TemplateCode: casework.VAF, SummaryConclusion: f.get("summary"), ManagementPlan: f.get("management-plan"),
 		ChangesSinceLast: f.get("changes"), ProfessionalJudgement: f.get("judgement")}
+	draft := f.get("save") == "draft"
 	for _, it := range t.Items {
 		n := "factor-" + strconv.Itoa(it.No)
 		pr := casework.Presence(f.get(n))
-		if pr == "" {
+		if pr == "" && !draft {
 			pr = casework.Unknown
 		}
 		in.Factors = append(in.Factors, casework.FactorInput{No: it.No, Presence: pr, Evidence: f.get(n + "-evidence"), Source: f.get(n + "-source")})
 	}
+	render := func(f form) error { return cp.renderAssessment(w, r, f) }
+	if draft {
+		_, err = cp.svc.SaveAssessmentDraft(r.Context(), principalOf(r), id, in)
+		return cp.settle(w, r, err, casePath(pid, id, "assessment"),
+			"Your draft assessment has been saved. Only you can see it: continue it from this page when you are ready", f, "", render)
+	}
 	_, err = cp.svc.SaveAssessment(r.Context(), principalOf(r), id, in)
-	return cp.settle(w, r, err, casePath(pid, id, "assessment"), "Assessment recorded", f, "", func(f form) error { return cp.renderAssessment(w, r, f) })
+	return cp.settle(w, r, err, casePath(pid, id, "assessment"), "Assessment recorded", f, "", render)
+}
+
+// handleAssessmentDiscard deletes the reader's draft assessment.
+func (cp *casePages) handleAssessmentDiscard(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pathIDs(r)
+	if err != nil {
+		return err
+	}
+	if _, err := readForm(w, r); err != nil {
+		return err
+	}
+	if err := cp.svc.DiscardAssessmentDraft(r.Context(), principalOf(r), id); err != nil {
+		return err
+	}
+	return cp.flash(w, r, casePath(pid, id, "assessment"), "Your draft assessment has been deleted")
+}
+
+// assessmentValues puts an assessment's answers into the form's field names.
+func assessmentValues(in casework.AssessmentInput) url.Values {
+	v := url.Values{}
+	v.Set("summary", in.SummaryConclusion)
+	v.Set("management-plan", in.ManagementPlan)
+	v.Set("changes", in.ChangesSinceLast)
+	v.Set("judgement", in.ProfessionalJudgement)
+	for _, fc := range in.Factors {
+		n := "factor-" + strconv.Itoa(fc.No)
+		v.Set(n, string(fc.Presence))
+		v.Set(n+"-evidence", fc.Evidence)
+		v.Set(n+"-source", fc.Source)
+	}
+	return v
 }
 
 // flashError shows a refusal on the page it redirects to, as an error summary.

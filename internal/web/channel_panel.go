@@ -293,6 +293,8 @@ type meetingView struct {
 	Meeting       casework.Meeting
 	Listed        []casework.Summary // cases listed for panel or under review, to put on the agenda
 	CanDecide     bool
+	// CanManage is false for a member of the panel, who reads the meeting and changes nothing.
+	CanManage bool
 	// Started reports whether the meeting's day has come: attendance and decisions are recorded from then.
 	Started bool
 	Form    form
@@ -312,7 +314,7 @@ func (cp *casePages) renderMeeting(w http.ResponseWriter, r *http.Request, f for
 		return err
 	}
 	ctx, p := r.Context(), principalOf(r)
-	v := meetingView{PartnershipID: pid, Form: f, CanDecide: cp.may(r, pid, access.PanelDecide)}
+	v := meetingView{PartnershipID: pid, Form: f, CanDecide: cp.may(r, pid, access.PanelDecide), CanManage: cp.may(r, pid, access.PanelManage)}
 	if v.Meeting, err = cp.svc.Meeting(ctx, p, meetingID); err != nil {
 		return err
 	}
@@ -320,7 +322,7 @@ func (cp *casePages) renderMeeting(w http.ResponseWriter, r *http.Request, f for
 	if v.Meeting.Panel.ID != panelID || v.Meeting.Panel.PartnershipID != pid {
 		return access.NotFound("Panel meeting")
 	}
-	if cp.may(r, pid, access.CaseStatusView) {
+	if v.CanManage && cp.may(r, pid, access.CaseStatusView) {
 		// Cases come before the panel when listed, and for review while they are supported.
 		for _, st := range []casework.Stage{casework.StagePanel, casework.StageSupport} {
 			cases, _, err := cp.svc.List(ctx, p, casework.ListFilter{PartnershipID: pid, Stage: st, Limit: 100})

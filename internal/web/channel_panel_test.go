@@ -118,6 +118,25 @@ func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
 		!strings.Contains(text, notSharedText) || doc.Find("form").Length() != 0 {
 		t.Errorf("the member's panel case page (%d): %s", w.Code, doc.Find("main").Text())
 	}
+	// The member reads the meeting, from the panel's page, without any form: who is to attend, and the agenda
+	// linking to the case page above.
+	doc = parse(t, serve(t, f.s, member, http.MethodGet, fmt.Sprintf("/partnerships/%d/panels/%d", f.pid, panel), nil))
+	if doc.Find(`main a[href="`+meeting+`"]`).Length() != 1 {
+		t.Errorf("the panel's page does not link the member to the meeting: %s", doc.Find("main").Text())
+	}
+	w = serve(t, f.s, member, http.MethodGet, meeting, nil)
+	doc = parse(t, w)
+	if w.Code != http.StatusOK || doc.Find(`table a[href="`+caseAt+`"]`).Length() != 1 || doc.Find("main form").Length() != 0 ||
+		!strings.Contains(doc.Find(".govuk-summary-list").Text(), "Hana Health") || strings.Contains(doc.Find("main").Text(), "Record decision") {
+		t.Errorf("the member's meeting page (%d): %s", w.Code, doc.Find("main").Text())
+	}
+	// A panel member who does not sit on this panel does not find the meeting.
+	stranger := member
+	stranger.PersonID += 1000
+	if w := serve(t, f.s, stranger, http.MethodGet, meeting, nil); w.Code != http.StatusNotFound {
+		t.Errorf("a panel member not on the panel opened its meeting: %d", w.Code)
+	}
+
 	// The coordinator sees it all.
 	if text := parse(t, serve(t, f.s, co, http.MethodGet, caseAt, nil)).Find(".govuk-summary-card").Text(); !strings.Contains(text, "Shared violent material") {
 		t.Errorf("the coordinator's panel case page: %s", text)
