@@ -22,6 +22,26 @@ func TestAssessmentThroughTheAPI(t *testing.T) {
 
 		f.problem(f.do("GET", cases+"/assessment-draft", f.coordinator, nil), 404)
 		f.problem(f.do("PUT", cases+"/assessment-draft", f.referrerA, draft), 404)
+		// Where the case stands, as the case page shows it: screening, assessment not started, and the
+		// coordinator offered the assessment and the information requests.
+		progress := func(token string) (api.CaseProgress, map[string]string, map[string]bool) {
+			t.Helper()
+			var cp api.CaseProgress
+			f.want(f.do("GET", cases+"/progress", token, nil), 200, &cp)
+			steps, offered := map[string]string{}, map[string]bool{}
+			for _, x := range cp.Progress {
+				steps[x.Key] = x.Status
+			}
+			for _, x := range cp.NextActions {
+				offered[x.Key] = true
+			}
+			return cp, steps, offered
+		}
+		cp, steps, offered := progress(f.coordinator)
+		if cp.State != "channel_screening" || cp.Reference == "" || steps["assessment"] != "Not yet started" || !offered["assess"] {
+			t.Errorf("progress before the assessment: %+v", cp)
+		}
+		f.problem(f.do("GET", cases+"/progress", f.referrerA, nil), 404)
 		p := f.problem(f.do("PUT", cases+"/assessment-draft", f.coordinator, map[string]any{"factors": []map[string]any{{"no": 99, "presence": "present"}}}), 422)
 		if len(p.Errors) != 1 || p.Errors[0].Field != "factors[0].presence" {
 			t.Errorf("an unknown factor: %+v", p.Errors)
@@ -55,6 +75,9 @@ func TestAssessmentThroughTheAPI(t *testing.T) {
 			t.Errorf("recorded: %+v", rec)
 		}
 		f.problem(f.do("GET", cases+"/assessment-draft", f.coordinator, nil), 404)
+		if _, steps, _ := progress(f.coordinator); steps["assessment"] != "Completed" {
+			t.Errorf("progress after the assessment: %v", steps)
+		}
 		f.want(f.do("GET", cases+"/assessments", f.officer, nil), 200, &list)
 		if len(list.Items) != 1 || len(list.Items[0].Factors) != 22 || list.Items[0].Factors[2].Presence != "present" ||
 			list.Items[0].Factors[6].Presence != "unknown" || list.Items[0].SummaryConclusion != "Seeks belonging; no capability" {

@@ -64,6 +64,7 @@ func (s *Server) register() {
 	s.registerSupport()
 	s.registerAssessment()
 	s.registerPanels()
+	s.registerProgress()
 	s.registerTasks()
 	s.registerSharing()
 	s.registerRights()
