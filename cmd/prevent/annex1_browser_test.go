@@ -315,7 +315,7 @@ func TestBrowserAnnex1CaseStudy(t *testing.T) {
 	if s := d.state(caseID); s != casework.Exited {
 		t.Fatalf("after the exit decision: %s", s)
 	}
-	svc := casework.New(casework.Deps{DB: db, Now: func() time.Time { return time.Now().UTC() }})
+	svc := casework.New(casework.Deps{DB: db, Now: func() time.Time { return time.Now().UTC() }, Sharing: sharing.New(sharing.Deps{DB: db})})
 	for _, months := range []int{6, 12} {
 		// The daily job, run as if months had passed (the demo's other exited cases get their reviews too).
 		if n, err := svc.SchedulePostExitReviews(bg, today.AddDate(0, months, 2)); err != nil || n < 1 {

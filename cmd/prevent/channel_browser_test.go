@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // channelDriver drives Chromium through the Channel pages for one test, checking every page with axe.
@@ -62,6 +65,9 @@ func (d channelDriver) check(name string) {
 	d.t.Helper()
 	d.run("wait for "+name, chromedp.Poll[chromedp.Void](`document.readyState === 'complete' && document.fonts.status === 'loaded'`))
 	browsertest.AssertNoAxeViolations(d.t, d.ctx, name)
+	if shots := os.Getenv("PREVENT_SCREENSHOTS"); shots != "" {
+		_ = browsertest.Screenshot(d.ctx, filepath.Join(shots, "channel-"+strings.ReplaceAll(name, " ", "-")+".png"))
+	}
 }
 
 func (d channelDriver) account(role prevent.Role) demo.Account {
@@ -441,7 +447,7 @@ func TestBrowserChannelJourney(t *testing.T) {
 	}
 
 	// Six months on, the daily job creates the first review; the coordinator completes it.
-	svc := casework.New(casework.Deps{DB: db, Now: func() time.Time { return time.Now().UTC() }})
+	svc := casework.New(casework.Deps{DB: db, Now: func() time.Time { return time.Now().UTC() }, Sharing: sharing.New(sharing.Deps{DB: db})})
 	if n, err := svc.SchedulePostExitReviews(context.Background(), today.AddDate(0, 6, 2)); err != nil || n < 1 {
 		t.Fatalf("schedule reviews: %d %v", n, err)
 	}
@@ -481,7 +487,7 @@ func TestBrowserChannelUnder18(t *testing.T) {
 	ta := newTestApp(t, db)
 	d := channelDriver{t: t, ctx: ctx, ta: ta, base: ta.srv.URL, tokens: map[prevent.Role]string{}}
 	today := time.Now().UTC()
-	svc := casework.New(casework.Deps{DB: db, Now: func() time.Time { return time.Now().UTC() }})
+	svc := casework.New(casework.Deps{DB: db, Now: func() time.Time { return time.Now().UTC() }, Sharing: sharing.New(sharing.Deps{DB: db})})
 	referrer := ta.principal(t, d.session(prevent.Referrer))
 	officer := ta.principal(t, d.session(prevent.PoliceOfficer))
 	chair := ta.principal(t, d.session(prevent.PanelChair))

@@ -20,6 +20,7 @@ import (
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // Canaries planted in the tests below: sealed ones (concern text, needs, the deconfliction note) and a plain
@@ -230,7 +231,7 @@ func TestSealedDataSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.MFA = true // as a token holder who signed in with a second factor
-	got, err := casework.New(casework.Deps{DB: db, Keys: keys}).Referral(ctx, p, id)
+	got, err := casework.New(casework.Deps{DB: db, Keys: keys, Sharing: sharing.New(sharing.Deps{DB: db})}).Referral(ctx, p, id)
 	if err != nil || got.Details.Concern.Fears != canaryFears {
 		t.Fatalf("the master key file does not open what serve sealed: %q, %v", got.Details.Concern.Fears, err)
 	}
@@ -259,7 +260,7 @@ func TestCryptoShreddingCanary(t *testing.T) {
 
 	// Erase as the daily task does, four years on.
 	db, keys := withKeys(t, s.url(), keysDir)
-	res, err := casework.New(casework.Deps{DB: db, Keys: keys}).EraseDue(ctx, time.Now().AddDate(4, 0, 0))
+	res, err := casework.New(casework.Deps{DB: db, Keys: keys, Sharing: sharing.New(sharing.Deps{DB: db})}).EraseDue(ctx, time.Now().AddDate(4, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +321,7 @@ func TestCryptoShreddingCanary(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.MFA = true // as a token holder who signed in with a second factor
-	got, err := casework.New(casework.Deps{DB: rdb, Keys: rkeys}).Referral(ctx, p, id)
+	got, err := casework.New(casework.Deps{DB: rdb, Keys: rkeys, Sharing: sharing.New(sharing.Deps{DB: rdb})}).Referral(ctx, p, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +370,7 @@ func TestCryptoShreddingCanaryPostgres(t *testing.T) {
 	}
 
 	db, keys := withKeys(t, s.url(), filepath.Join(s.data, "keys"))
-	res, err := casework.New(casework.Deps{DB: db, Keys: keys}).EraseDue(ctx, time.Now().AddDate(4, 0, 0))
+	res, err := casework.New(casework.Deps{DB: db, Keys: keys, Sharing: sharing.New(sharing.Deps{DB: db})}).EraseDue(ctx, time.Now().AddDate(4, 0, 0))
 	db.Close()
 	if err != nil || res.Erased < 1 {
 		t.Fatalf("erase: %+v, %v", res, err)

@@ -287,8 +287,11 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	if keys == nil {
 		keys = keyring.Ephemeral(db)
 	}
+	// Every domain service is built once, here, and shared by the pages, the API and the jobs.
 	sharer := sharing.New(sharing.Deps{DB: db, Now: now})
 	cases := casework.New(casework.Deps{DB: db, Now: now, Keys: keys, Sharing: sharer})
+	programmes := programme.New(programme.Deps{DB: db, Now: now})
+	tasks := work.New(work.Deps{DB: db, Now: now})
 	// Open cases' tasks derived with older rules (or none, after the upgrade that added tasks) are derived again
 	// before the service answers, so that My work is right from the first request; when current, this is one read.
 	if n, err := cases.EnsureTasks(ctx); err != nil {
@@ -321,14 +324,16 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	}
 	// People are told of their open tasks in the service and by email (internal/notify).
 	a.Notify = notify.New(notify.Deps{DB: db, Now: now,
-		Source:    taskSource{work.New(work.Deps{DB: db, Now: now})},
+		Source:    taskSource{tasks},
 		Directory: partners, Mailer: c.Mailer, Logger: logger, PublicURL: c.PublicURL})
 	a.Tasks = append(a.Tasks, jobs.Task{Name: "notify-scan", Every: time.Minute, Run: a.Notify.Scan})
 	a.Jobs = []jobs.Job{a.Notify.Job()}
 	secure := strings.HasPrefix(c.PublicURL, "https://")
-	a.Web = web.New(web.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now,
-		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir, Keys: keys})
-	a.API = api.New(api.Deps{DB: db, Auth: authSvc, Partnership: partners, Logger: logger, Now: now, Keys: keys})
+	a.Web = web.New(web.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Programme: programmes,
+		Work: tasks, Notify: a.Notify, AuditLog: audit.NewLog(db), Logger: logger, Now: now,
+		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir})
+	a.API = api.New(api.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Programme: programmes,
+		Work: tasks, Notify: a.Notify, Logger: logger, Now: now})
 	reg := metrics.New()
 
 	mux := a.Web.Mux()

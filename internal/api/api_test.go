@@ -19,6 +19,7 @@ import (
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/testworld"
 )
 
 var testNow = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
@@ -33,6 +34,14 @@ type fixture struct {
 	adminID    prevent.ID
 	admin      string // token of the first partnership's administrator
 	otherAdmin string // token of the second partnership's administrator
+	deps       api.Deps
+}
+
+// testDeps wires the API's services on db as the service does.
+func testDeps(db *database.DB, as *auth.Service, ps *partnership.Service, now func() time.Time) api.Deps {
+	w := testworld.New(db, now)
+	return api.Deps{Auth: as, Partnership: ps, Casework: w.Casework, Sharing: w.Sharing, Programme: w.Programme, Work: w.Work,
+		Notify: w.Notify, Now: now}
 }
 
 func newFixture(t *testing.T, db *database.DB) *fixture {
@@ -42,7 +51,8 @@ func newFixture(t *testing.T, db *database.DB) *fixture {
 	ps := partnership.New(partnership.Deps{DB: db, Now: now})
 	as := auth.New(auth.Deps{DB: db, Now: now})
 	f := &fixture{t: t, db: db, auth: as, mux: http.NewServeMux()}
-	api.New(api.Deps{DB: db, Auth: as, Partnership: ps, Now: now}).Register(f.mux)
+	f.deps = testDeps(db, as, ps, now)
+	api.New(f.deps).Register(f.mux)
 
 	var err error
 	if f.pid, err = ps.Bootstrap(ctx, "Kirklees Prevent Partnership", "Kirklees", "Yorkshire and the Humber"); err != nil {

@@ -118,7 +118,7 @@ type assessmentAPI struct{ *caseAPI }
 
 // registerAssessment adds the assessment routes of a case.
 func (s *Server) registerAssessment() {
-	a := assessmentAPI{&caseAPI{s: s, cw: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys})}}
+	a := assessmentAPI{&caseAPI{s: s, cw: s.deps.Casework}}
 	const C = "/partnerships/{pid}/cases/{id}"
 	s.handle(http.MethodGet, C+"/assessments", access.CaseView, operation{id: "listAssessments",
 		summary:  "Every version of a case's assessment, newest first, each factor on its own and the formulation; no score (audited)",

@@ -41,7 +41,7 @@ type CaseSummary struct {
 
 // registerCasework adds the referral and case routes.
 func (s *Server) registerCasework() {
-	a := &caseAPI{s: s, cw: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys})}
+	a := &caseAPI{s: s, cw: s.deps.Casework}
 	s.handle(http.MethodPost, "/referrals", access.CaseCreate, operation{id: "createReferral",
 		summary: "Create and submit a referral (it gets a PRV reference), or save a draft with \"submit\": false; draft_id resumes a draft",
 		request: ReferralCreate{}, response: ReferralView{}, status: http.StatusCreated}, a.createReferral)

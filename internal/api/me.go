@@ -1,9 +1,6 @@
 package api
 
 import (
-	"database/sql"
-	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -13,11 +10,11 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	p := prevent.PrincipalFrom(r.Context())
 	out := Me{ID: p.PersonID, Name: p.Name, Email: p.Email, Organisation: OrganisationRef{ID: p.OrganisationID},
 		Memberships: []MembershipRole{}}
-	err := s.deps.DB.Read().QueryRowContext(r.Context(), `SELECT name FROM organisations WHERE id = $1`, p.OrganisationID).
-		Scan(&out.Organisation.Name)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("api: me: organisation: %w", err)
+	name, err := s.deps.Partnership.OwnOrganisationName(r.Context(), p)
+	if err != nil {
+		return err
 	}
+	out.Organisation.Name = name
 	for _, pid := range p.Partnerships() {
 		out.Memberships = append(out.Memberships, MembershipRole{PartnershipID: pid, Roles: p.RolesIn(pid)})
 	}

@@ -18,7 +18,7 @@ type notificationsAPI struct {
 
 // registerNotifications adds the routes of the token owner's notifications and email preference.
 func (s *Server) registerNotifications() {
-	a := &notificationsAPI{svc: notify.New(notify.Deps{DB: s.deps.DB, Now: s.deps.Now})}
+	a := &notificationsAPI{svc: s.deps.Notify}
 	s.handle(http.MethodGet, "/notifications", access.Account, operation{id: "listNotifications",
 		summary: "The token owner's notifications about their tasks, newest first, a page at a time, with the number unread. " +
 			"Each says only how many tasks are new, due soon or overdue",

@@ -87,7 +87,7 @@ type panelAPI struct {
 
 // registerPanels adds the panel routes.
 func (s *Server) registerPanels() {
-	a := panelAPI{s: s, cw: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys})}
+	a := panelAPI{s: s, cw: s.deps.Casework}
 	const P = "/partnerships/{pid}/panels"
 	s.handle(http.MethodGet, P, access.PanelView, operation{id: "listPanels",
 		summary: "The partnership's Channel panels, with whether the caller sits on each", response: PanelList{}}, a.panels)

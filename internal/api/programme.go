@@ -20,7 +20,7 @@ type programmeAPI struct {
 
 // registerProgramme adds the programme routes.
 func (s *Server) registerProgramme() {
-	pa := &programmeAPI{Server: s, svc: programme.New(programme.Deps{DB: s.deps.DB, Now: s.deps.Now})}
+	pa := &programmeAPI{Server: s, svc: s.deps.Programme}
 	const P = "/partnerships/{pid}/programme"
 	s.handle(http.MethodGet, P+"/plans", access.PlanView, operation{id: "listPlans",
 		summary: "The partnership's delivery plans, without their sections", response: PlanList{}}, pa.listPlans)

@@ -33,7 +33,7 @@ func TestProgrammeAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 		mux := http.NewServeMux()
-		api.New(api.Deps{DB: db, Auth: as, Partnership: ps, Now: now}).Register(mux)
+		api.New(testDeps(db, as, ps, now)).Register(mux)
 		token := func(email string) string {
 			var id prevent.ID
 			if err := db.Read().QueryRowContext(ctx, `SELECT id FROM people WHERE email = $1`, email).Scan(&id); err != nil {

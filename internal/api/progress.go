@@ -40,7 +40,7 @@ type CaseProgress struct {
 
 // registerProgress adds the route that says where a case stands.
 func (s *Server) registerProgress() {
-	a := &caseAPI{s: s, cw: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys})}
+	a := &caseAPI{s: s, cw: s.deps.Casework}
 	s.handle(http.MethodGet, "/partnerships/{pid}/cases/{id}/progress", access.CaseView, operation{id: "getCaseProgress",
 		summary: "Where a case stands: its stage, its Channel progress, and the actions the caller may take on it now (the same as the " +
 			"case page offers) (audited)", response: CaseProgress{}}, func(w http.ResponseWriter, r *http.Request) error {

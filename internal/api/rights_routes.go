@@ -5,13 +5,12 @@ import (
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
-	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // registerRights adds the routes for subject rights and sharing notices: the subject access bundle, rectification, and the notices sent to organisations that received data (consent withdrawn, record rectified).
 func (s *Server) registerRights() {
-	sh := sharing.New(sharing.Deps{DB: s.deps.DB, Now: s.deps.Now})
-	a := &rightsAPI{s: s, sh: sh, cw: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys, Sharing: sh})}
+	sh := s.deps.Sharing
+	a := &rightsAPI{s: s, sh: sh, cw: s.deps.Casework}
 	get, post := http.MethodGet, http.MethodPost
 	openOnly := []param{{name: "open", description: "Only open notices when true", schema: map[string]any{"type": "boolean"}}}
 

@@ -15,24 +15,31 @@ import (
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/auth"
-	"github.com/preventplatform/prevent/internal/database"
-	"github.com/preventplatform/prevent/internal/keyring"
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/work"
 )
 
 // Prefix is where the API lives.
 const Prefix = "/api/v1"
 
-// Deps are what the API needs.
+// Deps are what the API needs: the domain services, built once by the composition root (cmd/prevent) and
+// shared with the pages and the jobs. The API never holds the database or the keyring.
 type Deps struct {
-	DB          *database.DB
 	Auth        *auth.Service
 	Partnership *partnership.Service
-	Logger      *slog.Logger
-	Now         func() time.Time
-	// Keys encrypts special-category and criminal-offence fields (internal/keyring).
-	Keys *keyring.Keyring
+	Casework    *casework.Service
+	Sharing     *sharing.Service
+	Programme   *programme.Service
+	Work        *work.Service
+	// Notify reads and changes people's own notifications and email preference.
+	Notify *notify.Service
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // handler is a route handler: it writes the response or returns an error for the one problem adapter.

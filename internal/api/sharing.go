@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
@@ -573,7 +572,7 @@ func (sa *sharingAPI) getOverview(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	cw := casework.New(casework.Deps{DB: sa.deps.DB, Now: sa.deps.Now, Keys: sa.deps.Keys, Sharing: sa.svc})
+	cw := sa.deps.Casework
 	due, held, err := cw.ErasureDue(r.Context(), shareWho(r), pid, now)
 	if err != nil {
 		return err

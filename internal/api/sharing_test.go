@@ -35,7 +35,7 @@ func TestSharingAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 		mux := http.NewServeMux()
-		api.New(api.Deps{DB: db, Auth: as, Partnership: ps, Now: now}).Register(mux)
+		api.New(testDeps(db, as, ps, now)).Register(mux)
 		tokens := map[prevent.Role]string{}
 		var admin prevent.Principal
 		for _, a := range accounts {

@@ -4,13 +4,12 @@ import (
 	"net/http"
 
 	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/casework"
 )
 
 // registerSignpost adds the routes for signposting search: "known to organisation X, contact Y" without disclosure.
 // The search is posted, so that the name searched for stays out of addresses and logs.
 func (s *Server) registerSignpost() {
-	a := &signpostAPI{cw: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys})}
+	a := &signpostAPI{cw: s.deps.Casework}
 	s.handle(http.MethodPost, "/partnerships/{pid}/signposting", access.Signpost, operation{id: "signpostSearch",
 		summary: "Signposting without disclosure: which partner organisations hold a record about a person (by name and, " +
 			"optionally, date of birth) and whom to contact there. A record is linked only if the caller may already see it; " +

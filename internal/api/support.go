@@ -110,7 +110,7 @@ type supportAPI struct{ *caseAPI }
 
 // registerSupport adds the consent, intervention and session routes of a case.
 func (s *Server) registerSupport() {
-	a := supportAPI{&caseAPI{s: s, cw: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys})}}
+	a := supportAPI{&caseAPI{s: s, cw: s.deps.Casework}}
 	const C = "/partnerships/{pid}/cases/{id}"
 	s.handle(http.MethodPost, C+"/consents", access.CaseSupport, operation{id: "recordConsent",
 		summary: "Record a decision on consent to support or to information sharing. Consent to support given by the right person " +

@@ -38,7 +38,7 @@ func newSupportFixture(t *testing.T, db *database.DB) *supportFixture {
 	ctx := context.Background()
 	f := &supportFixture{caseFixture: newCaseFixture(t, db)}
 	now := func() time.Time { return testNow }
-	f.cw = casework.New(casework.Deps{DB: db, Now: now})
+	f.cw = f.deps.Casework
 	f.id = f.screened("Supportperson")
 	f.providerPerson, f.mentoring = f.personOrg("Pam Provider")
 	coordinator, council := f.personOrg("Cara Coordinator")

@@ -78,8 +78,8 @@ type taskAPI struct {
 }
 
 func (s *Server) registerTasks() {
-	a := &taskAPI{s: s, work: work.New(work.Deps{DB: s.deps.DB, Now: s.deps.Now}),
-		cw: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys})}
+	a := &taskAPI{s: s, work: s.deps.Work,
+		cw: s.deps.Casework}
 	var types []any
 	for _, g := range work.Groups {
 		types = append(types, string(g.Group))

@@ -33,3 +33,15 @@ func Browse(ctx context.Context, db *database.DB, p prevent.Principal, partnersh
 	})
 	return out, next, err
 }
+
+// Log is the audit log of one database, for the pages that browse it: the web and API layers are given one
+// and never the database itself.
+type Log struct{ db *database.DB }
+
+// NewLog returns the audit log stored in db.
+func NewLog(db *database.DB) *Log { return &Log{db: db} }
+
+// Browse is Browse on the log's database.
+func (l *Log) Browse(ctx context.Context, p prevent.Principal, partnershipID prevent.ID, f Filter, now time.Time) ([]Entry, int64, error) {
+	return Browse(ctx, l.db, p, partnershipID, f, now)
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/work"
 )
 
@@ -57,7 +58,7 @@ func newBenchEnv(b *testing.B, db *database.DB, n int) *benchEnv {
 	if _, _, err := demo.Load(ctx, d); err != nil {
 		b.Fatal(err)
 	}
-	e := &benchEnv{db: db, svc: casework.New(casework.Deps{DB: db, Now: now})}
+	e := &benchEnv{db: db, svc: casework.New(casework.Deps{DB: db, Now: now, Sharing: sharing.New(sharing.Deps{DB: db, Now: now})})}
 	q := db.Read()
 	if err := q.QueryRowContext(ctx, `SELECT id FROM partnerships`).Scan(&e.pid); err != nil {
 		b.Fatal(err)

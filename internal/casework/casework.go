@@ -38,7 +38,7 @@ type Service struct {
 type Deps struct {
 	DB  *database.DB
 	Now func() time.Time
-	// Sharing checks and records every disclosure to another organisation; New makes one on DB when nil.
+	// Sharing checks and records every disclosure to another organisation. Required: the process has one.
 	Sharing *sharing.Service
 	// Keys encrypts special-category and criminal-offence fields under each person's data key.
 	Keys *keyring.Keyring
@@ -50,7 +50,7 @@ func New(d Deps) *Service {
 		d.Now = time.Now
 	}
 	if d.Sharing == nil {
-		d.Sharing = sharing.New(sharing.Deps{DB: d.DB, Now: d.Now})
+		panic("casework: New needs Deps.Sharing, the one sharing service of the process")
 	}
 	return &Service{db: d.DB, now: func() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }, sharing: d.Sharing, keys: d.Keys}
 }

@@ -22,7 +22,7 @@ var ctx = context.Background()
 
 func TestReferenceData(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
-		svc := casework.New(casework.Deps{DB: db})
+		svc := casework.New(casework.Deps{DB: db, Sharing: sharing.New(sharing.Deps{DB: db})})
 		codes := func(list casework.List, on time.Time) []string {
 			items, err := svc.Reference(ctx, list, on)
 			if err != nil {

@@ -183,7 +183,7 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 		return 0, err
 	}
 	var err error
-	if g.holidays, err = casework.New(casework.Deps{DB: db}).BankHolidays(ctx); err != nil {
+	if g.holidays, err = casework.New(casework.Deps{DB: db, Sharing: sharing.New(sharing.Deps{DB: db})}).BankHolidays(ctx); err != nil {
 		return 0, fmt.Errorf("demo: bank holidays: %w", err)
 	}
 	if err := g.setupPanel(ctx, db); err != nil {
@@ -232,7 +232,7 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 		return done, fmt.Errorf("demo: case officers: %w", err)
 	}
 	// The cases were written in batches, not through the service: derive the open ones' tasks.
-	if _, err := casework.New(casework.Deps{DB: db}).SyncAllTasks(ctx, opt.Batch); err != nil {
+	if _, err := casework.New(casework.Deps{DB: db, Sharing: sharing.New(sharing.Deps{DB: db})}).SyncAllTasks(ctx, opt.Batch); err != nil {
 		return done, fmt.Errorf("demo: tasks: %w", err)
 	}
 	return done, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 func TestDemoReferrals(t *testing.T) {
@@ -140,7 +141,7 @@ func TestDemoReferrals(t *testing.T) {
 			t.Fatal(err)
 		}
 		officer.MFA = true
-		svc := casework.New(casework.Deps{DB: db, Now: c.now})
+		svc := casework.New(casework.Deps{DB: db, Now: c.now, Sharing: sharing.New(sharing.Deps{DB: db, Now: c.now})})
 		var channelID prevent.ID
 		if err := q.QueryRowContext(ctx, `SELECT min(id) FROM referrals WHERE state = 'channel_screening'`).Scan(&channelID); err != nil {
 			t.Fatal(err)
@@ -275,7 +276,7 @@ func testChannel(t *testing.T, db *database.DB, c *clock, pid prevent.ID, count 
 		}
 	}
 	// The scheduler finds nothing the generator missed: every review that has fallen due exists.
-	svc := casework.New(casework.Deps{DB: db, Now: c.now})
+	svc := casework.New(casework.Deps{DB: db, Now: c.now, Sharing: sharing.New(sharing.Deps{DB: db, Now: c.now})})
 	if n, err := svc.SchedulePostExitReviews(ctx, c.t); err != nil || n != 0 {
 		t.Errorf("scheduler created %d reviews (%v), want none", n, err)
 	}

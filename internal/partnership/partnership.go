@@ -288,6 +288,17 @@ func (s *Service) Organisation(ctx context.Context, p prevent.Principal, partner
 	return o, nil
 }
 
+// OwnOrganisationName is the name of the principal's own organisation ("" when it has none): a person may
+// always know whom they work for.
+func (s *Service) OwnOrganisationName(ctx context.Context, p prevent.Principal) (string, error) {
+	var name string
+	err := s.db.Read().QueryRowContext(ctx, `SELECT name FROM organisations WHERE id = $1`, p.OrganisationID).Scan(&name)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("partnership: own organisation: %w", err)
+	}
+	return name, nil
+}
+
 // CreateOrganisation adds a new organisation as a member of the partnership.
 func (s *Service) CreateOrganisation(ctx context.Context, p prevent.Principal, partnershipID prevent.ID, in OrganisationInput) (prevent.ID, error) {
 	if err := s.decide(p, access.OrganisationManage, access.Resource{Kind: "organisation", PartnershipID: partnershipID}, "Partnership"); err != nil {

@@ -12,9 +12,12 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/auth"
+	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/testworld"
 )
 
 // adminFixture is a partnership with one administrator, and a second partnership with a person of its own.
@@ -25,6 +28,14 @@ type adminFixture struct {
 	admin   prevent.Principal
 	orgID   prevent.ID
 	otherID prevent.ID // a person in the other partnership
+	db      *database.DB
+}
+
+// testDeps wires the pages' services on db as the service does (the auth service may be nil).
+func testDeps(db *database.DB, as *auth.Service, ps *partnership.Service, now func() time.Time) Deps {
+	w := testworld.New(db, now)
+	return Deps{Auth: as, Partnership: ps, Casework: w.Casework, Sharing: w.Sharing, Programme: w.Programme, Work: w.Work,
+		Notify: w.Notify, AuditLog: w.AuditLog, Now: now}
 }
 
 func newAdminFixture(t *testing.T) adminFixture {
@@ -58,8 +69,8 @@ func newAdminFixture(t *testing.T) adminFixture {
 		t.Fatalf("organisations: %v %v", orgs, err)
 	}
 	admin.OrganisationID = orgs[0].ID
-	s := New(Deps{DB: db, Partnership: ps, Now: now})
-	return adminFixture{s: s, ps: ps, pid: pid, admin: admin, orgID: orgs[0].ID, otherID: otherID}
+	s := New(testDeps(db, nil, ps, now))
+	return adminFixture{s: s, ps: ps, pid: pid, admin: admin, orgID: orgs[0].ID, otherID: otherID, db: db}
 }
 
 // serve routes a request to the registered handler as the principal, applying the route's action as the guard

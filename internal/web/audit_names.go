@@ -36,7 +36,7 @@ func (s *Server) lookupAuditNames(ctx context.Context, p prevent.Principal, pid 
 		return n, err
 	}
 	if len(cases) > 0 {
-		cw := casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys})
+		cw := s.deps.Casework
 		refs, err := cw.CaseReferences(ctx, p, pid, cases)
 		if err != nil && prevent.ErrorKind(err) != prevent.NotFound {
 			return n, err

@@ -28,8 +28,7 @@ type casePages struct {
 
 // registerCasework adds the casework pages. Every route names its action.
 func (s *Server) registerCasework() {
-	sh := sharing.New(sharing.Deps{DB: s.deps.DB, Now: s.deps.Now})
-	cp := &casePages{Server: s, share: sh, work: work.New(work.Deps{DB: s.deps.DB, Now: s.deps.Now}), svc: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys, Sharing: sh})}
+	cp := &casePages{Server: s, share: s.deps.Sharing, work: s.deps.Work, svc: s.deps.Casework}
 	const R = "/partnerships/{pid}/referrals"
 	const C = "/partnerships/{pid}/cases"
 	get, post := http.MethodGet, http.MethodPost

@@ -27,7 +27,7 @@ func newCaseFixture(t *testing.T) caseFixture {
 	t.Helper()
 	ctx := context.Background()
 	a := newAdminFixture(t)
-	f := caseFixture{adminFixture: a, svc: casework.New(casework.Deps{DB: a.s.deps.DB, Now: a.s.deps.Now})}
+	f := caseFixture{adminFixture: a, svc: a.s.deps.Casework}
 	now := a.s.deps.Now()
 	org := func(name, sector string) prevent.ID {
 		id, err := a.ps.CreateOrganisation(ctx, a.admin, a.pid, partnership.OrganisationInput{Name: name, Sector: sector, PublicBody: "yes"})

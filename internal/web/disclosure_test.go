@@ -22,7 +22,7 @@ func agreeAll(t *testing.T, s *Server, admin prevent.Principal, pid prevent.ID, 
 	t.Helper()
 	ctx := context.Background()
 	testNow := s.deps.Now()
-	svc := sharing.New(sharing.Deps{DB: s.deps.DB, Now: s.deps.Now})
+	svc := s.deps.Sharing
 	in := sharing.AgreementInput{Title: "Northtown Prevent information sharing agreement", Parties: parties,
 		Gateways:  []string{"ctsa_2015_s36_38", "uk_gdpr_6_1_e", "consent", "uk_gdpr_9_2_g"},
 		Retention: "Six years after closure", Disposal: "Secure deletion", Security: "OFFICIAL-SENSITIVE handling",
@@ -233,7 +233,7 @@ func TestSharePageAllowedRedirectsAndRecipientSeesOnlyWhatWasShared(t *testing.T
 func disclosures(t *testing.T, f caseFixture, id prevent.ID) int {
 	t.Helper()
 	var n int
-	if err := f.s.deps.DB.Read().QueryRowContext(context.Background(), `SELECT count(*) FROM sharing_disclosures WHERE record_kind = 'referral' AND record_id = $1`, id).Scan(&n); err != nil {
+	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT count(*) FROM sharing_disclosures WHERE record_kind = 'referral' AND record_id = $1`, id).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

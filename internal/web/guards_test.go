@@ -38,7 +38,8 @@ func newGuardPages(t *testing.T, db *database.DB) *guardPages {
 	at := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return at }
 	ps := partnership.New(partnership.Deps{DB: db, Now: now})
-	g := &guardPages{db: db, now: at, svc: casework.New(casework.Deps{DB: db, Now: now})}
+	deps := testDeps(db, nil, ps, now)
+	g := &guardPages{db: db, now: at, svc: deps.Casework}
 	var err error
 	if g.pid, err = ps.Bootstrap(ctx, "Northtown Prevent Partnership", "Northtown", "North West"); err != nil {
 		t.Fatal(err)
@@ -53,7 +54,7 @@ func newGuardPages(t *testing.T, db *database.DB) *guardPages {
 	}
 	g.admin = prevent.Principal{PersonID: adminID, Name: "Ada Admin", OrganisationID: g.council, MFA: true,
 		Memberships: []prevent.Membership{{PartnershipID: g.pid, Role: prevent.Administrator}}}
-	g.s = New(Deps{DB: db, Partnership: ps, Now: now})
+	g.s = New(deps)
 	org := func(name, sector string) prevent.ID {
 		id, err := ps.CreateOrganisation(ctx, g.admin, g.pid, partnership.OrganisationInput{Name: name, Sector: sector, PublicBody: "yes"})
 		if err != nil {

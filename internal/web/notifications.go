@@ -26,13 +26,13 @@ func (s *Server) registerNotifications() {
 // notifier is the notify service for reading and changing a person's own notifications and preference; emails
 // are sent by the one that cmd wires to the job queue.
 func (s *Server) notifier() *notify.Service {
-	return notify.New(notify.Deps{DB: s.deps.DB, Now: s.deps.Now})
+	return s.deps.Notify
 }
 
 // notificationsNavText is the header's link text: "Notifications", with the number unread when there are any.
 // A failure to count is logged and leaves the number out, so that no page fails for it.
 func (s *Server) notificationsNavText(r *http.Request, p prevent.Principal) string {
-	if s.deps.DB == nil {
+	if s.deps.Notify == nil {
 		return "Notifications"
 	}
 	n, err := s.notifier().Unread(r.Context(), p)

@@ -30,7 +30,7 @@ func TestNotificationsHeaderAndPage(t *testing.T) {
 	ctx := context.Background()
 	tasks := &pendingList{}
 	now := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
-	svc := notify.New(notify.Deps{DB: f.s.deps.DB, Now: func() time.Time { return now }, Source: tasks})
+	svc := notify.New(notify.Deps{DB: f.db, Now: func() time.Time { return now }, Source: tasks})
 	scan := func(keys ...string) {
 		t.Helper()
 		for _, k := range keys {
@@ -125,7 +125,7 @@ func TestNotificationsHeaderAndPage(t *testing.T) {
 // is saved.
 func TestEmailPreferenceForm(t *testing.T) {
 	f := newAdminFixture(t)
-	f.s.deps.Auth = auth.New(auth.Deps{DB: f.s.deps.DB, Now: f.s.deps.Now}) // the account page lists tokens
+	f.s.deps.Auth = auth.New(auth.Deps{DB: f.db, Now: f.s.deps.Now}) // the account page lists tokens
 	checked := func(doc *goquery.Document) string {
 		v, _ := doc.Find(`input[type="radio"][name="email"][checked]`).Attr("value")
 		return v

@@ -176,7 +176,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 				break
 			}
 		}
-		entries, cursor, err = audit.Browse(r.Context(), s.deps.DB, p, pid, filter, s.deps.Now())
+		entries, cursor, err = s.deps.AuditLog.Browse(r.Context(), p, pid, filter, s.deps.Now())
 		if err != nil {
 			return err
 		}

@@ -78,7 +78,7 @@ func newPasskeyFixture(t *testing.T, db *database.DB, origin string) passkeyFixt
 		t.Fatalf("confirm TOTP: %v", err)
 	}
 	f.otherKey = f.insertPasskey(t, otherID, "Sam’s phone", []byte{9, 8, 7, 6, 5, 4, 3, 2})
-	f.s = New(Deps{DB: db, Auth: a, Partnership: ps, Now: now})
+	f.s = New(testDeps(db, a, ps, now))
 	return f
 }
 

@@ -23,7 +23,7 @@ type programmePages struct {
 // registerProgramme adds the programme pages. Every route names its action; the service checks each record
 // against the partnership and, for library documents, the marking against the person's clearance.
 func (s *Server) registerProgramme() {
-	pg := &programmePages{Server: s, svc: programme.New(programme.Deps{DB: s.deps.DB, Now: s.deps.Now})}
+	pg := &programmePages{Server: s, svc: s.deps.Programme}
 	const P = "/partnerships/{pid}/programme"
 	get, post := http.MethodGet, http.MethodPost
 

@@ -42,7 +42,7 @@ func newProgrammeFixture(t *testing.T, db *database.DB) programmeFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := programmeFixture{s: New(Deps{DB: db, Auth: as, Partnership: ps, Now: now}), db: db}
+	f := programmeFixture{s: New(testDeps(db, as, ps, now)), db: db}
 	load := func(email string) prevent.Principal {
 		var id prevent.ID
 		if err := db.Read().QueryRowContext(ctx, `SELECT id FROM people WHERE email = $1`, email).Scan(&id); err != nil {

@@ -4,14 +4,11 @@ import (
 	"net/http"
 
 	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/casework"
-	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // registerRights adds the routes for subject rights and sharing notices: the subject access bundle, rectification, and the notices sent to organisations that received data (consent withdrawn, record rectified).
 func (s *Server) registerRights() {
-	sh := sharing.New(sharing.Deps{DB: s.deps.DB, Now: s.deps.Now})
-	rp := &rightsPages{Server: s, sh: sh, cw: casework.New(casework.Deps{DB: s.deps.DB, Now: s.deps.Now, Keys: s.deps.Keys, Sharing: sh})}
+	rp := &rightsPages{Server: s, sh: s.deps.Sharing, cw: s.deps.Casework}
 	const P = "/partnerships/{pid}"
 	get, post := http.MethodGet, http.MethodPost
 

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
@@ -29,8 +28,8 @@ func newRightsFixture(t *testing.T) rightsFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := rightsFixture{caseFixture: newCaseFixture(t)}
-	f.sh = sharing.New(sharing.Deps{DB: f.s.deps.DB, Now: f.s.deps.Now})
-	f.svc = casework.New(casework.Deps{DB: f.s.deps.DB, Now: f.s.deps.Now, Sharing: f.sh})
+	f.sh = f.s.deps.Sharing
+	f.svc = f.s.deps.Casework
 	now := f.s.deps.Now()
 	f.police = f.officer.OrganisationID
 	in := sharing.AgreementInput{Title: "Northtown agreement", Parties: []prevent.ID{f.orgID, f.referrer.OrganisationID, f.schoolB, f.police},

@@ -11,31 +11,41 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/auth"
-	"github.com/preventplatform/prevent/internal/database"
-	"github.com/preventplatform/prevent/internal/keyring"
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/work"
 )
 
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "prevent_session"
 
-// Deps are what the pages need.
+// Deps are what the pages need: the domain services, built once by the composition root (cmd/prevent) and
+// shared with the API and the jobs. The pages never hold the database or the keyring.
 type Deps struct {
-	DB          *database.DB
 	Auth        *auth.Service
 	Partnership *partnership.Service
-	Logger      *slog.Logger
-	Now         func() time.Time
+	Casework    *casework.Service
+	Sharing     *sharing.Service
+	Programme   *programme.Service
+	Work        *work.Service
+	// Notify reads and changes people's own notifications and email preference.
+	Notify *notify.Service
+	// AuditLog is browsed by the audit page.
+	AuditLog *audit.Log
+	Logger   *slog.Logger
+	Now      func() time.Time
 	// SecureCookies sets the Secure attribute (on whenever the service is reached over HTTPS).
 	SecureCookies bool
 	// Demo shows the demo banner; it is set only by `serve --demo`.
 	Demo bool
 	// AuditDir is where signed checkpoints are written, for the audit page's status line.
 	AuditDir string
-	// Keys encrypts special-category and criminal-offence fields (internal/keyring).
-	Keys *keyring.Keyring
 }
 
 // handler is a page handler: it writes the response or returns an error for the one error adapter.

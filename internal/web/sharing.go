@@ -660,7 +660,7 @@ func (sp *sharingPages) nameLedger(r *http.Request, v *ledgerView) error {
 	}
 	var err error
 	if len(cases) > 0 {
-		cw := casework.New(casework.Deps{DB: sp.deps.DB, Now: sp.deps.Now, Keys: sp.deps.Keys, Sharing: sp.svc})
+		cw := sp.deps.Casework
 		if v.Cases, err = cw.CaseReferences(ctx, p, v.PID, cases); err != nil && prevent.ErrorKind(err) != prevent.NotFound {
 			return err
 		}
@@ -1033,7 +1033,7 @@ func (sp *sharingPages) handleDashboard(w http.ResponseWriter, r *http.Request) 
 	if v.Retained, err = sp.svc.RetentionSummary(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
 		return err
 	}
-	cw := casework.New(casework.Deps{DB: sp.deps.DB, Now: sp.deps.Now, Keys: sp.deps.Keys, Sharing: sp.svc})
+	cw := sp.deps.Casework
 	if v.Due, v.Held, err = cw.ErasureDue(r.Context(), shareWho(r), pid, now); err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
@@ -37,7 +36,7 @@ func (sp *sharingPages) renderHolds(w http.ResponseWriter, r *http.Request, pid 
 		}
 	}
 	if len(ids) > 0 {
-		cw := casework.New(casework.Deps{DB: sp.deps.DB, Now: sp.deps.Now, Keys: sp.deps.Keys, Sharing: sp.svc})
+		cw := sp.deps.Casework
 		if v.Cases, err = cw.CaseReferences(r.Context(), shareWho(r), pid, ids); err != nil && prevent.ErrorKind(err) != prevent.NotFound {
 			return err
 		}

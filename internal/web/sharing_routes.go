@@ -4,12 +4,11 @@ import (
 	"net/http"
 
 	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // registerSharing adds the routes for information-sharing governance: gateways, agreements, acknowledgements, the disclosure ledger, subject access register, retention rules, legal holds and the data protection officer's view.
 func (s *Server) registerSharing() {
-	sp := &sharingPages{Server: s, svc: sharing.New(sharing.Deps{DB: s.deps.DB, Now: s.deps.Now})}
+	sp := &sharingPages{Server: s, svc: s.deps.Sharing}
 	const P = "/partnerships/{pid}/sharing"
 	get, post := http.MethodGet, http.MethodPost
 

@@ -39,7 +39,7 @@ func newSharingFixture(t *testing.T, db *database.DB) sharingFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := sharingFixture{s: New(Deps{DB: db, Auth: as, Partnership: ps, Now: now}), db: db, now: at, roles: map[prevent.Role]prevent.Principal{}}
+	f := sharingFixture{s: New(testDeps(db, as, ps, now)), db: db, now: at, roles: map[prevent.Role]prevent.Principal{}}
 	for _, a := range accounts {
 		role := prevent.Role(a.Role)
 		if _, ok := f.roles[role]; ok {

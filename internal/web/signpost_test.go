@@ -81,7 +81,7 @@ func TestSignpostPageErrorsKeepInput(t *testing.T) {
 	f := newCaseFixture(t)
 	target := fmt.Sprintf("/partnerships/%d/signposting", f.pid)
 	count := func() int {
-		es, _, err := audit.List(context.Background(), f.s.deps.DB.Read(), audit.Filter{RecordKind: "signpost_search"})
+		es, _, err := audit.List(context.Background(), f.db.Read(), audit.Filter{RecordKind: "signpost_search"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,40 @@
+// Package testworld wires the domain services for the tests of the pages and the API, as cmd/prevent wires
+// them for the running service: each service is built once, on one database and one clock, and shared.
+package testworld
+
+import (
+	"time"
+
+	"github.com/preventplatform/prevent/internal/audit"
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/keyring"
+	"github.com/preventplatform/prevent/internal/notify"
+	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/work"
+)
+
+// Services are the domain services a test hands to the pages or the API.
+type Services struct {
+	Casework  *casework.Service
+	Sharing   *sharing.Service
+	Programme *programme.Service
+	Work      *work.Service
+	Notify    *notify.Service
+	AuditLog  *audit.Log
+}
+
+// New builds the services on db, with now as their clock. Sensitive fields are sealed under the process's
+// ephemeral key (keyring.Ephemeral), as in every test that gives no master key.
+func New(db *database.DB, now func() time.Time) Services {
+	sh := sharing.New(sharing.Deps{DB: db, Now: now})
+	return Services{
+		Casework:  casework.New(casework.Deps{DB: db, Now: now, Keys: keyring.Ephemeral(db), Sharing: sh}),
+		Sharing:   sh,
+		Programme: programme.New(programme.Deps{DB: db, Now: now}),
+		Work:      work.New(work.Deps{DB: db, Now: now}),
+		Notify:    notify.New(notify.Deps{DB: db, Now: now}),
+		AuditLog:  audit.NewLog(db),
+	}
+}
