@@ -2,7 +2,9 @@ package database
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 
@@ -53,4 +55,28 @@ func (db *DB) Pending(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// MigrationsDigest is a SHA-256 over the embedded migrations of a dialect, names and contents: two stores
+// migrated by binaries with the same digest have the same schema. Tests key their migrated template
+// databases by it.
+func MigrationsDigest(d Dialect) (string, error) {
+	h := sha256.New()
+	root := "migrations/" + string(d)
+	err := fs.WalkDir(migrations, root, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := migrations.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("database: migrations digest: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
