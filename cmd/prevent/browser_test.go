@@ -58,7 +58,7 @@ func TestBrowserAdministratorJourney(t *testing.T) {
 	}
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
+		if err := browsertest.Do(ctx, actions...); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}

@@ -32,7 +32,7 @@ type channelDriver struct {
 
 func (d channelDriver) run(what string, actions ...chromedp.Action[chromedp.Void]) {
 	d.t.Helper()
-	if err := chromedp.Do(d.ctx, actions...); err != nil {
+	if err := browsertest.Do(d.ctx, actions...); err != nil {
 		d.t.Fatalf("%s: %v", what, err)
 	}
 }

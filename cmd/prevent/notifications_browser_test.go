@@ -42,7 +42,7 @@ func TestBrowserNotifications(t *testing.T) {
 	base := ta.srv.URL
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
+		if err := browsertest.Do(ctx, actions...); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}

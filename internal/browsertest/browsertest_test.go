@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -284,5 +285,22 @@ func TestTOTP(t *testing.T) {
 		if got := TOTP(secret, time.Unix(tc.unix, 0)); got != tc.want {
 			t.Errorf("TOTP at %d = %s, want %s", tc.unix, got, tc.want)
 		}
+	}
+}
+
+func TestStaleNodeIsRetriedOnlyForAReplacedDocument(t *testing.T) {
+	for msg, want := range map[string]bool{
+		"Could not find node with given id (-32000)":              true,
+		"Node with given id does not belong to the document":      true,
+		"Execution context was destroyed.":                        true,
+		"waiting for selector `#code`: context deadline exceeded": false,
+		"net::ERR_CONNECTION_REFUSED":                             false,
+	} {
+		if got := staleNode(errors.New(msg)); got != want {
+			t.Errorf("staleNode(%q) = %v, want %v", msg, got, want)
+		}
+	}
+	if staleNode(nil) {
+		t.Error("no error is stale")
 	}
 }

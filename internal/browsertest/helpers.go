@@ -63,3 +63,44 @@ func TOTP(secret string, at time.Time) string {
 	}
 	return code
 }
+
+// staleNode reports a failure caused by the page replacing its document between finding a node and acting on
+// it (a navigation finishing, a script re-rendering), or by a navigation being cut short by one still under
+// way: the action had not happened, and can be tried again.
+func staleNode(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	for _, m := range []string{"Could not find node with given id", "No node with given id found",
+		"Node with given id does not belong to the document", "Cannot find context with specified id", "Execution context was destroyed", "net::ERR_ABORTED"} {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// Do runs the actions in order, as chromedp.Do does, but tries an action again (for up to 10 seconds) when it
+// failed only because the page replaced its document under it. A loaded machine finishes navigations late;
+// journeys wait on conditions and this keeps a late navigation from failing them.
+func Do(ctx context.Context, actions ...chromedp.Action[chromedp.Void]) error {
+	for _, a := range actions {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			err := chromedp.Do(ctx, a)
+			if !staleNode(err) || time.Now().After(deadline) {
+				if err != nil {
+					return err
+				}
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(150 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
