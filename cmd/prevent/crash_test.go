@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -191,6 +193,8 @@ func (h *crashHarness) run() {
 	t := h.t
 	h.root = t.TempDir()
 	h.stats.kinds = map[string]int{}
+	began := time.Now()
+	const progressEvery = 50
 	t.Cleanup(func() {
 		if h.svc != nil {
 			h.svc.kill()
@@ -222,6 +226,10 @@ func (h *crashHarness) run() {
 			h.startupTrial(i)
 		default:
 			h.writeTrial(i, kind)
+		}
+		if (i+1)%progressEvery == 0 && i+1 < h.trials {
+			fmt.Printf("crash harness %s: %d/%d trials after %s, %d writes acknowledged so far (%d on the current store)\n",
+				h.engine, i+1, h.trials, time.Since(began).Round(time.Second), h.stats.acknowledged, len(h.acked))
 		}
 	}
 	if t.Failed() {
@@ -698,6 +706,8 @@ func (h *crashHarness) startService(s store) (*crashService, error) {
 	svc := &crashService{running: make(chan string, 1), exited: make(chan struct{})}
 	svc.cmd = exec.Command(h.bin, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--checkpoint-every", h.checkpointEvery}, s.args()...)...)
 	svc.cmd.Stdout = &runningWatcher{found: svc.running}
+	// If the harness itself dies, the service dies with it.
+	svc.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	svc.cmd.Stderr = logf
 	if err := svc.cmd.Start(); err != nil {
 		logf.Close()
