@@ -3,9 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -90,47 +87,4 @@ func dateErrorsToDay(f form) form {
 	}
 	f.Errors = errs
 	return f
-}
-
-// parseDate reads the day, month and year fields "<prefix>-day" and so on, returning the GOV.UK error message
-// for a date that is missing, incomplete or not real. An optional date left blank is the zero time.
-func parseDate(f form, prefix, label string, required bool) (time.Time, string) {
-	parts := []struct{ name, value string }{
-		{"day", f.get(prefix + "-day")}, {"month", f.get(prefix + "-month")}, {"year", f.get(prefix + "-year")},
-	}
-	var missing []string
-	for _, p := range parts {
-		if p.value == "" {
-			missing = append(missing, p.name)
-		}
-	}
-	switch {
-	case len(missing) == 3 && required:
-		return time.Time{}, "Enter the " + strings.ToLower(label[:1]) + label[1:]
-	case len(missing) == 3:
-		return time.Time{}, ""
-	case len(missing) > 0:
-		return time.Time{}, label + " must include a " + strings.Join(missing, " and ")
-	}
-	d, errD := strconv.Atoi(parts[0].value)
-	m, errM := strconv.Atoi(parts[1].value)
-	y, errY := strconv.Atoi(parts[2].value)
-	if errD != nil || errM != nil || errY != nil {
-		return time.Time{}, label + " must be a real date"
-	}
-	if len(parts[2].value) != 4 {
-		return time.Time{}, "Year must include 4 numbers"
-	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if t.Day() != d || int(t.Month()) != m || t.Year() != y {
-		return time.Time{}, label + " must be a real date"
-	}
-	return t, ""
-}
-
-func dateValue(t time.Time) string {
-	if t.IsZero() {
-		return "Not recorded"
-	}
-	return t.Format("2 January 2006")
 }

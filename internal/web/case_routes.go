@@ -1,11 +1,7 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
-	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
@@ -78,33 +74,6 @@ func referralPath(pid, id prevent.ID, rest ...any) string {
 
 func casePath(pid, id prevent.ID, rest ...any) string {
 	return partnershipPath(pid, append([]any{"cases", id}, rest...)...)
-}
-
-// dayText is a date as GOV.UK writes it: 2 November 2026.
-func dayText(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2 January 2006")
-}
-
-// caseDate reads a GOV.UK date input (name-day, name-month, name-year); ok is false when it is empty.
-func caseDate(v url.Values, name string) (t time.Time, ok bool, err error) {
-	d, m, y := v.Get(name+"-day"), v.Get(name+"-month"), v.Get(name+"-year")
-	if d == "" && m == "" && y == "" {
-		return time.Time{}, false, nil
-	}
-	dd, e1 := strconv.Atoi(d)
-	mm, e2 := strconv.Atoi(m)
-	yy, e3 := strconv.Atoi(y)
-	if e1 != nil || e2 != nil || e3 != nil || yy < 1900 || mm < 1 || mm > 12 || dd < 1 {
-		return time.Time{}, true, fmt.Errorf("not a date")
-	}
-	t = time.Date(yy, time.Month(mm), dd, 0, 0, 0, 0, time.UTC)
-	if t.Day() != dd {
-		return time.Time{}, true, fmt.Errorf("not a date")
-	}
-	return t, true, nil
 }
 
 // principal is the signed-in principal of the request.

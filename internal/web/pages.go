@@ -65,7 +65,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, f form, newToke
 	}
 	var views []tokenView
 	for _, t := range toks {
-		v := tokenView{ID: t.ID, Name: t.Name, Created: day(t.CreatedAt), Expires: day(t.ExpiresAt), LastUsed: day(t.LastUsedAt), Revoked: !t.RevokedAt.IsZero()}
+		v := tokenView{ID: t.ID, Name: t.Name, Created: dayText(t.CreatedAt), Expires: dayText(t.ExpiresAt), LastUsed: dayText(t.LastUsedAt), Revoked: !t.RevokedAt.IsZero()}
 		if v.LastUsed == "" {
 			v.LastUsed = "Never"
 		}
@@ -76,13 +76,6 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, f form, newToke
 		return err
 	}
 	return s.page(w, r, l, accountPage(l, f, roles, clearance, views, newToken, email))
-}
-
-func day(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format("2 January 2006")
 }
 
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) error {

@@ -56,7 +56,7 @@ func (s *Server) handlePasskeys(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := passkeysPage{Available: s.deps.Auth.PasskeysAvailable()}
 	for _, k := range keys {
-		v := passkeyView{ID: k.ID, Name: k.Name, Created: day(k.CreatedAt), LastUsed: day(k.LastUsedAt)}
+		v := passkeyView{ID: k.ID, Name: k.Name, Created: dayText(k.CreatedAt), LastUsed: dayText(k.LastUsedAt)}
 		if v.LastUsed == "" {
 			v.LastUsed = "Never"
 		}

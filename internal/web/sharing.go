@@ -40,14 +40,6 @@ func sharePath(pid prevent.ID, rest ...any) string {
 
 func shareWho(r *http.Request) prevent.Principal { return prevent.PrincipalFrom(r.Context()) }
 
-// shareDay formats a day for display (GOV.UK style: 2 November 2026); empty for the zero time.
-func shareDay(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2 January 2006")
-}
-
 // shareISO is a day as YYYY-MM-DD, for form values.
 func shareISO(t time.Time) string {
 	if t.IsZero() {

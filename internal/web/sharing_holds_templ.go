@@ -176,9 +176,9 @@ func holdRows(h sharing.Hold) []govuk.SummaryListRow {
 	row := func(k, v string) govuk.SummaryListRow {
 		return govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: k}, Value: govuk.SummaryListCell{Text: v}}
 	}
-	rows := []govuk.SummaryListRow{row("Reason", h.Reason), row("Placed", shareDay(h.PlacedAt))}
+	rows := []govuk.SummaryListRow{row("Reason", h.Reason), row("Placed", dayText(h.PlacedAt))}
 	if !h.InForce() {
-		rows = append(rows, row("Released", shareDay(h.ReleasedAt)), row("Why it was released", h.ReleaseReason))
+		rows = append(rows, row("Released", dayText(h.ReleasedAt)), row("Why it was released", h.ReleaseReason))
 	}
 	return rows
 }

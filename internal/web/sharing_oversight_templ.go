@@ -362,7 +362,7 @@ func sarState(r sharing.SubjectAccessRequest, today time.Time) templ.Component {
 		ctx = templ.ClearChildren(ctx)
 		switch {
 		case r.Status == sharing.RequestCompleted:
-			templ_7745c5c3_Err = progTag("Answered "+shareDay(r.CompletedOn), "govuk-tag--green").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = progTag("Answered "+dayText(r.CompletedOn), "govuk-tag--green").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -392,8 +392,8 @@ func sarRows(v sarListView) [][]govuk.TableCell {
 		rows = append(rows, []govuk.TableCell{
 			{HTML: progLink(sharePath(v.PID, "subject-access", r.ID), "Request "+itoa64(r.ID))},
 			{Text: r.Subject},
-			{Text: shareDay(r.Received)},
-			{Text: shareDay(r.Due)},
+			{Text: dayText(r.Received)},
+			{Text: dayText(r.Due)},
 			{HTML: sarState(r, v.Today)},
 		})
 	}
@@ -568,8 +568,8 @@ func (v sarView) rows() []govuk.SummaryListRow {
 	}
 	rows := []govuk.SummaryListRow{
 		{Key: govuk.SummaryListCell{Text: "Status"}, Value: govuk.SummaryListCell{HTML: sarState(r, v.Today)}},
-		row("Received", shareDay(r.Received)),
-		row("Due", shareDay(r.Due)),
+		row("Received", dayText(r.Received)),
+		row("Due", dayText(r.Due)),
 		row("Requester", r.Requester),
 		row("About", r.Subject),
 		row("Law", shareRegimeName(r.Regime)),
@@ -682,9 +682,9 @@ func sarPage(l layout, v sarView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var18 string
-					templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(shareDay(v.FirstMonthEnds))
+					templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(dayText(v.FirstMonthEnds))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 281, Col: 135}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 281, Col: 134}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 					if templ_7745c5c3_Err != nil {
@@ -955,7 +955,7 @@ func shareDueRows(v dashboardView) [][]govuk.TableCell {
 			state = "Due (extended)"
 		}
 		rows = append(rows, []govuk.TableCell{{HTML: progLink(sharePath(v.PID, "subject-access", r.ID), "Request "+itoa64(r.ID))},
-			{Text: shareDay(r.Received)}, {Text: shareDay(r.Due)}, {Text: state}})
+			{Text: dayText(r.Received)}, {Text: dayText(r.Due)}, {Text: state}})
 	}
 	return rows
 }
@@ -963,7 +963,7 @@ func shareDueRows(v dashboardView) [][]govuk.TableCell {
 func shareExpiringRows(v dashboardView) [][]govuk.TableCell {
 	var rows [][]govuk.TableCell
 	for _, a := range v.Overview.Expiring {
-		rows = append(rows, []govuk.TableCell{{HTML: progLink(sharePath(v.PID, "agreements", a.ID), a.Title)}, {Text: shareDay(a.ReviewDate)}})
+		rows = append(rows, []govuk.TableCell{{HTML: progLink(sharePath(v.PID, "agreements", a.ID), a.Title)}, {Text: dayText(a.ReviewDate)}})
 	}
 	return rows
 }
@@ -1079,9 +1079,9 @@ func dashboardPage(l layout, v dashboardView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var31 string
-					templ_7745c5c3_Var31, templ_7745c5c3_Err = templ.JoinStringErrs(shareDay(a.RaisedAt))
+					templ_7745c5c3_Var31, templ_7745c5c3_Err = templ.JoinStringErrs(dayText(a.RaisedAt))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 427, Col: 77}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 427, Col: 76}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var31))
 					if templ_7745c5c3_Err != nil {
@@ -1493,9 +1493,9 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var41 string
-			templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(shareDay(rec.GeneratedAt))
+			templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(dayText(rec.GeneratedAt))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 580, Col: 84}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 580, Col: 83}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var41))
 			if templ_7745c5c3_Err != nil {
@@ -1508,7 +1508,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 			var templ_7745c5c3_Var42 string
 			templ_7745c5c3_Var42, templ_7745c5c3_Err = templ.JoinStringErrs(sharePlural(len(rec.Agreements), "information sharing agreement", "information sharing agreements"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 580, Col: 254}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 580, Col: 253}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var42))
 			if templ_7745c5c3_Err != nil {
@@ -1546,9 +1546,9 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var44 string
-					templ_7745c5c3_Var44, templ_7745c5c3_Err = templ.JoinStringErrs(shareDay(a.ReviewDate))
+					templ_7745c5c3_Var44, templ_7745c5c3_Err = templ.JoinStringErrs(dayText(a.ReviewDate))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 586, Col: 58}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 586, Col: 57}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var44))
 					if templ_7745c5c3_Err != nil {

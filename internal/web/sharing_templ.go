@@ -140,9 +140,9 @@ func shareYesNo(b bool) string {
 
 func gatewayValidity(g sharing.Gateway) string {
 	if g.ValidTo.IsZero() {
-		return "From " + shareDay(g.ValidFrom)
+		return "From " + dayText(g.ValidFrom)
 	}
-	return shareDay(g.ValidFrom) + " to " + shareDay(g.ValidTo.AddDate(0, 0, -1))
+	return dayText(g.ValidFrom) + " to " + dayText(g.ValidTo.AddDate(0, 0, -1))
 }
 
 func gatewaySectors(g sharing.Gateway) string {
@@ -382,7 +382,7 @@ func shareAgreementRows(v agreementsView) [][]govuk.TableCell {
 		rows = append(rows, []govuk.TableCell{
 			{HTML: progLink(sharePath(v.PID, "agreements", a.ID), a.Title)},
 			{Text: sharePartyNames(a.Parties, v.Names)},
-			{Text: shareDay(a.ReviewDate)},
+			{Text: dayText(a.ReviewDate)},
 			{HTML: agreementStatus(a.StatusOn(v.Today))},
 		})
 	}
@@ -753,7 +753,7 @@ func (v agreementView) summaryRows() []govuk.SummaryListRow {
 		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Retention"}, Value: govuk.SummaryListCell{Text: a.Retention}},
 		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Disposal"}, Value: govuk.SummaryListCell{Text: a.Disposal}},
 		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Security measures"}, Value: govuk.SummaryListCell{Text: a.Security}},
-		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Review date"}, Value: govuk.SummaryListCell{Text: shareDay(a.ReviewDate)}},
+		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Review date"}, Value: govuk.SummaryListCell{Text: dayText(a.ReviewDate)}},
 	)
 	return rows
 }
@@ -765,7 +765,7 @@ func (v agreementView) partyRows() [][]govuk.TableCell {
 		if !p.Member.PublicBody {
 			ack = "Not recorded"
 			if p.Member.Acknowledgement != nil {
-				ack = "Acknowledged " + shareDay(p.Member.Acknowledgement.AcknowledgedOn) + " (text " + p.Member.Acknowledgement.TextVersion + ")"
+				ack = "Acknowledged " + dayText(p.Member.Acknowledgement.AcknowledgedOn) + " (text " + p.Member.Acknowledgement.TextVersion + ")"
 			}
 		}
 		rows = append(rows, []govuk.TableCell{{Text: p.Member.Name}, {Text: shareYesNo(p.Signed)}, {Text: ack}})
@@ -776,7 +776,7 @@ func (v agreementView) partyRows() [][]govuk.TableCell {
 func (v agreementView) signatoryRows() [][]govuk.TableCell {
 	var rows [][]govuk.TableCell
 	for _, sg := range v.Agreement.Signatories {
-		rows = append(rows, []govuk.TableCell{{Text: sg.Name}, {Text: sg.JobTitle}, {Text: v.Names[sg.OrganisationID]}, {Text: shareDay(sg.SignedOn)}})
+		rows = append(rows, []govuk.TableCell{{Text: sg.Name}, {Text: sg.JobTitle}, {Text: v.Names[sg.OrganisationID]}, {Text: dayText(sg.SignedOn)}})
 	}
 	return rows
 }
@@ -1095,7 +1095,7 @@ func shareAcknowledgementRows(v acknowledgementsView) [][]govuk.TableCell {
 		}
 		by, on, text := "Not recorded", "", ""
 		if a := m.Acknowledgement; a != nil {
-			by, on, text = a.AcknowledgedBy, shareDay(a.AcknowledgedOn), a.TextVersion
+			by, on, text = a.AcknowledgedBy, dayText(a.AcknowledgedOn), a.TextVersion
 		}
 		rows = append(rows, []govuk.TableCell{{Text: m.Name}, {Text: by}, {Text: on}, {Text: text}})
 	}
