@@ -225,7 +225,7 @@ func personOut(p partnership.Person) Person {
 	return out
 }
 
-// DisclosureInput is what every action that shares a case with another organisation records (the seed's Annex 1):
+// DisclosureInput is what every action that shares a case with another organisation records (as Annex 1 of the 2009 guide asks):
 // the data categories (identity, contact, concern, assessment, health, education, criminal-offence, family,
 // support-plan, social-care, beliefs) and optionally the case's fields; the purpose (referral_triage,
 // channel_screening, channel_panel, support_delivery, offender_management, safeguarding, case_review) and

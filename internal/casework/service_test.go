@@ -49,7 +49,7 @@ func TestReferenceData(t *testing.T) {
 			t.Errorf("left wing label in 2022: %q", l)
 		}
 		if n := len(codes(casework.ExitOutcomes, start)); n != 10 {
-			t.Errorf("%d exit outcomes, want the 10 codes of §5.4", n)
+			t.Errorf("%d exit outcomes, want the 10 pathway outcome codes", n)
 		}
 		if n := len(codes(casework.InterventionTypes, time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC))); n != 5 {
 			t.Errorf("%d intervention types in 2010, want the 5 of the 2009 list", n)

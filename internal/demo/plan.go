@@ -88,7 +88,7 @@ var team = []staff{
 	{"county", prevent.Analyst, "Community safety analyst", vetting{prevent.BPSS, 420, 0, "Elmshire County Council HR"}},
 	{"county", prevent.DataProtection, "Data protection officer", vetting{prevent.BPSS, 980, 0, "Elmshire County Council HR"}},
 	{"district-south", prevent.Auditor, "Internal auditor", vetting{prevent.BPSS, 380, 0, "Fennick Vale District Council"}},
-	// The seed's Annex 1 case study: a probation referral discussed with police and local authority housing.
+	// The case study in Annex 1 of the 2009 guide: a probation referral discussed with police and local authority housing.
 	// Added after the others, so that each role's first account stays the one it was.
 	{"probation", prevent.Referrer, "Offender manager", vetting{prevent.BPSS, 330, 0, "Probation Service"}},
 	{"district-north", prevent.PanelMember, "Housing options team leader", vetting{prevent.BPSS, 290, 0, "Marlowbridge District Council"}},

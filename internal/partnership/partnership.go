@@ -22,7 +22,7 @@ import (
 // Sector is the kind of organisation.
 type Sector string
 
-// The sectors of a Prevent partnership (seed §1.5; current Prevent duty sectors).
+// The sectors of a Prevent partnership: the partners of the 2009 guide and those under today's Prevent duty.
 const (
 	Police         Sector = "police"
 	LocalAuthority Sector = "local_authority"

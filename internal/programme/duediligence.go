@@ -15,7 +15,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-// Shared-values due diligence (seed §2.2 and Annex 3). The same questions are asked of every organisation
+// Shared-values due diligence, before an organisation is funded. The same questions are asked of every organisation
 // whatever its faith or ethnicity: the review records nothing about either, and no criterion names a faith.
 
 // ItemKind separates the "will not fund" criteria from the commitments a funded organisation shows.

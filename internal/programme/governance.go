@@ -292,7 +292,7 @@ func (s *Service) actions(ctx context.Context, q database.Querier, partnershipID
 	return out, rows.Err()
 }
 
-// Briefing is a summary of the programme for elected members and MPs (seed §3.4–3.5), generated from the
+// Briefing is a summary of the programme for elected members and MPs, generated from the
 // plan's current state. It uses projects' public titles only, and carries no names of people.
 type Briefing struct {
 	PartnershipName string

@@ -17,7 +17,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-// Scope says whom a project serves (seed §3.6): identified individuals ("selective") or the resilience of a
+// Scope says whom a project serves: identified individuals ("selective") or the resilience of a
 // community ("non-selective").
 type Scope string
 
@@ -46,7 +46,7 @@ type OrgRef struct {
 // ProjectInput is what a coordinator enters for a project; field names in errors follow the form.
 type ProjectInput struct {
 	PlanID           prevent.ID   // "plan", optional
-	PublicTitle      string       // "public-title": the name used locally (seed §1.13)
+	PublicTitle      string       // "public-title": the name used locally
 	InternalTitle    string       // "internal-title": the name that keeps the objectives visible
 	LeadOrganisation prevent.ID   // "lead-organisation"
 	Partners         []prevent.ID // "partners": other member organisations
@@ -86,7 +86,7 @@ type Project struct {
 	UpdatedAt     time.Time
 }
 
-// Evaluation is a project's evaluation plan, after the CLG evaluation questions (seed §3.9), and its findings.
+// Evaluation is a project's evaluation plan, after the evaluation questions of the 2009 guide, and its findings.
 type Evaluation struct {
 	Why       string
 	What      string

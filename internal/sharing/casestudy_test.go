@@ -12,7 +12,7 @@ import (
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
-// TestAnnex1CaseStudy follows the seed's Annex 1 case study at the domain level: a 23-year-old referred by
+// TestAnnex1CaseStudy follows the case study in Annex 1 of the 2009 guide at the domain level: a 23-year-old referred by
 // probation; a multi-agency meeting of police, local authority housing and probation, where information is
 // shared with his consent under the Offender Management Act 2007; housing is found away from his family.
 // Each sharing is recorded as a disclosure to the organisation that received it.

@@ -15,7 +15,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-// DisclosureInput is what the seed's Annex 1 asks for every sharing of personal information: what (data
+// DisclosureInput is what Annex 1 of the 2009 guide asks for every sharing of personal information: what (data
 // categories and fields of a record), to whom (an organisation and its people), why (purpose and expected
 // outcome), on what legal basis (gateway), whether consent was sought, and why it is necessary and
 // proportionate.

@@ -31,7 +31,7 @@ func TestGateways(t *testing.T) {
 		in2010, now := codes(date(2010, 6, 1)), codes(start)
 		for _, c := range []string{"cda_1998_s115", "oma_2007_s14", "lga_1972_s111", "lga_2000_s2", "nhs_2006_s251", "common_law_policing", "dpa_1998_s29"} {
 			if !slices.Contains(in2010, c) {
-				t.Errorf("seed gateway %s not valid in 2010: %v", c, in2010)
+				t.Errorf("2009 gateway %s not valid in 2010: %v", c, in2010)
 			}
 		}
 		for _, c := range []string{"uk_gdpr_6_1_e", "uk_gdpr_9_2_g", "dpa_2018_part3", "ctsa_2015_s36_38", "care_act_2014"} {

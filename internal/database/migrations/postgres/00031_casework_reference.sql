@@ -1,5 +1,5 @@
 -- +goose Up
--- Types of concern (DOMAIN §5.3 b), by the eras of the Home Office statistics. valid_to is exclusive.
+-- Types of concern, by the eras of the Home Office's published Prevent statistics. valid_to is exclusive.
 INSERT INTO case_reference (list, code, version, label, valid_from, valid_to, sort) VALUES
 ('concern_type', 'islamist', 1, 'Islamist', '2015-04-01', NULL, 10),
 ('concern_type', 'extreme_right_wing', 1, 'Extreme Right-Wing', '2015-04-01', NULL, 20),
@@ -20,7 +20,7 @@ INSERT INTO case_reference (list, code, version, label, valid_from, valid_to, so
 ('concern_type', 'multiple_conflicted', 1, 'Multiple or conflicted ideologies (none dominant)', '2024-04-01', NULL, 63),
 ('concern_type', 'other', 1, 'Other', '2015-04-01', NULL, 99);
 
--- Reasons for closing a referral with no further action (DOMAIN §2.4 stage 4, §2.8).
+-- Reasons for closing a referral with no further action after police triage or screening.
 INSERT INTO case_reference (list, code, version, label, valid_from, valid_to, sort) VALUES
 ('triage_reason', 'not_ct_related', 1, 'Not related to terrorism or radicalisation', '2015-04-01', NULL, 10),
 ('triage_reason', 'context_explains', 1, 'Innocent comment, or the context explains the concern', '2015-04-01', NULL, 20),
@@ -43,7 +43,7 @@ INSERT INTO case_reference (list, code, version, label, valid_from, valid_to, so
 ('signpost_service', 'housing', 1, 'Housing', '2015-04-01', NULL, 110),
 ('signpost_service', 'other', 1, 'Other service', '2015-04-01', NULL, 999);
 
--- Pathway outcomes (DOMAIN §5.4).
+-- Pathway outcomes, the journey categories the statistics count.
 INSERT INTO case_reference (list, code, version, label, valid_from, valid_to, sort) VALUES
 ('exit_outcome', 'NFA', 1, 'No further action', '2015-04-01', NULL, 10),
 ('exit_outcome', 'SIGNPOSTED', 1, 'Signposted to other services', '2015-04-01', NULL, 20),
@@ -56,7 +56,7 @@ INSERT INTO case_reference (list, code, version, label, valid_from, valid_to, so
 ('exit_outcome', 'EXIT_CONSENT_WITHDRAWN', 1, 'Left Channel because consent was withdrawn', '2015-04-01', NULL, 90),
 ('exit_outcome', 'REOPENED', 1, 'Reopened after a post-exit review', '2015-04-01', NULL, 100);
 
--- Intervention types (DOMAIN §2.6): the 2009 list and current practice (2020 Channel duty guidance onwards).
+-- Intervention types: the 2009 list and current practice (2020 Channel duty guidance onwards).
 INSERT INTO case_reference (list, code, version, label, valid_from, valid_to, sort) VALUES
 ('intervention_type', 'MENTORING_COUNSELLING', 1, 'Mentoring or counselling', '2009-01-01', NULL, 10),
 ('intervention_type', 'THEOLOGICAL_GUIDANCE', 1, 'Theological guidance', '2009-01-01', NULL, 20),

@@ -1,5 +1,5 @@
 -- +goose Up
--- The Vulnerability Assessment Framework (Channel, 2012): 22 factors in three domains (DOMAIN §3.1). Each is
+-- The Vulnerability Assessment Framework (Channel, 2012): 22 factors in three domains. Each is
 -- recorded as present, not present or unknown with evidence and source; the factors are never summed.
 INSERT INTO assessment_templates (code, version, name, valid_from, valid_to) VALUES
 ('VAF', 1, 'Vulnerability Assessment Framework', '2012-10-23', NULL);

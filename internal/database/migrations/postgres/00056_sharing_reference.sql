@@ -1,11 +1,11 @@
 -- +goose Up
--- The national list of legal gateways (DOMAIN §7.2): the seed's Annex 1 (2009) and today's equivalents.
+-- The national list of legal gateways: those named in Annex 1 of the 2009 guide and today's equivalents.
 -- without_consent says whether the gateway on its own permits sharing when consent was refused or not
 -- sought; sectors lists who may rely on it ('*': any). valid_to is exclusive. Every date, sector list and
 -- consent flag here is a default for the controllers' data protection officers to check: entries marked
 -- "DPO: check" below rest on facts we could not verify from the sources in hand.
 INSERT INTO sharing_gateways (partnership_id, code, version, name, era, summary, without_consent, sectors, valid_from, valid_to, created_at) VALUES
--- Seed, 2009. CDA s115: power for any person to disclose to a relevant authority (police, local authority,
+-- Named in 2009. CDA s115: power for any person to disclose to a relevant authority (police, local authority,
 -- health, probation) where necessary or expedient for the Act's purposes. DPO: check the commencement date.
 (0, 'cda_1998_s115', 1, 'Crime and Disorder Act 1998, section 115', 'seed_2009',
  'Power to disclose to a relevant authority where necessary or expedient for the purposes of the Act (including the section 17 duty to prevent crime and disorder).',
@@ -78,7 +78,7 @@ INSERT INTO sharing_gateways (partnership_id, code, version, name, era, summary,
  TRUE, 'local_authority health police', '2015-04-01', NULL, CURRENT_TIMESTAMP);
 
 -- Default retention rules (months after the record's closure), for controllers to set: every row is a
--- default to review (DOMAIN §7.4). Sources:
+-- default to review. Sources:
 -- * no further action, signposted, not adopted: three years, after the Independent Review of Prevent
 --   (2023) recommendation that CT Policing remove referral data for cases that did not reach Channel after
 --   three years instead of six, accepted by the government;

@@ -1,6 +1,7 @@
 -- +goose Up
 -- Assessment templates as versioned reference data (the VAF is one), and each case's assessments. Every
--- save is a new version; nothing sums factors: there is no score column, by design (DOMAIN §3.1).
+-- save is a new version; nothing sums factors: there is no score column, by design, because the framework
+-- guides a professional judgement and is not a points scale.
 CREATE TABLE assessment_templates (
     code       TEXT NOT NULL,
     version    INTEGER NOT NULL,
@@ -134,7 +135,7 @@ CREATE TABLE panel_decisions (
 CREATE INDEX panel_decisions_meeting ON panel_decisions (meeting_id, id);
 CREATE INDEX panel_decisions_referral ON panel_decisions (referral_id, id);
 
--- Consent to support and consent to information sharing, separately (DOMAIN §2.7).
+-- Consent to support and consent to information sharing, kept apart: they rest on different legal bases.
 CREATE TABLE consent_records (
     id             INTEGER PRIMARY KEY,
     referral_id    INTEGER NOT NULL REFERENCES referrals (id),
