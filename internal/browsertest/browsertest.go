@@ -1,5 +1,6 @@
 // Package browsertest drives Debian's headless Chromium for browser tests: it starts a browser per test, checks pages
-// with the vendored axe-core against WCAG 2.2 AA, and has small helpers for journeys (text, screenshots, TOTP codes).
+// with the vendored axe-core against WCAG 2.2 AA, and drives journeys through a service's pages (Journey: open, click
+// through to the next page, fill in forms, sign in, check each page) with small helpers (text, screenshots, TOTP codes).
 //
 // It is a normal package so that it can embed axe-core from its own testdata folder, but it is meant to be imported
 // only from _test.go files.
