@@ -159,6 +159,7 @@ type crashStats struct {
 	partialsLeft          int // .partial- files a killed backup left, for the next backup to remove
 	restoreTmpLeft        int // .restoring- files a killed restore left
 	demoRefused           int // PostgreSQL starts refused after a start killed during the demo load
+	sameSecond            int // backups refused because one of the same second's name already existed
 	leftoverCheckpointTmp int
 	checkpoints           int
 }
@@ -241,10 +242,11 @@ func (h *crashHarness) run() {
 	line := fmt.Sprintf("crash harness %s: %d trials (%d write, %d backup, %d restore, %d startup) on %d store(s); %d writes acknowledged, %d verified, "+
 		"%d committed but unacknowledged; %d backups, %d restores and %d starts killed part-way; %d checkpoints signed; "+
 		"temporary files left by kills: %d backup .partial (all removed by the next backup), %d restore, %d checkpoint; "+
-		"restore temporary files left after the next restore: %d; %d starts refused after a killed demo load; last store: %s",
+		"restore temporary files left after the next restore: %d; %d starts refused after a killed demo load; "+
+		"%d backups refused (and taken a second later) for a backup of the same second; last store: %s",
 		h.engine, h.trials, st.kinds["write"], st.kinds["backup"], st.kinds["restore"], st.kinds["startup"], st.stores, st.acknowledged, st.verified,
 		st.committedUnacked, st.backupsKilled, st.restoresKilled, st.startupsKilled, st.checkpoints, st.partialsLeft, st.restoreTmpLeft,
-		st.leftoverCheckpointTmp, st.leftoverRestoreTmp, st.demoRefused, lastVerify)
+		st.leftoverCheckpointTmp, st.leftoverRestoreTmp, st.demoRefused, st.sameSecond, lastVerify)
 	fmt.Println(line)
 	if st.verified != st.acknowledged {
 		t.Errorf("%d writes acknowledged but %d verified", st.acknowledged, st.verified)
@@ -549,6 +551,14 @@ func (h *crashHarness) completeBackup(trial int) {
 	dir := h.backupDir()
 	start := time.Now()
 	out, err := h.cmd("backup", "--to", dir)
+	if err != nil && strings.Contains(err.Error(), "already exists; wait a second and try again") {
+		// Backups are named by the second: the killed one finished within the same second, and this one
+		// is refused rather than replace it. Do as the message says.
+		h.stats.sameSecond++
+		time.Sleep(time.Second)
+		start = time.Now()
+		out, err = h.cmd("backup", "--to", dir)
+	}
 	if err != nil {
 		t.Fatalf("trial %d: backup after a killed backup: %v\n%s", trial, err, out)
 	}

@@ -168,6 +168,13 @@ func backupPostgres(ctx context.Context, dsn, dir string, now time.Time) (pgMani
 	m := pgManifest{Format: pgManifestFormat, Engine: "postgres", Created: now.UTC().Truncate(time.Second), Database: pgDatabaseName(dsn),
 		File: "prevent-" + now.UTC().Format("20060102T150405Z") + pgDumpSuffix}
 	partial := filepath.Join(dir, pgPartialPrefix+m.File)
+	for _, p := range []string{m.File, m.File + pgManifestSuffix} {
+		if _, err := os.Lstat(filepath.Join(dir, p)); err == nil {
+			return pgManifest{}, fmt.Errorf("a backup named %s already exists; wait a second and try again", p)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return pgManifest{}, err
+		}
+	}
 
 	// The manifest's facts and the dump come from one snapshot, exported by a transaction held open while
 	// pg_dump runs.

@@ -106,11 +106,17 @@ func TestPostgresBackupRestore(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(backups, "prevent-20000101T000001Z.dump"), []byte("a dump without a manifest"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := backupPostgres(ctx, s.database, backups, time.Now().Add(time.Second)); err != nil {
+	second := time.Now().Add(time.Second)
+	if _, err := backupPostgres(ctx, s.database, backups, second); err != nil {
 		t.Fatalf("second backup: %v", err)
 	}
 	if left, _ := filepath.Glob(filepath.Join(backups, "*2000*")); len(left) != 0 {
 		t.Errorf("the leftovers of a killed backup are still there: %v", left)
+	}
+
+	// A backup of the same second as one in the directory is refused, not written over it.
+	if _, err := backupPostgres(ctx, s.database, backups, second); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("a second backup of the same second: %v", err)
 	}
 
 	// A damaged dump is refused.
