@@ -20,6 +20,7 @@ import (
 	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/witness"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -41,17 +42,31 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 	var c config
 	var keyFile, keyText string
 	var newLog bool
+	var witnessKey string
+	epoch := int64(-1)
 	fs := newFlagSet("audit verify", getenv, stderr)
 	storageFlags(fs, &c, getenv)
 	str(fs, getenv, &keyFile, "public-key", "", "file holding the checkpoint verifier (public) key, in the signed-note form name+hash+base64 "+
 		"(default: "+audit.VerifierKeyFile+" in the audit directory)")
 	str(fs, getenv, &keyText, "public-key-text", "", "the checkpoint verifier (public) key itself, name+hash+base64")
 	fs.BoolVar(&newLog, "new-log", false, "accept a log that no checkpoint covers yet (a new service that has not yet signed its first checkpoint)")
+	fs.StringVar(&witnessKey, "witness-key", "", "a witness's public key (name+hash+base64): the newest checkpoint must carry its cosignature, "+
+		"and every checkpoint it cosigned must still be there unchanged")
+	fs.Int64Var(&epoch, "epoch", -1, "check the log against the checkpoints of this earlier epoch instead of the current one "+
+		"(for the database a restore moved aside)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("audit verify: unexpected argument %q", fs.Arg(0))
+	}
+	opt := audit.VerifyOptions{PastEpoch: epoch >= 0, Epoch: epoch}
+	if witnessKey != "" {
+		wv, err := witness.NewVerifier(witnessKey)
+		if err != nil {
+			return fmt.Errorf("audit verify: --witness-key: %w", err)
+		}
+		opt.Witness = wv
 	}
 	verifier, source, err := checkpointVerifier(&c, keyFile, keyText)
 	if err != nil {
@@ -62,18 +77,27 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 		return fmt.Errorf("audit verify: %w", err)
 	}
 	defer db.Close()
-	rep, err := audit.VerifyDB(ctx, db, c.auditDir(), verifier)
+	rep, err := audit.VerifyDBWith(ctx, db, c.auditDir(), verifier, opt)
 	if err != nil {
 		return err
 	}
-	cpdir := filepath.Join(c.auditDir(), audit.CheckpointDir)
-	if rep.OK() && rep.N > 0 && rep.Checkpoints == 0 && !newLog {
+	cpdir := audit.EpochCheckpointDir(c.auditDir(), rep.Epoch)
+	if rep.OK() && rep.N > 0 && rep.Covered == 0 && !newLog {
 		rep.Problem = fmt.Sprintf("no checkpoint in %s covers the log's %d entries: if the service is new and has not yet signed "+
 			"its first checkpoint, run again with --new-log; otherwise the checkpoints were deleted or --audit-dir is wrong "+
 			"(check against the exported copies)", cpdir, rep.N)
 	}
 	fmt.Fprintln(stdout, rep.String())
 	fmt.Fprintf(stdout, "checked with the public key %s+%08x (%s)\n", verifier.Name(), verifier.KeyHash(), source)
+	if rep.OK() {
+		for _, e := range rep.Statements {
+			fmt.Fprintf(stdout, "epoch %d: restored %s to %d entries; entries %d..%d of epoch %d were discarded (its checkpoints are kept in %s)\n",
+				e.Number, e.Time.Format(time.RFC3339), e.Restored, e.Restored, e.Discarded, e.Number-1, audit.EpochCheckpointDir(c.auditDir(), e.Number-1))
+		}
+		if opt.Witness != nil {
+			fmt.Fprintf(stdout, "the newest checkpoint is cosigned by the witness %s+%08x (at %s)\n", opt.Witness.Name(), opt.Witness.KeyHash(), rep.Witnessed.Format(time.RFC3339))
+		}
+	}
 	if rep.OK() && rep.Checkpoints > 0 {
 		when := ""
 		if !rep.Newest.Time.IsZero() {
@@ -195,24 +219,27 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if aside != "" {
 		fmt.Fprintf(stdout, "the database that was there is kept as %s\n", aside)
 	}
-	// Checkpoints signed after the backup was taken describe entries the restore removed: set them aside, so
-	// that the restored log verifies and the service signs checkpoints on top of it again.
-	var size int64
-	if err := db.Read().QueryRowContext(ctx, "SELECT size FROM audit_head WHERE id = 1").Scan(&size); err != nil {
-		return fmt.Errorf("restore: read the audit log's size: %w", err)
-	}
-	setAside, above, err := audit.SetAsideAfterRestore(c.auditDir(), size, time.Now())
+	// The restore starts a new epoch of the audit log: the checkpoints signed so far stay as evidence, and a
+	// signed statement records the restored size and the entries discarded, so that the restored log
+	// verifies and the service signs on top of it again (docs/audit-evidence.md).
+	epoch, err := audit.StartEpochAfterRestore(ctx, db, c.auditDir(), time.Now())
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	if setAside != "" {
-		fmt.Fprintf(stdout, "the audit log of this backup has %d entries, but %d checkpoint(s) in %s covered more (up to %d): "+
-			"the entries after %d were lost with the restore. Those checkpoints are set aside in %s, with a copy of every checkpoint and the public key",
-			size, len(above), filepath.Join(c.auditDir(), audit.CheckpointDir), above[len(above)-1], size, setAside)
-		if aside != "" {
-			fmt.Fprintf(stdout, "; check the database moved aside against them with:\n  prevent audit verify --database sqlite:%s --audit-dir %s\n", aside, setAside)
-		} else {
-			fmt.Fprintln(stdout, ".")
+	if epoch != nil {
+		fmt.Fprintf(stdout, "the audit log now continues in epoch %d from its %d restored entries (statement %s)\n", epoch.Number, epoch.Restored,
+			filepath.Join(audit.EpochDir(c.auditDir(), epoch.Number), audit.EpochStatementFile))
+		prev := epoch.Number - 1
+		if epoch.Discarded > epoch.Restored {
+			fmt.Fprintf(stdout, "checkpoints of epoch %d covered more entries (up to %d): the entries after %d were lost with the restore. "+
+				"Those checkpoints are set aside as evidence, where they are, in %s",
+				prev, epoch.Discarded, epoch.Restored, audit.EpochCheckpointDir(c.auditDir(), prev))
+			if aside != "" {
+				fmt.Fprintf(stdout, "; check the database moved aside against them with:\n  prevent audit verify --database sqlite:%s --audit-dir %s --epoch %d\n",
+					aside, c.auditDir(), prev)
+			} else {
+				fmt.Fprintln(stdout, ".")
+			}
 		}
 	}
 	return nil

@@ -18,8 +18,13 @@ type config struct {
 	AuditDir        string
 	KeysDir         string
 	CheckpointEvery time.Duration
-	PublicURL       string
-	LogJSON         bool
+	// CheckpointCoalesce is the shortest time between two checkpoints signed because entries committed.
+	CheckpointCoalesce time.Duration
+	// WitnessURLs and WitnessKeys name the witnesses that cosign the checkpoints, in pairs.
+	WitnessURLs listFlag
+	WitnessKeys listFlag
+	PublicURL   string
+	LogJSON     bool
 	// SMTPURL, SMTPFrom and SMTPRequireTLS configure email about people's tasks (off without a URL).
 	SMTPURL        string
 	SMTPFrom       string

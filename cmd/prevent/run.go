@@ -36,9 +36,11 @@ const usage = `usage: prevent <command> [flags]
 commands:
   serve            run the web service (--demo loads the demo partnership on first start)
   migrate          apply database migrations and exit
-  audit verify     recompute the audit log's Merkle tree and check every signed checkpoint
+  audit verify     recompute the audit log's Merkle tree and check every signed checkpoint, every
+                   epoch a restore started, and (--witness-key) a witness's cosignature
   backup           take an online backup of the embedded SQLite database with a checksum manifest
-  restore          restore an SQLite backup (the service must be stopped)
+  restore          restore an SQLite backup (the service must be stopped); starts a new audit epoch
+  witness          run a witness that cosigns audit checkpoints only when consistent (--log-key, --witness-data)
   tokens create    create an API token for a person (--email, --name)
   users create-admin  set up a partnership and its first administrator
   demo code        print the current second-factor code of a demo account (--email)
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return errors.New("usage: prevent audit verify [flags]")
 		}
 		return auditVerify(ctx, args[2:], getenv, stdout, stderr)
+	case "witness":
+		return witnessCmd(ctx, args[1:], getenv, stdout, stderr, nil)
 	case "backup":
 		return backupCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "restore":
@@ -104,9 +108,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	str(fs, getenv, &c.SMTPURL, "smtp-url", "", "SMTP server for emails about people's tasks: smtp://user:password@host:port (STARTTLS when offered) or smtps://... (TLS); email is off when empty")
 	str(fs, getenv, &c.SMTPFrom, "smtp-from", "", "the From address of those emails, such as \"Prevent partnership <no-reply@example.org>\"")
 	boolean(fs, getenv, &c.SMTPRequireTLS, "smtp-require-tls", false, "refuse to send over smtp:// when the server does not offer STARTTLS")
-	if err := duration(fs, getenv, &c.CheckpointEvery, "checkpoint-every", 2*time.Minute, "how often to sign an audit checkpoint"); err != nil {
+	if err := duration(fs, getenv, &c.CheckpointEvery, "checkpoint-every", 2*time.Minute, "how often to sign an audit checkpoint at the least"); err != nil {
 		return err
 	}
+	if err := duration(fs, getenv, &c.CheckpointCoalesce, "checkpoint-coalesce", time.Second,
+		"sign new audit entries this soon after they commit, at most one checkpoint per interval (negative: only every --checkpoint-every)"); err != nil {
+		return err
+	}
+	witnessFlags(fs, getenv, &c)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -128,6 +137,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	now := func() time.Time { return time.Now().UTC() }
+	witnesses, err := witnessClients(&c)
+	if err != nil {
+		return err
+	}
+	// Entries committed before this start that no checkpoint covers are signed now, with an entry recording
+	// them, before the service writes anything.
+	cp := &audit.Checkpointer{DB: db, Dir: c.auditDir(), Signer: signer, Verifier: verifier, Now: now, Log: logger,
+		Coalesce: c.CheckpointCoalesce, Witnesses: witnesses}
+	if _, _, err := cp.Resume(ctx); err != nil {
+		// The service still starts, as with any failed checkpoint; the checkpointer tries again, and audit
+		// verify names the problem.
+		logger.Error("audit checkpoint failed", "err", err)
+	}
 	keys, err := openKeyring(ctx, db, &c, now, logger)
 	if err != nil {
 		return err
@@ -171,7 +193,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		_ = queue.Stop(stopCtx)
 	}()
 
-	cp := &audit.Checkpointer{DB: db, Dir: c.auditDir(), Signer: signer, Verifier: verifier, Now: now, Log: logger}
 	cpCtx, cpCancel := context.WithCancel(context.Background())
 	cpDone := make(chan error, 1)
 	go func() { cpDone <- cp.Run(cpCtx, c.CheckpointEvery) }()

@@ -31,10 +31,13 @@ const (
 	Erase    Action = "erase"
 	SignIn   Action = "sign-in"
 	Admin    Action = "admin"
+	// SignedAfterRestart records, in the log itself, that entries committed before a restart had not
+	// been signed and were signed only after it (Checkpointer.Resume); the detail names the range.
+	SignedAfterRestart Action = "signed-after-restart"
 )
 
 // Actions lists every action.
-var Actions = []Action{Collect, Alter, Consult, Disclose, Combine, Erase, SignIn, Admin}
+var Actions = []Action{Collect, Alter, Consult, Disclose, Combine, Erase, SignIn, Admin, SignedAfterRestart}
 
 // Valid reports whether a is one of the actions.
 func (a Action) Valid() bool {
@@ -183,5 +186,10 @@ func Append(ctx context.Context, tx *database.Tx, e Entry) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("audit: append: %w", err)
 	}
+	// Once the transaction commits, the checkpointer signs the new entries soon (Checkpointer.Run).
+	tx.BeforeCommit("audit: wake the checkpointer", func() error {
+		tx.AfterCommit(appended)
+		return nil
+	})
 	return e.Seq, nil
 }

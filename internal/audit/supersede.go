@@ -18,6 +18,9 @@ import (
 // checkpoints up to size stay, and go on vouching for the restored log. It returns the new directory and
 // the sizes removed, or "" and none when no checkpoint covers more than size entries. Nothing is deleted
 // that is not first copied and synced.
+//
+// It is superseded by StartEpochAfterRestore, which leaves every checkpoint where it is and continues the
+// restored log in a new epoch under a signed statement; prevent restore does.
 func SetAsideAfterRestore(dir string, size int64, now time.Time) (string, []int64, error) {
 	cpdir := filepath.Join(dir, CheckpointDir)
 	sizes, err := checkpointSizes(cpdir)
