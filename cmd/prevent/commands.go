@@ -245,6 +245,28 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
+// auditStartEpoch is the audit step of a restore done by hand (PostgreSQL): it starts a new epoch of the
+// audit log on the restored database, as prevent restore does for SQLite. Run it with the service stopped.
+func auditStartEpoch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	db, c, err := openStore(ctx, "audit start-epoch", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	epoch, err := audit.StartEpochAfterRestore(ctx, db, c.auditDir(), time.Now())
+	if err != nil {
+		return fmt.Errorf("audit start-epoch: %w", err)
+	}
+	if epoch == nil {
+		fmt.Fprintln(stdout, "no checkpoint has been signed in this audit directory: there is no epoch to close")
+		return nil
+	}
+	fmt.Fprintf(stdout, "the audit log now continues in epoch %d from its %d restored entries; entries %d..%d of epoch %d were discarded "+
+		"(its checkpoints are kept in %s)\n", epoch.Number, epoch.Restored, epoch.Restored, epoch.Discarded, epoch.Number-1,
+		audit.EpochCheckpointDir(c.auditDir(), epoch.Number-1))
+	return nil
+}
+
 func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }

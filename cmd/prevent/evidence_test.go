@@ -335,3 +335,33 @@ func TestCLIEvidenceWitness(t *testing.T) {
 		t.Errorf("witness: %v", err)
 	}
 }
+
+// TestCLIAuditStartEpoch: after a restore done by hand (as with PostgreSQL), audit start-epoch continues
+// the log in a new epoch, so that it verifies (the refusal of a changed log is tested in internal/audit).
+func TestCLIAuditStartEpoch(t *testing.T) {
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	serveDemoOnce(t, "--data", data)
+	copyTree(t, data, filepath.Join(root, "copy"))
+	appendAudit(t, filepath.Join(data, "prevent.db"), 4)
+	signCheckpoint(t, data)
+
+	// The restore by hand: the older database put in place.
+	b, err := os.ReadFile(filepath.Join(root, "copy", "prevent.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "prevent.db"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd("audit", "verify", "--data", data); err == nil {
+		t.Fatalf("before start-epoch the restored log should not verify:\n%s", out)
+	}
+	out, err := runCmd("audit", "start-epoch", "--data", data)
+	if err != nil || !strings.Contains(out, "continues in epoch 1") {
+		t.Fatalf("audit start-epoch: %v\n%s", err, out)
+	}
+	if out, err := runCmd("audit", "verify", "--data", data); err != nil || !strings.Contains(out, "2 epochs") {
+		t.Fatalf("audit verify after start-epoch: %v\n%s", err, out)
+	}
+}

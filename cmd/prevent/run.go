@@ -38,6 +38,7 @@ commands:
   migrate          apply database migrations and exit
   audit verify     recompute the audit log's Merkle tree and check every signed checkpoint, every
                    epoch a restore started, and (--witness-key) a witness's cosignature
+  audit start-epoch  after restoring a PostgreSQL backup by hand, continue the audit log in a new epoch
   backup           take an online backup of the embedded SQLite database with a checksum manifest
   restore          restore an SQLite backup (the service must be stopped); starts a new audit epoch
   witness          run a witness that cosigns audit checkpoints only when consistent (--log-key, --witness-data)
@@ -60,8 +61,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return migrateCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
+		if len(args) >= 2 && args[1] == "start-epoch" {
+			return auditStartEpoch(ctx, args[2:], getenv, stdout, stderr)
+		}
 		if len(args) < 2 || args[1] != "verify" {
-			return errors.New("usage: prevent audit verify [flags]")
+			return errors.New("usage: prevent audit verify [flags], or prevent audit start-epoch [flags]")
 		}
 		return auditVerify(ctx, args[2:], getenv, stdout, stderr)
 	case "witness":
