@@ -3,8 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,11 +11,99 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/browsertest"
+	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
+
+// driver drives Chromium through the service's pages for one test: the steps are browsertest.Journey's, the demo
+// accounts and their sessions are the service's own.
+type driver struct {
+	*browsertest.Journey
+	t  *testing.T
+	ta *testApp
+	// sessions holds a session per account, by email: a TOTP code may be used once, so each account signs in once.
+	sessions map[string]string
+}
+
+// newDriver drives the browser ctx (from browsertest.New) through the test app; screenshots' names start with
+// prefix.
+func newDriver(t *testing.T, ctx context.Context, ta *testApp, prefix string) driver {
+	return driver{Journey: browsertest.NewJourney(t, ctx, ta.srv.URL, prefix), t: t, ta: ta, sessions: map[string]string{}}
+}
+
+// account is the first demo account with the role.
+func (d driver) account(role prevent.Role) demo.Account {
+	d.t.Helper()
+	for _, acc := range d.ta.Demo {
+		if acc.Role == string(role) {
+			return acc
+		}
+	}
+	d.t.Fatalf("no demo %s", role)
+	return demo.Account{}
+}
+
+// token returns the account's session token, signing in (outside the browser) the first time.
+func (d driver) token(acc demo.Account) string {
+	d.t.Helper()
+	if _, ok := d.sessions[acc.Email]; !ok {
+		d.sessions[acc.Email] = d.ta.signIn(d.t, acc)
+	}
+	return d.sessions[acc.Email]
+}
+
+// session returns the session token of the role's demo account.
+func (d driver) session(role prevent.Role) string {
+	d.t.Helper()
+	return d.token(d.account(role))
+}
+
+// useSession makes the browser use the session token.
+func (d driver) useSession(token string) {
+	d.t.Helper()
+	d.SetCookie("prevent_session", token)
+}
+
+// as signs the browser in as the account and returns the principal.
+func (d driver) as(acc demo.Account) prevent.Principal {
+	d.t.Helper()
+	token := d.token(acc)
+	d.useSession(token)
+	return d.ta.principal(d.t, token)
+}
+
+// signInAs signs the browser in as the role's demo account and returns the principal.
+func (d driver) signInAs(role prevent.Role) prevent.Principal {
+	d.t.Helper()
+	return d.as(d.account(role))
+}
+
+// agree puts an agreement in force between the demo organisations of these roles (and the provider's).
+func (d driver) agree(roles ...prevent.Role) {
+	d.t.Helper()
+	admin := d.ta.principal(d.t, d.session(prevent.Administrator))
+	var orgs []prevent.ID
+	for _, r := range roles {
+		o := d.ta.principal(d.t, d.session(r)).OrganisationID
+		if !slices.Contains(orgs, o) {
+			orgs = append(orgs, o)
+		}
+	}
+	agreeForTest(d.t, d.ta, admin, orgs...)
+}
+
+// state is the case's state in the database.
+func (d driver) state(id prevent.ID) casework.State {
+	d.t.Helper()
+	var s casework.State
+	if err := d.ta.db.Read().QueryRowContext(context.Background(), `SELECT state FROM referrals WHERE id = $1`, id).Scan(&s); err != nil {
+		d.t.Fatal(err)
+	}
+	return s
+}
 
 // TestBrowserAdministratorJourney drives Debian's Chromium: the administrator signs in with a password and an
 // authenticator code, adds an organisation and a person, sees a validation error keep what was typed, and signs
@@ -25,122 +112,64 @@ func TestBrowserAdministratorJourney(t *testing.T) {
 	ctx := browsertest.New(t)
 	db := dbtest.NewSQLite(t)
 	ta := newTestApp(t, db)
-	var admin demo.Account
-	for _, acc := range ta.Demo {
-		if acc.Role == string(prevent.Administrator) {
-			admin = acc
-		}
-	}
-	base := ta.srv.URL
-	shots := os.Getenv("PREVENT_SCREENSHOTS") // a directory to keep screenshots in, for people to look at
-	check := func(name string) {
-		t.Helper()
-		// axe measures layout (target sizes), so wait until the page and its fonts have loaded.
-		for i := 0; i < 50; i++ {
-			done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === 'complete' && document.fonts.status === 'loaded'`))
-			if err == nil && done {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		browsertest.AssertNoAxeViolations(t, ctx, name)
-		if shots != "" {
-			_ = browsertest.Screenshot(ctx, filepath.Join(shots, strings.ReplaceAll(name, " ", "-")+".png"))
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, browsertest.Text(sel))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := browsertest.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	d := newDriver(t, ctx, ta, "")
+	admin := d.account(prevent.Administrator)
 
-	run("open sign-in", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#email")))
-	check("sign in")
-	run("wrong password", chromedp.SendKeys(chromedp.CSS("#email"), admin.Email),
-		chromedp.SendKeys(chromedp.CSS("#password"), "not the password at all"),
-		chromedp.Click(chromedp.CSS("button.govuk-button")), chromedp.WaitVisible(chromedp.CSS(".govuk-error-summary")))
-	check("sign in with an error")
-	kept, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#email")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if kept != admin.Email {
+	d.Open("sign in", "/", "#email")
+	d.Run("wrong password", chromedp.SendKeys(chromedp.CSS("#email"), admin.Email),
+		chromedp.SendKeys(chromedp.CSS("#password"), "not the password at all"))
+	d.Click("wrong password", "button.govuk-button", ".govuk-error-summary")
+	d.Check("sign in with an error")
+	if kept := d.Eval(`document.querySelector('#email').value`); kept != admin.Email {
 		t.Errorf("email after a failed sign-in = %q, want it kept", kept)
 	}
-	run("sign in", chromedp.SetValue(chromedp.CSS("#password"), admin.Password),
-		chromedp.Click(chromedp.CSS("button.govuk-button")), chromedp.WaitVisible(chromedp.CSS("#code")))
-	check("second factor")
-	code := browsertest.TOTP(admin.TOTPSecret, time.Now())
-	run("second factor", chromedp.SendKeys(chromedp.CSS("#code"), code),
-		chromedp.Click(chromedp.CSS("form[action='/sign-in/second-factor'] button")),
-		chromedp.WaitNotPresent(chromedp.CSS("form[action='/sign-in/second-factor']")), chromedp.WaitVisible(chromedp.CSS("main h1")))
-	if h := text("main h1"); !strings.Contains(h, "Prevent partnership") {
+	d.Run("password", chromedp.SetValue(chromedp.CSS("#password"), admin.Password))
+	d.Click("sign in", "button.govuk-button", "#code")
+	d.Check("second factor")
+	d.SecondFactor(admin.TOTPSecret)
+	if h := d.Text("main h1"); !strings.Contains(h, "Prevent partnership") {
 		t.Fatalf("after sign-in, heading = %q", h)
 	}
-	check("home")
+	d.Check("home")
 
 	pid := int64(1)
-	run("organisations", chromedp.Navigate(fmt.Sprintf("%s/partnerships/%d/organisations/new", base, pid)), chromedp.WaitVisible(chromedp.CSS("#name")))
-	check("new organisation")
-	run("empty organisation", chromedp.Click(chromedp.CSS("#sector-2")), chromedp.Click(chromedp.CSS("main form button.govuk-button")),
-		chromedp.WaitVisible(chromedp.CSS(".govuk-error-summary")))
-	check("new organisation with errors")
-	checked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#sector-2').checked`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !checked {
+	d.Open("new organisation", fmt.Sprintf("/partnerships/%d/organisations/new", pid), "#name")
+	d.Run("sector", chromedp.Click(chromedp.CSS("#sector-2")))
+	d.Click("empty organisation", "main form button.govuk-button", ".govuk-error-summary")
+	d.Check("new organisation with errors")
+	if !d.Bool(`document.querySelector('#sector-2').checked`) {
 		t.Error("the chosen sector was not kept after a validation error")
 	}
-	run("create organisation", chromedp.SendKeys(chromedp.CSS("#name"), "Hollowmere Youth Trust"),
-		chromedp.Click(chromedp.CSS("#public-body-2")), chromedp.Click(chromedp.CSS("main form button.govuk-button")),
-		chromedp.WaitVisible(chromedp.CSS(".govuk-notification-banner--success")))
-	check("organisation created")
-	if h := text("main h1"); !strings.Contains(h, "Hollowmere Youth Trust") {
+	d.Run("organisation", chromedp.SendKeys(chromedp.CSS("#name"), "Hollowmere Youth Trust"), chromedp.Click(chromedp.CSS("#public-body-2")))
+	d.Click("create organisation", "main form button.govuk-button", ".govuk-notification-banner--success")
+	d.Check("organisation created")
+	if h := d.Text("main h1"); !strings.Contains(h, "Hollowmere Youth Trust") {
 		t.Errorf("organisation page heading = %q", h)
 	}
 
-	run("new person", chromedp.Navigate(fmt.Sprintf("%s/partnerships/%d/people/new", base, pid)), chromedp.WaitVisible(chromedp.CSS("#name")))
-	check("new person")
-	run("create person", chromedp.SendKeys(chromedp.CSS("#name"), "Orla Penhaligon"),
+	d.Open("new person", fmt.Sprintf("/partnerships/%d/people/new", pid), "#name")
+	d.Run("person", chromedp.SendKeys(chromedp.CSS("#name"), "Orla Penhaligon"),
 		chromedp.SendKeys(chromedp.CSS("#email"), "orla.penhaligon@hollowmere.example"),
 		chromedp.SendKeys(chromedp.CSS("#job-title"), "Youth worker"),
-		chromedp.SetValue(chromedp.CSS("#organisation"), ""),
-		chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			_, err := chromedp.Evaluate[bool](`(() => { const s = document.querySelector('#organisation'); for (const o of s.options) { if (o.text.includes('Hollowmere')) { s.value = o.value; } } return true })()`)(ctx, tg)
-			return chromedp.Void{}, err
-		}),
-		chromedp.Click(chromedp.CSS(`input[name="roles"][value="referrer"]`)),
-		chromedp.Click(chromedp.CSS("main form button.govuk-button")),
-		chromedp.WaitVisible(chromedp.CSS(".govuk-panel")))
-	check("person created")
-	if body := text("main"); !strings.Contains(body, "/account/set-up/") {
+		chromedp.Click(chromedp.CSS(`input[name="roles"][value="referrer"]`)))
+	d.SelectText("#organisation", "Hollowmere")
+	d.Click("create person", "main form button.govuk-button", ".govuk-panel")
+	d.Check("person created")
+	if body := d.Text("main"); !strings.Contains(body, "/account/set-up/") {
 		t.Errorf("the confirmation does not show the set-up link: %q", body)
 	}
-	run("people list", chromedp.Navigate(fmt.Sprintf("%s/partnerships/%d/people", base, pid)), chromedp.WaitVisible(chromedp.CSS("table")))
-	check("people")
-	if body := text("table"); !strings.Contains(body, "Orla Penhaligon") {
+	d.Open("people", fmt.Sprintf("/partnerships/%d/people", pid), "table")
+	if body := d.Text("table"); !strings.Contains(body, "Orla Penhaligon") {
 		t.Error("the new person is not in the people list")
 	}
-	run("audit", chromedp.Navigate(base+"/account"), chromedp.WaitVisible(chromedp.CSS("main h1")))
-	check("account")
-	run("sign out", chromedp.Click(chromedp.CSS(`form[action="/sign-out"] button`)), chromedp.WaitVisible(chromedp.CSS("#email")))
-	check("signed out")
-	if banner := text(".govuk-notification-banner"); !strings.Contains(banner, "signed out") {
+	d.Open("account", "/account", "main h1")
+	d.Click("sign out", `form[action="/sign-out"] button`, "#email")
+	d.Check("signed out")
+	if banner := d.Text(".govuk-notification-banner"); !strings.Contains(banner, "signed out") {
 		t.Errorf("sign-out banner = %q", banner)
 	}
 	for _, info := range []string{"/cookies", "/accessibility", "/privacy", "/no-such-page"} {
-		run(info, chromedp.Navigate(base+info), chromedp.WaitVisible(chromedp.CSS("main h1")))
-		check(info)
+		d.Open(info, info, "main h1")
 	}
 	t.Logf("axe found no WCAG 2.2 AA violations on %d pages: %s", len(browsertest.Checked()), strings.Join(browsertest.Checked(), ", "))
 

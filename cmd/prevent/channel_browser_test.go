@@ -3,218 +3,60 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/preventplatform/prevent/internal/browsertest"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/dbtest"
-	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
-// channelDriver drives Chromium through the Channel pages for one test, checking every page with axe.
-type channelDriver struct {
-	t    *testing.T
-	ctx  context.Context
-	ta   *testApp
-	base string
-	// tokens holds a session per role: a TOTP code may be used once, so each account signs in once.
-	tokens map[prevent.Role]string
-}
-
-func (d channelDriver) run(what string, actions ...chromedp.Action[chromedp.Void]) {
-	d.t.Helper()
-	if err := browsertest.Do(d.ctx, actions...); err != nil {
-		d.t.Fatalf("%s: %v", what, err)
-	}
-}
-
-func (d channelDriver) text(sel string) string {
-	d.t.Helper()
-	s, err := chromedp.Run(d.ctx, browsertest.Text(sel))
-	if err != nil {
-		d.t.Fatalf("text of %s: %v", sel, err)
-	}
-	return s
-}
-
-func (d channelDriver) eval(js string) string {
-	d.t.Helper()
-	s, err := chromedp.Run(d.ctx, chromedp.Evaluate[string](js))
-	if err != nil {
-		d.t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return s
-}
-
-func (d channelDriver) js(what, js string) {
-	d.t.Helper()
-	d.run(what, chromedp.Evaluate[chromedp.Void](js))
-}
-
-// check waits for the page and its fonts (axe measures layout) and runs axe on it.
-func (d channelDriver) check(name string) {
-	d.t.Helper()
-	d.run("wait for "+name, chromedp.Poll[chromedp.Void](`document.readyState === 'complete' && document.fonts.status === 'loaded'`))
-	browsertest.AssertNoAxeViolations(d.t, d.ctx, name)
-	if shots := os.Getenv("PREVENT_SCREENSHOTS"); shots != "" {
-		_ = browsertest.Screenshot(d.ctx, filepath.Join(shots, "channel-"+strings.ReplaceAll(name, " ", "-")+".png"))
-	}
-}
-
-func (d channelDriver) account(role prevent.Role) demo.Account {
-	for _, acc := range d.ta.Demo {
-		if acc.Role == string(role) {
-			return acc
-		}
-	}
-	d.t.Fatalf("no demo %s", role)
-	return demo.Account{}
-}
-
-// session returns the role's session token, signing in the first time.
-func (d channelDriver) session(role prevent.Role) string {
-	d.t.Helper()
-	if _, ok := d.tokens[role]; !ok {
-		d.tokens[role] = d.ta.signIn(d.t, d.account(role))
-	}
-	return d.tokens[role]
-}
-
-func (d channelDriver) signInAs(role prevent.Role) prevent.Principal {
-	d.t.Helper()
-	token := d.session(role)
-	if _, err := chromedp.Call(d.ctx, network.SetCookie, network.SetCookieParams{Name: "prevent_session", Value: token, URL: d.base + "/"}); err != nil {
-		d.t.Fatalf("set session cookie: %v", err)
-	}
-	return d.ta.principal(d.t, token)
-}
-
-// open navigates to path, waits for sel and checks the page.
-func (d channelDriver) open(name, path, sel string) {
-	d.t.Helper()
-	d.run(name, chromedp.Navigate(d.base+path), chromedp.WaitVisible(chromedp.CSS(sel)))
-	d.check(name)
-}
-
-// submit presses the button of the form whose action ends with action, waits for the next page to show
-// wait, and checks it.
-func (d channelDriver) submit(name, action, wait string) {
-	d.t.Helper()
-	d.click(name, "main form[action$='"+action+"'] button", wait)
-	d.check(name)
-}
-
-// click clicks sel and waits until a new page has loaded and shows wait.
-func (d channelDriver) click(name, sel, wait string) {
-	d.t.Helper()
-	d.js("mark the page", `window.appStale = true`)
-	d.run(name, chromedp.Click(chromedp.CSS(sel)))
-	js := fmt.Sprintf(`!window.appStale && document.readyState === 'complete' && !!document.querySelector(%q)`, wait)
-	for range 200 {
-		ok, err := chromedp.Run(d.ctx, chromedp.Evaluate[bool](js))
-		if err == nil && ok {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	d.t.Fatalf("%s: the next page did not show %s: %s", name, wait, d.text("main"))
-}
-
 const success = ".govuk-notification-banner--success"
 
 // share fills the page's "Share information" fieldset.
-func (d channelDriver) share(what string) {
+func (d driver) share(what string) {
 	d.t.Helper()
-	d.run("share information: "+what, shareActions()...)
-}
-
-// agree puts an agreement in force between the demo organisations of these roles (and the provider's).
-func (d channelDriver) agree(roles ...prevent.Role) {
-	d.t.Helper()
-	admin := d.ta.principal(d.t, d.session(prevent.Administrator))
-	var orgs []prevent.ID
-	for _, r := range roles {
-		o := d.ta.principal(d.t, d.session(r)).OrganisationID
-		if !slices.Contains(orgs, o) {
-			orgs = append(orgs, o)
-		}
-	}
-	agreeForTest(d.t, d.ta, admin, orgs...)
-}
-
-// fillDate types a date into a GOV.UK date input.
-func (d channelDriver) fillDate(prefix string, t time.Time) {
-	d.t.Helper()
-	d.run("date "+prefix, chromedp.SendKeys(chromedp.CSS("#"+prefix+"-day"), fmt.Sprint(t.Day())),
-		chromedp.SendKeys(chromedp.CSS("#"+prefix+"-month"), fmt.Sprint(int(t.Month()))), chromedp.SendKeys(chromedp.CSS("#"+prefix+"-year"), fmt.Sprint(t.Year())))
-}
-
-func (d channelDriver) selectValue(sel, value string) {
-	d.t.Helper()
-	d.js("select "+sel, fmt.Sprintf(`document.querySelector(%q).value = %q`, sel, value))
-}
-
-// selectText chooses the first option of a select whose text contains text.
-func (d channelDriver) selectText(sel, text string) {
-	d.t.Helper()
-	got := d.eval(fmt.Sprintf(`(() => { const s = document.querySelector(%q); const o = [...s.options].find(o => o.text.includes(%q)); if (!o) return ''; s.value = o.value; return o.value })()`, sel, text))
-	if got == "" {
-		d.t.Fatalf("no option %q in %s", text, sel)
-	}
-}
-
-func (d channelDriver) state(id prevent.ID) casework.State {
-	d.t.Helper()
-	var s casework.State
-	if err := d.ta.db.Read().QueryRowContext(context.Background(), `SELECT state FROM referrals WHERE id = $1`, id).Scan(&s); err != nil {
-		d.t.Fatal(err)
-	}
-	return s
+	d.Run("share information: "+what, shareActions()...)
 }
 
 // referAdult makes a referral of an adult through the question pages as the signed-in referrer, and returns the
 // case's path, id and reference.
-func (d channelDriver) referAdult(pid prevent.ID, given, family, age, concern string) (string, prevent.ID, string) {
+func (d driver) referAdult(pid prevent.ID, given, family, age, concern string) (string, prevent.ID, string) {
 	d.t.Helper()
-	d.open("referrals", fmt.Sprintf("/partnerships/%d/referrals", pid), "main h1")
-	d.click("start", "button.govuk-button--start", "#sector")
+	d.Open("referrals", fmt.Sprintf("/partnerships/%d/referrals", pid), "main h1")
+	d.Click("start", "button.govuk-button--start", "#sector")
 	next := func(what, waitFor string) {
 		d.t.Helper()
-		d.click(what, "main form button.govuk-button:not(.govuk-button--secondary)", waitFor)
+		d.Click(what, "main form button.govuk-button:not(.govuk-button--secondary)", waitFor)
 	}
 	next("about you", "#given-names")
-	d.run("names", chromedp.SendKeys(chromedp.CSS("#given-names"), given), chromedp.SendKeys(chromedp.CSS("#family-name"), family))
+	d.Run("names", chromedp.SendKeys(chromedp.CSS("#given-names"), given), chromedp.SendKeys(chromedp.CSS("#family-name"), family))
 	next("names", "#approximate-age")
-	d.run("age", chromedp.SendKeys(chromedp.CSS("#approximate-age"), age))
+	d.Run("age", chromedp.SendKeys(chromedp.CSS("#approximate-age"), age))
 	next("age", "#gender")
-	d.run("gender", chromedp.Click(chromedp.CSS("#gender")))
+	d.Run("gender", chromedp.Click(chromedp.CSS("#gender")))
 	for _, step := range []struct{ what, wait string }{{"gender", "#address-line1"}, {"address", "#setting"}, {"setting", "#languages"},
 		{"needs", "#other-agencies"}, {"agencies", "#what-happened"}} {
 		next(step.what, step.wait)
 	}
-	d.run("concern", chromedp.SendKeys(chromedp.CSS("#what-happened"), concern))
+	d.Run("concern", chromedp.SendKeys(chromedp.CSS("#what-happened"), concern))
 	next("concern", "#words-used")
 	next("details", "#fears")
 	next("fears", "#types")
-	d.run("types", chromedp.Click(chromedp.CSS("#types")))
+	d.Run("types", chromedp.Click(chromedp.CSS("#types")))
 	next("types", "#person-knows")
-	d.run("knows", chromedp.Click(chromedp.CSS("#person-knows-2")))
+	d.Run("knows", chromedp.Click(chromedp.CSS("#person-knows-2")))
 	next("knows", "#answers-names")
 	next("check", "#danger")
-	d.run("acknowledge", chromedp.Click(chromedp.CSS("#danger")))
+	d.Run("acknowledge", chromedp.Click(chromedp.CSS("#danger")))
 	next("send", ".govuk-panel")
-	d.check("referral submitted")
-	ref := d.text("#reference")
-	path := d.eval(`location.pathname`)
+	d.Check("referral submitted")
+	ref := d.Text("#reference")
+	path := d.Eval(`location.pathname`)
 	casePath := strings.Replace(strings.TrimSuffix(path, "/confirmation"), "/referrals/", "/cases/", 1)
 	var caseID prevent.ID
 	fmt.Sscanf(casePath[strings.LastIndex(casePath, "/")+1:], "%d", &caseID)
@@ -235,7 +77,7 @@ func TestBrowserChannelJourney(t *testing.T) {
 	ctx := browsertest.New(t)
 	db := dbtest.NewSQLite(t)
 	ta := newTestApp(t, db)
-	d := channelDriver{t: t, ctx: ctx, ta: ta, base: ta.srv.URL, tokens: map[prevent.Role]string{}}
+	d := newDriver(t, ctx, ta, "channel-")
 	today := time.Now().UTC()
 
 	// The referrer: an adult, through the question pages.
@@ -246,13 +88,13 @@ func TestBrowserChannelJourney(t *testing.T) {
 
 	// The police officer: deconfliction and referral to Channel.
 	officer := d.signInAs(prevent.PoliceOfficer)
-	d.open("triage", casePath+"/triage", "#result")
-	d.run("deconfliction", chromedp.Click(chromedp.CSS("#result")), chromedp.Click(chromedp.CSS("#marking")))
-	d.submit("deconfliction recorded", "/deconfliction", success)
-	d.run("refer", chromedp.Click(chromedp.CSS("input[name=decision][value=refer_to_channel]")))
-	d.submit("refer to Channel: the grounds", "/decision", "#reasonable-grounds")
-	d.run("grounds", chromedp.SendKeys(chromedp.CSS("#reasonable-grounds"), "Shares terrorist propaganda with young people; the school reports growing influence"))
-	d.submit("referred to Channel", "/decision", success)
+	d.Open("triage", casePath+"/triage", "#result")
+	d.Run("deconfliction", chromedp.Click(chromedp.CSS("#result")), chromedp.Click(chromedp.CSS("#marking")))
+	d.Submit("deconfliction recorded", "/deconfliction", success)
+	d.Run("refer", chromedp.Click(chromedp.CSS("input[name=decision][value=refer_to_channel]")))
+	d.Submit("refer to Channel: the grounds", "/decision", "#reasonable-grounds")
+	d.Run("grounds", chromedp.SendKeys(chromedp.CSS("#reasonable-grounds"), "Shares terrorist propaganda with young people; the school reports growing influence"))
+	d.Submit("referred to Channel", "/decision", success)
 
 	// The coordinator: screening, assessment, the panel. The council shares with the police, the NHS trust
 	// and the provider under an agreement in force.
@@ -260,188 +102,188 @@ func TestBrowserChannelJourney(t *testing.T) {
 	d.signInAs(prevent.Coordinator)
 	chair := d.ta.principal(t, d.session(prevent.PanelChair))
 	member := d.ta.principal(t, d.session(prevent.PanelMember))
-	d.open("information request", casePath+"/information-requests/new", "#asked")
-	d.selectText("#organisation", d.account(prevent.PoliceOfficer).Organisation)
+	d.Open("information request", casePath+"/information-requests/new", "#asked")
+	d.SelectText("#organisation", d.account(prevent.PoliceOfficer).Organisation)
 	due := today.AddDate(0, 0, 10)
-	d.run("request", chromedp.SendKeys(chromedp.CSS("#asked"), "Employment and safeguarding records"), chromedp.SendKeys(chromedp.CSS("#why"), "To assess vulnerability"))
-	d.fillDate("due", due)
-	d.submit("information request refused without sharing", "/information-requests/new", "#share-categories-error")
+	d.Run("request", chromedp.SendKeys(chromedp.CSS("#asked"), "Employment and safeguarding records"), chromedp.SendKeys(chromedp.CSS("#why"), "To assess vulnerability"))
+	d.FillDate("due", due)
+	d.Submit("information request refused without sharing", "/information-requests/new", "#share-categories-error")
 	d.share("information request")
-	d.submit("information requested", "/information-requests/new", success)
+	d.Submit("information requested", "/information-requests/new", success)
 	// The partner (the police force) answers through its page.
 	var rid prevent.ID
 	if err := db.Read().QueryRowContext(context.Background(), `SELECT id FROM information_requests WHERE referral_id = $1`, caseID).Scan(&rid); err != nil {
 		t.Fatal(err)
 	}
 	d.signInAs(prevent.PoliceOfficer)
-	d.open("information request (partner)", fmt.Sprintf("%s/information-requests/%d", casePath, rid), "#answer")
-	d.run("answer", chromedp.SendKeys(chromedp.CSS("#answer"), "No convictions; known to the neighbourhood team"))
+	d.Open("information request (partner)", fmt.Sprintf("%s/information-requests/%d", casePath, rid), "#answer")
+	d.Run("answer", chromedp.SendKeys(chromedp.CSS("#answer"), "No convictions; known to the neighbourhood team"))
 	d.share("answer")
-	d.submit("information answered", fmt.Sprintf("/information-requests/%d", rid), success)
+	d.Submit("information answered", fmt.Sprintf("/information-requests/%d", rid), success)
 	d.signInAs(prevent.Coordinator)
-	d.open("assessment section", casePath+"/assessment", ".moj-sub-navigation")
-	if body := d.text("main"); !strings.Contains(body, "never added up, scored, rated or ranked") {
+	d.Open("assessment section", casePath+"/assessment", ".moj-sub-navigation")
+	if body := d.Text("main"); !strings.Contains(body, "never added up, scored, rated or ranked") {
 		t.Errorf("the assessment section does not say there is no score: %q", body)
 	}
-	d.open("assessment form", casePath+"/assessment/new", "#factor-1")
-	d.run("factors", chromedp.Click(chromedp.CSS("input[name=factor-3][value=present]")),
+	d.Open("assessment form", casePath+"/assessment/new", "#factor-1")
+	d.Run("factors", chromedp.Click(chromedp.CSS("input[name=factor-3][value=present]")),
 		chromedp.Click(chromedp.CSS("input[name=factor-7][value=not_present]")))
 	// A long form: save what there is and come back to it from the case.
-	d.click("assessment draft saved", "main form[action$='/assessment/new'] button[value=draft]", success)
-	d.check("assessment draft saved")
-	if body := d.text("main"); !strings.Contains(body, "Continue your draft assessment") || strings.Contains(body, "Current version") {
+	d.Click("assessment draft saved", "main form[action$='/assessment/new'] button[value=draft]", success)
+	d.Check("assessment draft saved")
+	if body := d.Text("main"); !strings.Contains(body, "Continue your draft assessment") || strings.Contains(body, "Current version") {
 		t.Errorf("after saving a draft the case does not offer to continue it, or shows it as an assessment: %q", body)
 	}
-	d.click("continue the draft", "main a.govuk-button[href$='/assessment/new']", "#factor-1")
-	d.check("continue the draft")
-	if got := d.eval(`String(document.querySelector('input[name=factor-7][value=not_present]').checked) + ' ' +
+	d.Click("continue the draft", "main a.govuk-button[href$='/assessment/new']", "#factor-1")
+	d.Check("continue the draft")
+	if got := d.Eval(`String(document.querySelector('input[name=factor-7][value=not_present]').checked) + ' ' +
 		document.querySelector('main').innerText.includes('You are continuing the draft you saved')`); got != "true true" {
 		t.Errorf("the draft was not restored: %s", got)
 	}
-	d.run("summary", chromedp.SendKeys(chromedp.CSS("#summary"), "Seeks status and belonging through the group; no evidence of capability"))
-	d.submit("assessment with an error", "/assessment/new", "#factor-3-evidence-error")
-	d.run("evidence", chromedp.SendKeys(chromedp.CSS("#factor-3-evidence"), "Describes the group as his family"), chromedp.SendKeys(chromedp.CSS("#factor-3-source"), "School safeguarding lead"))
-	d.submit("assessment recorded", "/assessment/new", success)
-	if body := d.text("main"); !strings.Contains(body, "Describes the group as his family") || !strings.Contains(body, "Not present") {
+	d.Run("summary", chromedp.SendKeys(chromedp.CSS("#summary"), "Seeks status and belonging through the group; no evidence of capability"))
+	d.Submit("assessment with an error", "/assessment/new", "#factor-3-evidence-error")
+	d.Run("evidence", chromedp.SendKeys(chromedp.CSS("#factor-3-evidence"), "Describes the group as his family"), chromedp.SendKeys(chromedp.CSS("#factor-3-source"), "School safeguarding lead"))
+	d.Submit("assessment recorded", "/assessment/new", success)
+	if body := d.Text("main"); !strings.Contains(body, "Describes the group as his family") || !strings.Contains(body, "Not present") {
 		t.Errorf("the assessment is not shown: %q", body)
 	}
 
 	panels := fmt.Sprintf("/partnerships/%d/panels", pid)
-	d.open("panels", panels, "#name")
-	d.run("panel", chromedp.SendKeys(chromedp.CSS("#name"), "Elmshire Channel Panel (journey)"), chromedp.SendKeys(chromedp.CSS("#areas"), "Elmshire"))
-	d.submit("panel set up", fmt.Sprintf("/partnerships/%d/panels", pid), success)
-	panelPath := d.eval(`location.pathname`)
+	d.Open("panels", panels, "#name")
+	d.Run("panel", chromedp.SendKeys(chromedp.CSS("#name"), "Elmshire Channel Panel (journey)"), chromedp.SendKeys(chromedp.CSS("#areas"), "Elmshire"))
+	d.Submit("panel set up", fmt.Sprintf("/partnerships/%d/panels", pid), success)
+	panelPath := d.Eval(`location.pathname`)
 	addMember := func(p prevent.Principal, role string) {
 		t.Helper()
-		d.selectValue("#person", fmt.Sprint(p.PersonID))
-		d.run("role", chromedp.Click(chromedp.CSS("input[name=role][value="+role+"]")))
-		d.submit("member added ("+role+")", "/members", success)
+		d.SelectValue("#person", fmt.Sprint(p.PersonID))
+		d.Run("role", chromedp.Click(chromedp.CSS("input[name=role][value="+role+"]")))
+		d.Submit("member added ("+role+")", "/members", success)
 	}
 	addMember(chair, "chair")
 	addMember(officer, "police")
 	addMember(member, "member")
 	scheduleMeeting := func(on time.Time) string {
 		t.Helper()
-		d.fillDate("held", on)
-		d.submit("meeting scheduled", "/meetings", success)
-		return d.eval(`location.pathname`)
+		d.FillDate("held", on)
+		d.Submit("meeting scheduled", "/meetings", success)
+		return d.Eval(`location.pathname`)
 	}
 	meeting := scheduleMeeting(today)
 
 	// Listing the case puts it on the agenda of the meeting chosen.
-	d.open("case panel section", casePath+"/panel", "#panel")
-	d.selectText("#panel", "(journey)")
-	d.submit("list for panel form", "/panel/list", "#share-categories")
-	d.selectValue("#meeting", meeting[strings.LastIndex(meeting, "/")+1:])
+	d.Open("case panel section", casePath+"/panel", "#panel")
+	d.SelectText("#panel", "(journey)")
+	d.Submit("list for panel form", "/panel/list", "#share-categories")
+	d.SelectValue("#meeting", meeting[strings.LastIndex(meeting, "/")+1:])
 	d.share("panel pack")
-	d.submit("listed for panel", "/panel/list", success)
-	d.open("meeting", meeting, "#case")
-	if agenda := d.text("main table"); !strings.Contains(agenda, "Record decision on") {
+	d.Submit("listed for panel", "/panel/list", success)
+	d.Open("meeting", meeting, "#case")
+	if agenda := d.Text("main table"); !strings.Contains(agenda, "Record decision on") {
 		t.Errorf("the case listed is not on the meeting's agenda: %q", agenda)
 	}
 	decide := func(name, decision string, extra ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		d.open("decision form ("+name+")", fmt.Sprintf("%s/cases/%d", meeting, caseID), "#rationale")
-		d.run("decision", append([]chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS("input[name=decision][value=" + decision + "]")),
+		d.Open("decision form ("+name+")", fmt.Sprintf("%s/cases/%d", meeting, caseID), "#rationale")
+		d.Run("decision", append([]chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS("input[name=decision][value=" + decision + "]")),
 			chromedp.Click(chromedp.CSS("input[name=reached][value=unanimous]")),
 			chromedp.SendKeys(chromedp.CSS("#rationale"), "The panel agreed on the evidence of the assessment")}, extra...)...)
 	}
 	decide("without a quorum", "adopt")
-	d.submit("decision refused without a quorum", "/cases/"+fmt.Sprint(caseID), "#decision-error")
-	if msg := d.text("#decision-error"); !strings.Contains(msg, "chair") {
+	d.Submit("decision refused without a quorum", "/cases/"+fmt.Sprint(caseID), "#decision-error")
+	if msg := d.Text("#decision-error"); !strings.Contains(msg, "chair") {
 		t.Errorf("the quorum refusal: %q", msg)
 	}
 	attend := func() {
 		t.Helper()
-		d.open("meeting attendance", meeting, "input[name=present]")
-		d.js("present", `document.querySelectorAll('input[name=present]').forEach(c => c.checked = true)`)
-		d.submit("attendance recorded", "/attendance", success)
+		d.Open("meeting attendance", meeting, "input[name=present]")
+		d.JS("present", `document.querySelectorAll('input[name=present]').forEach(c => c.checked = true)`)
+		d.Submit("attendance recorded", "/attendance", success)
 	}
 	attend()
 	decide("adopt", "adopt")
-	d.submit("adopted", "/cases/"+fmt.Sprint(caseID), success)
+	d.Submit("adopted", "/cases/"+fmt.Sprint(caseID), success)
 	if s := d.state(caseID); s != casework.Adopted {
 		t.Fatalf("after adoption: %s", s)
 	}
-	d.open("minutes", meeting+"/minutes", "main h1")
-	if body := d.text("main"); !strings.Contains(body, "adopted") {
+	d.Open("minutes", meeting+"/minutes", "main h1")
+	if body := d.Text("main"); !strings.Contains(body, "adopted") {
 		t.Errorf("minutes: %q", body)
 	}
 	// Minutes for the police force share its cases with it: the export form records the disclosure first.
-	d.click("export", "main ul.app-minutes-export a[href$='organisation="+fmt.Sprint(officer.OrganisationID)+"']", "#share-categories")
-	d.check("minutes export form")
-	d.submit("minutes export refused without sharing", "/minutes", "#share-necessity-error")
+	d.Click("export", "main ul.app-minutes-export a[href$='organisation="+fmt.Sprint(officer.OrganisationID)+"']", "#share-categories")
+	d.Check("minutes export form")
+	d.Submit("minutes export refused without sharing", "/minutes", "#share-necessity-error")
 	d.share("minutes")
-	d.submit("minutes for an attendee organisation", "/minutes", "#minutes")
-	if body := d.text("main"); !strings.Contains(body, "adopted") {
+	d.Submit("minutes for an attendee organisation", "/minutes", "#minutes")
+	if body := d.Text("main"); !strings.Contains(body, "adopted") {
 		t.Errorf("minutes for the police: %q", body)
 	}
 
 	// Consent and the support plan.
-	d.open("plan section", casePath+"/plan", ".moj-sub-navigation")
-	d.open("support plan form", casePath+"/plan/edit", "#consent-how")
-	d.run("plan", chromedp.SendKeys(chromedp.CSS("#consent-how"), "A meeting with the coordinator at the council offices"),
+	d.Open("plan section", casePath+"/plan", ".moj-sub-navigation")
+	d.Open("support plan form", casePath+"/plan/edit", "#consent-how")
+	d.Run("plan", chromedp.SendKeys(chromedp.CSS("#consent-how"), "A meeting with the coordinator at the council offices"),
 		chromedp.SendKeys(chromedp.CSS("#consent-by"), "Prevent coordinator"), chromedp.SendKeys(chromedp.CSS("#objectives"), "Mentoring and a route back to work"))
-	d.fillDate("consent-when", today)
-	d.submit("support plan saved", "/plan/edit", success)
-	d.submit("consent requested", "/plan/request-consent", success)
-	d.open("consent form", casePath+"/consent/new", "#giver-name")
-	d.run("consent", chromedp.Click(chromedp.CSS("input[name=scope][value=support]")), chromedp.SendKeys(chromedp.CSS("#giver-name"), "Alex Channelton"),
+	d.FillDate("consent-when", today)
+	d.Submit("support plan saved", "/plan/edit", success)
+	d.Submit("consent requested", "/plan/request-consent", success)
+	d.Open("consent form", casePath+"/consent/new", "#giver-name")
+	d.Run("consent", chromedp.Click(chromedp.CSS("input[name=scope][value=support]")), chromedp.SendKeys(chromedp.CSS("#giver-name"), "Alex Channelton"),
 		chromedp.Click(chromedp.CSS("input[name=giver-role][value=self]")), chromedp.SendKeys(chromedp.CSS("#method"), "In person"),
 		chromedp.Click(chromedp.CSS("input[name=decision][value=given]")))
-	d.submit("consent given", "/consent/new", success)
+	d.Submit("consent given", "/consent/new", success)
 	if s := d.state(caseID); s != casework.SupportActive {
 		t.Fatalf("after consent: %s", s)
 	}
 	providers := fmt.Sprintf("/partnerships/%d/providers", pid)
-	d.open("providers", providers, "#organisation")
-	d.selectText("#organisation", "Brightwater")
-	d.run("approved", chromedp.Click(chromedp.CSS("input[name=approved][value=yes]")), chromedp.SendKeys(chromedp.CSS("#approval-reference"), "HO-IP-0420"))
-	d.submit("provider registered", "/providers", success)
+	d.Open("providers", providers, "#organisation")
+	d.SelectText("#organisation", "Brightwater")
+	d.Run("approved", chromedp.Click(chromedp.CSS("input[name=approved][value=yes]")), chromedp.SendKeys(chromedp.CSS("#approval-reference"), "HO-IP-0420"))
+	d.Submit("provider registered", "/providers", success)
 	for _, n := range []int{1, 2} {
-		d.open(fmt.Sprintf("intervention form %d", n), casePath+"/interventions/new", "#type")
-		d.js("type", fmt.Sprintf(`(() => { const s = document.querySelector('#type'); s.value = s.options[%d].value })()`, n))
-		d.selectText("#provider", "Brightwater")
+		d.Open(fmt.Sprintf("intervention form %d", n), casePath+"/interventions/new", "#type")
+		d.JS("type", fmt.Sprintf(`(() => { const s = document.querySelector('#type'); s.value = s.options[%d].value })()`, n))
+		d.SelectText("#provider", "Brightwater")
 		d.share(fmt.Sprintf("intervention %d", n))
-		d.submit(fmt.Sprintf("intervention %d added", n), "/interventions/new", success)
+		d.Submit(fmt.Sprintf("intervention %d added", n), "/interventions/new", success)
 	}
 	for i := range 2 {
-		d.run("plan a session", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelectorAll('form[action$="/sessions"]')[%d].setAttribute('data-pick', 'yes')`, i)))
+		d.Run("plan a session", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelectorAll('form[action$="/sessions"]')[%d].setAttribute('data-pick', 'yes')`, i)))
 		on := today.AddDate(0, 0, -3+i)
 		for _, part := range []struct {
 			sel string
 			v   int
 		}{{"day", on.Day()}, {"month", int(on.Month())}, {"year", on.Year()}} {
-			d.run("session date", chromedp.SendKeys(chromedp.CSS(fmt.Sprintf(`form[data-pick] input[name$="-%s"]`, part.sel)), fmt.Sprint(part.v)))
+			d.Run("session date", chromedp.SendKeys(chromedp.CSS(fmt.Sprintf(`form[data-pick] input[name$="-%s"]`, part.sel)), fmt.Sprint(part.v)))
 		}
-		d.click("plan session", "form[data-pick] button", success)
-		d.check(fmt.Sprintf("session %d planned", i+1))
+		d.Click("plan session", "form[data-pick] button", success)
+		d.Check(fmt.Sprintf("session %d planned", i+1))
 	}
 	for _, att := range []string{"attended", "did_not_attend"} {
-		d.click("record link", `main a[href*="/sessions/"]`, "input[name=attendance]")
-		d.check("session form")
-		d.run("attendance", chromedp.Click(chromedp.CSS("input[name=attendance][value="+att+"]")), chromedp.SendKeys(chromedp.CSS("#notes"), "Engaged with the mentor"))
-		d.submit("session recorded ("+att+")", d.eval(`location.pathname`)[strings.LastIndex(d.eval(`location.pathname`), "/sessions/"):], success)
+		d.Click("record link", `main a[href*="/sessions/"]`, "input[name=attendance]")
+		d.Check("session form")
+		d.Run("attendance", chromedp.Click(chromedp.CSS("input[name=attendance][value="+att+"]")), chromedp.SendKeys(chromedp.CSS("#notes"), "Engaged with the mentor"))
+		d.Submit("session recorded ("+att+")", d.Eval(`location.pathname`)[strings.LastIndex(d.Eval(`location.pathname`), "/sessions/"):], success)
 	}
 
 	// A later meeting reviews the case and exits it.
-	d.open("panel", panelPath, "#held-day")
+	d.Open("panel", panelPath, "#held-day")
 	// A meeting not yet held offers neither attendance nor decisions.
 	upcoming := scheduleMeeting(today.AddDate(0, 0, 7))
-	if d.eval(`String(document.querySelectorAll("form[action$='/attendance']").length)`) != "0" || !strings.Contains(d.text("main"), "has not happened yet") {
-		t.Errorf("a meeting next week offers attendance: %q", d.text("main"))
+	if d.Eval(`String(document.querySelectorAll("form[action$='/attendance']").length)`) != "0" || !strings.Contains(d.Text("main"), "has not happened yet") {
+		t.Errorf("a meeting next week offers attendance: %q", d.Text("main"))
 	}
-	d.open("panel", panelPath, "#held-day")
+	d.Open("panel", panelPath, "#held-day")
 	meeting = scheduleMeeting(today)
 	if meeting == upcoming {
 		t.Fatal("the second meeting was not scheduled")
 	}
-	d.selectValue("#case", fmt.Sprint(caseID))
-	d.submit("on the agenda for review", "/agenda", success)
+	d.SelectValue("#case", fmt.Sprint(caseID))
+	d.Submit("on the agenda for review", "/agenda", success)
 	attend()
 	decide("exit", "exit")
-	d.selectText("#outcome", "no further terrorism-related concerns")
-	d.submit("exited", "/cases/"+fmt.Sprint(caseID), success)
+	d.SelectText("#outcome", "no further terrorism-related concerns")
+	d.Submit("exited", "/cases/"+fmt.Sprint(caseID), success)
 	if s := d.state(caseID); s != casework.Exited {
 		t.Fatalf("after exit: %s", s)
 	}
@@ -451,11 +293,11 @@ func TestBrowserChannelJourney(t *testing.T) {
 	if n, err := svc.SchedulePostExitReviews(context.Background(), today.AddDate(0, 6, 2)); err != nil || n < 1 {
 		t.Fatalf("schedule reviews: %d %v", n, err)
 	}
-	d.open("plan with the review", casePath+"/plan", `main a[href*="/reviews/"]`)
-	d.click("review link", `main a[href*="/reviews/"]`, "input[name=outcome]")
-	d.check("review form")
-	d.run("review", chromedp.Click(chromedp.CSS("input[name=outcome][value=no_concerns]")), chromedp.SendKeys(chromedp.CSS("#notes"), "In work; no concerns"))
-	d.submit("review completed", d.eval(`location.pathname`), success)
+	d.Open("plan with the review", casePath+"/plan", `main a[href*="/reviews/"]`)
+	d.Click("review link", `main a[href*="/reviews/"]`, "input[name=outcome]")
+	d.Check("review form")
+	d.Run("review", chromedp.Click(chromedp.CSS("input[name=outcome][value=no_concerns]")), chromedp.SendKeys(chromedp.CSS("#notes"), "In work; no concerns"))
+	d.Submit("review completed", d.Eval(`location.pathname`), success)
 	if s := d.state(caseID); s == casework.PostExitReview6M || s == casework.Exited {
 		t.Errorf("after the 6-month review the case is still %s", s)
 	}
@@ -485,7 +327,7 @@ func TestBrowserChannelUnder18(t *testing.T) {
 	ctx := browsertest.New(t)
 	db := dbtest.NewSQLite(t)
 	ta := newTestApp(t, db)
-	d := channelDriver{t: t, ctx: ctx, ta: ta, base: ta.srv.URL, tokens: map[prevent.Role]string{}}
+	d := newDriver(t, ctx, ta, "channel-under-18-")
 	today := time.Now().UTC()
 	svc := casework.New(casework.Deps{DB: db, Now: func() time.Time { return time.Now().UTC() }, Sharing: sharing.New(sharing.Deps{DB: db})})
 	referrer := ta.principal(t, d.session(prevent.Referrer))
@@ -508,51 +350,51 @@ func TestBrowserChannelUnder18(t *testing.T) {
 	// The under-18 variant: a referral of a 15-year-old, referred to Channel and assessed.
 	child := d.childToPanel(svc, referrer, officer, coordinator, pid, panelPath)
 	childPath := fmt.Sprintf("/partnerships/%d/cases/%d", pid, child)
-	meeting := d.eval(`location.pathname`)
-	d.open("meeting attendance", meeting, "input[name=present]")
-	d.js("present", `document.querySelectorAll('input[name=present]').forEach(c => c.checked = true)`)
-	d.submit("attendance recorded", "/attendance", success)
+	meeting := d.Eval(`location.pathname`)
+	d.Open("meeting attendance", meeting, "input[name=present]")
+	d.JS("present", `document.querySelectorAll('input[name=present]').forEach(c => c.checked = true)`)
+	d.Submit("attendance recorded", "/attendance", success)
 	decideChild := func(name string) {
 		t.Helper()
-		d.open("decision form ("+name+")", fmt.Sprintf("%s/cases/%d", meeting, child), "#rationale")
-		d.run("decision", chromedp.Click(chromedp.CSS("input[name=decision][value=adopt]")), chromedp.Click(chromedp.CSS("input[name=reached][value=majority]")),
+		d.Open("decision form ("+name+")", fmt.Sprintf("%s/cases/%d", meeting, child), "#rationale")
+		d.Run("decision", chromedp.Click(chromedp.CSS("input[name=decision][value=adopt]")), chromedp.Click(chromedp.CSS("input[name=reached][value=majority]")),
 			chromedp.SendKeys(chromedp.CSS("#rationale"), "Vulnerable to online grooming"))
 	}
 	decideChild("child without consultation")
-	d.submit("adoption refused (children's services)", fmt.Sprintf("/cases/%d", child), "#consulted-at-error")
-	if msg := strings.ToLower(d.text("#consulted-at-error")); !strings.Contains(msg, "children") {
+	d.Submit("adoption refused (children's services)", fmt.Sprintf("/cases/%d", child), "#consulted-at-error")
+	if msg := strings.ToLower(d.Text("#consulted-at-error")); !strings.Contains(msg, "children") {
 		t.Errorf("the under-18 refusal: %q", msg)
 	}
 	// The refusal leads to recording the consultation in the same form, which kept what was typed.
-	if v := d.eval(`document.querySelector('#rationale').value`); v != "Vulnerable to online grooming" {
+	if v := d.Eval(`document.querySelector('#rationale').value`); v != "Vulnerable to online grooming" {
 		t.Errorf("the rationale typed was lost: %q", v)
 	}
-	d.run("to the consultation", chromedp.Click(chromedp.CSS(`.govuk-error-summary a[href="#consulted-at"]`)), chromedp.WaitVisible(chromedp.CSS("#consulted-at-day")))
-	d.fillDate("consulted-at", today)
-	d.run("consulted", chromedp.SendKeys(chromedp.CSS("#consulted-with"), "Duty team manager, children's social care"))
-	d.submit("child adopted", fmt.Sprintf("/cases/%d", child), success)
-	d.open("child support plan", childPath+"/plan/edit", "#consent-how")
-	d.run("plan", chromedp.SendKeys(chromedp.CSS("#consent-how"), "Home visit with a parent"), chromedp.SendKeys(chromedp.CSS("#consent-by"), "Prevent coordinator"))
-	d.fillDate("consent-when", today)
-	d.submit("child plan saved", "/plan/edit", success)
-	d.submit("child consent requested", "/plan/request-consent", success)
+	d.Run("to the consultation", chromedp.Click(chromedp.CSS(`.govuk-error-summary a[href="#consulted-at"]`)), chromedp.WaitVisible(chromedp.CSS("#consulted-at-day")))
+	d.FillDate("consulted-at", today)
+	d.Run("consulted", chromedp.SendKeys(chromedp.CSS("#consulted-with"), "Duty team manager, children's social care"))
+	d.Submit("child adopted", fmt.Sprintf("/cases/%d", child), success)
+	d.Open("child support plan", childPath+"/plan/edit", "#consent-how")
+	d.Run("plan", chromedp.SendKeys(chromedp.CSS("#consent-how"), "Home visit with a parent"), chromedp.SendKeys(chromedp.CSS("#consent-by"), "Prevent coordinator"))
+	d.FillDate("consent-when", today)
+	d.Submit("child plan saved", "/plan/edit", success)
+	d.Submit("child consent requested", "/plan/request-consent", success)
 	consent := func(name, role string) {
 		t.Helper()
-		d.open("child consent form", childPath+"/consent/new", "#giver-name")
-		d.run("consent", chromedp.Click(chromedp.CSS("input[name=scope][value=support]")), chromedp.SendKeys(chromedp.CSS("#giver-name"), name),
+		d.Open("child consent form", childPath+"/consent/new", "#giver-name")
+		d.Run("consent", chromedp.Click(chromedp.CSS("input[name=scope][value=support]")), chromedp.SendKeys(chromedp.CSS("#giver-name"), name),
 			chromedp.Click(chromedp.CSS("input[name=giver-role][value="+role+"]")), chromedp.SendKeys(chromedp.CSS("#method"), "Home visit"),
 			chromedp.Click(chromedp.CSS("input[name=decision][value=given]")))
 	}
 	consent("Jordan Young", "self")
-	d.submit("child's own consent refused", "/consent/new", "#decision-error")
-	if msg := d.text("#decision-error"); !strings.Contains(msg, "parent or guardian") {
+	d.Submit("child's own consent refused", "/consent/new", "#decision-error")
+	if msg := d.Text("#decision-error"); !strings.Contains(msg, "parent or guardian") {
 		t.Errorf("the consent refusal: %q", msg)
 	}
 	if s := d.state(child); s != casework.ConsentRequested {
 		t.Errorf("after the refused consent the child's case is %s", s)
 	}
 	consent("Pat Young", "parent")
-	d.submit("parent's consent", "/consent/new", success)
+	d.Submit("parent's consent", "/consent/new", success)
 	if s := d.state(child); s != casework.SupportActive {
 		t.Fatalf("after a parent's consent: %s", s)
 	}
@@ -572,7 +414,7 @@ func TestBrowserChannelUnder18(t *testing.T) {
 // childToPanel submits, triages and assesses a referral of a 15-year-old through the service; in the browser it
 // schedules a meeting from the listing page's link and lists the case for it, which puts it on the meeting's
 // agenda; it leaves the browser on the meeting page.
-func (d channelDriver) childToPanel(svc *casework.Service, referrer, officer, coordinator prevent.Principal, pid prevent.ID, panelPath string) prevent.ID {
+func (d driver) childToPanel(svc *casework.Service, referrer, officer, coordinator prevent.Principal, pid prevent.ID, panelPath string) prevent.ID {
 	t := d.t
 	t.Helper()
 	ctx := context.Background()
@@ -601,18 +443,18 @@ func (d channelDriver) childToPanel(svc *casework.Service, referrer, officer, co
 	}
 	casePath := fmt.Sprintf("/partnerships/%d/cases/%d", pid, id)
 	// Listing without a meeting to come: the page links to scheduling one.
-	d.open("child list for panel (no meeting)", casePath+"/panel/list?panel="+panelPath[strings.LastIndex(panelPath, "/")+1:], "main a[href$='#schedule']")
-	d.click("schedule from the listing", "main a[href$='#schedule']", "#held-day")
-	d.check("panel for the child")
-	d.fillDate("held", time.Now().UTC())
-	d.submit("meeting for the child", "/meetings", success)
-	meeting := d.eval(`location.pathname`)
-	d.open("child panel section", casePath+"/panel", "#panel")
-	d.selectText("#panel", "(journey)")
-	d.submit("child list for panel form", "/panel/list", "#share-categories")
-	d.selectValue("#meeting", meeting[strings.LastIndex(meeting, "/")+1:])
+	d.Open("child list for panel (no meeting)", casePath+"/panel/list?panel="+panelPath[strings.LastIndex(panelPath, "/")+1:], "main a[href$='#schedule']")
+	d.Click("schedule from the listing", "main a[href$='#schedule']", "#held-day")
+	d.Check("panel for the child")
+	d.FillDate("held", time.Now().UTC())
+	d.Submit("meeting for the child", "/meetings", success)
+	meeting := d.Eval(`location.pathname`)
+	d.Open("child panel section", casePath+"/panel", "#panel")
+	d.SelectText("#panel", "(journey)")
+	d.Submit("child list for panel form", "/panel/list", "#share-categories")
+	d.SelectValue("#meeting", meeting[strings.LastIndex(meeting, "/")+1:])
 	d.share("child's panel pack")
-	d.submit("child listed for panel", "/panel/list", success)
-	d.open("meeting for the child", meeting, "#case")
+	d.Submit("child listed for panel", "/panel/list", success)
+	d.Open("meeting for the child", meeting, "#case")
 	return id
 }

@@ -79,33 +79,33 @@ func startMailbox(t *testing.T) (*mailbox, string) {
 }
 
 // clickTask clicks the My work task titled title for the case with reference ref, and waits for wait.
-func (d channelDriver) clickTask(title, ref, wait string) {
+func (d driver) clickTask(title, ref, wait string) {
 	d.t.Helper()
-	d.open("my work", "/work", "main h1")
-	found := d.eval(fmt.Sprintf(`(() => { for (const li of document.querySelectorAll('.app-work-list li')) {
+	d.Open("my work", "/work", "main h1")
+	found := d.Eval(fmt.Sprintf(`(() => { for (const li of document.querySelectorAll('.app-work-list li')) {
 		const a = li.querySelector('a'); if (a && a.textContent.trim() === %q && li.textContent.includes('Case ' + %q)) { a.setAttribute('data-task', 'pick'); return 'yes' } }
 		return document.querySelector('main').innerText })()`, title, ref))
 	if found != "yes" {
 		d.t.Fatalf("My work has no task %q for case %s:\n%s", title, ref, found)
 	}
-	d.click(title, `a[data-task="pick"]`, wait)
-	d.check(title)
+	d.Click(title, `a[data-task="pick"]`, wait)
+	d.Check(title)
 }
 
 // noTask checks that My work has no task for the case with reference ref.
-func (d channelDriver) noTask(who, ref string) {
+func (d driver) noTask(who, ref string) {
 	d.t.Helper()
-	d.open("my work ("+who+")", "/work", "main h1")
-	if strings.Contains(d.text("main"), "Case "+ref) {
-		d.t.Errorf("%s has a task for case %s too early:\n%s", who, ref, d.text("main"))
+	d.Open("my work ("+who+")", "/work", "main h1")
+	if strings.Contains(d.Text("main"), "Case "+ref) {
+		d.t.Errorf("%s has a task for case %s too early:\n%s", who, ref, d.Text("main"))
 	}
 }
 
 // progress reads the case page's Channel progress task list: each stage's status.
-func (d channelDriver) progress(casePath string) map[string]string {
+func (d driver) progress(casePath string) map[string]string {
 	d.t.Helper()
-	d.open("case summary", casePath, "main h1")
-	raw := d.eval(`[...document.querySelectorAll('.govuk-task-list__item')].map(li =>
+	d.Open("case summary", casePath, "main h1")
+	raw := d.Eval(`[...document.querySelectorAll('.govuk-task-list__item')].map(li =>
 		li.querySelector('.govuk-task-list__name-and-hint').innerText.trim() + '=' + li.querySelector('.govuk-task-list__status').innerText.trim()).join('\n')`)
 	out := map[string]string{}
 	for _, line := range strings.Split(raw, "\n") {
@@ -117,10 +117,10 @@ func (d channelDriver) progress(casePath string) map[string]string {
 }
 
 // stage is the stage tag of the case page.
-func (d channelDriver) stage(casePath string) string {
+func (d driver) stage(casePath string) string {
 	d.t.Helper()
-	d.open("case summary", casePath, ".moj-identity-bar .govuk-tag")
-	return d.text(".moj-identity-bar .govuk-tag")
+	d.Open("case summary", casePath, ".moj-identity-bar .govuk-tag")
+	return d.Text(".moj-identity-bar .govuk-tag")
 }
 
 // TestBrowserWorkRunsTheCase drives a case from referral to exit in Chromium with every step found on My work,
@@ -135,7 +135,7 @@ func TestBrowserWorkRunsTheCase(t *testing.T) {
 	ctx := browsertest.New(t)
 	db := dbtest.NewSQLite(t)
 	ta := newTestApp(t, db)
-	d := channelDriver{t: t, ctx: ctx, ta: ta, base: ta.srv.URL, tokens: map[prevent.Role]string{}}
+	d := newDriver(t, ctx, ta, "work-")
 	today := time.Now().UTC()
 	const given, family = "Quillon", "Canarywood" // must never appear in an email
 
@@ -147,21 +147,21 @@ func TestBrowserWorkRunsTheCase(t *testing.T) {
 	// The police find the triage on My work, and refer to Channel.
 	officer := d.signInAs(prevent.PoliceOfficer)
 	d.clickTask("Triage the referral", ref, "#result")
-	d.run("deconfliction", chromedp.Click(chromedp.CSS("#result")), chromedp.Click(chromedp.CSS("#marking")))
-	d.submit("deconfliction recorded", "/deconfliction", success)
-	d.run("refer", chromedp.Click(chromedp.CSS("input[name=decision][value=refer_to_channel]")))
-	d.submit("refer to Channel: the grounds", "/decision", "#reasonable-grounds")
-	d.run("grounds", chromedp.SendKeys(chromedp.CSS("#reasonable-grounds"), "Recruits younger students to a violent group"))
-	d.submit("referred to Channel", "/decision", success)
+	d.Run("deconfliction", chromedp.Click(chromedp.CSS("#result")), chromedp.Click(chromedp.CSS("#marking")))
+	d.Submit("deconfliction recorded", "/deconfliction", success)
+	d.Run("refer", chromedp.Click(chromedp.CSS("input[name=decision][value=refer_to_channel]")))
+	d.Submit("refer to Channel: the grounds", "/decision", "#reasonable-grounds")
+	d.Run("grounds", chromedp.SendKeys(chromedp.CSS("#reasonable-grounds"), "Recruits younger students to a violent group"))
+	d.Submit("referred to Channel", "/decision", success)
 	d.noTask("the police after triage", ref)
 
 	// The coordinator finds the case on My work without searching, and chooses its case officer.
 	d.agree(prevent.Coordinator, prevent.PoliceOfficer, prevent.PanelMember, prevent.Provider)
 	coordinator := d.signInAs(prevent.Coordinator)
 	d.clickTask("Choose a case officer", ref, "input[name=officer]")
-	d.submit("officer refused without a choice", "/officer", ".govuk-error-summary")
-	d.run("officer", chromedp.Click(chromedp.CSS(fmt.Sprintf("input[name=officer][value='%d']", coordinator.PersonID))))
-	d.submit("case officer chosen", "/officer", success)
+	d.Submit("officer refused without a choice", "/officer", ".govuk-error-summary")
+	d.Run("officer", chromedp.Click(chromedp.CSS(fmt.Sprintf("input[name=officer][value='%d']", coordinator.PersonID))))
+	d.Submit("case officer chosen", "/officer", success)
 	if s := d.stage(casePath); s != "Channel screening" {
 		t.Errorf("stage after screening started: %q", s)
 	}
@@ -171,91 +171,91 @@ func TestBrowserWorkRunsTheCase(t *testing.T) {
 
 	// The officer's tasks: the assessment.
 	d.clickTask("Record the assessment", ref, "#factor-1")
-	d.run("factors", chromedp.Click(chromedp.CSS("input[name=factor-3][value=present]")),
+	d.Run("factors", chromedp.Click(chromedp.CSS("input[name=factor-3][value=present]")),
 		chromedp.SendKeys(chromedp.CSS("#factor-3-evidence"), "Says the group is the only place he belongs"),
 		chromedp.SendKeys(chromedp.CSS("#factor-3-source"), "College safeguarding lead"),
 		chromedp.SendKeys(chromedp.CSS("#summary"), "Seeks belonging through the group; open to mentoring"))
-	d.submit("assessment recorded", "/assessment/new", success)
+	d.Submit("assessment recorded", "/assessment/new", success)
 
 	// A panel with a meeting today; the listing puts the case on its agenda.
 	chair := d.ta.principal(t, d.session(prevent.PanelChair))
 	member := d.ta.principal(t, d.session(prevent.PanelMember))
 	d.signInAs(prevent.Coordinator)
 	panels := fmt.Sprintf("/partnerships/%d/panels", pid)
-	d.open("panels", panels, "#name")
-	d.run("panel", chromedp.SendKeys(chromedp.CSS("#name"), "Elmshire Channel Panel (work)"), chromedp.SendKeys(chromedp.CSS("#areas"), "Elmshire"))
-	d.submit("panel set up", fmt.Sprintf("/partnerships/%d/panels", pid), success)
-	panelPath := d.eval(`location.pathname`)
+	d.Open("panels", panels, "#name")
+	d.Run("panel", chromedp.SendKeys(chromedp.CSS("#name"), "Elmshire Channel Panel (work)"), chromedp.SendKeys(chromedp.CSS("#areas"), "Elmshire"))
+	d.Submit("panel set up", fmt.Sprintf("/partnerships/%d/panels", pid), success)
+	panelPath := d.Eval(`location.pathname`)
 	for _, m := range []struct {
 		p    prevent.Principal
 		role string
 	}{{chair, "chair"}, {officer, "police"}, {member, "member"}} {
-		d.selectValue("#person", fmt.Sprint(m.p.PersonID))
-		d.run("role", chromedp.Click(chromedp.CSS("input[name=role][value="+m.role+"]")))
-		d.submit("member added ("+m.role+")", "/members", success)
+		d.SelectValue("#person", fmt.Sprint(m.p.PersonID))
+		d.Run("role", chromedp.Click(chromedp.CSS("input[name=role][value="+m.role+"]")))
+		d.Submit("member added ("+m.role+")", "/members", success)
 	}
 	schedule := func() string {
 		t.Helper()
-		d.open("panel", panelPath, "#held-day")
-		d.fillDate("held", today)
-		d.submit("meeting scheduled", "/meetings", success)
-		return d.eval(`location.pathname`)
+		d.Open("panel", panelPath, "#held-day")
+		d.FillDate("held", today)
+		d.Submit("meeting scheduled", "/meetings", success)
+		return d.Eval(`location.pathname`)
 	}
 	meeting := schedule()
 	d.clickTask("List the case for a panel meeting", ref, "#panel")
-	d.selectText("#panel", "(work)")
-	d.submit("list for panel form", "/panel/list", "#share-categories")
-	d.selectValue("#meeting", meeting[strings.LastIndex(meeting, "/")+1:])
+	d.SelectText("#panel", "(work)")
+	d.Submit("list for panel form", "/panel/list", "#share-categories")
+	d.SelectValue("#meeting", meeting[strings.LastIndex(meeting, "/")+1:])
 	d.share("panel pack")
-	d.submit("listed for panel", "/panel/list", success)
+	d.Submit("listed for panel", "/panel/list", success)
 	d.clickTask("Discuss the case at the panel meeting", ref, "main h1")
-	d.open("meeting", meeting, "input[name=present]")
-	d.js("present", `document.querySelectorAll('input[name=present]').forEach(c => c.checked = true)`)
-	d.submit("attendance recorded", "/attendance", success)
+	d.Open("meeting", meeting, "input[name=present]")
+	d.JS("present", `document.querySelectorAll('input[name=present]').forEach(c => c.checked = true)`)
+	d.Submit("attendance recorded", "/attendance", success)
 	decide := func(decision string) {
 		t.Helper()
-		d.open("decision form ("+decision+")", fmt.Sprintf("%s/cases/%d", meeting, caseID), "#rationale")
-		d.run("decision", chromedp.Click(chromedp.CSS("input[name=decision][value="+decision+"]")),
+		d.Open("decision form ("+decision+")", fmt.Sprintf("%s/cases/%d", meeting, caseID), "#rationale")
+		d.Run("decision", chromedp.Click(chromedp.CSS("input[name=decision][value="+decision+"]")),
 			chromedp.Click(chromedp.CSS("input[name=reached][value=unanimous]")),
 			chromedp.SendKeys(chromedp.CSS("#rationale"), "Agreed on the evidence of the assessment"))
 	}
 	decide("adopt")
-	d.submit("adopted", "/cases/"+fmt.Sprint(caseID), success)
+	d.Submit("adopted", "/cases/"+fmt.Sprint(caseID), success)
 	if p := d.progress(casePath); p["Panel"] != "Completed" || p["Consent to support"] != "Not yet started" {
 		t.Errorf("progress after adoption: %v", p)
 	}
 
 	// The plan, then an intervention drafted before consent: the provider sees nothing of it yet.
 	d.clickTask("Record the support plan", ref, "#consent-how")
-	d.run("plan", chromedp.SendKeys(chromedp.CSS("#consent-how"), "A meeting at the college with his tutor"),
+	d.Run("plan", chromedp.SendKeys(chromedp.CSS("#consent-how"), "A meeting at the college with his tutor"),
 		chromedp.SendKeys(chromedp.CSS("#consent-by"), "Prevent coordinator"), chromedp.SendKeys(chromedp.CSS("#objectives"), "Mentoring; a route into work"))
-	d.fillDate("consent-when", today)
-	d.submit("support plan saved", "/plan/edit", success)
+	d.FillDate("consent-when", today)
+	d.Submit("support plan saved", "/plan/edit", success)
 	providers := fmt.Sprintf("/partnerships/%d/providers", pid)
-	d.open("providers", providers, "#organisation")
-	d.selectText("#organisation", d.account(prevent.Provider).Organisation)
-	d.submit("provider registered", "/providers", success)
-	d.open("intervention form", casePath+"/interventions/new", "#type")
-	d.js("type", `(() => { const s = document.querySelector('#type'); s.value = s.options[1].value })()`)
-	d.selectText("#provider", d.account(prevent.Provider).Organisation)
+	d.Open("providers", providers, "#organisation")
+	d.SelectText("#organisation", d.account(prevent.Provider).Organisation)
+	d.Submit("provider registered", "/providers", success)
+	d.Open("intervention form", casePath+"/interventions/new", "#type")
+	d.JS("type", `(() => { const s = document.querySelector('#type'); s.value = s.options[1].value })()`)
+	d.SelectText("#provider", d.account(prevent.Provider).Organisation)
 	d.share("intervention")
-	d.submit("intervention drafted", "/interventions/new", success)
+	d.Submit("intervention drafted", "/interventions/new", success)
 	d.clickTask("Request consent to support", ref, "form[action$='/plan/request-consent']")
-	d.submit("consent requested", "/plan/request-consent", success)
+	d.Submit("consent requested", "/plan/request-consent", success)
 	if s := d.stage(casePath); s != "Consent requested" {
 		t.Errorf("stage after the consent request: %q", s)
 	}
-	if strings.Contains(d.text(".moj-identity-bar"), "Request consent to support") {
+	if strings.Contains(d.Text(".moj-identity-bar"), "Request consent to support") {
 		t.Error("the case still offers to request consent after it was requested")
 	}
 	d.signInAs(prevent.Provider)
 	d.noTask("the provider before consent", ref)
 	d.signInAs(prevent.Coordinator)
 	d.clickTask("Record the consent decision", ref, "#giver-name")
-	d.run("consent", chromedp.Click(chromedp.CSS("input[name=scope][value=support]")), chromedp.SendKeys(chromedp.CSS("#giver-name"), given+" "+family),
+	d.Run("consent", chromedp.Click(chromedp.CSS("input[name=scope][value=support]")), chromedp.SendKeys(chromedp.CSS("#giver-name"), given+" "+family),
 		chromedp.Click(chromedp.CSS("input[name=giver-role][value=self]")), chromedp.SendKeys(chromedp.CSS("#method"), "In person"),
 		chromedp.Click(chromedp.CSS("input[name=decision][value=given]")))
-	d.submit("consent given", "/consent/new", success)
+	d.Submit("consent given", "/consent/new", success)
 	if s := d.stage(casePath); s != "Support in progress" {
 		t.Errorf("stage after consent: %q", s)
 	}
@@ -267,17 +267,13 @@ func TestBrowserWorkRunsTheCase(t *testing.T) {
 	provider := d.signInAs(prevent.Provider)
 	d.clickTask("Plan the first session of an intervention", ref, "main h1")
 	// My work reflows at 320 CSS pixels.
-	d.open("my work", "/work", "main h1")
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 640)); err != nil {
-		t.Fatal(err)
+	d.Open("my work", "/work", "main h1")
+	d.Run("narrow screen", chromedp.EmulateViewport(320, 640))
+	d.Open("my work at 320px", "/work", "main h1")
+	if wide := d.Eval(`String(document.documentElement.scrollWidth > window.innerWidth)`); wide != "false" {
+		t.Errorf("My work scrolls sideways at 320px: %s > %s", d.Eval(`String(document.documentElement.scrollWidth)`), d.Eval(`String(window.innerWidth)`))
 	}
-	d.open("my work at 320px", "/work", "main h1")
-	if wide := d.eval(`String(document.documentElement.scrollWidth > window.innerWidth)`); wide != "false" {
-		t.Errorf("My work scrolls sideways at 320px: %s > %s", d.eval(`String(document.documentElement.scrollWidth)`), d.eval(`String(window.innerWidth)`))
-	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
-		t.Fatal(err)
-	}
+	d.Run("wide screen", chromedp.EmulateViewport(1280, 900))
 
 	// The daily digest: counts and a link, never a name or a case reference.
 	box, smtpURL := startMailbox(t)
@@ -335,14 +331,14 @@ func TestBrowserWorkRunsTheCase(t *testing.T) {
 	// Exit at a later meeting makes the post-exit review a task of the case officer.
 	d.signInAs(prevent.Coordinator)
 	meeting = schedule()
-	d.selectValue("#case", fmt.Sprint(caseID))
-	d.submit("on the agenda for review", "/agenda", success)
-	d.open("meeting", meeting, "input[name=present]")
-	d.js("present", `document.querySelectorAll('input[name=present]').forEach(c => c.checked = true)`)
-	d.submit("attendance recorded", "/attendance", success)
+	d.SelectValue("#case", fmt.Sprint(caseID))
+	d.Submit("on the agenda for review", "/agenda", success)
+	d.Open("meeting", meeting, "input[name=present]")
+	d.JS("present", `document.querySelectorAll('input[name=present]').forEach(c => c.checked = true)`)
+	d.Submit("attendance recorded", "/attendance", success)
 	decide("exit")
-	d.selectText("#outcome", "no further terrorism-related concerns")
-	d.submit("exited", "/cases/"+fmt.Sprint(caseID), success)
+	d.SelectText("#outcome", "no further terrorism-related concerns")
+	d.Submit("exited", "/cases/"+fmt.Sprint(caseID), success)
 	if s := d.state(caseID); s != casework.Exited {
 		t.Fatalf("after exit: %s", s)
 	}
