@@ -13,9 +13,10 @@
 //
 // It cannot promise prevention: that rests on access control (append-only triggers, no UPDATE/DELETE
 // grants to the application role) and on the operators of the database. It cannot protect entries
-// written after the most recent exported checkpoint (at most one checkpoint interval): someone with
-// write access can remove or change those silently, and can delete the newest local checkpoint files,
-// which is why checkpoints must be copied elsewhere. (Every checkpoint names the size of the one signed
+// written after the most recent exported checkpoint (about a second while the service runs, Run):
+// someone with write access can remove or change those silently, and can delete the newest local
+// checkpoint files, which is why checkpoints must be copied elsewhere, and a witness (witness.go) asked
+// to cosign them. (Every checkpoint names the size of the one signed
 // before it, so a deleted checkpoint is noticed while a later one survives, and a file holding another
 // size's checkpoint, such as an older one copied over a newer, is noticed by its name.) It cannot show that an event which was never logged is missing.
 // Whoever holds the signing key (or the running application) can sign new, forged entries; only entries
