@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -204,10 +202,10 @@ func backupPostgres(ctx context.Context, dsn, dir string, now time.Time) (pgMani
 	}
 	_ = tx.Rollback()
 
-	if err := fsyncPath(partial); err != nil {
+	if err := database.SyncFile(partial); err != nil {
 		return pgManifest{}, err
 	}
-	if m.Size, m.SHA256, err = sha256File(partial); err != nil {
+	if m.Size, m.SHA256, err = database.HashFile(partial); err != nil {
 		return pgManifest{}, err
 	}
 	if err := os.Rename(partial, filepath.Join(dir, m.File)); err != nil {
@@ -221,13 +219,13 @@ func backupPostgres(ctx context.Context, dsn, dir string, now time.Time) (pgMani
 	if err := os.WriteFile(tmp, append(raw, '\n'), 0o600); err != nil {
 		return pgManifest{}, err
 	}
-	if err := fsyncPath(tmp); err != nil {
+	if err := database.SyncFile(tmp); err != nil {
 		return pgManifest{}, err
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, m.File+pgManifestSuffix)); err != nil {
 		return pgManifest{}, err
 	}
-	return m, fsyncPath(dir)
+	return m, database.SyncDir(dir)
 }
 
 // readPGManifest reads a PostgreSQL backup's manifest and checks the dump against it.
@@ -244,7 +242,7 @@ func readPGManifest(path string) (pgManifest, string, error) {
 		return pgManifest{}, "", fmt.Errorf("%s is not the manifest of a PostgreSQL backup", path)
 	}
 	dump := filepath.Join(filepath.Dir(path), m.File)
-	size, sum, err := sha256File(dump)
+	size, sum, err := database.HashFile(dump)
 	if err != nil {
 		return pgManifest{}, "", fmt.Errorf("the backup file: %w", err)
 	}
@@ -350,28 +348,4 @@ func pgRestoreCmd(ctx context.Context, c *config, manifest string, stdout io.Wri
 	}
 	fmt.Fprintf(stdout, "restored %s into database %s; %d erased subjects shredded again\n", manifest, pgDatabaseName(c.databaseURL()), n)
 	return db, m.AuditHeadSize, nil
-}
-
-func sha256File(path string) (int64, string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return 0, "", err
-	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// fsyncPath flushes a file or a directory to stable storage.
-func fsyncPath(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }

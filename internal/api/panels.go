@@ -98,6 +98,15 @@ func (s *Server) registerPanels() {
 			"the cases on the agenda they may read; 404 for anyone else", response: MeetingView{}}, a.meeting)
 }
 
+// panelIn reads the partnership and the panel from the path.
+func panelIn(r *http.Request) (pid, panelID prevent.ID, err error) {
+	if pid, err = pathID(r, "pid"); err != nil {
+		return 0, 0, err
+	}
+	panelID, err = pathID(r, "panel")
+	return pid, panelID, err
+}
+
 func (a panelAPI) panels(w http.ResponseWriter, r *http.Request) error {
 	pid, err := pathID(r, "pid")
 	if err != nil {
@@ -115,11 +124,7 @@ func (a panelAPI) panels(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a panelAPI) meetings(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	panelID, err := pathID(r, "panel")
+	pid, panelID, err := panelIn(r)
 	if err != nil {
 		return err
 	}
@@ -138,11 +143,7 @@ func (a panelAPI) meetings(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a panelAPI) meeting(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	panelID, err := pathID(r, "panel")
+	pid, panelID, err := panelIn(r)
 	if err != nil {
 		return err
 	}

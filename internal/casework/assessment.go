@@ -167,6 +167,49 @@ func templateItems(ctx context.Context, q database.Querier, code string, version
 var assessable = map[State]bool{ChannelScreening: true, ReassessmentDue: true, PanelListed: true, Discussed: true,
 	Adopted: true, ConsentRequested: true, SupportActive: true, ConsentRefused: true, ConsentWithdrawn: true, Reopened: true}
 
+// check validates in against template t: each factor known and given once, with a valid value, evidence for
+// a present factor and the summary conclusion (both only when recording, not for a draft), and every text
+// within its bound. It returns the factors given, by number.
+func (in AssessmentInput) check(t AssessmentTemplate, draft bool) (map[int]FactorInput, prevent.Fields) {
+	known := map[int]bool{}
+	for _, it := range t.Items {
+		known[it.No] = true
+	}
+	var f prevent.Fields
+	given := map[int]FactorInput{}
+	for _, fi := range in.Factors {
+		field := fmt.Sprintf("factor-%d", fi.No)
+		if !known[fi.No] {
+			f.Add(field, "Select a factor of the assessment template")
+			continue
+		}
+		if _, dup := given[fi.No]; dup {
+			f.Add(field, "Record each factor once")
+			continue
+		}
+		if !fi.Presence.valid() && !(draft && fi.Presence == "") {
+			f.Add(field, "Select present, not present or unknown")
+		}
+		if !draft && fi.Presence == Present && strings.TrimSpace(fi.Evidence) == "" {
+			f.Add(field+"-evidence", "Enter the evidence that the factor is present")
+		}
+		if len(fi.Evidence) > maxText || len(fi.Source) > maxText {
+			f.Add(field+"-evidence", "Evidence and source must be 10,000 characters or fewer")
+		}
+		given[fi.No] = fi
+	}
+	if !draft && strings.TrimSpace(in.SummaryConclusion) == "" {
+		f.Add("summary", "Enter the summary conclusion")
+	}
+	for _, x := range []string{in.SummaryConclusion, in.ManagementPlan, in.ChangesSinceLast, in.ProfessionalJudgement} {
+		if len(x) > maxText {
+			f.Add("summary", "Each section must be 10,000 characters or fewer")
+			break
+		}
+	}
+	return given, f
+}
+
 // SaveAssessment records a new version of the case's assessment; earlier versions are kept.
 func (s *Service) SaveAssessment(ctx context.Context, p prevent.Principal, referralID prevent.ID, in AssessmentInput) (int, error) {
 	if in.TemplateCode == "" {
@@ -183,42 +226,7 @@ func (s *Service) SaveAssessment(ctx context.Context, p prevent.Principal, refer
 		if err != nil {
 			return err
 		}
-		byNo := map[int]TemplateItem{}
-		for _, it := range t.Items {
-			byNo[it.No] = it
-		}
-		var f prevent.Fields
-		given := map[int]FactorInput{}
-		for _, fi := range in.Factors {
-			field := fmt.Sprintf("factor-%d", fi.No)
-			if _, ok := byNo[fi.No]; !ok {
-				f.Add(field, "Select a factor of the assessment template")
-				continue
-			}
-			if _, dup := given[fi.No]; dup {
-				f.Add(field, "Record each factor once")
-				continue
-			}
-			if !fi.Presence.valid() {
-				f.Add(field, "Select present, not present or unknown")
-			}
-			if fi.Presence == Present && strings.TrimSpace(fi.Evidence) == "" {
-				f.Add(field+"-evidence", "Enter the evidence that the factor is present")
-			}
-			if len(fi.Evidence) > maxText || len(fi.Source) > maxText {
-				f.Add(field+"-evidence", "Evidence and source must be 10,000 characters or fewer")
-			}
-			given[fi.No] = fi
-		}
-		if strings.TrimSpace(in.SummaryConclusion) == "" {
-			f.Add("summary", "Enter the summary conclusion")
-		}
-		for _, x := range []string{in.SummaryConclusion, in.ManagementPlan, in.ChangesSinceLast, in.ProfessionalJudgement} {
-			if len(x) > maxText {
-				f.Add("summary", "Each section must be 10,000 characters or fewer")
-				break
-			}
-		}
+		given, f := in.check(t, false)
 		if err := f.Err(); err != nil {
 			return err
 		}

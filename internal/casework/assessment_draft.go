@@ -34,8 +34,8 @@ func draftAD(referralID, assessorID prevent.ID) []byte {
 }
 
 // SaveAssessmentDraft keeps what the assessor has written so far, replacing their earlier draft of the
-// case. Nothing is required; only the limits that recording would also apply are checked (known factors,
-// known values, lengths), so that a draft can always be recorded later once it is complete.
+// case. Nothing is required; only the limits that recording would also apply are checked (AssessmentInput.check:
+// known factors, known values, lengths), so that a draft can always be recorded later once it is complete.
 func (s *Service) SaveAssessmentDraft(ctx context.Context, p prevent.Principal, referralID prevent.ID, in AssessmentInput) (AssessmentDraft, error) {
 	if in.TemplateCode == "" {
 		in.TemplateCode = VAF
@@ -51,34 +51,11 @@ func (s *Service) SaveAssessmentDraft(ctx context.Context, p prevent.Principal, 
 		if err != nil {
 			return err
 		}
-		known := map[int]bool{}
-		for _, it := range t.Items {
-			known[it.No] = true
-		}
-		var f prevent.Fields
-		seen := map[int]bool{}
+		_, f := in.check(t, true)
 		var kept []FactorInput
 		for _, fi := range in.Factors {
-			field := fmt.Sprintf("factor-%d", fi.No)
-			switch {
-			case !known[fi.No]:
-				f.Add(field, "Select a factor of the assessment template")
-			case seen[fi.No]:
-				f.Add(field, "Record each factor once")
-			case fi.Presence != "" && !fi.Presence.valid():
-				f.Add(field, "Select present, not present or unknown")
-			case len(fi.Evidence) > maxText || len(fi.Source) > maxText:
-				f.Add(field+"-evidence", "Evidence and source must be 10,000 characters or fewer")
-			}
-			seen[fi.No] = true
 			if fi.Presence != "" || strings.TrimSpace(fi.Evidence) != "" || strings.TrimSpace(fi.Source) != "" {
 				kept = append(kept, fi)
-			}
-		}
-		for _, x := range []string{in.SummaryConclusion, in.ManagementPlan, in.ChangesSinceLast, in.ProfessionalJudgement} {
-			if len(x) > maxText {
-				f.Add("summary", "Each section must be 10,000 characters or fewer")
-				break
 			}
 		}
 		if err := f.Err(); err != nil {

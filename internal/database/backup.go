@@ -146,7 +146,7 @@ func (db *DB) Backup(ctx context.Context, dir string, now time.Time) (Manifest, 
 		_ = os.Remove(path)
 		return Manifest{}, fmt.Errorf("database: backup: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		return Manifest{}, fmt.Errorf("database: backup: %w", err)
 	}
 	return m, nil
@@ -160,11 +160,11 @@ func describePartial(ctx context.Context, path string, m Manifest) (Manifest, er
 	if err := os.Chmod(path, 0o600); err != nil {
 		return Manifest{}, err
 	}
-	if err := syncFile(path); err != nil {
+	if err := SyncFile(path); err != nil {
 		return Manifest{}, err
 	}
 	var err error
-	if m.Size, m.SHA256, err = hashFile(path); err != nil {
+	if m.Size, m.SHA256, err = HashFile(path); err != nil {
 		return Manifest{}, err
 	}
 	facts, err := inspectCopy(ctx, path, true)
@@ -207,7 +207,7 @@ func RemoveBackupLeftovers(dir string) ([]string, error) {
 		removed = append(removed, name)
 	}
 	if len(removed) > 0 {
-		if err := syncDir(dir); err != nil {
+		if err := SyncDir(dir); err != nil {
 			return removed, fmt.Errorf("database: backup: %w", err)
 		}
 	}
@@ -305,7 +305,7 @@ func verifyBackup(ctx context.Context, manifestPath string) (Manifest, error) {
 		return Manifest{}, prevent.Errorf(prevent.Invalid, "The backup %s is damaged and must not be restored: "+format,
 			append([]any{path}, args...)...)
 	}
-	size, sum, err := hashFile(path)
+	size, sum, err := HashFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return Manifest{}, prevent.Errorf(prevent.NotFound, "The backup file %s named by the manifest is missing", path)
@@ -438,7 +438,7 @@ func RestoreMovingAside(ctx context.Context, backupManifestPath string, targetPa
 		return movedAside, fmt.Errorf("database: restore: %w", err)
 	}
 	placed = true
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		return movedAside, fmt.Errorf("database: restore: %w", err)
 	}
 	return movedAside, nil
@@ -521,7 +521,7 @@ func RecoverAfterCrash(ctx context.Context, path string) error {
 			return fmt.Errorf("database: %s was not shut down cleanly and %s is still there after recovery: %s", path, filepath.Base(path+suffix), manual)
 		}
 	}
-	return syncDir(filepath.Dir(path))
+	return SyncDir(filepath.Dir(path))
 }
 
 // checkNotInUse refuses a target that a running service may hold open. A database in WAL mode that is
@@ -666,7 +666,8 @@ func inspectCopy(ctx context.Context, path string, check bool) (copyFacts, error
 	return f, nil
 }
 
-func hashFile(path string) (int64, string, error) {
+// HashFile returns a file's size and hex SHA-256, as backup manifests record them.
+func HashFile(path string) (int64, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, "", err
@@ -680,7 +681,8 @@ func hashFile(path string) (int64, string, error) {
 	return n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func syncFile(path string) error {
+// SyncFile flushes a file to stable storage.
+func SyncFile(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return err
@@ -692,7 +694,8 @@ func syncFile(path string) error {
 	return f.Close()
 }
 
-func syncDir(dir string) error {
+// SyncDir flushes a directory (the names in it) to stable storage.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
