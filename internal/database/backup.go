@@ -510,6 +510,13 @@ func RecoverAfterCrash(ctx context.Context, path string) error {
 		c.Close()
 		return fmt.Errorf("database: recover %s: %w", path, err)
 	}
+	// A hot journal was rolled back by the first read. A journal still there now has no valid header (SQLite
+	// zeroes it instead of deleting it in exclusive locking mode, and a writer killed while creating it leaves
+	// it empty), so there is nothing in it to replay; one that still looks hot is left for a person to look at.
+	if err := removeColdJournal(path + "-journal"); err != nil {
+		c.Close()
+		return fmt.Errorf("database: %s was not shut down cleanly and could not be recovered (%v): %s", path, err, manual)
+	}
 	if err := c.Close(); err != nil {
 		return fmt.Errorf("database: recover %s: %w", path, err)
 	}
@@ -522,6 +529,30 @@ func RecoverAfterCrash(ctx context.Context, path string) error {
 		}
 	}
 	return SyncDir(filepath.Dir(path))
+}
+
+// journalMagic opens every valid SQLite rollback journal header.
+var journalMagic = []byte{0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7}
+
+// removeColdJournal removes a rollback journal that holds nothing to replay: empty, or with a header that
+// does not start with the journal magic. The caller holds the database's exclusive lock.
+func removeColdJournal(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	head := make([]byte, len(journalMagic))
+	n, err := io.ReadFull(f, head)
+	f.Close()
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return err
+	}
+	if n == len(head) && bytes.Equal(head, journalMagic) {
+		return fmt.Errorf("%s still holds a rollback journal after the database was opened", filepath.Base(path))
+	}
+	return os.Remove(path)
 }
 
 // checkNotInUse refuses a target that a running service may hold open. A database in WAL mode that is

@@ -283,3 +283,97 @@ func TestOpenReadOnly(t *testing.T) {
 		t.Error("the read-only open changed the database file")
 	}
 }
+
+// TestRecoverAfterCrashRollsBackHotJournal: a database in rollback-journal mode (a restored backup before
+// the service first opened it) left by a killed writer with a hot journal is rolled back to its last
+// commit, and no -journal file is left, so that a restore can follow.
+func TestRecoverAfterCrashRollsBackHotJournal(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "live.db")
+	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(DELETE)&_pragma=cache_size(2)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+	if _, err := conn.ExecContext(ctx, "CREATE TABLE t (v TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 200 {
+		if _, err := conn.ExecContext(ctx, "INSERT INTO t VALUES (?)", strings.Repeat("x", 500)+string(rune('a'+i%26))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	// With a two-page cache the update spills changed pages into the database file before commit.
+	if _, err := tx.ExecContext(ctx, "UPDATE t SET v = 'changed'"); err != nil {
+		t.Fatal(err)
+	}
+	crashed := filepath.Join(t.TempDir(), "prevent.db")
+	for _, suffix := range []string{"", "-journal"} {
+		b, err := os.ReadFile(path + suffix)
+		if err != nil {
+			t.Fatalf("crash image: %v", err)
+		}
+		if err := os.WriteFile(crashed+suffix, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if err := database.RecoverAfterCrash(ctx, crashed); err != nil {
+		t.Fatalf("RecoverAfterCrash with a hot journal: %v", err)
+	}
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		if _, err := os.Stat(crashed + suffix); err == nil {
+			t.Errorf("%s is still there after recovery", suffix)
+		}
+	}
+	got, err := sql.Open("sqlite", "file:"+crashed+"?mode=ro&immutable=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Close()
+	var changed, all int64
+	if err := got.QueryRowContext(ctx, "SELECT count(*), count(*) FILTER (WHERE v = 'changed') FROM t").Scan(&all, &changed); err != nil {
+		t.Fatal(err)
+	}
+	if all != 200 || changed != 0 {
+		t.Errorf("after recovery: %d rows, %d changed; want 200 rows as last committed, none changed", all, changed)
+	}
+}
+
+// TestRecoverAfterCrashRemovesColdJournal: a -journal file whose header is zeroed (SQLite leaves one
+// behind in exclusive locking mode) holds nothing to replay; recovery removes it rather than refusing.
+func TestRecoverAfterCrashRemovesColdJournal(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.NewSQLite(t)
+	if err := writeRow(ctx, db, 1); err != nil {
+		t.Fatal(err)
+	}
+	path := db.Path
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+"-journal", make([]byte, 512), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := database.RecoverAfterCrash(ctx, path); err != nil {
+		t.Fatalf("RecoverAfterCrash with a cold journal: %v", err)
+	}
+	if _, err := os.Stat(path + "-journal"); err == nil {
+		t.Error("-journal is still there after recovery")
+	}
+	reopened, err := database.Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+	if n := countRows(t, reopened, "settings"); n < 1 {
+		t.Errorf("settings rows after recovery = %d", n)
+	}
+}
