@@ -35,6 +35,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -437,9 +438,11 @@ func (c *Checkpointer) Resume(ctx context.Context) (from, to int64, err error) {
 		c.logger().Warn("audit entries written before the restart were not signed; signing them now, with an entry recording it",
 			"from", from, "to", size, "epoch", p.epoch)
 	}
-	if _, err := c.Checkpoint(ctx); err != nil {
+	signed, err := c.Checkpoint(ctx)
+	if err != nil {
 		return 0, 0, err
 	}
+	removeStaleTemporaries(p.cpdir, signed, c.logger())
 	c.resumed = true
 	return from, max(size, from), nil
 }
@@ -658,6 +661,31 @@ func parseCheckpointName(name string) (int64, bool) {
 		return 0, false
 	}
 	return parseSize(s)
+}
+
+// staleTemporary matches the temporary names writeFileAtomic gives checkpoints and cosigned copies.
+var staleTemporary = regexp.MustCompile(`^\.([0-9]+)\.(?:cosigned-[0-9a-f]{8}\.)?note\..*\.tmp$`)
+
+// removeStaleTemporaries removes the temporary files that a process killed while writing a checkpoint or
+// a cosigned copy left in dir, for sizes up to signed: a checkpoint of that size or a larger one is now in
+// place, so none of them can still become a file that matters.
+func removeStaleTemporaries(dir string, signed int64, log *slog.Logger) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, de := range des {
+		m := staleTemporary.FindStringSubmatch(de.Name())
+		if m == nil || !de.Type().IsRegular() {
+			continue
+		}
+		if n, err := strconv.ParseInt(m[1], 10, 64); err != nil || n > signed {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, de.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			log.Warn("audit: could not remove a temporary file left by a crash", "file", de.Name(), "err", err)
+		}
+	}
 }
 
 // writeFileAtomic writes name in dir so that readers see the old file or the whole new one, and the new

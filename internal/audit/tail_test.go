@@ -166,3 +166,39 @@ func TestResumeRefusesAChangedLog(t *testing.T) {
 		t.Fatalf("%d entries, want 5: Resume wrote on a changed log", n)
 	}
 }
+
+// TestResumeRemovesTemporariesLeftByACrash: temporary files a killed process left while writing a
+// checkpoint or a cosigned copy are removed at the next start once a checkpoint at least as large is in
+// place; a temporary for a larger size, and files of any other name, are left alone.
+func TestResumeRemovesTemporariesLeftByACrash(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		rng := rand.New(rand.NewPCG(35, 36))
+		f.build(t, rng, 5, 0)
+		appendEntries(t, db, randomEntry(rng, 5))
+		cpdir := filepath.Join(f.dir, audit.CheckpointDir)
+		stale := []string{".6.note.123456.tmp", ".5.cosigned-0a1b2c3d.note.99.tmp"}
+		kept := []string{".900.note.1.tmp", "notes.tmp"}
+		for _, name := range append(append([]string{}, stale...), kept...) {
+			if err := os.WriteFile(filepath.Join(cpdir, name), []byte("partial"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		restarted := *f.cp
+		if _, _, err := restarted.Resume(ctx); err != nil {
+			t.Fatal(err)
+		}
+		files := strings.Join(checkpointFiles(t, f.dir), " ")
+		for _, name := range stale {
+			if strings.Contains(files, name) {
+				t.Errorf("%s is still there after the restart: %s", name, files)
+			}
+		}
+		for _, name := range kept {
+			if !strings.Contains(files, name) {
+				t.Errorf("%s was removed: %s", name, files)
+			}
+		}
+	})
+}
