@@ -151,8 +151,7 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	if isPostgres(c.databaseURL()) {
-		return errors.New("backup: prevent backup copies the embedded SQLite database only; back up PostgreSQL with pg_dump " +
-			"or pg_basebackup, and copy the keys and audit directories too (docs/operations.md)")
+		return pgBackupCmd(ctx, &c, dir, stdout)
 	}
 	path := strings.TrimPrefix(c.databaseURL(), "sqlite:")
 	if _, err := os.Stat(path); err != nil {
@@ -191,34 +190,43 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if manifest == "" {
 		return errors.New("restore: give the backup's manifest with --manifest")
 	}
+	var db *database.DB
+	var aside string
 	if isPostgres(c.databaseURL()) {
-		return errors.New("restore: prevent restore restores the embedded SQLite database only; restore PostgreSQL with pg_restore or psql (docs/operations.md)")
-	}
-	target := strings.TrimPrefix(c.databaseURL(), "sqlite:")
-	// Restore completes a database that a killed service left with its WAL, and refuses one in use.
-	aside, err := database.RestoreMovingAside(ctx, manifest, target)
-	if err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	// A backup taken before an erasure still holds the erased subjects' wrapped keys: shred them again from
-	// the journal before anything reads the restored database.
-	db, err := database.Open(ctx, "sqlite:"+target)
-	if err != nil {
-		return err
+		// PostgreSQL restores into a new, empty database, and shreds again as below.
+		pg, _, err := pgRestoreCmd(ctx, &c, manifest, stdout)
+		if err != nil {
+			return err
+		}
+		db = pg
+	} else {
+		target := strings.TrimPrefix(c.databaseURL(), "sqlite:")
+		// Restore completes a database that a killed service left with its WAL, and refuses one in use.
+		var err error
+		if aside, err = database.RestoreMovingAside(ctx, manifest, target); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		// A backup taken before an erasure still holds the erased subjects' wrapped keys: shred them again
+		// from the journal before anything reads the restored database.
+		if db, err = database.Open(ctx, "sqlite:"+target); err != nil {
+			return err
+		}
+		master, err := keyring.LoadOrCreateMaster(c.keysDir())
+		if err != nil {
+			db.Close()
+			return err
+		}
+		n, err := (&keyring.Keyring{DB: db, Master: master}).SyncShreds(ctx)
+		if err != nil {
+			db.Close()
+			return err
+		}
+		fmt.Fprintf(stdout, "restored %s into %s; %d erased subjects shredded again\n", manifest, target, n)
+		if aside != "" {
+			fmt.Fprintf(stdout, "the database that was there is kept as %s\n", aside)
+		}
 	}
 	defer db.Close()
-	master, err := keyring.LoadOrCreateMaster(c.keysDir())
-	if err != nil {
-		return err
-	}
-	n, err := (&keyring.Keyring{DB: db, Master: master}).SyncShreds(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "restored %s into %s; %d erased subjects shredded again\n", manifest, target, n)
-	if aside != "" {
-		fmt.Fprintf(stdout, "the database that was there is kept as %s\n", aside)
-	}
 	// The restore starts a new epoch of the audit log: the checkpoints signed so far stay as evidence, and a
 	// signed statement records the restored size and the entries discarded, so that the restored log
 	// verifies and the service signs on top of it again (docs/audit-evidence.md).
@@ -237,6 +245,9 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 			if aside != "" {
 				fmt.Fprintf(stdout, "; check the database moved aside against them with:\n  prevent audit verify --database sqlite:%s --audit-dir %s --epoch %d\n",
 					aside, c.auditDir(), prev)
+			} else if isPostgres(c.databaseURL()) {
+				fmt.Fprintf(stdout, "; check the database the backup was taken from, if you still have it, against them with:\n  prevent audit verify --database postgres://…/OLD --audit-dir %s --epoch %d\n",
+					c.auditDir(), prev)
 			} else {
 				fmt.Fprintln(stdout, ".")
 			}
