@@ -234,6 +234,11 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
+	if isPostgres(c.databaseURL()) {
+		if err := pgRestoreDone(ctx, db, manifest, time.Now()); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+	}
 	if epoch != nil {
 		fmt.Fprintf(stdout, "the audit log now continues in epoch %d from its %d restored entries (statement %s)\n", epoch.Number, epoch.Restored,
 			filepath.Join(audit.EpochDir(c.auditDir(), epoch.Number), audit.EpochStatementFile))

@@ -196,7 +196,7 @@ func backupPostgres(ctx context.Context, dsn, dir string, now time.Time) (pgMani
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, pgDump, "--format=custom", "--snapshot="+snapshot, "--file="+partial, "--dbname="+dsn)
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
+	if err := runChild(cmd); err != nil {
 		os.Remove(partial)
 		return pgManifest{}, fmt.Errorf("pg_dump: %w: %s", err, strings.TrimSpace(stderr.String()))
 	}
@@ -253,6 +253,35 @@ func readPGManifest(path string) (pgManifest, string, error) {
 	return m, dump, nil
 }
 
+// restoreWrites are the tables a restore itself writes after pg_restore: the shreds applied again, and the
+// audit log's hashes extended for its new epoch.
+var restoreWrites = map[string]bool{"subject_keys": true, "audit_hashes": true}
+
+// pgHoldsBackup reports whether the database at dsn holds what the manifest describes and nothing more:
+// the same schema version, audit log size and row count in every table but the restore's own. It reads
+// without migrating.
+func pgHoldsBackup(ctx context.Context, dsn string, m pgManifest) (bool, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	var got pgManifest
+	if err := pgSnapshotFacts(ctx, db, &got); err != nil {
+		// Not a database of this service (no audit head, no schema version): not the backup.
+		return false, nil
+	}
+	if got.SchemaVersion != m.SchemaVersion || got.AuditHeadSize != m.AuditHeadSize || len(got.Tables) != len(m.Tables) {
+		return false, nil
+	}
+	for t, n := range m.Tables {
+		if c, ok := got.Tables[t]; !ok || (c != n && !restoreWrites[t]) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // restorePostgres restores the backup the manifest describes into the empty database at dsn, checks the
 // restored rows against the manifest, and shreds again every key the shred journal in keysDir names. It
 // returns the restored database, open, for the audit directory's part of the restore.
@@ -276,14 +305,25 @@ func restorePostgres(ctx context.Context, manifest, dsn, keysDir string) (*datab
 		return nil, m, 0, fmt.Errorf("connect to the database to restore into: %w", err)
 	}
 	if tables > 0 {
-		return nil, m, 0, fmt.Errorf("the database %s is not empty (%d tables): restore into a new, empty database (createdb)", pgDatabaseName(dsn), tables)
-	}
-	// One transaction: a restore that fails or is killed leaves the database empty, to be restored again.
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, pgRestore, "--exit-on-error", "--single-transaction", "--no-owner", "--no-privileges", "--dbname="+dsn, dump)
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, m, 0, fmt.Errorf("pg_restore: %w: %s", err, strings.TrimSpace(stderr.String()))
+		// A restore killed after pg_restore committed left the whole backup in the database and nothing
+		// after it: the restore carries on from there. Anything else is refused.
+		held, err := pgHoldsBackup(ctx, dsn, m)
+		if err != nil {
+			return nil, m, 0, err
+		}
+		if !held {
+			name := pgDatabaseName(dsn)
+			return nil, m, 0, fmt.Errorf("the database %s is not empty (%d tables) and does not hold exactly this backup: restore into a new, empty database (createdb); "+
+				"if an earlier restore into it was interrupted, create it again (dropdb %s; createdb %s) and restore again", name, tables, name, name)
+		}
+	} else {
+		// One transaction: a restore that fails or is killed leaves the database empty, to be restored again.
+		var stderr bytes.Buffer
+		cmd := exec.CommandContext(ctx, pgRestore, "--exit-on-error", "--single-transaction", "--no-owner", "--no-privileges", "--dbname="+dsn, dump)
+		cmd.Stderr = &stderr
+		if err := runChild(cmd); err != nil {
+			return nil, m, 0, fmt.Errorf("pg_restore: %w: %s", err, strings.TrimSpace(stderr.String()))
+		}
 	}
 	db, err := database.Open(ctx, dsn)
 	if err != nil {
@@ -336,6 +376,33 @@ func pgBackupCmd(ctx context.Context, c *config, dir string, stdout io.Writer) e
 	fmt.Fprintf(stdout, "this copies the database only: keep copies of the keys directory (%s) and the audit directory (%s) too, "+
 		"the keys on other storage than the backups\n", c.keysDir(), c.auditDir())
 	return nil
+}
+
+// pgRestoreDone records, as the last step of a restore, that the backup was restored completely. The row
+// makes the database differ from the backup, so running the restore again into it is refused rather than
+// taken for an interrupted restore to carry on.
+func pgRestoreDone(ctx context.Context, db *database.DB, manifest string, now time.Time) error {
+	m, err := readManifestName(manifest)
+	if err != nil {
+		return err
+	}
+	return db.WithTx(ctx, func(tx *database.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES ($1, $2)", "restore_completed:"+m, now.UTC().Format(time.RFC3339))
+		return err
+	})
+}
+
+// readManifestName returns the name of the backup file a PostgreSQL manifest describes.
+func readManifestName(path string) (string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var m pgManifest
+	if err := json.Unmarshal(raw, &m); err != nil || m.File == "" {
+		return "", fmt.Errorf("%s is not a backup manifest: %v", path, err)
+	}
+	return m.File, nil
 }
 
 // pgRestoreCmd is the PostgreSQL part of `prevent restore`: it restores and shreds again, prints what it

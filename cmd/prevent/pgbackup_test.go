@@ -133,7 +133,29 @@ func TestPostgresBackupRestore(t *testing.T) {
 		t.Fatalf("restore of a damaged dump: %v", err)
 	}
 
+	// A restore killed after pg_restore committed, before the audit step, carries on when run again; once
+	// complete, running it again is refused. (On copies of the keys and audit directories.)
+	interrupted := store{data: t.TempDir(), database: dbtest.PostgresURL(t)}
+	copyTree(t, keysDir, filepath.Join(interrupted.data, "keys"))
+	copyTree(t, auditDir, filepath.Join(interrupted.data, "audit"))
+	idb, _, _, err := restorePostgres(ctx, manifests[0], interrupted.database, filepath.Join(interrupted.data, "keys"))
+	if err != nil {
+		t.Fatalf("restore up to the audit step: %v", err)
+	}
+	idb.Close()
+	out.Reset()
+	if err := run(ctx, append([]string{"restore", "--manifest", manifests[0]}, interrupted.args()...), noEnv, &out, &out); err != nil ||
+		!strings.Contains(out.String(), "continues in epoch 1") {
+		t.Fatalf("prevent restore after a restore interrupted before its audit step: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, append([]string{"restore", "--manifest", manifests[0]}, interrupted.args()...), noEnv, &out, &out); err == nil ||
+		!strings.Contains(err.Error(), "not empty") || !strings.Contains(err.Error(), "dropdb") {
+		t.Errorf("prevent restore run again after a complete restore: %v\n%s", err, out.String())
+	}
+
 	// Restore the first backup into a new database, with the deployment's keys and audit directories.
+	out.Reset()
 	out.Reset()
 	rs := store{data: s.data, database: target}
 	if err := run(ctx, append([]string{"restore", "--manifest", manifests[0]}, rs.args()...), noEnv, &out, &out); err != nil {
