@@ -159,6 +159,7 @@ type crashStats struct {
 	partialsLeft          int // .partial- files a killed backup left, for the next backup to remove
 	restoreTmpLeft        int // .restoring- files a killed restore left
 	demoRefused           int // PostgreSQL starts refused after a start killed during the demo load
+	restoresRecreated     int // PostgreSQL restores killed after they completed: refused when run again, redone into a new database
 	sameSecond            int // backups refused because one of the same second's name already existed
 	leftoverCheckpointTmp int
 	checkpoints           int
@@ -211,13 +212,9 @@ func (h *crashHarness) run() {
 		kind := "write"
 		switch i % 10 {
 		case 3:
-			if h.engine == "sqlite" {
-				kind = "backup"
-			}
+			kind = "backup"
 		case 6:
-			if h.engine == "sqlite" {
-				kind = "restore"
-			}
+			kind = "restore"
 		case 9:
 			kind = "startup"
 		}
@@ -242,11 +239,11 @@ func (h *crashHarness) run() {
 	line := fmt.Sprintf("crash harness %s: %d trials (%d write, %d backup, %d restore, %d startup) on %d store(s); %d writes acknowledged, %d verified, "+
 		"%d committed but unacknowledged; %d backups, %d restores and %d starts killed part-way; %d checkpoints signed; "+
 		"temporary files left by kills: %d backup .partial (all removed by the next backup), %d restore, %d checkpoint; "+
-		"restore temporary files left after the next restore: %d; %d starts refused after a killed demo load; "+
+		"restore temporary files left after the next restore: %d; %d PostgreSQL restores redone into a new database; %d starts refused after a killed demo load; "+
 		"%d backups refused (and taken a second later) for a backup of the same second; last store: %s",
 		h.engine, h.trials, st.kinds["write"], st.kinds["backup"], st.kinds["restore"], st.kinds["startup"], st.stores, st.acknowledged, st.verified,
 		st.committedUnacked, st.backupsKilled, st.restoresKilled, st.startupsKilled, st.checkpoints, st.partialsLeft, st.restoreTmpLeft,
-		st.leftoverCheckpointTmp, st.leftoverRestoreTmp, st.demoRefused, st.sameSecond, lastVerify)
+		st.leftoverCheckpointTmp, st.leftoverRestoreTmp, st.restoresRecreated, st.demoRefused, st.sameSecond, lastVerify)
 	fmt.Println(line)
 	if st.verified != st.acknowledged {
 		t.Errorf("%d writes acknowledged but %d verified", st.acknowledged, st.verified)
@@ -281,15 +278,13 @@ func (h *crashHarness) newStore(n int) {
 		t.Fatalf("tokens create: %v\n%s", err, out)
 	}
 	h.token = strings.TrimSpace(out)
-	if h.engine == "sqlite" {
-		// One backup at the start tells how long a backup takes, to aim the kills inside one.
-		start := time.Now()
-		if out, err := h.cmd("backup", "--to", h.backupDir()); err != nil {
-			t.Fatalf("backup: %v\n%s", err, out)
-		}
-		h.backupTook = time.Since(start)
-		h.restoreTook = 2 * h.backupTook
+	// One backup at the start tells how long a backup takes, to aim the kills inside one.
+	start = time.Now()
+	if out, err := h.cmd("backup", "--to", h.backupDir()); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
 	}
+	h.backupTook = time.Since(start)
+	h.restoreTook = 2 * h.backupTook
 }
 
 // finishStore stops the service cleanly, checks the store a last time, removes it and returns audit
@@ -566,14 +561,19 @@ func (h *crashHarness) completeBackup(trial int) {
 	if partial, _ := filepath.Glob(filepath.Join(dir, ".partial-*")); len(partial) != 0 {
 		t.Errorf("trial %d: partial files left after a complete backup: %v", trial, partial)
 	}
-	dbs, _ := filepath.Glob(filepath.Join(dir, "prevent-*.db"))
-	for _, f := range dbs {
+	backups, _ := filepath.Glob(filepath.Join(dir, "prevent-*"))
+	for _, f := range backups {
+		if strings.HasSuffix(f, ".manifest.json") {
+			continue
+		}
 		if _, err := os.Stat(f + ".manifest.json"); err != nil {
 			t.Errorf("trial %d: %s has no manifest after a complete backup", trial, filepath.Base(f))
 		}
 	}
 	newest := h.newestManifest(trial)
-	var m database.Manifest
+	var m struct {
+		Tables map[string]int64 `json:"tables"`
+	}
 	raw, err := os.ReadFile(newest)
 	if err != nil || json.Unmarshal(raw, &m) != nil {
 		t.Fatalf("trial %d: read %s: %v", trial, newest, err)
@@ -607,8 +607,12 @@ func (h *crashHarness) newestManifest(trial int) string {
 
 // restoreAfterKill backs up the killed store, kills a restore of it part-way, and restores again.
 func (h *crashHarness) restoreAfterKill(trial int) {
-	t := h.t
 	h.completeBackup(trial)
+	if h.engine == "postgres" {
+		h.restorePostgresAfterKill(trial)
+		return
+	}
+	t := h.t
 	manifest := h.newestManifest(trial)
 	if r := <-h.killedCommand(h.restoreTook, "restore", "--manifest", manifest); r.killed {
 		h.stats.restoresKilled++
@@ -634,6 +638,32 @@ func (h *crashHarness) restoreAfterKill(trial int) {
 	for _, d := range asides {
 		os.RemoveAll(d)
 	}
+}
+
+// restorePostgresAfterKill kills a restore into a new database part-way and restores again into the same
+// database, which the store then uses; the old database is dropped. A restore killed after pg_restore
+// committed carries on; one killed after it completed is refused, and the harness does as the refusal says.
+func (h *crashHarness) restorePostgresAfterKill(trial int) {
+	t := h.t
+	manifest := h.newestManifest(trial)
+	old := h.s
+	h.s.database = crashPostgresDatabase(t)
+	if r := <-h.killedCommand(h.restoreTook, "restore", "--manifest", manifest); r.killed {
+		h.stats.restoresKilled++
+	}
+	start := time.Now()
+	out, err := h.cmd("restore", "--manifest", manifest)
+	if err != nil && strings.Contains(err.Error(), "dropdb") {
+		h.stats.restoresRecreated++
+		crashDropDatabase(h.s.database)
+		h.s.database = crashPostgresDatabase(t)
+		out, err = h.cmd("restore", "--manifest", manifest)
+	}
+	if err != nil {
+		t.Fatalf("trial %d: restore after a killed restore: %v\n%s", trial, err, out)
+	}
+	h.restoreTook = time.Since(start)
+	crashDropDatabase(old.database)
 }
 
 // startupTrial kills a first `serve --demo` on a new store part-way and starts it again.
