@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -53,6 +54,34 @@ func ForRecords(ctx context.Context, q database.Querier, kind string, ids []prev
 	if len(ids) > forRecordsChunk {
 		// Chunks are each in order; merge them by sequence.
 		slices.SortFunc(out, func(a, b Entry) int { return cmp.Compare(a.Seq, b.Seq) })
+	}
+	return out, nil
+}
+
+// ConsultedByActor counts, for each actor, the distinct records of one kind they consulted in the
+// partnership from since to until, both included (the data protection officer's view of unusual access).
+// Entries without an actor or without a record id are not counted. The caller decides who may see it;
+// read it through the transaction when inside one.
+func ConsultedByActor(ctx context.Context, q database.Querier, partnershipID prevent.ID, kind string, since, until time.Time) (map[prevent.ID]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT actor_id, COUNT(DISTINCT record_id) FROM audit_entries
+		WHERE partnership_id = $1 AND action = $2 AND record_kind = $3 AND record_id > 0 AND actor_id > 0
+			AND at >= $4 AND at <= $5
+		GROUP BY actor_id`, partnershipID, string(Consult), kind, since, until)
+	if err != nil {
+		return nil, fmt.Errorf("audit: consulted by actor: %w", err)
+	}
+	defer rows.Close()
+	out := map[prevent.ID]int{}
+	for rows.Next() {
+		var id prevent.ID
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("audit: consulted by actor: %w", err)
+		}
+		out[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audit: consulted by actor: %w", err)
 	}
 	return out, nil
 }

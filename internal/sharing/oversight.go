@@ -284,25 +284,8 @@ func (s *Service) UnusualAccess(ctx context.Context, p prevent.Principal, partne
 	since := now.UTC().AddDate(0, 0, -windowDays)
 	var out []UnusualAccessEntry
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		viewed := map[prevent.ID]int{}
-		rows, err := tx.QueryContext(ctx, `SELECT actor_id, COUNT(DISTINCT record_id) FROM audit_entries
-			WHERE partnership_id = $1 AND action = $2 AND record_kind = 'referral' AND record_id > 0 AND actor_id > 0
-				AND at >= $3 AND at <= $4
-			GROUP BY actor_id`, partnership, string(audit.Consult), since, now.UTC())
+		viewed, err := audit.ConsultedByActor(ctx, tx, partnership, "referral", since, now.UTC())
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id prevent.ID
-			var n int
-			if err := rows.Scan(&id, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			viewed[id] = n
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		type staff struct {
@@ -312,7 +295,7 @@ func (s *Service) UnusualAccess(ctx context.Context, p prevent.Principal, partne
 			viewedRecs int
 		}
 		byRole := map[prevent.Role][]staff{}
-		rows, err = tx.QueryContext(ctx, `SELECT p.id, p.name, o.name, m.role FROM memberships m
+		rows, err := tx.QueryContext(ctx, `SELECT p.id, p.name, o.name, m.role FROM memberships m
 			JOIN people p ON p.id = m.person_id JOIN organisations o ON o.id = p.organisation_id
 			WHERE m.partnership_id = $1 ORDER BY m.role, p.id`, partnership)
 		if err != nil {
