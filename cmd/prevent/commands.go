@@ -42,7 +42,7 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 	var c config
 	var keyFile, keyText string
 	var newLog bool
-	var witnessKey string
+	var witnessKey, witnessURL string
 	epoch := int64(-1)
 	fs := newFlagSet("audit verify", getenv, stderr)
 	storageFlags(fs, &c, getenv)
@@ -52,6 +52,8 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 	fs.BoolVar(&newLog, "new-log", false, "accept a log that no checkpoint covers yet (a new service that has not yet signed its first checkpoint)")
 	fs.StringVar(&witnessKey, "witness-key", "", "a witness's public key (name+hash+base64): the newest checkpoint must carry its cosignature, "+
 		"and every checkpoint it cosigned must still be there unchanged")
+	fs.StringVar(&witnessURL, "witness-url", "", "with --witness-key: also ask that witness, online, for the newest checkpoint it cosigned in each epoch, "+
+		"which must still be here (detects a newest checkpoint deleted together with its cosigned copy)")
 	fs.Int64Var(&epoch, "epoch", -1, "check the log against the checkpoints of this earlier epoch instead of the current one "+
 		"(for the database a restore moved aside)")
 	if err := fs.Parse(args); err != nil {
@@ -61,6 +63,16 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 		return fmt.Errorf("audit verify: unexpected argument %q", fs.Arg(0))
 	}
 	opt := audit.VerifyOptions{PastEpoch: epoch >= 0, Epoch: epoch}
+	var online *audit.WitnessClient
+	if witnessURL != "" {
+		if witnessKey == "" {
+			return errors.New("audit verify: --witness-url needs the witness's public key too, with --witness-key")
+		}
+		var err error
+		if online, err = audit.NewWitnessClient(witnessURL, witnessKey); err != nil {
+			return fmt.Errorf("audit verify: %w", err)
+		}
+	}
 	if witnessKey != "" {
 		wv, err := witness.NewVerifier(witnessKey)
 		if err != nil {
@@ -108,6 +120,23 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 		if rep.Hashed > rep.Covered {
 			fmt.Fprintf(stdout, "note: the stored Merkle tree covers %d entries but the newest checkpoint only %d: the service is signing now, "+
 				"or stopped before it signed, or newer checkpoint files were deleted\n", rep.Hashed, rep.Covered)
+		}
+	}
+	if rep.OK() && online != nil {
+		problem, records, err := audit.CheckWitnessed(ctx, c.auditDir(), verifier, online)
+		if err != nil {
+			return fmt.Errorf("audit verify: asking the witness at %s: %w", witnessURL, err)
+		}
+		if problem != "" {
+			fmt.Fprintln(stdout, "problem: "+problem)
+			return errors.New("the audit log failed verification")
+		}
+		for _, r := range records {
+			if r.Found {
+				fmt.Fprintf(stdout, "the witness at %s last cosigned checkpoint %d of epoch %d, which is here unchanged\n", witnessURL, r.Size, r.Epoch)
+			} else {
+				fmt.Fprintf(stdout, "the witness at %s has cosigned no checkpoint of epoch %d\n", witnessURL, r.Epoch)
+			}
 		}
 	}
 	if !rep.OK() {

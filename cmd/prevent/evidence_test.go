@@ -261,6 +261,31 @@ func TestCLIEvidenceWitness(t *testing.T) {
 		t.Fatalf("with the checkpoints put back: %v\n%s", err, out)
 	}
 
+	// Online, the witness's own record shows the newest checkpoint deleted together with its cosigned copy,
+	// which the files alone cannot show once the one before it is cosigned too.
+	online := append(append([]string{}, pinned...), "--witness-url", wurl)
+	if out, err := runCmd(online...); err != nil || !strings.Contains(out, "last cosigned checkpoint "+itoa(head)+" of epoch 0, which is here unchanged") {
+		t.Fatalf("audit verify asking the witness: %v\n%s", err, out)
+	}
+	newestCosigned, err := os.ReadFile(cosigned(head))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{newestPath, cosigned(head)} {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := runCmd(online...); err == nil || !strings.Contains(out, "checkpoint files were deleted") {
+		t.Errorf("newest checkpoint and its cosigned copy deleted, asking the witness: %v, want it detected\n%s", err, out)
+	}
+	if err := os.WriteFile(newestPath, newest, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cosigned(head), newestCosigned, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
 	// Re-keyed: a new signing key, every checkpoint re-signed, the verifier key replaced. Without the
 	// witness key this passes; with it, it does not.
 	rekeyed := filepath.Join(root, "rekeyed")

@@ -237,3 +237,92 @@ func checkCosigned(cpdir, rel string, newest int64, verifier note.Verifier, wv *
 	}
 	return "", when, nil
 }
+
+// Latest asks the witness for the newest checkpoint it cosigned with the given origin and signed by
+// verifier's key. It returns the cosigned note, or nil when the witness has cosigned none.
+func (w *WitnessClient) Latest(ctx context.Context, origin string, verifier note.Verifier) ([]byte, error) {
+	hc := w.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 10 * time.Second}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, w.URL+"/latest/"+witness.StateName(origin, verifier.KeyHash()), nil)
+	if err != nil {
+		return nil, fmt.Errorf("audit: witness: %w", err)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("audit: witness: %w", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return nil, fmt.Errorf("audit: witness: %w", err)
+	}
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return b, nil
+	case http.StatusNotFound:
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("audit: the witness answered %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
+	}
+}
+
+// WitnessRecord is what a witness holds for one epoch of the log: the size of the newest checkpoint it
+// cosigned, when it cosigned one.
+type WitnessRecord struct {
+	Epoch int64
+	Size  int64
+	Found bool
+}
+
+// CheckWitnessed asks the witness, epoch by epoch, for the newest checkpoint it cosigned, and checks that
+// the same checkpoint is in that epoch's directory under dir. Offline checks can only compare the files
+// with each other, so deleting the newest checkpoint together with its cosigned copy (or a whole epoch)
+// goes unseen by them; the witness's own record shows it. Epochs are asked for from 0 up to the current
+// one, and on while the witness knows checkpoints of later ones. It returns the first problem (empty when
+// there is none) and the witness's records.
+func CheckWitnessed(ctx context.Context, dir string, verifier note.Verifier, w *WitnessClient) (string, []WitnessRecord, error) {
+	cur, err := CurrentEpoch(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	var records []WitnessRecord
+	for e := int64(0); ; e++ {
+		msg, err := w.Latest(ctx, EpochOrigin(e), verifier)
+		if err != nil {
+			return "", records, err
+		}
+		if msg == nil {
+			if e >= cur {
+				return "", append(records, WitnessRecord{Epoch: e}), nil
+			}
+			records = append(records, WitnessRecord{Epoch: e})
+			continue
+		}
+		n, err := note.Open(msg, note.VerifierList(verifier, w.Key))
+		if err != nil || len(n.Sigs) != 2 {
+			return fmt.Sprintf("the witness %s+%08x returned for epoch %d a checkpoint that is not signed by this log's key and cosigned by the witness (%v)",
+				w.Key.Name(), w.Key.KeyHash(), e, err), records, nil
+		}
+		cp, err := OpenCheckpoint(msg, verifier)
+		if err != nil {
+			return "", records, err
+		}
+		records = append(records, WitnessRecord{Epoch: e, Size: cp.N, Found: true})
+		rel := filepath.Join(EpochCheckpointDir(dir, e), checkpointName(cp.N))
+		own, err := os.ReadFile(rel)
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Sprintf("the witness %s cosigned checkpoint %d of epoch %d, which is not here (%s is missing): checkpoint files were deleted",
+				w.Key.Name(), cp.N, e, rel), records, nil
+		}
+		if err != nil {
+			return "", records, fmt.Errorf("audit: %w", err)
+		}
+		ownNote, err := note.Open(own, note.VerifierList(verifier))
+		if err != nil || ownNote.Text != n.Text {
+			return fmt.Sprintf("%s differs from the checkpoint the witness %s cosigned at that size: the checkpoint was replaced",
+				rel, w.Key.Name()), records, nil
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,10 +91,13 @@ func LoadOrCreateKey(dir, name string) (*Signer, error) {
 	return s, nil
 }
 
-// Handler serves POST /add-checkpoint.
+// Handler serves POST /add-checkpoint, and GET /latest/{log}: the newest checkpoint the witness cosigned
+// for a log (named as StateName names it), with its cosignature, so that a verifier can ask whether that
+// checkpoint is still among the log's.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /add-checkpoint", s.addCheckpoint)
+	mux.HandleFunc("GET /latest/{log}", s.latest)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	return mux
 }
@@ -245,10 +249,40 @@ func (s *Server) logger() *slog.Logger {
 	return s.Log
 }
 
-// stateName names the state file of a log: the log key's name and hash and a digest of the origin.
-func stateName(origin string, key note.Signature) string {
+// stateName names the state file of a log: the log key's hash and a digest of the origin.
+func stateName(origin string, key note.Signature) string { return StateName(origin, key.Hash) }
+
+// StateName names a log at the witness: the hash of the log's key and a digest of the checkpoints'
+// origin line. GET /latest/{StateName} returns the newest checkpoint the witness cosigned for it.
+func StateName(origin string, keyHash uint32) string {
 	d := sha256.Sum256([]byte(origin))
-	return fmt.Sprintf("%08x-%s.note", key.Hash, hex.EncodeToString(d[:8]))
+	return fmt.Sprintf("%08x-%s.note", keyHash, hex.EncodeToString(d[:8]))
+}
+
+var stateNamePattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{16}\.note$`)
+
+// latest answers GET /latest/{log} with the cosigned checkpoint kept for the log, or 404 when the witness
+// has cosigned nothing for it.
+func (s *Server) latest(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("log")
+	if !stateNamePattern.MatchString(name) {
+		http.Error(w, "malformed log name", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	b, err := os.ReadFile(filepath.Join(s.Dir, StateDir, name))
+	s.mu.Unlock()
+	if errors.Is(err, fs.ErrNotExist) {
+		http.Error(w, "this witness has cosigned no checkpoint of that log", http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		s.logger().Error("witness: read state", "log", name, "err", err)
+		http.Error(w, "cannot read the witness's state", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write(b)
 }
 
 // load reads the newest checkpoint cosigned for a log; an unknown log is at size 0.

@@ -196,6 +196,33 @@ func TestWitnessCosignsOnlyConsistentCheckpoints(t *testing.T) {
 	if code, body := add(t, srv2.URL, 5, proof, cp10); code != http.StatusConflict || strings.TrimSpace(body) != "10" {
 		t.Fatalf("after a restart: %d %q, want 409 and 10", code, body)
 	}
+
+	// GET /latest names the newest checkpoint cosigned for the log, with its cosignature; a log it has
+	// not cosigned is 404, and a malformed name 400.
+	get := func(name string) (int, []byte) {
+		t.Helper()
+		resp, err := http.Get(srv2.URL + "/latest/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	code, latest := get(witness.StateName(origin, log.verifier.KeyHash()))
+	if code != http.StatusOK {
+		t.Fatalf("latest: %d %s", code, latest)
+	}
+	ln, err := note.Open(latest, note.VerifierList(log.verifier, wv))
+	if err != nil || len(ln.Sigs) != 2 || !strings.HasPrefix(ln.Text, origin+"\n10\n") {
+		t.Fatalf("latest is not checkpoint 10 cosigned: %v\n%s", err, latest)
+	}
+	if code, _ := get(witness.StateName("another/origin", log.verifier.KeyHash())); code != http.StatusNotFound {
+		t.Errorf("latest of a log never cosigned: %d, want 404", code)
+	}
+	if code, _ := get("..%2Fwitness-signer.key"); code != http.StatusBadRequest && code != http.StatusNotFound {
+		t.Errorf("latest with a path outside the state: %d", code)
+	}
 }
 
 func TestCosignatureKeys(t *testing.T) {
