@@ -316,18 +316,24 @@ func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// prepareDemo makes a first `serve --demo` on an SQLite store atomic: the demo database is built in a
-// file of its own and renamed into place once loaded, and an earlier start that was killed is detected and
-// started again cleanly (demo.PrepareSQLite). It reports whether the demo was loaded now.
+// prepareDemo loads the demo on a first `serve --demo` so that a start that was killed is detected and
+// started again cleanly. On SQLite the demo database is built in a file of its own and renamed into place
+// once loaded (demo.PrepareSQLite); on PostgreSQL concurrent starts wait for one another, and an unfinished
+// load is moved aside to a schema of its own (demo.PreparePostgres). It reports whether the demo was loaded
+// now.
 func prepareDemo(ctx context.Context, c *config) (bool, error) {
-	if !c.Demo || isPostgres(c.databaseURL()) {
+	if !c.Demo {
 		return false, nil
 	}
 	now := func() time.Time { return time.Now().UTC() }
-	return demo.PrepareSQLite(ctx, strings.TrimPrefix(c.databaseURL(), "sqlite:"), c.auditDir(), func(db *database.DB) demo.Deps {
+	deps := func(db *database.DB) demo.Deps {
 		return demo.Deps{DB: db, Auth: auth.New(auth.Deps{DB: db, Now: now, DemoMode: true}),
 			Partnership: partnership.New(partnership.Deps{DB: db, Now: now}), Now: now}
-	})
+	}
+	if isPostgres(c.databaseURL()) {
+		return demo.PreparePostgres(ctx, c.databaseURL(), c.auditDir(), deps)
+	}
+	return demo.PrepareSQLite(ctx, strings.TrimPrefix(c.databaseURL(), "sqlite:"), c.auditDir(), deps)
 }
 
 func tokensCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -150,7 +150,7 @@ func PrepareSQLite(ctx context.Context, path, auditDir string, deps func(*databa
 		if err != nil || !unfinished {
 			return false, err
 		}
-		if signed, _ := filepath.Glob(filepath.Join(auditDir, audit.CheckpointDir, "*.note")); len(signed) > 0 {
+		if checkpointed(auditDir) {
 			return false, nil
 		}
 		aside := path + ".incomplete-" + time.Now().UTC().Format("20060102T150405.000000000Z")
@@ -218,16 +218,29 @@ func unfinishedStart(ctx context.Context, path string) (bool, error) {
 	if tables < 2 {
 		return true, nil // killed while migrating
 	}
-	if _, err := partnershipID(ctx, conn); err == nil {
+	return unfinishedLoad(ctx, conn)
+}
+
+// unfinishedLoad reports whether a migrated database holds no partnership, or only the demo partnership
+// without the mark written when its load completed.
+func unfinishedLoad(ctx context.Context, q database.Querier) (bool, error) {
+	if _, err := partnershipID(ctx, q); err == nil {
 		return false, nil
 	} else if prevent.ErrorKind(err) != prevent.NotFound {
 		return false, err
 	}
 	var others int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM partnerships WHERE lower(name) <> lower($1)`, PartnershipName).Scan(&others); err != nil {
-		return false, fmt.Errorf("demo: read %s: %w", path, err)
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM partnerships WHERE lower(name) <> lower($1)`, PartnershipName).Scan(&others); err != nil {
+		return false, fmt.Errorf("demo: count partnerships: %w", err)
 	}
 	return others == 0, nil
+}
+
+// checkpointed reports whether the audit directory holds a signed checkpoint. The log of an unfinished
+// load is then evidence, and the database holding it is left for the operator to decide about.
+func checkpointed(auditDir string) bool {
+	signed, _ := filepath.Glob(filepath.Join(auditDir, audit.CheckpointDir, "*.note"))
+	return len(signed) > 0
 }
 
 func syncDir(dir string) error {
