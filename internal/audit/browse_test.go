@@ -13,6 +13,7 @@ import (
 )
 
 func TestBrowseIsScopedToThePartnershipAndAudited(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		now := time.Now().UTC()

@@ -29,6 +29,7 @@ func readCheckpoint(t *testing.T, f *fixture, size string) audit.Checkpoint {
 
 // TestCheckpointsNameTheirPredecessor: every checkpoint signs the size of the one before it (0 for the first).
 func TestCheckpointsNameTheirPredecessor(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	f := newFixture(t, db)
 	f.build(t, rand.New(rand.NewPCG(11, 12)), 12, 5)
@@ -51,6 +52,7 @@ func TestCheckpointsNameTheirPredecessor(t *testing.T) {
 // naming both; removing only the newest cannot be seen locally, but the stored tree then outruns the newest
 // checkpoint, which the report shows.
 func TestDeletedCheckpointDetected(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	f := newFixture(t, db)
@@ -90,6 +92,7 @@ func TestDeletedCheckpointDetected(t *testing.T) {
 
 // TestRolledBackCheckpointDetected: an older checkpoint copied over a newer one is reported.
 func TestRolledBackCheckpointDetected(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	f := newFixture(t, db)
 	f.build(t, rand.New(rand.NewPCG(15, 16)), 20, 10)
@@ -110,6 +113,7 @@ func TestRolledBackCheckpointDetected(t *testing.T) {
 // TestCheckpointsWithoutPrevLine: checkpoints signed before the prev line existed still verify, and the
 // first one signed after them names the newest of them.
 func TestCheckpointsWithoutPrevLine(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	f := newFixture(t, db)

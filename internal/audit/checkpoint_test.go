@@ -44,6 +44,7 @@ func checkpointFiles(t testing.TB, dir string) []string {
 }
 
 func TestCheckpointWritesSignedTreeHeads(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
@@ -132,6 +133,7 @@ func commitTampering(t testing.TB, db *database.DB, fn func(tx *sql.Tx)) {
 }
 
 func TestCheckpointRefusesTamperedEntries(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
@@ -154,6 +156,7 @@ func TestCheckpointRefusesTamperedEntries(t *testing.T) {
 }
 
 func TestCheckpointRefusesTreeThatNoLongerMatches(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		rng := rand.New(rand.NewPCG(13, 14))
@@ -177,6 +180,7 @@ func TestCheckpointRefusesTreeThatNoLongerMatches(t *testing.T) {
 }
 
 func TestRunWritesFinalCheckpoint(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	f := newFixture(t, db)
 	rng := rand.New(rand.NewPCG(15, 16))
@@ -202,6 +206,7 @@ func TestRunWritesFinalCheckpoint(t *testing.T) {
 // TestSigningKeyNotInDatabase: after checkpoints, no table and no byte of the SQLite files holds the
 // signing key; it lives only in the key file, mode 0600.
 func TestSigningKeyNotInDatabase(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)

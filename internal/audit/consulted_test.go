@@ -13,6 +13,7 @@ import (
 )
 
 func TestConsultedByActor(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		entry := func(at time.Time, actor prevent.ID, action audit.Action, kind string, id, partnership prevent.ID) audit.Entry {

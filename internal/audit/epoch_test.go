@@ -33,6 +33,7 @@ func restoredCopy(t *testing.T, db *database.DB, es []audit.Entry, n int) *datab
 // verifies against epoch 0, new checkpoints go to the new epoch and cannot be taken for the discarded ones,
 // and tampering with the evidence is reported. A second restore makes three epochs.
 func TestEpochAfterRestore(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
@@ -163,6 +164,7 @@ func TestEpochAfterRestore(t *testing.T) {
 // TestEpochNotStartedWithoutCheckpoints: a restore into an audit directory with nothing signed starts no
 // epoch and writes nothing.
 func TestEpochNotStartedWithoutCheckpoints(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	rng := rand.New(rand.NewPCG(43, 44))
 	appendEntries(t, db, randomEntry(rng, 0))

@@ -12,6 +12,7 @@ import (
 )
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		var es []audit.Entry

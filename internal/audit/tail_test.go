@@ -35,6 +35,7 @@ func waitForCheckpoint(t *testing.T, dir string, size int64) {
 // TestRunSignsTheTail: with the periodic checkpoint an hour away, entries are signed soon after they
 // commit, each burst in a checkpoint of its own, and the final checkpoint covers the rest.
 func TestRunSignsTheTail(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		f.cp.Now = time.Now
@@ -85,6 +86,7 @@ func TestRunSignsTheTail(t *testing.T) {
 // next start only with an entry, covered by the same checkpoint, that records their range; a start with
 // nothing unsigned records nothing.
 func TestResumeRecordsUnsignedEntries(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
@@ -140,6 +142,7 @@ func TestResumeRecordsUnsignedEntries(t *testing.T) {
 // TestResumeRefusesAChangedLog: Resume checks the log against the newest checkpoint before it writes
 // anything, so a changed log gets no range entry and no signature.
 func TestResumeRefusesAChangedLog(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	ctx := context.Background()
 	f := newFixture(t, db)
@@ -171,6 +174,7 @@ func TestResumeRefusesAChangedLog(t *testing.T) {
 // checkpoint or a cosigned copy are removed at the next start once a checkpoint at least as large is in
 // place; a temporary for a larger size, and files of any other name, are left alone.
 func TestResumeRemovesTemporariesLeftByACrash(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)

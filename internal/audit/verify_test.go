@@ -20,6 +20,7 @@ import (
 // TestVerifyCleanLogs grows a log one entry at a time, checkpointing at random, and verifies it at every
 // size from 0: a clean log must never be reported, whatever its size or checkpoints.
 func TestVerifyCleanLogs(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		rng := rand.New(rand.NewPCG(1, 2))
@@ -240,6 +241,7 @@ func insertForged(t testing.TB, q database.Querier, rng *rand.Rand, p, n int64) 
 // between two checkpoints where the adversary recomputed every stored hash. Untouched logs ("none")
 // must verify.
 func TestMutationsDetected(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		trials := 260
@@ -320,6 +322,7 @@ func TestMutationsDetected(t *testing.T) {
 // TestTamperedCheckpointFiles: a checkpoint whose text was changed, or that was signed by another key,
 // is reported.
 func TestTamperedCheckpointFiles(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	f := newFixture(t, db)
 	f.build(t, rand.New(rand.NewPCG(3, 4)), 12, 5)
@@ -381,6 +384,7 @@ func TestTamperedCheckpointFiles(t *testing.T) {
 // entries after the newest checkpoint, or a truncation together with deleting the checkpoints that cover
 // it, is not detected locally. Exported copies of the checkpoints are what catch the second.
 func TestLimitsOfTheLog(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	f := newFixture(t, db)
@@ -418,6 +422,7 @@ func TestLimitsOfTheLog(t *testing.T) {
 
 // TestLargeLog covers the verifier's and checkpointer's batching over more than a thousand entries.
 func TestLargeLog(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	f := newFixture(t, db)

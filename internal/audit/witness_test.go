@@ -20,6 +20,7 @@ import (
 // that is down does not stop the checkpointer, and is asked again the next time; Verify with the witness
 // key accepts the cosigned log and reports a newest checkpoint without its cosignature.
 func TestCheckpointerWitness(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)

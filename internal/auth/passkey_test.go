@@ -16,6 +16,7 @@ import (
 )
 
 func TestPasskeyRegistrationBegin(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		ctx := context.Background()
@@ -64,6 +65,7 @@ func TestPasskeyRegistrationBegin(t *testing.T) {
 }
 
 func TestPasskeyStorage(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		ctx := context.Background()
@@ -129,6 +131,7 @@ func TestPasskeyStorage(t *testing.T) {
 }
 
 func TestPasskeysNeedADomain(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	cases := []struct {
 		origin string

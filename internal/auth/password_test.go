@@ -71,6 +71,7 @@ func TestVerifyPasswordAsksForRehashBelowFloor(t *testing.T) {
 }
 
 func TestSignInUpgradesWeakHash(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		id := f.person(t, "weak@example.gov.uk")
@@ -134,6 +135,7 @@ func TestCheckPassword(t *testing.T) {
 }
 
 func TestSetPassword(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		id := f.person(t, "sam@northshire.gov.uk")

@@ -13,6 +13,7 @@ import (
 )
 
 func TestSignIn(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		ctx := context.Background()
@@ -92,6 +93,7 @@ func TestSignIn(t *testing.T) {
 }
 
 func TestSignInRotatesSession(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		ctx := context.Background()
@@ -117,6 +119,7 @@ func TestSignInRotatesSession(t *testing.T) {
 }
 
 func TestLockout(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		ctx := context.Background()
@@ -181,6 +184,7 @@ func TestLockout(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		ctx := context.Background()
@@ -247,6 +251,7 @@ func TestSessionExpiry(t *testing.T) {
 }
 
 func TestDisablingEndsSessions(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		ctx := context.Background()

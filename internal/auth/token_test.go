@@ -13,6 +13,7 @@ import (
 )
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		ctx := context.Background()
@@ -124,6 +125,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestLoadPrincipal(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		ctx := context.Background()

@@ -41,6 +41,7 @@ func (f *fixture) enrol(t *testing.T, id prevent.ID) string {
 }
 
 func TestTOTP(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		ctx := context.Background()
@@ -100,6 +101,7 @@ func TestTOTP(t *testing.T) {
 }
 
 func TestTOTPWrongCodesEndSession(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		ctx := context.Background()
@@ -146,6 +148,7 @@ func TestTOTPWrongCodesEndSession(t *testing.T) {
 }
 
 func TestDemoExemption(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, false)
 		ctx := context.Background()

@@ -73,6 +73,7 @@ func TestBackupAndRestoreWithRelativePaths(t *testing.T) {
 // keeps complete backups and other files; the finished backup leaves no partial file. A second backup into a
 // directory that one is being written into is refused.
 func TestBackupRemovesLeftoversOfInterruptedBackups(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	if err := writeRow(ctx, db, 1); err != nil {
@@ -152,6 +153,7 @@ func crashSnapshot(t *testing.T, src string) string {
 // TestRestoreRecoversDatabaseLeftByCrash: a database left with its WAL by a killed service is recovered by
 // Restore itself, and the copy moved aside holds the transactions that were only in the WAL.
 func TestRestoreRecoversDatabaseLeftByCrash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	if _, err := db.Writer().ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
@@ -214,6 +216,7 @@ func TestRestoreRecoversDatabaseLeftByCrash(t *testing.T) {
 // TestRecoverAfterCrashRefusesDatabaseInUse: with another connection open, recovery changes nothing and says
 // the database is in use.
 func TestRecoverAfterCrashRefusesDatabaseInUse(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	if err := writeRow(ctx, db, 1); err != nil {
@@ -288,6 +291,7 @@ func TestOpenReadOnly(t *testing.T) {
 // the service first opened it) left by a killed writer with a hot journal is rolled back to its last
 // commit, and no -journal file is left, so that a restore can follow.
 func TestRecoverAfterCrashRollsBackHotJournal(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "live.db")
@@ -350,6 +354,7 @@ func TestRecoverAfterCrashRollsBackHotJournal(t *testing.T) {
 // TestRecoverAfterCrashRemovesColdJournal: a -journal file whose header is zeroed (SQLite leaves one
 // behind in exclusive locking mode) holds nothing to replay; recovery removes it rather than refusing.
 func TestRecoverAfterCrashRemovesColdJournal(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	if err := writeRow(ctx, db, 1); err != nil {

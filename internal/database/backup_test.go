@@ -45,6 +45,7 @@ func countRows(t *testing.T, db *database.DB, table string) int64 {
 }
 
 func TestBackupWhileWritingThenRestore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	for i := range 50 {
@@ -163,6 +164,7 @@ func TestBackupWhileWritingThenRestore(t *testing.T) {
 }
 
 func TestRestoreMovesExistingAside(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	if err := writeRow(ctx, db, 1); err != nil {
@@ -231,6 +233,7 @@ func sha256Hex(data []byte) string {
 }
 
 func TestCorruptBackupRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	for i := range 20 {
@@ -296,6 +299,7 @@ func TestCorruptBackupRefused(t *testing.T) {
 }
 
 func TestRestoreRefusesDatabaseInUse(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	if err := writeRow(ctx, db, 1); err != nil {
@@ -328,6 +332,7 @@ func TestRestoreRefusesDatabaseInUse(t *testing.T) {
 }
 
 func TestBackupRefusedOnPostgres(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewPostgres(t)
 	_, err := db.Backup(context.Background(), t.TempDir(), backupTime)
 	if prevent.ErrorKind(err) != prevent.Invalid || !strings.Contains(err.Error(), "pg_basebackup") {
@@ -386,6 +391,7 @@ func FuzzParseManifest(f *testing.F) {
 }
 
 func TestRestoreRefusesLockedRollbackJournalDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	dir := t.TempDir()

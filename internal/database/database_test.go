@@ -11,6 +11,7 @@ import (
 )
 
 func TestOpenMigratesAndTransacts(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		n, err := db.Pending(ctx)

@@ -12,6 +12,7 @@ import (
 // TestEphemeral: keyrings made separately in one process share the in-memory master, so one opens what the
 // other sealed; a file master does not; shredding works without a journal; rotation keeps data readable.
 func TestEphemeral(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		a, b := Ephemeral(db), Ephemeral(db)

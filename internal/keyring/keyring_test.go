@@ -79,6 +79,7 @@ func shred(t testing.TB, k *Keyring, ref string) {
 }
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		k := newKeyring(t, db)
 		pt := []byte("Concern narrative: attends meetings of a proscribed group")
@@ -116,6 +117,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestWrongAssociatedDataFails(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		k := newKeyring(t, db)
 		secret := []byte("canary-row-one-4b1d")
@@ -162,6 +164,7 @@ func TestWrongAssociatedDataFails(t *testing.T) {
 }
 
 func TestShred(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		k := newKeyring(t, db)
@@ -257,6 +260,7 @@ func rawFiles(t *testing.T, path string) []byte {
 }
 
 func TestSQLiteFileAndBackupAfterShred(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewSQLite(t)
 	createNotes(t, db)
@@ -395,6 +399,7 @@ func textDump(t *testing.T, db *database.DB, tables map[string][]string) string 
 }
 
 func TestTextDumpHasNoCanary(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		createNotes(t, db)
 		k := newKeyring(t, db)
@@ -423,6 +428,7 @@ func TestTextDumpHasNoCanary(t *testing.T) {
 }
 
 func TestRestoredBackupIsShredded(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		k := newKeyring(t, db)
@@ -551,6 +557,7 @@ func TestMasterFile(t *testing.T) {
 }
 
 func TestConcurrentSeal(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		k := newKeyring(t, db)
@@ -601,6 +608,7 @@ func TestConcurrentSeal(t *testing.T) {
 }
 
 func TestRotateMaster(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		k := newKeyring(t, db)

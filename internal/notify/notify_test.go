@@ -167,6 +167,7 @@ func task(id prevent.ID, key string, created, due time.Time) notify.Pending {
 // finds two new tasks, saying how many and linking to the service; scanning again tells nobody anything twice.
 // A person on the daily digest is told in the service at once and by email only from the digest hour.
 func TestNewTasksAreEmailedOnceWithCountAndLink(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		due := monday.AddDate(0, 0, 10)
@@ -225,6 +226,7 @@ func TestNewTasksAreEmailedOnceWithCountAndLink(t *testing.T) {
 // most one email a day, from the digest hour; what is found after it waits for the next day's; and a day with
 // nothing new sends nothing.
 func TestDailyDigestAtMostOncePerDay(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		due := monday.AddDate(0, 0, 20)
@@ -280,6 +282,7 @@ func TestDailyDigestAtMostOncePerDay(t *testing.T) {
 // overdue, each once however often the scan runs; a task first seen overdue is told as new and overdue; a closed
 // task is forgotten.
 func TestStagesAreToldOnceEach(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		start := monday.Add(4 * time.Hour) // 10:00
@@ -337,6 +340,7 @@ func TestStagesAreToldOnceEach(t *testing.T) {
 // key, and in the directory, which never returns the name) appear in no message, no notify table and no log line;
 // a refusal from the server that names the recipient is kept only as its reply code.
 func TestNothingPersonalIsStoredSentOrLogged(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		const name, ref = "Zebedee Canaryfield", "PRV-2026-00042"
@@ -449,6 +453,7 @@ func toString(v any) string {
 // TestFailedSendIsRetriedByTheJob: with the real job queue, an email the server refuses is tried again, sent once
 // the server accepts it, and its attempts are counted.
 func TestFailedSendIsRetriedByTheJob(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
@@ -502,6 +507,7 @@ func TestFailedSendIsRetriedByTheJob(t *testing.T) {
 
 // TestInactiveAccountIsNotEmailed: a disabled account is still told in the service, but its email is cancelled.
 func TestInactiveAccountIsNotEmailed(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		f.src.set(task(cy, "c1", monday, time.Time{}))
@@ -526,6 +532,7 @@ func TestInactiveAccountIsNotEmailed(t *testing.T) {
 // TestWithoutMailerNothingIsQueued: with email off, people are told in the service and no email is queued, now
 // or at the digest hour.
 func TestWithoutMailerNothingIsQueued(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		c := &clock{t: monday}
 		src := &sliceSource{}
@@ -562,6 +569,7 @@ func TestWithoutMailerNothingIsQueued(t *testing.T) {
 // TestNotificationsAndPreferencesAreOwn: the count, pages and marking read act on the principal's own
 // notifications only; preferences default to daily, are validated and audited.
 func TestNotificationsAndPreferencesAreOwn(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)

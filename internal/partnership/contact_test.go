@@ -14,6 +14,7 @@ import (
 // TestContactIsEmailAndActiveAccount: Contact gives a person's address and says the account is active until it is
 // disabled; nobody at an unknown id is inactive.
 func TestContactIsEmailAndActiveAccount(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		svc := partnership.New(partnership.Deps{DB: db, Now: func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }})

@@ -29,6 +29,7 @@ func fieldsOf(err error) map[string]bool {
 }
 
 func TestService(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)

@@ -43,6 +43,7 @@ func TestCriteriaNameNoFaith(t *testing.T) {
 }
 
 func TestAllocationAndDueDiligence(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
@@ -168,6 +169,7 @@ func TestAllocationAndDueDiligence(t *testing.T) {
 // TestBudgetTotalsProperty makes many random allocations and spends and checks that every breakdown of the
 // budget report adds up to its total, that totals match what was recorded, and variance is budget less spend.
 func TestBudgetTotalsProperty(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)

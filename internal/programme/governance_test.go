@@ -12,6 +12,7 @@ import (
 )
 
 func TestProjects(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
@@ -79,6 +80,7 @@ func TestProjects(t *testing.T) {
 }
 
 func TestGovernanceAndBriefing(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
@@ -145,6 +147,7 @@ func TestGovernanceAndBriefing(t *testing.T) {
 }
 
 func TestTraining(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)

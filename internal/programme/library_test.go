@@ -58,6 +58,7 @@ func TestSniffType(t *testing.T) {
 }
 
 func TestLibrary(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
@@ -177,6 +178,7 @@ func TestLibrary(t *testing.T) {
 }
 
 func TestQandA(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestObjectives(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		objs, err := f.svc.Objectives(context.Background())
@@ -33,6 +34,7 @@ func TestObjectives(t *testing.T) {
 }
 
 func TestPlanStateMachine(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)

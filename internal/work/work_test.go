@@ -59,6 +59,7 @@ func open(t *testing.T, db *database.DB) map[string]openTask {
 // TestSyncOpensUpdatesAndClosesTasks checks that a scope's tasks follow what is wanted: new ones open, changed
 // ones keep their age, ones no longer wanted close, and nothing appears twice.
 func TestSyncOpensUpdatesAndClosesTasks(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		triage := task("case:7", "triage", work.Triage, access.CaseTriage, start.AddDate(0, 0, 7))
 		sync(t, db, "case:7", start, triage, triage)
@@ -103,6 +104,7 @@ func TestSyncOpensUpdatesAndClosesTasks(t *testing.T) {
 
 // TestSyncPrefixReplacesEveryScope checks reconciling a domain's tasks: scopes no longer wanted close.
 func TestSyncPrefixReplacesEveryScope(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		a := task("sharing:1:a", "x", work.SubjectAccess, access.DataProtectionView, start)
 		b := task("sharing:1:b", "x", work.SubjectAccess, access.DataProtectionView, start)
@@ -132,6 +134,7 @@ func principal(person, org prevent.ID, roles ...prevent.Role) prevent.Principal 
 // role and organisation may take, soonest due first, each once, across pages; filters; counts; and nothing of
 // another organisation, another role or another partnership.
 func TestMineOrdersFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		now := start.AddDate(0, 0, 10)
 		svc := work.New(work.Deps{DB: db, Now: func() time.Time { return now }})
@@ -219,6 +222,7 @@ func TestMineOrdersFiltersAndPages(t *testing.T) {
 
 // TestPendingExpandsToPeople checks that tasks for a role or an organisation reach each person who holds it.
 func TestPendingExpandsToPeople(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		exec := func(q string, args ...any) {
 			t.Helper()
