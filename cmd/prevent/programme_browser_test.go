@@ -67,17 +67,33 @@ func TestBrowserProgrammeJourney(t *testing.T) {
 	}
 	d.Check("plan complete")
 
-	// A project with an impact indicator and an evaluation plan, led by a voluntary organisation.
-	d.Open("new project", prog+"/projects/new", "main h1")
+	// A project with an impact indicator and an evaluation plan, led by a voluntary organisation. Its end
+	// date is first typed without a month: the form is shown again with the GOV.UK message, linked to the
+	// month, and what was typed.
+	d.Open("new project", prog+"/projects/new", "#starts-on-day")
 	d.SetValues(map[string]string{"public-title": "Fennick Vale Youth Mentoring", "internal-title": "Mentoring for young people at risk (support the vulnerable)",
-		"starts-on": fmt.Sprintf("%d-04-01", year+1), "ends-on": fmt.Sprintf("%d-03-31", year+2), "rag-reason": "Mentors recruited", "areas": "Fennick Vale"})
+		"rag-reason": "Mentors recruited", "areas": "Fennick Vale"})
+	d.FillDate("starts-on", time.Date(year+1, time.April, 1, 0, 0, 0, 0, time.UTC))
+	d.SetValues(map[string]string{"ends-on-day": "31", "ends-on-year": fmt.Sprint(year + 2)})
 	d.SelectText("#plan", fmt.Sprintf("%d to %d", year+1, year+2))
 	d.SelectText("#lead-organisation", "Brightwater Mentoring")
 	d.Expect("tick an objective", `(() => { const e = document.querySelector('input[name=objectives][value^="contest-2023:"]'); e.checked = true; return true })()`)
 	d.Expect("tick a 2009 objective", `(() => { const e = document.querySelector('input[name=objectives][value^="prevent-2009:"]'); e.checked = true; return true })()`)
 	d.Tick("scope", "individuals")
 	d.Tick("rag", "green")
+	d.ClickToHeading("project without an end month", "main form button.govuk-button", "Add a project")
+	if s := d.Text(`.govuk-error-summary a[href="#ends-on-month"]`); s != "End date must include a month" {
+		t.Errorf("end date error = %q", s)
+	}
+	if got := d.Eval(`['starts-on-day', 'starts-on-month', 'starts-on-year', 'ends-on-day', 'ends-on-year'].map(id => document.getElementById(id).value).join(' ')`); got != fmt.Sprintf("1 4 %d 31 %d", year+1, year+2) {
+		t.Errorf("dates shown again as %q", got)
+	}
+	d.Check("project date error")
+	d.SetValues(map[string]string{"ends-on-month": "3"})
 	d.ClickToHeading("create project", "main form button.govuk-button", "Fennick Vale Youth Mentoring")
+	if s := d.Text("main"); !strings.Contains(s, fmt.Sprintf("1 April %d", year+1)) || !strings.Contains(s, fmt.Sprintf("31 March %d", year+2)) {
+		t.Errorf("project dates = %q", s)
+	}
 	d.Check("project")
 	projectPath := d.Path()
 	d.Open("new impact", projectPath+"/impacts/new", "main h1")
@@ -147,8 +163,9 @@ func TestBrowserProgrammeJourney(t *testing.T) {
 	d.Tick("indicators", "stated-aims")
 	d.Tick("indicators", "public-statements")
 	d.Tick("decision", "positive")
-	d.SetValues(map[string]string{"evidence": "Published materials and mentor vetting records reviewed.",
-		"decided-on": now.AddDate(0, 0, -40).Format(programme.DateLayout), "review-due": now.AddDate(0, 0, -3).Format(programme.DateLayout)})
+	d.SetValues(map[string]string{"evidence": "Published materials and mentor vetting records reviewed."})
+	d.FillDate("decided-on", now.AddDate(0, 0, -40))
+	d.FillDate("review-due", now.AddDate(0, 0, -3))
 	d.ClickToHeading("record review", "main form button.govuk-button", "Brightwater")
 	if s := d.Text("main"); !strings.Contains(s, "is overdue") {
 		t.Errorf("after the lapsed review, the organisation's page does not say the review is overdue: %q", s)
@@ -170,6 +187,19 @@ func TestBrowserProgrammeJourney(t *testing.T) {
 		t.Errorf("refusal = %q", summary)
 	}
 	d.Check("allocation refused")
+
+	// A board meeting, and the other forms that ask for dates.
+	d.Open("new meeting", prog+"/governance/meetings/new", "#held-on-day")
+	d.SetValues(map[string]string{"title": "Prevent partnership board"})
+	d.FillDate("held-on", now)
+	d.ClickToHeading("record meeting", "main form button.govuk-button", "Governance")
+	if s := d.Text("main"); !strings.Contains(s, now.Format("2 January 2006")) {
+		t.Error("the meeting's date is not on the governance page")
+	}
+	d.Open("new action", prog+"/governance/actions/new", "#due-on-day")
+	d.Open("new commissioning decision", prog+"/funding/commissioning/new", "#decided-on-day")
+	d.Open("new document", prog+"/library/new", "#review-on-day")
+	d.Open("project milestones", projectPath, "#due-on-day")
 
 	// The remaining programme pages.
 	for _, path := range []string{"/projects", "/lessons", "/governance", "/briefing", "/training", "/library", "/questions-and-answers"} {

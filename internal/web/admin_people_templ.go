@@ -652,14 +652,6 @@ func vettingItems() []govuk.ChoiceItem {
 	return out
 }
 
-func dateInput(f form, name, legend, hint string) govuk.DateInputParams {
-	return govuk.DateInputParams{ID: name, NamePrefix: name,
-		Values:       govuk.DateValues{Day: f.get(name + "-day"), Month: f.get(name + "-month"), Year: f.get(name + "-year")},
-		Fieldset:     &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: legend, Classes: "govuk-fieldset__legend--s"}},
-		Hint:         &govuk.HintParams{Text: hint},
-		ErrorMessage: f.errorFor(name + "-day")}
-}
-
 func vettingFormPage(l layout, v vettingForm) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -696,7 +688,7 @@ func vettingFormPage(l layout, v vettingForm) templ.Component {
 			var templ_7745c5c3_Var23 string
 			templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(v.Person.Name)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin_people.templ`, Line: 216, Col: 49}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin_people.templ`, Line: 208, Col: 49}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var23))
 			if templ_7745c5c3_Err != nil {
@@ -709,7 +701,7 @@ func vettingFormPage(l layout, v vettingForm) templ.Component {
 			var templ_7745c5c3_Var24 string
 			templ_7745c5c3_Var24, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(partnershipPath(v.PartnershipID, "people", v.Person.ID, "vetting"))).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin_people.templ`, Line: 218, Col: 114}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin_people.templ`, Line: 210, Col: 114}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var24)
 			if templ_7745c5c3_Err != nil {

@@ -52,13 +52,13 @@ func (s *Server) handleVettingPost(w http.ResponseWriter, r *http.Request) error
 	if _, err := prevent.ParseVetting(f.get("level")); err != nil || f.get("level") == "none" {
 		fields.Add("level", "Select the vetting level granted")
 	}
-	granted, msg := parseDate(f, "granted", "Date vetting was granted", true)
-	if msg != "" {
-		fields.Add("granted", msg)
+	granted, fe := readDate(f, "granted", "Date vetting was granted", true)
+	if fe.Message != "" {
+		fields = append(fields, fe)
 	}
-	expires, msg := parseDate(f, "expires", "Expiry date", false)
-	if msg != "" {
-		fields.Add("expires", msg)
+	expires, fe := readDate(f, "expires", "Expiry date", false)
+	if fe.Message != "" {
+		fields = append(fields, fe)
 	}
 	if len(fields) == 0 {
 		err = s.deps.Partnership.RecordVetting(r.Context(), p, pid, id, partnership.VettingInput{
@@ -67,24 +67,10 @@ func (s *Server) handleVettingPost(w http.ResponseWriter, r *http.Request) error
 		err = fields.Err()
 	}
 	if prevent.ErrorKind(err) == prevent.Invalid {
-		return s.renderVettingForm(w, r, vettingForm{PartnershipID: pid, Person: person, Form: dateErrorsToDay(f.withErr(err))})
+		return s.renderVettingForm(w, r, vettingForm{PartnershipID: pid, Person: person, Form: dateErrorsToDay(f.withErr(err), "granted", "expires")})
 	}
 	if err != nil {
 		return err
 	}
 	return s.flash(w, r, partnershipPath(pid, "people", id), "Vetting recorded")
-}
-
-// dateErrorsToDay points the errors of the date fields at their day input, the first field the error summary
-// links to, as the GOV.UK date input pattern asks.
-func dateErrorsToDay(f form) form {
-	errs := make([]prevent.FieldError, len(f.Errors))
-	copy(errs, f.Errors)
-	for i, e := range errs {
-		if e.Field == "granted" || e.Field == "expires" {
-			errs[i].Field = e.Field + "-day"
-		}
-	}
-	f.Errors = errs
-	return f
 }

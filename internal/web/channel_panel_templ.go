@@ -315,7 +315,7 @@ func panelPage(l layout, v panelView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.DateInput(dateOf(v.Form, "held", "Date of the meeting", "For example, 27 3 2027")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.DateInput(dateInput(v.Form, "held", "Date of the meeting", "For example, 27 3 2027")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -958,7 +958,7 @@ func decisionForm(v decisionView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.DateInput(dateOf(v.Form, "consulted-at", "Date of the consultation", "For example, 27 3 2026")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.DateInput(dateInput(v.Form, "consulted-at", "Date of the consultation", "For example, 27 3 2026")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

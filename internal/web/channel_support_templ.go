@@ -691,11 +691,6 @@ func textarea(f form, name, label, hint string) govuk.TextareaParams {
 	return p
 }
 
-func dateOf(f form, name, text, hint string) govuk.DateInputParams {
-	return govuk.DateInputParams{ID: name, NamePrefix: name, Values: govuk.DateValues{Day: f.get(name + "-day"), Month: f.get(name + "-month"), Year: f.get(name + "-year")},
-		Fieldset: legend(text), Hint: &govuk.HintParams{Text: hint}, ErrorMessage: f.errorFor(name)}
-}
-
 func supportPlanPage(l layout, v supportForm) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -733,7 +728,7 @@ func supportPlanPage(l layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.DateInput(dateOf(v.Form, "consent-when", "When will consent be requested?", "For example, 27 3 2027")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.DateInput(dateInput(v.Form, "consent-when", "When will consent be requested?", "For example, 27 3 2027")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -827,7 +822,7 @@ func consentPage(l layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.DateInput(dateOf(v.Form, "decided-at", "Date of the decision (optional)", "Today if left empty")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.DateInput(dateInput(v.Form, "decided-at", "Date of the decision (optional)", "Today if left empty")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -888,7 +883,7 @@ func consultationPage(l layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.DateInput(dateOf(v.Form, "consulted-at", "Date of the consultation", "For example, 27 3 2026")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.DateInput(dateInput(v.Form, "consulted-at", "Date of the consultation", "For example, 27 3 2026")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1100,7 +1095,7 @@ func sessionPage(l layout, v supportForm) templ.Component {
 			var templ_7745c5c3_Var41 string
 			templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(v.Intervention.Type)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/channel_support.templ`, Line: 317, Col: 45}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/channel_support.templ`, Line: 312, Col: 45}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var41))
 			if templ_7745c5c3_Err != nil {
@@ -1113,7 +1108,7 @@ func sessionPage(l layout, v supportForm) templ.Component {
 			var templ_7745c5c3_Var42 string
 			templ_7745c5c3_Var42, templ_7745c5c3_Err = templ.JoinStringErrs(v.Intervention.Provider)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/channel_support.templ`, Line: 317, Col: 78}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/channel_support.templ`, Line: 312, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var42))
 			if templ_7745c5c3_Err != nil {
@@ -1183,7 +1178,7 @@ func reviewPage(l layout, v supportForm) templ.Component {
 			var templ_7745c5c3_Var45 string
 			templ_7745c5c3_Var45, templ_7745c5c3_Err = templ.JoinStringErrs(dayText(v.Review.Due))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/channel_support.templ`, Line: 328, Col: 51}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/channel_support.templ`, Line: 323, Col: 51}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var45))
 			if templ_7745c5c3_Err != nil {
@@ -1281,7 +1276,7 @@ func providersPage(l layout, v providersView) templ.Component {
 			var templ_7745c5c3_Var48 string
 			templ_7745c5c3_Var48, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(partnershipPath(v.PartnershipID, "providers"))).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/channel_support.templ`, Line: 359, Col: 91}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/channel_support.templ`, Line: 354, Col: 91}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var48)
 			if templ_7745c5c3_Err != nil {

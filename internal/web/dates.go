@@ -3,14 +3,19 @@ package web
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/govuk"
 )
 
 // Dates in pages. Every date a person types goes through one GOV.UK date input (name-day, name-month,
-// name-year) read by readDateInput, under one rule: all three parts, numbers, a real day, a year of four
-// figures from 1900. Every date shown goes through dayText (or timelineWhen with the time of day).
+// name-year), built by dateInput and read by readDateInput, under one rule: all three parts, numbers, a real
+// day, a year of four figures from 1900. Every date shown goes through dayText (or timelineWhen with the time
+// of day).
 
 // dateInputIssue is what is wrong with a date input: nothing, some parts missing, or not a real date.
 type dateInputIssue struct {
@@ -58,20 +63,84 @@ func readDateInput(v url.Values, name string) (t time.Time, given bool, p dateIn
 // parseDate reads the date input called prefix and returns the GOV.UK error message for a date that is
 // missing (when required), incomplete or not real; an optional date left blank is the zero time.
 func parseDate(f form, prefix, label string, required bool) (time.Time, string) {
+	t, fe := readDate(f, prefix, label, required)
+	return t, fe.Message
+}
+
+// readDate is parseDate with the error's Field set to the part of the date input the error summary links to:
+// the first part left blank, the year when it lacks four figures, else the day. There is no error when Message
+// is empty.
+func readDate(f form, prefix, label string, required bool) (time.Time, prevent.FieldError) {
 	t, given, p := readDateInput(f.Values, prefix)
+	fe := prevent.FieldError{Field: prefix + "-day"}
 	switch {
 	case !given && required:
-		return time.Time{}, "Enter the " + strings.ToLower(label[:1]) + label[1:]
+		fe.Message = "Enter the " + strings.ToLower(label[:1]) + label[1:]
 	case !given:
-		return time.Time{}, ""
 	case len(p.missing) > 0:
-		return time.Time{}, label + " must include a " + strings.Join(p.missing, " and ")
+		fe.Field, fe.Message = prefix+"-"+p.missing[0], label+" must include a "+strings.Join(p.missing, " and ")
 	case p.year:
-		return time.Time{}, "Year must include 4 numbers"
+		fe.Field, fe.Message = prefix+"-year", "Year must include 4 numbers"
 	case p.notReal:
-		return time.Time{}, label + " must be a real date"
+		fe.Message = label + " must be a real date"
+	default:
+		return t, prevent.FieldError{}
 	}
-	return t, ""
+	return time.Time{}, fe
+}
+
+// dateErrorsToDay points the errors of the date inputs called names, as a service words them, at their day
+// field, the first field of the date, which the error summary links to.
+func dateErrorsToDay(f form, names ...string) form {
+	errs := make([]prevent.FieldError, len(f.Errors))
+	copy(errs, f.Errors)
+	for i, e := range errs {
+		if slices.Contains(names, e.Field) {
+			errs[i].Field = e.Field + "-day"
+		}
+	}
+	f.Errors = errs
+	return f
+}
+
+// dateInput is the GOV.UK date input called name (fields name-day, name-month and name-year), under legend
+// and with hint, showing the day, month and year the form holds. Its error is the form's error for the date,
+// kept under name or under one of its parts; while some parts are blank, or the year alone is wrong, only those
+// parts are marked, else the whole date is.
+func dateInput(f form, name, legend, hint string) govuk.DateInputParams {
+	p := govuk.DateInputParams{ID: name, NamePrefix: name,
+		Values:   govuk.DateValues{Day: f.get(name + "-day"), Month: f.get(name + "-month"), Year: f.get(name + "-year")},
+		Fieldset: &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: legend, Classes: "govuk-fieldset__legend--s"}}}
+	if hint != "" {
+		p.Hint = &govuk.HintParams{Text: hint}
+	}
+	for _, field := range []string{name, name + "-day", name + "-month", name + "-year"} {
+		if m := f.errorFor(field); m != nil {
+			p.ErrorMessage = m
+			break
+		}
+	}
+	if p.ErrorMessage == nil {
+		return p
+	}
+	_, given, issue := readDateInput(f.Values, name)
+	wrong := issue.missing
+	if issue.year {
+		wrong = []string{"year"}
+	}
+	if given && len(wrong) > 0 {
+		for _, part := range []string{"day", "month", "year"} {
+			p.Items = append(p.Items, govuk.DateInputItem{Name: part, Error: slices.Contains(wrong, part)})
+		}
+	}
+	return p
+}
+
+// setDateInput puts t into the date input called name, as a person would type it (27, 3, 2027).
+func setDateInput(v url.Values, name string, t time.Time) {
+	v.Set(name+"-day", strconv.Itoa(t.Day()))
+	v.Set(name+"-month", strconv.Itoa(int(t.Month())))
+	v.Set(name+"-year", strconv.Itoa(t.Year()))
 }
 
 // errNotADate is caseDate's error for a date input that is incomplete or not a real date.

@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -156,6 +158,58 @@ func formIDs(ss []string) []prevent.ID {
 }
 
 func progEmptyForm() form { return form{Values: url.Values{}} }
+
+// progDates reads a form's date inputs for the programme service, which takes each day as text (2006-01-02).
+type progDates struct {
+	f    form
+	read []string // the names of the date inputs read
+	errs []prevent.FieldError
+	of   []string // the name of the date input of each error in errs
+}
+
+// day reads the required date input called name, whose messages call it label, as text for the service. A
+// date left blank or not real is "", which the service refuses as it does every day it requires; the input's
+// own GOV.UK message then takes the place of the service's.
+func (d *progDates) day(name, label string) string {
+	d.read = append(d.read, name)
+	t, fe := readDate(d.f, name, label, true)
+	if fe.Message != "" {
+		d.errs, d.of = append(d.errs, fe), append(d.of, name)
+		return ""
+	}
+	return t.Format(programme.DateLayout)
+}
+
+// withErr is the form with err's errors (as form.withErr keeps them), each date input's own message in place of
+// the service's for that date, and the service's errors of the dates linked to their day field.
+func (d *progDates) withErr(err error) form {
+	f := d.f.withErr(err)
+	var out []prevent.FieldError
+	placed := make([]bool, len(d.errs))
+	for _, e := range f.Errors {
+		if i := slices.Index(d.of, e.Field); i >= 0 {
+			if !placed[i] {
+				out, placed[i] = append(out, d.errs[i]), true
+			}
+			continue
+		}
+		out = append(out, e)
+	}
+	for i, e := range d.errs {
+		if !placed[i] {
+			out = append(out, e)
+		}
+	}
+	f.Errors = out
+	return dateErrorsToDay(f, d.read...)
+}
+
+// progSetDay puts a day the service holds as text (2006-01-02) into the date input called name.
+func progSetDay(v url.Values, name, day string) {
+	if t, err := time.Parse(programme.DateLayout, day); err == nil {
+		setDateInput(v, name, t)
+	}
+}
 
 // programmeLink is one entry on the programme home page.
 type programmeLink struct {

@@ -267,10 +267,11 @@ func (pg *programmePages) handleCommissioningNewPost(w http.ResponseWriter, r *h
 	if err != nil {
 		return err
 	}
+	d := &progDates{f: f}
 	_, err = pg.svc.RecordCommissioning(r.Context(), progPrincipal(r), pid, programme.CommissioningInput{ProjectID: formID(f.get("project")),
-		Decision: f.get("decision"), DecidedBy: formID(f.get("decided-by")), DecidedOn: f.get("decided-on"), Evidence: f.get("evidence")})
+		Decision: f.get("decision"), DecidedBy: formID(f.get("decided-by")), DecidedOn: d.day("decided-on", "Date decided"), Evidence: f.get("evidence")})
 	if isInvalid(err) {
-		return pg.commissioningForm(w, r, pid, f.withErr(err))
+		return pg.commissioningForm(w, r, pid, d.withErr(err))
 	}
 	if err != nil {
 		return err
@@ -377,16 +378,18 @@ func (pg *programmePages) handleReviewNewPost(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
+	d := &progDates{f: f}
 	in := programme.ReviewInput{OrganisationID: id, Basis: f.get("basis"), Findings: map[string]string{}, Notes: map[string]string{},
 		Indicators: f.list("indicators"), Evidence: f.get("evidence"), Decision: f.get("decision"),
-		SecondReviewer: formID(f.get("second-reviewer")), DecidedOn: f.get("decided-on"), ReviewDue: f.get("review-due")}
+		SecondReviewer: formID(f.get("second-reviewer")), DecidedOn: d.day("decided-on", "Date decided"),
+		ReviewDue: d.day("review-due", "Date the next review is due")}
 	for _, it := range programme.DueDiligenceItems {
 		in.Findings[it.Key] = f.get("item-" + it.Key)
 		in.Notes[it.Key] = f.get("note-" + it.Key)
 	}
 	_, err = pg.svc.RecordReview(r.Context(), progPrincipal(r), pid, in)
 	if isInvalid(err) {
-		return pg.renderReviewForm(w, r, pid, id, f.withErr(err))
+		return pg.renderReviewForm(w, r, pid, id, d.withErr(err))
 	}
 	if err != nil {
 		return err

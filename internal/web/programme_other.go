@@ -69,10 +69,11 @@ func (pg *programmePages) handleMeetingNewPost(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	_, err = pg.svc.CreateMeeting(r.Context(), progPrincipal(r), pid, programme.MeetingInput{HeldOn: f.get("held-on"), Title: f.get("title"),
-		Present: formIDs(f.list("present")), Apologies: formIDs(f.list("apologies"))})
+	d := &progDates{f: f}
+	_, err = pg.svc.CreateMeeting(r.Context(), progPrincipal(r), pid, programme.MeetingInput{Title: f.get("title"),
+		HeldOn: d.day("held-on", "Date of the meeting"), Present: formIDs(f.list("present")), Apologies: formIDs(f.list("apologies"))})
 	if isInvalid(err) {
-		return pg.meetingForm(w, r, pid, f.withErr(err))
+		return pg.meetingForm(w, r, pid, d.withErr(err))
 	}
 	if err != nil {
 		return err
@@ -128,10 +129,11 @@ func (pg *programmePages) handleActionNewPost(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
+	d := &progDates{f: f}
 	_, err = pg.svc.AddAction(r.Context(), progPrincipal(r), pid, programme.ActionInput{MeetingID: formID(f.get("meeting")),
-		Description: f.get("description"), OwnerID: formID(f.get("owner")), DueOn: f.get("due-on")})
+		Description: f.get("description"), OwnerID: formID(f.get("owner")), DueOn: d.day("due-on", "Due date")})
 	if isInvalid(err) {
-		return pg.actionForm(w, r, pid, f.withErr(err))
+		return pg.actionForm(w, r, pid, d.withErr(err))
 	}
 	if err != nil {
 		return err
@@ -299,9 +301,10 @@ func (pg *programmePages) handleCompletionPost(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	_, err = pg.svc.RecordCompletion(r.Context(), progPrincipal(r), pid, id, formID(f.get("person")), f.get("completed-on"))
+	d := &progDates{f: f}
+	_, err = pg.svc.RecordCompletion(r.Context(), progPrincipal(r), pid, id, formID(f.get("person")), d.day("completed-on", "Date completed"))
 	if isInvalid(err) {
-		return pg.renderCourse(w, r, f.withErr(err))
+		return pg.renderCourse(w, r, d.withErr(err))
 	}
 	if err != nil {
 		return err
@@ -407,20 +410,21 @@ func (pg *programmePages) handleDocumentNewPost(w http.ResponseWriter, r *http.R
 		return err
 	}
 	f, name, content, err := progReadUpload(w, r)
+	if f.Values == nil {
+		f = progEmptyForm()
+	}
+	d := &progDates{f: f}
 	if err == nil {
 		var id prevent.ID
 		id, err = pg.svc.Upload(r.Context(), progPrincipal(r), pid, programme.DocumentInput{Title: f.get("title"), Kind: f.get("kind"),
-			Marking: f.get("marking"), Originator: f.get("originator"), Audience: f.get("audience"), ReviewOn: f.get("review-on"),
+			Marking: f.get("marking"), Originator: f.get("originator"), Audience: f.get("audience"), ReviewOn: d.day("review-on", "Review date"),
 			Filename: name, Content: content})
 		if err == nil {
 			return pg.flash(w, r, progPath(pid, "library", id), "Document added")
 		}
 	}
 	if isInvalid(err) {
-		if f.Values == nil {
-			f = progEmptyForm()
-		}
-		f = f.withErr(err)
+		f = d.withErr(err)
 		return pg.formPage(w, r, "Add a document", progPath(pid, "library"), f, func(l layout) templ.Component { return documentFormPage(l, pid, f) })
 	}
 	return err

@@ -124,11 +124,12 @@ func (pg *programmePages) renderProjectForm(w http.ResponseWriter, r *http.Reque
 	return pg.formPage(w, r, v.title(), back, f, func(l layout) templ.Component { return projectFormPage(l, v) })
 }
 
-func progProjectInput(f form) programme.ProjectInput {
+func progProjectInput(d *progDates) programme.ProjectInput {
+	f := d.f
 	return programme.ProjectInput{PlanID: formID(f.get("plan")), PublicTitle: f.get("public-title"), InternalTitle: f.get("internal-title"),
 		LeadOrganisation: formID(f.get("lead-organisation")), Partners: formIDs(f.list("partners")), Objectives: f.list("objectives"),
-		Scope: f.get("scope"), Areas: f.get("areas"), Institutions: f.get("institutions"), StartsOn: f.get("starts-on"),
-		EndsOn: f.get("ends-on"), RAG: f.get("rag"), RAGReason: f.get("rag-reason"), Risks: f.get("risks")}
+		Scope: f.get("scope"), Areas: f.get("areas"), Institutions: f.get("institutions"), StartsOn: d.day("starts-on", "Start date"),
+		EndsOn: d.day("ends-on", "End date"), RAG: f.get("rag"), RAGReason: f.get("rag-reason"), Risks: f.get("risks")}
 }
 
 func (pg *programmePages) handleProjectNew(w http.ResponseWriter, r *http.Request) error {
@@ -152,9 +153,10 @@ func (pg *programmePages) handleProjectNewPost(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	id, err := pg.svc.CreateProject(r.Context(), progPrincipal(r), pid, progProjectInput(f))
+	d := &progDates{f: f}
+	id, err := pg.svc.CreateProject(r.Context(), progPrincipal(r), pid, progProjectInput(d))
 	if isInvalid(err) {
-		return pg.renderProjectForm(w, r, pid, 0, f.withErr(err))
+		return pg.renderProjectForm(w, r, pid, 0, d.withErr(err))
 	}
 	if err != nil {
 		return err
@@ -173,7 +175,9 @@ func (pg *programmePages) handleProjectEdit(w http.ResponseWriter, r *http.Reque
 	}
 	f := form{Values: url.Values{"public-title": {pr.PublicTitle}, "internal-title": {pr.InternalTitle},
 		"lead-organisation": {itoa64(pr.Lead.ID)}, "scope": {string(pr.Scope)}, "areas": {pr.Areas}, "institutions": {pr.Institutions},
-		"starts-on": {pr.StartsOn}, "ends-on": {pr.EndsOn}, "rag": {string(pr.RAG)}, "rag-reason": {pr.RAGReason}, "risks": {pr.Risks}}}
+		"rag": {string(pr.RAG)}, "rag-reason": {pr.RAGReason}, "risks": {pr.Risks}}}
+	progSetDay(f.Values, "starts-on", pr.StartsOn)
+	progSetDay(f.Values, "ends-on", pr.EndsOn)
 	if pr.PlanID != 0 {
 		f.Values.Set("plan", itoa64(pr.PlanID))
 	}
@@ -195,9 +199,10 @@ func (pg *programmePages) handleProjectEditPost(w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
-	err = pg.svc.UpdateProject(r.Context(), progPrincipal(r), pid, id, progProjectInput(f))
+	d := &progDates{f: f}
+	err = pg.svc.UpdateProject(r.Context(), progPrincipal(r), pid, id, progProjectInput(d))
 	if isInvalid(err) {
-		return pg.renderProjectForm(w, r, pid, id, f.withErr(err))
+		return pg.renderProjectForm(w, r, pid, id, d.withErr(err))
 	}
 	if err != nil {
 		return err
@@ -240,9 +245,10 @@ func (pg *programmePages) handleMilestonePost(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	_, err = pg.svc.AddMilestone(r.Context(), progPrincipal(r), pid, id, f.get("title"), f.get("due-on"))
+	d := &progDates{f: f}
+	_, err = pg.svc.AddMilestone(r.Context(), progPrincipal(r), pid, id, f.get("title"), d.day("due-on", "Due date"))
 	if isInvalid(err) {
-		return pg.renderProject(w, r, f.withErr(err))
+		return pg.renderProject(w, r, d.withErr(err))
 	}
 	if err != nil {
 		return err
