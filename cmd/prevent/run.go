@@ -25,6 +25,7 @@ import (
 	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/web"
 	"github.com/preventplatform/prevent/internal/work"
@@ -315,6 +316,7 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	// Every domain service is built once, here, and shared by the pages, the API and the jobs.
 	sharer := sharing.New(sharing.Deps{DB: db, Now: now})
 	cases := casework.New(casework.Deps{DB: db, Now: now, Keys: keys, Sharing: sharer})
+	subjectRights := rights.New(rights.Deps{DB: db, Now: now, Casework: cases, Sharing: sharer})
 	programmes := programme.New(programme.Deps{DB: db, Now: now})
 	tasks := work.New(work.Deps{DB: db, Now: now})
 	// Open cases' tasks derived with older rules (or none, after the upgrade that added tasks) are derived again
@@ -354,10 +356,10 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	a.Tasks = append(a.Tasks, jobs.Task{Name: "notify-scan", Every: time.Minute, Run: a.Notify.Scan})
 	a.Jobs = []jobs.Job{a.Notify.Job()}
 	secure := strings.HasPrefix(c.PublicURL, "https://")
-	a.Web = web.New(web.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Programme: programmes,
+	a.Web = web.New(web.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Rights: subjectRights, Programme: programmes,
 		Work: tasks, Notify: a.Notify, AuditLog: audit.NewLog(db), Logger: logger, Now: now,
 		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir})
-	a.API = api.New(api.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Programme: programmes,
+	a.API = api.New(api.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Rights: subjectRights, Programme: programmes,
 		Work: tasks, Notify: a.Notify, Logger: logger, Now: now})
 	reg := metrics.New()
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
@@ -14,7 +15,8 @@ import (
 // every call; records of another partnership are not found.
 type sharingAPI struct {
 	*Server
-	svc *sharing.Service
+	svc    *sharing.Service
+	rights *rights.Service
 }
 
 // sharingFields maps the sharing service's form field names to JSON member names.
@@ -501,7 +503,7 @@ func (sa *sharingAPI) completeRequest(w http.ResponseWriter, r *http.Request) er
 	return sa.writeRequest(w, r, http.StatusOK, pid, id)
 }
 
-func ruleOut(rl sharing.RetentionRule) RetentionRule {
+func ruleOut(rl rights.RetentionRule) RetentionRule {
 	return RetentionRule{Class: string(rl.Class), Outcome: string(rl.Outcome), Version: rl.Version, Months: rl.Months, Source: rl.Source, Default: rl.Default()}
 }
 
@@ -510,7 +512,7 @@ func (sa *sharingAPI) listRetention(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	rules, err := sa.svc.RetentionRules(r.Context(), shareWho(r), pid)
+	rules, err := sa.rights.RetentionRules(r.Context(), shareWho(r), pid)
 	if err != nil {
 		return err
 	}
@@ -530,11 +532,11 @@ func (sa *sharingAPI) setRetention(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if _, err := sa.svc.SetRetention(r.Context(), shareWho(r), pid, sharing.RetentionInput{Class: sharing.RecordClass(in.Class),
-		Outcome: sharing.Outcome(in.Outcome), Months: in.Months, Source: in.Source}); err != nil {
+	if _, err := sa.rights.SetRetention(r.Context(), shareWho(r), pid, rights.RetentionInput{Class: rights.RecordClass(in.Class),
+		Outcome: rights.Outcome(in.Outcome), Months: in.Months, Source: in.Source}); err != nil {
 		return rename(err, sharingFields)
 	}
-	rules, err := sa.svc.RetentionRules(r.Context(), shareWho(r), pid)
+	rules, err := sa.rights.RetentionRules(r.Context(), shareWho(r), pid)
 	if err != nil {
 		return err
 	}
@@ -568,7 +570,7 @@ func (sa *sharingAPI) getOverview(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	kept, err := sa.svc.RetentionSummary(r.Context(), shareWho(r), pid, now, sharingWindow)
+	kept, err := sa.rights.RetentionSummary(r.Context(), shareWho(r), pid, now, sharingWindow)
 	if err != nil {
 		return err
 	}
@@ -635,7 +637,7 @@ func (sa *sharingAPI) getRecordOfProcessing(w http.ResponseWriter, r *http.Reque
 	return encode(w, http.StatusOK, out)
 }
 
-func holdOut(h sharing.Hold) LegalHold {
+func holdOut(h rights.Hold) LegalHold {
 	out := LegalHold{ID: h.ID, RecordKind: h.RecordKind, RecordID: h.RecordID, Reason: h.Reason, PlacedBy: h.PlacedBy, PlacedAt: h.PlacedAt,
 		ReleaseReason: h.ReleaseReason}
 	if !h.ReleasedAt.IsZero() {
@@ -647,7 +649,7 @@ func holdOut(h sharing.Hold) LegalHold {
 
 // writeHold answers with one hold of the partnership.
 func (sa *sharingAPI) writeHold(w http.ResponseWriter, r *http.Request, status int, pid, id prevent.ID) error {
-	hs, err := sa.svc.Holds(r.Context(), shareWho(r), pid)
+	hs, err := sa.rights.Holds(r.Context(), shareWho(r), pid)
 	if err != nil {
 		return err
 	}
@@ -664,7 +666,7 @@ func (sa *sharingAPI) listHolds(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hs, err := sa.svc.Holds(r.Context(), shareWho(r), pid)
+	hs, err := sa.rights.Holds(r.Context(), shareWho(r), pid)
 	if err != nil {
 		return err
 	}
@@ -684,7 +686,7 @@ func (sa *sharingAPI) placeHold(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := sa.svc.PlaceHold(r.Context(), shareWho(r), pid, sharing.HoldInput{RecordKind: sharing.HoldCase, RecordID: in.RecordID, Reason: in.Reason})
+	id, err := sa.rights.PlaceHold(r.Context(), shareWho(r), pid, rights.HoldInput{RecordKind: rights.HoldCase, RecordID: in.RecordID, Reason: in.Reason})
 	if err != nil {
 		return rename(err, map[string]string{"record": "record_id"})
 	}
@@ -701,7 +703,7 @@ func (sa *sharingAPI) releaseHold(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := sa.svc.ReleaseHold(r.Context(), shareWho(r), pid, id, in.Reason); err != nil {
+	if err := sa.rights.ReleaseHold(r.Context(), shareWho(r), pid, id, in.Reason); err != nil {
 		return err
 	}
 	return sa.writeHold(w, r, http.StatusOK, pid, id)

@@ -9,7 +9,7 @@ import (
 
 // registerSharing adds the routes for information-sharing governance: gateways, agreements, acknowledgements, the disclosure ledger, subject access register, retention rules, legal holds and the data protection officer's view.
 func (s *Server) registerSharing() {
-	sa := &sharingAPI{Server: s, svc: s.deps.Sharing}
+	sa := &sharingAPI{Server: s, svc: s.deps.Sharing, rights: s.deps.Rights}
 	const P = "/partnerships/{pid}/sharing"
 	get, post, put := http.MethodGet, http.MethodPost, http.MethodPut
 	date := map[string]any{"type": "string", "format": "date"}

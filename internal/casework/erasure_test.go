@@ -140,11 +140,20 @@ func TestEraseDue(t *testing.T) {
 		open := f.triaged(t, "Open", "", "note open")
 		f.clock.Set(start.AddDate(2, 0, 0))
 		late := f.triaged(t, "Late", casework.EvCloseNFA, "note late")
-		hold, err := f.sharing.PlaceHold(ctx, f.dpo, f.partnership, sharing.HoldInput{RecordKind: sharing.HoldCase, RecordID: held, Reason: "Civil claim"})
+		placeHold := func(p prevent.Principal, reason string) (prevent.ID, error) {
+			var id prevent.ID
+			err := db.WithTx(ctx, func(tx *database.Tx) error {
+				var err error
+				id, err = f.sharing.PlaceHold(ctx, tx, p, f.partnership, sharing.HoldInput{RecordKind: sharing.HoldCase, RecordID: held, Reason: reason})
+				return err
+			})
+			return id, err
+		}
+		hold, err := placeHold(f.dpo, "Civil claim")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.sharing.PlaceHold(ctx, f.officer, f.partnership, sharing.HoldInput{RecordKind: sharing.HoldCase, RecordID: held, Reason: "x"}); prevent.ErrorKind(err) != prevent.NotFound {
+		if _, err := placeHold(f.officer, "x"); prevent.ErrorKind(err) != prevent.NotFound {
 			t.Errorf("an officer placed a hold: %v", err)
 		}
 

@@ -43,47 +43,24 @@ type HoldInput struct {
 	Reason     string
 }
 
-// PlaceHold puts a record of the partnership under a legal hold and returns the hold's id. A record may
-// carry more than one hold; each is released on its own.
-func (s *Service) PlaceHold(ctx context.Context, p prevent.Principal, partnership prevent.ID, in HoldInput) (prevent.ID, error) {
+// PlaceHold puts a record of the partnership under a legal hold inside the caller's transaction and returns
+// the hold's id. The caller (internal/rights) has checked the input, with the reason trimmed, and that the
+// record is a case of the partnership. A record may carry more than one hold; each is released on its own.
+func (s *Service) PlaceHold(ctx context.Context, tx *database.Tx, p prevent.Principal, partnership prevent.ID, in HoldInput) (prevent.ID, error) {
 	if err := s.authorise(p, access.LegalHoldManage, "legal_hold", partnership, "Partnership"); err != nil {
 		return 0, err
 	}
-	var f prevent.Fields
-	if in.RecordKind != HoldCase {
-		f.Add("record-kind", "Select the kind of record to hold")
-	}
-	if in.RecordID <= 0 {
-		f.Add("record", "Enter the record to hold")
-	}
-	reason := strings.TrimSpace(in.Reason)
-	if reason == "" {
-		f.Add("reason", "Enter why the record must be kept")
-	} else if len(reason) > 2000 {
-		f.Add("reason", "The reason must be 2,000 characters or fewer")
-	}
-	if err := f.Err(); err != nil {
-		return 0, err
+	if in.RecordKind != HoldCase || in.RecordID <= 0 || in.Reason == "" {
+		return 0, fmt.Errorf("sharing: place hold: the record and the reason are required")
 	}
 	var id prevent.ID
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		var owner prevent.ID
-		err := tx.QueryRowContext(ctx, `SELECT partnership_id FROM referrals WHERE id = $1`, in.RecordID).Scan(&owner)
-		if isNoRows(err) || (err == nil && owner != partnership) {
-			return prevent.Validation([]prevent.FieldError{{Field: "record", Message: "There is no such case in this partnership"}})
-		}
-		if err != nil {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO sharing_legal_holds (partnership_id, record_kind, record_id, reason, placed_by, placed_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, partnership, in.RecordKind, in.RecordID, reason, p.PersonID, s.now()).Scan(&id); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, p, audit.Admin, "legal_hold", id, partnership, "data protection governance",
-			fmt.Sprintf("legal hold placed on %s %d", in.RecordKind, in.RecordID))
-	})
-	if err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO sharing_legal_holds (partnership_id, record_kind, record_id, reason, placed_by, placed_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, partnership, in.RecordKind, in.RecordID, in.Reason, p.PersonID, s.now()).Scan(&id); err != nil {
 		return 0, fmt.Errorf("sharing: place hold: %w", err)
+	}
+	if err := s.record(ctx, tx, p, audit.Admin, "legal_hold", id, partnership, "data protection governance",
+		fmt.Sprintf("legal hold placed on %s %d", in.RecordKind, in.RecordID)); err != nil {
+		return 0, err
 	}
 	return id, nil
 }
@@ -158,6 +135,16 @@ func (s *Service) Holds(ctx context.Context, p prevent.Principal, partnership pr
 		return nil, fmt.Errorf("sharing: holds: %w", err)
 	}
 	return out, nil
+}
+
+// HoldsInForce counts the partnership's legal holds in force, through q. Counts only.
+func HoldsInForce(ctx context.Context, q database.Querier, partnership prevent.ID) (int, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sharing_legal_holds WHERE partnership_id = $1 AND released_at IS NULL`,
+		partnership).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sharing: holds in force: %w", err)
+	}
+	return n, nil
 }
 
 // Held reports whether a record is under a legal hold in force, read through q (the erasure job's

@@ -528,31 +528,3 @@ func orderCat(c Category) int {
 	}
 	return len(Categories)
 }
-
-// RetentionSummary counts what the retention job did for a partnership and what legal holds keep: case
-// records erased in the window and in all, and holds in force. Counts only.
-type RetentionSummary struct {
-	WindowDays     int
-	ErasedInWindow int
-	ErasedTotal    int
-	HoldsInForce   int
-}
-
-// RetentionSummary counts the partnership's case records erased at the end of retention, in the windowDays
-// days up to now and in all, and the legal holds in force, for the data protection officer.
-func (s *Service) RetentionSummary(ctx context.Context, p prevent.Principal, partnership prevent.ID, now time.Time, windowDays int) (RetentionSummary, error) {
-	if err := s.authorise(p, access.DataProtectionView, "data_protection", partnership, "Partnership"); err != nil {
-		return RetentionSummary{}, err
-	}
-	out := RetentionSummary{WindowDays: windowDays}
-	since := now.UTC().AddDate(0, 0, -windowDays)
-	err := s.db.Read().QueryRowContext(ctx, `SELECT
-			(SELECT COUNT(*) FROM referrals WHERE partnership_id = $1 AND erased_at IS NOT NULL AND erased_at >= $2 AND erased_at <= $3),
-			(SELECT COUNT(*) FROM referrals WHERE partnership_id = $1 AND erased_at IS NOT NULL),
-			(SELECT COUNT(*) FROM sharing_legal_holds WHERE partnership_id = $1 AND released_at IS NULL)`,
-		partnership, since, now.UTC()).Scan(&out.ErasedInWindow, &out.ErasedTotal, &out.HoldsInForce)
-	if err != nil {
-		return out, fmt.Errorf("sharing: retention summary: %w", err)
-	}
-	return out, nil
-}

@@ -11,6 +11,7 @@ import (
 	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/work"
 )
@@ -19,6 +20,7 @@ import (
 type Services struct {
 	Casework  *casework.Service
 	Sharing   *sharing.Service
+	Rights    *rights.Service
 	Programme *programme.Service
 	Work      *work.Service
 	Notify    *notify.Service
@@ -29,9 +31,11 @@ type Services struct {
 // ephemeral key (keyring.Ephemeral), as in every test that gives no master key.
 func New(db *database.DB, now func() time.Time) Services {
 	sh := sharing.New(sharing.Deps{DB: db, Now: now})
+	cw := casework.New(casework.Deps{DB: db, Now: now, Keys: keyring.Ephemeral(db), Sharing: sh})
 	return Services{
-		Casework:  casework.New(casework.Deps{DB: db, Now: now, Keys: keyring.Ephemeral(db), Sharing: sh}),
+		Casework:  cw,
 		Sharing:   sh,
+		Rights:    rights.New(rights.Deps{DB: db, Now: now, Casework: cw, Sharing: sh}),
 		Programme: programme.New(programme.Deps{DB: db, Now: now}),
 		Work:      work.New(work.Deps{DB: db, Now: now}),
 		Notify:    notify.New(notify.Deps{DB: db, Now: now}),

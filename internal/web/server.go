@@ -18,6 +18,7 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/work"
 )
@@ -32,8 +33,10 @@ type Deps struct {
 	Partnership *partnership.Service
 	Casework    *casework.Service
 	Sharing     *sharing.Service
-	Programme   *programme.Service
-	Work        *work.Service
+	// Rights serves the rights of data subjects: subject access, rectification, retention and legal holds.
+	Rights    *rights.Service
+	Programme *programme.Service
+	Work      *work.Service
 	// Notify reads and changes people's own notifications and email preference.
 	Notify *notify.Service
 	// AuditLog is browsed by the audit page.

@@ -13,17 +13,19 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/web/govuk"
 )
 
 // sharingPages serves information-sharing governance (internal/sharing): gateways, agreements and their
 // signatories, acknowledgements of non-public bodies, the disclosure ledger, the subject access register,
-// retention rules, the data protection officer's dashboard and the Art 30 record. The sharing service
-// decides access again on every call.
+// retention rules, legal holds, the data protection officer's dashboard and the Art 30 record. The sharing
+// service, and for the register, retention and holds the rights service, decides access again on every call.
 type sharingPages struct {
 	*Server
-	svc *sharing.Service
+	svc    *sharing.Service
+	rights *rights.Service
 }
 
 // sharingWindowDays is how far ahead the dashboard looks for expiring agreements and requests due, and how
@@ -898,7 +900,7 @@ func (sp *sharingPages) handleRequestComplete(w http.ResponseWriter, r *http.Req
 
 type retentionView struct {
 	PID       prevent.ID
-	Rules     []sharing.RetentionRule
+	Rules     []rights.RetentionRule
 	CanManage bool
 }
 
@@ -908,7 +910,7 @@ func (sp *sharingPages) handleRetention(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	v := retentionView{PID: pid, CanManage: sp.may(r, pid, access.RetentionManage)}
-	if v.Rules, err = sp.svc.RetentionRules(r.Context(), shareWho(r), pid); err != nil {
+	if v.Rules, err = sp.rights.RetentionRules(r.Context(), shareWho(r), pid); err != nil {
 		return err
 	}
 	l := sp.layout(r, "Retention rules")
@@ -917,30 +919,30 @@ func (sp *sharingPages) handleRetention(w http.ResponseWriter, r *http.Request) 
 }
 
 // retentionClassNames are the record classes' display names.
-var retentionClassNames = map[sharing.RecordClass]string{
-	sharing.CaseRecords:          "Case records",
-	sharing.DisclosureRecords:    "Disclosure ledger entries",
-	sharing.ConsentRecords:       "Consent records",
-	sharing.SubjectAccessRecords: "Subject access requests",
+var retentionClassNames = map[rights.RecordClass]string{
+	rights.CaseRecords:          "Case records",
+	rights.DisclosureRecords:    "Disclosure ledger entries",
+	rights.ConsentRecords:       "Consent records",
+	rights.SubjectAccessRecords: "Subject access requests",
 }
 
 // retentionOutcomeNames are the outcomes' display names.
-var retentionOutcomeNames = map[sharing.Outcome]string{
-	sharing.NoFurtherAction: "No further action",
-	sharing.SignpostedOut:   "Signposted to other support",
-	sharing.NotAdopted:      "Not adopted by the panel",
-	sharing.PoliceLed:       "Police-led",
-	sharing.ChannelExited:   "Exited Channel",
-	sharing.ConsentDeclined: "Consent declined",
-	sharing.AnyOutcome:      "Any outcome",
+var retentionOutcomeNames = map[rights.Outcome]string{
+	rights.NoFurtherAction: "No further action",
+	rights.SignpostedOut:   "Signposted to other support",
+	rights.NotAdopted:      "Not adopted by the panel",
+	rights.PoliceLed:       "Police-led",
+	rights.ChannelExited:   "Exited Channel",
+	rights.ConsentDeclined: "Consent declined",
+	rights.AnyOutcome:      "Any outcome",
 }
 
-func retentionRuleName(r sharing.RetentionRule) string {
+func retentionRuleName(r rights.RetentionRule) string {
 	return retentionClassNames[r.Class] + ": " + strings.ToLower(retentionOutcomeNames[r.Outcome][:1]) + retentionOutcomeNames[r.Outcome][1:]
 }
 
 func (sp *sharingPages) retentionForm(w http.ResponseWriter, r *http.Request, pid prevent.ID, f form) error {
-	rules, err := sp.svc.RetentionRules(r.Context(), shareWho(r), pid)
+	rules, err := sp.rights.RetentionRules(r.Context(), shareWho(r), pid)
 	if err != nil {
 		return err
 	}
@@ -972,8 +974,8 @@ func (sp *sharingPages) handleRetentionEditPost(w http.ResponseWriter, r *http.R
 	}
 	class, outcome, _ := strings.Cut(f.get("rule"), "/")
 	months, convErr := strconv.Atoi(f.get("months"))
-	in := sharing.RetentionInput{Class: sharing.RecordClass(class), Outcome: sharing.Outcome(outcome), Months: months, Source: f.get("source")}
-	_, err = sp.svc.SetRetention(r.Context(), shareWho(r), pid, in)
+	in := rights.RetentionInput{Class: rights.RecordClass(class), Outcome: rights.Outcome(outcome), Months: months, Source: f.get("source")}
+	_, err = sp.rights.SetRetention(r.Context(), shareWho(r), pid, in)
 	if isInvalid(err) {
 		fe := prevent.FieldErrors(err)
 		for i := range fe {
@@ -1000,7 +1002,7 @@ type dashboardView struct {
 	PID      prevent.ID
 	Overview sharing.Overview
 	Unusual  []sharing.UnusualAccessEntry
-	Retained sharing.RetentionSummary
+	Retained rights.RetentionSummary
 	// Due and Held count closed cases past retention: to be erased by the next daily run, or kept by a hold.
 	Due, Held int
 	Window    int
@@ -1022,7 +1024,7 @@ func (sp *sharingPages) handleDashboard(w http.ResponseWriter, r *http.Request) 
 	if v.Unusual, err = sp.svc.UnusualAccess(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
 		return err
 	}
-	if v.Retained, err = sp.svc.RetentionSummary(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
+	if v.Retained, err = sp.rights.RetentionSummary(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
 		return err
 	}
 	cw := sp.deps.Casework

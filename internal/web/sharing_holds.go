@@ -8,14 +8,14 @@ import (
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/prevent"
-	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/rights"
 )
 
-// Legal holds (internal/sharing holds.go): a case under a hold in force is not erased by the retention job.
+// Legal holds (internal/rights holds.go): a case under a hold in force is not erased by the retention job.
 
 type holdsView struct {
 	PID       prevent.ID
-	Holds     []sharing.Hold
+	Holds     []rights.Hold
 	CanManage bool
 	// Cases are the references of the cases held, by record number (casework.CaseReferences).
 	Cases map[prevent.ID]string
@@ -26,12 +26,12 @@ type holdsView struct {
 func (sp *sharingPages) renderHolds(w http.ResponseWriter, r *http.Request, pid prevent.ID, f form) error {
 	v := holdsView{PID: pid, CanManage: sp.may(r, pid, access.LegalHoldManage), Form: f}
 	var err error
-	if v.Holds, err = sp.svc.Holds(r.Context(), shareWho(r), pid); err != nil {
+	if v.Holds, err = sp.rights.Holds(r.Context(), shareWho(r), pid); err != nil {
 		return err
 	}
 	var ids []prevent.ID
 	for _, h := range v.Holds {
-		if h.RecordKind == sharing.HoldCase {
+		if h.RecordKind == rights.HoldCase {
 			ids = append(ids, h.RecordID)
 		}
 	}
@@ -85,7 +85,7 @@ func (sp *sharingPages) handleHoldNewPost(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	record := formID(f.get("record"))
-	_, err = sp.svc.PlaceHold(r.Context(), shareWho(r), pid, sharing.HoldInput{RecordKind: sharing.HoldCase, RecordID: record, Reason: f.get("reason")})
+	_, err = sp.rights.PlaceHold(r.Context(), shareWho(r), pid, rights.HoldInput{RecordKind: rights.HoldCase, RecordID: record, Reason: f.get("reason")})
 	if isInvalid(err) {
 		if f.get("record") != "" && record == 0 {
 			fe := prevent.FieldErrors(err)
@@ -113,7 +113,7 @@ func (sp *sharingPages) handleHoldRelease(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	err = sp.svc.ReleaseHold(r.Context(), shareWho(r), pid, id, f.get("reason"))
+	err = sp.rights.ReleaseHold(r.Context(), shareWho(r), pid, id, f.get("reason"))
 	if isInvalid(err) || isRefusal(err) {
 		f.Values.Set("hold", itoa64(id))
 		f = f.withErr(err)

@@ -11,13 +11,13 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"github.com/preventplatform/prevent/internal/prevent"
-	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/web/govuk"
 )
 
 // The legal holds page (sharing_holds.go).
 
-func (v holdsView) releaseParams(h sharing.Hold) govuk.TextareaParams {
+func (v holdsView) releaseParams(h rights.Hold) govuk.TextareaParams {
 	name := "reason-" + itoa64(h.ID)
 	p := govuk.TextareaParams{ID: name, Name: "reason", Rows: 2, Label: govuk.LabelParams{Text: "Why the hold is no longer needed", Classes: "govuk-label--s"},
 		ErrorMessage: v.Form.errorFor(name)}
@@ -172,7 +172,7 @@ func holdsPage(l layout, v holdsView) templ.Component {
 	})
 }
 
-func holdRows(h sharing.Hold) []govuk.SummaryListRow {
+func holdRows(h rights.Hold) []govuk.SummaryListRow {
 	row := func(k, v string) govuk.SummaryListRow {
 		return govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: k}, Value: govuk.SummaryListCell{Text: v}}
 	}

@@ -8,7 +8,7 @@ import (
 
 // registerSharing adds the routes for information-sharing governance: gateways, agreements, acknowledgements, the disclosure ledger, subject access register, retention rules, legal holds and the data protection officer's view.
 func (s *Server) registerSharing() {
-	sp := &sharingPages{Server: s, svc: s.deps.Sharing}
+	sp := &sharingPages{Server: s, svc: s.deps.Sharing, rights: s.deps.Rights}
 	const P = "/partnerships/{pid}/sharing"
 	get, post := http.MethodGet, http.MethodPost
 

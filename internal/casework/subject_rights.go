@@ -1,0 +1,47 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// What internal/rights asks of casework. Rights sits above casework and holds the rules of subject access,
+// rectification, retention and legal holds; the referrals, the people referred and everything recorded on
+// a case stay casework's tables, read and written only here. The methods that take a transaction are for a
+// caller that runs its own (rights commits a change with its notices and audit entries), and those that do
+// not decide access say so: the caller has decided.
+
+// CasePartnership returns the partnership a referral belongs to, read through q, without deciding access: for
+// a caller that has decided (a legal hold, placed by the data protection officer). A referral that does not
+// exist is NotFound.
+func (s *Service) CasePartnership(ctx context.Context, q database.Querier, id prevent.ID) (prevent.ID, error) {
+	var pid prevent.ID
+	err := q.QueryRowContext(ctx, `SELECT partnership_id FROM referrals WHERE id = $1`, id).Scan(&pid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, access.NotFound("Referral")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("casework: case partnership: %w", err)
+	}
+	return pid, nil
+}
+
+// ErasedCounts counts the partnership's referrals erased at the end of retention from since to until (both
+// included) and in all. Counts only, for the data protection officer's view; the caller has decided.
+func (s *Service) ErasedCounts(ctx context.Context, partnershipID prevent.ID, since, until time.Time) (inWindow, total int, err error) {
+	err = s.db.Read().QueryRowContext(ctx, `SELECT
+			(SELECT COUNT(*) FROM referrals WHERE partnership_id = $1 AND erased_at IS NOT NULL AND erased_at >= $2 AND erased_at <= $3),
+			(SELECT COUNT(*) FROM referrals WHERE partnership_id = $1 AND erased_at IS NOT NULL)`,
+		partnershipID, since, until).Scan(&inWindow, &total)
+	if err != nil {
+		return 0, 0, fmt.Errorf("casework: erased counts: %w", err)
+	}
+	return inWindow, total, nil
+}
