@@ -127,9 +127,9 @@ func deny(reason string) Decision { return Decision{Reason: reason} }
 func RoleActions(r prevent.Role) []Action { return permitted(r) }
 
 // permitted is every action a role permits: the partnership and casework table, the programme table, the
-// information-sharing table, the signposting table and the statistics table.
+// information-sharing table, the signposting table, the statistics table and the self-assessment table.
 func permitted(r prevent.Role) []Action {
-	return slices.Concat(roleActions[r], programmeActions[r], sharingActions[r], signpostActions[r], statisticsActions[r])
+	return slices.Concat(roleActions[r], programmeActions[r], sharingActions[r], signpostActions[r], statisticsActions[r], assuranceActions[r])
 }
 
 // Permits reports whether the principal may take action on some record: the check made at the route.
