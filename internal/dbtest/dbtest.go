@@ -185,8 +185,10 @@ func pgTemplateName(base string) (string, error) {
 			t.err = err
 			return
 		}
-		// Templates of older schemas are of no more use.
-		rows, err := conn.QueryContext(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'prevent\\_tmpl\\_%' AND datname <> $1", name)
+		// Templates of older schemas are of no more use, but another test process built from another tree
+		// may still be copying one: keep the newest few (by oid, which grows), and drop the rest only when
+		// nobody is connected (no FORCE).
+		rows, err := conn.QueryContext(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'prevent\\_tmpl\\_%' AND datname <> $1 ORDER BY oid DESC OFFSET 8", name)
 		if err == nil {
 			var old []string
 			for rows.Next() {
@@ -197,7 +199,7 @@ func pgTemplateName(base string) (string, error) {
 			}
 			rows.Close()
 			for _, n := range old {
-				_, _ = conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
+				_, _ = conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n)
 			}
 		}
 		t.name = name
