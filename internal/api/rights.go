@@ -8,14 +8,16 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // rightsAPI serves notices, rectification and the subject access bundle. The services decide access and audit.
 type rightsAPI struct {
-	s  *Server
-	sh *sharing.Service
-	cw *casework.Service
+	s      *Server
+	sh     *sharing.Service
+	cw     *casework.Service
+	rights *rights.Service
 }
 
 // NoticeView is a notice sent to an organisation that received a record's data: a task until completed.
@@ -183,16 +185,16 @@ func (a *rightsAPI) rectify(w http.ResponseWriter, r *http.Request) error {
 }
 
 // request checks that the request of the path is in the path's partnership (reading it is audited).
-func (a *rightsAPI) request(r *http.Request) (sharing.SubjectAccessRequest, error) {
+func (a *rightsAPI) request(r *http.Request) (rights.SubjectAccessRequest, error) {
 	pid, err := pathID(r, "pid")
 	if err != nil {
-		return sharing.SubjectAccessRequest{}, err
+		return rights.SubjectAccessRequest{}, err
 	}
 	id, err := pathID(r, "id")
 	if err != nil {
-		return sharing.SubjectAccessRequest{}, err
+		return rights.SubjectAccessRequest{}, err
 	}
-	req, err := a.sh.Request(r.Context(), prevent.PrincipalFrom(r.Context()), id)
+	req, err := a.rights.Request(r.Context(), prevent.PrincipalFrom(r.Context()), id)
 	if err != nil {
 		return req, err
 	}
@@ -213,7 +215,7 @@ func (a *rightsAPI) findSubjects(w http.ResponseWriter, r *http.Request) error {
 			return prevent.Validation([]prevent.FieldError{{Field: "date_of_birth", Message: "date_of_birth must be a date, YYYY-MM-DD"}})
 		}
 	}
-	ms, err := a.cw.FindSubjects(r.Context(), prevent.PrincipalFrom(r.Context()), req.PartnershipID, r.URL.Query().Get("name"), dob)
+	ms, err := a.rights.FindSubjects(r.Context(), prevent.PrincipalFrom(r.Context()), req.PartnershipID, r.URL.Query().Get("name"), dob)
 	if err != nil {
 		return err
 	}
@@ -241,7 +243,7 @@ func (a *rightsAPI) linkSubject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.cw.LinkRequestSubject(r.Context(), prevent.PrincipalFrom(r.Context()), req.ID, in.SubjectID); err != nil {
+	if err := a.rights.LinkRequestSubject(r.Context(), prevent.PrincipalFrom(r.Context()), req.ID, in.SubjectID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -257,7 +259,7 @@ func (a *rightsAPI) redact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.sh.Redact(r.Context(), prevent.PrincipalFrom(r.Context()), req.ID, in.Items, sharing.Exemption(in.Exemption), in.Note); err != nil {
+	if err := a.rights.Redact(r.Context(), prevent.PrincipalFrom(r.Context()), req.ID, in.Items, rights.Exemption(in.Exemption), in.Note); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -273,7 +275,7 @@ func (a *rightsAPI) release(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.sh.Unredact(r.Context(), prevent.PrincipalFrom(r.Context()), req.ID, in.Item); err != nil {
+	if err := a.rights.Unredact(r.Context(), prevent.PrincipalFrom(r.Context()), req.ID, in.Item); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -297,7 +299,7 @@ func (a *rightsAPI) bundle(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return prevent.Validation([]prevent.FieldError{{Field: "draft", Message: "draft must be true or false"}})
 	}
-	b, err := a.cw.SubjectAccessBundle(r.Context(), prevent.PrincipalFrom(r.Context()), id, draft)
+	b, err := a.rights.SubjectAccessBundle(r.Context(), prevent.PrincipalFrom(r.Context()), id, draft)
 	if err != nil {
 		return err
 	}

@@ -4,13 +4,13 @@ import (
 	"net/http"
 
 	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/rights"
 )
 
 // registerRights adds the routes for subject rights and sharing notices: the subject access bundle, rectification, and the notices sent to organisations that received data (consent withdrawn, record rectified).
 func (s *Server) registerRights() {
 	sh := s.deps.Sharing
-	a := &rightsAPI{s: s, sh: sh, cw: s.deps.Casework}
+	a := &rightsAPI{s: s, sh: sh, cw: s.deps.Casework, rights: s.deps.Rights}
 	get, post := http.MethodGet, http.MethodPost
 	openOnly := []param{{name: "open", description: "Only open notices when true", schema: map[string]any{"type": "boolean"}}}
 
@@ -42,6 +42,6 @@ func (s *Server) registerRights() {
 		summary: "Show a withheld item in the bundle again", request: Release{}, status: http.StatusNoContent}, a.release)
 	s.handle(get, "/partnerships/{pid}/subject-access/{id}/bundle", access.SubjectAccessManage, operation{id: "getSubjectAccessBundle",
 		summary:  "Everything held on the person a request is about: records, the disclosure log and the access log, with withheld items left out (a draft flags them instead) (audited)",
-		response: casework.Bundle{}, query: []param{{name: "draft", description: "Show withheld items, flagged, for the redaction step",
+		response: rights.Bundle{}, query: []param{{name: "draft", description: "Show withheld items, flagged, for the redaction step",
 			schema: map[string]any{"type": "boolean"}}}}, a.bundle)
 }

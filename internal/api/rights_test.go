@@ -14,6 +14,7 @@ import (
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
@@ -159,7 +160,7 @@ func TestNoticesRectificationAndBundleThroughTheAPI(t *testing.T) {
 		if rec := f.do(http.MethodPost, base+"/subject", dpo.token, map[string]any{"subject_id": ms.Items[0].SubjectID}); rec.Code != http.StatusNoContent {
 			t.Fatalf("link: %d %s", rec.Code, rec.Body.String())
 		}
-		var b casework.Bundle
+		var b rights.Bundle
 		f.want(f.do(http.MethodGet, base+"/bundle", dpo.token, nil), http.StatusOK, &b)
 		if len(b.Records) != 1 || len(b.Disclosures) != 1 || b.Disclosures[0].To != "West Yorkshire Police" || len(b.Access) == 0 {
 			t.Fatalf("bundle: %d records, %+v disclosures, %d views", len(b.Records), b.Disclosures, len(b.Access))

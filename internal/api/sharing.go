@@ -397,7 +397,7 @@ func (sa *sharingAPI) listCaseDisclosures(w http.ResponseWriter, r *http.Request
 	return encode(w, http.StatusOK, out)
 }
 
-func requestOut(q sharing.SubjectAccessRequest, now time.Time) SubjectAccessRequest {
+func requestOut(q rights.SubjectAccessRequest, now time.Time) SubjectAccessRequest {
 	return SubjectAccessRequest{ID: q.ID, Received: Date(q.Received), Requester: q.Requester, Subject: q.Subject, Regime: string(q.Regime),
 		Status: string(q.Status), Extended: q.Extended, ExtensionReason: q.ExtensionReason, CompletedOn: optDate(q.CompletedOn),
 		Due: Date(q.Due), Overdue: q.Overdue(now)}
@@ -408,7 +408,7 @@ func (sa *sharingAPI) listRequests(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	rs, err := sa.svc.Requests(r.Context(), shareWho(r), pid)
+	rs, err := sa.rights.Requests(r.Context(), shareWho(r), pid)
 	if err != nil {
 		return err
 	}
@@ -421,7 +421,7 @@ func (sa *sharingAPI) listRequests(w http.ResponseWriter, r *http.Request) error
 
 // writeRequest answers with the request, insisting that it belongs to the partnership in the path.
 func (sa *sharingAPI) writeRequest(w http.ResponseWriter, r *http.Request, status int, pid, id prevent.ID) error {
-	q, err := sa.svc.Request(r.Context(), shareWho(r), id)
+	q, err := sa.rights.Request(r.Context(), shareWho(r), id)
 	if err != nil {
 		return err
 	}
@@ -440,8 +440,8 @@ func (sa *sharingAPI) registerRequest(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	id, err := sa.svc.RegisterRequest(r.Context(), shareWho(r), pid, sharing.SubjectAccessInput{Received: dateOf(in.Received),
-		Requester: in.Requester, Subject: in.Subject, Regime: sharing.Regime(in.Regime)})
+	id, err := sa.rights.RegisterRequest(r.Context(), shareWho(r), pid, rights.SubjectAccessInput{Received: dateOf(in.Received),
+		Requester: in.Requester, Subject: in.Subject, Regime: rights.Regime(in.Regime)})
 	if err != nil {
 		return rename(err, sharingFields)
 	}
@@ -463,7 +463,7 @@ func (sa *sharingAPI) ownRequest(r *http.Request) (prevent.ID, prevent.ID, error
 	if err != nil {
 		return 0, 0, err
 	}
-	q, err := sa.svc.Request(r.Context(), shareWho(r), id)
+	q, err := sa.rights.Request(r.Context(), shareWho(r), id)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -482,7 +482,7 @@ func (sa *sharingAPI) extendRequest(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if err := sa.svc.ExtendRequest(r.Context(), shareWho(r), id, in.Reason); err != nil {
+	if err := sa.rights.ExtendRequest(r.Context(), shareWho(r), id, in.Reason); err != nil {
 		return rename(err, sharingFields)
 	}
 	return sa.writeRequest(w, r, http.StatusOK, pid, id)
@@ -497,7 +497,7 @@ func (sa *sharingAPI) completeRequest(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if err := sa.svc.CompleteRequest(r.Context(), shareWho(r), id, dateOf(in.CompletedOn)); err != nil {
+	if err := sa.rights.CompleteRequest(r.Context(), shareWho(r), id, dateOf(in.CompletedOn)); err != nil {
 		return rename(err, sharingFields)
 	}
 	return sa.writeRequest(w, r, http.StatusOK, pid, id)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -44,4 +45,11 @@ func (s *Service) ErasedCounts(ctx context.Context, partnershipID prevent.ID, si
 		return 0, 0, fmt.Errorf("casework: erased counts: %w", err)
 	}
 	return inWindow, total, nil
+}
+
+// AuditCase appends, inside tx, the audit entry casework writes for an action on a referral (its purpose is
+// "Prevent casework"), for a domain above casework that reads or changes the case in its own transaction: a
+// subject access bundle's consultation of each record, a rectification's change.
+func (s *Service) AuditCase(ctx context.Context, tx *database.Tx, p prevent.Principal, action audit.Action, referralID, partnershipID prevent.ID, detail string) error {
+	return s.record(ctx, tx, p, action, "referral", referralID, partnershipID, detail)
 }

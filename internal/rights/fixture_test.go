@@ -174,6 +174,23 @@ func (f *fixture) activeAgreement(t *testing.T, in sharing.AgreementInput) preve
 	return id
 }
 
+// share is a complete disclosure for a purpose: the given categories (identity and the concern when none),
+// consent not sought, under the public task.
+func share(purpose sharing.Purpose, cats ...sharing.Category) sharing.DisclosureInput {
+	if len(cats) == 0 {
+		cats = []sharing.Category{sharing.Identity, sharing.ConcernData}
+	}
+	return sharing.DisclosureInput{
+		Categories:      cats,
+		Purpose:         purpose,
+		ExpectedOutcome: "The partner can play its part in deciding what support the person needs",
+		Gateway:         "uk_gdpr_6_1_e",
+		Consent:         sharing.ConsentNotSought,
+		ConsentReason:   "Seeking consent at this stage could alert those the person is in contact with",
+		Necessity:       "Only what the partner needs for this step is shared; nothing less would let them act.",
+	}
+}
+
 // input is a complete referral for a person.
 func input(given, family string, dob time.Time) casework.ReferralInput {
 	return casework.ReferralInput{
@@ -208,4 +225,14 @@ func wantKind(t *testing.T, err error, kind prevent.Kind) {
 	if k := prevent.ErrorKind(err); k != kind {
 		t.Fatalf("got %s (%v), want %s", k, err, kind)
 	}
+}
+
+// auditCount counts audit entries of an action on a record kind.
+func auditCount(t *testing.T, db *database.DB, action, kind string) int {
+	t.Helper()
+	var n int
+	if err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM audit_entries WHERE action = $1 AND record_kind = $2`, action, kind).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

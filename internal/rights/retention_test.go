@@ -126,13 +126,3 @@ func TestPlaceHold(t *testing.T) {
 		}
 	})
 }
-
-// auditCount counts audit entries of an action on a record kind.
-func auditCount(t *testing.T, db *database.DB, action, kind string) int {
-	t.Helper()
-	var n int
-	if err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM audit_entries WHERE action = $1 AND record_kind = $2`, action, kind).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}

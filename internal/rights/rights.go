@@ -16,9 +16,12 @@
 package rights
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -60,6 +63,19 @@ func (s *Service) Now() time.Time { return s.now() }
 func (s *Service) authorise(p prevent.Principal, a access.Action, kind string, partnership prevent.ID, what string) error {
 	if d := access.Decide(p, a, access.Resource{Kind: kind, PartnershipID: partnership}, s.now()); !d.Allow {
 		return access.NotFound(what)
+	}
+	return nil
+}
+
+// record appends an audit entry inside tx.
+func (s *Service) record(ctx context.Context, tx *database.Tx, p prevent.Principal, action audit.Action, kind string, id, partnership prevent.ID, purpose, detail string) error {
+	e := audit.New(ctx, s.now(), action, kind, id)
+	e.ActorID, e.ActorOrg = p.PersonID, p.OrganisationID
+	e.PartnershipID = partnership
+	e.Purpose = purpose
+	e.Detail = detail
+	if _, err := audit.Append(ctx, tx, e); err != nil {
+		return fmt.Errorf("rights: audit: %w", err)
 	}
 	return nil
 }

@@ -231,3 +231,16 @@ func (s *Service) AddGateway(ctx context.Context, p prevent.Principal, partnersh
 	}
 	return version, nil
 }
+
+// GatewayName is the name of one version of a gateway the partnership may use (its own, else the national
+// one), read through q, or code when there is no such version: for naming the basis of a disclosure in a
+// document (the subject access bundle). Reference data, not audited.
+func GatewayName(ctx context.Context, q database.Querier, partnership prevent.ID, code string, version int) (string, error) {
+	name := code
+	err := q.QueryRowContext(ctx, `SELECT name FROM sharing_gateways WHERE partnership_id IN (0, $1) AND code = $2 AND version = $3
+		ORDER BY partnership_id DESC LIMIT 1`, partnership, code, version).Scan(&name)
+	if err != nil && !isNoRows(err) {
+		return code, fmt.Errorf("sharing: gateway name: %w", err)
+	}
+	return name, nil
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
@@ -18,8 +19,9 @@ import (
 // decide access again and audit.
 type rightsPages struct {
 	*Server
-	cw *casework.Service
-	sh *sharing.Service
+	cw     *casework.Service
+	sh     *sharing.Service
+	rights *rights.Service
 }
 
 func noticesPath(pid prevent.ID, rest ...any) string {
@@ -196,8 +198,8 @@ func (rp *rightsPages) handleRectifyPost(w http.ResponseWriter, r *http.Request)
 // requestView is a subject access request with its subject, the search for the subject and the bundle's actions.
 type requestView struct {
 	PartnershipID prevent.ID
-	Request       sharing.SubjectAccessRequest
-	Matches       []casework.SubjectMatch
+	Request       rights.SubjectAccessRequest
+	Matches       []rights.SubjectMatch
 	Searched      bool
 	Form          form
 	Now           time.Time
@@ -209,7 +211,7 @@ func (rp *rightsPages) renderRequest(w http.ResponseWriter, r *http.Request, f f
 		return err
 	}
 	ctx, p := r.Context(), principalOf(r)
-	req, err := rp.sh.Request(ctx, p, id)
+	req, err := rp.rights.Request(ctx, p, id)
 	if err != nil {
 		return err
 	}
@@ -228,7 +230,7 @@ func (rp *rightsPages) renderRequest(w http.ResponseWriter, r *http.Request, f f
 			if !ok {
 				dob = time.Time{}
 			}
-			if v.Matches, err = rp.cw.FindSubjects(ctx, p, pid, name, dob); err != nil {
+			if v.Matches, err = rp.rights.FindSubjects(ctx, p, pid, name, dob); err != nil {
 				if prevent.ErrorKind(err) != prevent.Invalid {
 					return err
 				}
@@ -255,7 +257,7 @@ func (rp *rightsPages) handleRequestSubjectPost(w http.ResponseWriter, r *http.R
 		return err
 	}
 	subject, _ := strconv.ParseInt(f.get("subject"), 10, 64)
-	err = rp.cw.LinkRequestSubject(r.Context(), principalOf(r), id, subject)
+	err = rp.rights.LinkRequestSubject(r.Context(), principalOf(r), id, subject)
 	if err == nil {
 		return rp.flash(w, r, subjectAccessPath(pid, id), "The request is linked to the person")
 	}
@@ -268,21 +270,21 @@ func (rp *rightsPages) handleRequestSubjectPost(w http.ResponseWriter, r *http.R
 // bundleView is the bundle as a page: the redaction step (Draft) or the printable bundle.
 type bundleView struct {
 	PartnershipID prevent.ID
-	Bundle        casework.Bundle
+	Bundle        rights.Bundle
 	Form          form
 }
 
-func (rp *rightsPages) bundle(r *http.Request, draft bool) (prevent.ID, casework.Bundle, error) {
+func (rp *rightsPages) bundle(r *http.Request, draft bool) (prevent.ID, rights.Bundle, error) {
 	pid, id, err := pathIDs(r)
 	if err != nil {
-		return 0, casework.Bundle{}, err
+		return 0, rights.Bundle{}, err
 	}
-	b, err := rp.cw.SubjectAccessBundle(r.Context(), principalOf(r), id, draft)
+	b, err := rp.rights.SubjectAccessBundle(r.Context(), principalOf(r), id, draft)
 	if err != nil {
 		return 0, b, err
 	}
 	if b.PartnershipID != pid {
-		return 0, casework.Bundle{}, access.NotFound("Request")
+		return 0, rights.Bundle{}, access.NotFound("Request")
 	}
 	return pid, b, nil
 }
@@ -312,7 +314,7 @@ func (rp *rightsPages) handleRedactionsPost(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	err = rp.sh.Redact(r.Context(), principalOf(r), id, f.list("item"), sharing.Exemption(f.get("exemption")), f.get("note"))
+	err = rp.rights.Redact(r.Context(), principalOf(r), id, f.list("item"), rights.Exemption(f.get("exemption")), f.get("note"))
 	if err == nil {
 		return rp.flash(w, r, subjectAccessPath(pid, id, "redactions"), fmt.Sprintf("%d items marked to withhold", len(f.list("item"))))
 	}
@@ -331,7 +333,7 @@ func (rp *rightsPages) handleReleasePost(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	if err := rp.sh.Unredact(r.Context(), principalOf(r), id, f.get("item")); err != nil {
+	if err := rp.rights.Unredact(r.Context(), principalOf(r), id, f.get("item")); err != nil {
 		if k := prevent.ErrorKind(err); k != prevent.Conflict {
 			return err
 		}

@@ -8,7 +8,7 @@ import (
 
 // registerRights adds the routes for subject rights and sharing notices: the subject access bundle, rectification, and the notices sent to organisations that received data (consent withdrawn, record rectified).
 func (s *Server) registerRights() {
-	rp := &rightsPages{Server: s, sh: s.deps.Sharing, cw: s.deps.Casework}
+	rp := &rightsPages{Server: s, sh: s.deps.Sharing, cw: s.deps.Casework, rights: s.deps.Rights}
 	const P = "/partnerships/{pid}"
 	get, post := http.MethodGet, http.MethodPost
 

@@ -157,7 +157,7 @@ func TestSubjectAccessPages(t *testing.T) {
 		t.Fatalf("request page:\n%s", w.Body.String())
 	}
 	w = serve(t, f.s, f.dpo, http.MethodGet, base+"?name=sam+smith", nil)
-	ms, err := f.svc.FindSubjects(ctx, f.dpo, f.pid, "sam smith", time.Time{})
+	ms, err := f.s.deps.Rights.FindSubjects(ctx, f.dpo, f.pid, "sam smith", time.Time{})
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("subjects %v %v", ms, err)
 	}

@@ -747,7 +747,7 @@ func (sp *sharingPages) handleCaseLedger(w http.ResponseWriter, r *http.Request)
 
 type sarListView struct {
 	PID      prevent.ID
-	Requests []sharing.SubjectAccessRequest
+	Requests []rights.SubjectAccessRequest
 	Today    time.Time
 }
 
@@ -757,7 +757,7 @@ func (sp *sharingPages) handleRequests(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	v := sarListView{PID: pid, Today: sp.deps.Now()}
-	if v.Requests, err = sp.svc.Requests(r.Context(), shareWho(r), pid); err != nil {
+	if v.Requests, err = sp.rights.Requests(r.Context(), shareWho(r), pid); err != nil {
 		return err
 	}
 	l := sp.layout(r, "Subject access requests")
@@ -788,9 +788,9 @@ func (sp *sharingPages) handleRequestNewPost(w http.ResponseWriter, r *http.Requ
 		return err
 	}
 	dates := shareDates{}
-	in := sharing.SubjectAccessInput{Received: dates.read(f, "received", "Date received"), Requester: f.get("requester"),
-		Subject: f.get("subject"), Regime: sharing.Regime(f.get("regime"))}
-	id, err := sp.svc.RegisterRequest(r.Context(), shareWho(r), pid, in)
+	in := rights.SubjectAccessInput{Received: dates.read(f, "received", "Date received"), Requester: f.get("requester"),
+		Subject: f.get("subject"), Regime: rights.Regime(f.get("regime"))}
+	id, err := sp.rights.RegisterRequest(r.Context(), shareWho(r), pid, in)
 	err = dates.merge(err)
 	if isInvalid(err) {
 		return sp.requestForm(w, r, pid, f.withErr(err))
@@ -803,7 +803,7 @@ func (sp *sharingPages) handleRequestNewPost(w http.ResponseWriter, r *http.Requ
 
 type sarView struct {
 	PID     prevent.ID
-	Request sharing.SubjectAccessRequest
+	Request rights.SubjectAccessRequest
 	Today   time.Time
 	Form    form
 	// FirstMonthEnds is when an extension can no longer be made.
@@ -815,14 +815,14 @@ func (sp *sharingPages) renderRequest(w http.ResponseWriter, r *http.Request, f 
 	if err != nil {
 		return err
 	}
-	req, err := sp.svc.Request(r.Context(), shareWho(r), id)
+	req, err := sp.rights.Request(r.Context(), shareWho(r), id)
 	if err != nil {
 		return err
 	}
 	if req.PartnershipID != pid {
 		return access.NotFound("Request")
 	}
-	v := sarView{PID: pid, Request: req, Today: sp.deps.Now(), Form: f, FirstMonthEnds: sharing.DueDate(req.Received, false)}
+	v := sarView{PID: pid, Request: req, Today: sp.deps.Now(), Form: f, FirstMonthEnds: rights.DueDate(req.Received, false)}
 	l := sp.layout(r, "Subject access request "+itoa64(id))
 	l.Back, l.Errors = sharePath(pid, "subject-access"), f.Errors
 	return sp.page(w, r, l, sarPage(l, v))
@@ -838,7 +838,7 @@ func (sp *sharingPages) requestOf(r *http.Request) (prevent.ID, prevent.ID, erro
 	if err != nil {
 		return 0, 0, err
 	}
-	req, err := sp.svc.Request(r.Context(), shareWho(r), id)
+	req, err := sp.rights.Request(r.Context(), shareWho(r), id)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -857,7 +857,7 @@ func (sp *sharingPages) handleRequestExtend(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	err = sp.svc.ExtendRequest(r.Context(), shareWho(r), id, f.get("reason"))
+	err = sp.rights.ExtendRequest(r.Context(), shareWho(r), id, f.get("reason"))
 	if isInvalid(err) || isRefusal(err) {
 		f = f.withErr(err)
 		for i := range f.Errors {
@@ -882,7 +882,7 @@ func (sp *sharingPages) handleRequestComplete(w http.ResponseWriter, r *http.Req
 	}
 	dates := shareDates{}
 	on := dates.read(f, "completed-on", "Date answered")
-	err = dates.merge(sp.svc.CompleteRequest(r.Context(), shareWho(r), id, on))
+	err = dates.merge(sp.rights.CompleteRequest(r.Context(), shareWho(r), id, on))
 	if isInvalid(err) || isRefusal(err) {
 		f = f.withErr(err)
 		for i := range f.Errors {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/web/govuk"
 )
@@ -133,7 +134,7 @@ func ledgerPage(l layout, v ledgerView) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(v.PID, "disclosures"))).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 95, Col: 76}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 96, Col: 76}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 			if templ_7745c5c3_Err != nil {
@@ -251,7 +252,7 @@ func caseLedgerPage(l layout, v ledgerView) templ.Component {
 			var templ_7745c5c3_Var6 string
 			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(v.caseName(v.Record))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 127, Col: 67}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 128, Col: 67}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
@@ -336,14 +337,14 @@ func shareDisclosureRows(v ledgerView, d sharing.Disclosure) []govuk.SummaryList
 	return append(rows, row("Necessity and proportionality", d.Necessity))
 }
 
-func shareRegimeName(r sharing.Regime) string {
-	if r == sharing.DPAPart3 {
+func shareRegimeName(r rights.Regime) string {
+	if r == rights.DPAPart3 {
 		return "Data Protection Act 2018, section 45"
 	}
 	return "UK GDPR Article 15"
 }
 
-func sarState(r sharing.SubjectAccessRequest, today time.Time) templ.Component {
+func sarState(r rights.SubjectAccessRequest, today time.Time) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -361,7 +362,7 @@ func sarState(r sharing.SubjectAccessRequest, today time.Time) templ.Component {
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		switch {
-		case r.Status == sharing.RequestCompleted:
+		case r.Status == rights.RequestCompleted:
 			templ_7745c5c3_Err = progTag("Answered "+dayText(r.CompletedOn), "govuk-tag--green").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -507,7 +508,7 @@ func sarFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				var templ_7745c5c3_Var13 string
 				templ_7745c5c3_Var13, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(pid, "subject-access", "new"))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 227, Col: 86}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 228, Col: 86}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var13)
 				if templ_7745c5c3_Err != nil {
@@ -531,8 +532,8 @@ func sarFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				}
 				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "regime", Value: f.get("regime"), Fieldset: progLegend("The law it is made under"), ErrorMessage: f.errorFor("regime"),
 					Items: []govuk.ChoiceItem{
-						{Value: string(sharing.UKGDPR), Text: shareRegimeName(sharing.UKGDPR), Hint: &govuk.HintParams{Text: "Most requests"}},
-						{Value: string(sharing.DPAPart3), Text: shareRegimeName(sharing.DPAPart3), Hint: &govuk.HintParams{Text: "Law enforcement processing, such as by the police"}},
+						{Value: string(rights.UKGDPR), Text: shareRegimeName(rights.UKGDPR), Hint: &govuk.HintParams{Text: "Most requests"}},
+						{Value: string(rights.DPAPart3), Text: shareRegimeName(rights.DPAPart3), Hint: &govuk.HintParams{Text: "Law enforcement processing, such as by the police"}},
 					}}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -581,7 +582,7 @@ func (v sarView) rows() []govuk.SummaryListRow {
 }
 
 func (v sarView) canExtend() bool {
-	return v.Request.Status == sharing.RequestOpen && !v.Request.Extended
+	return v.Request.Status == rights.RequestOpen && !v.Request.Extended
 }
 
 func sarPage(l layout, v sarView) templ.Component {
@@ -620,7 +621,7 @@ func sarPage(l layout, v sarView) templ.Component {
 			var templ_7745c5c3_Var16 string
 			templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(itoa64(v.Request.ID))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 268, Col: 60}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 269, Col: 60}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 			if templ_7745c5c3_Err != nil {
@@ -646,7 +647,7 @@ func sarPage(l layout, v sarView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if v.Request.Status == sharing.RequestOpen {
+			if v.Request.Status == rights.RequestOpen {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\"><h2 class=\"govuk-heading-m\">Record the answer</h2><form method=\"post\" action=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -654,7 +655,7 @@ func sarPage(l layout, v sarView) templ.Component {
 				var templ_7745c5c3_Var17 string
 				templ_7745c5c3_Var17, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(v.PID, "subject-access", v.Request.ID, "complete"))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 275, Col: 109}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 276, Col: 109}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var17)
 				if templ_7745c5c3_Err != nil {
@@ -684,7 +685,7 @@ func sarPage(l layout, v sarView) templ.Component {
 					var templ_7745c5c3_Var18 string
 					templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(dayText(v.FirstMonthEnds))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 281, Col: 134}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 282, Col: 134}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 					if templ_7745c5c3_Err != nil {
@@ -697,7 +698,7 @@ func sarPage(l layout, v sarView) templ.Component {
 					var templ_7745c5c3_Var19 string
 					templ_7745c5c3_Var19, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(v.PID, "subject-access", v.Request.ID, "extend"))).ResolveURL(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 282, Col: 108}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 283, Col: 108}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var19)
 					if templ_7745c5c3_Err != nil {
@@ -864,7 +865,7 @@ func retentionFormPage(l layout, pid prevent.ID, f form, rules []govuk.SelectIte
 				var templ_7745c5c3_Var25 string
 				templ_7745c5c3_Var25, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(pid, "retention", "set"))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 332, Col: 81}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 333, Col: 81}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var25)
 				if templ_7745c5c3_Err != nil {
@@ -1009,7 +1010,7 @@ func dashboardPage(l layout, v dashboardView) templ.Component {
 				var templ_7745c5c3_Var28 string
 				templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(sharePlural(len(v.Overview.Alerts), "agreement", "agreements"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 408, Col: 94}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 409, Col: 94}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var28))
 				if templ_7745c5c3_Err != nil {
@@ -1050,7 +1051,7 @@ func dashboardPage(l layout, v dashboardView) templ.Component {
 				var templ_7745c5c3_Var29 string
 				templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(sharePlural(len(v.Overview.AcknowledgementAlerts), "organisation is", "organisations are"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 422, Col: 97}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 423, Col: 97}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var29))
 				if templ_7745c5c3_Err != nil {
@@ -1068,7 +1069,7 @@ func dashboardPage(l layout, v dashboardView) templ.Component {
 					var templ_7745c5c3_Var30 string
 					templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(a.Organisation)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 427, Col: 21}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 428, Col: 21}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var30))
 					if templ_7745c5c3_Err != nil {
@@ -1081,7 +1082,7 @@ func dashboardPage(l layout, v dashboardView) templ.Component {
 					var templ_7745c5c3_Var31 string
 					templ_7745c5c3_Var31, templ_7745c5c3_Err = templ.JoinStringErrs(dayText(a.RaisedAt))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 427, Col: 76}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 428, Col: 76}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var31))
 					if templ_7745c5c3_Err != nil {
@@ -1213,7 +1214,7 @@ func dashboardPage(l layout, v dashboardView) templ.Component {
 			var templ_7745c5c3_Var32 string
 			templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(v.Window))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 476, Col: 89}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 477, Col: 89}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var32))
 			if templ_7745c5c3_Err != nil {
@@ -1242,7 +1243,7 @@ func dashboardPage(l layout, v dashboardView) templ.Component {
 			var templ_7745c5c3_Var33 string
 			templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(v.Window))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 483, Col: 87}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 484, Col: 87}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var33))
 			if templ_7745c5c3_Err != nil {
@@ -1301,7 +1302,7 @@ func dashboardPage(l layout, v dashboardView) templ.Component {
 			var templ_7745c5c3_Var34 string
 			templ_7745c5c3_Var34, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(sharing.UnusualFactor))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 503, Col: 88}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 504, Col: 88}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var34))
 			if templ_7745c5c3_Err != nil {
@@ -1314,7 +1315,7 @@ func dashboardPage(l layout, v dashboardView) templ.Component {
 			var templ_7745c5c3_Var35 string
 			templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(v.Window))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 503, Col: 183}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 504, Col: 183}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var35))
 			if templ_7745c5c3_Err != nil {
@@ -1327,7 +1328,7 @@ func dashboardPage(l layout, v dashboardView) templ.Component {
 			var templ_7745c5c3_Var36 string
 			templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(sharing.UnusualMinimum))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 503, Col: 243}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 504, Col: 243}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var36))
 			if templ_7745c5c3_Err != nil {
@@ -1469,7 +1470,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 			var templ_7745c5c3_Var39 string
 			templ_7745c5c3_Var39, templ_7745c5c3_Err = templ.JoinStringErrs(rec.Partnership)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 578, Col: 49}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 579, Col: 49}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var39))
 			if templ_7745c5c3_Err != nil {
@@ -1482,7 +1483,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 			var templ_7745c5c3_Var40 string
 			templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(rec.Area)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 578, Col: 63}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 579, Col: 63}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var40))
 			if templ_7745c5c3_Err != nil {
@@ -1495,7 +1496,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 			var templ_7745c5c3_Var41 string
 			templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(dayText(rec.GeneratedAt))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 580, Col: 83}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 581, Col: 83}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var41))
 			if templ_7745c5c3_Err != nil {
@@ -1508,7 +1509,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 			var templ_7745c5c3_Var42 string
 			templ_7745c5c3_Var42, templ_7745c5c3_Err = templ.JoinStringErrs(sharePlural(len(rec.Agreements), "information sharing agreement", "information sharing agreements"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 580, Col: 253}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 581, Col: 253}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var42))
 			if templ_7745c5c3_Err != nil {
@@ -1535,7 +1536,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 					var templ_7745c5c3_Var43 string
 					templ_7745c5c3_Var43, templ_7745c5c3_Err = templ.JoinStringErrs(a.Title)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 586, Col: 18}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 587, Col: 18}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var43))
 					if templ_7745c5c3_Err != nil {
@@ -1548,7 +1549,7 @@ func processingPage(l layout, rec sharing.ProcessingRecord) templ.Component {
 					var templ_7745c5c3_Var44 string
 					templ_7745c5c3_Var44, templ_7745c5c3_Err = templ.JoinStringErrs(dayText(a.ReviewDate))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 586, Col: 57}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_oversight.templ`, Line: 587, Col: 57}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var44))
 					if templ_7745c5c3_Err != nil {
