@@ -627,6 +627,9 @@ func (h *crashHarness) restoreAfterKill(trial int) {
 	h.restoreTook = time.Since(start)
 	tmps, _ := filepath.Glob(filepath.Join(h.s.data, "prevent.db.restoring-*"))
 	h.stats.leftoverRestoreTmp += len(tmps)
+	if len(tmps) > 0 {
+		t.Errorf("trial %d: the restore left temporary copies behind: %v", trial, tmps)
+	}
 	// What the restores moved aside is kept by design; the harness removes it to bound the disk it uses.
 	for _, pattern := range []string{"prevent.db.restoring-*", "prevent.db.before-restore-*"} {
 		files, _ := filepath.Glob(filepath.Join(h.s.data, pattern))

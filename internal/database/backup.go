@@ -383,6 +383,19 @@ func RestoreMovingAside(ctx context.Context, backupManifestPath string, targetPa
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("database: restore: create %s: %w", dir, err)
 	}
+	// One restore or first start at a time in the directory; the temporary copies a killed restore left
+	// are then nobody's, and are removed.
+	unlock, err := LockDir(dir)
+	if errors.Is(err, ErrDirLocked) {
+		return "", prevent.Errorf(prevent.Conflict, "Another prevent process is restoring or starting in %s; wait for it to finish", dir)
+	}
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if err := removeRestoreLeftovers(dir, filepath.Base(targetPath)); err != nil {
+		return "", fmt.Errorf("database: restore: remove the leftovers of an interrupted restore: %w", err)
+	}
 
 	// Copy into a temporary file beside the target, checking the checksum again on the way, so that a
 	// file changed between verification and copy is never put in place.
@@ -442,6 +455,22 @@ func RestoreMovingAside(ctx context.Context, backupManifestPath string, targetPa
 		return movedAside, fmt.Errorf("database: restore: %w", err)
 	}
 	return movedAside, nil
+}
+
+// removeRestoreLeftovers removes the temporary copies (<base>.restoring-*) that killed restores left in dir.
+func removeRestoreLeftovers(dir, base string) error {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, de := range des {
+		if strings.HasPrefix(de.Name(), base+".restoring-") && de.Type().IsRegular() {
+			if err := os.Remove(filepath.Join(dir, de.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // RecoverAfterCrash completes an SQLite database that a killed process left with a -wal, -shm or

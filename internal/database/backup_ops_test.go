@@ -179,8 +179,16 @@ func TestRestoreRecoversDatabaseLeftByCrash(t *testing.T) {
 		t.Fatalf("the crash snapshot has no WAL content: %v %v", fi, err)
 	}
 
+	// A killed restore's temporary copy is left beside the target: the next restore removes it.
+	leftover := crashed + ".restoring-1234567"
+	if err := os.WriteFile(leftover, []byte("half a copy"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := database.Restore(ctx, filepath.Join(backups, m.ManifestName()), crashed); err != nil {
 		t.Fatalf("Restore over a database left by a crash: %v", err)
+	}
+	if _, err := os.Stat(leftover); err == nil {
+		t.Error("the temporary copy a killed restore left is still there after the next restore")
 	}
 	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
 		if _, err := os.Stat(crashed + suffix); err == nil {
