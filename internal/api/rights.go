@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
@@ -16,7 +15,6 @@ import (
 type rightsAPI struct {
 	s      *Server
 	sh     *sharing.Service
-	cw     *casework.Service
 	rights *rights.Service
 }
 
@@ -177,7 +175,7 @@ func (a *rightsAPI) rectify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.cw.Rectify(r.Context(), prevent.PrincipalFrom(r.Context()), id, casework.RectifyInput{Field: in.Field, Value: in.Value, Reason: in.Reason}); err != nil {
+	if err := a.rights.Rectify(r.Context(), prevent.PrincipalFrom(r.Context()), id, rights.RectifyInput{Field: in.Field, Value: in.Value, Reason: in.Reason}); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -10,7 +10,7 @@ import (
 // registerRights adds the routes for subject rights and sharing notices: the subject access bundle, rectification, and the notices sent to organisations that received data (consent withdrawn, record rectified).
 func (s *Server) registerRights() {
 	sh := s.deps.Sharing
-	a := &rightsAPI{s: s, sh: sh, cw: s.deps.Casework, rights: s.deps.Rights}
+	a := &rightsAPI{s: s, sh: sh, rights: s.deps.Rights}
 	get, post := http.MethodGet, http.MethodPost
 	openOnly := []param{{name: "open", description: "Only open notices when true", schema: map[string]any{"type": "boolean"}}}
 

@@ -495,3 +495,14 @@ func (s *Service) RequestConsent(ctx context.Context, p prevent.Principal, refer
 	})
 	return next, err
 }
+
+// notifyRecipients sends a notice of kind about case c to the organisations that received its data
+// (sharing.Notify decides which), inside tx: when consent to share information is withdrawn.
+func (s *Service) notifyRecipients(ctx context.Context, tx *database.Tx, p prevent.Principal, c caseRow, kind sharing.NoticeKind, msg string) ([]prevent.ID, error) {
+	var ref sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT reference FROM referrals WHERE id = $1`, c.ID).Scan(&ref); err != nil {
+		return nil, fmt.Errorf("casework: notify: %w", err)
+	}
+	return s.sharing.Notify(ctx, tx, p, sharing.NoticeInput{PartnershipID: c.PartnershipID, Kind: kind, RecordKind: "referral",
+		RecordID: c.ID, RecordLabel: ref.String, Message: msg})
+}

@@ -47,6 +47,31 @@ func (s *Service) ErasedCounts(ctx context.Context, partnershipID prevent.ID, si
 	return inWindow, total, nil
 }
 
+// CaseRef is what a domain above casework needs to know of a case it acts on inside its own transaction
+// (internal/rights): its partnership, state, the person referred and its reference ("" for a draft).
+type CaseRef struct {
+	ID            prevent.ID
+	PartnershipID prevent.ID
+	State         State
+	SubjectID     prevent.ID
+	Reference     string
+}
+
+// AuthoriseCase loads a case through q and decides whether p may take action on it, as every casework method
+// does (a draft is its author's alone; anything refused is NotFound), for a domain above casework acting on
+// the case inside its own transaction.
+func (s *Service) AuthoriseCase(ctx context.Context, q database.Querier, p prevent.Principal, action access.Action, referralID prevent.ID) (CaseRef, error) {
+	c, err := s.authorise(ctx, q, p, action, referralID)
+	if err != nil {
+		return CaseRef{}, err
+	}
+	var ref sql.NullString
+	if err := q.QueryRowContext(ctx, `SELECT reference FROM referrals WHERE id = $1`, c.ID).Scan(&ref); err != nil {
+		return CaseRef{}, fmt.Errorf("casework: case reference: %w", err)
+	}
+	return CaseRef{ID: c.ID, PartnershipID: c.PartnershipID, State: c.State, SubjectID: c.SubjectID, Reference: ref.String}, nil
+}
+
 // AuditCase appends, inside tx, the audit entry casework writes for an action on a referral (its purpose is
 // "Prevent casework"), for a domain above casework that reads or changes the case in its own transaction: a
 // subject access bundle's consultation of each record, a rectification's change.

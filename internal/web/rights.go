@@ -165,7 +165,7 @@ func (rp *rightsPages) handleRectifyPost(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	in := casework.RectifyInput{Field: f.get("field"), Value: f.get("value"), Reason: f.get("reason")}
+	in := rights.RectifyInput{Field: f.get("field"), Value: f.get("value"), Reason: f.get("reason")}
 	if in.Field == "date_of_birth" {
 		d, ok, derr := caseDate(f.Values, "dob")
 		switch {
@@ -177,7 +177,7 @@ func (rp *rightsPages) handleRectifyPost(w http.ResponseWriter, r *http.Request)
 			in.Value = ""
 		}
 	}
-	err = rp.cw.Rectify(r.Context(), principalOf(r), id, in)
+	err = rp.rights.Rectify(r.Context(), principalOf(r), id, in)
 	if err == nil {
 		return rp.flash(w, r, casePath(pid, id), "The person’s details were corrected and the organisations that received them were told")
 	}
