@@ -345,7 +345,7 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 		}},
 		// Erase the personal data of closed cases past retention (docs/retention.md).
 		{Name: "retention-erasure", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
-			_, err := cases.EraseDue(ctx, now())
+			_, err := subjectRights.EraseDue(ctx, now())
 			return err
 		}},
 	}

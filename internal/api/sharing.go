@@ -574,8 +574,7 @@ func (sa *sharingAPI) getOverview(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	cw := sa.deps.Casework
-	due, held, err := cw.ErasureDue(r.Context(), shareWho(r), pid, now)
+	due, held, err := sa.rights.ErasureDue(r.Context(), shareWho(r), pid, now)
 	if err != nil {
 		return err
 	}

@@ -1027,8 +1027,7 @@ func (sp *sharingPages) handleDashboard(w http.ResponseWriter, r *http.Request) 
 	if v.Retained, err = sp.rights.RetentionSummary(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
 		return err
 	}
-	cw := sp.deps.Casework
-	if v.Due, v.Held, err = cw.ErasureDue(r.Context(), shareWho(r), pid, now); err != nil {
+	if v.Due, v.Held, err = sp.rights.ErasureDue(r.Context(), shareWho(r), pid, now); err != nil {
 		return err
 	}
 	l := sp.layout(r, "Data protection dashboard")
