@@ -328,7 +328,7 @@ func prepareDemo(ctx context.Context, c *config) (bool, error) {
 	now := func() time.Time { return time.Now().UTC() }
 	deps := func(db *database.DB) demo.Deps {
 		return demo.Deps{DB: db, Auth: auth.New(auth.Deps{DB: db, Now: now, DemoMode: true}),
-			Partnership: partnership.New(partnership.Deps{DB: db, Now: now}), Now: now}
+			Partnership: partnership.New(partnership.Deps{DB: db, Now: now}), Services: newDemoServices(db, now), Now: now}
 	}
 	if isPostgres(c.databaseURL()) {
 		return demo.PreparePostgres(ctx, c.databaseURL(), c.auditDir(), deps)

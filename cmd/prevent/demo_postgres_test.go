@@ -30,7 +30,7 @@ func TestCLIDemoFirstStartInterruptedPostgres(t *testing.T) {
 	now := func() time.Time { return time.Now().UTC() }
 	killed := errors.New("killed")
 	_, _, err = demo.Load(ctx, demo.Deps{DB: db, Auth: auth.New(auth.Deps{DB: db, Now: now}), Partnership: partnership.New(partnership.Deps{DB: db, Now: now}),
-		Now: now, AfterStep: func(step string) error {
+		Services: newDemoServices(db, now), Now: now, AfterStep: func(step string) error {
 			if step == "programme" {
 				return killed
 			}

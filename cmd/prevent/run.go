@@ -301,14 +301,6 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	authSvc := auth.New(auth.Deps{DB: db, Now: now, DemoMode: c.Demo, Origin: c.PublicURL})
 	partners := partnership.New(partnership.Deps{DB: db, Now: now})
 	a := &app{Auth: authSvc}
-	if c.Demo {
-		accounts, created, err := demo.Load(ctx, demo.Deps{DB: db, Auth: authSvc, Partnership: partners, Now: now})
-		if err != nil {
-			return nil, fmt.Errorf("demo data: %w", err)
-		}
-		a.Demo = accounts
-		demo.PrintAccounts(stdout, c.PublicURL, accounts, created || c.DemoCreated)
-	}
 	keys := c.Keys
 	if keys == nil {
 		keys = keyring.Ephemeral(db)
@@ -319,6 +311,16 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	subjectRights := rights.New(rights.Deps{DB: db, Now: now, Casework: cases, Sharing: sharer})
 	programmes := programme.New(programme.Deps{DB: db, Now: now})
 	tasks := work.New(work.Deps{DB: db, Now: now})
+	if c.Demo {
+		// The demo is written through the same services, and sharing services on the demo's own clocks.
+		accounts, created, err := demo.Load(ctx, demo.Deps{DB: db, Auth: authSvc, Partnership: partners,
+			Services: demoServices(db, cases, programmes), Now: now})
+		if err != nil {
+			return nil, fmt.Errorf("demo data: %w", err)
+		}
+		a.Demo = accounts
+		demo.PrintAccounts(stdout, c.PublicURL, accounts, created || c.DemoCreated)
+	}
 	// Open cases' tasks derived with older rules (or none, after the upgrade that added tasks) are derived again
 	// before the service answers, so that My work is right from the first request; when current, this is one read.
 	if n, err := cases.EnsureTasks(ctx); err != nil {

@@ -38,6 +38,9 @@ type ReferralOptions struct {
 	// Showcase steers a few of the referrals (when Count allows) so that at End there is at least one case at
 	// every Channel stage, from listed for panel to the post-exit reviews.
 	Showcase bool
+	// Casework is the casework service on the database: it gives the bank holidays, and derives the tasks of
+	// the cases written. Required, unless TestServices gives one.
+	Casework *casework.Service
 }
 
 // weighted is a choice with its share.
@@ -165,7 +168,8 @@ type subjectRef struct {
 // decisions, children's services consultations, support plans, consent, interventions and their sessions,
 // exits and post-exit reviews (see setupPanel for the panel itself). Each transaction also writes an audit
 // entry, by the system with the context's request id, naming the referrals it generated. It needs a police
-// officer and a coordinator in the partnership. It returns how many it wrote.
+// officer and a coordinator in the partnership. The cases' tasks are then derived by opt.Casework. It returns
+// how many it wrote.
 func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt ReferralOptions) (int, error) {
 	if opt.End.IsZero() {
 		opt.End = time.Now()
@@ -176,6 +180,13 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 	if opt.Batch <= 0 {
 		opt.Batch = 1000
 	}
+	if opt.Casework == nil {
+		s, err := Services{}.complete(db, func() time.Time { return opt.End })
+		if err != nil {
+			return 0, err
+		}
+		opt.Casework = s.Casework
+	}
 	g := &generator{r: rand.New(rand.NewPCG(opt.Seed, 0x7265666572726573)), pid: pid, count: opt.Count,
 		end: opt.End.UTC().Truncate(time.Microsecond)}
 	g.start = g.end.AddDate(-opt.Years, 0, 0)
@@ -183,7 +194,7 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 		return 0, err
 	}
 	var err error
-	if g.holidays, err = casework.New(casework.Deps{DB: db, Sharing: sharing.New(sharing.Deps{DB: db})}).BankHolidays(ctx); err != nil {
+	if g.holidays, err = opt.Casework.BankHolidays(ctx); err != nil {
 		return 0, fmt.Errorf("demo: bank holidays: %w", err)
 	}
 	if err := g.setupPanel(ctx, db); err != nil {
@@ -232,7 +243,7 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 		return done, fmt.Errorf("demo: case officers: %w", err)
 	}
 	// The cases were written in batches, not through the service: derive the open ones' tasks.
-	if _, err := casework.New(casework.Deps{DB: db, Sharing: sharing.New(sharing.Deps{DB: db})}).SyncAllTasks(ctx, opt.Batch); err != nil {
+	if _, err := opt.Casework.SyncAllTasks(ctx, opt.Batch); err != nil {
 		return done, fmt.Errorf("demo: tasks: %w", err)
 	}
 	return done, nil
@@ -766,17 +777,23 @@ func (g *generator) memberOf(org prevent.ID) member {
 
 // loadCasework gives the newly created demo partnership three years of synthetic referrals.
 func loadCasework(ctx context.Context, d Deps, pid prevent.ID) error {
-	_, err := GenerateReferrals(ctx, d.DB, pid, ReferralOptions{Count: DefaultReferrals, Seed: 0x456c6d73, End: d.Now(), Showcase: true})
+	_, err := GenerateReferrals(ctx, d.DB, pid, ReferralOptions{Count: DefaultReferrals, Seed: 0x456c6d73, End: d.Now(), Showcase: true,
+		Casework: d.Casework})
 	return err
 }
 
 // Scale adds n synthetic referrals to the demo partnership of an existing database, as the system with the
-// demo's request id, telling progress how many are written after each transaction. The seed follows from
+// demo's request id, through the casework and sharing services of svc, telling progress how many are
+// written after each transaction. The seed follows from
 // what the database already holds, so each run adds different people. The new cases' disclosures follow,
 // checked against the demo's agreements, so that partners see what was shared with them.
-func Scale(ctx context.Context, db *database.DB, n int, now time.Time, progress func(done int)) (int, error) {
+func Scale(ctx context.Context, db *database.DB, svc Services, n int, now time.Time, progress func(done int)) (int, error) {
 	if n <= 0 {
 		return 0, prevent.Errorf(prevent.Invalid, "The number of referrals to add must be 1 or more")
+	}
+	svc, err := svc.complete(db, func() time.Time { return now })
+	if err != nil {
+		return 0, err
 	}
 	pid, err := partnershipID(ctx, db.Read())
 	if err != nil {
@@ -787,12 +804,13 @@ func Scale(ctx context.Context, db *database.DB, n int, now time.Time, progress 
 		return 0, fmt.Errorf("demo: scale: %w", err)
 	}
 	ctx = prevent.NewContextWithRequestID(ctx, requestID)
-	done, err := GenerateReferrals(ctx, db, pid, ReferralOptions{Count: n, Seed: uint64(last) + 1, End: now, Batch: 2000, Progress: progress})
+	done, err := GenerateReferrals(ctx, db, pid, ReferralOptions{Count: n, Seed: uint64(last) + 1, End: now, Batch: 2000, Progress: progress,
+		Casework: svc.Casework})
 	if err != nil {
 		return done, err
 	}
 	// The new cases' disclosures, so that partners see what was shared with them.
-	if _, err := shareCases(ctx, db, pid, last, now, shareAll); err != nil {
+	if _, err := shareCases(ctx, db, svc.Sharing, pid, last, now, shareAll); err != nil {
 		return done, err
 	}
 	return done, nil

@@ -182,10 +182,10 @@ func TestDemoReferrals(t *testing.T) {
 
 		// The same seed gives the same referrals.
 		before := count(`SELECT COALESCE(MAX(id), 0) FROM referrals`)
-		if _, err := GenerateReferrals(ctx, db, pid, ReferralOptions{Count: 30, Seed: 7, End: c.t, Batch: 7}); err != nil {
+		if _, err := GenerateReferrals(ctx, db, pid, ReferralOptions{Count: 30, Seed: 7, End: c.t, Batch: 7, Casework: services(db, c).Casework}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := GenerateReferrals(ctx, db, pid, ReferralOptions{Count: 30, Seed: 7, End: c.t}); err != nil {
+		if _, err := GenerateReferrals(ctx, db, pid, ReferralOptions{Count: 30, Seed: 7, End: c.t, Casework: services(db, c).Casework}); err != nil {
 			t.Fatal(err)
 		}
 		details := func(from, to int) []string {
@@ -334,7 +334,7 @@ func TestDemoScaleChannel(t *testing.T) {
 			t.Fatal(err)
 		}
 		later := c.t.AddDate(0, 3, 0)
-		if n, err := Scale(ctx, db, 300, later, nil); err != nil || n != 300 {
+		if n, err := Scale(ctx, db, services(db, c), 300, later, nil); err != nil || n != 300 {
 			t.Fatalf("scale: %d, %v", n, err)
 		}
 		q := db.Read()

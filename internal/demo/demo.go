@@ -1,7 +1,12 @@
 // Package demo loads the synthetic demo partnership: an invented county's Prevent partnership with its member
 // organisations and one or more people in every role, each able to sign in at once with a printed password
 // and a second factor. Everything after the first administrator is created through the ordinary,
-// access-checked and audited partnership methods, acting as that administrator.
+// access-checked and audited partnership methods, acting as that administrator, and the programme of action
+// and the information-sharing governance through the programme and sharing services, which the caller gives
+// (Services). The one exception is the synthetic casework: for speed, the referral generator
+// (GenerateReferrals, in casework.go and casework_channel.go) writes the casework tables with batched SQL, the
+// only place where the demo writes another domain's tables itself, and then has the casework service derive
+// the cases' tasks.
 package demo
 
 import (
@@ -28,6 +33,9 @@ type Deps struct {
 	DB          *database.DB
 	Auth        *auth.Service
 	Partnership *partnership.Service
+	// Services are the casework, programme and sharing services the demo writes through, on DB. A Load that
+	// finds the demo loaded does not need them.
+	Services
 	// Now is the clock; time.Now when nil. Give Auth and Partnership the same clock, or the second-factor
 	// codes generated for enrolment may fall outside the window Auth accepts.
 	Now func() time.Time
@@ -274,6 +282,10 @@ func partnershipID(ctx context.Context, q database.Querier) (prevent.ID, error) 
 
 // create loads the demo partnership into an empty database.
 func create(ctx context.Context, d Deps) ([]Account, error) {
+	var err error
+	if d.Services, err = d.Services.complete(d.DB, d.Now); err != nil {
+		return nil, err
+	}
 	ps := d.Partnership
 	pid, err := ps.Bootstrap(ctx, PartnershipName, Area, Region)
 	if err != nil {

@@ -3,16 +3,22 @@ package demo
 import (
 	"bytes"
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/auth"
+	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // clock is a settable test clock shared by every service.
@@ -25,7 +31,19 @@ func deps(db *database.DB, c *clock) Deps {
 		DB:          db,
 		Auth:        auth.New(auth.Deps{DB: db, Now: c.now}),
 		Partnership: partnership.New(partnership.Deps{DB: db, Now: c.now}),
+		Services:    services(db, c),
 		Now:         c.now,
+	}
+}
+
+// services are the services the demo writes through: programme on the test clock, sharing on the clocks the
+// demo moves, and casework, which derives the tasks of the generated cases, on the wall clock and without
+// keys, as the demo had it when it built its own.
+func services(db *database.DB, c *clock) Services {
+	return Services{
+		Casework:  casework.New(casework.Deps{DB: db, Sharing: sharing.New(sharing.Deps{DB: db})}),
+		Programme: programme.New(programme.Deps{DB: db, Now: c.now}),
+		Sharing:   func(now func() time.Time) *sharing.Service { return sharing.New(sharing.Deps{DB: db, Now: now}) },
 	}
 }
 
@@ -298,5 +316,39 @@ func TestDemoPasswordIsStable(t *testing.T) {
 	d, err := demoPassword("amelia.ashworth@elmshire-cc.example", "Amelia Ashworth", refuseFirst)
 	if err != nil || d == a {
 		t.Errorf("a refused password was not replaced: %q, %v", d, err)
+	}
+}
+
+// TestLoadNeedsServices: the demo builds no domain service of its own. Without services (and without
+// TestServices, which this package's tests do not set) Load refuses before it writes anything.
+func TestLoadNeedsServices(t *testing.T) {
+	db := dbtest.NewSQLite(t)
+	ctx := context.Background()
+	d := deps(db, &clock{t: time.Date(2026, 3, 9, 10, 15, 7, 0, time.UTC)})
+	d.Services = Services{}
+	if _, _, err := Load(ctx, d); !errors.Is(err, errNoServices) {
+		t.Fatalf("Load without services: %v, want %v", err, errNoServices)
+	}
+	var n int
+	if err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM partnerships`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d partnerships (%v) after a refused Load", n, err)
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, call := range []string{"casework.New(", "sharing.New(", "programme.New("} {
+			if bytes.Contains(b, []byte(call)) {
+				t.Errorf("%s calls %s: the services come from the caller (Deps.Services)", f, call)
+			}
+		}
 	}
 }

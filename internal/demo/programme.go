@@ -60,7 +60,7 @@ var demoProjects = []demoProject{
 // service, as the coordinator or the administrator, so that it is access-checked and audited.
 func loadProgramme(ctx context.Context, d Deps, pid prevent.ID, orgIDs map[string]prevent.ID, ids []prevent.ID) error {
 	now := d.Now()
-	svc := programme.New(programme.Deps{DB: d.DB, Now: d.Now})
+	svc := d.Programme
 	principal := func(id prevent.ID) (prevent.Principal, error) {
 		p, err := auth.LoadPrincipal(ctx, d.DB.Read(), id, now)
 		p.MFA = true

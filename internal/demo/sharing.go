@@ -163,7 +163,7 @@ func principalWithRole(ctx context.Context, db *database.DB, pid prevent.ID, rol
 func loadSharing(ctx context.Context, d Deps, pid prevent.ID, orgIDs map[string]prevent.ID) error {
 	now := d.Now().UTC()
 	clk := &sharingClock{t: now}
-	svc := sharing.New(sharing.Deps{DB: d.DB, Now: clk.now})
+	svc := d.Sharing(clk.now)
 	dpo, err := principalWithRole(ctx, d.DB, pid, prevent.DataProtection, now)
 	if err != nil {
 		return err
@@ -236,7 +236,7 @@ func loadSharing(ctx context.Context, d Deps, pid prevent.ID, orgIDs map[string]
 		if err := agree(demoAgreements[i]); err != nil {
 			return err
 		}
-		if _, err := shareCases(ctx, d.DB, pid, 0, now, step.share); err != nil {
+		if _, err := shareCases(ctx, d.DB, d.Sharing, pid, 0, now, step.share); err != nil {
 			return err
 		}
 	}
@@ -327,10 +327,12 @@ func consentFor(referral prevent.ID, withConsent string) (sharing.Consent, strin
 // its panel members; for each intervention, a disclosure to the provider's organisation naming the worker;
 // for each screening information request, a disclosure to the organisation asked. Each is made as the
 // coordinator at the time of the step, in transactions of a few hundred, and checked against the
-// agreements like any other. kinds selects which of the three it writes. It returns how many it wrote.
+// agreements like any other, by a sharing service from newSharing on a clock moved to each step's time. kinds
+// selects which of the three it writes. It returns how many it wrote.
 // (Partners' answers, which casework now discloses too, are left out to keep loading quick: they go to the
 // coordinator's organisation, which sees every case anyway.)
-func shareCases(ctx context.Context, db *database.DB, pid, after prevent.ID, now time.Time, kinds shareKind) (int, error) {
+func shareCases(ctx context.Context, db *database.DB, newSharing func(now func() time.Time) *sharing.Service, pid, after prevent.ID,
+	now time.Time, kinds shareKind) (int, error) {
 	coord, err := principalWithRole(ctx, db, pid, prevent.Coordinator, now)
 	if err != nil {
 		return 0, err
@@ -466,7 +468,7 @@ func shareCases(ctx context.Context, db *database.DB, pid, after prevent.ID, now
 	slices.SortStableFunc(shares, func(a, b demoShare) int { return a.at.Compare(b.at) })
 	cctx := prevent.NewContextWithPrincipal(ctx, coord)
 	clk := &sharingClock{}
-	svc := sharing.New(sharing.Deps{DB: db, Now: clk.now})
+	svc := newSharing(clk.now)
 	const batch = 500
 	for done := 0; done < len(shares); done += batch {
 		err := db.WithTx(ctx, func(tx *database.Tx) error {

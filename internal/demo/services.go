@@ -1,0 +1,54 @@
+package demo
+
+import (
+	"errors"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/sharing"
+)
+
+// Services are the domain services the demo writes through. The demo builds none of them: the service's
+// commands build them once, with the rest of the service (cmd/prevent), and give them to the demo.
+type Services struct {
+	// Casework reads the bank holidays and derives the tasks of the cases the referral generator writes.
+	Casework *casework.Service
+	// Programme writes the programme of action.
+	Programme *programme.Service
+	// Sharing returns a sharing service on db that runs on the clock now. The demo dates the governance
+	// records and disclosures it writes when they would have happened, moving that clock as it goes, so it
+	// cannot use a service on the process's clock.
+	Sharing func(now func() time.Time) *sharing.Service
+}
+
+// TestServices, when set, gives the services that a caller of Load, GenerateReferrals or Scale did not
+// give, on db and with now as the demo's clock. The service never sets it: cmd/prevent gives every one.
+// internal/testworld sets it for the tests of the pages and the API that load the demo without giving
+// services.
+var TestServices func(db *database.DB, now func() time.Time) Services
+
+// errNoServices is returned when the demo must write and was given no services.
+var errNoServices = errors.New("demo: no casework, programme or sharing service given (demo.Services)")
+
+// complete returns s with the services it lacks taken from TestServices, or errNoServices when some are
+// still missing.
+func (s Services) complete(db *database.DB, now func() time.Time) (Services, error) {
+	if (s.Casework == nil || s.Programme == nil || s.Sharing == nil) && TestServices != nil {
+		t := TestServices(db, now)
+		if s.Casework == nil {
+			s.Casework = t.Casework
+		}
+		if s.Programme == nil {
+			s.Programme = t.Programme
+		}
+		if s.Sharing == nil {
+			s.Sharing = t.Sharing
+		}
+	}
+	if s.Casework == nil || s.Programme == nil || s.Sharing == nil {
+		return s, errNoServices
+	}
+	return s, nil
+}
