@@ -25,6 +25,7 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	_ "github.com/preventplatform/prevent/internal/testworld" // the services the demo loads through
 	"github.com/preventplatform/prevent/internal/work"
 )
 
