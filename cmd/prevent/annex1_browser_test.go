@@ -17,7 +17,7 @@ import (
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
-// annexDriver drives the seed's Annex 1 case study, whose people are found by their job titles: it has two
+// annexDriver drives the 2009 guidance's Annex 1 case study (docs/adr/0003-lawful-sharing.md), whose people are found by their job titles: it has two
 // referrers (a school's and probation's) and two panel members of interest.
 type annexDriver struct {
 	driver
@@ -62,7 +62,7 @@ func (d annexDriver) fill(s disclosure) {
 		chromedp.SendKeys(chromedp.CSS("#share-necessity"), s.necessity))
 }
 
-// TestBrowserAnnex1CaseStudy runs the seed's Annex 1 case study end to end in Chromium, as the demo accounts.
+// TestBrowserAnnex1CaseStudy runs the 2009 guidance's Annex 1 case study end to end in Chromium, as the demo accounts.
 // A probation offender manager refers a 23-year-old man on licence whose family fear his growing obsession
 // with terrorist material; the police officer refers him to Channel; the coordinator records his consent to
 // information sharing and assesses him; the district council's housing officer, not yet working on the case,
