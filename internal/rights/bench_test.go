@@ -18,6 +18,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
+	_ "github.com/preventplatform/prevent/internal/testworld" // the services the demo loads through
 )
 
 var benchNow = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
