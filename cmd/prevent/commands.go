@@ -220,14 +220,14 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return errors.New("restore: give the backup's manifest with --manifest")
 	}
 	var db *database.DB
-	var aside string
+	var aside, pgFile string
 	if isPostgres(c.databaseURL()) {
 		// PostgreSQL restores into a new, empty database, and shreds again as below.
-		pg, _, err := pgRestoreCmd(ctx, &c, manifest, stdout)
+		pg, m, err := pgRestoreCmd(ctx, &c, manifest, stdout)
 		if err != nil {
 			return err
 		}
-		db = pg
+		db, pgFile = pg, m.File
 	} else {
 		target := strings.TrimPrefix(c.databaseURL(), "sqlite:")
 		// Restore completes a database that a killed service left with its WAL, and refuses one in use.
@@ -264,7 +264,7 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return fmt.Errorf("restore: %w", err)
 	}
 	if isPostgres(c.databaseURL()) {
-		if err := pgRestoreDone(ctx, db, manifest, time.Now()); err != nil {
+		if err := pgRestoreDone(ctx, db, pgFile, time.Now()); err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}
 	}

@@ -378,41 +378,23 @@ func pgBackupCmd(ctx context.Context, c *config, dir string, stdout io.Writer) e
 	return nil
 }
 
-// pgRestoreDone records, as the last step of a restore, that the backup was restored completely. The row
-// makes the database differ from the backup, so running the restore again into it is refused rather than
-// taken for an interrupted restore to carry on.
-func pgRestoreDone(ctx context.Context, db *database.DB, manifest string, now time.Time) error {
-	m, err := readManifestName(manifest)
-	if err != nil {
-		return err
-	}
+// pgRestoreDone records, as the last step of a restore, that the backup named file was restored completely.
+// The row makes the database differ from the backup, so running the restore again into it is refused rather
+// than taken for an interrupted restore to carry on.
+func pgRestoreDone(ctx context.Context, db *database.DB, file string, now time.Time) error {
 	return db.WithTx(ctx, func(tx *database.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES ($1, $2)", "restore_completed:"+m, now.UTC().Format(time.RFC3339))
+		_, err := tx.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES ($1, $2)", "restore_completed:"+file, now.UTC().Format(time.RFC3339))
 		return err
 	})
 }
 
-// readManifestName returns the name of the backup file a PostgreSQL manifest describes.
-func readManifestName(path string) (string, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	var m pgManifest
-	if err := json.Unmarshal(raw, &m); err != nil || m.File == "" {
-		return "", fmt.Errorf("%s is not a backup manifest: %v", path, err)
-	}
-	return m.File, nil
-}
-
 // pgRestoreCmd is the PostgreSQL part of `prevent restore`: it restores and shreds again, prints what it
-// did, and returns the restored database, open, and the audit log's restored size for the audit directory's
-// part of the restore.
-func pgRestoreCmd(ctx context.Context, c *config, manifest string, stdout io.Writer) (*database.DB, int64, error) {
+// did, and returns the restored database, open, and the backup's manifest for the rest of the restore.
+func pgRestoreCmd(ctx context.Context, c *config, manifest string, stdout io.Writer) (*database.DB, pgManifest, error) {
 	db, m, n, err := restorePostgres(ctx, manifest, c.databaseURL(), c.keysDir())
 	if err != nil {
-		return nil, 0, fmt.Errorf("restore: %w", err)
+		return nil, m, fmt.Errorf("restore: %w", err)
 	}
 	fmt.Fprintf(stdout, "restored %s into database %s; %d erased subjects shredded again\n", manifest, pgDatabaseName(c.databaseURL()), n)
-	return db, m.AuditHeadSize, nil
+	return db, m, nil
 }
