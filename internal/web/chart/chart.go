@@ -8,6 +8,14 @@
 // summary of the figures. The page that shows a chart shows the data table
 // beside it; the chart is the picture, not the only place the figures appear.
 //
+// The kinds are Bars (categories), Columns (a time series), Funnel (the
+// stages of a process, each with its share of the first), Histogram (a
+// distribution of durations in days, with the median marked) and GroupedBars
+// (two series compared category by category). Each writes a default summary
+// when the caller gives none; Summarise, SummariseSeries, SummariseFunnel,
+// SummariseDurations and SummariseGroups return the same sentences for use
+// elsewhere on the page.
+//
 // Figures may be withheld by disclosure control. A withheld figure draws no
 // bar or column, only its printed form (such as "[c]") where the bar would
 // start, and the summary says how many figures are withheld; the package never

@@ -116,6 +116,10 @@ var (
 		{Label: "Adopted", Value: 30, Shown: true},
 		{Label: "Left", Value: 2, Shown: false},
 	}}
+	sectors = Groups{ID: "sectors", Caption: "Referrals by sector", Unit: "referrals", Labels: []string{"Education", "Police", "Health"}, Series: []Series{
+		{Name: "2025", Points: []Point{{Value: 40, Shown: true}, {Value: 22, Shown: true}, {Value: 3, Shown: false}}},
+		{Name: "2026", Points: []Point{{Value: 31, Shown: true}, {Value: 0, Shown: true}, {Value: 9, Shown: true}}},
+	}}
 	median    = 9.5
 	durations = Durations{ID: "days", Caption: "Days from referral to panel", Unit: "cases", Median: &median, Bins: []Bin{
 		{From: 0, To: 7, Value: 5, Shown: true},
@@ -139,6 +143,8 @@ func kinds() []struct {
 		{"columns", "by-month", months.Caption, SummariseSeries(months), Columns(months)},
 		{"funnel", "stages", stages.Caption, SummariseFunnel(stages), Funnel(stages)},
 		{"histogram", "days", durations.Caption, SummariseDurations(durations), Histogram(durations)},
+		{"grouped", "sectors", sectors.Caption, SummariseGroups(sectors), GroupedBars(sectors)},
+		{"empty grouped", "g", "G", noFigures, GroupedBars(Groups{ID: "g", Caption: "G", Labels: []string{"A"}, Series: []Series{{Name: "1", Points: []Point{{Shown: true}}}}})},
 		{"empty bars", "nothing", "Nothing", noFigures, Bars(Chart{ID: "nothing", Caption: "Nothing"})},
 		{"zero columns", "chart-zero", "Zero", noFigures, Columns(Chart{Caption: "Zero", Points: []Point{{Label: "Apr", Shown: true}}})},
 		{"empty funnel", "f", "F", noFigures, Funnel(Chart{ID: "f", Caption: "F"})},
@@ -336,6 +342,10 @@ func TestBarLengthsProportional(t *testing.T) {
 		}
 	}
 
+	// Both series of a grouped chart share one scale.
+	_, root = render(t, GroupedBars(sectors))
+	checkProportional(t, bars(t, root, "width"), map[string]int{"Education, 2025": 40, "Police, 2025": 22, "Education, 2026": 31, "Health, 2026": 9})
+
 	_, root = render(t, Histogram(durations))
 	checkProportional(t, bars(t, root, "height"), map[string]int{"0 to 6 days": 5, "7 to 13 days": 12, "14 to 20 days": 8, "28 days or more": 3})
 }
@@ -351,6 +361,7 @@ func TestWithheld(t *testing.T) {
 		{Columns(months), "Sep 2026", "[c]", "1 figure is withheld"},
 		{Funnel(stages), "Left", "[c]", "Left [c] (withheld)"},
 		{Histogram(durations), "21 to 27 days", "[c]", "1 figure is withheld"},
+		{GroupedBars(sectors), "Health, 2025", "[c]", "1 figure is withheld"},
 	} {
 		out, root := render(t, c.comp)
 		if _, ok := bars(t, root, "x")[c.label]; ok {
@@ -460,7 +471,7 @@ func TestContrast(t *testing.T) {
 	for _, c := range []struct {
 		colour string
 		min    float64
-	}{{colourBar, 3}, {colourText, 4.5}, {colourSecondary, 4.5}} {
+	}{{colourBar, 3}, {colourSecond, 3}, {colourText, 4.5}, {colourSecondary, 4.5}} {
 		if r := contrast(t, c.colour); r < c.min {
 			t.Errorf("%s on white = %.2f, want at least %v", c.colour, r, c.min)
 		}
@@ -711,5 +722,47 @@ func TestFormatInt(t *testing.T) {
 		if got := formatInt(n); got != want {
 			t.Errorf("formatInt(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestGrouped(t *testing.T) {
+	_, root := render(t, GroupedBars(sectors))
+	keys := root.find("rect", "app-chart__key")
+	names := root.find("text", "app-chart__key-label")
+	if len(keys) != 2 || len(names) != 2 || names[0].text() != "2025" || names[1].text() != "2026" {
+		t.Fatalf("key %+v %+v, want 2025 and 2026", keys, names)
+	}
+	fills := map[string]string{}
+	for _, r := range root.find("rect", "app-chart__bar") {
+		_, series, _ := strings.Cut(strings.SplitN(r.find("title", "")[0].Text, ": ", 2)[0], ", ")
+		if f, ok := fills[series]; ok && f != r.get("fill") {
+			t.Errorf("series %s has bars in %s and %s", series, f, r.get("fill"))
+		}
+		fills[series] = r.get("fill")
+	}
+	if fills["2025"] != keys[0].get("fill") || fills["2026"] != keys[1].get("fill") || fills["2025"] == fills["2026"] {
+		t.Errorf("bar colours %v do not match the key %s, %s", fills, keys[0].get("fill"), keys[1].get("fill"))
+	}
+	// Each category's label comes before its bars.
+	var labels []string
+	for _, l := range root.find("text", "app-chart__label") {
+		labels = append(labels, l.text())
+	}
+	if strings.Join(labels, "|") != "Education|Police|Health" {
+		t.Errorf("labels %q", labels)
+	}
+	// A short series is drawn as withheld, never as a guess; a third series is not drawn.
+	g := Groups{ID: "g", Caption: "G", Labels: []string{"A", "B"}, Series: []Series{
+		{Name: "one", Points: []Point{{Value: 5, Shown: true}}},
+		{Name: "two", Points: []Point{{Value: 4, Shown: true}, {Value: 2, Shown: true}}},
+		{Name: "three", Points: []Point{{Value: 9, Shown: true}, {Value: 9, Shown: true}}},
+	}}
+	_, root = render(t, GroupedBars(g))
+	checkProportional(t, bars(t, root, "width"), map[string]int{"A, one": 5, "A, two": 4, "B, two": 2})
+	if n := len(root.find("text", "app-chart__withheld")); n != 1 {
+		t.Errorf("%d withheld markers, want 1 for the missing point", n)
+	}
+	if s := SummariseGroups(sectors); s != "Of the figures shown, 2025: 62 referrals in total, the most in Education (40); 2026: 40 referrals in total, the most in Education (31); 1 figure is withheld." {
+		t.Errorf("summary %q", s)
 	}
 }

@@ -21,7 +21,7 @@ func barDrawing(c Chart) drawing {
 	for i, p := range c.Points {
 		values[i] = p.text()
 	}
-	return barLayout(safeID(c.ID, c.Caption), "bars", c.Caption, desc, c.Points, values)
+	return barLayout(safeID(c.ID, c.Caption), "bars", c.Caption, desc, singleRows(c.Points, values), nil)
 }
 
 // Columns renders a column chart of a time series, such as referrals by
@@ -57,7 +57,7 @@ func funnelDrawing(c Chart) drawing {
 			values[i] += " (" + sh + ")"
 		}
 	}
-	return barLayout(safeID(c.ID, c.Caption), "funnel", c.Caption, desc, c.Points, values)
+	return barLayout(safeID(c.ID, c.Caption), "funnel", c.Caption, desc, singleRows(c.Points, values), nil)
 }
 
 // Bin is one bar of a histogram of durations in days: the count of durations

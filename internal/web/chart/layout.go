@@ -10,7 +10,9 @@ const (
 	smallSize = 14 // values and axis labels
 	lineGap   = 20 // between the lines of a wrapped label
 	barHeight = 24 // of a bar in a bar chart or funnel
-	rowGap    = 16 // below each bar
+	// groupBarHeight is the height of each bar of a group.
+	groupBarHeight = 20
+	rowGap         = 16 // below each bar
 )
 
 // drawing is a chart laid out, ready for the template. Its parts are drawn
@@ -35,6 +37,11 @@ func (d drawing) labelledBy() string {
 // rect is a bar or column, with its name and value as a tooltip.
 type rect struct {
 	X, Y, W, H, Fill, Class, Title string
+}
+
+// keyItem names the colour of a series.
+type keyItem struct {
+	name, fill string
 }
 
 // line is an axis, a grid line, a tick or the median.
@@ -64,18 +71,53 @@ func emptyDrawing(id, kind, caption, desc string) drawing {
 	return d
 }
 
-// barLayout draws horizontal bars, each below its label, with its printed
-// value after it. Withheld points have no bar, only their printed value.
-func barLayout(id, kind, caption, desc string, points []Point, values []string) drawing {
-	if empty(points) {
+// barRow is a label with one bar below it, or one for each series.
+type barRow struct {
+	label string
+	bars  []barItem
+}
+
+// barItem is one bar of a row.
+type barItem struct {
+	p Point
+	// value is the printed value, after the bar.
+	value string
+	// tooltip names the bar, such as "Education" or "Education, 2026".
+	tooltip string
+	fill    string
+}
+
+// singleRows are the rows of a chart with one series.
+func singleRows(points []Point, values []string) []barRow {
+	rows := make([]barRow, len(points))
+	for i, p := range points {
+		rows[i] = barRow{label: p.Label, bars: []barItem{{p: p, value: values[i], tooltip: p.name(), fill: colourBar}}}
+	}
+	return rows
+}
+
+// barLayout draws horizontal bars below their labels, each with its printed
+// value after it; a row with several bars is a group, drawn thinner. Withheld
+// points have no bar, only their printed value. The key, when given, names
+// the colour of each series above the bars.
+func barLayout(id, kind, caption, desc string, rows []barRow, key []keyItem) drawing {
+	var all []Point
+	for _, r := range rows {
+		for _, b := range r.bars {
+			all = append(all, b.p)
+		}
+	}
+	if empty(all) {
 		return emptyDrawing(id, kind, caption, desc)
 	}
 	d := drawing{ID: id, Kind: kind, Caption: caption, Desc: desc}
 	top := 0
 	reserve := 40.0
-	for i, p := range points {
-		top = max(top, p.value())
-		reserve = max(reserve, textWidth(values[i], smallSize)+8)
+	for _, r := range rows {
+		for _, b := range r.bars {
+			top = max(top, b.p.value())
+			reserve = max(reserve, textWidth(b.value, smallSize)+8)
+		}
 	}
 	reserve = min(reserve, width/3)
 	ts := ticks(top, 5)
@@ -90,33 +132,49 @@ func barLayout(id, kind, caption, desc string, points []Point, values []string) 
 	}
 	maxChars := int((width - left) / (fontSize * 0.6))
 	y := 0.0
-	for i, p := range points {
-		lines, cut := wrap(p.Label, maxChars, 2)
+	if len(key) > 0 {
+		x := left
+		for _, k := range key {
+			d.Rects = append(d.Rects, rect{X: coord(x), Y: "3", W: "16", H: "16", Fill: k.fill, Class: "app-chart__key"})
+			d.Texts = append(d.Texts, newText(x+22, 16, "start", smallSize, colourText, "app-chart__key-label", k.name))
+			x += 22 + textWidth(k.name, smallSize) + 24
+		}
+		y = 36
+	}
+	for _, r := range rows {
+		lines, cut := wrap(r.label, maxChars, 2)
 		if len(lines) == 0 {
 			lines = []string{""}
 		}
 		label := newText(left, y+fontSize, "start", fontSize, colourText, "app-chart__label", lines...)
 		if cut {
-			label.Title = p.Label
+			label.Title = r.label
 		}
 		d.Texts = append(d.Texts, label)
 		y += float64(len(lines)*lineGap) + 6
-		mid := y + barHeight/2 + smallSize*0.35
-		// The zero line runs beside each bar, clear of the labels.
-		d.Marks = append(d.Marks, line{X1: coord(left), Y1: coord(y - 4), X2: coord(left), Y2: coord(y + barHeight + 4), Stroke: colourText, Width: "1", Class: "app-chart__axis"})
-		switch {
-		case !p.Shown:
-			d.Texts = append(d.Texts, newText(left+6, mid, "start", smallSize, colourSecondary, "app-chart__withheld", values[i]))
-		default:
-			w := scale(p.value())
-			if w > 0 {
-				d.Rects = append(d.Rects, rect{X: coord(left), Y: coord(y), W: coord(w), H: strconv.Itoa(barHeight), Fill: colourBar, Class: "app-chart__bar", Title: p.name() + ": " + values[i]})
-			}
-			v := newText(left+w+6, mid, "start", smallSize, colourText, "app-chart__value", values[i])
-			v.Weight = "bold"
-			d.Texts = append(d.Texts, v)
+		h := float64(barHeight)
+		if len(r.bars) > 1 {
+			h = groupBarHeight
 		}
-		y += barHeight + rowGap
+		// The zero line runs beside the bars, clear of the labels.
+		height := float64(len(r.bars))*(h+2) - 2
+		d.Marks = append(d.Marks, line{X1: coord(left), Y1: coord(y - 4), X2: coord(left), Y2: coord(y + height + 4), Stroke: colourText, Width: "1", Class: "app-chart__axis"})
+		for _, b := range r.bars {
+			mid := y + h/2 + smallSize*0.35
+			if !b.p.Shown {
+				d.Texts = append(d.Texts, newText(left+6, mid, "start", smallSize, colourSecondary, "app-chart__withheld", b.value))
+			} else {
+				w := scale(b.p.value())
+				if w > 0 {
+					d.Rects = append(d.Rects, rect{X: coord(left), Y: coord(y), W: coord(w), H: coord(h), Fill: b.fill, Class: "app-chart__bar", Title: b.tooltip + ": " + b.value})
+				}
+				v := newText(left+w+6, mid, "start", smallSize, colourText, "app-chart__value", b.value)
+				v.Weight = "bold"
+				d.Texts = append(d.Texts, v)
+			}
+			y += h + 2
+		}
+		y += rowGap - 2
 	}
 	axis := y - rowGap/2
 	d.Marks = append(d.Marks, line{X1: coord(left), Y1: coord(axis), X2: coord(left + plot), Y2: coord(axis), Stroke: colourSecondary, Width: "1", Class: "app-chart__axis"})
