@@ -69,10 +69,10 @@ type Point struct {
 
 // Chart is a bar, column or funnel chart.
 type Chart struct {
-	// ID identifies the figure on the page; the SVG's title and description
-	// have the ids ID+"-title" and ID+"-desc". When empty it is made from the
-	// caption. Characters other than ASCII letters, digits, "-" and "_" are
-	// replaced.
+	// ID identifies the figure on the page, so each chart on a page needs
+	// its own; the SVG's title and description have the ids ID+"-title" and
+	// ID+"-desc". When empty it is made from the caption. Characters other
+	// than ASCII letters, digits, "-" and "_" are replaced.
 	ID string
 	// Caption is the visible caption and the accessible name of the image.
 	Caption string

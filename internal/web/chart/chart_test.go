@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -62,11 +63,11 @@ func (n node) all() []node {
 }
 
 // find lists the descendants with the element name and, when class is not
-// empty, the class.
+// empty, that among their class names.
 func (n node) find(name, class string) []node {
 	var out []node
 	for _, e := range n.all() {
-		if e.XMLName.Local == name && (class == "" || e.get("class") == class) {
+		if e.XMLName.Local == name && (class == "" || slices.Contains(strings.Fields(e.get("class")), class)) {
 			out = append(out, e)
 		}
 	}
@@ -739,6 +740,12 @@ func TestGrouped(t *testing.T) {
 			t.Errorf("series %s has bars in %s and %s", series, f, r.get("fill"))
 		}
 		fills[series] = r.get("fill")
+	}
+	if keys[0].get("class") != "app-chart__key" || keys[1].get("class") != "app-chart__key app-chart__key--second" {
+		t.Errorf("key classes %q, %q", keys[0].get("class"), keys[1].get("class"))
+	}
+	if n := len(root.find("rect", "app-chart__bar--second")); n != 2 {
+		t.Errorf("%d bars of the second series have its class, want 2", n)
 	}
 	if fills["2025"] != keys[0].get("fill") || fills["2026"] != keys[1].get("fill") || fills["2025"] == fills["2026"] {
 		t.Errorf("bar colours %v do not match the key %s, %s", fills, keys[0].get("fill"), keys[1].get("fill"))

@@ -63,16 +63,17 @@ func GroupedBars(g Groups) templ.Component {
 func groupedDrawing(g Groups) drawing {
 	series := g.series()
 	fills := []string{colourBar, colourSecond}
+	modifiers := []string{"", "second"}
 	var key []keyItem
 	for j, s := range series {
-		key = append(key, keyItem{name: s.Name, fill: fills[j]})
+		key = append(key, keyItem{name: s.Name, fill: fills[j], modifier: modifiers[j]})
 	}
 	rows := make([]barRow, len(g.Labels))
 	for i, label := range g.Labels {
 		rows[i].label = label
 		for j, s := range series {
 			p := s.Points[i]
-			rows[i].bars = append(rows[i].bars, barItem{p: p, value: p.text(), tooltip: label + ", " + s.Name, fill: fills[j]})
+			rows[i].bars = append(rows[i].bars, barItem{p: p, value: p.text(), tooltip: label + ", " + s.Name, fill: fills[j], modifier: modifiers[j]})
 		}
 	}
 	desc := or(g.Summary, SummariseGroups(g))

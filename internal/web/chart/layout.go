@@ -42,6 +42,9 @@ type rect struct {
 // keyItem names the colour of a series.
 type keyItem struct {
 	name, fill string
+	// modifier, when set, is added to the class names of the swatch, such
+	// as "second" for app-chart__key--second.
+	modifier string
 }
 
 // line is an axis, a grid line, a tick or the median.
@@ -62,6 +65,15 @@ func (t text) dy() string { return strconv.Itoa(lineGap) }
 
 func newText(x, y float64, anchor string, size int, fill, class string, lines ...string) text {
 	return text{X: coord(x), Y: coord(y), Anchor: anchor, Size: strconv.Itoa(size), Fill: fill, Weight: "normal", Class: class, Lines: lines}
+}
+
+// modified is the class name with its modifier, such as
+// "app-chart__bar app-chart__bar--second", or alone when there is none.
+func modified(class, modifier string) string {
+	if modifier == "" {
+		return class
+	}
+	return class + " " + class + "--" + modifier
 }
 
 // emptyDrawing is the picture of a chart with nothing to draw.
@@ -85,6 +97,9 @@ type barItem struct {
 	// tooltip names the bar, such as "Education" or "Education, 2026".
 	tooltip string
 	fill    string
+	// modifier, when set, is added to the bar's class names, such as
+	// "second" for app-chart__bar--second.
+	modifier string
 }
 
 // singleRows are the rows of a chart with one series.
@@ -135,7 +150,7 @@ func barLayout(id, kind, caption, desc string, rows []barRow, key []keyItem) dra
 	if len(key) > 0 {
 		x := left
 		for _, k := range key {
-			d.Rects = append(d.Rects, rect{X: coord(x), Y: "3", W: "16", H: "16", Fill: k.fill, Class: "app-chart__key"})
+			d.Rects = append(d.Rects, rect{X: coord(x), Y: "3", W: "16", H: "16", Fill: k.fill, Class: modified("app-chart__key", k.modifier)})
 			d.Texts = append(d.Texts, newText(x+22, 16, "start", smallSize, colourText, "app-chart__key-label", k.name))
 			x += 22 + textWidth(k.name, smallSize) + 24
 		}
@@ -166,7 +181,7 @@ func barLayout(id, kind, caption, desc string, rows []barRow, key []keyItem) dra
 			} else {
 				w := scale(b.p.value())
 				if w > 0 {
-					d.Rects = append(d.Rects, rect{X: coord(left), Y: coord(y), W: coord(w), H: coord(h), Fill: b.fill, Class: "app-chart__bar", Title: b.tooltip + ": " + b.value})
+					d.Rects = append(d.Rects, rect{X: coord(left), Y: coord(y), W: coord(w), H: coord(h), Fill: b.fill, Class: modified("app-chart__bar", b.modifier), Title: b.tooltip + ": " + b.value})
 				}
 				v := newText(left+w+6, mid, "start", smallSize, colourText, "app-chart__value", b.value)
 				v.Weight = "bold"
