@@ -82,6 +82,19 @@ func TestDecide(t *testing.T) {
 		{"provider not assigned records no sessions", person(8, 50, 1, prevent.Provider, prevent.SC, time.Time{}), access.SessionRecord, access.Resource{Kind: "intervention", PartnershipID: 1, OwnerOrg: 50, Assigned: []prevent.ID{7}, Marking: prevent.OfficialSensitive, Personal: true}, false},
 		{"analyst sees no panels", person(3, 10, 1, prevent.Analyst, prevent.SC, time.Time{}), access.PanelView, access.Resource{Kind: "panel", PartnershipID: 1}, false},
 		{"provider cannot answer information request", person(6, 20, 1, prevent.Provider, prevent.BPSS, time.Time{}), access.InformationAnswer, access.Resource{Kind: "information_request", PartnershipID: 1, OwnerOrg: 20, Marking: prevent.OfficialSensitive}, false},
+		// Returns (internal/returns): drafting and checking an annual return need StatisticsView; approving it
+		// also PlanApprove, as a quarterly return's approval does; a partnership's tier and the senders it
+		// trusts are PartnershipManage.
+		{"analyst prepares returns", person(3, 10, 1, prevent.Analyst, prevent.VettingNone, time.Time{}), access.StatisticsView, returnRecord(1), true},
+		{"coordinator prepares returns", coord, access.StatisticsView, returnRecord(1), true},
+		{"coordinator approves returns", coord, access.PlanApprove, returnRecord(1), true},
+		{"analyst cannot approve returns", person(3, 10, 1, prevent.Analyst, prevent.SC, time.Time{}), access.PlanApprove, returnRecord(1), false},
+		{"administrator computes no returns", person(4, 10, 1, prevent.Administrator, prevent.SC, time.Time{}), access.StatisticsView, returnRecord(1), false},
+		{"administrator sets the tier and senders", person(4, 10, 1, prevent.Administrator, prevent.BPSS, time.Time{}), access.PartnershipManage, returnRecord(1), true},
+		{"coordinator cannot set the tier", coord, access.PartnershipManage, returnRecord(1), false},
+		{"referrer computes no returns", person(5, 10, 1, prevent.Referrer, prevent.SC, time.Time{}), access.StatisticsView, returnRecord(1), false},
+		{"coordinator of another partnership: no returns", coord, access.StatisticsView, returnRecord(2), false},
+		{"a region's coordinator sees no source's case", person(1, 10, 2, prevent.Coordinator, prevent.SC, time.Time{}), access.CaseView, caseRecord, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -94,6 +107,11 @@ func TestDecide(t *testing.T) {
 			}
 		})
 	}
+}
+
+// returnRecord is a partnership's return, as internal/returns asks about it.
+func returnRecord(pid prevent.ID) access.Resource {
+	return access.Resource{Kind: "return", PartnershipID: pid, Marking: prevent.Official}
 }
 
 func deconfliction(m prevent.Marking) access.Resource {
