@@ -95,8 +95,10 @@ func (s *Service) importAudit(ctx context.Context, tx *database.Tx, p prevent.Pr
 	return nil
 }
 
-// Sender is an instance whose bundles a region or nation trusts: a name and the public key its bundles are
-// signed with.
+// Sender is an instance whose bundles a region or nation trusts: a name and a public key its bundles are signed
+// with. The name is the instance's identity: a sender whose key is replaced is registered again under the same
+// name with its new key, and the keys of one name count as one sender (for replays and for the latest approval
+// of each partnership).
 type Sender struct {
 	ID        prevent.ID
 	Name      string
@@ -108,8 +110,9 @@ type Sender struct {
 // maxSenderName bounds a sender's name.
 const maxSenderName = 200
 
-// RegisterSender registers a sender the partnership, a region or nation, trusts. Deciding whom to trust is
-// running the partnership: access.PartnershipManage.
+// RegisterSender registers a sender the partnership, a region or nation, trusts, or another key of a sender
+// already registered under the same name. Deciding whom to trust is running the partnership:
+// access.PartnershipManage.
 func (s *Service) RegisterSender(ctx context.Context, p prevent.Principal, pid prevent.ID, name, publicKey string) (prevent.ID, error) {
 	if !s.allow(p, pid, access.PartnershipManage) {
 		return 0, access.NotFound("Partnership")
@@ -483,8 +486,10 @@ func (s *Service) Import(ctx context.Context, p prevent.Principal, pid prevent.I
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("returns: imports: %w", err)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT approved_at FROM return_imports WHERE partnership_id = $1 AND sender_id = $2
-			AND source_partnership_id = $3 AND year = $4`, pid, v.sender.ID, m.PartnershipID, int(m.FinancialYear))
+		// The sender is its name: every key registered under one name is one instance's, so that a bundle signed
+		// by a key since replaced cannot be replayed over a newer one signed by its successor.
+		rows, err := tx.QueryContext(ctx, `SELECT i.approved_at FROM return_imports i JOIN return_senders s ON s.id = i.sender_id
+			WHERE i.partnership_id = $1 AND s.name = $2 AND i.source_partnership_id = $3 AND i.year = $4`, pid, v.sender.Name, m.PartnershipID, int(m.FinancialYear))
 		if err != nil {
 			return fmt.Errorf("returns: imports: %w", err)
 		}

@@ -135,10 +135,11 @@ func TestImportVerifiesAndRefuses(t *testing.T) {
 		region := newRegionWorld(t, db)
 		s := New(Deps{DB: db, Now: clock("2025-05-01T09:00:00Z"), DigestKey: testKey})
 		later := New(Deps{DB: db, Now: clock("2025-07-01T09:00:00Z"), DigestKey: testKey})
-		key, stranger := testSigningKey(t), testSigningKey(t)
+		// The source's instance signed its first approval with a key it has since replaced.
+		oldKey, key, stranger := testSigningKey(t), testSigningKey(t), testSigningKey(t)
 
 		old := src.approve(t, s, SuppressBelow5)
-		oldBundle, err := s.ExportBundle(ctx, src.analyst, src.pid, old.ID, key)
+		oldBundle, err := s.ExportBundle(ctx, src.analyst, src.pid, old.ID, oldKey)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -294,6 +295,12 @@ func TestImportVerifiesAndRefuses(t *testing.T) {
 		// Replays.
 		_, err = s.Import(ctx, region.analyst, region.pid, bundle)
 		wantKind(t, "the same bundle again", err, prevent.Conflict, "imported once")
+		_, err = s.Import(ctx, region.analyst, region.pid, oldBundle)
+		wantKind(t, "an older approval by a key not registered", err, prevent.Invalid, "not signed by a sender registered")
+		// The replaced key registered again under the sender's name: the older approval is still a replay.
+		if _, err := s.RegisterSender(ctx, region.admin, region.pid, "Elmshire instance", oldKey.PublicKey()); err != nil {
+			t.Fatal(err)
+		}
 		_, err = s.Import(ctx, region.analyst, region.pid, oldBundle)
 		wantKind(t, "an older approval after a newer one", err, prevent.Conflict, "is not newer")
 		if n := countImports(t, db); n != 1 {

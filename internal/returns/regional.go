@@ -1,6 +1,7 @@
 package returns
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -130,14 +131,17 @@ func (s *Service) RegionalReturn(ctx context.Context, p prevent.Principal, pid p
 	return out, nil
 }
 
-// latestImports keeps the latest approval of each partnership (a sender and its partnership's id there), in the
-// order of the partnerships' names.
+// latestImports keeps the latest approval of each partnership (a sender, by name, and its partnership's id there),
+// in the order of the partnerships' names.
 func latestImports(all []*Imported) []*Imported {
-	type key struct{ sender, pid prevent.ID }
+	type key struct {
+		sender string
+		pid    prevent.ID
+	}
 	latest := map[key]*Imported{}
 	var keys []key
 	for _, x := range all {
-		k := key{x.SenderID, x.SourcePartnershipID}
+		k := key{x.Sender, x.SourcePartnershipID}
 		cur, ok := latest[k]
 		if !ok {
 			keys = append(keys, k)
@@ -154,10 +158,10 @@ func latestImports(all []*Imported) []*Imported {
 		if c := strings.Compare(a.SourcePartnership, b.SourcePartnership); c != 0 {
 			return c
 		}
-		if a.SenderID != b.SenderID {
-			return int(a.SenderID - b.SenderID)
+		if c := strings.Compare(a.Sender, b.Sender); c != 0 {
+			return c
 		}
-		return int(a.SourcePartnershipID - b.SourcePartnershipID)
+		return cmp.Compare(a.SourcePartnershipID, b.SourcePartnershipID)
 	})
 	return out
 }
