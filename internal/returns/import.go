@@ -366,8 +366,12 @@ func verifyBundle(data []byte, senders []Sender) (*verified, error) {
 	}
 	var csvs []string
 	for _, f := range m.Files {
-		if id, ok := strings.CutPrefix(f.Name, tablesDir); ok {
-			csvs = append(csvs, strings.TrimSuffix(id, ".csv"))
+		if rest, ok := strings.CutPrefix(f.Name, tablesDir); ok {
+			id, ok := strings.CutSuffix(rest, ".csv")
+			if !ok || !tableIDPattern.MatchString(id) {
+				return nil, invalidf("The bundle's %s is not a table of a return", f.Name)
+			}
+			csvs = append(csvs, id)
 		}
 	}
 	if len(csvs) == 0 || !slices.Equal(csvs, pv.Tables) {
@@ -460,22 +464,38 @@ func (s *Service) Import(ctx context.Context, p prevent.Principal, pid prevent.I
 	if !s.allow(p, pid, access.StatisticsView) {
 		return nil, access.NotFound("Partnership")
 	}
+	// The bundle is verified before the transaction, so that hashing it does not hold up other writers; the
+	// transaction checks again that its sender is still registered.
+	tier, err := readTier(ctx, s.db.Read(), pid)
+	if err != nil {
+		return nil, err
+	}
+	if !tier.imports() {
+		return nil, invalidf("Only a region or a nation imports returns")
+	}
+	senders, err := readSenders(ctx, s.db.Read(), pid)
+	if err != nil {
+		return nil, err
+	}
+	v, err := verifyBundle(bundle, senders)
+	if err != nil {
+		return nil, err
+	}
 	var id prevent.ID
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		tier, err := readTier(ctx, tx, pid)
-		if err != nil {
-			return err
+	err = s.db.WithTx(ctx, func(tx *database.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM return_senders WHERE id = $1 AND partnership_id = $2 AND public_key = $3`,
+			v.sender.ID, pid, v.sender.PublicKey).Scan(&n); err != nil {
+			return fmt.Errorf("returns: sender: %w", err)
 		}
-		if !tier.imports() {
+		if n != 1 {
+			return prevent.Errorf(prevent.Conflict, "The sender of this bundle is no longer registered")
+		}
+		if tier, err := readTier(ctx, tx, pid); err != nil || !tier.imports() {
+			if err != nil {
+				return err
+			}
 			return invalidf("Only a region or a nation imports returns")
-		}
-		senders, err := readSenders(ctx, tx, pid)
-		if err != nil {
-			return err
-		}
-		v, err := verifyBundle(bundle, senders)
-		if err != nil {
-			return err
 		}
 		m := v.manifest
 		var at time.Time

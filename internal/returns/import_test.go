@@ -68,20 +68,32 @@ func rezip(t *testing.T, b []byte, edit func([]zipEntry) []zipEntry) []byte {
 // a sender holding a registered key could do, so the checks beyond the signature must catch it.
 func resign(t *testing.T, b []byte, key *SigningKey, name string, change func([]byte) []byte) []byte {
 	t.Helper()
+	return resignWith(t, b, key, func(es []zipEntry, m *Manifest) []zipEntry {
+		for i := range es {
+			if es[i].name == name {
+				es[i].data = change(bytes.Clone(es[i].data))
+			}
+		}
+		return es
+	})
+}
+
+// resignWith lets edit change the entries and the manifest, then lists every entry's hash and size in the
+// manifest (under the name it had) and signs it with key.
+func resignWith(t *testing.T, b []byte, key *SigningKey, edit func([]zipEntry, *Manifest) []zipEntry) []byte {
+	t.Helper()
 	return rezip(t, b, func(es []zipEntry) []zipEntry {
 		var m Manifest
 		mi := slices.IndexFunc(es, func(e zipEntry) bool { return e.name == manifestFile })
 		if err := json.Unmarshal(es[mi].data, &m); err != nil {
 			t.Fatal(err)
 		}
-		for i := range es {
-			if es[i].name == name {
-				es[i].data = change(bytes.Clone(es[i].data))
-				h := sha256.Sum256(es[i].data)
-				for j := range m.Files {
-					if m.Files[j].Name == name {
-						m.Files[j].SHA256, m.Files[j].Size = hex.EncodeToString(h[:]), int64(len(es[i].data))
-					}
+		es = edit(es, &m)
+		for _, e := range es {
+			h := sha256.Sum256(e.data)
+			for j := range m.Files {
+				if m.Files[j].Name == e.name {
+					m.Files[j].SHA256, m.Files[j].Size = hex.EncodeToString(h[:]), int64(len(e.data))
 				}
 			}
 		}
@@ -244,7 +256,21 @@ func TestImportVerifiesAndRefuses(t *testing.T) {
 		tampered["a figure that is not one"] = resign(t, bundle, key, "tables/sector.csv", func(b []byte) []byte {
 			return bytes.Replace(b, []byte("Total,"), []byte("Total,x"), 1)
 		})
+		tampered["a table file not named as a table"] = resignWith(t, bundle, key, func(es []zipEntry, m *Manifest) []zipEntry {
+			for i := range es {
+				if es[i].name == "tables/sector.csv" {
+					es[i].name = "tables/sub/sector.csv"
+				}
+			}
+			for i := range m.Files {
+				if m.Files[i].Name == "tables/sector.csv" {
+					m.Files[i].Name = "tables/sub/sector.csv"
+				}
+			}
+			return es
+		})
 		want := map[string]string{
+			"a table file not named as a table":           "is not a table of a return",
 			"signed by an unregistered key":               "not signed by a sender registered",
 			"a byte changed in manifest.json":             "",
 			"a byte changed in manifest.sig":              "does not match its signature",
