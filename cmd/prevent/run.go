@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,6 +26,7 @@ import (
 	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/returns"
 	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/web"
@@ -159,6 +161,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	digestKey, err := loadOrCreateDigestKey(c.keysDir())
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -175,7 +181,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	app, err := newApp(ctx, appConfig{DB: db, Logger: logger, Now: now, Demo: c.Demo, PublicURL: publicURL, AuditDir: c.auditDir(), Keys: keys, DemoCreated: demoCreated,
-		Mailer: mailer}, stdout)
+		Mailer: mailer, ReturnsKey: digestKey}, stdout)
 	if err != nil {
 		return err
 	}
@@ -277,6 +283,9 @@ type appConfig struct {
 	DemoCreated bool
 	// Mailer sends emails about people's tasks; nil turns email off.
 	Mailer notify.Mailer
+	// ReturnsKey keys the digests of the statistical returns' inputs; serve keeps it in the keys directory.
+	// Nil (tests only) means a key of this process's own.
+	ReturnsKey []byte
 }
 
 // app is the wired service: its handler and the parts tests look into.
@@ -310,6 +319,14 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	cases := casework.New(casework.Deps{DB: db, Now: now, Keys: keys, Sharing: sharer})
 	subjectRights := rights.New(rights.Deps{DB: db, Now: now, Casework: cases, Sharing: sharer})
 	programmes := programme.New(programme.Deps{DB: db, Now: now})
+	digestKey := c.ReturnsKey
+	if digestKey == nil {
+		digestKey = make([]byte, 32)
+		if _, err := rand.Read(digestKey); err != nil {
+			return nil, err
+		}
+	}
+	statistics := returns.New(returns.Deps{DB: db, Now: now, DigestKey: digestKey})
 	tasks := work.New(work.Deps{DB: db, Now: now})
 	if c.Demo {
 		// The demo is written through the same services, and sharing services on the demo's own clocks.
@@ -359,10 +376,10 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	a.Jobs = []jobs.Job{a.Notify.Job()}
 	secure := strings.HasPrefix(c.PublicURL, "https://")
 	a.Web = web.New(web.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Rights: subjectRights, Programme: programmes,
-		Work: tasks, Notify: a.Notify, AuditLog: audit.NewLog(db), Logger: logger, Now: now,
+		Returns: statistics, Work: tasks, Notify: a.Notify, AuditLog: audit.NewLog(db), Logger: logger, Now: now,
 		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir})
 	a.API = api.New(api.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Rights: subjectRights, Programme: programmes,
-		Work: tasks, Notify: a.Notify, Logger: logger, Now: now})
+		Returns: statistics, Work: tasks, Notify: a.Notify, Logger: logger, Now: now})
 	reg := metrics.New()
 
 	mux := a.Web.Mux()

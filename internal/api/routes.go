@@ -69,6 +69,7 @@ func (s *Server) register() {
 	s.registerSharing()
 	s.registerRights()
 	s.registerSignpost()
+	s.registerReturns()
 	s.registerNotifications()
 
 	s.doc = s.buildDocument()

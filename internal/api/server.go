@@ -20,6 +20,7 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/returns"
 	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/work"
@@ -36,7 +37,9 @@ type Deps struct {
 	Casework    *casework.Service
 	Sharing     *sharing.Service
 	// Rights serves the rights of data subjects: subject access, rectification, retention and legal holds.
-	Rights    *rights.Service
+	Rights *rights.Service
+	// Returns computes the partnership's statistical returns, under disclosure control.
+	Returns   *returns.Service
 	Programme *programme.Service
 	Work      *work.Service
 	// Notify reads and changes people's own notifications and email preference.

@@ -1,11 +1,17 @@
 package testworld
 
 import (
+	"context"
+	"testing"
 	"time"
+
+	"github.com/preventplatform/prevent/internal/auth"
 
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/demo"
+	"github.com/preventplatform/prevent/internal/partnership"
+	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/programme"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
@@ -21,4 +27,50 @@ func init() {
 			Sharing:   func(now func() time.Time) *sharing.Service { return sharing.New(sharing.Deps{DB: db, Now: now}) },
 		}
 	}
+}
+
+// DemoWorld is the demo partnership loaded for a test: its services, its accounts, and a signed-in principal
+// (second factor passed) for the first account of each role.
+type DemoWorld struct {
+	Services
+	PartnershipID prevent.ID
+	Accounts      []demo.Account
+	Roles         map[prevent.Role]prevent.Principal
+}
+
+// LoadDemo loads the demo partnership into db on the clock now, through the test world's services, and signs
+// in the first account of each role.
+func LoadDemo(tb testing.TB, db *database.DB, now func() time.Time) DemoWorld {
+	tb.Helper()
+	ctx := context.Background()
+	w := DemoWorld{Services: New(db, now), Roles: map[prevent.Role]prevent.Principal{}}
+	ps := partnership.New(partnership.Deps{DB: db, Now: now})
+	services := demo.Services{Casework: w.Casework, Programme: w.Programme,
+		Sharing: func(now func() time.Time) *sharing.Service { return sharing.New(sharing.Deps{DB: db, Now: now}) }}
+	accounts, _, err := demo.Load(ctx, demo.Deps{DB: db, Auth: auth.New(auth.Deps{DB: db, Now: now}), Partnership: ps,
+		Services: services, Now: now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w.Accounts = accounts
+	for _, a := range accounts {
+		role := prevent.Role(a.Role)
+		if _, ok := w.Roles[role]; ok {
+			continue
+		}
+		var id prevent.ID
+		if err := db.Read().QueryRowContext(ctx, `SELECT id FROM people WHERE email = $1`, a.Email).Scan(&id); err != nil {
+			tb.Fatal(err)
+		}
+		p, err := auth.LoadPrincipal(ctx, db.Read(), id, now())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		p.MFA = true
+		w.Roles[role] = p
+		if w.PartnershipID == 0 && len(p.Memberships) > 0 {
+			w.PartnershipID = p.Memberships[0].PartnershipID
+		}
+	}
+	return w
 }

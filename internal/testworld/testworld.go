@@ -11,6 +11,7 @@ import (
 	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/returns"
 	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/work"
@@ -22,6 +23,7 @@ type Services struct {
 	Sharing   *sharing.Service
 	Rights    *rights.Service
 	Programme *programme.Service
+	Returns   *returns.Service
 	Work      *work.Service
 	Notify    *notify.Service
 	AuditLog  *audit.Log
@@ -37,6 +39,7 @@ func New(db *database.DB, now func() time.Time) Services {
 		Sharing:   sh,
 		Rights:    rights.New(rights.Deps{DB: db, Now: now, Casework: cw, Sharing: sh}),
 		Programme: programme.New(programme.Deps{DB: db, Now: now}),
+		Returns:   returns.New(returns.Deps{DB: db, Now: now, DigestKey: []byte("test world return digest key")}),
 		Work:      work.New(work.Deps{DB: db, Now: now}),
 		Notify:    notify.New(notify.Deps{DB: db, Now: now}),
 		AuditLog:  audit.NewLog(db),

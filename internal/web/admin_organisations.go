@@ -55,9 +55,9 @@ func (s *Server) handlePartnershipEditPost(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	err = s.deps.Partnership.UpdatePartnership(r.Context(), prevent.PrincipalFrom(r.Context()), pid, f.get("name"), f.get("area"), f.get("region"))
+	err = s.deps.Partnership.UpdatePartnership(r.Context(), prevent.PrincipalFrom(r.Context()), pid, f.Get("name"), f.Get("area"), f.Get("region"))
 	if prevent.ErrorKind(err) == prevent.Invalid {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		l := s.layout(r, "Change partnership details")
 		l.Back, l.Errors = partnershipPath(pid), f.Errors
 		return s.page(w, r, l, partnershipEditPage(l, f, pid))
@@ -144,7 +144,7 @@ func (s *Server) handleOrganisationNew(w http.ResponseWriter, r *http.Request) e
 }
 
 func organisationInput(f form) partnership.OrganisationInput {
-	return partnership.OrganisationInput{Name: f.get("name"), Sector: f.get("sector"), PublicBody: f.get("public-body")}
+	return partnership.OrganisationInput{Name: f.Get("name"), Sector: f.Get("sector"), PublicBody: f.Get("public-body")}
 }
 
 func (s *Server) handleOrganisationNewPost(w http.ResponseWriter, r *http.Request) error {
@@ -158,12 +158,12 @@ func (s *Server) handleOrganisationNewPost(w http.ResponseWriter, r *http.Reques
 	}
 	id, err := s.deps.Partnership.CreateOrganisation(r.Context(), prevent.PrincipalFrom(r.Context()), pid, organisationInput(f))
 	if prevent.ErrorKind(err) == prevent.Invalid {
-		return s.renderOrganisationForm(w, r, organisationForm{PartnershipID: pid, Form: f.withErr(err)})
+		return s.renderOrganisationForm(w, r, organisationForm{PartnershipID: pid, Form: f.WithErr(err)})
 	}
 	if err != nil {
 		return err
 	}
-	return s.flash(w, r, partnershipPath(pid, "organisations", id), f.get("name")+" added to the partnership")
+	return s.flash(w, r, partnershipPath(pid, "organisations", id), f.Get("name")+" added to the partnership")
 }
 
 func (s *Server) handleOrganisationEdit(w http.ResponseWriter, r *http.Request) error {
@@ -190,7 +190,7 @@ func (s *Server) handleOrganisationEditPost(w http.ResponseWriter, r *http.Reque
 	}
 	err = s.deps.Partnership.UpdateOrganisation(r.Context(), prevent.PrincipalFrom(r.Context()), pid, id, organisationInput(f))
 	if prevent.ErrorKind(err) == prevent.Invalid {
-		return s.renderOrganisationForm(w, r, organisationForm{PartnershipID: pid, ID: id, Form: f.withErr(err)})
+		return s.renderOrganisationForm(w, r, organisationForm{PartnershipID: pid, ID: id, Form: f.WithErr(err)})
 	}
 	if err != nil {
 		return err

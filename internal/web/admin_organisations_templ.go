@@ -248,15 +248,15 @@ func partnershipEditPage(l layout, f form, pid prevent.ID) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("name", "Partnership name", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(f.Input("name", "Partnership name", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("area", "Area", "For example, the local authority areas the partnership covers")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(f.Input("area", "Area", "For example, the local authority areas the partnership covers")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("region", "Region", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(f.Input("region", "Region", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -499,21 +499,21 @@ func organisationFormPage(l layout, v organisationForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("name", "Organisation name", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("name", "Organisation name", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "sector", Value: v.Form.get("sector"), Items: sectorItems(),
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "sector", Value: v.Form.Get("sector"), Items: sectorItems(),
 				Fieldset:     &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Sector", Classes: "govuk-fieldset__legend--s"}},
-				ErrorMessage: v.Form.errorFor("sector")}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: v.Form.ErrorFor("sector")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "public-body", Value: v.Form.get("public-body"), Classes: "govuk-radios--inline",
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "public-body", Value: v.Form.Get("public-body"), Classes: "govuk-radios--inline",
 				Items:        []govuk.ChoiceItem{{Value: "yes", Text: "Yes"}, {Value: "no", Text: "No"}},
 				Fieldset:     &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Is it a public body?", Classes: "govuk-fieldset__legend--s"}},
 				Hint:         &govuk.HintParams{Text: "Public bodies have the Prevent duty under section 26 of the Counter-Terrorism and Security Act 2015"},
-				ErrorMessage: v.Form.errorFor("public-body")}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: v.Form.ErrorFor("public-body")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -122,9 +122,9 @@ func (s *Server) renderPersonForm(w http.ResponseWriter, r *http.Request, v pers
 }
 
 func personInput(f form) partnership.PersonInput {
-	org, _ := strconv.ParseInt(f.get("organisation"), 10, 64)
-	return partnership.PersonInput{Name: f.get("name"), Email: f.get("email"), JobTitle: f.get("job-title"),
-		OrganisationID: org, Roles: f.list("roles")}
+	org, _ := strconv.ParseInt(f.Get("organisation"), 10, 64)
+	return partnership.PersonInput{Name: f.Get("name"), Email: f.Get("email"), JobTitle: f.Get("job-title"),
+		OrganisationID: org, Roles: f.List("roles")}
 }
 
 func (s *Server) handlePersonNew(w http.ResponseWriter, r *http.Request) error {
@@ -146,12 +146,12 @@ func (s *Server) handlePersonNewPost(w http.ResponseWriter, r *http.Request) err
 	}
 	id, token, err := s.deps.Partnership.CreatePerson(r.Context(), prevent.PrincipalFrom(r.Context()), pid, personInput(f))
 	if prevent.ErrorKind(err) == prevent.Invalid {
-		return s.renderPersonForm(w, r, personForm{PartnershipID: pid, Form: f.withErr(err)})
+		return s.renderPersonForm(w, r, personForm{PartnershipID: pid, Form: f.WithErr(err)})
 	}
 	if err != nil {
 		return err
 	}
-	return s.showSetupLink(w, r, pid, id, f.get("name"), token, "Account created")
+	return s.showSetupLink(w, r, pid, id, f.Get("name"), token, "Account created")
 }
 
 // showSetupLink shows a one-time set-up link. It is rendered in the response to the POST, never stored or
@@ -220,7 +220,7 @@ func (s *Server) handlePersonEditPost(w http.ResponseWriter, r *http.Request) er
 	}
 	err = s.deps.Partnership.UpdatePerson(r.Context(), prevent.PrincipalFrom(r.Context()), pid, id, personInput(f))
 	if prevent.ErrorKind(err) == prevent.Invalid {
-		return s.renderPersonForm(w, r, personForm{PartnershipID: pid, ID: id, Form: f.withErr(err)})
+		return s.renderPersonForm(w, r, personForm{PartnershipID: pid, ID: id, Form: f.WithErr(err)})
 	}
 	if err != nil {
 		return err

@@ -238,28 +238,28 @@ func personFormPage(l layout, v personForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("name", "Full name", "", withAutocomplete("off"), noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("name", "Full name", "", withAutocomplete("off"), noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("email", "Email address", "Use their work email address", withType("email"), withAutocomplete("off"), noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("email", "Email address", "Use their work email address", withType("email"), withAutocomplete("off"), noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("job-title", "Job title (optional)", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("job-title", "Job title (optional)", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "organisation", Label: govuk.LabelParams{Text: "Organisation", Classes: "govuk-label--s"},
-				Items: organisationOptions(v.Organisations, "Select an organisation"), Value: v.Form.get("organisation"),
-				ErrorMessage: v.Form.errorFor("organisation")}).Render(ctx, templ_7745c5c3_Buffer)
+				Items: organisationOptions(v.Organisations, "Select an organisation"), Value: v.Form.Get("organisation"),
+				ErrorMessage: v.Form.ErrorFor("organisation")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "roles", Items: roleItems(), Values: v.Form.list("roles"),
+			templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "roles", Items: roleItems(), Values: v.Form.List("roles"),
 				Fieldset:     &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Roles in the partnership", Classes: "govuk-fieldset__legend--s"}},
 				Hint:         &govuk.HintParams{Text: "Select all that apply. Give only the roles their work needs."},
-				ErrorMessage: v.Form.errorFor("roles")}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: v.Form.ErrorFor("roles")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -711,9 +711,9 @@ func vettingFormPage(l layout, v vettingForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "level", Value: v.Form.get("level"), Items: vettingItems(),
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "level", Value: v.Form.Get("level"), Items: vettingItems(),
 				Fieldset:     &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Vetting level granted", Classes: "govuk-fieldset__legend--s"}},
-				ErrorMessage: v.Form.errorFor("level")}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: v.Form.ErrorFor("level")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -725,7 +725,7 @@ func vettingFormPage(l layout, v vettingForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("sponsor", "Sponsor (optional)", "The organisation that sponsored the vetting")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("sponsor", "Sponsor (optional)", "The organisation that sponsored the vetting")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -38,26 +38,6 @@ func (s *Server) registerAdmin() {
 	s.handle(http.MethodPost, "/partnerships/{pid}/people/{id}/vetting", access.PersonManage, s.handleVettingPost)
 }
 
-// pathID reads a numeric id from the path; anything else is a page that does not exist.
-func pathID(r *http.Request, name string) (prevent.ID, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, access.NotFound("Page")
-	}
-	return id, nil
-}
-
-// pathIDs reads the partnership id and the record id.
-func pathIDs(r *http.Request) (pid, id prevent.ID, err error) {
-	if pid, err = pathID(r, "pid"); err != nil {
-		return 0, 0, err
-	}
-	if id, err = pathID(r, "id"); err != nil {
-		return 0, 0, err
-	}
-	return pid, id, nil
-}
-
 // may reports whether the signed-in principal may take action in the partnership, for showing links and buttons.
 // The service decides again when the action is taken.
 func (s *Server) may(r *http.Request, pid prevent.ID, action access.Action) bool {

@@ -49,7 +49,7 @@ func (s *Server) handleVettingPost(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	var fields prevent.Fields
-	if _, err := prevent.ParseVetting(f.get("level")); err != nil || f.get("level") == "none" {
+	if _, err := prevent.ParseVetting(f.Get("level")); err != nil || f.Get("level") == "none" {
 		fields.Add("level", "Select the vetting level granted")
 	}
 	granted, fe := readDate(f, "granted", "Date vetting was granted", true)
@@ -62,12 +62,12 @@ func (s *Server) handleVettingPost(w http.ResponseWriter, r *http.Request) error
 	}
 	if len(fields) == 0 {
 		err = s.deps.Partnership.RecordVetting(r.Context(), p, pid, id, partnership.VettingInput{
-			Level: f.get("level"), GrantedOn: granted, ExpiresOn: expires, Sponsor: f.get("sponsor")})
+			Level: f.Get("level"), GrantedOn: granted, ExpiresOn: expires, Sponsor: f.Get("sponsor")})
 	} else {
 		err = fields.Err()
 	}
 	if prevent.ErrorKind(err) == prevent.Invalid {
-		return s.renderVettingForm(w, r, vettingForm{PartnershipID: pid, Person: person, Form: dateErrorsToDay(f.withErr(err), "granted", "expires")})
+		return s.renderVettingForm(w, r, vettingForm{PartnershipID: pid, Person: person, Form: dateErrorsToDay(f.WithErr(err), "granted", "expires")})
 	}
 	if err != nil {
 		return err

@@ -251,7 +251,7 @@ func (cp *casePages) handleCaseSearch(w http.ResponseWriter, r *http.Request) er
 	l := cp.layout(r, "Search cases")
 	switch {
 	case prevent.ErrorKind(err) == prevent.Invalid:
-		v.Form = v.Form.withErr(err)
+		v.Form = v.Form.WithErr(err)
 		l.Errors = v.Form.Errors
 	case err != nil:
 		return err
@@ -318,8 +318,8 @@ func (cp *casePages) handleInfoRequestNewPost(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	in := casework.InformationRequestInput{Asked: f.get("asked"), Why: f.get("why")}
-	in.OrganisationID, _ = strconv.ParseInt(f.get("organisation"), 10, 64)
+	in := casework.InformationRequestInput{Asked: f.Get("asked"), Why: f.Get("why")}
+	in.OrganisationID, _ = strconv.ParseInt(f.Get("organisation"), 10, 64)
 	due, ok, derr := caseDate(f.Values, "due")
 	if derr == nil && ok {
 		in.Due = due.Add(17 * time.Hour) // the end of the working day
@@ -333,7 +333,7 @@ func (cp *casePages) handleInfoRequestNewPost(w http.ResponseWriter, r *http.Req
 	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
 		return err
 	}
-	f = f.withShareErr(err, "organisation", "")
+	f = withShareErr(f, err, "organisation", "")
 	for i, e := range f.Errors {
 		if e.Field == "due" && (derr != nil || !ok) {
 			f.Errors[i].Message = "Enter the date the answer is due, for example 27 3 2027"
@@ -399,7 +399,7 @@ func (cp *casePages) handleInfoAnswerPost(w http.ResponseWriter, r *http.Request
 	}
 	share, err := readDisclosure(f)
 	if err == nil {
-		err = cp.svc.AnswerInformationRequest(r.Context(), principalOf(r), rid, f.get("answer"), share)
+		err = cp.svc.AnswerInformationRequest(r.Context(), principalOf(r), rid, f.Get("answer"), share)
 	}
 	if err == nil {
 		return cp.flash(w, r, "/work", "Your answer has been sent")
@@ -407,7 +407,7 @@ func (cp *casePages) handleInfoAnswerPost(w http.ResponseWriter, r *http.Request
 	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
 		return err
 	}
-	return cp.renderAnswer(w, r, f.withShareErr(err, "", ""))
+	return cp.renderAnswer(w, r, withShareErr(f, err, "", ""))
 }
 
 // ageText is the person's date of birth and age, or their approximate age.
@@ -519,7 +519,7 @@ func (cp *casePages) handleSharePost(w http.ResponseWriter, r *http.Request) err
 	in, err := readDisclosure(f)
 	if err == nil {
 		in.ToOrg = idOf(f, "organisation")
-		for _, s := range f.list("recipients") {
+		for _, s := range f.List("recipients") {
 			if n, perr := strconv.ParseInt(s, 10, 64); perr == nil {
 				in.Recipients = append(in.Recipients, n)
 			}
@@ -532,5 +532,5 @@ func (cp *casePages) handleSharePost(w http.ResponseWriter, r *http.Request) err
 	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
 		return err
 	}
-	return cp.renderShare(w, r, f.withShareErr(err, "organisation", "recipients"))
+	return cp.renderShare(w, r, withShareErr(f, err, "organisation", "recipients"))
 }

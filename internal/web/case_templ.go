@@ -834,9 +834,6 @@ func caseTimeline(items []historyItem) templ.Component {
 	})
 }
 
-// timelineWhen is when a step happened, as GOV.UK writes it: 2 November 2026 at 3:04pm.
-func timelineWhen(t time.Time) string { return t.UTC().Format("2 January 2006 at 3:04pm") }
-
 // progressStatus is a stage's status in the task list: "Completed" as text, the others as tags.
 func progressStatus(s casework.ProgressStatus) govuk.TaskListStatus {
 	switch s {
@@ -893,7 +890,7 @@ func referralStatusPage(l layout, st casework.Status) templ.Component {
 			var templ_7745c5c3_Var26 string
 			templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(st.Reference)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 339, Col: 46}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 337, Col: 46}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 			if templ_7745c5c3_Err != nil {
@@ -991,7 +988,7 @@ func caseListPage(l layout, v caseListView) templ.Component {
 			var templ_7745c5c3_Var29 string
 			templ_7745c5c3_Var29, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(partnershipPath(v.PartnershipID, "cases", "search"))).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 377, Col: 98}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 375, Col: 98}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var29)
 			if templ_7745c5c3_Err != nil {
@@ -1001,7 +998,7 @@ func caseListPage(l layout, v caseListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("q", "Search by reference or name", "For example, PRV-2026-000123", noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("q", "Search by reference or name", "For example, PRV-2026-000123", noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1016,7 +1013,7 @@ func caseListPage(l layout, v caseListView) templ.Component {
 			var templ_7745c5c3_Var30 string
 			templ_7745c5c3_Var30, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(partnershipPath(v.PartnershipID, "cases"))).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 383, Col: 88}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 381, Col: 88}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var30)
 			if templ_7745c5c3_Err != nil {
@@ -1124,7 +1121,7 @@ func requestFormPage(l layout, v requestForm) templ.Component {
 			var templ_7745c5c3_Var33 string
 			templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinStringErrs(v.Reference)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 417, Col: 52}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 415, Col: 52}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var33))
 			if templ_7745c5c3_Err != nil {
@@ -1137,7 +1134,7 @@ func requestFormPage(l layout, v requestForm) templ.Component {
 			var templ_7745c5c3_Var34 string
 			templ_7745c5c3_Var34, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(casePath(v.PartnershipID, v.ID, "information-requests", "new"))).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 419, Col: 110}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 417, Col: 110}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var34)
 			if templ_7745c5c3_Err != nil {
@@ -1148,23 +1145,23 @@ func requestFormPage(l layout, v requestForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "organisation", Label: govuk.LabelParams{Text: "Which organisation are you asking?", Classes: "govuk-label--s"},
-				Items: requestOrgItems(v), Value: v.Form.get("organisation"), ErrorMessage: v.Form.errorFor("organisation")}).Render(ctx, templ_7745c5c3_Buffer)
+				Items: requestOrgItems(v), Value: v.Form.Get("organisation"), ErrorMessage: v.Form.ErrorFor("organisation")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "asked", Value: v.Form.Values.Get("asked"), Label: govuk.LabelParams{Text: "What information are you asking for?", Classes: "govuk-label--s"},
-				ErrorMessage: v.Form.errorFor("asked")}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: v.Form.ErrorFor("asked")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "why", Value: v.Form.Values.Get("why"), Label: govuk.LabelParams{Text: "Why is it needed?", Classes: "govuk-label--s"},
-				Hint: &govuk.HintParams{Text: "Ask only for what the screening needs"}, ErrorMessage: v.Form.errorFor("why")}).Render(ctx, templ_7745c5c3_Buffer)
+				Hint: &govuk.HintParams{Text: "Ask only for what the screening needs"}, ErrorMessage: v.Form.ErrorFor("why")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.DateInput(govuk.DateInputParams{ID: "due", NamePrefix: "due",
-				Values:   govuk.DateValues{Day: v.Form.get("due-day"), Month: v.Form.get("due-month"), Year: v.Form.get("due-year")},
-				Fieldset: legend("When is the answer due?"), Hint: &govuk.HintParams{Text: "For example, 27 3 2027"}, ErrorMessage: v.Form.errorFor("due")}).Render(ctx, templ_7745c5c3_Buffer)
+				Values:   govuk.DateValues{Day: v.Form.Get("due-day"), Month: v.Form.Get("due-month"), Year: v.Form.Get("due-year")},
+				Fieldset: legend("When is the answer due?"), Hint: &govuk.HintParams{Text: "For example, 27 3 2027"}, ErrorMessage: v.Form.ErrorFor("due")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1226,7 +1223,7 @@ func answerPage(l layout, v answerView) templ.Component {
 			var templ_7745c5c3_Var37 string
 			templ_7745c5c3_Var37, templ_7745c5c3_Err = templ.JoinStringErrs(v.Request.Reference)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 441, Col: 60}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 439, Col: 60}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var37))
 			if templ_7745c5c3_Err != nil {
@@ -1249,7 +1246,7 @@ func answerPage(l layout, v answerView) templ.Component {
 				var templ_7745c5c3_Var38 string
 				templ_7745c5c3_Var38, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(casePath(v.PartnershipID, v.ReferralID, "information-requests", v.Request.ID))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 446, Col: 126}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 444, Col: 126}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var38)
 				if templ_7745c5c3_Err != nil {
@@ -1262,7 +1259,7 @@ func answerPage(l layout, v answerView) templ.Component {
 				templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "answer", Value: v.Form.Values.Get("answer"), Rows: 8,
 					Label:        govuk.LabelParams{Text: "Your answer", Classes: "govuk-label--m"},
 					Hint:         &govuk.HintParams{Text: "Share only what is asked and necessary"},
-					ErrorMessage: v.Form.errorFor("answer")}).Render(ctx, templ_7745c5c3_Buffer)
+					ErrorMessage: v.Form.ErrorFor("answer")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1352,7 +1349,7 @@ func sharePage(l layout, v shareForm) templ.Component {
 			var templ_7745c5c3_Var41 string
 			templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(v.Reference)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 484, Col: 52}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 482, Col: 52}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var41))
 			if templ_7745c5c3_Err != nil {
@@ -1368,7 +1365,7 @@ func sharePage(l layout, v shareForm) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if len(v.Organisations) == 0 {
-					if e := v.Form.errorFor("organisation"); e != nil {
+					if e := v.Form.ErrorFor("organisation"); e != nil {
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 91, "<p id=\"organisation-error\" class=\"govuk-error-message\"><span class=\"govuk-visually-hidden\">Error:</span> ")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
@@ -1376,7 +1373,7 @@ func sharePage(l layout, v shareForm) templ.Component {
 						var templ_7745c5c3_Var42 string
 						templ_7745c5c3_Var42, templ_7745c5c3_Err = templ.JoinStringErrs(e.Text)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 490, Col: 120}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 488, Col: 120}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var42))
 						if templ_7745c5c3_Err != nil {
@@ -1399,7 +1396,7 @@ func sharePage(l layout, v shareForm) templ.Component {
 					var templ_7745c5c3_Var43 string
 					templ_7745c5c3_Var43, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(casePath(v.PartnershipID, v.ID, "share"))).ResolveURL(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 494, Col: 89}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 492, Col: 89}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var43)
 					if templ_7745c5c3_Err != nil {
@@ -1411,7 +1408,7 @@ func sharePage(l layout, v shareForm) templ.Component {
 					}
 					templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "organisation", Label: govuk.LabelParams{Text: "Which organisation are you sharing with?", Classes: "govuk-label--s"},
 						Hint:  &govuk.HintParams{Text: "Only organisations your organisation has an information sharing agreement in force with are listed"},
-						Items: shareOrgItems("Select an organisation", v.Organisations), Value: v.Form.get("organisation"), ErrorMessage: v.Form.errorFor("organisation")}).Render(ctx, templ_7745c5c3_Buffer)
+						Items: shareOrgItems("Select an organisation", v.Organisations), Value: v.Form.Get("organisation"), ErrorMessage: v.Form.ErrorFor("organisation")}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -1437,7 +1434,7 @@ func sharePage(l layout, v shareForm) templ.Component {
 				var templ_7745c5c3_Var44 string
 				templ_7745c5c3_Var44, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(casePath(v.PartnershipID, v.ID, "share"))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 504, Col: 89}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 502, Col: 89}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var44)
 				if templ_7745c5c3_Err != nil {
@@ -1448,9 +1445,9 @@ func sharePage(l layout, v shareForm) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var45 string
-				templ_7745c5c3_Var45, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Form.get("organisation")).Resolve(ctx)
+				templ_7745c5c3_Var45, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Form.Get("organisation")).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 505, Col: 81}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/case.templ`, Line: 503, Col: 81}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var45)
 				if templ_7745c5c3_Err != nil {
@@ -1461,10 +1458,10 @@ func sharePage(l layout, v shareForm) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if len(v.People) > 0 {
-					templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "recipients", Values: v.Form.list("recipients"), Classes: "govuk-checkboxes--small",
+					templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "recipients", Values: v.Form.List("recipients"), Classes: "govuk-checkboxes--small",
 						Fieldset: &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Who at " + v.To + "? (optional)", Classes: "govuk-fieldset__legend--s"}},
 						Hint:     &govuk.HintParams{Text: "The people you choose are assigned to the case and see only what you share. Leave empty to share with the organisation"},
-						Items:    shareRecipientItems(v.People), ErrorMessage: v.Form.errorFor("recipients")}).Render(ctx, templ_7745c5c3_Buffer)
+						Items:    shareRecipientItems(v.People), ErrorMessage: v.Form.ErrorFor("recipients")}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -79,7 +79,7 @@ func (cp *casePages) settle(w http.ResponseWriter, r *http.Request, err error, t
 	}
 	switch prevent.ErrorKind(err) {
 	case prevent.Invalid:
-		return render(f.withErr(err))
+		return render(f.WithErr(err))
 	case prevent.Conflict:
 		f.Errors = []prevent.FieldError{{Field: conflictField, Message: prevent.PublicMessage(err)}}
 		return render(f)
@@ -101,7 +101,7 @@ func (cp *casePages) caseOf(ctx context.Context, p prevent.Principal, pid, id pr
 
 // idOf reads a numeric form value (0 when absent or not a number).
 func idOf(f form, name string) prevent.ID {
-	n, _ := strconv.ParseInt(f.get(name), 10, 64)
+	n, _ := strconv.ParseInt(f.Get(name), 10, 64)
 	return n
 }
 
@@ -254,16 +254,16 @@ func (cp *casePages) handleAssessmentPost(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	in := casework.AssessmentInput{TemplateCode: casework.VAF, SummaryConclusion: f.get("summary"), ManagementPlan: f.get("management-plan"),
-		ChangesSinceLast: f.get("changes"), ProfessionalJudgement: f.get("judgement")}
-	draft := f.get("save") == "draft"
+	in := casework.AssessmentInput{TemplateCode: casework.VAF, SummaryConclusion: f.Get("summary"), ManagementPlan: f.Get("management-plan"),
+		ChangesSinceLast: f.Get("changes"), ProfessionalJudgement: f.Get("judgement")}
+	draft := f.Get("save") == "draft"
 	for _, it := range t.Items {
 		n := "factor-" + strconv.Itoa(it.No)
-		pr := casework.Presence(f.get(n))
+		pr := casework.Presence(f.Get(n))
 		if pr == "" && !draft {
 			pr = casework.Unknown
 		}
-		in.Factors = append(in.Factors, casework.FactorInput{No: it.No, Presence: pr, Evidence: f.get(n + "-evidence"), Source: f.get(n + "-source")})
+		in.Factors = append(in.Factors, casework.FactorInput{No: it.No, Presence: pr, Evidence: f.Get(n + "-evidence"), Source: f.Get(n + "-source")})
 	}
 	render := func(f form) error { return cp.renderAssessment(w, r, f) }
 	if draft {

@@ -46,7 +46,7 @@ func (cp *casePages) renderListForPanel(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	for _, pn := range v.Panels {
-		if itoa64(pn.ID) == f.get("panel") {
+		if itoa64(pn.ID) == f.Get("panel") {
 			v.Panel = pn
 		}
 	}
@@ -142,7 +142,7 @@ func (cp *casePages) handleListForPanel(w http.ResponseWriter, r *http.Request) 
 	}
 	switch prevent.ErrorKind(err) {
 	case prevent.Invalid:
-		return cp.renderListForPanel(w, r, f.withShareErr(err, "", ""))
+		return cp.renderListForPanel(w, r, withShareErr(f, err, "", ""))
 	case prevent.Conflict:
 		f.Errors = []prevent.FieldError{{Field: "meeting", Message: prevent.PublicMessage(err)}}
 		return cp.renderListForPanel(w, r, f)
@@ -188,7 +188,7 @@ func (cp *casePages) handlePanelCreate(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	id, err := cp.svc.CreatePanel(r.Context(), principalOf(r), pid, f.get("name"), strings.Split(f.Values.Get("areas"), "\n"))
+	id, err := cp.svc.CreatePanel(r.Context(), principalOf(r), pid, f.Get("name"), strings.Split(f.Values.Get("areas"), "\n"))
 	return cp.settle(w, r, err, panelPath(pid, id), "Panel set up", f, "", func(f form) error { return cp.renderPanels(w, r, f) })
 }
 
@@ -260,7 +260,7 @@ func (cp *casePages) handlePanelMemberPost(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	in := casework.PanelMemberInput{PersonID: idOf(f, "person"), Role: casework.PanelRole(f.get("role")), Areas: strings.Split(f.Values.Get("member-areas"), "\n")}
+	in := casework.PanelMemberInput{PersonID: idOf(f, "person"), Role: casework.PanelRole(f.Get("role")), Areas: strings.Split(f.Values.Get("member-areas"), "\n")}
 	_, err = cp.svc.AddPanelMember(r.Context(), principalOf(r), panelID, in)
 	return cp.settle(w, r, err, panelPath(pid, panelID), "Member added", f, "person", func(f form) error { return cp.renderPanel(w, r, f) })
 }
@@ -386,7 +386,7 @@ func (cp *casePages) handleAttendancePost(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	var present []prevent.ID
-	for _, v := range f.list("present") {
+	for _, v := range f.List("present") {
 		id, err := parseID(v)
 		if err != nil {
 			return access.NotFound("Panel member")
@@ -413,7 +413,7 @@ func (cp *casePages) handleAgendaPost(w http.ResponseWriter, r *http.Request) er
 
 func (cp *casePages) handlePaperPost(w http.ResponseWriter, r *http.Request) error {
 	return cp.meetingPost(w, r, "title", "Paper added", func(f form, meetingID prevent.ID) error {
-		_, err := cp.svc.AddPaper(r.Context(), principalOf(r), meetingID, idOf(f, "paper-case"), f.get("title"), f.get("location"))
+		_, err := cp.svc.AddPaper(r.Context(), principalOf(r), meetingID, idOf(f, "paper-case"), f.Get("title"), f.Get("location"))
 		return err
 	})
 }
@@ -504,7 +504,7 @@ func (cp *casePages) handleDecision(w http.ResponseWriter, r *http.Request) erro
 // consultationGiven reports whether the decision form holds a children's services consultation to record.
 func consultationGiven(f form) bool {
 	for _, k := range []string{"consulted-at-day", "consulted-at-month", "consulted-at-year", "consulted-with", "consultation-notes"} {
-		if f.get(k) != "" {
+		if f.Get(k) != "" {
 			return true
 		}
 	}
@@ -541,15 +541,15 @@ func (cp *casePages) handleDecisionPost(w http.ResponseWriter, r *http.Request) 
 		if derr != nil {
 			err = prevent.Validation([]prevent.FieldError{{Field: "consulted-at", Message: "Enter a real date, for example 27 3 2026"}})
 		} else {
-			err = cp.svc.RecordChildrensServicesConsultation(ctx, p, caseID, at, f.get("consulted-with"), f.get("consultation-notes"))
+			err = cp.svc.RecordChildrensServicesConsultation(ctx, p, caseID, at, f.Get("consulted-with"), f.Get("consultation-notes"))
 		}
 		if err != nil {
 			return cp.settle(w, r, err, "", "", f, "consulted-at", render)
 		}
 	}
-	in := casework.DecisionInput{Kind: casework.DecisionKind(f.get("decision")), Rationale: f.get("rationale"), Reached: casework.Reached(f.get("reached")),
-		HealthSocialCareConsideration: f.get("health-social-care"), SignpostService: f.get("service"), CloseReason: f.get("reason"),
-		ExitOutcome: f.get("outcome"), TransferTo: f.get("transfer-to"), ReceivingPanelAccepted: f.get("accepted") == "yes"}
+	in := casework.DecisionInput{Kind: casework.DecisionKind(f.Get("decision")), Rationale: f.Get("rationale"), Reached: casework.Reached(f.Get("reached")),
+		HealthSocialCareConsideration: f.Get("health-social-care"), SignpostService: f.Get("service"), CloseReason: f.Get("reason"),
+		ExitOutcome: f.Get("outcome"), TransferTo: f.Get("transfer-to"), ReceivingPanelAccepted: f.Get("accepted") == "yes"}
 	next, err := cp.svc.RecordDecision(ctx, p, meetingID, caseID, in)
 	field := "decision"
 	switch {
@@ -701,7 +701,7 @@ func (cp *casePages) handleMinutesExportPost(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	org, err := parseID(f.get("organisation"))
+	org, err := parseID(f.Get("organisation"))
 	if err != nil {
 		return access.NotFound("Panel meeting")
 	}
@@ -711,7 +711,7 @@ func (cp *casePages) handleMinutesExportPost(w http.ResponseWriter, r *http.Requ
 		m, err = cp.svc.Minutes(r.Context(), principalOf(r), meetingID, org, share)
 	}
 	if prevent.ErrorKind(err) == prevent.Invalid {
-		return cp.renderMinutesExport(w, r, org, f.withShareErr(err, "", ""))
+		return cp.renderMinutesExport(w, r, org, withShareErr(f, err, "", ""))
 	}
 	if err != nil {
 		return err

@@ -132,7 +132,7 @@ func panelsPage(l layout, v panelsView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(v.Form.input("name", "Name", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(v.Form.Input("name", "Name", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -341,11 +341,11 @@ func panelPage(l layout, v panelView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "person", Label: govuk.LabelParams{Text: "Person", Classes: "govuk-label--s"},
-					Items: peopleOptions(v), Value: v.Form.get("person"), ErrorMessage: v.Form.errorFor("person")}).Render(ctx, templ_7745c5c3_Buffer)
+					Items: peopleOptions(v), Value: v.Form.Get("person"), ErrorMessage: v.Form.ErrorFor("person")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "role", Value: v.Form.get("role"), Fieldset: legend("Role on the panel"), ErrorMessage: v.Form.errorFor("role"),
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "role", Value: v.Form.Get("role"), Fieldset: legend("Role on the panel"), ErrorMessage: v.Form.ErrorFor("role"),
 					Items: []govuk.ChoiceItem{{Value: string(casework.RoleChair), Text: "Chair", Hint: &govuk.HintParams{Text: "Of the local authority"}},
 						{Value: string(casework.RolePolice), Text: "Police representative"}, {Value: string(casework.RoleMember), Text: "Member"}}}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
@@ -541,7 +541,7 @@ func meetingPage(l layout, v meetingView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "present", Items: attendeeItems(v), Fieldset: legend("Who is present?"), ErrorMessage: v.Form.errorFor("present")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "present", Items: attendeeItems(v), Fieldset: legend("Who is present?"), ErrorMessage: v.Form.ErrorFor("present")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -598,7 +598,7 @@ func meetingPage(l layout, v meetingView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "case", Label: govuk.LabelParams{Text: "Add a case listed for the panel or under review", Classes: "govuk-label--s"},
-					Items: listedOptions(v), Value: v.Form.get("case"), ErrorMessage: v.Form.errorFor("case")}).Render(ctx, templ_7745c5c3_Buffer)
+					Items: listedOptions(v), Value: v.Form.Get("case"), ErrorMessage: v.Form.ErrorFor("case")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -689,11 +689,11 @@ func meetingPage(l layout, v meetingView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(v.Form.input("title", "Title of the paper", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(v.Form.Input("title", "Title of the paper", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(v.Form.input("location", "Where it is held", "For example, the secure file store reference")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(v.Form.Input("location", "Where it is held", "For example, the secure file store reference")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -934,7 +934,7 @@ func decisionForm(v decisionView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "decision", Value: v.Form.get("decision"), Fieldset: legend("What did the panel decide?"), ErrorMessage: v.Form.errorFor("decision"),
+		templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "decision", Value: v.Form.Get("decision"), Fieldset: legend("What did the panel decide?"), ErrorMessage: v.Form.ErrorFor("decision"),
 			Items: []govuk.ChoiceItem{{Value: string(casework.DecideAdopt), Text: "Adopt"},
 				{Value: string(casework.DecideNotAdopt), Text: "Not adopt", Hint: &govuk.HintParams{Text: "Record the health or social care consideration and where the person goes next below"}},
 				{Value: string(casework.DecideContinue), Text: "Continue support"}, {Value: string(casework.DecideRevise), Text: "Revise the plan"},
@@ -947,7 +947,7 @@ func decisionForm(v decisionView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "reached", Value: v.Form.get("reached"), Fieldset: legend("How was the decision reached?"), ErrorMessage: v.Form.errorFor("reached"),
+		templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "reached", Value: v.Form.Get("reached"), Fieldset: legend("How was the decision reached?"), ErrorMessage: v.Form.ErrorFor("reached"),
 			Items: []govuk.ChoiceItem{{Value: string(casework.Unanimous), Text: "Unanimous"}, {Value: string(casework.Majority), Text: "Majority"},
 				{Value: string(casework.ChairCasting), Text: "Chair’s casting decision"}}}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
@@ -962,7 +962,7 @@ func decisionForm(v decisionView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("consulted-with", "Who in children’s services was consulted?", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("consulted-with", "Who in children’s services was consulted?", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -989,12 +989,12 @@ func decisionForm(v decisionView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "service", Label: govuk.LabelParams{Text: "Signposted to", Classes: "govuk-label--s"},
-			Items: itemOptions(v.Services, "Select a service"), Value: v.Form.get("service"), ErrorMessage: v.Form.errorFor("service")}).Render(ctx, templ_7745c5c3_Buffer)
+			Items: itemOptions(v.Services, "Select a service"), Value: v.Form.Get("service"), ErrorMessage: v.Form.ErrorFor("service")}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "reason", Label: govuk.LabelParams{Text: "Or, if no further action: the reason", Classes: "govuk-label--s"},
-			Items: itemOptions(v.Reasons, "Select a reason"), Value: v.Form.get("reason"), ErrorMessage: v.Form.errorFor("reason")}).Render(ctx, templ_7745c5c3_Buffer)
+			Items: itemOptions(v.Reasons, "Select a reason"), Value: v.Form.Get("reason"), ErrorMessage: v.Form.ErrorFor("reason")}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1003,7 +1003,7 @@ func decisionForm(v decisionView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "outcome", Label: govuk.LabelParams{Text: "If exiting: the outcome", Classes: "govuk-label--s"},
-			Items: itemOptions(v.Outcomes, "Select an outcome"), Value: v.Form.get("outcome"), ErrorMessage: v.Form.errorFor("outcome")}).Render(ctx, templ_7745c5c3_Buffer)
+			Items: itemOptions(v.Outcomes, "Select an outcome"), Value: v.Form.Get("outcome"), ErrorMessage: v.Form.ErrorFor("outcome")}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1011,11 +1011,11 @@ func decisionForm(v decisionView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = govuk.Input(v.Form.input("transfer-to", "If transferring: the receiving panel", "")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = govuk.Input(v.Form.Input("transfer-to", "If transferring: the receiving panel", "")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "accepted", Values: v.Form.list("accepted"), ErrorMessage: v.Form.errorFor("accepted"),
+		templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "accepted", Values: v.Form.List("accepted"), ErrorMessage: v.Form.ErrorFor("accepted"),
 			Items: []govuk.ChoiceItem{{Value: "yes", Text: "The receiving panel has accepted the case"}}}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -1133,7 +1133,7 @@ func listForMeetingPage(l layout, v listForm) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "panel", Label: govuk.LabelParams{Text: "Which panel?", Classes: "govuk-label--s"},
-						Items: listPanelOptions(v), Value: v.Form.get("panel"), ErrorMessage: v.Form.errorFor("panel")}).Render(ctx, templ_7745c5c3_Buffer)
+						Items: listPanelOptions(v), Value: v.Form.Get("panel"), ErrorMessage: v.Form.ErrorFor("panel")}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -1220,7 +1220,7 @@ func listForMeetingPage(l layout, v listForm) templ.Component {
 					}
 					templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "meeting", Label: govuk.LabelParams{Text: "Which meeting will discuss the case?", Classes: "govuk-label--s"},
 						Hint:  &govuk.HintParams{Text: "The case goes on the meeting’s agenda"},
-						Items: listMeetingOptions(v), Value: v.Form.get("meeting"), ErrorMessage: v.Form.errorFor("meeting")}).Render(ctx, templ_7745c5c3_Buffer)
+						Items: listMeetingOptions(v), Value: v.Form.Get("meeting"), ErrorMessage: v.Form.ErrorFor("meeting")}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

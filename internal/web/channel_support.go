@@ -106,8 +106,8 @@ func (cp *casePages) handlePlanEdit(w http.ResponseWriter, r *http.Request) erro
 func (cp *casePages) handlePlanPost(w http.ResponseWriter, r *http.Request) error {
 	return cp.supportPost(w, r, "Support plan saved", "", func(f form) error { return cp.renderPlan(w, r, f) },
 		func(f form, pid, id prevent.ID) (string, error) {
-			in := casework.SupportPlanInput{ConsentHow: f.get("consent-how"), ConsentBy: f.get("consent-by"), Objectives: f.get("objectives"),
-				ReviewCadence: f.get("review-cadence")}
+			in := casework.SupportPlanInput{ConsentHow: f.Get("consent-how"), ConsentBy: f.Get("consent-by"), Objectives: f.Get("objectives"),
+				ReviewCadence: f.Get("review-cadence")}
 			when, ok, derr := caseDate(f.Values, "consent-when")
 			if derr != nil {
 				return "", prevent.Validation([]prevent.FieldError{{Field: "consent-when", Message: "Enter a real date, for example 27 3 2027"}})
@@ -149,9 +149,9 @@ func (cp *casePages) handleConsentNew(w http.ResponseWriter, r *http.Request) er
 func (cp *casePages) handleConsentPost(w http.ResponseWriter, r *http.Request) error {
 	return cp.supportPost(w, r, "Consent recorded", "decision", func(f form) error { return cp.renderConsent(w, r, f) },
 		func(f form, pid, id prevent.ID) (string, error) {
-			in := casework.ConsentInput{Scope: casework.ConsentScope(f.get("scope")), GiverName: f.get("giver-name"),
-				GiverRole: casework.GiverRole(f.get("giver-role")), CapacityNotes: f.get("capacity"), Method: f.get("method"),
-				Evidence: f.get("evidence"), Decision: casework.ConsentDecision(f.get("decision")), Reason: f.get("reason")}
+			in := casework.ConsentInput{Scope: casework.ConsentScope(f.Get("scope")), GiverName: f.Get("giver-name"),
+				GiverRole: casework.GiverRole(f.Get("giver-role")), CapacityNotes: f.Get("capacity"), Method: f.Get("method"),
+				Evidence: f.Get("evidence"), Decision: casework.ConsentDecision(f.Get("decision")), Reason: f.Get("reason")}
 			if d, ok, derr := caseDate(f.Values, "decided-at"); derr != nil {
 				return "", prevent.Validation([]prevent.FieldError{{Field: "decided-at", Message: "Enter a real date, for example 27 3 2026"}})
 			} else if ok {
@@ -177,7 +177,7 @@ func (cp *casePages) handleConsultationPost(w http.ResponseWriter, r *http.Reque
 			if derr != nil {
 				return "", prevent.Validation([]prevent.FieldError{{Field: "consulted-at", Message: "Enter a real date, for example 27 3 2026"}})
 			}
-			return "", cp.svc.RecordChildrensServicesConsultation(r.Context(), principalOf(r), id, at, f.get("consulted-with"), f.get("notes"))
+			return "", cp.svc.RecordChildrensServicesConsultation(r.Context(), principalOf(r), id, at, f.Get("consulted-with"), f.Get("notes"))
 		})
 }
 
@@ -204,12 +204,12 @@ var afterRefusalBanners = map[casework.Event]string{
 func (cp *casePages) handleAfterRefusalPost(w http.ResponseWriter, r *http.Request) error {
 	return cp.supportPost(w, r, "", "next", func(f form) error { return cp.renderAfterRefusal(w, r, f) },
 		func(f form, pid, id prevent.ID) (string, error) {
-			e := casework.Event(f.get("next"))
+			e := casework.Event(f.Get("next"))
 			service := ""
 			if e == casework.EvSignpost {
-				service = f.get("service")
+				service = f.Get("service")
 			}
-			if _, err := cp.svc.AfterRefusal(r.Context(), principalOf(r), id, e, service, f.get("rationale")); err != nil {
+			if _, err := cp.svc.AfterRefusal(r.Context(), principalOf(r), id, e, service, f.Get("rationale")); err != nil {
 				return "", err
 			}
 			return afterRefusalBanners[e], nil
@@ -265,12 +265,12 @@ func (cp *casePages) handleInterventionPost(w http.ResponseWriter, r *http.Reque
 	}
 	share, err := readDisclosure(f)
 	if err == nil {
-		_, err = cp.svc.AddIntervention(r.Context(), principalOf(r), id, casework.InterventionInput{Type: f.get("type"),
-			ProviderID: idOf(f, "provider"), WorkerID: idOf(f, "worker"), Description: f.get("description"), Share: share})
+		_, err = cp.svc.AddIntervention(r.Context(), principalOf(r), id, casework.InterventionInput{Type: f.Get("type"),
+			ProviderID: idOf(f, "provider"), WorkerID: idOf(f, "worker"), Description: f.Get("description"), Share: share})
 	}
 	switch prevent.ErrorKind(err) {
 	case prevent.Invalid:
-		return cp.renderIntervention(w, r, f.withShareErr(err, "provider", "worker"))
+		return cp.renderIntervention(w, r, withShareErr(f, err, "provider", "worker"))
 	case prevent.Conflict:
 		f.Errors = []prevent.FieldError{{Field: "type", Message: prevent.PublicMessage(err)}}
 		return cp.renderIntervention(w, r, f)
@@ -351,7 +351,7 @@ func (cp *casePages) handleSessionPost(w http.ResponseWriter, r *http.Request) e
 			for _, iv := range ivs {
 				for _, s := range iv.Sessions {
 					if s.ID == sid {
-						return "", cp.svc.RecordSession(r.Context(), principalOf(r), sid, casework.Attendance(f.get("attendance")), f.get("notes"))
+						return "", cp.svc.RecordSession(r.Context(), principalOf(r), sid, casework.Attendance(f.Get("attendance")), f.Get("notes"))
 					}
 				}
 			}
@@ -396,9 +396,9 @@ func (cp *casePages) handleReviewPost(w http.ResponseWriter, r *http.Request) er
 			}
 			for _, rv := range rs {
 				if rv.ID == rid {
-					months, _ := strconv.Atoi(f.get("extend-to"))
+					months, _ := strconv.Atoi(f.Get("extend-to"))
 					next, err := cp.svc.CompletePostExitReview(r.Context(), principalOf(r), rid,
-						casework.ReviewInput{Outcome: casework.ReviewOutcome(f.get("outcome")), Notes: f.get("notes"), ExtendToMonths: months})
+						casework.ReviewInput{Outcome: casework.ReviewOutcome(f.Get("outcome")), Notes: f.Get("notes"), ExtendToMonths: months})
 					return next.String(), err
 				}
 			}
@@ -450,7 +450,7 @@ func (cp *casePages) handleProviderPost(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	_, err = cp.svc.RegisterProvider(r.Context(), principalOf(r), pid, casework.ProviderInput{OrganisationID: idOf(f, "organisation"),
-		HomeOfficeApproved: f.get("approved") == "yes", ApprovalReference: f.get("approval-reference"), Specialisms: f.get("specialisms")})
+		HomeOfficeApproved: f.Get("approved") == "yes", ApprovalReference: f.Get("approval-reference"), Specialisms: f.Get("specialisms")})
 	return cp.settle(w, r, err, partnershipPath(pid, "providers"), "Provider registered", f, "organisation", func(f form) error { return cp.renderProviders(w, r, f) })
 }
 

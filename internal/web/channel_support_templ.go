@@ -684,7 +684,7 @@ func supportFrame(l layout, v supportForm, heading string, action string) templ.
 }
 
 func textarea(f form, name, label, hint string) govuk.TextareaParams {
-	p := govuk.TextareaParams{Name: name, Value: f.Values.Get(name), Label: govuk.LabelParams{Text: label, Classes: "govuk-label--s"}, ErrorMessage: f.errorFor(name)}
+	p := govuk.TextareaParams{Name: name, Value: f.Values.Get(name), Label: govuk.LabelParams{Text: label, Classes: "govuk-label--s"}, ErrorMessage: f.ErrorFor(name)}
 	if hint != "" {
 		p.Hint = &govuk.HintParams{Text: hint}
 	}
@@ -732,7 +732,7 @@ func supportPlanPage(l layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("consent-by", "By whom?", "The name and role of the person who will ask")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("consent-by", "By whom?", "The name and role of the person who will ask")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -744,7 +744,7 @@ func supportPlanPage(l layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("review-cadence", "How often will the plan be reviewed?", "For example, at each panel meeting")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("review-cadence", "How often will the plan be reviewed?", "For example, at each panel meeting")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -795,16 +795,16 @@ func consentPage(l layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "scope", Value: v.Form.get("scope"), Fieldset: legend("What is the consent for?"), ErrorMessage: v.Form.errorFor("scope"),
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "scope", Value: v.Form.Get("scope"), Fieldset: legend("What is the consent for?"), ErrorMessage: v.Form.ErrorFor("scope"),
 				Items: []govuk.ChoiceItem{{Value: string(casework.ScopeSupport), Text: "Support"}, {Value: string(casework.ScopeInformationSharing), Text: "Information sharing"}}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("giver-name", "Name of the person giving or refusing consent", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("giver-name", "Name of the person giving or refusing consent", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "giver-role", Value: v.Form.get("giver-role"), Fieldset: legend("Who are they?"), ErrorMessage: v.Form.errorFor("giver-role"),
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "giver-role", Value: v.Form.Get("giver-role"), Fieldset: legend("Who are they?"), ErrorMessage: v.Form.ErrorFor("giver-role"),
 				Items: []govuk.ChoiceItem{{Value: string(casework.GiverSelf), Text: "The person themself"}, {Value: string(casework.GiverParent), Text: "A parent"},
 					{Value: string(casework.GiverGuardian), Text: "A guardian"}, {Value: string(casework.GiverLocalAuthority), Text: "A local authority with parental responsibility"}}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
@@ -814,11 +814,11 @@ func consentPage(l layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("method", "How was consent sought?", "For example, in person, by letter")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("method", "How was consent sought?", "For example, in person, by letter")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("evidence", "Where is the evidence held? (optional)", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("evidence", "Where is the evidence held? (optional)", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -826,7 +826,7 @@ func consentPage(l layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "decision", Value: v.Form.get("decision"), Fieldset: legend("Decision"), ErrorMessage: v.Form.errorFor("decision"),
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "decision", Value: v.Form.Get("decision"), Fieldset: legend("Decision"), ErrorMessage: v.Form.ErrorFor("decision"),
 				Items: []govuk.ChoiceItem{{Value: string(casework.ConsentGiven), Text: "Consent given"}, {Value: string(casework.ConsentRefusedBy), Text: "Consent refused"},
 					{Value: string(casework.ConsentWithdrawnBy), Text: "Consent withdrawn"}, {Value: string(casework.ConsentNotSought), Text: "Not sought"}}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
@@ -887,7 +887,7 @@ func consultationPage(l layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("consulted-with", "Who in children’s services was consulted?", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("consulted-with", "Who in children’s services was consulted?", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -942,14 +942,14 @@ func afterRefusalPage(l layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "next", Value: v.Form.get("next"), Fieldset: legend("What happens next?"), ErrorMessage: v.Form.errorFor("next"),
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "next", Value: v.Form.Get("next"), Fieldset: legend("What happens next?"), ErrorMessage: v.Form.ErrorFor("next"),
 				Items: []govuk.ChoiceItem{{Value: string(casework.EvReassess), Text: "Reassess the case"}, {Value: string(casework.EvPoliceLed), Text: "Police-led management"},
 					{Value: string(casework.EvSignpost), Text: "Signpost to another service"}}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "service", Label: govuk.LabelParams{Text: "If signposting: the service", Classes: "govuk-label--s"},
-				Items: itemOptions(v.Services, "Select a service"), Value: v.Form.get("service"), ErrorMessage: v.Form.errorFor("service")}).Render(ctx, templ_7745c5c3_Buffer)
+				Items: itemOptions(v.Services, "Select a service"), Value: v.Form.Get("service"), ErrorMessage: v.Form.ErrorFor("service")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1017,17 +1017,17 @@ func interventionPage(l layout, v supportForm) templ.Component {
 			}
 			ctx = templ.InitializeContext(ctx)
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "type", Label: govuk.LabelParams{Text: "Type of intervention", Classes: "govuk-label--s"},
-				Items: itemOptions(v.Types, "Select a type"), Value: v.Form.get("type"), ErrorMessage: v.Form.errorFor("type")}).Render(ctx, templ_7745c5c3_Buffer)
+				Items: itemOptions(v.Types, "Select a type"), Value: v.Form.Get("type"), ErrorMessage: v.Form.ErrorFor("type")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "provider", Label: govuk.LabelParams{Text: "Provider", Classes: "govuk-label--s"},
-				Items: providerOptions(v), Value: v.Form.get("provider"), ErrorMessage: v.Form.errorFor("provider")}).Render(ctx, templ_7745c5c3_Buffer)
+				Items: providerOptions(v), Value: v.Form.Get("provider"), ErrorMessage: v.Form.ErrorFor("provider")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "worker", Label: govuk.LabelParams{Text: "Worker", Classes: "govuk-label--s"},
-				Hint: &govuk.HintParams{Text: "A person of the provider; they are assigned to the case"}, Items: workerOptions(v), Value: v.Form.get("worker"), ErrorMessage: v.Form.errorFor("worker")}).Render(ctx, templ_7745c5c3_Buffer)
+				Hint: &govuk.HintParams{Text: "A person of the provider; they are assigned to the case"}, Items: workerOptions(v), Value: v.Form.Get("worker"), ErrorMessage: v.Form.ErrorFor("worker")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1118,7 +1118,7 @@ func sessionPage(l layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "attendance", Value: v.Form.get("attendance"), Fieldset: legend("What happened?"), ErrorMessage: v.Form.errorFor("attendance"),
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "attendance", Value: v.Form.Get("attendance"), Fieldset: legend("What happened?"), ErrorMessage: v.Form.ErrorFor("attendance"),
 				Items: []govuk.ChoiceItem{{Value: string(casework.Attended), Text: "Attended"}, {Value: string(casework.DidNotAttend), Text: "Did not attend"},
 					{Value: string(casework.Cancelled), Text: "Cancelled"}}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
@@ -1188,14 +1188,14 @@ func reviewPage(l layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "outcome", Value: v.Form.get("outcome"), Fieldset: legend("What did the review find?"), ErrorMessage: v.Form.errorFor("outcome"),
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "outcome", Value: v.Form.Get("outcome"), Fieldset: legend("What did the review find?"), ErrorMessage: v.Form.ErrorFor("outcome"),
 				Items: []govuk.ChoiceItem{{Value: string(casework.ReviewNoConcerns), Text: "No concerns"},
 					{Value: string(casework.ReviewExtend), Text: "Extend the reviews", Hint: &govuk.HintParams{Text: "Give the next review point below"}},
 					{Value: string(casework.ReviewReopen), Text: "Reopen: the case returns to the panel with its history"}}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("extend-to", "If extending: next review, in months after exit (up to 24)", "", withClasses("govuk-input--width-2"))).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("extend-to", "If extending: next review, in months after exit (up to 24)", "", withClasses("govuk-input--width-2"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1287,16 +1287,16 @@ func providersPage(l layout, v providersView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "organisation", Label: govuk.LabelParams{Text: "Organisation", Classes: "govuk-label--s"},
-				Items: requestOrgItems(requestForm{Organisations: v.Organisations}), Value: v.Form.get("organisation"), ErrorMessage: v.Form.errorFor("organisation")}).Render(ctx, templ_7745c5c3_Buffer)
+				Items: requestOrgItems(requestForm{Organisations: v.Organisations}), Value: v.Form.Get("organisation"), ErrorMessage: v.Form.ErrorFor("organisation")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "approved", Value: v.Form.get("approved"), Classes: "govuk-radios--inline", Fieldset: legend("Home Office approved intervention provider?"),
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "approved", Value: v.Form.Get("approved"), Classes: "govuk-radios--inline", Fieldset: legend("Home Office approved intervention provider?"),
 				Items: []govuk.ChoiceItem{{Value: "yes", Text: "Yes"}, {Value: "no", Text: "No"}}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("approval-reference", "Approval reference", "Required when approved")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("approval-reference", "Approval reference", "Required when approved")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -238,19 +238,19 @@ func assessmentFormPage(l layout, v assessmentForm) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: factorName(it.No), IDPrefix: factorName(it.No), Value: v.Form.get(factorName(it.No)),
+						templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: factorName(it.No), IDPrefix: factorName(it.No), Value: v.Form.Get(factorName(it.No)),
 							Classes: "govuk-radios--inline govuk-radios--small", Items: presenceItems(),
 							Fieldset:     &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: strconv.Itoa(it.No) + ". " + it.Label, Classes: "govuk-fieldset__legend--s"}},
-							ErrorMessage: v.Form.errorFor(factorName(it.No))}).Render(ctx, templ_7745c5c3_Buffer)
+							ErrorMessage: v.Form.ErrorFor(factorName(it.No))}).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
 						templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: factorName(it.No) + "-evidence", Rows: 2, Value: v.Form.Values.Get(factorName(it.No) + "-evidence"),
-							Label: govuk.LabelParams{Text: "Evidence for factor " + strconv.Itoa(it.No)}, ErrorMessage: v.Form.errorFor(factorName(it.No) + "-evidence")}).Render(ctx, templ_7745c5c3_Buffer)
+							Label: govuk.LabelParams{Text: "Evidence for factor " + strconv.Itoa(it.No)}, ErrorMessage: v.Form.ErrorFor(factorName(it.No) + "-evidence")}).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						templ_7745c5c3_Err = govuk.Input(v.Form.input(factorName(it.No)+"-source", "Source of the evidence for factor "+strconv.Itoa(it.No), "")).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = govuk.Input(v.Form.Input(factorName(it.No)+"-source", "Source of the evidence for factor "+strconv.Itoa(it.No), "")).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -266,7 +266,7 @@ func assessmentFormPage(l layout, v assessmentForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "summary", Value: v.Form.Values.Get("summary"), Rows: 5,
-				Label: govuk.LabelParams{Text: "Summary conclusion", Classes: "govuk-label--s"}, ErrorMessage: v.Form.errorFor("summary")}).Render(ctx, templ_7745c5c3_Buffer)
+				Label: govuk.LabelParams{Text: "Summary conclusion", Classes: "govuk-label--s"}, ErrorMessage: v.Form.ErrorFor("summary")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -322,7 +322,7 @@ func assessmentSections(v assessmentForm) []assessmentPart {
 		for _, it := range v.Template.Items {
 			if it.Domain == d.Domain {
 				n++
-				if v.Form.get(factorName(it.No)) != "" {
+				if v.Form.Get(factorName(it.No)) != "" {
 					done++
 				}
 			}
@@ -331,9 +331,9 @@ func assessmentSections(v assessmentForm) []assessmentPart {
 			Status: fmt.Sprintf("%d of %d factors recorded", done, n)})
 	}
 	status := "not started"
-	if v.Form.get("summary") != "" {
+	if v.Form.Get("summary") != "" {
 		status = "summary conclusion written"
-	} else if v.Form.get("management-plan") != "" || v.Form.get("judgement") != "" || v.Form.get("changes") != "" {
+	} else if v.Form.Get("management-plan") != "" || v.Form.Get("judgement") != "" || v.Form.Get("changes") != "" {
 		status = "in progress"
 	}
 	return append(out, assessmentPart{ID: "section-formulation", Title: "Formulation", Status: status})

@@ -184,15 +184,15 @@ func (cp *casePages) prefillConsent(ctx context.Context, p prevent.Principal, re
 // case's information limits the disclosure to it; ticking information whose category is not chosen is an
 // error on the form.
 func readDisclosure(f form) (sharing.DisclosureInput, error) {
-	in := sharing.DisclosureInput{Purpose: sharing.Purpose(f.get(sharePurpose)), ExpectedOutcome: f.get(shareOutcome),
-		Gateway: f.get(shareGateway), Consent: sharing.Consent(f.get(shareConsent)), Necessity: f.get(shareNecessity)}
-	for _, c := range f.list(shareCategories) {
+	in := sharing.DisclosureInput{Purpose: sharing.Purpose(f.Get(sharePurpose)), ExpectedOutcome: f.Get(shareOutcome),
+		Gateway: f.Get(shareGateway), Consent: sharing.Consent(f.Get(shareConsent)), Necessity: f.Get(shareNecessity)}
+	for _, c := range f.List(shareCategories) {
 		in.Categories = append(in.Categories, sharing.Category(c))
 	}
 	if in.Consent != sharing.ConsentGiven {
-		in.ConsentReason = f.get(shareReason)
+		in.ConsentReason = f.Get(shareReason)
 	}
-	in.Fields = f.list(shareFields)
+	in.Fields = f.List(shareFields)
 	var errs prevent.Fields
 	for _, name := range in.Fields {
 		for _, fi := range casework.CaseFields {
@@ -211,11 +211,11 @@ var shareFieldIDs = map[string]string{
 	"agreement": shareAgreement, "from": shareAgreement, "record": shareAgreement, "acknowledgement": shareAgreement,
 }
 
-// withShareErr keeps err on the form like withErr, moving a refused disclosure's field errors onto the
+// withShareErr keeps err on the form like WithErr, moving a refused disclosure's field errors onto the
 // fieldset's inputs (to and recipients onto the page's own fields, when it has them) and writing each as a
 // discSentence.
-func (f form) withShareErr(err error, toField, recipientsField string) form {
-	f = f.withErr(err)
+func withShareErr(f form, err error, toField, recipientsField string) form {
+	f = f.WithErr(err)
 	for i, e := range f.Errors {
 		switch e.Field {
 		case "to":

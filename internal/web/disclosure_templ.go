@@ -61,7 +61,7 @@ func discGatewayItems(v *disclosureView) []govuk.SelectItem {
 
 func discTextarea(v *disclosureView, name, label, hint string) govuk.TextareaParams {
 	p := govuk.TextareaParams{Name: name, Value: v.Form.Values.Get(name), Rows: 3, Label: govuk.LabelParams{Text: label, Classes: "govuk-label--s"},
-		ErrorMessage: v.Form.errorFor(name)}
+		ErrorMessage: v.Form.ErrorFor(name)}
 	if hint != "" {
 		p.Hint = &govuk.HintParams{Text: hint}
 	}
@@ -153,17 +153,17 @@ func disclosureFieldset(v *disclosureView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: shareCategories, Values: v.Form.list(shareCategories),
+			templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: shareCategories, Values: v.Form.List(shareCategories),
 				Fieldset: &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "What categories of information are you sharing?", Classes: "govuk-fieldset__legend--s"}},
-				Hint:     &govuk.HintParams{Text: "Select all that apply"}, Items: discCategoryItems(), ErrorMessage: v.Form.errorFor(shareCategories)}).Render(ctx, templ_7745c5c3_Buffer)
+				Hint:     &govuk.HintParams{Text: "Select all that apply"}, Items: discCategoryItems(), ErrorMessage: v.Form.ErrorFor(shareCategories)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if len(v.Fields) > 0 {
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: shareFields, Values: v.Form.list(shareFields), Classes: "govuk-checkboxes--small",
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: shareFields, Values: v.Form.List(shareFields), Classes: "govuk-checkboxes--small",
 					Fieldset: &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Only this information (optional)", Classes: "govuk-fieldset__legend--s"}},
 					Hint:     &govuk.HintParams{Text: "Leave these empty to share everything in the categories you selected. Each one you select must be in one of those categories"},
-					Items:    discFieldItems(v), ErrorMessage: v.Form.errorFor(shareFields)}).Render(ctx, templ_7745c5c3_Buffer)
+					Items:    discFieldItems(v), ErrorMessage: v.Form.ErrorFor(shareFields)}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -172,8 +172,8 @@ func disclosureFieldset(v *disclosureView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: sharePurpose, Items: discPurposeItems(), Value: v.Form.get(sharePurpose),
-				Label: govuk.LabelParams{Text: "Why are you sharing it?", Classes: "govuk-label--s"}, ErrorMessage: v.Form.errorFor(sharePurpose)}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: sharePurpose, Items: discPurposeItems(), Value: v.Form.Get(sharePurpose),
+				Label: govuk.LabelParams{Text: "Why are you sharing it?", Classes: "govuk-label--s"}, ErrorMessage: v.Form.ErrorFor(sharePurpose)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -181,16 +181,16 @@ func disclosureFieldset(v *disclosureView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: shareGateway, Items: discGatewayItems(v), Value: v.Form.get(shareGateway),
+			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: shareGateway, Items: discGatewayItems(v), Value: v.Form.Get(shareGateway),
 				Label:        govuk.LabelParams{Text: "Legal gateway", Classes: "govuk-label--s"},
 				Hint:         &govuk.HintParams{Text: "The legal gateways in force today that your organisation may rely on. Where consent was refused or not sought, choose one that permits sharing without consent"},
-				ErrorMessage: v.Form.errorFor(shareGateway)}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: v.Form.ErrorFor(shareGateway)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: shareConsent, Value: v.Form.get(shareConsent),
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: shareConsent, Value: v.Form.Get(shareConsent),
 				Fieldset: &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Consent to share this information", Classes: "govuk-fieldset__legend--s"}},
-				Hint:     discConsentHint(v), ErrorMessage: v.Form.errorFor(shareConsent),
+				Hint:     discConsentHint(v), ErrorMessage: v.Form.ErrorFor(shareConsent),
 				Items: []govuk.ChoiceItem{
 					{Value: string(sharing.ConsentGiven), Text: "Given"},
 					{Value: string(sharing.ConsentRefused), Text: "Refused"},
@@ -247,7 +247,7 @@ func discAgreements(v *disclosureView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		msg := v.Form.errorFor(shareAgreement)
+		msg := v.Form.ErrorFor(shareAgreement)
 		{
 			templ_7745c5c3_ElementWriter := templ_7745c5c3_Buffer
 			templ_7745c5c3_Buffer := templ.GetBuffer()

@@ -27,10 +27,10 @@ func FuzzReadForm(f *testing.F) {
 			return
 		}
 		for k := range fm.Values {
-			if got := fm.get(k); got != strings.TrimSpace(fm.Values.Get(k)) {
+			if got := fm.Get(k); got != strings.TrimSpace(fm.Values.Get(k)) {
 				t.Fatalf("get(%q) = %q", k, got)
 			}
-			_ = fm.list(k)
+			_ = fm.List(k)
 		}
 	})
 }

@@ -10,25 +10,8 @@ import (
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/statistics"
 )
-
-// layout is what every page's frame needs: title, who is signed in, navigation, errors and banners.
-type layout struct {
-	Title     string
-	Principal prevent.Principal
-	Nav       []navItem
-	Errors    []prevent.FieldError
-	Success   string
-	Demo      bool
-	Back      string
-	// Marking is shown as a banner at the top and bottom of pages that show marked material.
-	Marking prevent.Marking
-}
-
-type navItem struct {
-	Text, Href string
-	Current    bool
-}
 
 const flashCookie = "prevent_flash"
 
@@ -62,6 +45,9 @@ func (s *Server) layout(r *http.Request, title string) layout {
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.AgreementView).Allow {
 		add("Information sharing", fmt.Sprintf("/partnerships/%d/sharing", ps[0]))
+	}
+	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.StatisticsView).Allow {
+		add("Statistics", statistics.ReturnPath.Link(ps[0]))
 	}
 	if access.Permits(p, access.AuditView).Allow {
 		add("Audit log", "/audit")

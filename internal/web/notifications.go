@@ -117,7 +117,7 @@ func (s *Server) handleNotificationsRead(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	var upTo prevent.ID
-	if v := f.get("up-to"); v != "" {
+	if v := f.Get("up-to"); v != "" {
 		if upTo, err = strconv.ParseInt(v, 10, 64); err != nil || upTo < 1 {
 			return prevent.Errorf(prevent.Invalid, "The form could not be read. Try again")
 		}
@@ -133,11 +133,11 @@ func (s *Server) handleEmailPreference(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if err := s.notifier().SetPreference(r.Context(), prevent.PrincipalFrom(r.Context()), f.get("email")); err != nil {
+	if err := s.notifier().SetPreference(r.Context(), prevent.PrincipalFrom(r.Context()), f.Get("email")); err != nil {
 		if prevent.ErrorKind(err) == prevent.Internal {
 			return err
 		}
-		return s.account(w, r, f.withErr(err), "")
+		return s.account(w, r, f.WithErr(err), "")
 	}
 	return s.flash(w, r, "/account", "How often you are emailed has been saved.")
 }
@@ -148,7 +148,7 @@ func (s *Server) emailPreference(r *http.Request, f form) (templ.Component, erro
 	if f.Values == nil {
 		f.Values = url.Values{}
 	}
-	if f.errorFor("email") == nil {
+	if f.ErrorFor("email") == nil {
 		pref, err := s.notifier().Preference(r.Context(), prevent.PrincipalFrom(r.Context()))
 		if err != nil {
 			return nil, err

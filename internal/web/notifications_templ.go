@@ -174,10 +174,10 @@ func emailPreferenceForm(f form) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "email", Value: f.get("email"), Items: emailPreferenceItems(),
+		templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "email", Value: f.Get("email"), Items: emailPreferenceItems(),
 			Fieldset:     &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Email me", Classes: "govuk-fieldset__legend--s"}},
 			Hint:         &govuk.HintParams{Text: "Emails say only how many tasks are new, due soon or overdue. They never say what a task is about or who it concerns."},
-			ErrorMessage: f.errorFor("email")}).Render(ctx, templ_7745c5c3_Buffer)
+			ErrorMessage: f.ErrorFor("email")}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -88,16 +88,16 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	p := prevent.PrincipalFrom(r.Context())
-	name := f.get("name")
+	name := f.Get("name")
 	if name == "" {
-		return s.account(w, r, f.withErr(prevent.Validation([]prevent.FieldError{{Field: "name", Message: "Enter a name for the token"}})), "")
+		return s.account(w, r, f.WithErr(prevent.Validation([]prevent.FieldError{{Field: "name", Message: "Enter a name for the token"}})), "")
 	}
 	token, _, err := s.deps.Auth.CreateToken(r.Context(), p.PersonID, name, s.deps.Now().AddDate(0, 0, 90))
 	if err != nil {
 		if prevent.ErrorKind(err) == prevent.Internal {
 			return err
 		}
-		return s.account(w, r, f.withErr(err), "")
+		return s.account(w, r, f.WithErr(err), "")
 	}
 	return s.account(w, r, form{}, token)
 }

@@ -377,7 +377,7 @@ func accountPage(l layout, f form, roles []string, clearance string, tokens []to
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("name", "Token name", "For example, the name of the program that will use it.", withClasses("govuk-input--width-20"))).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(f.Input("name", "Token name", "For example, the name of the program that will use it.", withClasses("govuk-input--width-20"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -463,7 +463,7 @@ func auditPage(l layout, f form, entries []audit.Entry, names auditNames, next s
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("actor", "Person id", "", withClasses("govuk-input--width-10"), func(p *govuk.InputParams) { p.Inputmode = "numeric" })).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(f.Input("actor", "Person id", "", withClasses("govuk-input--width-10"), func(p *govuk.InputParams) { p.Inputmode = "numeric" })).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -479,7 +479,7 @@ func auditPage(l layout, f form, entries []audit.Entry, names auditNames, next s
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("kind", "Record type", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(f.Input("kind", "Record type", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -487,7 +487,7 @@ func auditPage(l layout, f form, entries []audit.Entry, names auditNames, next s
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("record", "Record id", "", withClasses("govuk-input--width-10"), func(p *govuk.InputParams) { p.Inputmode = "numeric" })).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(f.Input("record", "Record id", "", withClasses("govuk-input--width-10"), func(p *govuk.InputParams) { p.Inputmode = "numeric" })).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

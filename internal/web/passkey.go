@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"github.com/preventplatform/prevent/internal/web/core"
 	"io"
 	"net/http"
 	"net/url"
@@ -197,7 +198,7 @@ func readPasskeyBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 // errors are logged and shown only as the generic message. A session that has ended (too many failed
 // checks, or expired) is cleared and the browser is sent to sign in again.
 func (s *Server) passkeyError(w http.ResponseWriter, r *http.Request, err error) error {
-	status := statusOf(err)
+	status := core.Status(err)
 	reply := passkeyReply{Message: prevent.PublicMessage(err)}
 	var pe *prevent.Error
 	if errors.As(err, &pe) && len(pe.Fields) > 0 {

@@ -183,7 +183,7 @@ func (d *progDates) day(name, label string) string {
 // withErr is the form with err's errors (as form.withErr keeps them), each date input's own message in place of
 // the service's for that date, and the service's errors of the dates linked to their day field.
 func (d *progDates) withErr(err error) form {
-	f := d.f.withErr(err)
+	f := d.f.WithErr(err)
 	var out []prevent.FieldError
 	placed := make([]bool, len(d.errs))
 	for _, e := range f.Errors {

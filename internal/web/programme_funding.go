@@ -84,16 +84,16 @@ func (pg *programmePages) handleStreamNewPost(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	_, err = pg.svc.CreateStream(r.Context(), progPrincipal(r), pid, programme.StreamInput{Funder: f.get("funder"), Name: f.get("name"),
-		Year: f.get("year"), Amount: f.get("amount"), Conditions: f.get("conditions")})
+	_, err = pg.svc.CreateStream(r.Context(), progPrincipal(r), pid, programme.StreamInput{Funder: f.Get("funder"), Name: f.Get("name"),
+		Year: f.Get("year"), Amount: f.Get("amount"), Conditions: f.Get("conditions")})
 	if isInvalid(err) {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		return pg.formPage(w, r, "Add a funding stream", progPath(pid, "funding"), f, func(l layout) templ.Component { return streamFormPage(l, pid, f) })
 	}
 	if err != nil {
 		return err
 	}
-	return pg.flash(w, r, progPath(pid, "funding"), f.get("name")+" added")
+	return pg.flash(w, r, progPath(pid, "funding"), f.Get("name")+" added")
 }
 
 // allocationForm is the allocation form with its choices and the due-diligence flags.
@@ -156,14 +156,14 @@ func (pg *programmePages) handleAllocationNewPost(w http.ResponseWriter, r *http
 	if err != nil {
 		return err
 	}
-	_, err = pg.svc.Allocate(r.Context(), progPrincipal(r), pid, programme.AllocationInput{StreamID: formID(f.get("stream")),
-		ProjectID: formID(f.get("project")), Amount: f.get("amount"), Note: f.get("note")})
+	_, err = pg.svc.Allocate(r.Context(), progPrincipal(r), pid, programme.AllocationInput{StreamID: formID(f.Get("stream")),
+		ProjectID: formID(f.Get("project")), Amount: f.Get("amount"), Note: f.Get("note")})
 	switch {
 	case isInvalid(err):
-		return pg.renderAllocationForm(w, r, pid, allocationForm{Form: f.withErr(err)})
+		return pg.renderAllocationForm(w, r, pid, allocationForm{Form: f.WithErr(err)})
 	case isRefusal(err):
 		// Due diligence blocks the allocation: the page refuses, saying why, and keeps what was typed.
-		return pg.renderAllocationForm(w, r, pid, allocationForm{Form: f.withErr(err), Refusal: prevent.PublicMessage(err)})
+		return pg.renderAllocationForm(w, r, pid, allocationForm{Form: f.WithErr(err), Refusal: prevent.PublicMessage(err)})
 	case err != nil:
 		return err
 	}
@@ -200,18 +200,18 @@ func (pg *programmePages) handleSpendNewPost(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	year, yerr := strconv.Atoi(f.get("year"))
+	year, yerr := strconv.Atoi(f.Get("year"))
 	if yerr != nil {
 		year = 0
 	}
-	allocation := formID(f.get("allocation"))
+	allocation := formID(f.Get("allocation"))
 	if allocation == 0 {
 		err = prevent.Validation([]prevent.FieldError{{Field: "allocation", Message: "Select the allocation the money was spent from"}})
 	} else {
-		_, err = pg.svc.RecordSpend(r.Context(), progPrincipal(r), pid, allocation, year, progAtoi(f.get("quarter"), 0), f.get("amount"))
+		_, err = pg.svc.RecordSpend(r.Context(), progPrincipal(r), pid, allocation, year, progAtoi(f.Get("quarter"), 0), f.Get("amount"))
 	}
 	if isInvalid(err) {
-		return pg.spendForm(w, r, pid, f.withErr(err))
+		return pg.spendForm(w, r, pid, f.WithErr(err))
 	}
 	if err != nil {
 		return err
@@ -268,8 +268,8 @@ func (pg *programmePages) handleCommissioningNewPost(w http.ResponseWriter, r *h
 		return err
 	}
 	d := &progDates{f: f}
-	_, err = pg.svc.RecordCommissioning(r.Context(), progPrincipal(r), pid, programme.CommissioningInput{ProjectID: formID(f.get("project")),
-		Decision: f.get("decision"), DecidedBy: formID(f.get("decided-by")), DecidedOn: d.day("decided-on", "Date decided"), Evidence: f.get("evidence")})
+	_, err = pg.svc.RecordCommissioning(r.Context(), progPrincipal(r), pid, programme.CommissioningInput{ProjectID: formID(f.Get("project")),
+		Decision: f.Get("decision"), DecidedBy: formID(f.Get("decided-by")), DecidedOn: d.day("decided-on", "Date decided"), Evidence: f.Get("evidence")})
 	if isInvalid(err) {
 		return pg.commissioningForm(w, r, pid, d.withErr(err))
 	}
@@ -379,13 +379,13 @@ func (pg *programmePages) handleReviewNewPost(w http.ResponseWriter, r *http.Req
 		return err
 	}
 	d := &progDates{f: f}
-	in := programme.ReviewInput{OrganisationID: id, Basis: f.get("basis"), Findings: map[string]string{}, Notes: map[string]string{},
-		Indicators: f.list("indicators"), Evidence: f.get("evidence"), Decision: f.get("decision"),
-		SecondReviewer: formID(f.get("second-reviewer")), DecidedOn: d.day("decided-on", "Date decided"),
+	in := programme.ReviewInput{OrganisationID: id, Basis: f.Get("basis"), Findings: map[string]string{}, Notes: map[string]string{},
+		Indicators: f.List("indicators"), Evidence: f.Get("evidence"), Decision: f.Get("decision"),
+		SecondReviewer: formID(f.Get("second-reviewer")), DecidedOn: d.day("decided-on", "Date decided"),
 		ReviewDue: d.day("review-due", "Date the next review is due")}
 	for _, it := range programme.DueDiligenceItems {
-		in.Findings[it.Key] = f.get("item-" + it.Key)
-		in.Notes[it.Key] = f.get("note-" + it.Key)
+		in.Findings[it.Key] = f.Get("item-" + it.Key)
+		in.Notes[it.Key] = f.Get("note-" + it.Key)
 	}
 	_, err = pg.svc.RecordReview(r.Context(), progPrincipal(r), pid, in)
 	if isInvalid(err) {

@@ -371,23 +371,23 @@ func streamFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("name", "Name of the stream", "For example, Area Based Grant: Prevent allocation")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("name", "Name of the stream", "For example, Area Based Grant: Prevent allocation")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("funder", "Funder", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("funder", "Funder", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("year", "Financial year it starts in", "", withClasses("govuk-input--width-4"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("year", "Financial year it starts in", "", withClasses("govuk-input--width-4"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("amount", "Amount in pounds", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("amount", "Amount in pounds", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(f.progTextarea("conditions", "Conditions", "Any conditions the funder attached")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "conditions", "Conditions", "Any conditions the funder attached")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -491,19 +491,19 @@ func allocationFormPage(l layout, v allocationForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(v.Form.progSelect("stream", "Funding stream", v.Streams)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(v.Form, "stream", "Funding stream", v.Streams)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(v.Form.progSelect("project", "Project", v.Projects)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(v.Form, "project", "Project", v.Projects)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(v.Form.input("amount", "Amount in pounds", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(v.Form.Input("amount", "Amount in pounds", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("note", "Note", "Optional")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "note", "Note", "Optional")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -607,19 +607,19 @@ func spendFormPage(l layout, pid prevent.ID, f form, allocations []govuk.SelectI
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(f.progSelect("allocation", "Allocation", allocations)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(f, "allocation", "Allocation", allocations)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("year", "Financial year it starts in", "", withClasses("govuk-input--width-4"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("year", "Financial year it starts in", "", withClasses("govuk-input--width-4"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "quarter", Value: f.get("quarter"), Items: spendQuarterItems(), Fieldset: progLegend("Quarter"), ErrorMessage: f.errorFor("quarter")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "quarter", Value: f.Get("quarter"), Items: spendQuarterItems(), Fieldset: progLegend("Quarter"), ErrorMessage: f.ErrorFor("quarter")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("amount", "Amount spent in pounds", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("amount", "Amount spent in pounds", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -705,15 +705,15 @@ func commissioningFormPage(l layout, pid prevent.ID, f form, people, projects []
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(f.progTextarea("decision", "Decision", "What was decided")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "decision", "Decision", "What was decided")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(f.progSelect("project", "Project", projects)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(f, "project", "Project", projects)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(f.progSelect("decided-by", "Decided by", people)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(f, "decided-by", "Decided by", people)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -721,7 +721,7 @@ func commissioningFormPage(l layout, pid prevent.ID, f form, people, projects []
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(f.progTextarea("evidence", "Evidence", "What the decision rested on")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "evidence", "Evidence", "What the decision rested on")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1148,37 +1148,37 @@ func reviewFormPage(l layout, v reviewForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "basis", Value: v.Form.get("basis"), Fieldset: progLegend("Why is the organisation reviewed?"), ErrorMessage: v.Form.errorFor("basis"),
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "basis", Value: v.Form.Get("basis"), Fieldset: progLegend("Why is the organisation reviewed?"), ErrorMessage: v.Form.ErrorFor("basis"),
 					Items: []govuk.ChoiceItem{{Value: "funding", Text: "It is funded"}, {Value: "venue", Text: "Its venue is used"}, {Value: "both", Text: "Both"}}}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				for _, it := range programme.DueDiligenceItems {
-					templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "item-" + it.Key, Value: v.Form.get("item-" + it.Key), Classes: "govuk-radios--inline govuk-radios--small",
-						Fieldset: progCriterionLegend(it), Items: reviewFindingItems(), ErrorMessage: v.Form.errorFor("item-" + it.Key)}).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "item-" + it.Key, Value: v.Form.Get("item-" + it.Key), Classes: "govuk-radios--inline govuk-radios--small",
+						Fieldset: progCriterionLegend(it), Items: reviewFindingItems(), ErrorMessage: v.Form.ErrorFor("item-" + it.Key)}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = govuk.Input(v.Form.input("note-"+it.Key, "Note (optional)", "")).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = govuk.Input(v.Form.Input("note-"+it.Key, "Note (optional)", "")).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "indicators", Values: v.Form.list("indicators"), Items: progIndicatorItems(),
-					Fieldset: progLegend("Indicators considered"), ErrorMessage: v.Form.errorFor("indicators")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "indicators", Values: v.Form.List("indicators"), Items: progIndicatorItems(),
+					Fieldset: progLegend("Indicators considered"), ErrorMessage: v.Form.ErrorFor("indicators")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("evidence", "Evidence", "What the decision rests on")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "evidence", "Evidence", "What the decision rests on")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "decision", Value: v.Form.get("decision"), Fieldset: progLegend("Decision"), ErrorMessage: v.Form.errorFor("decision"),
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "decision", Value: v.Form.Get("decision"), Fieldset: progLegend("Decision"), ErrorMessage: v.Form.ErrorFor("decision"),
 					Items: []govuk.ChoiceItem{{Value: "positive", Text: "Upholds shared values"}, {Value: "negative", Text: "Does not uphold shared values"}}}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(v.Form.progSelect("second-reviewer", "Second reviewer", v.People)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(v.Form, "second-reviewer", "Second reviewer", v.People)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -70,8 +70,8 @@ func (pg *programmePages) handleMeetingNewPost(w http.ResponseWriter, r *http.Re
 		return err
 	}
 	d := &progDates{f: f}
-	_, err = pg.svc.CreateMeeting(r.Context(), progPrincipal(r), pid, programme.MeetingInput{Title: f.get("title"),
-		HeldOn: d.day("held-on", "Date of the meeting"), Present: formIDs(f.list("present")), Apologies: formIDs(f.list("apologies"))})
+	_, err = pg.svc.CreateMeeting(r.Context(), progPrincipal(r), pid, programme.MeetingInput{Title: f.Get("title"),
+		HeldOn: d.day("held-on", "Date of the meeting"), Present: formIDs(f.List("present")), Apologies: formIDs(f.List("apologies"))})
 	if isInvalid(err) {
 		return pg.meetingForm(w, r, pid, d.withErr(err))
 	}
@@ -90,7 +90,7 @@ func (pg *programmePages) handleDecisionPost(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	if _, err := pg.svc.RecordDecision(r.Context(), progPrincipal(r), pid, id, f.get("text")); err != nil {
+	if _, err := pg.svc.RecordDecision(r.Context(), progPrincipal(r), pid, id, f.Get("text")); err != nil {
 		return err
 	}
 	return pg.flash(w, r, progPath(pid, "governance")+"#meeting-"+itoa64(id), "Decision recorded")
@@ -130,8 +130,8 @@ func (pg *programmePages) handleActionNewPost(w http.ResponseWriter, r *http.Req
 		return err
 	}
 	d := &progDates{f: f}
-	_, err = pg.svc.AddAction(r.Context(), progPrincipal(r), pid, programme.ActionInput{MeetingID: formID(f.get("meeting")),
-		Description: f.get("description"), OwnerID: formID(f.get("owner")), DueOn: d.day("due-on", "Due date")})
+	_, err = pg.svc.AddAction(r.Context(), progPrincipal(r), pid, programme.ActionInput{MeetingID: formID(f.Get("meeting")),
+		Description: f.Get("description"), OwnerID: formID(f.Get("owner")), DueOn: d.day("due-on", "Due date")})
 	if isInvalid(err) {
 		return pg.actionForm(w, r, pid, d.withErr(err))
 	}
@@ -150,7 +150,7 @@ func (pg *programmePages) handleActionStatus(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	if err := pg.svc.SetActionStatus(r.Context(), progPrincipal(r), pid, id, programme.ActionStatus(f.get("status"))); err != nil {
+	if err := pg.svc.SetActionStatus(r.Context(), progPrincipal(r), pid, id, programme.ActionStatus(f.Get("status"))); err != nil {
 		return err
 	}
 	return pg.flash(w, r, progPath(pid, "governance")+"#actions", "Action updated")
@@ -225,9 +225,9 @@ func (pg *programmePages) handleCourseNewPost(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	id, err := pg.svc.CreateCourse(r.Context(), progPrincipal(r), pid, f.get("title"), f.get("kind"))
+	id, err := pg.svc.CreateCourse(r.Context(), progPrincipal(r), pid, f.Get("title"), f.Get("kind"))
 	if isInvalid(err) {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		return pg.formPage(w, r, "Add a course", progPath(pid, "training"), f, func(l layout) templ.Component { return courseFormPage(l, pid, f) })
 	}
 	if err != nil {
@@ -302,7 +302,7 @@ func (pg *programmePages) handleCompletionPost(w http.ResponseWriter, r *http.Re
 		return err
 	}
 	d := &progDates{f: f}
-	_, err = pg.svc.RecordCompletion(r.Context(), progPrincipal(r), pid, id, formID(f.get("person")), d.day("completed-on", "Date completed"))
+	_, err = pg.svc.RecordCompletion(r.Context(), progPrincipal(r), pid, id, formID(f.Get("person")), d.day("completed-on", "Date completed"))
 	if isInvalid(err) {
 		return pg.renderCourse(w, r, d.withErr(err))
 	}
@@ -321,14 +321,14 @@ func (pg *programmePages) handleTargetPost(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	target, cerr := strconv.Atoi(f.get("target"))
+	target, cerr := strconv.Atoi(f.Get("target"))
 	if cerr != nil || target < 0 {
 		err = prevent.Validation([]prevent.FieldError{{Field: "target", Message: "Enter the target as a whole number of people"}})
 	} else {
-		err = pg.svc.SetTarget(r.Context(), progPrincipal(r), pid, id, formID(f.get("organisation")), target)
+		err = pg.svc.SetTarget(r.Context(), progPrincipal(r), pid, id, formID(f.Get("organisation")), target)
 	}
 	if isInvalid(err) {
-		return pg.renderCourse(w, r, f.withErr(err))
+		return pg.renderCourse(w, r, f.WithErr(err))
 	}
 	if err != nil {
 		return err
@@ -416,8 +416,8 @@ func (pg *programmePages) handleDocumentNewPost(w http.ResponseWriter, r *http.R
 	d := &progDates{f: f}
 	if err == nil {
 		var id prevent.ID
-		id, err = pg.svc.Upload(r.Context(), progPrincipal(r), pid, programme.DocumentInput{Title: f.get("title"), Kind: f.get("kind"),
-			Marking: f.get("marking"), Originator: f.get("originator"), Audience: f.get("audience"), ReviewOn: d.day("review-on", "Review date"),
+		id, err = pg.svc.Upload(r.Context(), progPrincipal(r), pid, programme.DocumentInput{Title: f.Get("title"), Kind: f.Get("kind"),
+			Marking: f.Get("marking"), Originator: f.Get("originator"), Audience: f.Get("audience"), ReviewOn: d.day("review-on", "Review date"),
 			Filename: name, Content: content})
 		if err == nil {
 			return pg.flash(w, r, progPath(pid, "library", id), "Document added")
@@ -492,7 +492,7 @@ func (pg *programmePages) handleVersionPost(w http.ResponseWriter, r *http.Reque
 		if f.Values == nil {
 			f = progEmptyForm()
 		}
-		return pg.renderDocument(w, r, f.withErr(err))
+		return pg.renderDocument(w, r, f.WithErr(err))
 	}
 	if err != nil {
 		return err
@@ -571,10 +571,10 @@ func (pg *programmePages) handleQandASave(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	_, err = pg.svc.SaveQandA(r.Context(), progPrincipal(r), pid, id, programme.QandAInput{Topic: f.get("topic"), Question: f.get("question"),
-		Answer: f.Values.Get("answer"), Sort: f.get("sort")})
+	_, err = pg.svc.SaveQandA(r.Context(), progPrincipal(r), pid, id, programme.QandAInput{Topic: f.Get("topic"), Question: f.Get("question"),
+		Answer: f.Values.Get("answer"), Sort: f.Get("sort")})
 	if isInvalid(err) {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		title := "Add a question"
 		if id != 0 {
 			title = "Change a question"

@@ -401,7 +401,7 @@ func meetingFormPage(l layout, pid prevent.ID, f form, people []govuk.ChoiceItem
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("title", "Title", "For example, Prevent partnership board")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("title", "Title", "For example, Prevent partnership board")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -409,13 +409,13 @@ func meetingFormPage(l layout, pid prevent.ID, f form, people []govuk.ChoiceItem
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "present", Values: f.list("present"), Items: people, Classes: "govuk-checkboxes--small",
-					Fieldset: progLegend("Present"), ErrorMessage: f.errorFor("present")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "present", Values: f.List("present"), Items: people, Classes: "govuk-checkboxes--small",
+					Fieldset: progLegend("Present"), ErrorMessage: f.ErrorFor("present")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "apologies", Values: f.list("apologies"), Items: people, Classes: "govuk-checkboxes--small",
-					Fieldset: progLegend("Sent apologies"), ErrorMessage: f.errorFor("apologies")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "apologies", Values: f.List("apologies"), Items: people, Classes: "govuk-checkboxes--small",
+					Fieldset: progLegend("Sent apologies"), ErrorMessage: f.ErrorFor("apologies")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -501,11 +501,11 @@ func actionFormPage(l layout, pid prevent.ID, f form, people, meetings []govuk.S
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(f.progTextarea("description", "Action", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "description", "Action", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(f.progSelect("owner", "Owner", people)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(f, "owner", "Owner", people)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -513,7 +513,7 @@ func actionFormPage(l layout, pid prevent.ID, f form, people, meetings []govuk.S
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(f.progSelect("meeting", "Meeting", meetings)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(f, "meeting", "Meeting", meetings)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1023,11 +1023,11 @@ func courseFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("title", "Title", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("title", "Title", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "kind", Value: f.get("kind"), Items: progCourseKindItems(), Fieldset: progLegend("Kind of course"), ErrorMessage: f.errorFor("kind")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "kind", Value: f.Get("kind"), Items: progCourseKindItems(), Fieldset: progLegend("Kind of course"), ErrorMessage: f.ErrorFor("kind")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1167,7 +1167,7 @@ func coursePage(l layout, v courseView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(v.Form.progSelect("person", "Person", v.People)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(v.Form, "person", "Person", v.People)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1196,11 +1196,11 @@ func coursePage(l layout, v courseView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(v.Form.progSelect("organisation", "Organisation", v.Orgs)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(v.Form, "organisation", "Organisation", v.Orgs)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(v.Form.input("target", "Number of people to train", "", withClasses("govuk-input--width-4"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(v.Form.Input("target", "Number of people to train", "", withClasses("govuk-input--width-4"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1363,25 +1363,25 @@ func documentFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("title", "Title", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("title", "Title", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "kind", Value: f.get("kind"), Items: progDocumentKindItems(), Fieldset: progLegend("Kind of document"), ErrorMessage: f.errorFor("kind")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "kind", Value: f.Get("kind"), Items: progDocumentKindItems(), Fieldset: progLegend("Kind of document"), ErrorMessage: f.ErrorFor("kind")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "marking", Value: f.get("marking"), Fieldset: progLegend("Protective marking"), ErrorMessage: f.errorFor("marking"),
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "marking", Value: f.Get("marking"), Fieldset: progLegend("Protective marking"), ErrorMessage: f.ErrorFor("marking"),
 					Hint:  &govuk.HintParams{Text: "SECRET documents cannot be uploaded to this service"},
 					Items: []govuk.ChoiceItem{{Value: "OFFICIAL", Text: "OFFICIAL"}, {Value: "OFFICIAL-SENSITIVE", Text: "OFFICIAL-SENSITIVE"}}}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("originator", "Originator", "Who produced the document")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("originator", "Originator", "Who produced the document")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("audience", "Audience", "Who the document is for")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("audience", "Audience", "Who the document is for")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1435,7 +1435,7 @@ func progFileUpload(name, label, hint string, f form) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		e := f.errorFor(name)
+		e := f.ErrorFor(name)
 		{
 			templ_7745c5c3_ElementWriter := templ_7745c5c3_Buffer
 			templ_7745c5c3_Buffer := templ.GetBuffer()
@@ -2108,19 +2108,19 @@ func qandaFormPage(l layout, pid prevent.ID, id prevent.ID, f form) templ.Compon
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("topic", "Topic", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("topic", "Topic", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("question", "Question", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("question", "Question", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(f.progTextarea("answer", "Answer", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "answer", "Answer", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("sort", "Place in the list", "A whole number: lower numbers come first", withClasses("govuk-input--width-4"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("sort", "Place in the list", "A whole number: lower numbers come first", withClasses("govuk-input--width-4"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -59,18 +59,18 @@ func (pg *programmePages) handlePlanNewPost(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	year, convErr := strconv.Atoi(f.get("year"))
+	year, convErr := strconv.Atoi(f.Get("year"))
 	if convErr != nil {
 		err = prevent.Validation([]prevent.FieldError{{Field: "year", Message: "Enter the year the plan starts in, for example 2026"}})
 	} else {
 		var id prevent.ID
-		id, err = pg.svc.CreatePlan(r.Context(), progPrincipal(r), pid, year, f.get("title"))
+		id, err = pg.svc.CreatePlan(r.Context(), progPrincipal(r), pid, year, f.Get("title"))
 		if err == nil {
 			return pg.flash(w, r, progPath(pid, "plans", id), "Delivery plan started")
 		}
 	}
 	if isInvalid(err) {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		return pg.formPage(w, r, "Start a delivery plan", progPath(pid, "plans"), f, func(l layout) templ.Component { return planNewPage(l, pid, f) })
 	}
 	return err
@@ -143,9 +143,9 @@ func (pg *programmePages) handleSectionPost(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	err = pg.svc.SaveSection(r.Context(), progPrincipal(r), pid, pl.ID, sec.Key, f.Values.Get("body"), f.get("completed") == "yes")
+	err = pg.svc.SaveSection(r.Context(), progPrincipal(r), pid, pl.ID, sec.Key, f.Values.Get("body"), f.Get("completed") == "yes")
 	if isInvalid(err) || isRefusal(err) {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		return pg.formPage(w, r, sec.Title, progPath(pid, "plans", pl.ID), f, func(l layout) templ.Component { return sectionPage(l, pid, pl, sec, f) })
 	}
 	if err != nil {
@@ -181,13 +181,13 @@ func (pg *programmePages) handlePlanStatus(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	to := programme.PlanStatus(f.get("to"))
+	to := programme.PlanStatus(f.Get("to"))
 	err = pg.svc.TransitionPlan(r.Context(), progPrincipal(r), pid, pl.ID, to)
 	if isRefusal(err) || isInvalid(err) {
 		// The refusal is shown on the plan's page, with the reason the service gave.
 		l := pg.layout(r, pl.Title)
 		l.Back = progPath(pid, "plans")
-		l.Errors = f.withErr(err).Errors
+		l.Errors = f.WithErr(err).Errors
 		v := planView{PID: pid, Plan: pl, CanEdit: pg.may(r, pid, access.PlanEdit) && pl.Status == programme.PlanDraft,
 			CanApprove: pg.may(r, pid, access.PlanApprove)}
 		return pg.page(w, r, l, planPage(l, v))

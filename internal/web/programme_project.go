@@ -126,10 +126,10 @@ func (pg *programmePages) renderProjectForm(w http.ResponseWriter, r *http.Reque
 
 func progProjectInput(d *progDates) programme.ProjectInput {
 	f := d.f
-	return programme.ProjectInput{PlanID: formID(f.get("plan")), PublicTitle: f.get("public-title"), InternalTitle: f.get("internal-title"),
-		LeadOrganisation: formID(f.get("lead-organisation")), Partners: formIDs(f.list("partners")), Objectives: f.list("objectives"),
-		Scope: f.get("scope"), Areas: f.get("areas"), Institutions: f.get("institutions"), StartsOn: d.day("starts-on", "Start date"),
-		EndsOn: d.day("ends-on", "End date"), RAG: f.get("rag"), RAGReason: f.get("rag-reason"), Risks: f.get("risks")}
+	return programme.ProjectInput{PlanID: formID(f.Get("plan")), PublicTitle: f.Get("public-title"), InternalTitle: f.Get("internal-title"),
+		LeadOrganisation: formID(f.Get("lead-organisation")), Partners: formIDs(f.List("partners")), Objectives: f.List("objectives"),
+		Scope: f.Get("scope"), Areas: f.Get("areas"), Institutions: f.Get("institutions"), StartsOn: d.day("starts-on", "Start date"),
+		EndsOn: d.day("ends-on", "End date"), RAG: f.Get("rag"), RAGReason: f.Get("rag-reason"), Risks: f.Get("risks")}
 }
 
 func (pg *programmePages) handleProjectNew(w http.ResponseWriter, r *http.Request) error {
@@ -161,7 +161,7 @@ func (pg *programmePages) handleProjectNewPost(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	return pg.flash(w, r, progPath(pid, "projects", id), f.get("public-title")+" added")
+	return pg.flash(w, r, progPath(pid, "projects", id), f.Get("public-title")+" added")
 }
 
 func (pg *programmePages) handleProjectEdit(w http.ResponseWriter, r *http.Request) error {
@@ -246,7 +246,7 @@ func (pg *programmePages) handleMilestonePost(w http.ResponseWriter, r *http.Req
 		return err
 	}
 	d := &progDates{f: f}
-	_, err = pg.svc.AddMilestone(r.Context(), progPrincipal(r), pid, id, f.get("title"), d.day("due-on", "Due date"))
+	_, err = pg.svc.AddMilestone(r.Context(), progPrincipal(r), pid, id, f.Get("title"), d.day("due-on", "Due date"))
 	if isInvalid(err) {
 		return pg.renderProject(w, r, d.withErr(err))
 	}
@@ -266,12 +266,12 @@ func (pg *programmePages) handleMilestoneDone(w http.ResponseWriter, r *http.Req
 		return err
 	}
 	done := pg.deps.Now().UTC().Format(programme.DateLayout)
-	if f.get("undo") == "yes" {
+	if f.Get("undo") == "yes" {
 		done = ""
 	}
-	err = pg.svc.SetMilestoneDone(r.Context(), progPrincipal(r), pid, formID(f.get("milestone")), done)
+	err = pg.svc.SetMilestoneDone(r.Context(), progPrincipal(r), pid, formID(f.Get("milestone")), done)
 	if isInvalid(err) {
-		return pg.renderProject(w, r, f.withErr(err))
+		return pg.renderProject(w, r, f.WithErr(err))
 	}
 	if err != nil {
 		return err
@@ -306,10 +306,10 @@ func (pg *programmePages) handleImpactNewPost(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	_, err = pg.svc.AddImpact(r.Context(), progPrincipal(r), pid, pr.ID, programme.ImpactInput{Indicator: f.get("indicator"), Unit: f.get("unit"),
-		Baseline: f.get("baseline"), Target: f.get("target"), Evidence: f.get("evidence")})
+	_, err = pg.svc.AddImpact(r.Context(), progPrincipal(r), pid, pr.ID, programme.ImpactInput{Indicator: f.Get("indicator"), Unit: f.Get("unit"),
+		Baseline: f.Get("baseline"), Target: f.Get("target"), Evidence: f.Get("evidence")})
 	if isInvalid(err) {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		return pg.formPage(w, r, "Add an impact indicator", progPath(pid, "projects", pr.ID), f, func(l layout) templ.Component { return impactFormPage(l, pid, pr, f) })
 	}
 	if err != nil {
@@ -336,7 +336,7 @@ func (pg *programmePages) handleActualNewPost(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	impact := formID(f.get("impact"))
+	impact := formID(f.Get("impact"))
 	known := false
 	for _, im := range pr.Impacts {
 		known = known || im.ID == impact
@@ -344,10 +344,10 @@ func (pg *programmePages) handleActualNewPost(w http.ResponseWriter, r *http.Req
 	if !known {
 		err = prevent.Validation([]prevent.FieldError{{Field: "impact", Message: "Select the impact indicator"}})
 	} else {
-		err = pg.svc.RecordActual(r.Context(), progPrincipal(r), pid, impact, f.get("quarter"), f.get("value"), f.get("evidence"))
+		err = pg.svc.RecordActual(r.Context(), progPrincipal(r), pid, impact, f.Get("quarter"), f.Get("value"), f.Get("evidence"))
 	}
 	if isInvalid(err) {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		return pg.formPage(w, r, "Record an actual", progPath(pid, "projects", pr.ID), f, func(l layout) templ.Component { return actualFormPage(l, pid, pr, f) })
 	}
 	if err != nil {
@@ -384,7 +384,7 @@ func (pg *programmePages) handleEvaluationPost(w http.ResponseWriter, r *http.Re
 		Questions: g("questions"), Success: g("success"), Data: g("data"), Analysis: g("analysis"), Use: g("use"),
 		Resources: g("resources"), Findings: g("findings")})
 	if isInvalid(err) {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		return pg.formPage(w, r, "Evaluation plan", progPath(pid, "projects", pr.ID), f, func(l layout) templ.Component { return evaluationFormPage(l, pid, pr, f) })
 	}
 	if err != nil {
@@ -452,9 +452,9 @@ func (pg *programmePages) handleLessonNewPost(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	_, err = pg.svc.ShareLesson(r.Context(), progPrincipal(r), pid, formID(f.get("project")), f.get("title"), f.Values.Get("body"))
+	_, err = pg.svc.ShareLesson(r.Context(), progPrincipal(r), pid, formID(f.Get("project")), f.Get("title"), f.Values.Get("body"))
 	if isInvalid(err) {
-		return pg.lessonForm(w, r, pid, f.withErr(err))
+		return pg.lessonForm(w, r, pid, f.WithErr(err))
 	}
 	if err != nil {
 		return err

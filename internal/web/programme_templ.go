@@ -389,11 +389,11 @@ func planNewPage(l layout, pid prevent.ID, f form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("year", "Financial year it starts in", "For example, 2026 for April 2026 to March 2027", withClasses("govuk-input--width-4"), withType("text"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("year", "Financial year it starts in", "For example, 2026 for April 2026 to March 2027", withClasses("govuk-input--width-4"), withType("text"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("title", "Title", "For example, Elmshire Prevent delivery plan 2026 to 2027")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("title", "Title", "For example, Elmshire Prevent delivery plan 2026 to 2027")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -746,12 +746,12 @@ func sectionPage(l layout, pid prevent.ID, pl programme.Plan, sec programme.Sect
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "body", Rows: 12, Value: f.Values.Get("body"), ErrorMessage: f.errorFor("body"),
+				templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "body", Rows: 12, Value: f.Values.Get("body"), ErrorMessage: f.ErrorFor("body"),
 					Label: govuk.LabelParams{Text: sec.Title, IsPageHeading: true, Classes: "govuk-label--l"}, Hint: &govuk.HintParams{Text: sec.Hint}}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "completed", Values: f.list("completed"), Classes: "govuk-checkboxes--small",
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "completed", Values: f.List("completed"), Classes: "govuk-checkboxes--small",
 					Items: []govuk.ChoiceItem{{Value: "yes", Text: "Mark this section as complete"}}}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -1239,18 +1239,18 @@ func progLegend(text string) *govuk.FieldsetParams {
 	return &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: text, Classes: "govuk-fieldset__legend--s"}}
 }
 
-func (f form) progTextarea(name, label, hint string) govuk.TextareaParams {
+func progTextarea(f form, name, label, hint string) govuk.TextareaParams {
 	p := govuk.TextareaParams{Name: name, Value: f.Values.Get(name), Label: govuk.LabelParams{Text: label, Classes: "govuk-label--s"},
-		ErrorMessage: f.errorFor(name)}
+		ErrorMessage: f.ErrorFor(name)}
 	if hint != "" {
 		p.Hint = &govuk.HintParams{Text: hint}
 	}
 	return p
 }
 
-func (f form) progSelect(name, label string, items []govuk.SelectItem) govuk.SelectParams {
-	return govuk.SelectParams{Name: name, Value: f.get(name), Items: items, Label: govuk.LabelParams{Text: label, Classes: "govuk-label--s"},
-		ErrorMessage: f.errorFor(name)}
+func progSelect(f form, name, label string, items []govuk.SelectItem) govuk.SelectParams {
+	return govuk.SelectParams{Name: name, Value: f.Get(name), Items: items, Label: govuk.LabelParams{Text: label, Classes: "govuk-label--s"},
+		ErrorMessage: f.ErrorFor(name)}
 }
 
 func progRAGItems() []govuk.ChoiceItem {
@@ -1328,48 +1328,48 @@ func projectFormPage(l layout, v projectForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(v.Form.input("public-title", "Public title", "The name used locally, for example on leaflets")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(v.Form.Input("public-title", "Public title", "The name used locally, for example on leaflets")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(v.Form.input("internal-title", "Internal title", "The name that keeps the objectives visible to partners")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(v.Form.Input("internal-title", "Internal title", "The name that keeps the objectives visible to partners")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(v.Form.progSelect("plan", "Delivery plan", v.planItems())).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(v.Form, "plan", "Delivery plan", v.planItems())).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(v.Form.progSelect("lead-organisation", "Lead organisation", v.orgItems("Select the lead organisation"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(v.Form, "lead-organisation", "Lead organisation", v.orgItems("Select the lead organisation"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "partners", Values: v.Form.list("partners"), Items: v.partnerItems(),
-					Classes: "govuk-checkboxes--small", Fieldset: progLegend("Partner organisations"), ErrorMessage: v.Form.errorFor("partners")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "partners", Values: v.Form.List("partners"), Items: v.partnerItems(),
+					Classes: "govuk-checkboxes--small", Fieldset: progLegend("Partner organisations"), ErrorMessage: v.Form.ErrorFor("partners")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "objectives", IDPrefix: "objectives", Values: v.Form.list("objectives"),
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "objectives", IDPrefix: "objectives", Values: v.Form.List("objectives"),
 					Items: v.objectiveItems(programme.Contest2023), Fieldset: progLegend("Objectives under CONTEST 2023"),
-					Hint: &govuk.HintParams{Text: "Select the objectives this project addresses, under either framework or both"}, ErrorMessage: v.Form.errorFor("objectives")}).Render(ctx, templ_7745c5c3_Buffer)
+					Hint: &govuk.HintParams{Text: "Select the objectives this project addresses, under either framework or both"}, ErrorMessage: v.Form.ErrorFor("objectives")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "objectives", IDPrefix: "objectives-2009", Values: v.Form.list("objectives"),
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "objectives", IDPrefix: "objectives-2009", Values: v.Form.List("objectives"),
 					Items: v.objectiveItems(programme.Prevent2009), Fieldset: progLegend("Objectives and enablers of the 2009 strategy (5+2)")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "scope", Value: v.Form.get("scope"), Fieldset: progLegend("Who does it serve?"), ErrorMessage: v.Form.errorFor("scope"),
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "scope", Value: v.Form.Get("scope"), Fieldset: progLegend("Who does it serve?"), ErrorMessage: v.Form.ErrorFor("scope"),
 					Items: []govuk.ChoiceItem{{Value: "individuals", Text: "Individuals"}, {Value: "community", Text: "Community resilience"}}}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("areas", "Areas covered", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "areas", "Areas covered", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("institutions", "Institutions covered", "For example, schools, colleges, places of worship")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "institutions", "Institutions covered", "For example, schools, colleges, places of worship")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1381,15 +1381,15 @@ func projectFormPage(l layout, v projectForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "rag", Value: v.Form.get("rag"), Fieldset: progLegend("RAG status"), Items: progRAGItems(), ErrorMessage: v.Form.errorFor("rag")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "rag", Value: v.Form.Get("rag"), Fieldset: progLegend("RAG status"), Items: progRAGItems(), ErrorMessage: v.Form.ErrorFor("rag")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("rag-reason", "Reason for the RAG status", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "rag-reason", "Reason for the RAG status", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("risks", "Risks", "What could stop the project delivering, and what is being done about it")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "risks", "Risks", "What could stop the project delivering, and what is being done about it")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1719,7 +1719,7 @@ func projectPage(l layout, v projectView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(v.Milestone.input("title", "Milestone", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(v.Milestone.Input("title", "Milestone", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1848,23 +1848,23 @@ func impactFormPage(l layout, pid prevent.ID, pr programme.Project, f form) temp
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("indicator", "Indicator", "What will be measured, for example young people completing the programme")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("indicator", "Indicator", "What will be measured, for example young people completing the programme")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("unit", "Unit", "For example, people, sessions, per cent", withClasses("govuk-input--width-20"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("unit", "Unit", "For example, people, sessions, per cent", withClasses("govuk-input--width-20"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("baseline", "Baseline", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("baseline", "Baseline", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("target", "Target", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("target", "Target", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(f.progTextarea("evidence", "Evidence", "Where the figures will come from")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "evidence", "Evidence", "Where the figures will come from")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1971,19 +1971,19 @@ func actualFormPage(l layout, pid prevent.ID, pr programme.Project, f form) temp
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(f.progSelect("impact", "Impact indicator", progImpactItems(pr))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(f, "impact", "Impact indicator", progImpactItems(pr))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("quarter", "Quarter", "The financial year and quarter, for example 2026-Q1 for April to June 2026", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("quarter", "Quarter", "The financial year and quarter, for example 2026-Q1 for April to June 2026", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("value", "Value", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("value", "Value", "", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(f.progTextarea("evidence", "Evidence", "Where this figure comes from")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "evidence", "Evidence", "Where this figure comes from")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2083,12 +2083,12 @@ func evaluationFormPage(l layout, pid prevent.ID, pr programme.Project, f form) 
 					return templ_7745c5c3_Err
 				}
 				for _, q := range programme.EvaluationQuestions {
-					templ_7745c5c3_Err = govuk.Textarea(f.progTextarea(q.Field, q.Question, "")).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, q.Field, q.Question, "")).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = govuk.Textarea(f.progTextarea("findings", "Findings", "What the evaluation found, once it has")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "findings", "Findings", "What the evaluation found, once it has")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2310,15 +2310,15 @@ func lessonFormPage(l layout, pid prevent.ID, f form, projects []govuk.SelectIte
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("title", "Title", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("title", "Title", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(f.progSelect("project", "Project", projects)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(f, "project", "Project", projects)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(f.progTextarea("body", "What was learned", "What worked, what did not, and what others should know")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "body", "What was learned", "What worked, what did not, and what others should know")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

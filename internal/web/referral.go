@@ -348,15 +348,15 @@ func (cp *casePages) handleReferralStepPost(w http.ResponseWriter, r *http.Reque
 			all.Add(name, x)
 		}
 	}
-	view := stepView{PartnershipID: pid, ID: id, Step: steps[i], Number: i + 1, Of: len(steps), Form: f, Return: f.get("return") != ""}
+	view := stepView{PartnershipID: pid, ID: id, Step: steps[i], Number: i + 1, Of: len(steps), Form: f, Return: f.Get("return") != ""}
 	next, fields := referralFromValues(all, false)
-	later := f.get("later") != ""
+	later := f.Get("later") != ""
 	if !later {
 		// The page's own required answers are asked for here, not found missing at the end.
 		fields = append(fields, missingOn(steps[i], next)...)
 	}
 	if err := fields.Err(); err != nil {
-		view.Form = f.withErr(err)
+		view.Form = f.WithErr(err)
 		return cp.renderStep(w, r, view, steps)
 	}
 	if !next.Person.MayBeUnder18(cp.deps.Now()) {
@@ -365,7 +365,7 @@ func (cp *casePages) handleReferralStepPost(w http.ResponseWriter, r *http.Reque
 	}
 	if _, err := cp.svc.SaveDraft(r.Context(), p, pid, id, next); err != nil {
 		if prevent.ErrorKind(err) == prevent.Invalid {
-			view.Form = f.withErr(err)
+			view.Form = f.WithErr(err)
 			return cp.renderStep(w, r, view, steps)
 		}
 		return err
@@ -373,7 +373,7 @@ func (cp *casePages) handleReferralStepPost(w http.ResponseWriter, r *http.Reque
 	switch {
 	case later:
 		return cp.flash(w, r, partnershipPath(pid, "referrals"), "Your draft referral has been saved")
-	case i+1 < len(steps) && f.get("return") == "":
+	case i+1 < len(steps) && f.Get("return") == "":
 		http.Redirect(w, r, referralPath(pid, id, steps[i+1].Slug), http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, referralPath(pid, id, "check"), http.StatusSeeOther)
@@ -465,7 +465,7 @@ func (cp *casePages) handleReferralDangerPost(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	if f.get("danger") != "yes" {
+	if f.Get("danger") != "yes" {
 		f.Errors = []prevent.FieldError{{Field: "danger", Message: "Confirm that nobody is in immediate danger, or call 999 now"}}
 		return cp.renderDanger(w, r, pid, id, f)
 	}

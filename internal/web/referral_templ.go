@@ -60,44 +60,44 @@ func questionField(q question, f form) templ.Component {
 		switch q.Kind {
 		case fieldTextarea:
 			templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: q.Name, Value: f.Values.Get(q.Name), Label: govuk.LabelParams{Text: q.Label, Classes: "govuk-label--s"},
-				Hint: questionHint(q), ErrorMessage: f.errorFor(q.Name)}).Render(ctx, templ_7745c5c3_Buffer)
+				Hint: questionHint(q), ErrorMessage: f.ErrorFor(q.Name)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		case fieldDate:
 			templ_7745c5c3_Err = govuk.DateInput(govuk.DateInputParams{ID: q.Name, NamePrefix: q.Name,
-				Values:   govuk.DateValues{Day: f.get(q.Name + "-day"), Month: f.get(q.Name + "-month"), Year: f.get(q.Name + "-year")},
-				Fieldset: legend(q.Label), Hint: questionHint(q), ErrorMessage: f.errorFor(q.Name)}).Render(ctx, templ_7745c5c3_Buffer)
+				Values:   govuk.DateValues{Day: f.Get(q.Name + "-day"), Month: f.Get(q.Name + "-month"), Year: f.Get(q.Name + "-year")},
+				Fieldset: legend(q.Label), Hint: questionHint(q), ErrorMessage: f.ErrorFor(q.Name)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		case fieldNumber:
 			templ_7745c5c3_Err = govuk.Input(govuk.InputParams{Name: q.Name, Value: f.Values.Get(q.Name), Label: govuk.LabelParams{Text: q.Label, Classes: "govuk-label--s"},
-				Hint: questionHint(q), ErrorMessage: f.errorFor(q.Name), Inputmode: "numeric", Classes: "govuk-input--width-3", Spellcheck: govuk.Bool(false)}).Render(ctx, templ_7745c5c3_Buffer)
+				Hint: questionHint(q), ErrorMessage: f.ErrorFor(q.Name), Inputmode: "numeric", Classes: "govuk-input--width-3", Spellcheck: govuk.Bool(false)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		case fieldRadios:
 			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: q.Name, Value: f.Values.Get(q.Name), Items: choiceItems(q.Options),
-				Fieldset: legend(q.Label), Hint: questionHint(q), ErrorMessage: f.errorFor(q.Name)}).Render(ctx, templ_7745c5c3_Buffer)
+				Fieldset: legend(q.Label), Hint: questionHint(q), ErrorMessage: f.ErrorFor(q.Name)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		case fieldCheckboxes:
-			templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: q.Name, Values: f.list(q.Name), Items: choiceItems(q.Options),
-				Fieldset: legend(q.Label), Hint: questionHint(q), ErrorMessage: f.errorFor(q.Name)}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: q.Name, Values: f.List(q.Name), Items: choiceItems(q.Options),
+				Fieldset: legend(q.Label), Hint: questionHint(q), ErrorMessage: f.ErrorFor(q.Name)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		case fieldSelect:
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: q.Name, Value: f.Values.Get(q.Name), Items: selectItems(q.Options),
-				Label: govuk.LabelParams{Text: q.Label, Classes: "govuk-label--s"}, Hint: questionHint(q), ErrorMessage: f.errorFor(q.Name)}).Render(ctx, templ_7745c5c3_Buffer)
+				Label: govuk.LabelParams{Text: q.Label, Classes: "govuk-label--s"}, Hint: questionHint(q), ErrorMessage: f.ErrorFor(q.Name)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		default:
 			templ_7745c5c3_Err = govuk.Input(govuk.InputParams{Name: q.Name, Value: f.Values.Get(q.Name), Label: govuk.LabelParams{Text: q.Label, Classes: "govuk-label--s"},
-				Hint: questionHint(q), ErrorMessage: f.errorFor(q.Name)}).Render(ctx, templ_7745c5c3_Buffer)
+				Hint: questionHint(q), ErrorMessage: f.ErrorFor(q.Name)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -457,10 +457,10 @@ func referralDangerPage(l layout, pid, id prevent.ID, f form) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "danger", Values: f.list("danger"),
+			templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "danger", Values: f.List("danger"),
 				Items:        []govuk.ChoiceItem{{Value: "yes", Text: "I confirm that nobody is in immediate danger, or that I have called 999"}},
 				Fieldset:     legend("Before you send your referral"),
-				ErrorMessage: f.errorFor("danger")}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: f.ErrorFor("danger")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -115,14 +115,14 @@ func (rp *rightsPages) handleNoticePost(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	err = rp.sh.CompleteNotice(r.Context(), principalOf(r), id, f.get("note"))
+	err = rp.sh.CompleteNotice(r.Context(), principalOf(r), id, f.Get("note"))
 	if err == nil {
 		return rp.flash(w, r, noticesPath(pid), "Notice completed")
 	}
 	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
 		return err
 	}
-	return rp.renderNotice(w, r, f.withErr(err))
+	return rp.renderNotice(w, r, f.WithErr(err))
 }
 
 // rectifyView is the form to correct a detail of the person a case is about.
@@ -165,12 +165,12 @@ func (rp *rightsPages) handleRectifyPost(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	in := rights.RectifyInput{Field: f.get("field"), Value: f.get("value"), Reason: f.get("reason")}
+	in := rights.RectifyInput{Field: f.Get("field"), Value: f.Get("value"), Reason: f.Get("reason")}
 	if in.Field == "date_of_birth" {
 		d, ok, derr := caseDate(f.Values, "dob")
 		switch {
 		case derr != nil:
-			return rp.renderRectify(w, r, f.withErr(prevent.Validation([]prevent.FieldError{{Field: "dob", Message: "Enter the date of birth as a real date"}})))
+			return rp.renderRectify(w, r, f.WithErr(prevent.Validation([]prevent.FieldError{{Field: "dob", Message: "Enter the date of birth as a real date"}})))
 		case ok:
 			in.Value = d.Format("2006-01-02")
 		default:
@@ -184,7 +184,7 @@ func (rp *rightsPages) handleRectifyPost(w http.ResponseWriter, r *http.Request)
 	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
 		return err
 	}
-	f = f.withErr(err)
+	f = f.WithErr(err)
 	if in.Field == "date_of_birth" {
 		for i, e := range f.Errors {
 			if e.Field == "value" {
@@ -234,7 +234,7 @@ func (rp *rightsPages) renderRequest(w http.ResponseWriter, r *http.Request, f f
 				if prevent.ErrorKind(err) != prevent.Invalid {
 					return err
 				}
-				v.Form = v.Form.withErr(err)
+				v.Form = v.Form.WithErr(err)
 			}
 		}
 	}
@@ -256,7 +256,7 @@ func (rp *rightsPages) handleRequestSubjectPost(w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
-	subject, _ := strconv.ParseInt(f.get("subject"), 10, 64)
+	subject, _ := strconv.ParseInt(f.Get("subject"), 10, 64)
 	err = rp.rights.LinkRequestSubject(r.Context(), principalOf(r), id, subject)
 	if err == nil {
 		return rp.flash(w, r, subjectAccessPath(pid, id), "The request is linked to the person")
@@ -264,7 +264,7 @@ func (rp *rightsPages) handleRequestSubjectPost(w http.ResponseWriter, r *http.R
 	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
 		return err
 	}
-	return rp.renderRequest(w, r, f.withErr(err))
+	return rp.renderRequest(w, r, f.WithErr(err))
 }
 
 // bundleView is the bundle as a page: the redaction step (Draft) or the printable bundle.
@@ -314,14 +314,14 @@ func (rp *rightsPages) handleRedactionsPost(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	err = rp.rights.Redact(r.Context(), principalOf(r), id, f.list("item"), rights.Exemption(f.get("exemption")), f.get("note"))
+	err = rp.rights.Redact(r.Context(), principalOf(r), id, f.List("item"), rights.Exemption(f.Get("exemption")), f.Get("note"))
 	if err == nil {
-		return rp.flash(w, r, subjectAccessPath(pid, id, "redactions"), fmt.Sprintf("%d items marked to withhold", len(f.list("item"))))
+		return rp.flash(w, r, subjectAccessPath(pid, id, "redactions"), fmt.Sprintf("%d items marked to withhold", len(f.List("item"))))
 	}
 	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
 		return err
 	}
-	return rp.renderRedactions(w, r, f.withErr(err))
+	return rp.renderRedactions(w, r, f.WithErr(err))
 }
 
 func (rp *rightsPages) handleReleasePost(w http.ResponseWriter, r *http.Request) error {
@@ -333,11 +333,11 @@ func (rp *rightsPages) handleReleasePost(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	if err := rp.rights.Unredact(r.Context(), principalOf(r), id, f.get("item")); err != nil {
+	if err := rp.rights.Unredact(r.Context(), principalOf(r), id, f.Get("item")); err != nil {
 		if k := prevent.ErrorKind(err); k != prevent.Conflict {
 			return err
 		}
-		return rp.renderRedactions(w, r, f.withErr(err))
+		return rp.renderRedactions(w, r, f.WithErr(err))
 	}
 	return rp.flash(w, r, subjectAccessPath(pid, id, "redactions"), "The item will be shown in the bundle")
 }

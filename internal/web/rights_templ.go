@@ -305,7 +305,7 @@ func noticePage(l layout, v noticeView) templ.Component {
 				templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "note", Value: v.Form.Values.Get("note"), Rows: 5,
 					Label:        govuk.LabelParams{Text: "What did your organisation do?", Classes: "govuk-label--m"},
 					Hint:         &govuk.HintParams{Text: "For example, which copies were corrected or deleted, and who else was told"},
-					ErrorMessage: v.Form.errorFor("note")}).Render(ctx, templ_7745c5c3_Buffer)
+					ErrorMessage: v.Form.ErrorFor("note")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -413,25 +413,25 @@ func rectifyPage(l layout, v rectifyView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "field", Label: govuk.LabelParams{Text: "Which detail is wrong?", Classes: "govuk-label--s"},
-				Items: rectifyFieldItems(), Value: v.Form.get("field"), ErrorMessage: v.Form.errorFor("field")}).Render(ctx, templ_7745c5c3_Buffer)
+				Items: rectifyFieldItems(), Value: v.Form.Get("field"), ErrorMessage: v.Form.ErrorFor("field")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("value", "Corrected value", "Separate other names with commas. Leave empty to remove a wrong detail. For a date of birth, use the date below instead.")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("value", "Corrected value", "Separate other names with commas. Leave empty to remove a wrong detail. For a date of birth, use the date below instead.")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.DateInput(govuk.DateInputParams{ID: "dob", NamePrefix: "dob",
-				Values:   govuk.DateValues{Day: v.Form.get("dob-day"), Month: v.Form.get("dob-month"), Year: v.Form.get("dob-year")},
+				Values:   govuk.DateValues{Day: v.Form.Get("dob-day"), Month: v.Form.Get("dob-month"), Year: v.Form.Get("dob-year")},
 				Fieldset: legend("Corrected date of birth"), Hint: &govuk.HintParams{Text: "Only when correcting the date of birth. For example, 27 3 2007"},
-				ErrorMessage: v.Form.errorFor("dob")}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: v.Form.ErrorFor("dob")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "reason", Value: v.Form.Values.Get("reason"),
 				Label:        govuk.LabelParams{Text: "Why is it being corrected?", Classes: "govuk-label--s"},
 				Hint:         &govuk.HintParams{Text: "For example, the person showed their passport"},
-				ErrorMessage: v.Form.errorFor("reason")}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: v.Form.ErrorFor("reason")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -583,13 +583,13 @@ func requestPageRights(l layout, v requestView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("name", "Name", "Any part of their name or other names")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("name", "Name", "Any part of their name or other names")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.DateInput(govuk.DateInputParams{ID: "dob", NamePrefix: "dob",
-				Values:   govuk.DateValues{Day: v.Form.get("dob-day"), Month: v.Form.get("dob-month"), Year: v.Form.get("dob-year")},
-				Fieldset: legend("Date of birth (optional)"), Hint: &govuk.HintParams{Text: "For example, 27 3 2007"}, ErrorMessage: v.Form.errorFor("dob")}).Render(ctx, templ_7745c5c3_Buffer)
+				Values:   govuk.DateValues{Day: v.Form.Get("dob-day"), Month: v.Form.Get("dob-month"), Year: v.Form.Get("dob-year")},
+				Fieldset: legend("Date of birth (optional)"), Hint: &govuk.HintParams{Text: "For example, 27 3 2007"}, ErrorMessage: v.Form.ErrorFor("dob")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -626,7 +626,7 @@ func requestPageRights(l layout, v requestView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "subject", Items: subjectItems(v), Fieldset: legend("Which person is the request about?"),
-						ErrorMessage: v.Form.errorFor("subject")}).Render(ctx, templ_7745c5c3_Buffer)
+						ErrorMessage: v.Form.ErrorFor("subject")}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -871,7 +871,7 @@ func redactionsPage(l layout, v bundleView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				for j, sec := range rec.Sections {
-					templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{IDPrefix: itemPrefix(i, j), Name: "item", Items: sectionItems(sec), Values: v.Form.list("item"),
+					templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{IDPrefix: itemPrefix(i, j), Name: "item", Items: sectionItems(sec), Values: v.Form.List("item"),
 						Fieldset: &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: sec.Title, Classes: "govuk-fieldset__legend--s"}}, Classes: "govuk-checkboxes--small"}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
@@ -883,7 +883,7 @@ func redactionsPage(l layout, v bundleView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{IDPrefix: "item-disclosures", Name: "item", Items: disclosureItems(v.Bundle), Values: v.Form.list("item"),
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{IDPrefix: "item-disclosures", Name: "item", Items: disclosureItems(v.Bundle), Values: v.Form.List("item"),
 					Fieldset: &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Disclosures", Classes: "govuk-fieldset__legend--s"}}, Classes: "govuk-checkboxes--small"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -894,14 +894,14 @@ func redactionsPage(l layout, v bundleView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{IDPrefix: "item-views", Name: "item", Items: viewItems(v.Bundle), Values: v.Form.list("item"),
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{IDPrefix: "item-views", Name: "item", Items: viewItems(v.Bundle), Values: v.Form.List("item"),
 					Fieldset: &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Views", Classes: "govuk-fieldset__legend--s"}}, Classes: "govuk-checkboxes--small"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			if v.Form.errorFor("items") != nil {
-				templ_7745c5c3_Err = govuk.ErrorMessage(*v.Form.errorFor("items")).Render(ctx, templ_7745c5c3_Buffer)
+			if v.Form.ErrorFor("items") != nil {
+				templ_7745c5c3_Err = govuk.ErrorMessage(*v.Form.ErrorFor("items")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -911,13 +911,13 @@ func redactionsPage(l layout, v bundleView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "exemption", Label: govuk.LabelParams{Text: "Exemption that applies", Classes: "govuk-label--s"},
-				Items: exemptionItems(), Value: v.Form.get("exemption"), ErrorMessage: v.Form.errorFor("exemption")}).Render(ctx, templ_7745c5c3_Buffer)
+				Items: exemptionItems(), Value: v.Form.Get("exemption"), ErrorMessage: v.Form.ErrorFor("exemption")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "note", Value: v.Form.Values.Get("note"),
 				Label:        govuk.LabelParams{Text: "Why does it apply?", Classes: "govuk-label--s"},
-				ErrorMessage: v.Form.errorFor("note")}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: v.Form.ErrorFor("note")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

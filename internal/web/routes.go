@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/web/statistics"
 )
 
 // register is the whole HTML URL surface. Each route names the access action it needs; a route without
@@ -42,4 +43,7 @@ func (s *Server) register() {
 	s.registerRights()
 	s.registerSignpost()
 	s.registerNotifications()
+
+	// Areas in packages of their own, on the shared core.
+	statistics.Register(site{s}, statistics.Deps{Returns: s.deps.Returns, Now: s.deps.Now})
 }

@@ -18,8 +18,10 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/returns"
 	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/web/core"
 	"github.com/preventplatform/prevent/internal/work"
 )
 
@@ -36,7 +38,9 @@ type Deps struct {
 	// Rights serves the rights of data subjects: subject access, rectification, retention and legal holds.
 	Rights    *rights.Service
 	Programme *programme.Service
-	Work      *work.Service
+	// Returns computes the partnership's statistical returns, under disclosure control.
+	Returns *returns.Service
+	Work    *work.Service
 	// Notify reads and changes people's own notifications and email preference.
 	Notify *notify.Service
 	// AuditLog is browsed by the audit page.
@@ -52,7 +56,7 @@ type Deps struct {
 }
 
 // handler is a page handler: it writes the response or returns an error for the one error adapter.
-type handler func(w http.ResponseWriter, r *http.Request) error
+type handler = core.Handler
 
 // Route is one registered URL with the access action it requires.
 type Route struct {
@@ -157,23 +161,8 @@ func (s *Server) clearSession(w http.ResponseWriter) {
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
-// statusOf maps an error kind to an HTTP status. A forbidden record is shown as not found.
-func statusOf(err error) int {
-	switch prevent.ErrorKind(err) {
-	case prevent.Invalid:
-		return http.StatusUnprocessableEntity
-	case prevent.NotFound, prevent.Forbidden:
-		return http.StatusNotFound
-	case prevent.Unauthenticated:
-		return http.StatusUnauthorized
-	case prevent.Conflict:
-		return http.StatusConflict
-	}
-	return http.StatusInternalServerError
-}
-
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(err)
+	status := core.Status(err)
 	if status == http.StatusInternalServerError {
 		s.deps.Logger.ErrorContext(r.Context(), "page failed", "route", r.Pattern, "err", err)
 	}

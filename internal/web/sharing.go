@@ -55,7 +55,7 @@ func shareISO(t time.Time) string {
 type shareDates map[string]string
 
 func (d shareDates) read(f form, name, label string) time.Time {
-	v := f.get(name)
+	v := f.Get(name)
 	if v == "" {
 		return time.Time{}
 	}
@@ -205,15 +205,15 @@ func (sp *sharingPages) handleGatewayNewPost(w http.ResponseWriter, r *http.Requ
 		return err
 	}
 	dates := shareDates{}
-	in := sharing.GatewayInput{Code: f.get("code"), Name: f.get("name"), Summary: f.get("summary"),
-		WithoutConsent: f.get("without-consent") == "yes", Sectors: f.list("sectors"),
+	in := sharing.GatewayInput{Code: f.Get("code"), Name: f.Get("name"), Summary: f.Get("summary"),
+		WithoutConsent: f.Get("without-consent") == "yes", Sectors: f.List("sectors"),
 		ValidFrom: dates.read(f, "valid-from", "Valid from"), ValidTo: dates.read(f, "valid-to", "Valid until")}
 	if len(dates) > 0 {
-		return sp.gatewayForm(w, r, pid, f.withErr(dates.merge(in.Validate())))
+		return sp.gatewayForm(w, r, pid, f.WithErr(dates.merge(in.Validate())))
 	}
 	version, err := sp.svc.AddGateway(r.Context(), shareWho(r), pid, in)
 	if isInvalid(err) {
-		return sp.gatewayForm(w, r, pid, f.withErr(err))
+		return sp.gatewayForm(w, r, pid, f.WithErr(err))
 	}
 	if err != nil {
 		return err
@@ -273,13 +273,13 @@ func (sp *sharingPages) agreementForm(w http.ResponseWriter, r *http.Request, v 
 }
 
 func agreementInput(f form, dates shareDates) sharing.AgreementInput {
-	in := sharing.AgreementInput{Title: f.get("title"), Parties: formIDs(f.list("parties")), Gateways: f.list("gateways"),
-		Retention: f.get("retention"), Disposal: f.get("disposal"), Security: f.get("security"),
+	in := sharing.AgreementInput{Title: f.Get("title"), Parties: formIDs(f.List("parties")), Gateways: f.List("gateways"),
+		Retention: f.Get("retention"), Disposal: f.Get("disposal"), Security: f.Get("security"),
 		ReviewDate: dates.read(f, "review-date", "Review date")}
-	for _, x := range f.list("purposes") {
+	for _, x := range f.List("purposes") {
 		in.Purposes = append(in.Purposes, sharing.Purpose(x))
 	}
-	for _, x := range f.list("categories") {
+	for _, x := range f.List("categories") {
 		in.Categories = append(in.Categories, sharing.Category(x))
 	}
 	return in
@@ -305,11 +305,11 @@ func (sp *sharingPages) handleAgreementNewPost(w http.ResponseWriter, r *http.Re
 	dates := shareDates{}
 	in := agreementInput(f, dates)
 	if len(dates) > 0 {
-		return sp.agreementForm(w, r, agreementForm{PID: pid, Form: f.withErr(dates.merge(in.Validate()))})
+		return sp.agreementForm(w, r, agreementForm{PID: pid, Form: f.WithErr(dates.merge(in.Validate()))})
 	}
 	id, err := sp.svc.CreateAgreement(r.Context(), shareWho(r), pid, in)
 	if isInvalid(err) {
-		return sp.agreementForm(w, r, agreementForm{PID: pid, Form: f.withErr(err)})
+		return sp.agreementForm(w, r, agreementForm{PID: pid, Form: f.WithErr(err)})
 	}
 	if err != nil {
 		return err
@@ -372,12 +372,12 @@ func (sp *sharingPages) handleAgreementEditPost(w http.ResponseWriter, r *http.R
 	in := agreementInput(f, dates)
 	v := agreementForm{PID: pid, ID: a.ID, Signed: len(a.Signatories)}
 	if len(dates) > 0 {
-		v.Form = f.withErr(dates.merge(in.Validate()))
+		v.Form = f.WithErr(dates.merge(in.Validate()))
 		return sp.agreementForm(w, r, v)
 	}
 	err = sp.svc.UpdateAgreement(r.Context(), shareWho(r), a.ID, in)
 	if isInvalid(err) || isRefusal(err) {
-		v.Form = f.withErr(err)
+		v.Form = f.WithErr(err)
 		return sp.agreementForm(w, r, v)
 	}
 	if err != nil {
@@ -467,13 +467,13 @@ func (sp *sharingPages) handleAgreementStatus(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	to := sharing.Status(f.get("to"))
+	to := sharing.Status(f.Get("to"))
 	if to != sharing.Active && to != sharing.Suspended && to != sharing.Expired {
-		return sp.renderAgreement(w, r, pid, a, f.withErr(prevent.Validation([]prevent.FieldError{{Field: "to", Message: "Select the new status"}})))
+		return sp.renderAgreement(w, r, pid, a, f.WithErr(prevent.Validation([]prevent.FieldError{{Field: "to", Message: "Select the new status"}})))
 	}
-	err = sp.svc.Transition(r.Context(), shareWho(r), a.ID, to, f.get("reason"))
+	err = sp.svc.Transition(r.Context(), shareWho(r), a.ID, to, f.Get("reason"))
 	if isInvalid(err) || isRefusal(err) {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		for i, fe := range f.Errors {
 			f.Errors[i].Field = statusAnchors[fe.Field]
 		}
@@ -516,11 +516,11 @@ func (sp *sharingPages) handleSignatoryNewPost(w http.ResponseWriter, r *http.Re
 		return err
 	}
 	dates := shareDates{}
-	in := sharing.SignatoryInput{OrganisationID: formID(f.get("organisation")), Name: f.get("name"), JobTitle: f.get("job-title"),
+	in := sharing.SignatoryInput{OrganisationID: formID(f.Get("organisation")), Name: f.Get("name"), JobTitle: f.Get("job-title"),
 		SignedOn: dates.read(f, "signed-on", "Date of signature")}
 	err = dates.merge(sp.svc.AddSignatory(r.Context(), shareWho(r), a.ID, in))
 	if isInvalid(err) || isRefusal(err) {
-		return sp.signatoryForm(w, r, pid, a, f.withErr(err))
+		return sp.signatoryForm(w, r, pid, a, f.WithErr(err))
 	}
 	if err != nil {
 		return err
@@ -583,9 +583,9 @@ func (sp *sharingPages) handleAcknowledgementNewPost(w http.ResponseWriter, r *h
 	if err != nil {
 		return err
 	}
-	org := formID(f.get("organisation"))
+	org := formID(f.Get("organisation"))
 	dates := shareDates{}
-	in := sharing.AcknowledgementInput{AcknowledgedBy: f.get("acknowledged-by"), TextVersion: f.get("text-version"),
+	in := sharing.AcknowledgementInput{AcknowledgedBy: f.Get("acknowledged-by"), TextVersion: f.Get("text-version"),
 		AcknowledgedOn: dates.read(f, "acknowledged-on", "Date of the acknowledgement")}
 	if org == 0 {
 		// The service would say the organisation is not found; on the form it is a choice not made.
@@ -594,12 +594,12 @@ func (sp *sharingPages) handleAcknowledgementNewPost(w http.ResponseWriter, r *h
 		if err := dates.merge(nil); err != nil {
 			fe = append(fe, prevent.FieldErrors(err)...)
 		}
-		return sp.acknowledgementForm(w, r, pid, f.withErr(prevent.Validation(fe)))
+		return sp.acknowledgementForm(w, r, pid, f.WithErr(prevent.Validation(fe)))
 	}
 	_, err = sp.svc.RecordAcknowledgement(r.Context(), shareWho(r), pid, org, in)
 	err = dates.merge(err)
 	if isInvalid(err) {
-		return sp.acknowledgementForm(w, r, pid, f.withErr(err))
+		return sp.acknowledgementForm(w, r, pid, f.WithErr(err))
 	}
 	if err != nil {
 		return err
@@ -693,11 +693,11 @@ func (sp *sharingPages) handleLedger(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if len(dates) > 0 {
-		v.Form = v.Form.withErr(dates.merge(nil))
+		v.Form = v.Form.WithErr(dates.merge(nil))
 	} else {
 		v.Page, err = sp.svc.Ledger(r.Context(), shareWho(r), pid, filter)
 		if isInvalid(err) {
-			v.Form = v.Form.withErr(err)
+			v.Form = v.Form.WithErr(err)
 		} else if err != nil {
 			return err
 		}
@@ -788,12 +788,12 @@ func (sp *sharingPages) handleRequestNewPost(w http.ResponseWriter, r *http.Requ
 		return err
 	}
 	dates := shareDates{}
-	in := rights.SubjectAccessInput{Received: dates.read(f, "received", "Date received"), Requester: f.get("requester"),
-		Subject: f.get("subject"), Regime: rights.Regime(f.get("regime"))}
+	in := rights.SubjectAccessInput{Received: dates.read(f, "received", "Date received"), Requester: f.Get("requester"),
+		Subject: f.Get("subject"), Regime: rights.Regime(f.Get("regime"))}
 	id, err := sp.rights.RegisterRequest(r.Context(), shareWho(r), pid, in)
 	err = dates.merge(err)
 	if isInvalid(err) {
-		return sp.requestForm(w, r, pid, f.withErr(err))
+		return sp.requestForm(w, r, pid, f.WithErr(err))
 	}
 	if err != nil {
 		return err
@@ -857,9 +857,9 @@ func (sp *sharingPages) handleRequestExtend(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	err = sp.rights.ExtendRequest(r.Context(), shareWho(r), id, f.get("reason"))
+	err = sp.rights.ExtendRequest(r.Context(), shareWho(r), id, f.Get("reason"))
 	if isInvalid(err) || isRefusal(err) {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		for i := range f.Errors {
 			f.Errors[i].Field = "reason"
 		}
@@ -884,7 +884,7 @@ func (sp *sharingPages) handleRequestComplete(w http.ResponseWriter, r *http.Req
 	on := dates.read(f, "completed-on", "Date answered")
 	err = dates.merge(sp.rights.CompleteRequest(r.Context(), shareWho(r), id, on))
 	if isInvalid(err) || isRefusal(err) {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		for i := range f.Errors {
 			f.Errors[i].Field = "completed-on"
 		}
@@ -972,9 +972,9 @@ func (sp *sharingPages) handleRetentionEditPost(w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
-	class, outcome, _ := strings.Cut(f.get("rule"), "/")
-	months, convErr := strconv.Atoi(f.get("months"))
-	in := rights.RetentionInput{Class: rights.RecordClass(class), Outcome: rights.Outcome(outcome), Months: months, Source: f.get("source")}
+	class, outcome, _ := strings.Cut(f.Get("rule"), "/")
+	months, convErr := strconv.Atoi(f.Get("months"))
+	in := rights.RetentionInput{Class: rights.RecordClass(class), Outcome: rights.Outcome(outcome), Months: months, Source: f.Get("source")}
 	_, err = sp.rights.SetRetention(r.Context(), shareWho(r), pid, in)
 	if isInvalid(err) {
 		fe := prevent.FieldErrors(err)
@@ -983,12 +983,12 @@ func (sp *sharingPages) handleRetentionEditPost(w http.ResponseWriter, r *http.R
 			case "class", "outcome":
 				fe[i] = prevent.FieldError{Field: "rule", Message: "Select the records the period applies to"}
 			case "months":
-				if convErr != nil && f.get("months") != "" {
+				if convErr != nil && f.Get("months") != "" {
 					fe[i].Message = "Enter the period as a whole number of months"
 				}
 			}
 		}
-		return sp.retentionForm(w, r, pid, f.withErr(prevent.Validation(fe)))
+		return sp.retentionForm(w, r, pid, f.WithErr(prevent.Validation(fe)))
 	}
 	if err != nil {
 		return err

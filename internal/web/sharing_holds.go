@@ -84,10 +84,10 @@ func (sp *sharingPages) handleHoldNewPost(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	record := formID(f.get("record"))
-	_, err = sp.rights.PlaceHold(r.Context(), shareWho(r), pid, rights.HoldInput{RecordKind: rights.HoldCase, RecordID: record, Reason: f.get("reason")})
+	record := formID(f.Get("record"))
+	_, err = sp.rights.PlaceHold(r.Context(), shareWho(r), pid, rights.HoldInput{RecordKind: rights.HoldCase, RecordID: record, Reason: f.Get("reason")})
 	if isInvalid(err) {
-		if f.get("record") != "" && record == 0 {
+		if f.Get("record") != "" && record == 0 {
 			fe := prevent.FieldErrors(err)
 			for i := range fe {
 				if fe[i].Field == "record" {
@@ -96,7 +96,7 @@ func (sp *sharingPages) handleHoldNewPost(w http.ResponseWriter, r *http.Request
 			}
 			err = prevent.Validation(fe)
 		}
-		return sp.holdForm(w, r, pid, f.withErr(err))
+		return sp.holdForm(w, r, pid, f.WithErr(err))
 	}
 	if err != nil {
 		return err
@@ -113,10 +113,10 @@ func (sp *sharingPages) handleHoldRelease(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	err = sp.rights.ReleaseHold(r.Context(), shareWho(r), pid, id, f.get("reason"))
+	err = sp.rights.ReleaseHold(r.Context(), shareWho(r), pid, id, f.Get("reason"))
 	if isInvalid(err) || isRefusal(err) {
 		f.Values.Set("hold", itoa64(id))
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		for i := range f.Errors {
 			f.Errors[i].Field = "reason-" + itoa64(id)
 		}

@@ -20,8 +20,8 @@ import (
 func (v holdsView) releaseParams(h rights.Hold) govuk.TextareaParams {
 	name := "reason-" + itoa64(h.ID)
 	p := govuk.TextareaParams{ID: name, Name: "reason", Rows: 2, Label: govuk.LabelParams{Text: "Why the hold is no longer needed", Classes: "govuk-label--s"},
-		ErrorMessage: v.Form.errorFor(name)}
-	if v.Form.get("hold") == itoa64(h.ID) {
+		ErrorMessage: v.Form.ErrorFor(name)}
+	if v.Form.Get("hold") == itoa64(h.ID) {
 		p.Value = v.Form.Values.Get("reason")
 	}
 	return p
@@ -241,12 +241,12 @@ func holdFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("record", "Case number", "The number of the case to keep, for example 1042", withClasses("govuk-input--width-10"),
+				templ_7745c5c3_Err = govuk.Input(f.Input("record", "Case number", "The number of the case to keep, for example 1042", withClasses("govuk-input--width-10"),
 					func(p *govuk.InputParams) { p.Inputmode = "numeric" })).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(f.progTextarea("reason", "Why the case must be kept", "For example, a complaint to the Information Commissioner about how the case was handled")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "reason", "Why the case must be kept", "For example, a complaint to the Information Commissioner about how the case was handled")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -144,7 +144,7 @@ func ledgerPage(l layout, v ledgerView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Select(v.Form.progSelect("gateway", "Gateway", v.gatewayItems())).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Select(progSelect(v.Form, "gateway", "Gateway", v.gatewayItems())).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -152,7 +152,7 @@ func ledgerPage(l layout, v ledgerView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Select(v.Form.progSelect("organisation", "From or to", v.organisationItems())).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Select(progSelect(v.Form, "organisation", "From or to", v.organisationItems())).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -160,7 +160,7 @@ func ledgerPage(l layout, v ledgerView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("from", "From", "YYYY-MM-DD", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("from", "From", "YYYY-MM-DD", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -168,7 +168,7 @@ func ledgerPage(l layout, v ledgerView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("to", "To", "YYYY-MM-DD", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("to", "To", "YYYY-MM-DD", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -518,19 +518,19 @@ func sarFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("received", "Date received", "As YYYY-MM-DD. The deadline runs from this day", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("received", "Date received", "As YYYY-MM-DD. The deadline runs from this day", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("requester", "Who made the request", "For example, the person themself, a parent, or a solicitor acting for them", withAutocomplete("off"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("requester", "Who made the request", "For example, the person themself, a parent, or a solicitor acting for them", withAutocomplete("off"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("subject", "Who the request is about", "", withAutocomplete("off"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("subject", "Who the request is about", "", withAutocomplete("off"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "regime", Value: f.get("regime"), Fieldset: progLegend("The law it is made under"), ErrorMessage: f.errorFor("regime"),
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "regime", Value: f.Get("regime"), Fieldset: progLegend("The law it is made under"), ErrorMessage: f.ErrorFor("regime"),
 					Items: []govuk.ChoiceItem{
 						{Value: string(rights.UKGDPR), Text: shareRegimeName(rights.UKGDPR), Hint: &govuk.HintParams{Text: "Most requests"}},
 						{Value: string(rights.DPAPart3), Text: shareRegimeName(rights.DPAPart3), Hint: &govuk.HintParams{Text: "Law enforcement processing, such as by the police"}},
@@ -665,7 +665,7 @@ func sarPage(l layout, v sarView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(v.Form.input("completed-on", "Date answered", "As YYYY-MM-DD", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(v.Form.Input("completed-on", "Date answered", "As YYYY-MM-DD", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -708,7 +708,7 @@ func sarPage(l layout, v sarView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("reason", "Reason for the extension", "For example, the request is complex, or one of a number from the same person")).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "reason", "Reason for the extension", "For example, the request is complex, or one of a number from the same person")).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -875,16 +875,16 @@ func retentionFormPage(l layout, pid prevent.ID, f form, rules []govuk.SelectIte
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(f.progSelect("rule", "Records", rules)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(f, "rule", "Records", rules)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("months", "Kept for", "In months after the case closes", withClasses("govuk-input--width-4"),
+				templ_7745c5c3_Err = govuk.Input(f.Input("months", "Kept for", "In months after the case closes", withClasses("govuk-input--width-4"),
 					func(p *govuk.InputParams) { p.Inputmode = "numeric"; p.Suffix = &govuk.AffixParams{Text: "months"} })).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(f.progTextarea("source", "The decision or policy the period rests on", "For example, Partnership board decision of 4 March 2026")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "source", "The decision or policy the period rests on", "For example, Partnership board decision of 4 March 2026")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -313,34 +313,34 @@ func gatewayFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("code", "Code", "Lower-case letters, digits and underscores, for example northshire_protocol_2026", noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("code", "Code", "Lower-case letters, digits and underscores, for example northshire_protocol_2026", noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("name", "Name", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("name", "Name", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(f.progTextarea("summary", "What it permits", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "summary", "What it permits", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "without-consent", Value: f.get("without-consent"), Fieldset: progLegend("Does it permit sharing when consent was refused or not sought?"),
-					ErrorMessage: f.errorFor("without-consent"), Classes: "govuk-radios--inline",
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "without-consent", Value: f.Get("without-consent"), Fieldset: progLegend("Does it permit sharing when consent was refused or not sought?"),
+					ErrorMessage: f.ErrorFor("without-consent"), Classes: "govuk-radios--inline",
 					Items: []govuk.ChoiceItem{{Value: "yes", Text: "Yes"}, {Value: "no", Text: "No"}}}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "sectors", Values: f.list("sectors"), Items: shareSectorItems(), Classes: "govuk-checkboxes--small",
-					Fieldset: progLegend("Who may rely on it"), ErrorMessage: f.errorFor("sectors")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "sectors", Values: f.List("sectors"), Items: shareSectorItems(), Classes: "govuk-checkboxes--small",
+					Fieldset: progLegend("Who may rely on it"), ErrorMessage: f.ErrorFor("sectors")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("valid-from", "Valid from", "As YYYY-MM-DD, for example 2026-04-01", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("valid-from", "Valid from", "As YYYY-MM-DD, for example 2026-04-01", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("valid-to", "Valid until (optional)", "The first day it no longer applies, as YYYY-MM-DD. Leave blank while it is current", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("valid-to", "Valid until (optional)", "The first day it no longer applies, as YYYY-MM-DD. Leave blank while it is current", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -598,43 +598,43 @@ func agreementFormPage(l layout, title string, v agreementForm) templ.Component 
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(v.Form.input("title", "Title", "For example, Northshire Prevent panel information sharing agreement")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(v.Form.Input("title", "Title", "For example, Northshire Prevent panel information sharing agreement")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "parties", Values: v.Form.list("parties"), Items: v.partyItems(), Classes: "govuk-checkboxes--small",
-					Fieldset: progLegend("Parties"), Hint: &govuk.HintParams{Text: "Select at least two member organisations"}, ErrorMessage: v.Form.errorFor("parties")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "parties", Values: v.Form.List("parties"), Items: v.partyItems(), Classes: "govuk-checkboxes--small",
+					Fieldset: progLegend("Parties"), Hint: &govuk.HintParams{Text: "Select at least two member organisations"}, ErrorMessage: v.Form.ErrorFor("parties")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "purposes", Values: v.Form.list("purposes"), Items: sharePurposeItems(), Classes: "govuk-checkboxes--small",
-					Fieldset: progLegend("Purposes of the sharing"), ErrorMessage: v.Form.errorFor("purposes")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "purposes", Values: v.Form.List("purposes"), Items: sharePurposeItems(), Classes: "govuk-checkboxes--small",
+					Fieldset: progLegend("Purposes of the sharing"), ErrorMessage: v.Form.ErrorFor("purposes")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "categories", Values: v.Form.list("categories"), Items: shareCategoryItems(), Classes: "govuk-checkboxes--small",
-					Fieldset: progLegend("Categories of data shared"), ErrorMessage: v.Form.errorFor("categories")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "categories", Values: v.Form.List("categories"), Items: shareCategoryItems(), Classes: "govuk-checkboxes--small",
+					Fieldset: progLegend("Categories of data shared"), ErrorMessage: v.Form.ErrorFor("categories")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "gateways", Values: v.Form.list("gateways"), Items: v.gatewayItems(), Classes: "govuk-checkboxes--small",
-					Fieldset: progLegend("Legal gateways relied on"), Hint: &govuk.HintParams{Text: "Gateways in force today"}, ErrorMessage: v.Form.errorFor("gateways")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "gateways", Values: v.Form.List("gateways"), Items: v.gatewayItems(), Classes: "govuk-checkboxes--small",
+					Fieldset: progLegend("Legal gateways relied on"), Hint: &govuk.HintParams{Text: "Gateways in force today"}, ErrorMessage: v.Form.ErrorFor("gateways")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("retention", "Retention periods agreed", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "retention", "Retention periods agreed", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("disposal", "How shared data is disposed of", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "disposal", "How shared data is disposed of", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("security", "Security measures", "For example, handling at OFFICIAL-SENSITIVE, secure email, named recipients only")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "security", "Security measures", "For example, handling at OFFICIAL-SENSITIVE, secure email, named recipients only")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(v.Form.input("review-date", "Review date", "The agreement lapses after this day. As YYYY-MM-DD, for example 2027-10-31", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(v.Form.Input("review-date", "Review date", "The agreement lapses after this day. As YYYY-MM-DD, for example 2027-10-31", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -946,13 +946,13 @@ func agreementPage(l layout, v agreementView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "to", Value: v.Form.get("to"), Items: v.moveItems(), ErrorMessage: v.Form.errorFor("to"),
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "to", Value: v.Form.Get("to"), Items: v.moveItems(), ErrorMessage: v.Form.ErrorFor("to"),
 					Fieldset: progLegend("What do you want to do?")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				if v.needsReason() {
-					templ_7745c5c3_Err = govuk.Textarea(v.Form.progTextarea("reason", "Reason", "Needed to suspend or expire the agreement")).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "reason", "Reason", "Needed to suspend or expire the agreement")).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -1047,19 +1047,19 @@ func signatoryFormPage(l layout, pid prevent.ID, a sharing.Agreement, f form, or
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(f.progSelect("organisation", "Signed for", orgs)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(f, "organisation", "Signed for", orgs)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("name", "Name", "", withAutocomplete("off"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("name", "Name", "", withAutocomplete("off"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("job-title", "Job title", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("job-title", "Job title", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("signed-on", "Date of signature", "As YYYY-MM-DD", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("signed-on", "Date of signature", "As YYYY-MM-DD", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1247,19 +1247,19 @@ func acknowledgementFormPage(l layout, pid prevent.ID, f form, orgs []govuk.Sele
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(f.progSelect("organisation", "Organisation", orgs)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(progSelect(f, "organisation", "Organisation", orgs)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("acknowledged-by", "Name and role of the person who acknowledged", "For example, Mo Mentor, director")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("acknowledged-by", "Name and role of the person who acknowledged", "For example, Mo Mentor, director")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("acknowledged-on", "Date of the acknowledgement", "As YYYY-MM-DD", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("acknowledged-on", "Date of the acknowledgement", "As YYYY-MM-DD", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.input("text-version", "Version of the text acknowledged", "The current version is "+sharing.AcknowledgementText, withClasses("govuk-input--width-20"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("text-version", "Version of the text acknowledged", "The current version is "+sharing.AcknowledgementText, withClasses("govuk-input--width-20"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

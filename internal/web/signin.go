@@ -23,17 +23,17 @@ func (s *Server) handleSignInPost(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var fields prevent.Fields
-	if f.get("email") == "" {
+	if f.Get("email") == "" {
 		fields.Add("email", "Enter your email address")
 	}
 	if f.Values.Get("password") == "" {
 		fields.Add("password", "Enter your password")
 	}
 	if err := fields.Err(); err != nil {
-		return s.signInAgain(w, r, f.withErr(err))
+		return s.signInAgain(w, r, f.WithErr(err))
 	}
 	// Any earlier session is ended: signing in always starts a new session.
-	token, res, err := s.deps.Auth.SignIn(r.Context(), f.get("email"), f.Values.Get("password"), auth.SignInMeta{PreviousToken: sessionToken(r)})
+	token, res, err := s.deps.Auth.SignIn(r.Context(), f.Get("email"), f.Values.Get("password"), auth.SignInMeta{PreviousToken: sessionToken(r)})
 	if err != nil {
 		if prevent.ErrorKind(err) == prevent.Internal {
 			return err
@@ -110,7 +110,7 @@ func (s *Server) handleSecondFactorPost(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Auth.VerifyTOTP(r.Context(), sessionToken(r), f.get("code")); err != nil {
+	if err := s.deps.Auth.VerifyTOTP(r.Context(), sessionToken(r), f.Get("code")); err != nil {
 		if prevent.ErrorKind(err) == prevent.Internal {
 			return err
 		}
@@ -119,7 +119,7 @@ func (s *Server) handleSecondFactorPost(w http.ResponseWriter, r *http.Request) 
 			http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
 			return nil
 		}
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		if len(f.Errors) == 1 && f.Errors[0].Field == "" {
 			f.Errors[0].Field = "code"
 		}
@@ -164,11 +164,11 @@ func (s *Server) handleTOTPSetUpPost(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Auth.ConfirmTOTPSession(r.Context(), sessionToken(r), f.get("code")); err != nil {
+	if err := s.deps.Auth.ConfirmTOTPSession(r.Context(), sessionToken(r), f.Get("code")); err != nil {
 		if prevent.ErrorKind(err) == prevent.Internal {
 			return err
 		}
-		f = f.withErr(err)
+		f = f.WithErr(err)
 		if len(f.Errors) == 1 && f.Errors[0].Field == "" {
 			f.Errors[0].Field = "code"
 		}
@@ -218,9 +218,9 @@ func (s *Server) handleAccountSetUpPost(w http.ResponseWriter, r *http.Request) 
 		if prevent.ErrorKind(err) == prevent.Internal {
 			return err
 		}
-		f = f.withErr(err)
+		f = f.WithErr(err)
 	} else {
-		f = f.withErr(err)
+		f = f.WithErr(err)
 	}
 	l := s.layout(r, "Create your password")
 	l.Errors = f.Errors

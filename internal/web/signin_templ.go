@@ -44,11 +44,11 @@ func signInPage(l layout, f form) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("email", "Email address", "", withType("email"), withAutocomplete("username"), noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(f.Input("email", "Email address", "", withType("email"), withAutocomplete("username"), noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("password", "Password", "", withType("password"), withAutocomplete("current-password"), func(p *govuk.InputParams) { p.Value = "" })).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(f.Input("password", "Password", "", withType("password"), withAutocomplete("current-password"), func(p *govuk.InputParams) { p.Value = "" })).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -103,7 +103,7 @@ func secondFactorPage(l layout, f form, hasPasskey bool) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("code", "Enter the code from your authenticator app", "The code is 6 digits. It changes every 30 seconds.",
+			templ_7745c5c3_Err = govuk.Input(f.Input("code", "Enter the code from your authenticator app", "The code is 6 digits. It changes every 30 seconds.",
 				asHeading, withAutocomplete("one-time-code"), withClasses("govuk-input--width-10"), noSpellcheck,
 				func(p *govuk.InputParams) { p.Inputmode = "numeric"; p.Value = "" })).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
@@ -214,7 +214,7 @@ func totpSetupPage(l layout, f form, secret, qr string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("code", "Code from your authenticator app", "The code is 6 digits.",
+			templ_7745c5c3_Err = govuk.Input(f.Input("code", "Code from your authenticator app", "The code is 6 digits.",
 				withAutocomplete("one-time-code"), withClasses("govuk-input--width-10"), noSpellcheck,
 				func(p *govuk.InputParams) { p.Inputmode = "numeric"; p.Value = "" })).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
@@ -284,11 +284,11 @@ func accountSetUpPage(l layout, f form, token string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("password", "New password", "", withType("password"), withAutocomplete("new-password"), func(p *govuk.InputParams) { p.Value = "" })).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(f.Input("password", "New password", "", withType("password"), withAutocomplete("new-password"), func(p *govuk.InputParams) { p.Value = "" })).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(f.input("confirm", "Confirm password", "", withType("password"), withAutocomplete("new-password"), func(p *govuk.InputParams) { p.Value = "" })).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(f.Input("confirm", "Confirm password", "", withType("password"), withAutocomplete("new-password"), func(p *govuk.InputParams) { p.Value = "" })).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

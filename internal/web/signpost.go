@@ -49,7 +49,7 @@ func (sp *signpostPages) handleSearch(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	q := casework.SignpostQuery{Name: f.get("name"), Reason: f.get("reason"), Purpose: f.get("purpose")}
+	q := casework.SignpostQuery{Name: f.Get("name"), Reason: f.Get("reason"), Purpose: f.Get("purpose")}
 	dob, given, derr := caseDate(f.Values, "date-of-birth")
 	if given && derr == nil {
 		q.DateOfBirth = dob
@@ -67,7 +67,7 @@ func (sp *signpostPages) handleSearch(w http.ResponseWriter, r *http.Request) er
 		if prevent.ErrorKind(err) != prevent.Invalid {
 			return err
 		}
-		v.Form = f.withErr(err)
+		v.Form = f.WithErr(err)
 		l := sp.layout(r, "Find who holds information about a person")
 		l.Errors = v.Form.Errors
 		return sp.page(w, r, l, signpostFormPage(l, v))

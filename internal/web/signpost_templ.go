@@ -160,26 +160,26 @@ func signpostFormPage(l layout, v signpostView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.input("name", "Full name", "Their given name and family name", noSpellcheck, withAutocomplete("off"))).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("name", "Full name", "Their given name and family name", noSpellcheck, withAutocomplete("off"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.DateInput(govuk.DateInputParams{ID: "date-of-birth", NamePrefix: "date-of-birth",
-				Values:   govuk.DateValues{Day: v.Form.get("date-of-birth-day"), Month: v.Form.get("date-of-birth-month"), Year: v.Form.get("date-of-birth-year")},
+				Values:   govuk.DateValues{Day: v.Form.Get("date-of-birth-day"), Month: v.Form.Get("date-of-birth-month"), Year: v.Form.Get("date-of-birth-year")},
 				Fieldset: legend("Date of birth (optional)"), Hint: &govuk.HintParams{Text: "For example, 27 3 2003. With a date of birth, a name spelt slightly differently is still found"},
-				ErrorMessage: v.Form.errorFor("date-of-birth")}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: v.Form.ErrorFor("date-of-birth")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "reason", Items: signpostReasonItems(), Value: v.Form.get("reason"),
-				Fieldset: legend("Why are you searching?"), ErrorMessage: v.Form.errorFor("reason")}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "reason", Items: signpostReasonItems(), Value: v.Form.Get("reason"),
+				Fieldset: legend("Why are you searching?"), ErrorMessage: v.Form.ErrorFor("reason")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "purpose", Value: v.Form.Values.Get("purpose"),
 				Label:        govuk.LabelParams{Text: "What do you need to know, and why?", Classes: "govuk-label--s"},
 				Hint:         &govuk.HintParams{Text: "This is kept in the audit log with your search"},
-				ErrorMessage: v.Form.errorFor("purpose")}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: v.Form.ErrorFor("purpose")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -119,10 +119,10 @@ func (cp *casePages) handleOfficerPost(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	officer, _ := strconv.ParseInt(f.get("officer"), 10, 64)
+	officer, _ := strconv.ParseInt(f.Get("officer"), 10, 64)
 	err = cp.svc.AssignOfficer(r.Context(), principalOf(r), id, officer)
 	if prevent.ErrorKind(err) == prevent.Invalid {
-		return cp.renderOfficer(w, r, f.withErr(err))
+		return cp.renderOfficer(w, r, f.WithErr(err))
 	}
 	if err != nil {
 		return err

@@ -159,7 +159,7 @@ func officerPage(l layout, v officerForm) templ.Component {
 			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "officer", Items: officerItems(v), Value: v.Form.Values.Get("officer"),
 				Fieldset:     &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Who is the case officer?", IsPageHeading: true, Classes: "govuk-fieldset__legend--l"}},
 				Hint:         &govuk.HintParams{Text: "The case officer holds the case: its next steps appear on their My work. People whose role lets them screen Channel cases are listed."},
-				ErrorMessage: v.Form.errorFor("officer")}).Render(ctx, templ_7745c5c3_Buffer)
+				ErrorMessage: v.Form.ErrorFor("officer")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

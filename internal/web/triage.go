@@ -100,7 +100,7 @@ func (cp *casePages) handleTriage(w http.ResponseWriter, r *http.Request) error 
 // renderTriageDecision shows the questions of the decision chosen in f; with no valid decision it shows the
 // triage page again, asking for one.
 func (cp *casePages) renderTriageDecision(w http.ResponseWriter, r *http.Request, f form) error {
-	d := casework.Event(f.get("decision"))
+	d := casework.Event(f.Get("decision"))
 	if !slices.Contains(triageDecisions, d) {
 		f.Errors = []prevent.FieldError{{Field: "decision", Message: "Select your triage decision"}}
 		return cp.renderTriage(w, r, f)
@@ -138,8 +138,8 @@ func (cp *casePages) handleDeconflictionPost(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	in := casework.DeconflictionInput{Result: casework.DeconflictionResult(f.get("result")), Note: f.get("note")}
-	switch f.get("marking") {
+	in := casework.DeconflictionInput{Result: casework.DeconflictionResult(f.Get("result")), Note: f.Get("note")}
+	switch f.Get("marking") {
 	case "secret":
 		in.Marking = prevent.Secret
 	case "official-sensitive":
@@ -152,7 +152,7 @@ func (cp *casePages) handleDeconflictionPost(w http.ResponseWriter, r *http.Requ
 	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
 		return err
 	}
-	return cp.renderTriage(w, r, f.withErr(err))
+	return cp.renderTriage(w, r, f.WithErr(err))
 }
 
 func (cp *casePages) handleTriageDecisionPost(w http.ResponseWriter, r *http.Request) error {
@@ -164,8 +164,8 @@ func (cp *casePages) handleTriageDecisionPost(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	in := casework.TriageInput{Decision: casework.Event(f.get("decision")), Reason: f.get("reason"), Service: f.get("service"),
-		ReasonableGrounds: f.get("reasonable-grounds"), Rationale: f.get("rationale")}
+	in := casework.TriageInput{Decision: casework.Event(f.Get("decision")), Reason: f.Get("reason"), Service: f.Get("service"),
+		ReasonableGrounds: f.Get("reasonable-grounds"), Rationale: f.Get("rationale")}
 	next, err := cp.svc.Triage(r.Context(), principalOf(r), id, in)
 	if err == nil {
 		return cp.flash(w, r, casePath(pid, id), "Triage decision recorded: "+next.String())
@@ -173,7 +173,7 @@ func (cp *casePages) handleTriageDecisionPost(w http.ResponseWriter, r *http.Req
 	switch prevent.ErrorKind(err) {
 	case prevent.Invalid:
 		// The decision's own answers: its page again, with what was typed.
-		return cp.renderTriageDecision(w, r, f.withErr(err))
+		return cp.renderTriageDecision(w, r, f.WithErr(err))
 	case prevent.Conflict:
 		// A refusal of the decision itself (no deconfliction yet, or already triaged): the triage page,
 		// with the decision chosen kept.

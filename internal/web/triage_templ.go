@@ -151,13 +151,13 @@ func rationaleField(v triageView) templ.Component {
 		ctx = templ.ClearChildren(ctx)
 		if v.Decision == casework.EvPoliceLed {
 			templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "rationale", Value: v.Form.Values.Get("rationale"),
-				Label: govuk.LabelParams{Text: "Why is police-led management needed?", Classes: "govuk-label--s"}, ErrorMessage: v.Form.errorFor("rationale")}).Render(ctx, templ_7745c5c3_Buffer)
+				Label: govuk.LabelParams{Text: "Why is police-led management needed?", Classes: "govuk-label--s"}, ErrorMessage: v.Form.ErrorFor("rationale")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		} else {
 			templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "rationale", Value: v.Form.Values.Get("rationale"),
-				Label: govuk.LabelParams{Text: "Anything else about your decision (optional)", Classes: "govuk-label--s"}, ErrorMessage: v.Form.errorFor("rationale")}).Render(ctx, templ_7745c5c3_Buffer)
+				Label: govuk.LabelParams{Text: "Anything else about your decision (optional)", Classes: "govuk-label--s"}, ErrorMessage: v.Form.ErrorFor("rationale")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -262,13 +262,13 @@ func triageDecisionPage(l layout, v triageView) templ.Component {
 			switch v.Decision {
 			case casework.EvCloseNFA:
 				templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "reason", Label: govuk.LabelParams{Text: "Why is no further action needed?", Classes: "govuk-label--s"},
-					Items: itemOptions(v.Reasons, "Select a reason"), Value: v.Form.get("reason"), ErrorMessage: v.Form.errorFor("reason")}).Render(ctx, templ_7745c5c3_Buffer)
+					Items: itemOptions(v.Reasons, "Select a reason"), Value: v.Form.Get("reason"), ErrorMessage: v.Form.ErrorFor("reason")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			case casework.EvSignpost:
 				templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "service", Label: govuk.LabelParams{Text: "Which service is the person signposted to?", Classes: "govuk-label--s"},
-					Items: itemOptions(v.Services, "Select a service"), Value: v.Form.get("service"), ErrorMessage: v.Form.errorFor("service")}).Render(ctx, templ_7745c5c3_Buffer)
+					Items: itemOptions(v.Services, "Select a service"), Value: v.Form.Get("service"), ErrorMessage: v.Form.ErrorFor("service")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -281,7 +281,7 @@ func triageDecisionPage(l layout, v triageView) templ.Component {
 				templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "reasonable-grounds", Value: v.Form.Values.Get("reasonable-grounds"),
 					Label:        govuk.LabelParams{Text: "Why are there reasonable grounds to believe the person is vulnerable to being drawn into terrorism?", Classes: "govuk-label--s"},
 					Hint:         &govuk.HintParams{Text: "Required to refer to Channel (Counter-Terrorism and Security Act 2015, section 36)"},
-					ErrorMessage: v.Form.errorFor("reasonable-grounds")}).Render(ctx, templ_7745c5c3_Buffer)
+					ErrorMessage: v.Form.ErrorFor("reasonable-grounds")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -516,19 +516,19 @@ func triagePage(l layout, v triageView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "result", Value: v.Form.get("result"), Items: resultItems(),
-					Fieldset: legend("Deconfliction result"), ErrorMessage: v.Form.errorFor("result")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "result", Value: v.Form.Get("result"), Items: resultItems(),
+					Fieldset: legend("Deconfliction result"), ErrorMessage: v.Form.ErrorFor("result")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				templ_7745c5c3_Err = govuk.Textarea(govuk.TextareaParams{Name: "note", Value: v.Form.Values.Get("note"), Label: govuk.LabelParams{Text: "Note (optional)", Classes: "govuk-label--s"},
-					Hint: &govuk.HintParams{Text: "Only police officers cleared for its marking can read this note"}, ErrorMessage: v.Form.errorFor("note")}).Render(ctx, templ_7745c5c3_Buffer)
+					Hint: &govuk.HintParams{Text: "Only police officers cleared for its marking can read this note"}, ErrorMessage: v.Form.ErrorFor("note")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "marking", Value: v.Form.get("marking"), Classes: "govuk-radios--inline",
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "marking", Value: v.Form.Get("marking"), Classes: "govuk-radios--inline",
 					Items:    []govuk.ChoiceItem{{Value: "official-sensitive", Text: "OFFICIAL-SENSITIVE"}, {Value: "secret", Text: "SECRET"}},
-					Fieldset: legend("Protective marking of the note"), ErrorMessage: v.Form.errorFor("marking")}).Render(ctx, templ_7745c5c3_Buffer)
+					Fieldset: legend("Protective marking of the note"), ErrorMessage: v.Form.ErrorFor("marking")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -563,8 +563,8 @@ func triagePage(l layout, v triageView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "decision", Value: v.Form.get("decision"), Items: decisionItems(),
-					Fieldset: legend("What is your triage decision?"), ErrorMessage: v.Form.errorFor("decision")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "decision", Value: v.Form.Get("decision"), Items: decisionItems(),
+					Fieldset: legend("What is your triage decision?"), ErrorMessage: v.Form.ErrorFor("decision")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -59,7 +59,7 @@ func (cp *casePages) handleMyWork(w http.ResponseWriter, r *http.Request) error 
 	pg, err := cp.work.Mine(ctx, p, f)
 	switch {
 	case prevent.ErrorKind(err) == prevent.Invalid:
-		v.Form = v.Form.withErr(err)
+		v.Form = v.Form.WithErr(err)
 		l.Errors = v.Form.Errors
 	case err != nil:
 		return err

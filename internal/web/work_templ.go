@@ -288,17 +288,17 @@ func workPage(l layout, v workView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "type", Items: workGroupItems(), Value: v.Form.Values.Get("type"),
-				Label: govuk.LabelParams{Text: "Type of task"}, ErrorMessage: v.Form.errorFor("type")}).Render(ctx, templ_7745c5c3_Buffer)
+				Label: govuk.LabelParams{Text: "Type of task"}, ErrorMessage: v.Form.ErrorFor("type")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Input(govuk.InputParams{Name: "case", Value: v.Form.Values.Get("case"), Classes: "govuk-input--width-10",
-				Label: govuk.LabelParams{Text: "Case reference"}, ErrorMessage: v.Form.errorFor("case"), Spellcheck: new(bool)}).Render(ctx, templ_7745c5c3_Buffer)
+				Label: govuk.LabelParams{Text: "Case reference"}, ErrorMessage: v.Form.ErrorFor("case"), Spellcheck: new(bool)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "due", Items: workDueItems(), Value: v.Form.Values.Get("due"),
-				Label: govuk.LabelParams{Text: "Due"}, ErrorMessage: v.Form.errorFor("due")}).Render(ctx, templ_7745c5c3_Buffer)
+				Label: govuk.LabelParams{Text: "Due"}, ErrorMessage: v.Form.ErrorFor("due")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

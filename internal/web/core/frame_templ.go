@@ -2,7 +2,7 @@
 
 // templ: version: v0.3.1100
 
-package web
+package core
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
@@ -11,10 +11,11 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "github.com/preventplatform/prevent/internal/web/govuk"
 
-const demoWarning = "Demonstration service. Every person and record here is synthetic. Do not enter real information."
+// DemoWarning is the banner of a demonstration service.
+const DemoWarning = "Demonstration service. Every person and record here is synthetic. Do not enter real information."
 
 // pageParams turns a page's layout into the GOV.UK page template's options.
-func pageParams(l layout) govuk.PageParams {
+func pageParams(l Layout) govuk.PageParams {
 	p := govuk.PageParams{Title: l.Title, Errors: govuk.Errors(l.Errors), Marking: l.Marking}
 	for _, n := range l.Nav {
 		p.Navigation = append(p.Navigation, govuk.ServiceNavigationItem{Href: n.Href, Text: n.Text, Current: n.Current})
@@ -26,13 +27,13 @@ func pageParams(l layout) govuk.PageParams {
 		p.BackLink = &govuk.BackLinkParams{Href: l.Back}
 	}
 	if l.Demo {
-		p.Warning = demoWarning
+		p.Warning = DemoWarning
 	}
 	return p
 }
 
-// frame wraps every page in the one page template.
-func frame(l layout) templ.Component {
+// Frame wraps every page in the one page template.
+func Frame(l Layout) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/browsertest"
+	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/returns"
+)
+
+// TestBrowserStatistics drives Chromium through the statistics pages: the coordinator follows Statistics in
+// the navigation to the last ended year's return, with its charts and tables; chooses another year and policy;
+// chooses a year with too few referrals and is told so in the error summary, keeping the choice; the analyst
+// reaches the same figures. axe checks every page.
+func TestBrowserStatistics(t *testing.T) {
+	ctx := browsertest.New(t)
+	ta := newTestApp(t, dbtest.NewSQLite(t))
+	d := newDriver(t, ctx, ta, "statistics-")
+	last := returns.YearOf(time.Now()) - 1
+
+	d.signInAs(prevent.Coordinator)
+	d.Open("home", "/", "main h1")
+	d.ClickToHeading("statistics from the navigation", ".govuk-service-navigation a[href$='/statistics']", "Statistics for "+last.String())
+	d.Check("statistics")
+	if n := d.Eval(`String(document.querySelectorAll('figure.app-chart svg[role=img]').length)`); n == "0" {
+		t.Error("the statistics page draws no chart")
+	}
+	if n := d.Eval(`String(document.querySelectorAll('table.govuk-table').length)`); n == "0" {
+		t.Error("the statistics page shows no table")
+	}
+	// A chart is as wide as its column, not wider than the page.
+	d.Expect("charts fit", `[...document.querySelectorAll('.app-chart__svg')].every(s => s.getBoundingClientRect().width <= document.documentElement.clientWidth)`)
+
+	d.SelectValue("#year", (last - 1).String())
+	d.Tick("policy", "suppress-below-5-round-to-5:1")
+	d.ClickToHeading("another year", "main form button", "Statistics for "+(last-1).String())
+	d.Check("statistics another year")
+	if s := d.Text("main"); !strings.Contains(s, "suppress-below-5-round-to-5 version 1") {
+		t.Error("the page does not name the policy chosen")
+	}
+
+	d.SelectValue("#year", (last - 9).String())
+	d.Click("a year with too few referrals", "main form button", ".govuk-error-summary")
+	d.Check("statistics too few")
+	if s := d.Text(".govuk-error-summary"); !strings.Contains(s, (last - 9).String()) {
+		t.Errorf("error summary %q, want it to name the year", s)
+	}
+	if v := d.Eval(`document.querySelector('#year').value`); v != (last - 9).String() {
+		t.Errorf("year after the error = %q, want the choice kept", v)
+	}
+
+	d.signInAs(prevent.Analyst)
+	d.Open("analyst home", "/", "main h1")
+	d.ClickToHeading("analyst statistics", ".govuk-service-navigation a[href$='/statistics']", "Statistics for "+last.String())
+	d.Check("analyst statistics")
+}

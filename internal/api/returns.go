@@ -1,0 +1,123 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/returns"
+)
+
+// StatisticalReturn is a partnership's return for a financial year: counts under a named disclosure control
+// policy, never a record about a person.
+type StatisticalReturn struct {
+	PartnershipID prevent.ID       `json:"partnership_id"`
+	Partnership   string           `json:"partnership"`
+	Region        string           `json:"region"`
+	FinancialYear string           `json:"financial_year"`
+	Tables        []ReturnTable    `json:"tables"`
+	Provenance    ReturnProvenance `json:"provenance"`
+}
+
+// ReturnTable is one table of a return.
+type ReturnTable struct {
+	ID       string      `json:"id"`
+	Title    string      `json:"title"`
+	Headings []string    `json:"headings"`
+	Rows     []ReturnRow `json:"rows"`
+	Notes    []string    `json:"notes"`
+}
+
+// ReturnRow is one row of a table; total marks the row of totals.
+type ReturnRow struct {
+	Label string       `json:"label"`
+	Total bool         `json:"total"`
+	Cells []ReturnCell `json:"cells"`
+}
+
+// ReturnCell is a figure as printed: text is the number, or a shorthand ([c] withheld, [z] not applicable,
+// [x] not available); value is the number when number is true, else 0.
+type ReturnCell struct {
+	Text   string `json:"text"`
+	Number bool   `json:"number"`
+	Value  int    `json:"value"`
+}
+
+// ReturnProvenance says how the return was made.
+type ReturnProvenance struct {
+	QueryVersion  string    `json:"query_version"`
+	Lists         []string  `json:"lists"`
+	Policy        string    `json:"policy"`
+	PolicySummary string    `json:"policy_summary"`
+	GeneratedAt   time.Time `json:"generated_at"`
+	InputDigest   string    `json:"input_digest"`
+	Notes         []string  `json:"notes"`
+}
+
+func (s *Server) registerReturns() {
+	s.handle(http.MethodGet, "/partnerships/{pid}/returns/{year}", access.StatisticsView, operation{id: "getReturn",
+		summary: "The partnership's statistical return for a financial year that has ended ({year} written 2025-26): referrals, " +
+			"discussions at a Channel panel and adoptions, by type of concern, sector, age group, gender and quarter, under a " +
+			"disclosure control policy (default suppress-below-5:1). Counts only; computing it is audited",
+		response: StatisticalReturn{}, query: []param{{name: "policy", description: "The disclosure control policy, name:version, " +
+			"one of " + releasePolicyNames(), schema: map[string]any{"type": "string"}}}},
+		s.getReturn)
+}
+
+func releasePolicyNames() string {
+	var names []string
+	for _, p := range returns.Policies() {
+		if p.Release {
+			names = append(names, p.Name+":"+strconv.Itoa(p.Version))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+func (s *Server) getReturn(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	year, err := returns.ParseFinancialYear(r.PathValue("year"))
+	if err != nil {
+		return prevent.Validation([]prevent.FieldError{{Field: "year", Message: "Write the financial year as 2025-26"}})
+	}
+	policy := returns.SuppressBelow5
+	if v := r.URL.Query().Get("policy"); v != "" {
+		name, version, _ := strings.Cut(v, ":")
+		n, _ := strconv.Atoi(version)
+		if policy, err = returns.PolicyNamed(name, n); err != nil || !policy.Release {
+			return prevent.Validation([]prevent.FieldError{{Field: "policy", Message: "Choose a disclosure control policy: one of " + releasePolicyNames()}})
+		}
+	}
+	ret, err := s.deps.Returns.Compute(r.Context(), prevent.PrincipalFrom(r.Context()),
+		returns.Request{PartnershipID: pid, Year: year, Policy: policy})
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, returnOut(ret))
+}
+
+func returnOut(r *returns.Return) StatisticalReturn {
+	out := StatisticalReturn{PartnershipID: r.PartnershipID, Partnership: r.Partnership, Region: r.Region,
+		FinancialYear: r.Year.String(), Tables: []ReturnTable{}, Provenance: ReturnProvenance{
+			QueryVersion: r.Provenance.QueryVersion, Lists: append([]string{}, r.Provenance.Lists...),
+			Policy: r.Provenance.Policy.String(), PolicySummary: r.Provenance.Policy.Summary,
+			GeneratedAt: r.Provenance.GeneratedAt, InputDigest: r.Provenance.InputDigest, Notes: append([]string{}, r.Provenance.Notes...)}}
+	for _, t := range r.Tables {
+		tt := ReturnTable{ID: t.ID, Title: t.Title, Headings: t.Headings, Rows: []ReturnRow{}, Notes: append([]string{}, t.Notes...)}
+		for _, row := range t.Rows {
+			rr := ReturnRow{Label: row.Label, Total: row.Total, Cells: []ReturnCell{}}
+			for _, c := range row.Cells {
+				rr.Cells = append(rr.Cells, ReturnCell{Text: c.Text, Number: c.Number, Value: c.Value})
+			}
+			tt.Rows = append(tt.Rows, rr)
+		}
+		out.Tables = append(out.Tables, tt)
+	}
+	return out
+}

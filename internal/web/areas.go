@@ -1,0 +1,34 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/core"
+)
+
+// site is the Server as an area package sees it (core.Site): its routes go into the one route table, behind
+// the one guard, and its pages are drawn in the one frame.
+type site struct{ s *Server }
+
+var _ core.Site = site{}
+
+func (k site) Handle(method, pattern string, action access.Action, h core.Handler) {
+	k.s.handle(method, pattern, action, h)
+}
+
+func (k site) Layout(r *http.Request, title string) core.Layout { return k.s.layout(r, title) }
+
+func (k site) Page(w http.ResponseWriter, r *http.Request, l core.Layout, c templ.Component) error {
+	return k.s.page(w, r, l, c)
+}
+
+func (k site) Flash(w http.ResponseWriter, r *http.Request, to, message string) error {
+	return k.s.flash(w, r, to, message)
+}
+
+func (k site) May(r *http.Request, pid prevent.ID, action access.Action) bool {
+	return k.s.may(r, pid, action)
+}

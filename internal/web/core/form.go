@@ -1,0 +1,64 @@
+package core
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/govuk"
+)
+
+// Form is what the user typed and the errors found in it, so a page can be shown again with both.
+type Form struct {
+	Values url.Values
+	Errors []prevent.FieldError
+}
+
+// ReadForm parses a posted form, limited to 64 KiB.
+func ReadForm(w http.ResponseWriter, r *http.Request) (Form, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return Form{}, prevent.Errorf(prevent.Invalid, "The form could not be read. Try again")
+	}
+	return Form{Values: r.PostForm}, nil
+}
+
+// Get is the value of the field called name, without surrounding spaces.
+func (f Form) Get(name string) string { return strings.TrimSpace(f.Values.Get(name)) }
+
+// List is every value of the field called name (checkboxes).
+func (f Form) List(name string) []string { return f.Values[name] }
+
+// WithErr keeps err's field errors (or a page-level error) on the form.
+func (f Form) WithErr(err error) Form {
+	if fe := prevent.FieldErrors(err); len(fe) > 0 {
+		f.Errors = fe
+	} else {
+		f.Errors = []prevent.FieldError{{Message: prevent.PublicMessage(err)}}
+	}
+	return f
+}
+
+// ErrorFor returns the GOV.UK error message params for a field, or nil.
+func (f Form) ErrorFor(field string) *govuk.ErrorMessageParams {
+	for _, e := range f.Errors {
+		if e.Field == field {
+			return &govuk.ErrorMessageParams{Text: e.Message}
+		}
+	}
+	return nil
+}
+
+// Input is a text input bound to the form.
+func (f Form) Input(name, label, hint string, opts ...func(*govuk.InputParams)) govuk.InputParams {
+	p := govuk.InputParams{Name: name, Value: f.Values.Get(name), Label: govuk.LabelParams{Text: label, Classes: "govuk-label--s"},
+		ErrorMessage: f.ErrorFor(name)}
+	if hint != "" {
+		p.Hint = &govuk.HintParams{Text: hint}
+	}
+	for _, o := range opts {
+		o(&p)
+	}
+	return p
+}

@@ -1,0 +1,28 @@
+package web
+
+import "github.com/preventplatform/prevent/internal/web/core"
+
+// The pages still in this package came before the shared core (internal/web/core) and use these local names
+// for its types and readers. Each is the core's own, not a copy: there is one form, one layout, one path-id
+// reader, one GOV.UK date reader and one date formatter. Area packages call core directly.
+type (
+	form    = core.Form
+	layout  = core.Layout
+	navItem = core.NavItem
+)
+
+var (
+	readForm        = core.ReadForm
+	pathID          = core.PathID
+	pathIDs         = core.PathIDs
+	parseDate       = core.ParseDate
+	readDate        = core.ReadDate
+	dateErrorsToDay = core.DateErrorsToDay
+	dateInput       = core.DateInput
+	setDateInput    = core.SetDateInput
+	caseDate        = core.CaseDate
+	dayText         = core.DayText
+	dateValue       = core.DateValue
+	timelineWhen    = core.WhenText
+	frame           = core.Frame
+)
