@@ -165,6 +165,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	returnSigner, err := returns.LoadOrCreateSigningKey(c.keysDir())
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -181,7 +185,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	app, err := newApp(ctx, appConfig{DB: db, Logger: logger, Now: now, Demo: c.Demo, PublicURL: publicURL, AuditDir: c.auditDir(), Keys: keys, DemoCreated: demoCreated,
-		Mailer: mailer, ReturnsKey: digestKey}, stdout)
+		Mailer: mailer, ReturnsKey: digestKey, ReturnSigner: returnSigner}, stdout)
 	if err != nil {
 		return err
 	}
@@ -286,6 +290,9 @@ type appConfig struct {
 	// ReturnsKey keys the digests of the statistical returns' inputs; serve keeps it in the keys directory.
 	// Nil (tests only) means a key of this process's own.
 	ReturnsKey []byte
+	// ReturnSigner signs the bundles of approved returns; serve keeps it in the keys directory. Nil (tests
+	// only) means a key of this process's own.
+	ReturnSigner *returns.SigningKey
 }
 
 // app is the wired service: its handler and the parts tests look into.
@@ -326,7 +333,14 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 			return nil, err
 		}
 	}
-	statistics := returns.New(returns.Deps{DB: db, Now: now, DigestKey: digestKey})
+	signer := c.ReturnSigner
+	if signer == nil {
+		var err error
+		if signer, _, err = returns.GenerateSigningKey(); err != nil {
+			return nil, err
+		}
+	}
+	statistics := returns.New(returns.Deps{DB: db, Now: now, DigestKey: digestKey, SigningKey: signer})
 	tasks := work.New(work.Deps{DB: db, Now: now})
 	if c.Demo {
 		// The demo is written through the same services, and sharing services on the demo's own clocks.

@@ -90,7 +90,21 @@ type BundleProvenance struct {
 	Tables        []string      `json:"tables"`
 }
 
-// ExportBundle writes the signed bundle of an approved annual return. It is for those who read the
+// Export writes the signed bundle of an approved annual return under the service's own signing key.
+func (s *Service) Export(ctx context.Context, p prevent.Principal, pid, id prevent.ID) ([]byte, error) {
+	return s.ExportBundle(ctx, p, pid, id, s.signingKey)
+}
+
+// PublicKey is the public key of the service's signing key, for a region or the nation to register this
+// partnership as a sender; empty without a key.
+func (s *Service) PublicKey() string {
+	if s.signingKey == nil {
+		return ""
+	}
+	return s.signingKey.PublicKey()
+}
+
+// ExportBundle writes the signed bundle of an approved annual return under key. It is for those who read the
 // partnership's returns (access.StatisticsView); each export is recorded in the audit log as a disclosure.
 func (s *Service) ExportBundle(ctx context.Context, p prevent.Principal, pid, id prevent.ID, key *SigningKey) ([]byte, error) {
 	if !s.allow(p, pid, annualRead...) {

@@ -26,9 +26,10 @@ import (
 // Service computes returns. It reads casework's tables and never writes them; the one thing it writes is the
 // audit entry of each return it computes.
 type Service struct {
-	db        *database.DB
-	now       func() time.Time
-	digestKey []byte
+	db         *database.DB
+	now        func() time.Time
+	digestKey  []byte
+	signingKey *SigningKey
 }
 
 // Deps are what the Service needs. DigestKey keys the digest of a return's inputs (see Provenance); a return
@@ -37,6 +38,8 @@ type Deps struct {
 	DB        *database.DB
 	Now       func() time.Time
 	DigestKey []byte
+	// SigningKey signs the bundles of approved returns (Export); without one, a bundle cannot be exported.
+	SigningKey *SigningKey
 }
 
 // New returns a Service.
@@ -44,7 +47,8 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{db: d.DB, now: func() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }, digestKey: slices.Clone(d.DigestKey)}
+	return &Service{db: d.DB, now: func() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }, digestKey: slices.Clone(d.DigestKey),
+		signingKey: d.SigningKey}
 }
 
 // Request asks for the return of one partnership for one financial year under a disclosure control policy.

@@ -29,6 +29,15 @@ type Services struct {
 	AuditLog  *audit.Log
 }
 
+// testSigningKey signs the return bundles of every test world: one key, made once per test process.
+var testSigningKey = func() *returns.SigningKey {
+	k, _, err := returns.GenerateSigningKey()
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
 // New builds the services on db, with now as their clock. Sensitive fields are sealed under the process's
 // ephemeral key (keyring.Ephemeral), as in every test that gives no master key.
 func New(db *database.DB, now func() time.Time) Services {
@@ -39,7 +48,7 @@ func New(db *database.DB, now func() time.Time) Services {
 		Sharing:   sh,
 		Rights:    rights.New(rights.Deps{DB: db, Now: now, Casework: cw, Sharing: sh}),
 		Programme: programme.New(programme.Deps{DB: db, Now: now}),
-		Returns:   returns.New(returns.Deps{DB: db, Now: now, DigestKey: []byte("test world return digest key")}),
+		Returns:   returns.New(returns.Deps{DB: db, Now: now, DigestKey: []byte("test world return digest key"), SigningKey: testSigningKey}),
 		Work:      work.New(work.Deps{DB: db, Now: now}),
 		Notify:    notify.New(notify.Deps{DB: db, Now: now}),
 		AuditLog:  audit.NewLog(db),
