@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/api"
+	"github.com/preventplatform/prevent/internal/assurance"
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/casework"
@@ -341,6 +342,7 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 		}
 	}
 	statistics := returns.New(returns.Deps{DB: db, Now: now, DigestKey: digestKey, SigningKey: signer})
+	selfAssessment := assurance.New(assurance.Deps{DB: db, Now: now})
 	tasks := work.New(work.Deps{DB: db, Now: now})
 	if c.Demo {
 		// The demo is written through the same services, and sharing services on the demo's own clocks.
@@ -390,10 +392,10 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	a.Jobs = []jobs.Job{a.Notify.Job()}
 	secure := strings.HasPrefix(c.PublicURL, "https://")
 	a.Web = web.New(web.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Rights: subjectRights, Programme: programmes,
-		Returns: statistics, Work: tasks, Notify: a.Notify, AuditLog: audit.NewLog(db), Logger: logger, Now: now,
+		Returns: statistics, Assurance: selfAssessment, Work: tasks, Notify: a.Notify, AuditLog: audit.NewLog(db), Logger: logger, Now: now,
 		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir})
 	a.API = api.New(api.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Rights: subjectRights, Programme: programmes,
-		Returns: statistics, Work: tasks, Notify: a.Notify, Logger: logger, Now: now})
+		Returns: statistics, Assurance: selfAssessment, Work: tasks, Notify: a.Notify, Logger: logger, Now: now})
 	reg := metrics.New()
 
 	mux := a.Web.Mux()

@@ -40,7 +40,7 @@ type fixture struct {
 // testDeps wires the API's services on db as the service does.
 func testDeps(db *database.DB, as *auth.Service, ps *partnership.Service, now func() time.Time) api.Deps {
 	w := testworld.New(db, now)
-	return api.Deps{Auth: as, Partnership: ps, Casework: w.Casework, Sharing: w.Sharing, Rights: w.Rights, Programme: w.Programme, Returns: w.Returns, Work: w.Work,
+	return api.Deps{Auth: as, Partnership: ps, Casework: w.Casework, Sharing: w.Sharing, Rights: w.Rights, Programme: w.Programme, Returns: w.Returns, Assurance: w.Assurance, Work: w.Work,
 		Notify: w.Notify, Now: now}
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/assurance"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/notify"
@@ -39,7 +40,9 @@ type Deps struct {
 	// Rights serves the rights of data subjects: subject access, rectification, retention and legal holds.
 	Rights *rights.Service
 	// Returns computes the partnership's statistical returns, under disclosure control.
-	Returns   *returns.Service
+	Returns *returns.Service
+	// Assurance keeps the partnership's self-assessments against its frameworks.
+	Assurance *assurance.Service
 	Programme *programme.Service
 	Work      *work.Service
 	// Notify reads and changes people's own notifications and email preference.

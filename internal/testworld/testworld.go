@@ -5,6 +5,7 @@ package testworld
 import (
 	"time"
 
+	"github.com/preventplatform/prevent/internal/assurance"
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
@@ -27,6 +28,7 @@ type Services struct {
 	Work      *work.Service
 	Notify    *notify.Service
 	AuditLog  *audit.Log
+	Assurance *assurance.Service
 }
 
 // testSigningKey signs the return bundles of every test world: one key, made once per test process.
@@ -52,5 +54,6 @@ func New(db *database.DB, now func() time.Time) Services {
 		Work:      work.New(work.Deps{DB: db, Now: now}),
 		Notify:    notify.New(notify.Deps{DB: db, Now: now}),
 		AuditLog:  audit.NewLog(db),
+		Assurance: assurance.New(assurance.Deps{DB: db, Now: now}),
 	}
 }

@@ -34,7 +34,7 @@ type adminFixture struct {
 // testDeps wires the pages' services on db as the service does (the auth service may be nil).
 func testDeps(db *database.DB, as *auth.Service, ps *partnership.Service, now func() time.Time) Deps {
 	w := testworld.New(db, now)
-	return Deps{Auth: as, Partnership: ps, Casework: w.Casework, Sharing: w.Sharing, Rights: w.Rights, Programme: w.Programme, Returns: w.Returns, Work: w.Work,
+	return Deps{Auth: as, Partnership: ps, Casework: w.Casework, Sharing: w.Sharing, Rights: w.Rights, Programme: w.Programme, Returns: w.Returns, Assurance: w.Assurance, Work: w.Work,
 		Notify: w.Notify, AuditLog: w.AuditLog, Now: now}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/statistics"
 )
 
@@ -48,6 +49,9 @@ func (s *Server) layout(r *http.Request, title string) layout {
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.StatisticsView).Allow {
 		add("Statistics", statistics.ReturnPath.Link(ps[0]))
+	}
+	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.SelfAssessmentView).Allow {
+		add("Self-assessment", assurance.ListPath.Link(ps[0]))
 	}
 	if access.Permits(p, access.AuditView).Allow {
 		add("Audit log", "/audit")

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/statistics"
 )
 
@@ -46,4 +47,5 @@ func (s *Server) register() {
 
 	// Areas in packages of their own, on the shared core.
 	statistics.Register(site{s}, statistics.Deps{Returns: s.deps.Returns, Now: s.deps.Now})
+	assurance.Register(site{s}, assurance.Deps{Assurance: s.deps.Assurance, Programme: s.deps.Programme, Partnership: s.deps.Partnership, Now: s.deps.Now})
 }

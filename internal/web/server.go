@@ -11,6 +11,7 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/assurance"
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/casework"
@@ -40,7 +41,9 @@ type Deps struct {
 	Programme *programme.Service
 	// Returns computes the partnership's statistical returns, under disclosure control.
 	Returns *returns.Service
-	Work    *work.Service
+	// Assurance keeps the partnership's self-assessments against its frameworks.
+	Assurance *assurance.Service
+	Work      *work.Service
 	// Notify reads and changes people's own notifications and email preference.
 	Notify *notify.Service
 	// AuditLog is browsed by the audit page.
