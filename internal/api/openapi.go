@@ -26,6 +26,10 @@ type operation struct {
 	// status is the success status: 200 when zero.
 	status int
 	query  []param
+	// pathSchemas gives the schema of a path parameter that is not a record id (an integer).
+	pathSchemas map[string]map[string]any
+	// requestMedia and responseMedia name a body that is a file, not JSON (for example application/zip).
+	requestMedia, responseMedia string
 }
 
 // param is a query parameter.
@@ -79,8 +83,11 @@ func (s *Server) buildDocument() []byte {
 			"x-access-action": string(rt.Action)}
 		var params []any
 		for _, name := range PathParams(rt.Pattern) {
-			params = append(params, map[string]any{"name": name, "in": "path", "required": true,
-				"schema": map[string]any{"type": "integer", "format": "int64", "minimum": 1}})
+			schema := rt.op.pathSchemas[name]
+			if schema == nil {
+				schema = map[string]any{"type": "integer", "format": "int64", "minimum": 1}
+			}
+			params = append(params, map[string]any{"name": name, "in": "path", "required": true, "schema": schema})
 		}
 		for _, q := range rt.op.query {
 			params = append(params, map[string]any{"name": q.name, "in": "query", "required": false,
@@ -93,6 +100,10 @@ func (s *Server) buildDocument() []byte {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.op.request), "")}}}
 		}
+		if m := rt.op.requestMedia; m != "" {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				m: map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": m}}}}
+		}
 		status := rt.op.status
 		if status == 0 {
 			status = http.StatusOK
@@ -100,6 +111,9 @@ func (s *Server) buildDocument() []byte {
 		ok := map[string]any{"description": http.StatusText(status)}
 		if rt.op.response != nil {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.op.response), "")}}
+		}
+		if m := rt.op.responseMedia; m != "" {
+			ok["content"] = map[string]any{m: map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": m}}}
 		}
 		responses := map[string]any{fmt.Sprint(status): ok}
 		if rt.Action == access.Public {
@@ -113,7 +127,11 @@ func (s *Server) buildDocument() []byte {
 			responses["413"] = problemResponse("The body is larger than 1 MiB")
 			responses["415"] = problemResponse("The body is not application/json")
 		}
-		if rt.op.request != nil || len(rt.op.query) > 0 {
+		if rt.op.requestMedia != "" {
+			responses["413"] = problemResponse("The body is too large")
+			responses["415"] = problemResponse("The body is not " + rt.op.requestMedia)
+		}
+		if rt.op.request != nil || rt.op.requestMedia != "" || len(rt.op.query) > 0 || len(rt.op.pathSchemas) > 0 {
 			responses["422"] = problemResponse("Validation failed; errors lists the members")
 		}
 		responses["default"] = problemResponse("An unexpected failure")

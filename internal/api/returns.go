@@ -62,9 +62,10 @@ func (s *Server) registerReturns() {
 		summary: "The partnership's statistical return for a financial year that has ended ({year} written 2025-26): referrals, " +
 			"discussions at a Channel panel and adoptions, by type of concern, sector, age group, gender and quarter, under a " +
 			"disclosure control policy (default suppress-below-5:1). Counts only; computing it is audited",
-		response: StatisticalReturn{}, query: []param{{name: "policy", description: "The disclosure control policy, name:version, " +
+		response: StatisticalReturn{}, pathSchemas: yearPath, query: []param{{name: "policy", description: "The disclosure control policy, name:version, " +
 			"one of " + releasePolicyNames(), schema: map[string]any{"type": "string"}}}},
 		s.getReturn)
+	s.registerReturnApproval()
 }
 
 func releasePolicyNames() string {

@@ -1,17 +1,20 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/api"
 	"github.com/preventplatform/prevent/internal/auth"
+	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -96,4 +99,152 @@ func TestReturnThroughTheAPI(t *testing.T) {
 			t.Errorf("%s: status %d, want 404", role, rec.Code)
 		}
 	}
+}
+
+// TestAnnualReturnsAndImportsThroughTheAPI walks the approval of a return and its import by a region through the
+// API: the drafter's own check is a 409 saying why, a second analyst checks, the coordinator approves, the bundle
+// downloads; a region's administrator sets its tier and registers the sender (a bad key is a 422 naming
+// public_key); its coordinator imports the bundle (415 for the wrong type, a refusal for the same bundle again)
+// and reads the regional sum.
+func TestAnnualReturnsAndImportsThroughTheAPI(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.NewSQLite(t)
+	at := time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
+	now := func() time.Time { return at }
+	w := testworld.LoadDemo(t, db, now)
+	as := auth.New(auth.Deps{DB: db, Now: now})
+	ps := partnership.New(partnership.Deps{DB: db, Now: now})
+	mux := http.NewServeMux()
+	api.New(api.Deps{Auth: as, Partnership: ps, Casework: w.Casework, Sharing: w.Sharing, Rights: w.Rights, Programme: w.Programme,
+		Returns: w.Returns, Work: w.Work, Notify: w.Notify, Now: now}).Register(mux)
+	token := func(id prevent.ID) string {
+		t.Helper()
+		tok, _, err := as.CreateToken(ctx, id, "test", time.Time{})
+		if err != nil {
+			// People made in the test have no authenticator yet; give them one, as set-up would.
+			if err := db.WithTx(ctx, func(tx *database.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO totp_secrets (person_id, secret, confirmed_at, created_at)
+					VALUES ($1, 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', $2, $2)`, id, at)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if tok, _, err = as.CreateToken(ctx, id, "test", time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return tok
+	}
+	call := func(tok, method, path, ctype string, body []byte) *httptest.ResponseRecorder {
+		t.Helper()
+		r := httptest.NewRequest(method, path, bytes.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+tok)
+		if ctype != "" {
+			r.Header.Set("Content-Type", ctype)
+		}
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, r)
+		return rec
+	}
+	jsonCall := func(tok, method, path string, v any, want int, out any) *httptest.ResponseRecorder {
+		t.Helper()
+		var body []byte
+		if v != nil {
+			body, _ = json.Marshal(v)
+		}
+		rec := call(tok, method, path, "application/json", body)
+		if rec.Code != want {
+			t.Fatalf("%s %s: status %d, want %d: %s", method, path, rec.Code, want, rec.Body)
+		}
+		if out != nil {
+			if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return rec
+	}
+	pid := w.PartnershipID
+	admin := w.Roles[prevent.Administrator]
+	secondID, _, err := ps.CreatePerson(ctx, admin, pid, partnership.PersonInput{Name: "Ada Second", Email: "ada.second@elmshire-cc.example",
+		OrganisationID: admin.OrganisationID, Roles: []string{string(prevent.Analyst)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	analyst, second, coord := token(w.Roles[prevent.Analyst].PersonID), token(secondID), token(w.Roles[prevent.Coordinator].PersonID)
+	base := fmt.Sprintf("/api/v1/partnerships/%d/annual-returns", pid)
+
+	var a api.AnnualReturn
+	jsonCall(analyst, "POST", base, map[string]any{"financial_year": "2025-26", "policy": "suppress-below-5:1"}, 201, &a)
+	if a.State != "draft" || a.Revision != 1 || len(a.Return.Tables) == 0 {
+		t.Fatalf("drafted %+v", a)
+	}
+	path := fmt.Sprintf("%s/%d", base, a.ID)
+	rec := jsonCall(analyst, "POST", path+"/check", map[string]any{"revision": 1}, 409, nil)
+	if !strings.Contains(rec.Body.String(), "someone else must check") {
+		t.Errorf("drafter's check: %s", rec.Body)
+	}
+	jsonCall(second, "POST", path+"/check", map[string]any{"revision": 1}, 200, &a)
+	jsonCall(coord, "POST", path+"/approve", map[string]any{"revision": 1}, 200, &a)
+	if a.State != "approved" || a.BundleID == nil || a.ApprovedBy == nil {
+		t.Fatalf("approved %+v", a)
+	}
+	var list api.AnnualReturnList
+	jsonCall(analyst, "GET", base+"?year=2025-26", nil, 200, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != a.ID {
+		t.Errorf("list %+v", list)
+	}
+	rec = call(analyst, "GET", path+"/bundle", "", nil)
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/zip" {
+		t.Fatalf("bundle: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	bundle := rec.Body.Bytes()
+	var tier api.ReturnTier
+	jsonCall(coord, "GET", fmt.Sprintf("/api/v1/partnerships/%d/returns-tier", pid), nil, 200, &tier)
+	if tier.Tier != "local" || tier.PublicKey == "" {
+		t.Errorf("tier %+v", tier)
+	}
+
+	rid, err := ps.Bootstrap(ctx, "North West Region", "North West", "North West")
+	if err != nil {
+		t.Fatal(err)
+	}
+	radminID, _, err := ps.BootstrapAdministrator(ctx, rid, partnership.OrganisationInput{Name: "North West Regional Office", Sector: "local_authority", PublicBody: "yes"},
+		"Rhian Region", "rhian@nw-region.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	radmin, err := auth.LoadPrincipal(ctx, db.Read(), radminID, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	radmin.MFA = true
+	rcoordID, _, err := ps.CreatePerson(ctx, radmin, rid, partnership.PersonInput{Name: "Colm Region", Email: "colm@nw-region.example",
+		OrganisationID: radmin.OrganisationID, Roles: []string{string(prevent.Coordinator)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rbase := fmt.Sprintf("/api/v1/partnerships/%d", rid)
+	jsonCall(token(radminID), "PUT", rbase+"/returns-tier", map[string]any{"tier": "region"}, 200, nil)
+	rec = jsonCall(token(radminID), "POST", rbase+"/return-senders", map[string]any{"name": "Elmshire", "public_key": "nonsense"}, 422, nil)
+	if !strings.Contains(rec.Body.String(), `"field":"public_key"`) {
+		t.Errorf("bad key: %s", rec.Body)
+	}
+	jsonCall(token(radminID), "POST", rbase+"/return-senders", map[string]any{"name": "Elmshire", "public_key": tier.PublicKey}, 201, nil)
+	rcoord := token(rcoordID)
+	if rec := call(rcoord, "POST", rbase+"/return-imports", "application/json", bundle); rec.Code != 415 {
+		t.Errorf("import as JSON: status %d", rec.Code)
+	}
+	if rec := call(rcoord, "POST", rbase+"/return-imports", "application/zip", bundle); rec.Code != 201 {
+		t.Fatalf("import: status %d: %s", rec.Code, rec.Body)
+	}
+	if rec := call(rcoord, "POST", rbase+"/return-imports", "application/zip", bundle); rec.Code != 409 && rec.Code != 422 {
+		t.Errorf("import again: status %d: %s", rec.Code, rec.Body)
+	}
+	var reg api.RegionalReturn
+	jsonCall(rcoord, "GET", rbase+"/regional-returns/2025-26", nil, 200, &reg)
+	if len(reg.Sources) != 1 || reg.Sources[0] != "Elmshire Prevent Partnership" || len(reg.Tables) == 0 {
+		t.Errorf("regional %+v", reg.Sources)
+	}
+	// The demo's people reach none of the region's returns.
+	jsonCall(coord, "GET", rbase+"/regional-returns/2025-26", nil, 404, nil)
 }

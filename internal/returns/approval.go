@@ -141,7 +141,7 @@ func (s *Service) CheckAnnual(ctx context.Context, p prevent.Principal, pid, id 
 		case a.Revision != revision:
 			return prevent.Errorf(prevent.Conflict, "The return for %s has been drafted again since you read it; read it again", a.Year)
 		case a.DraftedBy == p.PersonID:
-			return prevent.Errorf(prevent.Forbidden, "You drafted the return for %s, so someone else must check it", a.Year)
+			return prevent.Errorf(prevent.Conflict, "You drafted the return for %s, so someone else must check it", a.Year)
 		}
 		now := s.now()
 		res, err := tx.ExecContext(ctx, `UPDATE annual_returns SET state = $1, checked_by = $2, checked_at = $3, updated_at = $3
@@ -182,9 +182,9 @@ func (s *Service) ApproveAnnual(ctx context.Context, p prevent.Principal, pid, i
 		case a.Revision != revision:
 			return prevent.Errorf(prevent.Conflict, "The return for %s has been drafted again since you read it; read it again", a.Year)
 		case a.DraftedBy == p.PersonID:
-			return prevent.Errorf(prevent.Forbidden, "You drafted the return for %s, so someone else must approve it", a.Year)
+			return prevent.Errorf(prevent.Conflict, "You drafted the return for %s, so someone else must approve it", a.Year)
 		case a.CheckedBy == p.PersonID:
-			return prevent.Errorf(prevent.Forbidden, "You checked the return for %s, so someone else must approve it", a.Year)
+			return prevent.Errorf(prevent.Conflict, "You checked the return for %s, so someone else must approve it", a.Year)
 		}
 		now := s.now()
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM annual_returns WHERE partnership_id = $1 AND year = $2 AND state = $3`,

@@ -119,7 +119,7 @@ func TestAnnualApproval(t *testing.T) {
 			t.Fatalf("drafted again: id %d revision %d, want %d revision 2", again.ID, again.Revision, a.ID)
 		}
 
-		wantKind(t, "the drafter checking", s.CheckAnnual(ctx, w.analyst, w.pid, a.ID, 2), prevent.Forbidden, "someone else must check it")
+		wantKind(t, "the drafter checking", s.CheckAnnual(ctx, w.analyst, w.pid, a.ID, 2), prevent.Conflict, "someone else must check it")
 		wantKind(t, "approving a draft", s.ApproveAnnual(ctx, w.coordA, w.pid, a.ID, 2), prevent.Conflict, "must be checked")
 		wantKind(t, "checking a revision no longer current", s.CheckAnnual(ctx, w.coordB, w.pid, a.ID, 1), prevent.Conflict, "drafted again")
 		wantKind(t, "a referrer checking", s.CheckAnnual(ctx, w.referrer, w.pid, a.ID, 2), prevent.NotFound, "")
@@ -129,7 +129,7 @@ func TestAnnualApproval(t *testing.T) {
 		wantKind(t, "checking twice", s.CheckAnnual(ctx, w.coordA, w.pid, a.ID, 2), prevent.Conflict, "already checked")
 		wantKind(t, "an analyst approving", s.ApproveAnnual(ctx, w.analyst, w.pid, a.ID, 2), prevent.NotFound, "")
 		wantKind(t, "an administrator approving", s.ApproveAnnual(ctx, w.admin, w.pid, a.ID, 2), prevent.NotFound, "")
-		wantKind(t, "the checker approving", s.ApproveAnnual(ctx, w.coordB, w.pid, a.ID, 2), prevent.Forbidden, "You checked")
+		wantKind(t, "the checker approving", s.ApproveAnnual(ctx, w.coordB, w.pid, a.ID, 2), prevent.Conflict, "You checked")
 		wantKind(t, "another partnership's coordinator approving", s.ApproveAnnual(ctx, other.coordA, w.pid, a.ID, 2), prevent.NotFound, "")
 		wantKind(t, "approving through another partnership", s.ApproveAnnual(ctx, other.coordA, other.pid, a.ID, 2), prevent.NotFound, "")
 		wantKind(t, "approving another revision", s.ApproveAnnual(ctx, w.coordA, w.pid, a.ID, 1), prevent.Conflict, "drafted again")
@@ -182,7 +182,7 @@ func TestAnnualApproval(t *testing.T) {
 		if err := later.CheckAnnual(ctx, w.analyst, w.pid, b.ID, 1); err != nil {
 			t.Fatal(err)
 		}
-		wantKind(t, "self-approval", later.ApproveAnnual(ctx, w.coordA, w.pid, b.ID, 1), prevent.Forbidden, "You drafted")
+		wantKind(t, "self-approval", later.ApproveAnnual(ctx, w.coordA, w.pid, b.ID, 1), prevent.Conflict, "You drafted")
 		if err := later.ApproveAnnual(ctx, w.coordB, w.pid, b.ID, 1); err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -31,4 +32,17 @@ func (k site) Flash(w http.ResponseWriter, r *http.Request, to, message string) 
 
 func (k site) May(r *http.Request, pid prevent.ID, action access.Action) bool {
 	return k.s.may(r, pid, action)
+}
+
+// personNames gives area packages the names of the partnership's people in ids that the reader may see.
+func (s *Server) personNames(ctx context.Context, p prevent.Principal, pid prevent.ID, ids []prevent.ID) (map[prevent.ID]string, error) {
+	n, err := s.lookupNames(ctx, p, pid, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := map[prevent.ID]string{}
+	for id, pe := range n.People {
+		out[id] = pe.Name
+	}
+	return out, nil
 }

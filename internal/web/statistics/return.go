@@ -22,6 +22,18 @@ type returnView struct {
 	Years    []returns.FinancialYear
 	Policies []returns.Policy
 	Return   *returns.Return
+	// Annuals are the year's returns drafted for approval, newest first.
+	Annuals []*returns.Annual
+}
+
+// open is the year's return on its way to approval (drafted or checked), if there is one.
+func (v returnView) open() *returns.Annual {
+	for _, a := range v.Annuals {
+		if a.State == returns.AnnualDraft || a.State == returns.AnnualChecked {
+			return a
+		}
+	}
+	return nil
 }
 
 // choice is a year and policy read from the query, with the errors found in them.
@@ -108,6 +120,9 @@ func (p *pages) handleReturn(w http.ResponseWriter, r *http.Request) error {
 			return err
 		default:
 			v.Return = ret
+			if v.Annuals, err = p.d.Returns.AnnualReturns(r.Context(), prevent.PrincipalFrom(r.Context()), pid, c.year); err != nil {
+				return err
+			}
 		}
 	}
 	l := p.Layout(r, "Statistics")

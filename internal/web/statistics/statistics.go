@@ -5,9 +5,11 @@
 package statistics
 
 import (
+	"context"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/returns"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
@@ -16,6 +18,9 @@ import (
 type Deps struct {
 	Returns *returns.Service
 	Now     func() time.Time
+	// Names gives the names of the partnership's people in ids that the reader may see (others are left
+	// out), for showing who drafted, checked and approved a return.
+	Names func(ctx context.Context, p prevent.Principal, pid prevent.ID, ids []prevent.ID) (map[prevent.ID]string, error)
 }
 
 // The pages' addresses.
@@ -39,4 +44,6 @@ func Register(site core.Site, d Deps) {
 	p := &pages{Pages: site, d: d}
 	site.Handle("GET", ReturnPath.Pattern(), access.StatisticsView, p.handleReturn)
 	site.Handle("GET", DownloadPath.Pattern(), access.StatisticsView, p.handleDownload)
+	p.registerApproval(site)
+	p.registerRegion(site)
 }

@@ -87,6 +87,11 @@ func (s *Site) Serve(t testing.TB, p prevent.Principal, method, target string, f
 	} else {
 		r = httptest.NewRequest(method, target, nil)
 	}
+	return s.ServeRequest(p, r)
+}
+
+// ServeRequest serves r as p, for requests Serve does not make (a multipart upload, say).
+func (s *Site) ServeRequest(p prevent.Principal, r *http.Request) *httptest.ResponseRecorder {
 	r = r.WithContext(prevent.NewContextWithPrincipal(r.Context(), p))
 	w := httptest.NewRecorder()
 	s.mux.ServeHTTP(w, r)
