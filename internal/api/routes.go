@@ -70,6 +70,7 @@ func (s *Server) register() {
 	s.registerRights()
 	s.registerSignpost()
 	s.registerReturns()
+	s.registerAssurance()
 	s.registerNotifications()
 
 	s.doc = s.buildDocument()
