@@ -24,10 +24,10 @@ import (
 // person named by a test cookie (sessions are tested with the auth service).
 func TestBrowserRightsPages(t *testing.T) {
 	ctx := browsertest.New(t)
-	f := newRightsFixture(t)
-	people := map[string]prevent.Principal{"coordinator": f.coordinator, "officer": f.officer, "dpo": f.dpo}
+	s, f := newRightsServer(t)
+	people := map[string]prevent.Principal{"coordinator": f.Coordinator, "officer": f.Officer, "dpo": f.DPO}
 	mux := http.NewServeMux()
-	for _, rt := range f.s.Routes() {
+	for _, rt := range s.Routes() {
 		mux.HandleFunc(rt.Method+" "+rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
 			var p prevent.Principal
 			if c, err := r.Cookie("test_as"); err == nil {
@@ -35,11 +35,11 @@ func TestBrowserRightsPages(t *testing.T) {
 			}
 			r = r.WithContext(prevent.NewContextWithPrincipal(r.Context(), p))
 			if !access.Permits(p, rt.Action).Allow {
-				f.s.renderError(w, r, access.NotFound("Page"))
+				s.renderError(w, r, access.NotFound("Page"))
 				return
 			}
 			if err := rt.handle(w, r); err != nil {
-				f.s.renderError(w, r, err)
+				s.renderError(w, r, err)
 			}
 		})
 	}
@@ -81,7 +81,7 @@ func TestBrowserRightsPages(t *testing.T) {
 
 	// The coordinator corrects the family name; without a reason the error summary says what is missing.
 	as("coordinator")
-	rectify := fmt.Sprintf("/partnerships/%d/cases/%d/rectify", f.pid, f.caseID)
+	rectify := fmt.Sprintf("/partnerships/%d/cases/%d/rectify", f.PID, f.CaseID)
 	visit("rectify", rectify)
 	run("rectify without a reason", chromedp.SetValue(chromedp.CSS("#field"), "family_name"), chromedp.SendKeys(chromedp.CSS("#value"), "Smyth"),
 		chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(".govuk-error-summary")))
@@ -98,7 +98,7 @@ func TestBrowserRightsPages(t *testing.T) {
 	if s := text("main"); !strings.Contains(s, "1 notice to your organisation needs action") {
 		t.Fatalf("My work: %q", s)
 	}
-	visit("notices", fmt.Sprintf("/partnerships/%d/notices", f.pid))
+	visit("notices", fmt.Sprintf("/partnerships/%d/notices", f.PID))
 	run("open the notice", chromedp.Click(chromedp.CSS("main table a")), chromedp.WaitVisible(chromedp.CSS("#note")))
 	check("notice")
 	run("complete the notice", chromedp.SendKeys(chromedp.CSS("#note"), "Corrected the name in our records"),
@@ -107,16 +107,16 @@ func TestBrowserRightsPages(t *testing.T) {
 
 	// The data protection officer's overview, then a subject access request from the person.
 	as("dpo")
-	visit("all notices", fmt.Sprintf("/partnerships/%d/notices/all", f.pid))
+	visit("all notices", fmt.Sprintf("/partnerships/%d/notices/all", f.PID))
 	if s := text("main"); !strings.Contains(s, "Corrected the name in our records") {
 		t.Fatalf("overview: %q", s)
 	}
-	req, err := f.sh.RegisterRequest(context.Background(), f.dpo, f.pid, sharing.SubjectAccessInput{Received: f.s.deps.Now(),
+	req, err := f.Sharing.RegisterRequest(context.Background(), f.DPO, f.PID, sharing.SubjectAccessInput{Received: f.Now(),
 		Requester: "Sam Smyth", Subject: "Sam Smyth", Regime: sharing.UKGDPR})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sar := fmt.Sprintf("/partnerships/%d/subject-access/%d", f.pid, req)
+	sar := fmt.Sprintf("/partnerships/%d/subject-access/%d", f.PID, req)
 	visit("subject access request", sar)
 	run("search", chromedp.SendKeys(chromedp.CSS("#name"), "Smyth"), chromedp.Click(chromedp.CSS("main form button")),
 		chromedp.WaitVisible(chromedp.CSS("input[name=subject]")))
@@ -125,7 +125,7 @@ func TestBrowserRightsPages(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".govuk-notification-banner")))
 	check("request linked")
 	visit("withhold items", sar+"/redactions")
-	item := fmt.Sprintf("referral:%d:concern.what_happened", f.caseID)
+	item := fmt.Sprintf("referral:%d:concern.what_happened", f.CaseID)
 	run("withhold without an exemption", chromedp.Click(chromedp.CSS(`input[value="`+item+`"]`)),
 		chromedp.SendKeys(chromedp.CSS("#note"), "Names a teacher"), chromedp.Click(chromedp.CSS("form[action$='/redactions'] > button")),
 		chromedp.WaitVisible(chromedp.CSS(".govuk-error-summary")))

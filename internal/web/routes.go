@@ -5,6 +5,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/web/assurance"
+	"github.com/preventplatform/prevent/internal/web/rights"
 	"github.com/preventplatform/prevent/internal/web/statistics"
 )
 
@@ -41,7 +42,7 @@ func (s *Server) register() {
 	s.registerCasework()
 	s.registerProgramme()
 	s.registerSharing()
-	s.registerRights()
+	rights.Register(site{s}, rights.Deps{Rights: s.deps.Rights, Sharing: s.deps.Sharing, Casework: s.deps.Casework, Now: s.deps.Now})
 	s.registerSignpost()
 	s.registerNotifications()
 
