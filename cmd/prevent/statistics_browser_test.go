@@ -23,7 +23,16 @@ func TestBrowserStatistics(t *testing.T) {
 
 	d.signInAs(prevent.Coordinator)
 	d.Open("home", "/", "main h1")
-	d.ClickToHeading("statistics from the navigation", ".govuk-service-navigation a[href$='/statistics']", "Statistics for "+last.String())
+	d.ClickToHeading("statistics from the navigation", ".govuk-service-navigation a[href$='/statistics']", "Caseload, "+(last+1).String())
+	d.Check("caseload")
+	if n := d.Eval(`String(document.querySelectorAll('figure.app-chart svg[role=img]').length)`); n != "6" {
+		t.Errorf("the caseload page draws %s charts, want 6", n)
+	}
+	d.SelectValue("#year", last.String())
+	d.SelectValue("#quarter", "2")
+	d.ClickToHeading("caseload for a quarter", "main form button", "Caseload, "+last.String()+" Q2")
+	d.Check("caseload quarter")
+	d.ClickToHeading("annual return", ".app-subnav a[href$='/statistics/return']", "Statistics for "+last.String())
 	d.Check("statistics")
 	if n := d.Eval(`String(document.querySelectorAll('figure.app-chart svg[role=img]').length)`); n == "0" {
 		t.Error("the statistics page draws no chart")
@@ -54,6 +63,11 @@ func TestBrowserStatistics(t *testing.T) {
 
 	d.signInAs(prevent.Analyst)
 	d.Open("analyst home", "/", "main h1")
-	d.ClickToHeading("analyst statistics", ".govuk-service-navigation a[href$='/statistics']", "Statistics for "+last.String())
+	d.ClickToHeading("analyst statistics", ".govuk-service-navigation a[href$='/statistics']", "Caseload")
+	d.Check("analyst caseload refused")
+	if s := d.Text(".govuk-error-summary"); !strings.Contains(s, "not over yet") {
+		t.Errorf("analyst on the year in progress: error summary %q", s)
+	}
+	d.ClickToHeading("analyst annual return", ".app-subnav a[href$='/statistics/return']", "Statistics for "+last.String())
 	d.Check("analyst statistics")
 }

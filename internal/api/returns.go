@@ -66,6 +66,7 @@ func (s *Server) registerReturns() {
 			"one of " + releasePolicyNames(), schema: map[string]any{"type": "string"}}}},
 		s.getReturn)
 	s.registerReturnApproval()
+	s.registerDashboard()
 }
 
 func releasePolicyNames() string {
@@ -121,4 +122,56 @@ func returnOut(r *returns.Return) StatisticalReturn {
 		out.Tables = append(out.Tables, tt)
 	}
 	return out
+}
+
+// Dashboard is a partnership's caseload figures for a financial year or a quarter, as tables: referrals by
+// month, how far they went, how long each step took, and the open cases by stage now.
+type Dashboard struct {
+	PartnershipID prevent.ID    `json:"partnership_id"`
+	Partnership   string        `json:"partnership"`
+	Period        string        `json:"period"`
+	Exact         bool          `json:"exact"`
+	Policy        *string       `json:"policy"`
+	Tables        []ReturnTable `json:"tables"`
+	Notes         []string      `json:"notes"`
+}
+
+func (s *Server) registerDashboard() {
+	s.handle(http.MethodGet, "/partnerships/{pid}/statistics/dashboard", access.StatisticsView, operation{id: "getDashboard",
+		summary: "The caseload dashboard for a financial year or one of its quarters: exact for a coordinator (any period begun), " +
+			"under suppress-below-5 for an analyst (periods ended only). Computing it is audited",
+		response: Dashboard{}, query: []param{
+			{name: "year", description: "The financial year, such as 2025-26", schema: map[string]any{"type": "string"}},
+			{name: "quarter", description: "1 to 4, or 0 or absent for the whole year", schema: map[string]any{"type": "integer", "minimum": 0, "maximum": 4}},
+		}}, s.getDashboard)
+}
+
+func (s *Server) getDashboard(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	y, err := readYear("year", q.Get("year"))
+	if err != nil {
+		return err
+	}
+	quarter := 0
+	if v := q.Get("quarter"); v != "" {
+		if quarter, err = strconv.Atoi(v); err != nil || quarter < 0 || quarter > 4 {
+			return prevent.Validation([]prevent.FieldError{{Field: "quarter", Message: "quarter must be 0 to 4"}})
+		}
+	}
+	d, err := s.deps.Returns.ComputeDashboard(r.Context(), prevent.PrincipalFrom(r.Context()),
+		returns.DashboardRequest{PartnershipID: pid, Period: returns.Period{Year: y, Quarter: quarter}})
+	if err != nil {
+		return err
+	}
+	out := Dashboard{PartnershipID: pid, Partnership: d.Partnership, Period: d.Period.String(), Exact: d.Exact,
+		Tables: returnOut(&returns.Return{Tables: d.Tables()}).Tables, Notes: append([]string{}, d.Notes...)}
+	if !d.Exact {
+		p := d.Policy.String()
+		out.Policy = &p
+	}
+	return encode(w, http.StatusOK, out)
 }

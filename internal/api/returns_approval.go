@@ -134,7 +134,7 @@ func (s *Server) registerReturnApproval() {
 		summary: "Register a sender (or another key of a sender, under the same name)", request: SenderInput{}, response: Sender{},
 		status: http.StatusCreated}, s.registerSender)
 	s.handle(http.MethodPost, "/partnerships/{pid}/return-imports", access.StatisticsView, operation{id: "importReturnBundle",
-		summary: "Import a partnership's signed bundle (the ZIP as the body); a changed, unregistered or replayed bundle is refused with 422 or 409",
+		summary:      "Import a partnership's signed bundle (the ZIP as the body); a changed, unregistered or replayed bundle is refused with 422 or 409",
 		requestMedia: "application/zip", response: ImportedReturn{}, status: http.StatusCreated}, s.importBundle)
 	s.handle(http.MethodGet, "/partnerships/{pid}/regional-returns/{year}", access.StatisticsView, operation{id: "getRegionalReturn",
 		summary: "The sum of the imported returns for a financial year under a policy (default suppress-below-5:1)", response: RegionalReturn{},

@@ -99,6 +99,26 @@ func TestReturnThroughTheAPI(t *testing.T) {
 			t.Errorf("%s: status %d, want 404", role, rec.Code)
 		}
 	}
+
+	// The dashboard: exact for the coordinator in the year in progress, controlled for the analyst in an ended
+	// quarter, refused for the analyst in the year in progress.
+	dash := fmt.Sprintf("/api/v1/partnerships/%d/statistics/dashboard", w.PartnershipID)
+	var d api.Dashboard
+	if rec := get(prevent.Coordinator, dash+"?year=2026-27"); rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &d) != nil || !d.Exact || len(d.Tables) != 6 {
+		t.Errorf("coordinator's dashboard: status %d: %.300s", rec.Code, rec.Body)
+	}
+	if rec := get(prevent.Analyst, dash+"?year=2026-27&quarter=1"); rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &d) != nil || d.Exact || d.Policy == nil {
+		t.Errorf("analyst's dashboard: status %d: %.300s", rec.Code, rec.Body)
+	}
+	if rec := get(prevent.Analyst, dash+"?year=2026-27"); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("analyst's year in progress: status %d", rec.Code)
+	}
+	if rec := get(prevent.Coordinator, dash+"?year=2026-27&quarter=9"); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("quarter 9: status %d", rec.Code)
+	}
+	if rec := get(prevent.Referrer, dash+"?year=2026-27"); rec.Code != http.StatusNotFound {
+		t.Errorf("referrer's dashboard: status %d", rec.Code)
+	}
 }
 
 // TestAnnualReturnsAndImportsThroughTheAPI walks the approval of a return and its import by a region through the

@@ -395,8 +395,6 @@ func (lo *layout) tables(y FinancialYear, p Policy) []Table {
 // name and version), an empty row, then the headings and the rows. The generation time is left out, so that
 // the same data gives the same bytes; it is in ProvenanceCSV.
 func (r *Return) CSV(t Table) ([]byte, error) {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
 	meta := [][]string{
 		{"Title", t.Title},
 		{"Partnership", r.Partnership},
@@ -404,6 +402,14 @@ func (r *Return) CSV(t Table) ([]byte, error) {
 		{"Financial year", r.Year.String()},
 	}
 	meta = append(meta, r.Provenance.rows(false)...)
+	return tableCSV(meta, t)
+}
+
+// tableCSV writes a table with facts about it above: a row for each fact, a row for each of the table's notes,
+// an empty row, then the headings and the rows.
+func tableCSV(meta [][]string, t Table) ([]byte, error) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
 	for _, n := range t.Notes {
 		meta = append(meta, []string{"Note", n})
 	}

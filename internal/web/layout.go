@@ -48,7 +48,7 @@ func (s *Server) layout(r *http.Request, title string) layout {
 		add("Information sharing", fmt.Sprintf("/partnerships/%d/sharing", ps[0]))
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.StatisticsView).Allow {
-		add("Statistics", statistics.ReturnPath.Link(ps[0]))
+		add("Statistics", statistics.DashboardPath.Link(ps[0]))
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.SelfAssessmentView).Allow {
 		add("Self-assessment", assurance.ListPath.Link(ps[0]))

@@ -26,9 +26,9 @@ type Deps struct {
 // The pages' addresses.
 var (
 	// ReturnPath is the return for a financial year, chosen with the year and policy query parameters.
-	ReturnPath = core.NewPath1("/partnerships/{pid}/statistics")
+	ReturnPath = core.NewPath1("/partnerships/{pid}/statistics/return")
 	// DownloadPath serves the return as a workbook or one of its tables as CSV.
-	DownloadPath = core.NewPath1("/partnerships/{pid}/statistics/download")
+	DownloadPath = core.NewPath1("/partnerships/{pid}/statistics/return/download")
 )
 
 type pages struct {
@@ -46,4 +46,5 @@ func Register(site core.Site, d Deps) {
 	site.Handle("GET", DownloadPath.Pattern(), access.StatisticsView, p.handleDownload)
 	p.registerApproval(site)
 	p.registerRegion(site)
+	p.registerDashboard(site)
 }

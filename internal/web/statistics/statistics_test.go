@@ -106,7 +106,7 @@ func TestReturnPageShowsTheReturn(t *testing.T) {
 			t.Error("the page does not show the digest of the inputs")
 		}
 		var downloads []string
-		doc.Find("a[href*='/statistics/download']").Each(func(_ int, a *goquery.Selection) {
+		doc.Find("a[href*='/statistics/return/download']").Each(func(_ int, a *goquery.Selection) {
 			downloads = append(downloads, a.AttrOr("href", ""))
 		})
 		if len(downloads) != 3+len(want.Tables) {

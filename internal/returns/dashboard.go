@@ -1,0 +1,442 @@
+package returns
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/audit"
+	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/prevent"
+)
+
+// The caseload dashboard: how many people were referred month by month, how far along the pathway they went,
+// how long each step took, and where the open cases stand now. It is for the partnership's coordinators and
+// analysts (access.StatisticsView). A coordinator works with the cases, so sees the figures exactly and may look
+// at the year or quarter in progress; an analyst works outside casework, so sees them under the release policy
+// (SuppressBelow5, with secondary suppression across every line of the dashboard) and only for periods that
+// have ended, for the reason returns are: figures for a period that is still growing would give each new
+// referral away by difference.
+
+// DashboardRequest asks for one partnership's dashboard for a financial year, or one quarter of it.
+type DashboardRequest struct {
+	PartnershipID prevent.ID
+	Period        Period
+}
+
+// Figure is one labelled count of the dashboard.
+type Figure struct {
+	Label string
+	Cell  Cell
+}
+
+// Bin is one range of a distribution of durations in days: From ≤ days < To, or From ≤ days when To is 0.
+type Bin struct {
+	Label    string
+	From, To int
+	Cell     Cell
+}
+
+// Distribution is how long a step took, in days, for those who took it in the period; Waiting counts those
+// still waiting for it. Median is the median in days, shown when the figures are exact or rest on at least
+// medianBase durations.
+type Distribution struct {
+	Title   string
+	Bins    []Bin
+	Waiting Figure
+	Median  *float64
+}
+
+// Dashboard is a partnership's caseload figures for a period.
+type Dashboard struct {
+	PartnershipID prevent.ID
+	Partnership   string
+	Period        Period
+	// Exact says the figures are exact, for a reader who works with the cases; otherwise Policy was applied.
+	Exact  bool
+	Policy Policy
+	// Months are the referrals submitted in each month of the period.
+	Months []Figure
+	// Pathway is how far the referrals of the period went: referred, each way out at triage, screened,
+	// discussed, adopted, left Channel.
+	Pathway       []Figure
+	TimeToTriage  Distribution
+	TimeToPanel   Distribution
+	TimeInChannel Distribution
+	// OpenByStage is where the partnership's open cases stand at OpenAt, whenever they were referred.
+	OpenByStage []Figure
+	OpenAt      time.Time
+	Notes       []string
+}
+
+// medianBase is the fewest durations a median is shown for under disclosure control.
+const medianBase = 10
+
+// ukMonthStart is midnight UK time at the start of month m of year y. April to October begin in British Summer
+// Time (it runs from the last Sunday of March to the last Sunday of October), so at 23:00 UTC the day before;
+// November to March begin in Greenwich Mean Time.
+func ukMonthStart(y int, m time.Month) time.Time {
+	t := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+	if m >= time.April && m <= time.October {
+		t = t.Add(-time.Hour)
+	}
+	return t
+}
+
+// exactFor reports whether p reads the partnership's figures exactly: anyone whose role there sees personal
+// data, that is anyone but an analyst.
+func exactFor(p prevent.Principal, pid prevent.ID) bool {
+	for _, m := range p.Memberships {
+		if m.PartnershipID == pid && m.Role == prevent.Analyst {
+			return false
+		}
+	}
+	return true
+}
+
+// The bins of each distribution, in days.
+var (
+	triageBins  = []Bin{{Label: "Under 1 day", To: 1}, {Label: "1 to 2 days", From: 1, To: 3}, {Label: "3 to 7 days", From: 3, To: 8}, {Label: "8 to 14 days", From: 8, To: 15}, {Label: "15 to 28 days", From: 15, To: 29}, {Label: "More than 28 days", From: 29}}
+	panelBins   = []Bin{{Label: "Under 2 weeks", To: 14}, {Label: "2 to 4 weeks", From: 14, To: 28}, {Label: "4 to 8 weeks", From: 28, To: 56}, {Label: "8 to 12 weeks", From: 56, To: 84}, {Label: "More than 12 weeks", From: 84}}
+	channelBins = []Bin{{Label: "Under 3 months", To: 91}, {Label: "3 to 6 months", From: 91, To: 183}, {Label: "6 to 9 months", From: 183, To: 274}, {Label: "9 to 12 months", From: 274, To: 365}, {Label: "More than a year", From: 365}}
+)
+
+// ComputeDashboard computes the dashboard of req for p. The reads run in one transaction with the audit entry
+// that records who looked at which period.
+func (s *Service) ComputeDashboard(ctx context.Context, p prevent.Principal, req DashboardRequest) (*Dashboard, error) {
+	now := s.now()
+	if !s.allow(p, req.PartnershipID, access.StatisticsView) {
+		return nil, access.NotFound("Partnership")
+	}
+	per := req.Period
+	if !per.valid() {
+		return nil, invalidf("Choose a financial year from 2015/16, or a quarter of one")
+	}
+	from, to := per.Start(), per.End()
+	exact := exactFor(p, req.PartnershipID)
+	switch {
+	case !now.After(from):
+		return nil, invalidf("%s has not begun", per)
+	case !exact && now.Before(to):
+		return nil, invalidf("Figures outside casework are for periods that have ended: %s is not over yet", per)
+	}
+	d := &Dashboard{PartnershipID: req.PartnershipID, Period: per, Exact: exact, Policy: SuppressBelow5, OpenAt: now}
+	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+		name, _, err := readPartnership(ctx, tx, req.PartnershipID)
+		if err != nil {
+			return err
+		}
+		d.Partnership = name
+		recs, err := readJourneys(ctx, tx, req.PartnershipID, from, to)
+		if err != nil {
+			return err
+		}
+		open, err := readOpenStates(ctx, tx, req.PartnershipID)
+		if err != nil {
+			return err
+		}
+		if !exact {
+			if err := d.Policy.CheckBase(fmt.Sprintf("referrals in %s", d.Period.String()), len(recs)); err != nil {
+				return err
+			}
+		}
+		if err := d.lay(recs, open, from, to); err != nil {
+			return err
+		}
+		e := audit.New(ctx, now, audit.Combine, "dashboard", req.PartnershipID)
+		e.ActorID, e.ActorOrg = p.PersonID, p.OrganisationID
+		e.PartnershipID = req.PartnershipID
+		e.Purpose = "monitoring"
+		policy := "exact figures"
+		if !exact {
+			policy = d.Policy.String()
+		}
+		e.Detail = fmt.Sprintf("caseload dashboard for %s (%s)", d.Period.String(), policy)
+		if _, err := audit.Append(ctx, tx, e); err != nil {
+			return fmt.Errorf("returns: audit: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// journey is what the dashboard needs of one referral: when it was submitted and triaged, and when it first
+// reached each state that marks a step.
+type journey struct {
+	submitted time.Time
+	triaged   time.Time
+	reached   map[casework.State]time.Time
+}
+
+func (j journey) at(states ...casework.State) (time.Time, bool) {
+	var first time.Time
+	for _, s := range states {
+		if t, ok := j.reached[s]; ok && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+	}
+	return first, !first.IsZero()
+}
+
+func days(a, b time.Time) int { return int(b.Sub(a) / (24 * time.Hour)) }
+
+// dashCounts lays the dashboard's counts into one system under disclosure control.
+type dashCounts struct {
+	sys counts
+	pol Policy
+	on  bool // apply the policy
+}
+
+func (c *dashCounts) cell(i int) Cell {
+	if !c.on {
+		return Cell{Text: strconv.Itoa(c.sys.value[i]), Value: c.sys.value[i], Number: true}
+	}
+	if v, ok := c.sys.published(i, c.pol); ok {
+		return Cell{Text: strconv.Itoa(v), Value: v, Number: true}
+	}
+	return Cell{Text: Confidential}
+}
+
+// distribution counts durations into bins; those without a duration are waiting.
+type distribution struct {
+	bins    []int
+	waiting int
+	all     []int
+}
+
+func (c *dashCounts) distribution(bins []Bin, durations []int, waiting int) distribution {
+	n := make([]int, len(bins))
+	for _, d := range durations {
+		for i, b := range bins {
+			if d >= b.From && (b.To == 0 || d < b.To) {
+				n[i]++
+				break
+			}
+		}
+	}
+	out := distribution{waiting: c.sys.add(waiting), all: durations}
+	for _, v := range n {
+		out.bins = append(out.bins, c.sys.add(v))
+	}
+	return out
+}
+
+func (c *dashCounts) show(title string, bins []Bin, dist distribution, waitingLabel string) Distribution {
+	out := Distribution{Title: title, Waiting: Figure{Label: waitingLabel, Cell: c.cell(dist.waiting)}}
+	for i, b := range bins {
+		b.Cell = c.cell(dist.bins[i])
+		out.Bins = append(out.Bins, b)
+	}
+	if len(dist.all) > 0 && (!c.on || len(dist.all) >= medianBase) {
+		s := slices.Clone(dist.all)
+		slices.Sort(s)
+		m := float64(s[len(s)/2])
+		if len(s)%2 == 0 {
+			m = float64(s[len(s)/2-1]+s[len(s)/2]) / 2
+		}
+		out.Median = &m
+	}
+	return out
+}
+
+// lay counts the journeys and the open cases into the dashboard.
+func (d *Dashboard) lay(recs []journey, open []casework.State, from, to time.Time) error {
+	c := &dashCounts{pol: d.Policy, on: !d.Exact}
+	// Months.
+	var monthStarts []time.Time
+	var monthNames []string
+	first := d.Period.Year.Start().Add(time.Hour) // 1 April, as a date
+	for i := 0; i < 12; i++ {
+		y, m := first.Year(), first.Month()+time.Month(i)
+		if m > time.December {
+			y, m = y+1, m-12
+		}
+		start := ukMonthStart(y, m)
+		if start.Before(from) || !start.Before(to) {
+			continue
+		}
+		monthStarts = append(monthStarts, start)
+		monthNames = append(monthNames, fmt.Sprintf("%s %d", m, y))
+	}
+	monthCounts := make([]int, len(monthStarts))
+	var toTriage, toPanel, inChannel []int
+	var notTriaged, pathway = 0, map[string]int{}
+	for _, j := range recs {
+		for i := len(monthStarts) - 1; i >= 0; i-- {
+			if !j.submitted.Before(monthStarts[i]) {
+				monthCounts[i]++
+				break
+			}
+		}
+		if j.triaged.IsZero() {
+			notTriaged++
+		} else {
+			toTriage = append(toTriage, days(j.submitted, j.triaged))
+		}
+		if _, ok := j.at(casework.ClosedNFA); ok {
+			pathway["nfa"]++
+		}
+		if _, ok := j.at(casework.Signposted); ok {
+			pathway["signposted"]++
+		}
+		if _, ok := j.at(casework.PoliceLedManagement, casework.PursueHandover); ok {
+			pathway["police"]++
+		}
+		if _, ok := j.at(casework.ChannelScreening); ok {
+			pathway["screened"]++
+		}
+		if t, ok := j.at(casework.Discussed, casework.Adopted); ok {
+			pathway["discussed"]++
+			toPanel = append(toPanel, days(j.submitted, t))
+		}
+		if t, ok := j.at(casework.Adopted); ok {
+			pathway["adopted"]++
+			if x, ok := j.at(casework.Exited); ok {
+				pathway["left"]++
+				inChannel = append(inChannel, days(t, x))
+			}
+		}
+	}
+	total := c.sys.add(len(recs))
+	var months []int
+	for _, n := range monthCounts {
+		months = append(months, c.sys.add(n))
+	}
+	c.sys.addLine(total, months...)
+	ids := map[string]int{}
+	for _, k := range []string{"nfa", "signposted", "police", "screened", "discussed", "adopted", "left"} {
+		ids[k] = c.sys.add(pathway[k])
+	}
+	c.sys.addLink(total, ids["screened"])
+	c.sys.addLink(total, ids["nfa"])
+	c.sys.addLink(total, ids["signposted"])
+	c.sys.addLink(total, ids["police"])
+	c.sys.addLink(total, ids["discussed"])
+	c.sys.addLink(ids["discussed"], ids["adopted"])
+	c.sys.addLink(ids["adopted"], ids["left"])
+	triage := c.distribution(triageBins, toTriage, notTriaged)
+	c.sys.addLine(total, append(slices.Clone(triage.bins), triage.waiting)...)
+	panel := c.distribution(panelBins, toPanel, 0)
+	c.sys.addLine(ids["discussed"], append(slices.Clone(panel.bins), panel.waiting)...)
+	channel := c.distribution(channelBins, inChannel, pathway["adopted"]-pathway["left"])
+	c.sys.addLine(ids["adopted"], append(slices.Clone(channel.bins), channel.waiting)...)
+	// Open cases by stage, now: a separate line, of every open case whenever it was referred.
+	byStage := map[casework.Stage]int{}
+	stageOf := map[casework.State]casework.Stage{}
+	for _, st := range casework.OpenStages {
+		for _, x := range casework.StageStates[st] {
+			stageOf[x] = st
+		}
+	}
+	openTotal := 0
+	for _, s := range open {
+		if st, ok := stageOf[s]; ok {
+			byStage[st]++
+			openTotal++
+		}
+	}
+	openID := c.sys.add(openTotal)
+	var stageIDs []int
+	for _, st := range casework.OpenStages {
+		stageIDs = append(stageIDs, c.sys.add(byStage[st]))
+	}
+	c.sys.addLine(openID, stageIDs...)
+	if c.on {
+		if err := c.sys.protect(c.pol); err != nil {
+			return err
+		}
+	}
+
+	for i := range monthStarts {
+		d.Months = append(d.Months, Figure{Label: monthNames[i], Cell: c.cell(months[i])})
+	}
+	d.Pathway = []Figure{
+		{Label: "Referred", Cell: c.cell(total)},
+		{Label: "Closed at triage with no further action", Cell: c.cell(ids["nfa"])},
+		{Label: "Signposted to other services", Cell: c.cell(ids["signposted"])},
+		{Label: "Managed by the police", Cell: c.cell(ids["police"])},
+		{Label: "Screened for Channel", Cell: c.cell(ids["screened"])},
+		{Label: "Discussed at a Channel panel", Cell: c.cell(ids["discussed"])},
+		{Label: "Adopted as a Channel case", Cell: c.cell(ids["adopted"])},
+		{Label: "Left Channel", Cell: c.cell(ids["left"])},
+	}
+	d.TimeToTriage = c.show("Time from referral to triage", triageBins, triage, "Not triaged yet")
+	d.TimeToPanel = c.show("Time from referral to a Channel panel, for those discussed", panelBins, panel, "")
+	d.TimeToPanel.Waiting = Figure{}
+	d.TimeInChannel = c.show("Time in Channel, from adoption to leaving, for those adopted", channelBins, channel, "Still in Channel")
+	labels := map[casework.Stage]string{casework.StageTriage: "Triage", casework.StageScreening: "Screening", casework.StagePanel: "Panel",
+		casework.StageSupport: "Support", casework.StageReview: "Review after leaving"}
+	for i, st := range casework.OpenStages {
+		d.OpenByStage = append(d.OpenByStage, Figure{Label: labels[st], Cell: c.cell(stageIDs[i])})
+	}
+	d.OpenByStage = append(d.OpenByStage, Figure{Label: "Open cases", Cell: c.cell(openID)})
+	d.Notes = append(d.Notes, "Referrals are counted in the period they were submitted in; each later step is counted for those referrals, whenever it happened.",
+		"Erased cases are not in the dashboard: the facts kept of them hold no dates finer than the quarter. The return counts them.")
+	return nil
+}
+
+// figureTable is a table of one column of figures.
+func figureTable(id, title, heading, column string, fs []Figure, total *Figure) Table {
+	t := Table{ID: id, Title: title, Headings: []string{heading, column}}
+	for _, f := range fs {
+		t.Rows = append(t.Rows, Row{Label: f.Label, Cells: []Cell{f.Cell}})
+	}
+	if total != nil {
+		t.Rows = append(t.Rows, Row{Label: total.Label, Total: true, Cells: []Cell{total.Cell}})
+	}
+	return t
+}
+
+func distributionTable(id string, d Distribution, column string) Table {
+	var fs []Figure
+	for _, b := range d.Bins {
+		fs = append(fs, Figure{Label: b.Label, Cell: b.Cell})
+	}
+	if d.Waiting.Label != "" {
+		fs = append(fs, d.Waiting)
+	}
+	t := figureTable(id, d.Title, "Time taken", column, fs, nil)
+	if d.Median != nil {
+		t.Notes = append(t.Notes, fmt.Sprintf("The median is %s days.", strconv.FormatFloat(*d.Median, 'f', -1, 64)))
+	}
+	return t
+}
+
+// Tables are the dashboard's figures as tables, in the order the page shows them.
+func (d *Dashboard) Tables() []Table {
+	per := d.Period.String()
+	open := d.OpenByStage[len(d.OpenByStage)-1]
+	return []Table{
+		figureTable("months", "Referrals by month, "+per, "Month", "Referrals", d.Months, &Figure{Label: "Total", Cell: d.Pathway[0].Cell}),
+		figureTable("pathway", "How far the referrals of "+per+" went", "Step", "People", d.Pathway, nil),
+		distributionTable("time-to-triage", d.TimeToTriage, "Referrals"),
+		distributionTable("time-to-panel", d.TimeToPanel, "People discussed"),
+		distributionTable("time-in-channel", d.TimeInChannel, "People adopted"),
+		figureTable("open-by-stage", "Open cases by stage on "+d.OpenAt.Format("2 January 2006"), "Stage", "Cases", d.OpenByStage[:len(d.OpenByStage)-1], &open),
+	}
+}
+
+// CSV writes one of the dashboard's tables with what it covers and how its figures were controlled.
+func (d *Dashboard) CSV(t Table) ([]byte, error) {
+	figures := "Exact, for use within the partnership's casework"
+	if !d.Exact {
+		figures = d.Policy.String() + ". " + d.Policy.Summary
+	}
+	return tableCSV([][]string{
+		{"Title", t.Title},
+		{"Partnership", d.Partnership},
+		{"Period", d.Period.String()},
+		{"Disclosure control", figures},
+		{"Query", dashboardQueryVersion},
+	}, t)
+}
+
+// dashboardQueryVersion names what the dashboard's queries count; it changes whenever they do.
+const dashboardQueryVersion = "dashboard version 1"

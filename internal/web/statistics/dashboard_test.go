@@ -1,0 +1,58 @@
+package statistics_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/statistics"
+)
+
+// TestDashboardPage: the coordinator's dashboard for the year in progress draws a chart beside each table, says
+// its figures are exact, and downloads a table as CSV; the analyst is told the year is not over and sees the last
+// quarter that has ended under disclosure control; other roles get 404.
+func TestDashboardPage(t *testing.T) {
+	f := newFixture(t, dbtest.NewSQLite(t))
+	pid := f.w.PartnershipID
+	code, doc, body := f.get(t, prevent.Coordinator, statistics.DashboardPath.Link(pid))
+	if code != http.StatusOK {
+		t.Fatalf("status %d: %s", code, body)
+	}
+	if h := doc.Find("h1").Text(); h != "Caseload, 2026/27" {
+		t.Errorf("heading %q", h)
+	}
+	tables, charts := doc.Find("main table.govuk-table").Length(), doc.Find("figure.app-chart svg[role=img]").Length()
+	if tables != 6 || charts != 6 {
+		t.Errorf("%d tables and %d charts, want 6 of each", tables, charts)
+	}
+	if !strings.Contains(doc.Find(".govuk-inset-text").Text(), "exact") {
+		t.Error("the coordinator is not told the figures are exact")
+	}
+	if doc.Find("[aria-current=page]").Text() != "Caseload" {
+		t.Error("the statistics navigation does not mark the caseload page")
+	}
+	csv := doc.Find("a[href*='table=months']").AttrOr("href", "")
+	rec := f.site.Serve(t, f.w.Roles[prevent.Coordinator], http.MethodGet, csv, nil)
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "Title,") || !strings.Contains(rec.Body.String(), "Exact") {
+		t.Errorf("CSV: status %d: %.200s", rec.Code, rec.Body)
+	}
+
+	code, doc, _ = f.get(t, prevent.Analyst, statistics.DashboardPath.Link(pid))
+	if code != http.StatusOK || !strings.Contains(doc.Find("#year-error").Text(), "not over yet") {
+		t.Errorf("analyst, year in progress: status %d, error %q", code, doc.Find("#year-error").Text())
+	}
+	code, doc, body = f.get(t, prevent.Analyst, statistics.DashboardPath.Link(pid)+"?year=2026%2F27&quarter=1")
+	if code != http.StatusOK || doc.Find("main table.govuk-table").Length() != 6 {
+		t.Fatalf("analyst, ended quarter: status %d: %.300s", code, body)
+	}
+	if !strings.Contains(doc.Find(".govuk-inset-text").Text(), "suppress-below-5") {
+		t.Error("the analyst is not told the disclosure control")
+	}
+	for _, role := range []prevent.Role{prevent.Referrer, prevent.PanelMember, prevent.Administrator} {
+		if code, _, _ := f.get(t, role, statistics.DashboardPath.Link(pid)); code != http.StatusNotFound {
+			t.Errorf("%s: status %d, want 404", role, code)
+		}
+	}
+}
