@@ -138,7 +138,7 @@ func (p *pages) assessmentPage(w http.ResponseWriter, r *http.Request, pid, id p
 	}
 	v := assessmentView{PID: pid, A: a, Return: ret,
 		MayEdit: p.May(r, pid, access.SelfAssessmentEdit), MayApprove: p.May(r, pid, access.SelfAssessmentApprove)}
-	l := p.Layout(r, a.Framework.Name+" self-assessment, "+a.YearName())
+	l := p.Layout(r, a.Framework.Name+", "+a.YearName())
 	l.Back = ListPath.Link(pid)
 	l.Errors = errs
 	return p.Page(w, r, l, assessmentPage(l, v))

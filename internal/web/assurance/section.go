@@ -83,13 +83,13 @@ func (p *pages) sectionPage(w http.ResponseWriter, r *http.Request, fs forms) er
 			return err
 		}
 	}
-	if h, err := p.d.Assurance.History(r.Context(), who(r), pid, a.Framework.Code); err != nil {
+	h, err := p.d.Assurance.History(r.Context(), who(r), pid, a.Framework.Code)
+	if err != nil {
 		return err
-	} else {
-		for i := range h.Sections {
-			if h.Sections[i].Code == s.Code {
-				v.History = &h.Sections[i]
-			}
+	}
+	for i := range h.Sections {
+		if h.Sections[i].Code == s.Code {
+			v.History = &h.Sections[i]
 		}
 	}
 	l := p.Layout(r, s.Title)
@@ -345,7 +345,9 @@ func (p *pages) actionPage(w http.ResponseWriter, r *http.Request, f *core.Form)
 	return p.Page(w, r, l, actionPage(l, v))
 }
 
-func (p *pages) handleAction(w http.ResponseWriter, r *http.Request) error { return p.actionPage(w, r, nil) }
+func (p *pages) handleAction(w http.ResponseWriter, r *http.Request) error {
+	return p.actionPage(w, r, nil)
+}
 
 func (p *pages) handleUpdateAction(w http.ResponseWriter, r *http.Request) error {
 	pid, id, err := core.PathIDs(r)
