@@ -96,4 +96,18 @@ func TestBrowserAssurance(t *testing.T) {
 	if s := d.Text("main table"); !strings.Contains(s, "3: In place") {
 		t.Errorf("history table %q", s)
 	}
+	d.ClickToHeading("back to the list", ".govuk-service-navigation a[href$='/self-assessments']", "Self-assessment")
+	d.Check("list approved")
+	if s := d.Text("main table tbody"); !strings.Contains(s, "Approved by") || !strings.Contains(s, yearName) {
+		t.Errorf("list %q", s)
+	}
+	d.ClickToHeading("frameworks", "main a[href$='/assurance-frameworks']", "frameworks")
+	d.Check("frameworks")
+	d.ClickToHeading("the first framework", "main table a[href*='/assurance-frameworks/']", "version 1")
+	d.Check("framework")
+	d.ClickToHeading("make a new version", "main a[href$='/revise']", "Make a new version")
+	d.Check("framework revise")
+	d.SetValues(map[string]string{"name": ""})
+	d.Click("save a version without a name", "main form button", ".govuk-error-summary a[href='#name']")
+	d.Check("framework revise errors")
 }

@@ -78,7 +78,7 @@ func frameworksPage(l core.Layout, v frameworksView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Table(govuk.TableParams{Caption: "Framework versions", CaptionClasses: "govuk-visually-hidden",
-				Head: []govuk.TableCell{{Text: "Framework"}, {Text: "From"}, {Text: "Sections"}, {Text: "Scale"}, {Text: "Whose"}},
+				Head: []govuk.TableCell{{Text: "Framework"}, {Text: "First year"}, {Text: "Sections"}, {Text: "Scale"}, {Text: "Whose"}},
 				Rows: frameworkRows(v), FirstCellIsHeader: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -173,7 +173,7 @@ func frameworkPage(l core.Layout, v frameworkView) templ.Component {
 			}
 			templ_7745c5c3_Err = govuk.SummaryList(govuk.SummaryListParams{Rows: []govuk.SummaryListRow{
 				{Key: govuk.SummaryListCell{Text: "Code"}, Value: govuk.SummaryListCell{Text: v.F.Code}},
-				{Key: govuk.SummaryListCell{Text: "Applies from"}, Value: govuk.SummaryListCell{Text: yearText(v.F.AppliesFrom)}},
+				{Key: govuk.SummaryListCell{Text: "First financial year"}, Value: govuk.SummaryListCell{Text: yearText(v.F.AppliesFrom)}},
 				{Key: govuk.SummaryListCell{Text: "Used by"}, Value: govuk.SummaryListCell{Text: usedBy(v.F.InUse)}},
 			}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
