@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/returns"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
@@ -41,7 +43,34 @@ type ReferralOptions struct {
 	// Casework is the casework service on the database: it gives the bank holidays, and derives the tasks of
 	// the cases written. Required, unless TestServices gives one.
 	Casework *casework.Service
+	// Plan, when set, replaces Count, Years and Showcase: one referral per entry, submitted at its time (the
+	// entries oldest first) and taken as far as its fate says. Referrals are only taken to a panel before End,
+	// so an End at least six months after the last entry lets every fate be met.
+	Plan []Planned
+	// SkipTasks leaves the cases' tasks to the caller (casework's SyncAllTasks), for a caller that generates
+	// for many partnerships and derives the tasks once at the end.
+	SkipTasks bool
 }
+
+// Planned is one referral of a plan: when it is submitted and how far along the Channel pathway it goes.
+type Planned struct {
+	At   time.Time
+	Fate Fate
+}
+
+// Fate is how far a planned referral goes, as the statistical returns count it.
+type Fate int
+
+const (
+	// FateFree leaves it to the generator's random mix, as for unplanned referrals.
+	FateFree Fate = iota
+	// FateNotDiscussed: never discussed at a Channel panel (closed at triage or screening, or sent elsewhere).
+	FateNotDiscussed
+	// FateDiscussed: referred to Channel and discussed at a panel, which does not adopt it.
+	FateDiscussed
+	// FateAdopted: referred to Channel, discussed at a panel and adopted as a Channel case.
+	FateAdopted
+)
 
 // weighted is a choice with its share.
 type weighted[T any] struct {
@@ -80,7 +109,40 @@ var concernMix2021 = []weighted[string]{
 	{"vulnerability_no_ideology", 36}, {"extreme_right_wing", 19}, {"conflicted", 18.5}, {"islamist", 13},
 	{"school_massacre", 2.3}, {"no_risk_no_ideology", 6}, {"incel", 2}, {"high_risk_no_ideology", 1}, {"left_wing", 1}, {"other", 1.2},
 }
-var list2024 = time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)
+
+// list2024 is when the 2024 list came into force: the start of 2024/25, midnight in the UK.
+var list2024 = returns.FinancialYear(2024).Start()
+
+// Before 2021/22, the lists of the earlier releases: 2016/17 to 2020/21 with shares near the published ones of
+// those years, and 2015/16 (Islamist, Extreme Right Wing, Other, Unspecified) with that year's.
+var concernMix2016 = []weighted[string]{
+	{"islamist", 36}, {"extreme_right_wing", 22}, {"mixed_unclear_unstable", 36}, {"left_wing", 1}, {"other", 5},
+}
+var concernMix2015 = []weighted[string]{{"islamist", 70}, {"extreme_right_wing", 10}, {"other", 12}, {"unspecified", 8}}
+
+// concernMix is the mix of types of concern of the list in force in the financial year of at. A referral fated
+// to reach a panel leans towards the types police triage sends to Channel more often.
+func concernMix(at time.Time, fate Fate) []weighted[string] {
+	var mix []weighted[string]
+	switch y := returns.YearOf(at); {
+	case y >= 2024:
+		mix = concernMix2024
+	case y >= 2021:
+		mix = concernMix2021
+	case y >= 2016:
+		mix = concernMix2016
+	default:
+		mix = concernMix2015
+	}
+	if fate < FateDiscussed {
+		return mix
+	}
+	tilted := make([]weighted[string], len(mix))
+	for i, c := range mix {
+		tilted[i] = weighted[string]{c.v, c.w * channelShareOf(c.v)}
+	}
+	return tilted
+}
 
 // channelShare is the chance that police triage refers a case of the type to Channel: ideologies are adopted far
 // more often than no-ideology referrals (ERW about a third, Islamist a quarter, no ideology 7%), which gives
@@ -126,6 +188,8 @@ var concernText = map[string][2]string{
 	"no_risk_no_ideology":       {"A remark in class that worried staff, out of character.", "Heard by a teacher"},
 	"high_risk_no_ideology":     {"Has made threats of serious violence and has access to weapons; no ideology expressed.", "Reported to the police"},
 	"other":                     {"Concerning comments about violence that do not fit another category.", "Raised by a colleague"},
+	"mixed_unclear_unstable":    {"Moves between extremist ideas without settling on one, and talks of violence.", "Raised by a parent"},
+	"unspecified":               {"A concern about radicalisation that the referrer could not place.", "Raised by a colleague"},
 }
 
 // member is a person of the partnership who can write or work on referrals.
@@ -140,6 +204,7 @@ type member struct {
 type generator struct {
 	r      *rand.Rand
 	pid    prevent.ID
+	area   string // the partnership's area
 	people []member
 	// partners has one row per partner organisation (id 0): where screening information requests go. Only
 	// public bodies are asked: they are the panel's partners under the CTSA 2015 s38 duty to co-operate and
@@ -152,7 +217,27 @@ type generator struct {
 	count    int
 	panel    *panelSetup // nil: no panel chair, so no case goes past screening
 	scripts  map[time.Time]script
-	err      error // a step the workflow refused: a fault of the generator
+	fates    []Fate // of a plan, in the order the referrals are generated
+	next     int    // the index of the next referral generated
+	err      error  // a step the workflow refused: a fault of the generator
+}
+
+// town is the i'th of the demo's invented towns in the demo partnership's area, and the area itself in any other.
+func (g *generator) town(i int) string {
+	if g.area != Area {
+		return g.area
+	}
+	return towns[i]
+}
+
+// fate returns the fate of the next referral generated.
+func (g *generator) fate() Fate {
+	i := g.next
+	g.next++
+	if i < len(g.fates) {
+		return g.fates[i]
+	}
+	return FateFree
 }
 
 type subjectRef struct {
@@ -180,6 +265,12 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 	if opt.Batch <= 0 {
 		opt.Batch = 1000
 	}
+	if len(opt.Plan) > 0 {
+		if !slices.IsSortedFunc(opt.Plan, func(a, b Planned) int { return a.At.Compare(b.At) }) {
+			return 0, errors.New("demo: the planned referrals are not oldest first")
+		}
+		opt.Count, opt.Showcase = len(opt.Plan), false
+	}
 	if opt.Casework == nil {
 		s, err := Services{}.complete(db, func() time.Time { return opt.End })
 		if err != nil {
@@ -190,8 +281,14 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 	g := &generator{r: rand.New(rand.NewPCG(opt.Seed, 0x7265666572726573)), pid: pid, count: opt.Count,
 		end: opt.End.UTC().Truncate(time.Microsecond)}
 	g.start = g.end.AddDate(-opt.Years, 0, 0)
+	if len(opt.Plan) > 0 {
+		g.start = opt.Plan[0].At.UTC().Truncate(time.Microsecond)
+	}
 	if err := g.loadPeople(ctx, db.Read()); err != nil {
 		return 0, err
+	}
+	if err := db.Read().QueryRowContext(ctx, `SELECT area FROM partnerships WHERE id = $1`, pid).Scan(&g.area); err != nil {
+		return 0, fmt.Errorf("demo: partnership: %w", err)
 	}
 	var err error
 	if g.holidays, err = opt.Casework.BankHolidays(ctx); err != nil {
@@ -200,23 +297,30 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 	if err := g.setupPanel(ctx, db); err != nil {
 		return 0, err
 	}
-	// Submission times, oldest first, more of them lately (the 2024/25 record year).
 	times := make([]time.Time, opt.Count)
-	span := float64(g.end.Sub(g.start))
-	for i := range times {
-		// density rising from 0.8 to 1.2 over the span: inverse of the cumulative distribution.
-		u := g.r.Float64()
-		x := (-0.8 + sqrt(0.64+1.6*u)) / 0.8
-		times[i] = g.start.Add(time.Duration(x * span)).Truncate(time.Second)
+	if len(opt.Plan) > 0 {
+		g.fates = make([]Fate, len(opt.Plan))
+		for i, p := range opt.Plan {
+			times[i], g.fates[i] = p.At, p.Fate
+		}
+	} else {
+		// Submission times, oldest first, more of them lately (the 2024/25 record year).
+		span := float64(g.end.Sub(g.start))
+		for i := range times {
+			// density rising from 0.8 to 1.2 over the span: inverse of the cumulative distribution.
+			u := g.r.Float64()
+			x := (-0.8 + sqrt(0.64+1.6*u)) / 0.8
+			times[i] = g.start.Add(time.Duration(x * span)).Truncate(time.Second)
+		}
+		// The newest few arrived in the last two days, so some still wait for triage.
+		for i := range min(max(2, opt.Count/100), opt.Count) {
+			times[i] = g.end.Add(-time.Duration(1+g.r.IntN(47*60)) * time.Minute).Truncate(time.Second)
+		}
+		if opt.Showcase {
+			g.showcase(times)
+		}
+		slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 	}
-	// The newest few arrived in the last two days, so some still wait for triage.
-	for i := range min(max(2, opt.Count/100), opt.Count) {
-		times[i] = g.end.Add(-time.Duration(1+g.r.IntN(47*60)) * time.Minute).Truncate(time.Second)
-	}
-	if opt.Showcase {
-		g.showcase(times)
-	}
-	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 	done := 0
 	for done < opt.Count {
 		n := min(opt.Batch, opt.Count-done)
@@ -243,6 +347,9 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 		return done, fmt.Errorf("demo: case officers: %w", err)
 	}
 	// The cases were written in batches, not through the service: derive the open ones' tasks.
+	if opt.SkipTasks {
+		return done, nil
+	}
 	if _, err := opt.Casework.SyncAllTasks(ctx, opt.Batch); err != nil {
 		return done, fmt.Errorf("demo: tasks: %w", err)
 	}
@@ -514,6 +621,7 @@ func (g *generator) minutes(t time.Time, lo, hi int) time.Time {
 func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at time.Time) {
 	r := g.r
 	sc := g.scripts[at]
+	fate := g.fate()
 	at = at.UTC()
 	id := ids.referral
 	ids.referral++
@@ -528,7 +636,7 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 		d := casework.PersonDetails{
 			GivenNames: firstNames[r.IntN(len(firstNames))],
 			FamilyName: surnameHeads[r.IntN(len(surnameHeads))] + surnameTails[r.IntN(len(surnameTails))],
-			Gender:     pick(r, genderMix), Town: towns[r.IntN(len(towns))], LocalAuthority: Area,
+			Gender:     pick(r, genderMix), Town: g.town(r.IntN(len(towns))), LocalAuthority: g.area,
 			AddressLine1: fmt.Sprintf("%d %s", 1+r.IntN(180), streets[r.IntN(len(streets))]),
 			Postcode:     fmt.Sprintf("EL%d %d%c%c", 1+r.IntN(9), r.IntN(10), 'A'+rune(r.IntN(26)), 'A'+rune(r.IntN(26))),
 		}
@@ -556,11 +664,7 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 
 	sector := pick(r, sectorMix)
 	author := g.author(sector, subj.age)
-	mix := concernMix2024
-	if at.Before(list2024) {
-		mix = concernMix2021
-	}
-	concern := pick(r, mix)
+	concern := pick(r, concernMix(at, fate))
 	text := concernText[concern]
 	details := casework.ReferralInput{Person: subj.d, Concern: casework.Concern{WhatHappened: text[0], HowFound: text[1],
 		Types: []string{concern}}, ReferrerSector: string(sector), PersonKnows: casework.DoesNotKnow, DangerAcknowledged: true}
@@ -616,7 +720,7 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 		if noteAt.Before(g.end) {
 			res, marking := "no_trace", prevent.OfficialSensitive
 			switch x := r.Float64(); {
-			case x < 0.03 && sc.target == "":
+			case x < 0.03 && sc.target == "" && fate < FateDiscussed:
 				res, marking = "live_investigation", prevent.Secret
 			case x < 0.25:
 				res = "known_no_live_matter"
@@ -633,7 +737,7 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 	if state == casework.PoliceTriage && len(out.notes) > 0 && out.notes[len(out.notes)-1][1] == id && decided.Before(g.end) {
 		ev := casework.Event(outcome)
 		if ev == "" {
-			if r.Float64() < channelShareOf(concern) || sc.target != "" {
+			if r.Float64() < channelShareOf(concern) || sc.target != "" || fate >= FateDiscussed {
 				ev = casework.EvReferToChannel
 			} else {
 				ev = pick(r, triageMix)
@@ -710,7 +814,7 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 		}
 		// Some screenings end without a panel, after about six weeks; the rest await the panel.
 		closeAt := decided.Add(time.Duration(30+r.IntN(30)) * 24 * time.Hour)
-		if closeAt.Before(g.end) && r.Float64() < 0.2 && sc.target == "" {
+		if closeAt.Before(g.end) && ((fate == FateFree && r.Float64() < 0.2 && sc.target == "") || fate == FateNotDiscussed) {
 			ev := casework.EvSignpost
 			service, reason = signposts[r.IntN(len(signposts))], ""
 			if r.Float64() < 0.4 {
@@ -720,8 +824,8 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 			steps = append(steps, step{closeAt, coordinator.id, string(ev), state, next, "screening: " + triageName(ev)})
 			state = next
 		}
-		if state == casework.ChannelScreening {
-			c := &chanCase{g: g, out: out, ids: ids, id: id, subj: subj, state: state, steps: &steps, coord: coordinator, script: sc}
+		if state == casework.ChannelScreening && fate != FateNotDiscussed {
+			c := &chanCase{g: g, out: out, ids: ids, id: id, subj: subj, state: state, steps: &steps, coord: coordinator, script: sc, fate: fate}
 			for _, s := range steps {
 				if s.at.After(c.at) {
 					c.at = s.at

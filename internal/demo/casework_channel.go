@@ -15,7 +15,8 @@ import (
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
-// PanelName is the name of the demo partnership's Channel panel.
+// PanelName is the name of the demo partnership's Channel panel; another partnership's is its area's name
+// followed by "Channel Panel" too.
 const PanelName = "Elmshire Channel Panel"
 
 // channelRows are the Channel-stage rows of one batch, per table.
@@ -126,10 +127,10 @@ func (g *generator) setupPanel(ctx context.Context, db *database.DB) error {
 			}
 		}
 		var added []string
-		err := tx.QueryRowContext(ctx, `SELECT id FROM panels WHERE partnership_id = $1 AND name = $2`, g.pid, PanelName).Scan(&g.panel.id)
+		err := tx.QueryRowContext(ctx, `SELECT id FROM panels WHERE partnership_id = $1 AND name = $2`, g.pid, g.area+" Channel Panel").Scan(&g.panel.id)
 		if errors.Is(err, sql.ErrNoRows) {
 			if err := tx.QueryRowContext(ctx, `INSERT INTO panels (partnership_id, name, areas, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-				g.pid, PanelName, Area, g.start).Scan(&g.panel.id); err != nil {
+				g.pid, g.area+" Channel Panel", g.area, g.start).Scan(&g.panel.id); err != nil {
 				return fmt.Errorf("demo: panel: %w", err)
 			}
 			type seat struct {
@@ -309,6 +310,7 @@ type chanCase struct {
 	coord member
 	at    time.Time // the time of the last step
 	plans int       // support plan versions written
+	fate  Fate      // of a planned referral: FateDiscussed or FateAdopted decides the panel's decision
 	script
 }
 
@@ -491,11 +493,18 @@ func (g *generator) panelDecides(c *chanCase, mt meeting) bool {
 	chair := g.panel.chair.id
 	c.move(at, chair, casework.EvDiscuss, "panel: discussed")
 	recent := g.end.Sub(mt.at) < 45*24*time.Hour
-	if (recent && r.Float64() < 0.25 && c.target == "") || c.target == casework.Discussed {
+	if (recent && r.Float64() < 0.25 && c.target == "" && c.fate == FateFree) || c.target == casework.Discussed {
 		return false // discussed; the decision waits for more information
 	}
 	// About a third of the cases screened are adopted: the share of those reaching panel is higher.
-	if adopt := r.Float64() < 0.45; (!adopt && !c.adoptPath()) || c.target == casework.NotAdopted {
+	adopt := r.Float64() < 0.45
+	switch c.fate {
+	case FateAdopted:
+		adopt = true
+	case FateDiscussed:
+		adopt = false
+	}
+	if (!adopt && !c.adoptPath()) || c.target == casework.NotAdopted {
 		from := c.state
 		c.move(at, chair, casework.EvNotAdopt, "panel: not adopted")
 		hsc := "Considered a referral to health or social care services under s36(6) (synthetic)."
@@ -516,7 +525,7 @@ func (g *generator) panelDecides(c *chanCase, mt meeting) bool {
 	}
 	if c.under18(mt.at) {
 		consulted := g.minutes(mt.at.AddDate(0, 0, -10), 0, 60*24*5)
-		c.out.consultations = append(c.out.consultations, []any{c.ids.consultation, c.id, consulted, "Elmshire children's services duty team",
+		c.out.consultations = append(c.out.consultations, []any{c.ids.consultation, c.id, consulted, g.area + " children's services duty team",
 			"Consulted before the panel (synthetic).", c.coord.id, consulted})
 		c.ids.consultation++
 		c.note(consulted, c.coord.id, "childrens_services_consulted", "children's services consulted")
