@@ -92,6 +92,8 @@ var team = []staff{
 	// Added after the others, so that each role's first account stays the one it was.
 	{"probation", prevent.Referrer, "Offender manager", vetting{prevent.BPSS, 330, 0, "Probation Service"}},
 	{"district-north", prevent.PanelMember, "Housing options team leader", vetting{prevent.BPSS, 290, 0, "Marlowbridge District Council"}},
+	// A second analyst, so that an annual return can be drafted, checked and approved by three people.
+	{"police", prevent.Analyst, "Prevent research analyst", vetting{prevent.BPSS, 260, 0, "Elmshire Constabulary vetting unit"}},
 }
 
 func orgByKey(key string) org {
