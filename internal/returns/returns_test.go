@@ -26,7 +26,7 @@ type fixture struct {
 	n      int
 }
 
-func newFixture(t *testing.T, db *database.DB, name, region string) *fixture {
+func newFixture(t testing.TB, db *database.DB, name, region string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{db: db}
