@@ -47,4 +47,5 @@ func Register(site core.Site, d Deps) {
 	p.registerApproval(site)
 	p.registerRegion(site)
 	p.registerDashboard(site)
+	p.registerMonitoring(site)
 }
