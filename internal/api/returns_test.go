@@ -94,31 +94,30 @@ func TestReturnThroughTheAPI(t *testing.T) {
 			t.Errorf("%s: status %d: %s", c.path, rec.Code, rec.Body)
 		}
 	}
-	for _, role := range []prevent.Role{prevent.Referrer, prevent.PanelMember, prevent.Provider, prevent.DataProtection} {
-		if rec := get(role, base+"2025-26"); rec.Code != http.StatusNotFound {
-			t.Errorf("%s: status %d, want 404", role, rec.Code)
-		}
-	}
-
 	// The dashboard: exact for the coordinator in the year in progress, controlled for the analyst in an ended
-	// quarter, refused for the analyst in the year in progress.
+	// quarter, refused for the analyst in the year in progress. Roles without statistics find neither.
 	dash := fmt.Sprintf("/api/v1/partnerships/%d/statistics/dashboard", w.PartnershipID)
-	var d api.Dashboard
-	if rec := get(prevent.Coordinator, dash+"?year=2026-27"); rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &d) != nil || !d.Exact || len(d.Tables) != 6 {
-		t.Errorf("coordinator's dashboard: status %d: %.300s", rec.Code, rec.Body)
+	tokens := map[string]string{}
+	for _, role := range []prevent.Role{prevent.Coordinator, prevent.Analyst, prevent.Referrer, prevent.PanelMember, prevent.Provider, prevent.DataProtection} {
+		tok, _, err := as.CreateToken(ctx, w.Roles[role].PersonID, "scenarios", time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[string(role)] = tok
 	}
-	if rec := get(prevent.Analyst, dash+"?year=2026-27&quarter=1"); rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &d) != nil || d.Exact || d.Policy == nil {
-		t.Errorf("analyst's dashboard: status %d: %.300s", rec.Code, rec.Body)
-	}
-	if rec := get(prevent.Analyst, dash+"?year=2026-27"); rec.Code != http.StatusUnprocessableEntity {
-		t.Errorf("analyst's year in progress: status %d", rec.Code)
-	}
-	if rec := get(prevent.Coordinator, dash+"?year=2026-27&quarter=9"); rec.Code != http.StatusUnprocessableEntity {
-		t.Errorf("quarter 9: status %d", rec.Code)
-	}
-	if rec := get(prevent.Referrer, dash+"?year=2026-27"); rec.Code != http.StatusNotFound {
-		t.Errorf("referrer's dashboard: status %d", rec.Code)
-	}
+	play(t, muxRequester(t, mux), tokens, []scenario{
+		{name: "referrer: return", as: "referrer", path: base + "2025-26", status: 404},
+		{name: "panel member: return", as: "panel_member", path: base + "2025-26", status: 404},
+		{name: "provider: return", as: "provider", path: base + "2025-26", status: 404},
+		{name: "data protection: return", as: "dpo", path: base + "2025-26", status: 404},
+		{name: "coordinator: dashboard in progress", as: "coordinator", path: dash + "?year=2026-27", status: 200,
+			want: []string{`"exact":true`, `"policy":null`, `"id":"months"`, `"id":"open-by-stage"`}},
+		{name: "analyst: dashboard of an ended quarter", as: "analyst", path: dash + "?year=2026-27&quarter=1", status: 200,
+			want: []string{`"exact":false`, `"policy":"suppress-below-5 version 1"`}},
+		{name: "analyst: dashboard in progress", as: "analyst", path: dash + "?year=2026-27", status: 422, want: []string{"not over yet"}},
+		{name: "quarter 9", as: "coordinator", path: dash + "?year=2026-27&quarter=9", status: 422, want: []string{`"field":"quarter"`}},
+		{name: "referrer: dashboard", as: "referrer", path: dash + "?year=2026-27", status: 404},
+	})
 }
 
 // TestAnnualReturnsAndImportsThroughTheAPI walks the approval of a return and its import by a region through the
