@@ -46,7 +46,7 @@ func demoScale(ctx context.Context, args []string, getenv func(string) string, s
 		return demoNational(ctx, db, c, years, seed, stdout, stderr)
 	}
 	if n <= 0 {
-		return fmt.Errorf("usage: prevent demo --scale N [--data DIR | --database URL]")
+		return fmt.Errorf("usage: prevent demo --scale N [--data DIR | --database URL], or prevent demo --national (see docs/returns.md)")
 	}
 	progress := func(int) {}
 	if bar := newProgressBar(stderr, n); bar != nil {
