@@ -67,6 +67,7 @@ func (s *Server) registerReturns() {
 		s.getReturn)
 	s.registerReturnApproval()
 	s.registerDashboard()
+	s.registerMonitoring()
 }
 
 func releasePolicyNames() string {
