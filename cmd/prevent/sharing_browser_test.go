@@ -56,8 +56,8 @@ func TestBrowserSharingJourney(t *testing.T) {
 	today := time.Now().UTC()
 	d.Open("gateways", sh+"/gateways", "main h1")
 	d.Open("new gateway", sh+"/gateways/new", "main h1")
-	d.SetValues(map[string]string{"code": "fennick_mentoring_protocol", "name": "Fennick Vale mentoring protocol", "summary": "Sharing with mentors under the local protocol",
-		"valid-from": today.AddDate(0, -1, 0).Format(time.DateOnly)})
+	d.SetValues(map[string]string{"code": "fennick_mentoring_protocol", "name": "Fennick Vale mentoring protocol", "summary": "Sharing with mentors under the local protocol"})
+	d.FillDate("valid-from", today.AddDate(0, -1, 0))
 	d.Tick("without-consent", "no")
 	d.Tick("sectors", "community")
 	d.Tick("sectors", "local_authority")
@@ -84,8 +84,8 @@ func TestBrowserSharingJourney(t *testing.T) {
 	d.Tick("categories", "support-plan")
 	d.Tick("gateways", "consent")
 	d.Tick("gateways", "fennick_mentoring_protocol")
-	d.SetValues(map[string]string{"retention": "Six years after support ends", "disposal": "Secure deletion", "security": "Named mentors only; secure email",
-		"review-date": today.AddDate(1, 0, 0).Format(time.DateOnly)})
+	d.SetValues(map[string]string{"retention": "Six years after support ends", "disposal": "Secure deletion", "security": "Named mentors only; secure email"})
+	d.FillDate("review-date", today.AddDate(1, 0, 0))
 	d.ClickToHeading("save draft", "main form button.govuk-button", "Fennick Vale mentoring agreement")
 	d.Check("agreement draft")
 	agreementPath := d.Path()

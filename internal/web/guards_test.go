@@ -255,7 +255,8 @@ func TestGuardsThroughThePages(t *testing.T) {
 		g.refusedInline(t, "a share with the provider", co, g.cases+"/share", shared(url.Values{"organisation": {itoa64(g.mentors)}}),
 			"organisation-error", "Kindly Mentors CIC is not a public body")
 		wantRedirect(t, serve(t, g.s, g.dpo, http.MethodPost, sharePath(g.pid, "acknowledgements", "new"), url.Values{"organisation": {itoa64(g.mentors)},
-			"acknowledged-by": {"Director"}, "acknowledged-on": {g.now.Format("2006-01-02")}, "text-version": {sharing.AcknowledgementText}}), sharePath(g.pid, "acknowledgements"))
+			"acknowledged-by": {"Director"}, "acknowledged-on-day": {fmt.Sprint(g.now.Day())},
+			"acknowledged-on-month": {fmt.Sprint(int(g.now.Month()))}, "acknowledged-on-year": {fmt.Sprint(g.now.Year())}, "text-version": {sharing.AcknowledgementText}}), sharePath(g.pid, "acknowledgements"))
 		if dash := parse(t, serve(t, g.s, g.dpo, http.MethodGet, sharePath(g.pid, "dashboard"), nil)); dash.Find("#acknowledgement-alerts").Length() != 0 {
 			t.Error("the alert stays after the acknowledgement")
 		}

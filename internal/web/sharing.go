@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,50 +44,71 @@ func sharePath(pid prevent.ID, rest ...any) string {
 
 func shareWho(r *http.Request) prevent.Principal { return prevent.PrincipalFrom(r.Context()) }
 
-// shareISO is a day as YYYY-MM-DD, for form values.
-func shareISO(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02")
+// shareDates reads a form's GOV.UK date inputs for the sharing services, which take each day as a time: a
+// date left blank is the zero time, which the services refuse where they require it, and one incomplete or
+// not real is the zero time with the input's own message, shown in place of whatever the service says about
+// it.
+type shareDates struct {
+	names []string                      // the date inputs read
+	errs  map[string]prevent.FieldError // each date input's own error, by the input's name
 }
 
-// shareDates reads YYYY-MM-DD fields; a field left blank is the zero time, and one that is not a real date
-// gets a message to show in place of whatever the service says about it.
-type shareDates map[string]string
-
-func (d shareDates) read(f form, name, label string) time.Time {
-	v := f.Get(name)
-	if v == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse("2006-01-02", v)
-	if err != nil {
-		d[name] = label + " must be a real date, as YYYY-MM-DD, for example 2027-03-31"
-		return time.Time{}
+func (d *shareDates) read(f form, name, label string) time.Time {
+	d.names = append(d.names, name)
+	t, fe := readDate(f, name, label, false)
+	if fe.Message != "" {
+		if d.errs == nil {
+			d.errs = map[string]prevent.FieldError{}
+		}
+		d.errs[name] = fe
 	}
 	return t
 }
 
-// merge lays the date messages over err's field errors (adding any the service did not report), and
-// returns the result as a validation error; nil when there is nothing to report.
-func (d shareDates) merge(err error) error {
-	if len(d) == 0 {
+// shareToday puts today into the date input called name, as the day a form suggests.
+func shareToday(v url.Values, name string, now time.Time) url.Values {
+	setDateInput(v, name, now.UTC())
+	return v
+}
+
+// bad is whether a date input is incomplete or not real.
+func (d *shareDates) bad() bool { return len(d.errs) > 0 }
+
+// merge lays each date input's own error over the service's errors for that date (adding any the service did
+// not report), points the service's other errors about a date at its day field, which the error summary links
+// to, and returns the result as a validation error; err itself when there is nothing to change.
+func (d *shareDates) merge(err error) error {
+	fes := prevent.FieldErrors(err)
+	if len(d.errs) == 0 && len(fes) == 0 {
 		return err
 	}
-	seen := map[string]bool{}
+	placed := map[string]bool{}
 	var out []prevent.FieldError
-	for _, fe := range prevent.FieldErrors(err) {
-		if m, ok := d[fe.Field]; ok {
-			fe.Message = m
+	for _, fe := range fes {
+		if !slices.Contains(d.names, fe.Field) {
+			out = append(out, fe)
+			continue
 		}
-		seen[fe.Field] = true
+		if own, ok := d.errs[fe.Field]; ok {
+			if !placed[fe.Field] {
+				out, placed[fe.Field] = append(out, own), true
+			}
+			continue
+		}
+		fe.Field += "-day"
 		out = append(out, fe)
 	}
-	for name, m := range d {
-		if !seen[name] {
-			out = append(out, prevent.FieldError{Field: name, Message: m})
+	for _, name := range d.names {
+		if own, ok := d.errs[name]; ok && !placed[name] {
+			out = append(out, own)
 		}
+	}
+	var e *prevent.Error
+	if len(d.errs) == 0 && errors.As(err, &e) {
+		// Only the service's errors were moved: the error keeps its kind.
+		moved := *e
+		moved.Fields = out
+		return &moved
 	}
 	return prevent.Validation(out)
 }
@@ -204,16 +227,16 @@ func (sp *sharingPages) handleGatewayNewPost(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	dates := shareDates{}
+	var dates shareDates
 	in := sharing.GatewayInput{Code: f.Get("code"), Name: f.Get("name"), Summary: f.Get("summary"),
 		WithoutConsent: f.Get("without-consent") == "yes", Sectors: f.List("sectors"),
 		ValidFrom: dates.read(f, "valid-from", "Valid from"), ValidTo: dates.read(f, "valid-to", "Valid until")}
-	if len(dates) > 0 {
+	if dates.bad() {
 		return sp.gatewayForm(w, r, pid, f.WithErr(dates.merge(in.Validate())))
 	}
 	version, err := sp.svc.AddGateway(r.Context(), shareWho(r), pid, in)
 	if isInvalid(err) {
-		return sp.gatewayForm(w, r, pid, f.WithErr(err))
+		return sp.gatewayForm(w, r, pid, f.WithErr(dates.merge(err)))
 	}
 	if err != nil {
 		return err
@@ -272,7 +295,7 @@ func (sp *sharingPages) agreementForm(w http.ResponseWriter, r *http.Request, v 
 	return sp.shareForm(w, r, title, back, v.Form, func(l layout) templ.Component { return agreementFormPage(l, title, v) })
 }
 
-func agreementInput(f form, dates shareDates) sharing.AgreementInput {
+func agreementInput(f form, dates *shareDates) sharing.AgreementInput {
 	in := sharing.AgreementInput{Title: f.Get("title"), Parties: formIDs(f.List("parties")), Gateways: f.List("gateways"),
 		Retention: f.Get("retention"), Disposal: f.Get("disposal"), Security: f.Get("security"),
 		ReviewDate: dates.read(f, "review-date", "Review date")}
@@ -302,14 +325,14 @@ func (sp *sharingPages) handleAgreementNewPost(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	dates := shareDates{}
-	in := agreementInput(f, dates)
-	if len(dates) > 0 {
+	var dates shareDates
+	in := agreementInput(f, &dates)
+	if dates.bad() {
 		return sp.agreementForm(w, r, agreementForm{PID: pid, Form: f.WithErr(dates.merge(in.Validate()))})
 	}
 	id, err := sp.svc.CreateAgreement(r.Context(), shareWho(r), pid, in)
 	if isInvalid(err) {
-		return sp.agreementForm(w, r, agreementForm{PID: pid, Form: f.WithErr(err)})
+		return sp.agreementForm(w, r, agreementForm{PID: pid, Form: f.WithErr(dates.merge(err))})
 	}
 	if err != nil {
 		return err
@@ -335,7 +358,10 @@ func (sp *sharingPages) loadAgreement(r *http.Request) (prevent.ID, sharing.Agre
 
 func agreementValues(a sharing.Agreement) url.Values {
 	v := url.Values{"title": {a.Title}, "retention": {a.Retention}, "disposal": {a.Disposal}, "security": {a.Security},
-		"review-date": {shareISO(a.ReviewDate)}, "gateways": a.Gateways}
+		"gateways": a.Gateways}
+	if !a.ReviewDate.IsZero() {
+		setDateInput(v, "review-date", a.ReviewDate.UTC())
+	}
 	for _, p := range a.Parties {
 		v.Add("parties", itoa64(p))
 	}
@@ -368,16 +394,16 @@ func (sp *sharingPages) handleAgreementEditPost(w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
-	dates := shareDates{}
-	in := agreementInput(f, dates)
+	var dates shareDates
+	in := agreementInput(f, &dates)
 	v := agreementForm{PID: pid, ID: a.ID, Signed: len(a.Signatories)}
-	if len(dates) > 0 {
+	if dates.bad() {
 		v.Form = f.WithErr(dates.merge(in.Validate()))
 		return sp.agreementForm(w, r, v)
 	}
 	err = sp.svc.UpdateAgreement(r.Context(), shareWho(r), a.ID, in)
 	if isInvalid(err) || isRefusal(err) {
-		v.Form = f.WithErr(err)
+		v.Form = f.WithErr(dates.merge(err))
 		return sp.agreementForm(w, r, v)
 	}
 	if err != nil {
@@ -503,7 +529,7 @@ func (sp *sharingPages) handleSignatoryNew(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	return sp.signatoryForm(w, r, pid, a, form{Values: url.Values{"signed-on": {shareISO(sp.deps.Now())}}})
+	return sp.signatoryForm(w, r, pid, a, form{Values: shareToday(url.Values{}, "signed-on", sp.deps.Now())})
 }
 
 func (sp *sharingPages) handleSignatoryNewPost(w http.ResponseWriter, r *http.Request) error {
@@ -515,7 +541,7 @@ func (sp *sharingPages) handleSignatoryNewPost(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	dates := shareDates{}
+	var dates shareDates
 	in := sharing.SignatoryInput{OrganisationID: formID(f.Get("organisation")), Name: f.Get("name"), JobTitle: f.Get("job-title"),
 		SignedOn: dates.read(f, "signed-on", "Date of signature")}
 	err = dates.merge(sp.svc.AddSignatory(r.Context(), shareWho(r), a.ID, in))
@@ -570,8 +596,8 @@ func (sp *sharingPages) handleAcknowledgementNew(w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	return sp.acknowledgementForm(w, r, pid, form{Values: url.Values{"organisation": {r.URL.Query().Get("organisation")},
-		"acknowledged-on": {shareISO(sp.deps.Now())}, "text-version": {sharing.AcknowledgementText}}})
+	v := url.Values{"organisation": {r.URL.Query().Get("organisation")}, "text-version": {sharing.AcknowledgementText}}
+	return sp.acknowledgementForm(w, r, pid, form{Values: shareToday(v, "acknowledged-on", sp.deps.Now())})
 }
 
 func (sp *sharingPages) handleAcknowledgementNewPost(w http.ResponseWriter, r *http.Request) error {
@@ -584,7 +610,7 @@ func (sp *sharingPages) handleAcknowledgementNewPost(w http.ResponseWriter, r *h
 		return err
 	}
 	org := formID(f.Get("organisation"))
-	dates := shareDates{}
+	var dates shareDates
 	in := sharing.AcknowledgementInput{AcknowledgedBy: f.Get("acknowledged-by"), TextVersion: f.Get("text-version"),
 		AcknowledgedOn: dates.read(f, "acknowledged-on", "Date of the acknowledgement")}
 	if org == 0 {
@@ -683,7 +709,7 @@ func (sp *sharingPages) handleLedger(w http.ResponseWriter, r *http.Request) err
 	}
 	q := r.URL.Query()
 	v := ledgerView{PID: pid, Form: form{Values: q}}
-	dates := shareDates{}
+	var dates shareDates
 	filter := sharing.LedgerFilter{Gateway: q.Get("gateway"), OrganisationID: formID(q.Get("organisation")),
 		From: dates.read(v.Form, "from", "From"), To: dates.read(v.Form, "to", "To"), Before: formID(q.Get("before")), Limit: sharingLedgerPage}
 	if v.Members, v.Names, err = sp.members(r, pid); err != nil {
@@ -692,19 +718,19 @@ func (sp *sharingPages) handleLedger(w http.ResponseWriter, r *http.Request) err
 	if v.Gateways, err = sp.svc.AllGateways(r.Context(), shareWho(r), pid); err != nil {
 		return err
 	}
-	if len(dates) > 0 {
+	if dates.bad() {
 		v.Form = v.Form.WithErr(dates.merge(nil))
 	} else {
 		v.Page, err = sp.svc.Ledger(r.Context(), shareWho(r), pid, filter)
 		if isInvalid(err) {
-			v.Form = v.Form.WithErr(err)
+			v.Form = v.Form.WithErr(dates.merge(err))
 		} else if err != nil {
 			return err
 		}
 	}
 	if v.Page.Next != 0 {
 		next := url.Values{}
-		for _, k := range []string{"gateway", "organisation", "from", "to"} {
+		for _, k := range []string{"gateway", "organisation", "from-day", "from-month", "from-year", "to-day", "to-month", "to-year"} {
 			if x := q.Get(k); x != "" {
 				next.Set(k, x)
 			}
@@ -775,7 +801,7 @@ func (sp *sharingPages) handleRequestNew(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	return sp.requestForm(w, r, pid, form{Values: url.Values{"received": {shareISO(sp.deps.Now())}}})
+	return sp.requestForm(w, r, pid, form{Values: shareToday(url.Values{}, "received", sp.deps.Now())})
 }
 
 func (sp *sharingPages) handleRequestNewPost(w http.ResponseWriter, r *http.Request) error {
@@ -787,7 +813,7 @@ func (sp *sharingPages) handleRequestNewPost(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	dates := shareDates{}
+	var dates shareDates
 	in := rights.SubjectAccessInput{Received: dates.read(f, "received", "Date received"), Requester: f.Get("requester"),
 		Subject: f.Get("subject"), Regime: rights.Regime(f.Get("regime"))}
 	id, err := sp.rights.RegisterRequest(r.Context(), shareWho(r), pid, in)
@@ -829,7 +855,7 @@ func (sp *sharingPages) renderRequest(w http.ResponseWriter, r *http.Request, f 
 }
 
 func (sp *sharingPages) handleRequest(w http.ResponseWriter, r *http.Request) error {
-	return sp.renderRequest(w, r, form{Values: url.Values{"completed-on": {shareISO(sp.deps.Now())}}})
+	return sp.renderRequest(w, r, form{Values: shareToday(url.Values{}, "completed-on", sp.deps.Now())})
 }
 
 // requestOf checks that the request in the path belongs to the partnership before it is changed.
@@ -880,13 +906,16 @@ func (sp *sharingPages) handleRequestComplete(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	dates := shareDates{}
+	var dates shareDates
 	on := dates.read(f, "completed-on", "Date answered")
 	err = dates.merge(sp.rights.CompleteRequest(r.Context(), shareWho(r), id, on))
 	if isInvalid(err) || isRefusal(err) {
+		// Every error of the answer is about its date: the error summary links each to the date input.
 		f = f.WithErr(err)
-		for i := range f.Errors {
-			f.Errors[i].Field = "completed-on"
+		for i, fe := range f.Errors {
+			if !strings.HasPrefix(fe.Field, "completed-on-") {
+				f.Errors[i].Field = "completed-on-day"
+			}
 		}
 		return sp.renderRequest(w, r, f)
 	}

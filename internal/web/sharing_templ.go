@@ -336,11 +336,11 @@ func gatewayFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.Input("valid-from", "Valid from", "As YYYY-MM-DD, for example 2026-04-01", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.DateInput(dateInput(f, "valid-from", "Valid from", "For example, 1 4 2026")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.Input("valid-to", "Valid until (optional)", "The first day it no longer applies, as YYYY-MM-DD. Leave blank while it is current", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.DateInput(dateInput(f, "valid-to", "Valid until (optional)", "The first day it no longer applies, for example 1 4 2027. Leave blank while it is current")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -634,7 +634,7 @@ func agreementFormPage(l layout, title string, v agreementForm) templ.Component 
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(v.Form.Input("review-date", "Review date", "The agreement lapses after this day. As YYYY-MM-DD, for example 2027-10-31", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.DateInput(dateInput(v.Form, "review-date", "Review date", "The agreement lapses after this day. For example, 31 10 2027")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1059,7 +1059,7 @@ func signatoryFormPage(l layout, pid prevent.ID, a sharing.Agreement, f form, or
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.Input("signed-on", "Date of signature", "As YYYY-MM-DD", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.DateInput(dateInput(f, "signed-on", "Date of signature", "For example, 27 3 2027")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1255,7 +1255,7 @@ func acknowledgementFormPage(l layout, pid prevent.ID, f form, orgs []govuk.Sele
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.Input("acknowledged-on", "Date of the acknowledgement", "As YYYY-MM-DD", withClasses("govuk-input--width-10"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.DateInput(dateInput(f, "acknowledged-on", "Date of the acknowledgement", "For example, 27 3 2027")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

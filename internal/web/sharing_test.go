@@ -140,7 +140,7 @@ func TestSharingAgreementJourneyThroughPages(t *testing.T) {
 		dpo := f.dpo()
 		// Errors keep the input.
 		w := serve(t, f.s, dpo, "POST", f.path("agreements", "new"), url.Values{"title": {"Elmshire mentoring agreement"},
-			"parties": {itoa64(f.public)}, "purposes": {"support_delivery"}, "review-date": {"2027-02-30"}})
+			"parties": {itoa64(f.public)}, "purposes": {"support_delivery"}, "review-date-day": {"30"}, "review-date-month": {"2"}, "review-date-year": {"2027"}})
 		doc := parse(t, w)
 		if w.Code != 200 || doc.Find(".govuk-error-summary").Length() != 1 {
 			t.Fatalf("invalid draft: %d, error summary %d", w.Code, doc.Find(".govuk-error-summary").Length())
@@ -154,23 +154,22 @@ func TestSharingAgreementJourneyThroughPages(t *testing.T) {
 		if v, _ := doc.Find("#title").Attr("value"); v != "Elmshire mentoring agreement" {
 			t.Errorf("title kept as %q", v)
 		}
-		if v, _ := doc.Find("#review-date").Attr("value"); v != "2027-02-30" {
-			t.Errorf("review date kept as %q", v)
-		}
+		shareWantTyped(t, doc, "review-date", "30", "2", "2027")
+		shareWantLinks(t, doc, "#review-date-day")
 		if doc.Find(`input[name=purposes][value=support_delivery]:checked`).Length() != 1 {
 			t.Error("the purpose ticked is not kept")
 		}
 		// A complete draft.
 		draft := url.Values{"title": {"Elmshire mentoring agreement"}, "parties": {itoa64(f.public), itoa64(f.nonPublic)},
 			"purposes": {"support_delivery"}, "categories": {"identity", "support-plan"}, "gateways": {"consent"},
-			"retention": {"Six years after support ends"}, "disposal": {"Secure deletion"}, "security": {"Named mentors only"}, "review-date": {"2027-10-31"}}
+			"retention": {"Six years after support ends"}, "disposal": {"Secure deletion"}, "security": {"Named mentors only"}, "review-date-day": {"31"}, "review-date-month": {"10"}, "review-date-year": {"2027"}}
 		loc := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("agreements", "new"), draft), f.path("agreements")+"/")
 		page := parse(t, serve(t, f.s, dpo, "GET", loc, nil))
 		if h := page.Find("main h1").Text(); h != "Elmshire mentoring agreement" || !strings.Contains(page.Find("#details").Text(), "Draft") {
 			t.Fatalf("agreement page %q, details %q", h, page.Find("#details").Text())
 		}
 		// A signatory without a name is refused, the rest kept.
-		w = serve(t, f.s, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa64(f.public)}, "job-title": {"Director of children’s services"}, "signed-on": {"2026-11-09"}})
+		w = serve(t, f.s, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa64(f.public)}, "job-title": {"Director of children’s services"}, "signed-on-day": {"9"}, "signed-on-month": {"11"}, "signed-on-year": {"2026"}})
 		doc = parse(t, w)
 		if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the signatory’s name") {
 			t.Errorf("signatory without name: %q", doc.Find(".govuk-error-summary").Text())
@@ -180,7 +179,7 @@ func TestSharingAgreementJourneyThroughPages(t *testing.T) {
 		}
 		for _, org := range []prevent.ID{f.public, f.nonPublic} {
 			wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa64(org)}, "name": {"Signer"},
-				"job-title": {"Director"}, "signed-on": {"2026-11-09"}}), loc)
+				"job-title": {"Director"}, "signed-on-day": {"9"}, "signed-on-month": {"11"}, "signed-on-year": {"2026"}}), loc)
 		}
 		// Activation is refused for want of the non-public body's acknowledgement, saying so on the page.
 		{
@@ -194,7 +193,7 @@ func TestSharingAgreementJourneyThroughPages(t *testing.T) {
 			}
 			// The acknowledgement form keeps input on error.
 			w = serve(t, f.s, dpo, "POST", f.path("acknowledgements", "new"), url.Values{"organisation": {itoa64(f.nonPublic)},
-				"acknowledged-on": {"2026-11-09"}, "text-version": {"dp-duties-2026-1"}})
+				"acknowledged-on-day": {"9"}, "acknowledged-on-month": {"11"}, "acknowledged-on-year": {"2026"}, "text-version": {"dp-duties-2026-1"}})
 			doc = parse(t, w)
 			if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the name and role") {
 				t.Errorf("acknowledgement without a name: %q", doc.Find(".govuk-error-summary").Text())
@@ -203,7 +202,7 @@ func TestSharingAgreementJourneyThroughPages(t *testing.T) {
 				t.Error("the organisation chosen is not kept")
 			}
 			wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("acknowledgements", "new"), url.Values{"organisation": {itoa64(f.nonPublic)},
-				"acknowledged-by": {"Chief executive"}, "acknowledged-on": {"2026-11-09"}, "text-version": {"dp-duties-2026-1"}}), f.path("acknowledgements"))
+				"acknowledged-by": {"Chief executive"}, "acknowledged-on-day": {"9"}, "acknowledged-on-month": {"11"}, "acknowledged-on-year": {"2026"}, "text-version": {"dp-duties-2026-1"}}), f.path("acknowledgements"))
 		}
 		// Suspending needs a reason.
 		wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/status", url.Values{"to": {"active"}}), loc)
@@ -232,13 +231,16 @@ func TestSharingGatewayAndRetentionFormsKeepInput(t *testing.T) {
 	f := newSharingFixture(t, dbtest.NewSQLite(t))
 	dpo := f.dpo()
 	doc := parse(t, serve(t, f.s, dpo, "POST", f.path("gateways", "new"), url.Values{"code": {"Bad Code"}, "name": {"Elmshire protocol"},
-		"without-consent": {"no"}, "sectors": {"education"}, "valid-from": {"2026-04-01"}, "valid-to": {"2026-01-01"}}))
+		"without-consent": {"no"}, "sectors": {"education"}, "valid-from-day": {"1"}, "valid-from-month": {"4"}, "valid-from-year": {"2026"}, "valid-to-day": {"1"}, "valid-to-month": {"1"}, "valid-to-year": {"2026"}}))
 	sum := doc.Find(".govuk-error-summary").Text()
 	for _, want := range []string{"Enter a code of 2 to 60", "Describe what the gateway permits", "The end date must be after the start date"} {
 		if !strings.Contains(sum, want) {
 			t.Errorf("gateway errors %q lack %q", sum, want)
 		}
 	}
+	// The service's error about a date links to its day field.
+	shareWantLinks(t, doc, "#valid-to-day")
+	shareWantTyped(t, doc, "valid-to", "1", "1", "2026")
 	if v, _ := doc.Find("#name").Attr("value"); v != "Elmshire protocol" {
 		t.Errorf("name kept as %q", v)
 	}
@@ -246,7 +248,7 @@ func TestSharingGatewayAndRetentionFormsKeepInput(t *testing.T) {
 		t.Error("the sector ticked is not kept")
 	}
 	wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("gateways", "new"), url.Values{"code": {"elmshire_protocol"}, "name": {"Elmshire protocol"},
-		"summary": {"Sharing between schools and the council"}, "without-consent": {"no"}, "sectors": {"education"}, "valid-from": {"2026-04-01"}}), f.path("gateways"))
+		"summary": {"Sharing between schools and the council"}, "without-consent": {"no"}, "sectors": {"education"}, "valid-from-day": {"1"}, "valid-from-month": {"4"}, "valid-from-year": {"2026"}}), f.path("gateways"))
 	if body := serve(t, f.s, dpo, "GET", f.path("gateways"), nil).Body.String(); !strings.Contains(body, "elmshire_protocol v1") {
 		t.Error("the local gateway is not listed")
 	}
@@ -272,24 +274,26 @@ func TestSharingGatewayAndRetentionFormsKeepInput(t *testing.T) {
 func TestSharingSubjectAccessRegister(t *testing.T) {
 	f := newSharingFixture(t, dbtest.NewSQLite(t))
 	dpo := f.dpo()
-	doc := parse(t, serve(t, f.s, dpo, "POST", f.path("subject-access", "new"), url.Values{"received": {"2026-11-31"}, "requester": {"Sam Example"}}))
+	doc := parse(t, serve(t, f.s, dpo, "POST", f.path("subject-access", "new"), url.Values{"received-day": {"31"}, "received-month": {"11"}, "received-year": {"2026"}, "requester": {"Sam Example"}}))
 	sum := doc.Find(".govuk-error-summary").Text()
 	for _, want := range []string{"Date received must be a real date", "Enter who the request is about", "Select the law"} {
 		if !strings.Contains(sum, want) {
 			t.Errorf("register errors %q lack %q", sum, want)
 		}
 	}
+	shareWantLinks(t, doc, "#received-day")
+	shareWantTyped(t, doc, "received", "31", "11", "2026")
 	if v, _ := doc.Find("#requester").Attr("value"); v != "Sam Example" {
 		t.Errorf("requester kept as %q", v)
 	}
-	loc := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("subject-access", "new"), url.Values{"received": {"2026-10-31"},
+	loc := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("subject-access", "new"), url.Values{"received-day": {"31"}, "received-month": {"10"}, "received-year": {"2026"},
 		"requester": {"Sam Example"}, "subject": {"Sam Example"}, "regime": {"uk_gdpr"}}), f.path("subject-access")+"/")
 	// Received 31 October: due 30 November, shown on the request and the register.
 	if body := serve(t, f.s, dpo, "GET", loc, nil).Body.String(); !strings.Contains(body, "30 November 2026") {
 		t.Error("the request does not show its due date, 30 November 2026")
 	}
 	// A request received in September is overdue in the register.
-	old := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("subject-access", "new"), url.Values{"received": {"2026-09-01"},
+	old := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("subject-access", "new"), url.Values{"received-day": {"1"}, "received-month": {"9"}, "received-year": {"2026"},
 		"requester": {"Pat Example"}, "subject": {"Pat Example"}, "regime": {"dpa_part3"}}), f.path("subject-access")+"/")
 	row := parse(t, serve(t, f.s, dpo, "GET", f.path("subject-access"), nil)).Find(`tr:has(a[href="` + old + `"])`)
 	if !strings.Contains(row.Text(), "1 October 2026") || !strings.Contains(row.Text(), "Overdue") {
@@ -303,14 +307,13 @@ func TestSharingSubjectAccessRegister(t *testing.T) {
 	if body := serve(t, f.s, dpo, "GET", f.path("subject-access"), nil).Body.String(); !strings.Contains(body, "31 January 2027") || !strings.Contains(body, "Open, extended") {
 		t.Error("the register does not show the extended due date, 31 January 2027")
 	}
-	doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/complete", url.Values{"completed-on": {"2026-12-01"}}))
+	doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/complete", url.Values{"completed-on-day": {"1"}, "completed-on-month": {"12"}, "completed-on-year": {"2026"}}))
 	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter a date between receipt and today") {
 		t.Errorf("completion in the future: %q", doc.Find(".govuk-error-summary").Text())
 	}
-	if v, _ := doc.Find("#completed-on").Attr("value"); v != "2026-12-01" {
-		t.Errorf("completion date kept as %q", v)
-	}
-	wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/complete", url.Values{"completed-on": {"2026-11-09"}}), loc)
+	shareWantTyped(t, doc, "completed-on", "1", "12", "2026")
+	shareWantLinks(t, doc, "#completed-on-day")
+	wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/complete", url.Values{"completed-on-day": {"9"}, "completed-on-month": {"11"}, "completed-on-year": {"2026"}}), loc)
 	if body := serve(t, f.s, dpo, "GET", loc, nil).Body.String(); !strings.Contains(body, "Answered 9 November 2026") {
 		t.Error("the request is not shown as answered")
 	}
@@ -319,17 +322,16 @@ func TestSharingSubjectAccessRegister(t *testing.T) {
 func TestSharingLedgerAndDashboard(t *testing.T) {
 	f := newSharingFixture(t, dbtest.NewSQLite(t))
 	dpo := f.dpo()
-	doc := parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures")+"?from=2026-13-01&gateway=consent", nil))
+	doc := parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures")+"?from-day=1&from-month=13&from-year=2026&gateway=consent", nil))
 	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "From must be a real date") {
 		t.Errorf("bad filter date: %q", doc.Find(".govuk-error-summary").Text())
 	}
-	if v, _ := doc.Find("#from").Attr("value"); v != "2026-13-01" {
-		t.Errorf("filter kept as %q", v)
-	}
+	shareWantTyped(t, doc, "from", "1", "13", "2026")
+	shareWantLinks(t, doc, "#from-day")
 	if doc.Find(`#gateway option[selected]`).AttrOr("value", "") != "consent" {
 		t.Error("the gateway filter is not kept")
 	}
-	doc = parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures")+"?from=2026-11-10", nil))
+	doc = parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures")+"?from-day=10&from-month=11&from-year=2026", nil))
 	if doc.Find(".govuk-error-summary").Length() != 0 || !strings.Contains(doc.Find("main").Text(), "No disclosures match") {
 		t.Error("a filter from tomorrow should match nothing, without errors")
 	}
@@ -453,16 +455,17 @@ func TestSharingAmendDraftAgreement(t *testing.T) {
 	dpo := f.dpo()
 	draft := url.Values{"title": {"Draft to amend"}, "parties": {itoa64(f.public), itoa64(f.nonPublic)},
 		"purposes": {"support_delivery"}, "categories": {"identity"}, "gateways": {"consent"},
-		"retention": {"Six years"}, "disposal": {"Secure deletion"}, "security": {"Named mentors only"}, "review-date": {"2027-10-31"}}
+		"retention": {"Six years"}, "disposal": {"Secure deletion"}, "security": {"Named mentors only"}, "review-date-day": {"31"}, "review-date-month": {"10"}, "review-date-year": {"2027"}}
 	loc := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("agreements", "new"), draft), f.path("agreements")+"/")
 	wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa64(f.public)}, "name": {"Signer"},
-		"job-title": {"Director"}, "signed-on": {"2026-11-09"}}), loc)
+		"job-title": {"Director"}, "signed-on-day": {"9"}, "signed-on-month": {"11"}, "signed-on-year": {"2026"}}), loc)
 	// The edit form is filled from the draft and warns that the signature will go.
 	doc := parse(t, serve(t, f.s, dpo, "GET", loc+"/edit", nil))
 	if v, _ := doc.Find("#title").Attr("value"); v != "Draft to amend" {
 		t.Errorf("edit form title %q", v)
 	}
-	if doc.Find(`input[name=parties][value="`+itoa64(f.nonPublic)+`"]:checked`).Length() != 1 || doc.Find("#review-date").AttrOr("value", "") != "2027-10-31" {
+	if doc.Find(`input[name=parties][value="`+itoa64(f.nonPublic)+`"]:checked`).Length() != 1 || doc.Find("#review-date-day").AttrOr("value", "") != "31" ||
+		doc.Find("#review-date-month").AttrOr("value", "") != "10" || doc.Find("#review-date-year").AttrOr("value", "") != "2027" {
 		t.Error("the edit form does not show the draft's parties and review date")
 	}
 	if !strings.Contains(doc.Find(".govuk-warning-text").Text(), "removes the 1 signature already recorded") {
