@@ -281,7 +281,7 @@ func (s *Service) eraseCase(ctx context.Context, tx *database.Tx, c erasureCandi
 		return false, err
 	}
 	blank := []string{
-		`UPDATE referrals SET details = '{}', sealed_details = NULL, triage_reason = '', reasonable_grounds = '', triage_rationale = '',
+		`UPDATE referrals SET details = '{}', sealed_details = NULL, sealed_monitoring = NULL, triage_reason = '', reasonable_grounds = '', triage_rationale = '',
 			signpost_service = '', subject_id = NULL, state = 'deleted', erased_at = $2, updated_at = $2 WHERE id = $1`,
 		`DELETE FROM referral_concern_types WHERE referral_id = $1`,
 		`DELETE FROM referral_matches WHERE referral_id = $1`,

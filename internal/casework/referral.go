@@ -88,6 +88,9 @@ type ReferralInput struct {
 	ParentKnows    Knowledge `json:"parent_knows,omitempty"` // for a person under 18
 	// DangerAcknowledged records that the referrer saw the prompt to call 999 if anyone is in immediate danger.
 	DangerAcknowledged bool `json:"danger_acknowledged,omitempty"`
+	// Monitoring, when not nil, replaces the referral's equality monitoring answers (see EqualityMonitoring).
+	// It is write-only: it is never kept in the details, and every read leaves it nil.
+	Monitoring *EqualityMonitoring `json:"-"`
 }
 
 const maxText = 10000

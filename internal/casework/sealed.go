@@ -19,7 +19,9 @@ import (
 //     contacts, what the referrer fears), which describes beliefs and alleged offences, and the person's
 //     additional needs and other agencies involved, which describe health and care — in
 //     referrals.sealed_details;
-//   - the deconfliction note (police intelligence) — in deconfliction_notes.note_sealed.
+//   - the deconfliction note (police intelligence) — in deconfliction_notes.note_sealed;
+//   - the equality monitoring answers (ethnicity, mental health need or neurodiversity recorded), which are
+//     written and never read back into a case — in referrals.sealed_monitoring (equality.go).
 //
 // Names, date of birth, address, concern type codes and sector stay in plain columns: repeat-referral
 // matching and signposting search on them, and the statistics are counted from them.
@@ -98,6 +100,9 @@ func (s *Service) storeDetails(ctx context.Context, tx *database.Tx, id prevent.
 	if _, err := tx.ExecContext(ctx, `UPDATE referrals SET details = $1, sealed_details = $2, updated_at = $3 WHERE id = $4`,
 		string(pj), sealed, s.now(), id); err != nil {
 		return fmt.Errorf("casework: store details: %w", err)
+	}
+	if in.Monitoring != nil {
+		return s.storeMonitoring(ctx, tx, id, *in.Monitoring)
 	}
 	return nil
 }
