@@ -246,18 +246,31 @@ func (r *Return) coverSheet() wbSheet {
 }
 
 func (r *Return) contentsSheet() wbSheet {
+	var titles []string
+	for _, t := range r.Tables {
+		titles = append(titles, r.placedTitle(t))
+	}
+	return contentsOf(titles, "return")
+}
+
+// contentsOf is the table of contents of a workbook whose tables have these titles; what names what the tables
+// are of ("return", "dashboard").
+func contentsOf(titles []string, what string) wbSheet {
 	rows := [][]wbCell{
 		{text("Table of contents", styleTitle)},
-		{text("This worksheet contains one table, starting in row 3, with one header row: a row for each table of the return, with the name of its worksheet as a link to it. The notes are on the Notes worksheet.", styleText)},
+		{text("This worksheet contains one table, starting in row 3, with one header row: a row for each table of the "+what+", with the name of its worksheet as a link to it. The notes are on the Notes worksheet.", styleText)},
 		{text("Sheet name", styleHeadLabel), text("Table title", styleHeadLabel)},
 	}
-	for i, t := range r.Tables {
-		rows = append(rows, []wbCell{{Text: tableSheet(i), Style: styleLink, Link: tableSheet(i)}, text(r.placedTitle(t), styleLabel)})
+	for i, title := range titles {
+		rows = append(rows, []wbCell{{Text: tableSheet(i), Style: styleLink, Link: tableSheet(i)}, text(title, styleLabel)})
 	}
 	return wbSheet{Name: contentsSheet, Rows: rows, Widths: widths(rows, 2, 12, 110), Table: &wbTable{Name: "Contents", Header: 2, Columns: 2}}
 }
 
-func (r *Return) notesSheet(notes []string) wbSheet {
+func (r *Return) notesSheet(notes []string) wbSheet { return notesOf(notes) }
+
+// notesOf is the notes sheet: the shorthand explained, then the numbered notes.
+func notesOf(notes []string) wbSheet {
 	header := 3 + len(shorthand) // 0-based: title, description, shorthand lead-in, one row per shorthand
 	rows := [][]wbCell{
 		{text("Notes", styleTitle)},
@@ -275,7 +288,14 @@ func (r *Return) notesSheet(notes []string) wbSheet {
 }
 
 func (r *Return) tableSheet(i int, t Table, notes []int) wbSheet {
-	title := fmt.Sprintf("Table %d: %s", i+1, r.placedTitle(t))
+	return tableSheetOf(i, t, r.placedTitle(t), notes,
+		fmt.Sprintf("Source: the partnership's case records (%s), under disclosure control %s.", r.Provenance.QueryVersion, r.Provenance.Policy))
+}
+
+// tableSheetOf is the worksheet of table i, under its title with its notes marked, saying where its figures
+// come from.
+func tableSheetOf(i int, t Table, placed string, notes []int, source string) wbSheet {
+	title := fmt.Sprintf("Table %d: %s", i+1, placed)
 	if len(notes) > 0 {
 		title += " " + noteMarks(notes)
 	}
@@ -288,15 +308,19 @@ func (r *Return) tableSheet(i int, t Table, notes []int) wbSheet {
 			}
 		}
 	}
+	lastRow := ""
+	if len(t.Rows) > 0 && t.Rows[len(t.Rows)-1].Total {
+		lastRow = "; its last row is the total"
+	}
 	key := "This table uses no shorthand."
 	if len(used) > 0 {
 		key = "Shorthand in this table: " + strings.Join(used, ", ") + ". The notes sheet explains it."
 	}
 	rows := [][]wbCell{
 		{text(title, styleTitle)},
-		{text(fmt.Sprintf("This worksheet contains one table, starting in row %d, with one header row; its last row is the total. The notes are on the Notes worksheet.", tableStart), styleText)},
+		{text(fmt.Sprintf("This worksheet contains one table, starting in row %d, with one header row%s. The notes are on the Notes worksheet.", tableStart, lastRow), styleText)},
 		{text(key, styleText)},
-		{text(fmt.Sprintf("Source: the partnership's case records (%s), under disclosure control %s.", r.Provenance.QueryVersion, r.Provenance.Policy), styleText)},
+		{text(source, styleText)},
 	}
 	head := make([]wbCell, len(t.Headings))
 	for c, h := range t.Headings {

@@ -16,8 +16,10 @@ import (
 // cells use (the titles are Heading 1, the cover's headings Heading 2) and meta.xml with the title, language and
 // times. Each table is a named database range with a header row. The same return gives the same bytes: parts
 // in a fixed order, every timestamp the same, and the document's times the return's generation time.
-func (r *Return) ODS() ([]byte, error) {
-	wb := r.workbook()
+func (r *Return) ODS() ([]byte, error) { return writeODS(r.workbook()) }
+
+// writeODS writes a workbook as an OpenDocument spreadsheet.
+func writeODS(wb workbook) ([]byte, error) {
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
 	mimetype := []byte(odsMimetype)

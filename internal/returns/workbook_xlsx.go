@@ -16,8 +16,10 @@ import (
 // an Excel table without filter buttons, and the document's title, language and times set. The same return
 // gives the same bytes: the document's times are the return's generation time, and the package is written
 // again with its parts in a fixed order and fixed timestamps.
-func (r *Return) XLSX() ([]byte, error) {
-	wb := r.workbook()
+func (r *Return) XLSX() ([]byte, error) { return writeXLSX(r.workbook()) }
+
+// writeXLSX writes a workbook as an Excel workbook.
+func writeXLSX(wb workbook) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetDefaultFont(wbFont); err != nil {

@@ -105,6 +105,29 @@ func (p *pages) handleDashboardDownload(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	name := fmt.Sprintf("prevent-caseload-%d-%d-q%d", pid, int(per.Year), per.Quarter)
+	if per.Quarter == 0 {
+		name = fmt.Sprintf("prevent-caseload-%d-%d", pid, int(per.Year))
+	}
+	switch format := r.URL.Query().Get("format"); format {
+	case "xlsx", "ods":
+		body, err := d.XLSX()
+		if format == "ods" {
+			body, err = d.ODS()
+		}
+		if err != nil {
+			return err
+		}
+		h := w.Header()
+		h.Set("Content-Type", downloadTypes[format])
+		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"."+format))
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		_, err = w.Write(body)
+		return err
+	case "", "csv":
+	default:
+		return prevent.Errorf(prevent.Invalid, "Choose a download: XLSX, ODS or CSV")
+	}
 	id := r.URL.Query().Get("table")
 	for _, t := range d.Tables() {
 		if t.ID != id {
@@ -114,13 +137,9 @@ func (p *pages) handleDashboardDownload(w http.ResponseWriter, r *http.Request) 
 		if err != nil {
 			return err
 		}
-		name := fmt.Sprintf("prevent-caseload-%d-%s-%s.csv", pid, strings.ReplaceAll(strings.ReplaceAll(per.String(), "/", "-"), " ", "-"), t.ID)
-		if i := strings.Index(name, "-("); i > 0 { // "Q2 (July to September)" is long for a file name
-			name = name[:i] + "-" + t.ID + ".csv"
-		}
 		h := w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"-"+t.ID+".csv"))
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		_, err = w.Write(body)
 		return err
@@ -130,6 +149,12 @@ func (p *pages) handleDashboardDownload(w http.ResponseWriter, r *http.Request) 
 
 func (v dashboardView) csvLink(table string) string {
 	q := url.Values{"year": {v.Form.Get("year")}, "quarter": {v.Form.Get("quarter")}, "table": {table}}
+	return DashboardDownloadPath.Link(v.PID) + "?" + q.Encode()
+}
+
+// bookLink is the address of the whole dashboard as a workbook (format xlsx or ods).
+func (v dashboardView) bookLink(format string) string {
+	q := url.Values{"year": {v.Form.Get("year")}, "quarter": {v.Form.Get("quarter")}, "format": {format}}
 	return DashboardDownloadPath.Link(v.PID) + "?" + q.Encode()
 }
 

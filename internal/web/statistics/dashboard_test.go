@@ -39,6 +39,15 @@ func TestDashboardPage(t *testing.T) {
 		t.Errorf("CSV: status %d: %.200s", rec.Code, rec.Body)
 	}
 
+	for format, ctype := range map[string]string{"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "ods": "application/vnd.oasis.opendocument.spreadsheet"} {
+		href := doc.Find("a[href*='format=" + format + "']").AttrOr("href", "")
+		rec := f.site.Serve(t, f.w.Roles[prevent.Coordinator], http.MethodGet, href, nil)
+		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != ctype || !strings.HasPrefix(rec.Body.String(), "PK") ||
+			!strings.Contains(rec.Header().Get("Content-Disposition"), "prevent-caseload-") {
+			t.Errorf("%s download %q: status %d, type %q", format, href, rec.Code, rec.Header().Get("Content-Type"))
+		}
+	}
+
 	code, doc, _ = f.get(t, prevent.Analyst, statistics.DashboardPath.Link(pid))
 	if code != http.StatusOK || !strings.Contains(doc.Find("#year-error").Text(), "not over yet") {
 		t.Errorf("analyst, year in progress: status %d, error %q", code, doc.Find("#year-error").Text())
