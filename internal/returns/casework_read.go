@@ -39,6 +39,8 @@ type record struct {
 	signposted bool     // signposted to other services
 	erased     bool     // taken from the facts kept of an erased case
 	unsure     bool     // an erased case whose adoption cannot be told from the facts kept
+
+	id prevent.ID // the referral, to find its equality monitoring answers; 0 for an erased case
 }
 
 // encode is the record's line in the digest of the inputs.
@@ -112,7 +114,7 @@ func readLive(ctx context.Context, q database.Querier, pid prevent.ID, y Financi
 		if !ok {
 			continue
 		}
-		r := &record{quarter: quarter, sector: sector, age: ageAt(dob, approx, created, submitted.UTC()), gender: gender.String}
+		r := &record{id: id, quarter: quarter, sector: sector, age: ageAt(dob, approx, created, submitted.UTC()), gender: gender.String}
 		r.reached(casework.State(state))
 		byID[id] = r
 		ids = append(ids, id)

@@ -142,18 +142,20 @@ func TestRegions(t *testing.T) {
 // released are the digests of every released version of every list. A released version is never edited:
 // correct it with a new version, and add that version's digest here.
 var released = map[string]string{
-	"age_band version 1 (from 2015/16)":     "bc6100271d90ee666b9ae8e7a64c65806aad0762e015540102d7afe289d56676",
-	"age_band version 2 (from 2023/24)":     "846168f9b2e9096b821a60751bacf07a4e82d0b7737c3aa9537af5f4273cd7e4",
-	"concern_type version 1 (from 2015/16)": "49fd0beee0acad36693f606cf0d2547ede7499368e9ab5b6ce5d56b55b2d4983",
-	"concern_type version 2 (from 2016/17)": "c6a61a6381aa4ca17806f6d5ec6d63fdd8f23f2ce0af36a1e47491b09e8bc9d2",
-	"concern_type version 3 (from 2021/22)": "3c5e1c5bb6ee1e6feb25d2904460b93edc6117ba375ee4e9a0253f24c14d982f",
-	"concern_type version 4 (from 2024/25)": "84e41761dd2f100a581fcb7fe8ffbd863674bc5102cde14932da2b5c29a87b16",
-	"crosswalk concern_type version 1 to 2": "85c5c83a46c144fac55b8b5af7f5e7da7b1db990cebf6363f64e213a9fedc97e",
-	"crosswalk concern_type version 2 to 3": "335bf0f116a48966a92d4b5f7acbaf3b46559634e15d64e486af62a65d114e31",
-	"crosswalk concern_type version 3 to 4": "8268fb88e780deb1cad7751845271c5a509306210c8b554130cda4831d5fbbd9",
-	"gender version 1 (from 2015/16)":       "3444006ca2a631b610b1b8e05d3f17b58599ad82beda1549be2fbf31f20633a9",
-	"region version 1 (from 2015/16)":       "f496d2824ef7dc5afe14f28fb62c0397ea05841a73fbd3b4a17f7397db88fce0",
-	"sector version 1 (from 2015/16)":       "f117978bdfa4a2363224570f348ce02f8394f7b4afb395d90cdae5abf72564c0",
+	"age_band version 1 (from 2015/16)":               "bc6100271d90ee666b9ae8e7a64c65806aad0762e015540102d7afe289d56676",
+	"age_band version 2 (from 2023/24)":               "846168f9b2e9096b821a60751bacf07a4e82d0b7737c3aa9537af5f4273cd7e4",
+	"concern_type version 1 (from 2015/16)":           "49fd0beee0acad36693f606cf0d2547ede7499368e9ab5b6ce5d56b55b2d4983",
+	"concern_type version 2 (from 2016/17)":           "c6a61a6381aa4ca17806f6d5ec6d63fdd8f23f2ce0af36a1e47491b09e8bc9d2",
+	"concern_type version 3 (from 2021/22)":           "3c5e1c5bb6ee1e6feb25d2904460b93edc6117ba375ee4e9a0253f24c14d982f",
+	"concern_type version 4 (from 2024/25)":           "84e41761dd2f100a581fcb7fe8ffbd863674bc5102cde14932da2b5c29a87b16",
+	"crosswalk concern_type version 1 to 2":           "85c5c83a46c144fac55b8b5af7f5e7da7b1db990cebf6363f64e213a9fedc97e",
+	"crosswalk concern_type version 2 to 3":           "335bf0f116a48966a92d4b5f7acbaf3b46559634e15d64e486af62a65d114e31",
+	"crosswalk concern_type version 3 to 4":           "8268fb88e780deb1cad7751845271c5a509306210c8b554130cda4831d5fbbd9",
+	"ethnicity version 1 (from 2024/25)":              "2f91731591e6b2eb71296befd85da23a5829a31b87fab082c3e1b898a7f35504",
+	"gender version 1 (from 2015/16)":                 "3444006ca2a631b610b1b8e05d3f17b58599ad82beda1549be2fbf31f20633a9",
+	"mental_health_recorded version 1 (from 2024/25)": "6d01ee061df534d3cf4daafe4904738616f5670c744b5c094dd736e030ecc0bb",
+	"region version 1 (from 2015/16)":                 "f496d2824ef7dc5afe14f28fb62c0397ea05841a73fbd3b4a17f7397db88fce0",
+	"sector version 1 (from 2015/16)":                 "f117978bdfa4a2363224570f348ce02f8394f7b4afb395d90cdae5abf72564c0",
 }
 
 func TestListVersionsNeverChange(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/audit"
+	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -30,6 +31,7 @@ type Service struct {
 	now        func() time.Time
 	digestKey  []byte
 	signingKey *SigningKey
+	equality   EqualityReader
 }
 
 // Deps are what the Service needs. DigestKey keys the digest of a return's inputs (see Provenance); a return
@@ -40,6 +42,9 @@ type Deps struct {
 	DigestKey []byte
 	// SigningKey signs the bundles of approved returns (Export); without one, a bundle cannot be exported.
 	SigningKey *SigningKey
+	// Equality reads the sealed equality monitoring answers for the counts (casework.Service); without it, a
+	// return has no equality monitoring tables.
+	Equality EqualityReader
 }
 
 // New returns a Service.
@@ -48,7 +53,7 @@ func New(d Deps) *Service {
 		d.Now = time.Now
 	}
 	return &Service{db: d.DB, now: func() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }, digestKey: slices.Clone(d.DigestKey),
-		signingKey: d.SigningKey}
+		signingKey: d.SigningKey, equality: d.Equality}
 }
 
 // Request asks for the return of one partnership for one financial year under a disclosure control policy.
@@ -65,7 +70,10 @@ type Return struct {
 	Region        string
 	Year          FinancialYear
 	Tables        []Table
-	Provenance    Provenance
+	// Rates are the rates of referral by the equality monitoring characteristics, worked out from the published
+	// counts against the partnership's population figures: not counts, so never added up across partnerships.
+	Rates      []Table
+	Provenance Provenance
 }
 
 // Provenance says how a return was made: which queries, lists and policy, when, and from which data.
@@ -142,6 +150,22 @@ func (s *Service) Compute(ctx context.Context, p prevent.Principal, req Request)
 	if len(s.digestKey) == 0 {
 		return nil, errors.New("returns: no digest key")
 	}
+	// The equality monitoring answers are read, through casework (which decides access and audits the read),
+	// before the return's own transaction: the year is over, so no referral joins it in between.
+	var codes map[prevent.ID]casework.EqualityMonitoring
+	if s.equality != nil && req.Year >= equalityFrom {
+		for _, k := range []Kind{Ethnicities, MentalHealthRecorded} {
+			l, err := ListFor(k, req.Year)
+			if err != nil {
+				return nil, err
+			}
+			lists[k] = l
+		}
+		var err error
+		if codes, err = s.equality.EqualityCodes(ctx, p, req.PartnershipID, req.Year.Start(), req.Year.End()); err != nil {
+			return nil, err
+		}
+	}
 	var out *Return
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
 		name, region, err := readPartnership(ctx, tx, req.PartnershipID)
@@ -164,7 +188,13 @@ func (s *Service) Compute(ctx context.Context, p prevent.Principal, req Request)
 		if err := pol.CheckBase(fmt.Sprintf("referrals in %s", req.Year), len(recs)); err != nil {
 			return err
 		}
-		out, err = s.build(req, pol, lists, labels, recs, now)
+		var pops populations
+		if codes != nil {
+			if pops, err = readPopulations(ctx, tx, req.PartnershipID); err != nil {
+				return err
+			}
+		}
+		out, err = s.buildEquality(req, pol, lists, labels, recs, now, codes, pops)
 		if err != nil {
 			return err
 		}
@@ -229,7 +259,17 @@ func returnDimensions(lists map[Kind]List, labels map[string]string, recs []reco
 
 // build lays out, controls and prints the tables of the records.
 func (s *Service) build(req Request, pol Policy, lists map[Kind]List, labels map[string]string, recs []record, now time.Time) (*Return, error) {
+	return s.buildEquality(req, pol, lists, labels, recs, now, nil, nil)
+}
+
+// buildEquality is build with the equality monitoring answers by referral, codes: when not nil, the return
+// has the equality monitoring tables, laid out with the others, and their rates against pops.
+func (s *Service) buildEquality(req Request, pol Policy, lists map[Kind]List, labels map[string]string, recs []record, now time.Time,
+	codes map[prevent.ID]casework.EqualityMonitoring, pops populations) (*Return, error) {
 	dims := returnDimensions(lists, labels, recs)
+	if codes != nil {
+		dims = append(dims, equalityDimensions(lists, codes, recs)...)
+	}
 	lo := lay(recs, dims)
 	if err := lo.sys.protect(pol); err != nil {
 		return nil, err
@@ -241,22 +281,44 @@ func (s *Service) build(req Request, pol Policy, lists map[Kind]List, labels map
 	if slices.ContainsFunc(recs, func(r record) bool { return r.erased }) {
 		notes = append(notes, "Erased cases keep no gender; they count as Unknown.")
 	}
+	kinds := []Kind{ConcernTypes, AgeBands, Sectors, Genders, Regions}
+	var rates []Table
+	if codes != nil {
+		kinds = append(kinds, Ethnicities, MentalHealthRecorded)
+		notes = append(notes, "Referrals with no equality monitoring answer, and erased cases (which keep none), count as Not known. "+equalityCaveat)
+		for d, dim := range dims {
+			k := map[string]Kind{"ethnicity": Ethnicities, "mental-health-recorded": MentalHealthRecorded}[dim.id]
+			if k != "" && len(pops[k]) > 0 {
+				rates = append(rates, lo.ratesTable(d, pops[k], req.Year, pol))
+			}
+		}
+		if len(rates) == 0 {
+			notes = append(notes, noPopulationNote)
+		}
+	}
 	prov := Provenance{QueryVersion: queryVersion, Policy: pol, GeneratedAt: now, Notes: notes}
-	for _, k := range []Kind{ConcernTypes, AgeBands, Sectors, Genders, Regions} {
+	for _, k := range kinds {
 		prov.Lists = append(prov.Lists, lists[k].Ref())
 	}
-	prov.InputDigest = s.digest(req, prov, recs)
+	prov.InputDigest = s.digest(req, prov, recs, codes)
+	tables := lo.tables(req.Year, pol)
+	for i := range tables {
+		if tables[i].ID == "ethnicity" || tables[i].ID == "mental-health-recorded" {
+			tables[i].Notes = append(tables[i].Notes, equalityCaveat)
+		}
+	}
 	return &Return{
 		PartnershipID: req.PartnershipID,
 		Year:          req.Year,
-		Tables:        lo.tables(req.Year, pol),
+		Tables:        tables,
+		Rates:         rates,
 		Provenance:    prov,
 	}, nil
 }
 
 // digest is the keyed digest of the inputs: a header naming the format, the parameters, then one line per
 // referral, sorted, so that the order the database returns rows in does not matter.
-func (s *Service) digest(req Request, prov Provenance, recs []record) string {
+func (s *Service) digest(req Request, prov Provenance, recs []record, codes map[prevent.ID]casework.EqualityMonitoring) string {
 	lines := make([]string, len(recs))
 	for i, r := range recs {
 		lines[i] = r.encode()
@@ -269,6 +331,11 @@ func (s *Service) digest(req Request, prov Provenance, recs []record) string {
 	}
 	for _, l := range lines {
 		fmt.Fprintf(m, "record %s\n", l)
+	}
+	if codes != nil {
+		for _, l := range equalityDigest(codes, recs) {
+			fmt.Fprintf(m, "equality %s\n", l)
+		}
 	}
 	return hex.EncodeToString(m.Sum(nil))
 }
