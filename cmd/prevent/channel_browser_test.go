@@ -369,7 +369,8 @@ func TestBrowserChannelUnder18(t *testing.T) {
 	if v := d.Eval(`document.querySelector('#rationale').value`); v != "Vulnerable to online grooming" {
 		t.Errorf("the rationale typed was lost: %q", v)
 	}
-	d.Run("to the consultation", chromedp.Click(chromedp.CSS(`.govuk-error-summary a[href="#consulted-at"]`)), chromedp.WaitVisible(chromedp.CSS("#consulted-at-day")))
+	d.Run("to the consultation", chromedp.Click(chromedp.CSS(`.govuk-error-summary a[href="#consulted-at-day"]`)), chromedp.WaitVisible(chromedp.CSS("#consulted-at-day")))
+	d.Expect("the consultation's day focused", `document.activeElement && document.activeElement.id === 'consulted-at-day'`)
 	d.FillDate("consulted-at", today)
 	d.Run("consulted", chromedp.SendKeys(chromedp.CSS("#consulted-with"), "Duty team manager, children's social care"))
 	d.Submit("child adopted", fmt.Sprintf("/cases/%d", child), success)

@@ -278,13 +278,13 @@ func (cp *casePages) handleMeetingPost(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	at, ok, derr := caseDate(f.Values, "held")
-	if derr != nil || !ok {
-		f.Errors = []prevent.FieldError{{Field: "held", Message: "Enter the date of the meeting, for example 27 3 2027"}}
+	at, fe := readDate(f, "held", "Date of the meeting", true)
+	if fe.Message != "" {
+		f.Errors = []prevent.FieldError{fe}
 		return cp.renderPanel(w, r, f)
 	}
 	id, err := cp.svc.ScheduleMeeting(r.Context(), principalOf(r), panelID, atTen(at))
-	return cp.settle(w, r, err, meetingPath(pid, panelID, id), "Meeting scheduled", f, "held", func(f form) error { return cp.renderPanel(w, r, f) })
+	return cp.settle(w, r, err, meetingPath(pid, panelID, id), "Meeting scheduled", f, "held-day", func(f form) error { return cp.renderPanel(w, r, f) })
 }
 
 // meetingView is a meeting as those who run the panel see it: attendance, agenda, papers.
@@ -533,18 +533,20 @@ func (cp *casePages) handleDecisionPost(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	ctx, p := r.Context(), principalOf(r)
-	render := func(f form) error { return cp.renderDecision(w, r, f) }
+	// The service words its errors about the consultation's date under the date's name.
+	render := func(f form) error { return cp.renderDecision(w, r, dateErrorsToDay(f, "consulted-at")) }
 	// A consultation with children's services typed into the form is recorded first, by the same call as
 	// the case's own page, so that a child's case can be adopted in one step.
 	if consultationGiven(f) {
-		at, _, derr := caseDate(f.Values, "consulted-at")
-		if derr != nil {
-			err = prevent.Validation([]prevent.FieldError{{Field: "consulted-at", Message: "Enter a real date, for example 27 3 2026"}})
+		// A date left blank is the zero time, which the service refuses with its own message.
+		at, fe := readDate(f, "consulted-at", "Date of the consultation", false)
+		if fe.Message != "" {
+			err = prevent.Validation([]prevent.FieldError{fe})
 		} else {
 			err = cp.svc.RecordChildrensServicesConsultation(ctx, p, caseID, at, f.Get("consulted-with"), f.Get("consultation-notes"))
 		}
 		if err != nil {
-			return cp.settle(w, r, err, "", "", f, "consulted-at", render)
+			return cp.settle(w, r, err, "", "", f, "consulted-at-day", render)
 		}
 	}
 	in := casework.DecisionInput{Kind: casework.DecisionKind(f.Get("decision")), Rationale: f.Get("rationale"), Reached: casework.Reached(f.Get("reached")),
@@ -555,7 +557,7 @@ func (cp *casePages) handleDecisionPost(w http.ResponseWriter, r *http.Request) 
 	switch {
 	case errors.Is(err, casework.ErrChildrensServicesFirst) && cp.may(r, pid, access.CaseSupport):
 		// Refused for want of the consultation: the message links to where it is recorded, in this form.
-		field = "consulted-at"
+		field = "consulted-at-day"
 	case prevent.ErrorKind(err) == prevent.Conflict:
 		mc, merr := cp.svc.MeetingCase(ctx, p, meetingID, caseID)
 		if merr != nil {

@@ -95,26 +95,22 @@ func (cp *casePages) handlePlanEdit(w http.ResponseWriter, r *http.Request) erro
 		f.Values.Set("objectives", sp.Objectives)
 		f.Values.Set("review-cadence", sp.ReviewCadence)
 		if !sp.ConsentWhen.IsZero() {
-			f.Values.Set("consent-when-day", strconv.Itoa(sp.ConsentWhen.Day()))
-			f.Values.Set("consent-when-month", strconv.Itoa(int(sp.ConsentWhen.Month())))
-			f.Values.Set("consent-when-year", strconv.Itoa(sp.ConsentWhen.Year()))
+			setDateInput(f.Values, "consent-when", sp.ConsentWhen)
 		}
 	}
 	return cp.renderPlan(w, r, f)
 }
 
 func (cp *casePages) handlePlanPost(w http.ResponseWriter, r *http.Request) error {
-	return cp.supportPost(w, r, "Support plan saved", "", func(f form) error { return cp.renderPlan(w, r, f) },
+	return cp.supportPost(w, r, "Support plan saved", "", func(f form) error { return cp.renderPlan(w, r, dateErrorsToDay(f, "consent-when")) },
 		func(f form, pid, id prevent.ID) (string, error) {
 			in := casework.SupportPlanInput{ConsentHow: f.Get("consent-how"), ConsentBy: f.Get("consent-by"), Objectives: f.Get("objectives"),
 				ReviewCadence: f.Get("review-cadence")}
-			when, ok, derr := caseDate(f.Values, "consent-when")
-			if derr != nil {
-				return "", prevent.Validation([]prevent.FieldError{{Field: "consent-when", Message: "Enter a real date, for example 27 3 2027"}})
+			when, fe := readDate(f, "consent-when", "Date consent will be requested", false)
+			if fe.Message != "" {
+				return "", prevent.Validation([]prevent.FieldError{fe})
 			}
-			if ok {
-				in.ConsentWhen = when
-			}
+			in.ConsentWhen = when
 			_, err := cp.svc.SaveSupportPlan(r.Context(), principalOf(r), id, in)
 			return "", err
 		})
@@ -147,16 +143,17 @@ func (cp *casePages) handleConsentNew(w http.ResponseWriter, r *http.Request) er
 }
 
 func (cp *casePages) handleConsentPost(w http.ResponseWriter, r *http.Request) error {
-	return cp.supportPost(w, r, "Consent recorded", "decision", func(f form) error { return cp.renderConsent(w, r, f) },
+	return cp.supportPost(w, r, "Consent recorded", "decision", func(f form) error { return cp.renderConsent(w, r, dateErrorsToDay(f, "decided-at")) },
 		func(f form, pid, id prevent.ID) (string, error) {
 			in := casework.ConsentInput{Scope: casework.ConsentScope(f.Get("scope")), GiverName: f.Get("giver-name"),
 				GiverRole: casework.GiverRole(f.Get("giver-role")), CapacityNotes: f.Get("capacity"), Method: f.Get("method"),
 				Evidence: f.Get("evidence"), Decision: casework.ConsentDecision(f.Get("decision")), Reason: f.Get("reason")}
-			if d, ok, derr := caseDate(f.Values, "decided-at"); derr != nil {
-				return "", prevent.Validation([]prevent.FieldError{{Field: "decided-at", Message: "Enter a real date, for example 27 3 2026"}})
-			} else if ok {
-				in.DecidedAt = d
+			// Left blank, the decision is dated today by the service.
+			d, fe := readDate(f, "decided-at", "Date of the decision", false)
+			if fe.Message != "" {
+				return "", prevent.Validation([]prevent.FieldError{fe})
 			}
+			in.DecidedAt = d
 			next, err := cp.svc.RecordConsent(r.Context(), principalOf(r), id, in)
 			return next.String(), err
 		})
@@ -171,11 +168,14 @@ func (cp *casePages) handleConsultationNew(w http.ResponseWriter, r *http.Reques
 }
 
 func (cp *casePages) handleConsultationPost(w http.ResponseWriter, r *http.Request) error {
-	return cp.supportPost(w, r, "Children’s services consultation recorded", "", func(f form) error { return cp.renderConsultation(w, r, f) },
+	return cp.supportPost(w, r, "Children’s services consultation recorded", "", func(f form) error {
+		return cp.renderConsultation(w, r, dateErrorsToDay(f, "consulted-at"))
+	},
 		func(f form, pid, id prevent.ID) (string, error) {
-			at, _, derr := caseDate(f.Values, "consulted-at")
-			if derr != nil {
-				return "", prevent.Validation([]prevent.FieldError{{Field: "consulted-at", Message: "Enter a real date, for example 27 3 2026"}})
+			// A date left blank is the zero time, which the service refuses with its own message.
+			at, fe := readDate(f, "consulted-at", "Date of the consultation", false)
+			if fe.Message != "" {
+				return "", prevent.Validation([]prevent.FieldError{fe})
 			}
 			return "", cp.svc.RecordChildrensServicesConsultation(r.Context(), principalOf(r), id, at, f.Get("consulted-with"), f.Get("notes"))
 		})

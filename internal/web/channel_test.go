@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -59,6 +60,7 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	}
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {itoa64(f.officer.PersonID)}, "role": {"police"}}), loc)
 	held := f.s.deps.Now()
+	channelDateRefusals(t, f.s, co, loc+"/meetings", url.Values{}, "held", "Date of the meeting", true)
 	meeting := wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/meetings", url.Values{"held-day": {fmt.Sprint(held.Day())},
 		"held-month": {fmt.Sprint(int(held.Month()))}, "held-year": {fmt.Sprint(held.Year())}}), loc+"/meetings/")
 	// Listing puts the case on the meeting's agenda and sends the panel pack to the police representative's
@@ -105,7 +107,7 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	// recording it in the decision form itself, which keeps what was typed.
 	doc = parse(t, serve(t, f.s, co, http.MethodPost, decision, adopt))
 	if msg := doc.Find("#consulted-at-error").Text(); !strings.Contains(strings.ToLower(msg), "children") ||
-		doc.Find(`.govuk-error-summary a[href="#consulted-at"]`).Length() != 1 || doc.Find(`form[action$="`+decision+`"] #consulted-at-day`).Length() != 1 {
+		doc.Find(`.govuk-error-summary a[href="#consulted-at-day"]`).Length() != 1 || doc.Find(`form[action$="`+decision+`"] #consulted-at-day`).Length() != 1 {
 		t.Fatalf("adoption of a child without the consultation: inline error %q, summary %q", msg, doc.Find(".govuk-error-summary").Text())
 	}
 	if v := doc.Find("#rationale").Text(); v != "Vulnerable and would benefit from support" {
@@ -117,6 +119,9 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	for k, v := range adopt {
 		consulted[k] = v
 	}
+	shareWantLinks(t, doc, "#consulted-at-day")
+	channelDateRefusals(t, f.s, co, decision, consulted, "consulted-at", "Date of the consultation", true)
+	channelDateRefusals(t, f.s, co, cases+"/childrens-services", url.Values{"consulted-with": {"Duty social worker"}}, "consulted-at", "Date of the consultation", true)
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, decision, consulted), meeting)
 	if ref, _ := f.svc.Referral(ctx, co, id); ref.State != casework.Adopted {
 		t.Fatalf("state after adoption %s", ref.State)
@@ -139,6 +144,8 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	if !strings.Contains(msg, "how, when and by whom") {
 		t.Errorf("consent requested without a plan: refusal %q", msg)
 	}
+	channelDateRefusals(t, f.s, co, cases+"/plan/edit", url.Values{"consent-how": {"Meeting at home with a parent"}, "consent-by": {"Channel coordinator"}},
+		"consent-when", "Date consent will be requested", false)
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/plan/edit", url.Values{"consent-how": {"Meeting at home with a parent"},
 		"consent-when-day": {fmt.Sprint(today.Day())}, "consent-when-month": {fmt.Sprint(int(today.Month()))}, "consent-when-year": {fmt.Sprint(today.Year())},
 		"consent-by": {"Channel coordinator"}}), cases+"/plan")
@@ -152,6 +159,7 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 		t.Errorf("the giver's name was lost: %q", v)
 	}
 	parent := url.Values{"scope": {"support"}, "giver-name": {"Sam Young"}, "giver-role": {"parent"}, "method": {"In person"}, "decision": {"given"}}
+	channelDateRefusals(t, f.s, co, cases+"/consent/new", parent, "decided-at", "Date of the decision", false)
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/consent/new", parent), cases+"/plan")
 	if ref, _ := f.svc.Referral(ctx, co, id); ref.State != casework.SupportActive {
 		t.Fatalf("state after a parent's consent %s", ref.State)
@@ -212,4 +220,45 @@ func lastPathID(t *testing.T, path string) prevent.ID {
 		t.Fatalf("no id in %s", path)
 	}
 	return id
+}
+
+// channelDateRefusals posts values to action with the date input called name, whose messages call it label,
+// left blank (when a date is needed), without its month, and not a real date; each is refused with an error
+// that the error summary links to a field of the date, and the parts typed are shown again.
+func channelDateRefusals(t *testing.T, s *Server, p prevent.Principal, action string, values url.Values, name, label string, required bool) {
+	t.Helper()
+	send := func(day, month, year string) *goquery.Document {
+		t.Helper()
+		v := url.Values{}
+		for k, x := range values {
+			v[k] = x
+		}
+		v.Set(name+"-day", day)
+		v.Set(name+"-month", month)
+		v.Set(name+"-year", year)
+		w := serve(t, s, p, http.MethodPost, action, v)
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s with %s %q %q %q: %d", action, name, day, month, year, w.Code)
+		}
+		return parse(t, w)
+	}
+	if required {
+		doc := send("", "", "")
+		shareWantLinks(t, doc, "#"+name+"-day")
+		if doc.Find("#"+name+"-error").Length() != 1 {
+			t.Errorf("%s left blank: no error by the date", name)
+		}
+	}
+	doc := send("12", "", "2026")
+	shareWantLinks(t, doc, "#"+name+"-month")
+	if m := doc.Find("#" + name + "-error").Text(); !strings.Contains(m, label+" must include a month") {
+		t.Errorf("%s without a month: error %q", name, m)
+	}
+	shareWantTyped(t, doc, name, "12", "", "2026")
+	doc = send("31", "2", "2027")
+	shareWantLinks(t, doc, "#"+name+"-day")
+	if m := doc.Find("#" + name + "-error").Text(); !strings.Contains(m, label+" must be a real date") {
+		t.Errorf("%s on 31 2 2027: error %q", name, m)
+	}
+	shareWantTyped(t, doc, name, "31", "2", "2027")
 }
