@@ -172,7 +172,7 @@ func (v monitoringView) people() string {
 
 // monitoringChart is the chart beside a table of the monitoring, nil where a chart would not help (the one
 // count of people supported). The throughput tables compare the interventions started and completed in each
-// row; the others draw their total row, or their rows, as bars.
+// row with any; the others draw their total row, or their rows, as bars.
 func monitoringChart(t returns.Table) templ.Component {
 	body := func() []returns.Row {
 		var out []returns.Row
@@ -189,6 +189,7 @@ func monitoringChart(t returns.Table) templ.Component {
 		}
 		return nil
 	}
+	zero := func(c returns.Cell) bool { return c.Number && c.Value == 0 }
 	id := "chart-" + t.ID
 	switch {
 	case strings.HasPrefix(t.ID, "interventions-by-"):
@@ -196,8 +197,8 @@ func monitoringChart(t returns.Table) templ.Component {
 			Unit: "interventions", UnitOne: "intervention"}
 		started, completed := chart.Series{Name: "Started"}, chart.Series{Name: "Completed"}
 		for _, r := range body() {
-			if len(r.Cells) < 3 {
-				continue
+			if len(r.Cells) < 3 || zero(r.Cells[1]) && zero(r.Cells[2]) {
+				continue // the table beside lists every row; the chart leaves out those with nothing to draw
 			}
 			g.Labels = append(g.Labels, r.Label)
 			started.Points = append(started.Points, point(r.Label, r.Cells[1]))
