@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,6 +53,11 @@ type ReferralCreate struct {
 	PersonKnows        string          `json:"person_knows,omitempty"`
 	ParentKnows        string          `json:"parent_knows,omitempty"`
 	DangerAcknowledged bool            `json:"danger_acknowledged,omitempty"`
+	// Ethnicity and MentalHealthRecorded are the optional equality monitoring answers (codes of the
+	// "ethnicity" and "mental_health_recorded" reference lists). They are write-only: sealed, counted only in
+	// anonymous totals, and never returned by any read. Given, they replace the draft's earlier answers.
+	Ethnicity            string `json:"ethnicity,omitempty"`
+	MentalHealthRecorded string `json:"mental_health_recorded,omitempty"`
 }
 
 // ReferralView is a referral as the caller may see it: its reference and plain status always, and the whole
@@ -150,7 +156,7 @@ var referralFields = map[string]string{
 	"fears": "concern.fears", "types": "concern.types", "sector": "referrer_sector", "person-knows": "person_knows",
 	"parent-knows": "parent_knows", "danger": "danger_acknowledged", "reasonable-grounds": "reasonable_grounds",
 	"deconfliction-result": "deconfliction.result", "deconfliction-marking": "deconfliction.marking",
-	"deconfliction-note": "deconfliction.note",
+	"deconfliction-note": "deconfliction.note", casework.FieldEthnicity: "ethnicity", casework.FieldMentalHealth: "mental_health_recorded",
 }
 
 func (in ReferralCreate) domain() casework.ReferralInput {
@@ -162,9 +168,13 @@ func (in ReferralCreate) domain() casework.ReferralInput {
 	if p.DateOfBirth != nil {
 		d.DateOfBirth = time.Time(*p.DateOfBirth).UTC()
 	}
-	return casework.ReferralInput{Person: d, Concern: casework.Concern(in.Concern), ReferrerSector: in.ReferrerSector,
+	out := casework.ReferralInput{Person: d, Concern: casework.Concern(in.Concern), ReferrerSector: in.ReferrerSector,
 		PersonKnows: casework.Knowledge(in.PersonKnows), ParentKnows: casework.Knowledge(in.ParentKnows),
 		DangerAcknowledged: in.DangerAcknowledged}
+	if in.Ethnicity != "" || in.MentalHealthRecorded != "" {
+		out.Monitoring = &casework.EqualityMonitoring{Ethnicity: strings.TrimSpace(in.Ethnicity), MentalHealth: strings.TrimSpace(in.MentalHealthRecorded)}
+	}
+	return out
 }
 
 func personOutOf(d casework.PersonDetails) ReferralPerson {
@@ -247,6 +257,9 @@ func (a *caseAPI) createReferral(w http.ResponseWriter, r *http.Request) error {
 	if in.PartnershipID <= 0 {
 		return prevent.Validation([]prevent.FieldError{{Field: "partnership_id", Message: "partnership_id must be the id of your partnership"}})
 	}
+	if err := a.checkEquality(r, in); err != nil {
+		return err
+	}
 	id, err := a.cw.SaveDraft(ctx, p, in.PartnershipID, in.DraftID, in.domain())
 	if err != nil {
 		return rename(err, referralFields)
@@ -328,4 +341,35 @@ func (a *caseAPI) timeline(w http.ResponseWriter, r *http.Request) error {
 		out.Items = append(out.Items, TimelineEvent{At: e.At, ActorID: e.ActorID, Kind: e.Kind, From: string(e.From), To: string(e.To), Detail: e.Detail})
 	}
 	return encode(w, http.StatusOK, out)
+}
+
+// checkEquality refuses an equality monitoring answer that is not a code of its list today, naming the member
+// and the codes it may take.
+func (a *caseAPI) checkEquality(r *http.Request, in ReferralCreate) error {
+	var errs []prevent.FieldError
+	for _, m := range []struct {
+		member, code string
+		list         casework.List
+	}{{"ethnicity", in.Ethnicity, casework.Ethnicities}, {"mental_health_recorded", in.MentalHealthRecorded, casework.MentalHealthRecorded}} {
+		code := strings.TrimSpace(m.code)
+		if code == "" {
+			continue
+		}
+		items, err := a.cw.Reference(r.Context(), m.list, a.s.now())
+		if err != nil {
+			return err
+		}
+		codes := make([]string, 0, len(items))
+		for _, it := range items {
+			codes = append(codes, it.Code)
+		}
+		if !slices.Contains(codes, code) {
+			errs = append(errs, prevent.FieldError{Field: m.member,
+				Message: m.member + " must be one of the codes of the " + string(m.list) + " list: " + strings.Join(codes, ", ")})
+		}
+	}
+	if len(errs) > 0 {
+		return prevent.Validation(errs)
+	}
+	return nil
 }
