@@ -40,7 +40,7 @@ func TestDashboardPage(t *testing.T) {
 	}
 
 	for format, ctype := range map[string]string{"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "ods": "application/vnd.oasis.opendocument.spreadsheet"} {
-		href := doc.Find("a[href*='format=" + format + "']").AttrOr("href", "")
+		href := doc.Find("a[href*='format="+format+"']").AttrOr("href", "")
 		rec := f.site.Serve(t, f.w.Roles[prevent.Coordinator], http.MethodGet, href, nil)
 		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != ctype || !strings.HasPrefix(rec.Body.String(), "PK") ||
 			!strings.Contains(rec.Header().Get("Content-Disposition"), "prevent-caseload-") {
