@@ -15,14 +15,12 @@ var (
 	readForm        = core.ReadForm
 	pathID          = core.PathID
 	pathIDs         = core.PathIDs
-	parseDate       = core.ParseDate
 	readDate        = core.ReadDate
 	dateErrorsToDay = core.DateErrorsToDay
 	dateInput       = core.DateInput
 	setDateInput    = core.SetDateInput
 	caseDate        = core.CaseDate
 	dayText         = core.DayText
-	dateValue       = core.DateValue
 	timelineWhen    = core.WhenText
 	frame           = core.Frame
 )

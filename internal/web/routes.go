@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/web/admin"
 	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/rights"
 	"github.com/preventplatform/prevent/internal/web/statistics"
@@ -37,7 +38,7 @@ func (s *Server) register() {
 	// Audit.
 	s.handle(http.MethodGet, "/audit", access.AuditView, s.handleAudit)
 
-	s.registerAdmin()
+	admin.Register(site{s}, admin.Deps{Partnership: s.deps.Partnership, Auth: s.deps.Auth, Now: s.deps.Now, HTTPS: s.deps.SecureCookies})
 	s.registerPasskeys()
 	s.registerCasework()
 	s.registerProgramme()
@@ -47,6 +48,6 @@ func (s *Server) register() {
 	s.registerNotifications()
 
 	// Areas in packages of their own, on the shared core.
-	statistics.Register(site{s}, statistics.Deps{Returns: s.deps.Returns, Now: s.deps.Now})
+	statistics.Register(site{s}, statistics.Deps{Returns: s.deps.Returns, Now: s.deps.Now, Names: s.personNames})
 	assurance.Register(site{s}, assurance.Deps{Assurance: s.deps.Assurance, Programme: s.deps.Programme, Partnership: s.deps.Partnership, Now: s.deps.Now})
 }

@@ -2,7 +2,7 @@
 
 // templ: version: v0.3.1100
 
-package web
+package admin
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
@@ -12,12 +12,13 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/core"
 	"github.com/preventplatform/prevent/internal/web/govuk"
 	"github.com/preventplatform/prevent/internal/web/statistics"
 )
 
-// adminLink is a GOV.UK link, for table cells and summary list values.
-func adminLink(href, text string) templ.Component {
+// link is a GOV.UK link, for table cells and summary list values.
+func link(href, text string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -41,7 +42,7 @@ func adminLink(href, text string) templ.Component {
 		var templ_7745c5c3_Var2 string
 		templ_7745c5c3_Var2, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(href)).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin_organisations.templ`, Line: 12, Col: 49}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin/organisations.templ`, Line: 13, Col: 49}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var2)
 		if templ_7745c5c3_Err != nil {
@@ -54,7 +55,7 @@ func adminLink(href, text string) templ.Component {
 		var templ_7745c5c3_Var3 string
 		templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(text)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin_organisations.templ`, Line: 12, Col: 58}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin/organisations.templ`, Line: 13, Col: 58}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 		if templ_7745c5c3_Err != nil {
@@ -72,7 +73,7 @@ func organisationRows(pid prevent.ID, orgs []partnership.Organisation) [][]govuk
 	rows := make([][]govuk.TableCell, 0, len(orgs))
 	for _, o := range orgs {
 		rows = append(rows, []govuk.TableCell{
-			{HTML: adminLink(partnershipPath(pid, "organisations", o.ID), o.Name)},
+			{HTML: link(OrganisationPath.Link(pid, o.ID), o.Name)},
 			{Text: o.Sector.String()},
 			{Text: yesNoText(o.PublicBody)},
 		})
@@ -86,7 +87,7 @@ func partnershipRows(v partnershipView) []govuk.SummaryListRow {
 	row := func(key, value, field string) govuk.SummaryListRow {
 		r := govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: key}, Value: govuk.SummaryListCell{Text: value}}
 		if v.CanManage {
-			r.Actions.Items = []govuk.SummaryListAction{{Href: partnershipPath(v.Partnership.ID, "edit") + "#" + field, Text: "Change", VisuallyHiddenText: field}}
+			r.Actions.Items = []govuk.SummaryListAction{{Href: PartnershipEditPath.Link(v.Partnership.ID) + "#" + field, Text: "Change", VisuallyHiddenText: field}}
 		}
 		return r
 	}
@@ -97,7 +98,7 @@ func partnershipRows(v partnershipView) []govuk.SummaryListRow {
 	}
 }
 
-func partnershipPage(l layout, v partnershipView) templ.Component {
+func partnershipPage(l core.Layout, v partnershipView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -133,7 +134,7 @@ func partnershipPage(l layout, v partnershipView) templ.Component {
 			var templ_7745c5c3_Var6 string
 			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(v.Partnership.Name)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin_organisations.templ`, Line: 46, Col: 50}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin/organisations.templ`, Line: 47, Col: 50}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
@@ -167,7 +168,7 @@ func partnershipPage(l layout, v partnershipView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = adminLink(partnershipPath(v.Partnership.ID, "organisations"), "Organisations").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = link(OrganisationsPath.Link(v.Partnership.ID), "Organisations").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -180,7 +181,7 @@ func partnershipPage(l layout, v partnershipView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = adminLink(partnershipPath(v.Partnership.ID, "people"), "People").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = link(PeoplePath.Link(v.Partnership.ID), "People").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -194,7 +195,7 @@ func partnershipPage(l layout, v partnershipView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = adminLink(statistics.SendersPath.Link(v.Partnership.ID), "Returns: this partnership's tier, signing key and trusted senders").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = link(statistics.SendersPath.Link(v.Partnership.ID), "Returns: this partnership's tier, signing key and trusted senders").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -209,7 +210,7 @@ func partnershipPage(l layout, v partnershipView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var5), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var5), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -217,7 +218,7 @@ func partnershipPage(l layout, v partnershipView) templ.Component {
 	})
 }
 
-func partnershipEditPage(l layout, f form, pid prevent.ID) templ.Component {
+func partnershipEditPage(l core.Layout, f core.Form, pid prevent.ID) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -251,9 +252,9 @@ func partnershipEditPage(l layout, f form, pid prevent.ID) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var9 string
-			templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(partnershipPath(pid, "edit"))).ResolveURL(ctx)
+			templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(PartnershipEditPath.Link(pid))).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin_organisations.templ`, Line: 72, Col: 76}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin/organisations.templ`, Line: 73, Col: 77}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
 			if templ_7745c5c3_Err != nil {
@@ -285,7 +286,7 @@ func partnershipEditPage(l layout, f form, pid prevent.ID) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var8), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var8), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -293,7 +294,7 @@ func partnershipEditPage(l layout, f form, pid prevent.ID) templ.Component {
 	})
 }
 
-func organisationsPage(l layout, v organisationsView) templ.Component {
+func organisationsPage(l core.Layout, v organisationsView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -327,7 +328,7 @@ func organisationsPage(l layout, v organisationsView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.CanManage {
-				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Add an organisation", Href: partnershipPath(v.PartnershipID, "organisations", "new"), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Add an organisation", Href: NewOrganisationPath.Link(v.PartnershipID), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -350,7 +351,7 @@ func organisationsPage(l layout, v organisationsView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var11), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var11), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -362,7 +363,7 @@ func organisationSummary(pid prevent.ID, o partnership.Organisation, canManage b
 	row := func(key, value, field string) govuk.SummaryListRow {
 		r := govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: key}, Value: govuk.SummaryListCell{Text: value}}
 		if canManage {
-			r.Actions.Items = []govuk.SummaryListAction{{Href: partnershipPath(pid, "organisations", o.ID, "edit") + "#" + field, Text: "Change", VisuallyHiddenText: field}}
+			r.Actions.Items = []govuk.SummaryListAction{{Href: OrganisationEditPath.Link(pid, o.ID) + "#" + field, Text: "Change", VisuallyHiddenText: field}}
 		}
 		return r
 	}
@@ -373,7 +374,7 @@ func organisationSummary(pid prevent.ID, o partnership.Organisation, canManage b
 	}
 }
 
-func organisationPage(l layout, pid prevent.ID, o partnership.Organisation, canManage, canSeePeople bool) templ.Component {
+func organisationPage(l core.Layout, pid prevent.ID, o partnership.Organisation, canManage, canSeePeople bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -409,7 +410,7 @@ func organisationPage(l layout, pid prevent.ID, o partnership.Organisation, canM
 			var templ_7745c5c3_Var14 string
 			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(o.Name)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin_organisations.templ`, Line: 115, Col: 38}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin/organisations.templ`, Line: 116, Col: 38}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 			if templ_7745c5c3_Err != nil {
@@ -428,7 +429,7 @@ func organisationPage(l layout, pid prevent.ID, o partnership.Organisation, canM
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = adminLink(partnershipPath(pid, "people")+"?organisation="+itoa64(o.ID), "People in this organisation").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = link(PeoplePath.Link(pid)+"?organisation="+itoa(o.ID), "People in this organisation").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -439,7 +440,7 @@ func organisationPage(l layout, pid prevent.ID, o partnership.Organisation, canM
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var13), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var13), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -455,7 +456,7 @@ func sectorItems() []govuk.ChoiceItem {
 	return out
 }
 
-func organisationFormPage(l layout, v organisationForm) templ.Component {
+func organisationFormPage(l core.Layout, v organisationForm) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -491,7 +492,7 @@ func organisationFormPage(l layout, v organisationForm) templ.Component {
 			var templ_7745c5c3_Var17 string
 			templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(v.title())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin_organisations.templ`, Line: 135, Col: 43}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin/organisations.templ`, Line: 136, Col: 43}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 			if templ_7745c5c3_Err != nil {
@@ -504,7 +505,7 @@ func organisationFormPage(l layout, v organisationForm) templ.Component {
 			var templ_7745c5c3_Var18 string
 			templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(v.action())).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin_organisations.templ`, Line: 136, Col: 58}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/admin/organisations.templ`, Line: 137, Col: 58}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var18)
 			if templ_7745c5c3_Err != nil {
@@ -542,7 +543,7 @@ func organisationFormPage(l layout, v organisationForm) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var16), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var16), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
