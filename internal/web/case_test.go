@@ -119,6 +119,7 @@ func TestReferralJourneyThroughCheckYourAnswers(t *testing.T) {
 		{"fears", url.Values{"fears": {"That he is being groomed online"}}},
 		{"types", url.Values{"types": {f.concernType(t)}}},
 		{"knows", url.Values{"person-knows": {"no"}, "parent-knows": {"yes"}}},
+		{"equality", url.Values{"ethnicity": {"white_roma"}, "mental-health": {"prefer_not_to_say"}}},
 	}
 	for i, a := range answers {
 		w := serve(t, f.s, f.referrer, http.MethodPost, prefix+a.step, a.form)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/partnership"
@@ -69,6 +70,10 @@ func (cp *casePages) referralSteps(ctx context.Context, in casework.ReferralInpu
 		knows = append(knows, question{Name: "parent-knows", Label: "Does a parent or carer know about this referral? (optional)",
 			Hint: "Asked because the person is under 18, or their age is not known", Kind: fieldRadios, Options: knowledgeOptions})
 	}
+	equality, err := cp.equalityQuestions(ctx, now)
+	if err != nil {
+		return nil, err
+	}
 	sectors := []govuk.ChoiceItem{{Value: "", Text: "My organisation’s usual sector"}}
 	for _, s := range partnership.Sectors {
 		sectors = append(sectors, govuk.ChoiceItem{Value: string(s.Sector), Text: s.Name})
@@ -110,6 +115,49 @@ func (cp *casePages) referralSteps(ctx context.Context, in casework.ReferralInpu
 		{"types", "Type of concern", []question{
 			{Name: "types", Label: "What type of concern is it?", Hint: "Select all that apply, or ‘Not sure’", Kind: fieldCheckboxes, Options: typeOptions}}},
 		{"knows", "Who knows about this referral", knows},
+		{equalitySlug, "Equality monitoring", equality},
+	}, nil
+}
+
+// equalitySlug names the optional equality monitoring page. Its answers are write-only: the draft never
+// gives them back, so the page, "Check your answers" and the copy sent show none of them.
+const equalitySlug = "equality"
+
+// equalityQuestions are the equality monitoring questions, with the answers in the reference lists valid on
+// the day of now; "Prefer not to say" and "Not known" come last, after "or".
+func (cp *casePages) equalityQuestions(ctx context.Context, now time.Time) ([]question, error) {
+	options := func(list casework.List) ([]govuk.ChoiceItem, error) {
+		items, err := cp.svc.Reference(ctx, list, now)
+		if err != nil {
+			return nil, err
+		}
+		var main, last []govuk.ChoiceItem
+		for _, it := range items {
+			o := govuk.ChoiceItem{Value: it.Code, Text: it.Label}
+			if it.Code == "prefer_not_to_say" || it.Code == "not_known" {
+				last = append(last, o)
+			} else {
+				main = append(main, o)
+			}
+		}
+		if len(main) > 0 && len(last) > 0 {
+			main = append(main, govuk.ChoiceItem{Divider: "or"})
+		}
+		return append(main, last...), nil
+	}
+	eth, err := options(casework.Ethnicities)
+	if err != nil {
+		return nil, err
+	}
+	mh, err := options(casework.MentalHealthRecorded)
+	if err != nil {
+		return nil, err
+	}
+	return []question{
+		{Name: casework.FieldEthnicity, Label: "What is the person’s ethnic group? (optional)",
+			Hint: "The groups used by the 2021 Census in England and Wales", Kind: fieldRadios, Options: eth},
+		{Name: casework.FieldMentalHealth, Label: "Has a mental health need or neurodiversity been recorded for the person? (optional)",
+			Hint: "For example, a diagnosis or an assessment you know of", Kind: fieldRadios, Options: mh},
 	}, nil
 }
 
@@ -202,6 +250,11 @@ func referralFromValues(v url.Values, danger bool) (casework.ReferralInput, prev
 		}
 	}
 	in.PersonKnows, in.ParentKnows = casework.Knowledge(g("person-knows")), casework.Knowledge(g("parent-knows"))
+	// The equality monitoring answers are read only from the page that asks them (referralValues never gives
+	// them back); casework refuses a code not in its list.
+	if v.Has(casework.FieldEthnicity) || v.Has(casework.FieldMentalHealth) {
+		in.Monitoring = &casework.EqualityMonitoring{Ethnicity: g(casework.FieldEthnicity), MentalHealth: g(casework.FieldMentalHealth)}
+	}
 	return in, f
 }
 

@@ -43,7 +43,8 @@ func TestReferralPagesWarnAndGoBack(t *testing.T) {
 		prefix + "names":              prefix + "about-you",
 		prefix + "types":              prefix + "fears",
 		prefix + "names?return=check": prefix + "check",
-		prefix + "check":              prefix + "knows",
+		prefix + "check":              prefix + "equality",
+		prefix + "equality":           prefix + "knows",
 	} {
 		if got := back(path); got != want {
 			t.Errorf("back from %s = %q, want %q", path, got, want)
@@ -125,7 +126,7 @@ func TestParentQuestionOnlyWhenUnder18(t *testing.T) {
 	if !asked() {
 		t.Error("aged 15: the parent question is not asked")
 	}
-	wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+"knows", url.Values{"person-knows": {"no"}, "parent-knows": {"yes"}}), prefix+"check")
+	wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+"knows", url.Values{"person-knows": {"no"}, "parent-knows": {"yes"}}), prefix+"equality")
 	// Born 1 June 2007: 18 on the day of the test.
 	wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+"age", url.Values{"date-of-birth-day": {"1"}, "date-of-birth-month": {"6"},
 		"date-of-birth-year": {"2007"}, "return": {"check"}}), prefix+"check")
@@ -141,7 +142,7 @@ func TestParentQuestionOnlyWhenUnder18(t *testing.T) {
 	}
 	// Not required when asked: the knows page is complete without it.
 	wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+"age", url.Values{"approximate-age": {"12"}}), prefix+"gender")
-	wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+"knows", url.Values{"person-knows": {"yes"}}), prefix+"check")
+	wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+"knows", url.Values{"person-knows": {"yes"}}), prefix+"equality")
 }
 
 // TestReferrerPrintsWhatTheySent gives the referrer a printable copy of their answers, linked from the
