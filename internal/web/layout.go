@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"github.com/a-h/templ"
+	"github.com/preventplatform/prevent/internal/web/admin"
 	"net/http"
 	"net/url"
 	"slices"
@@ -36,7 +37,7 @@ func (s *Server) layout(r *http.Request, title string) layout {
 		add("My work", "/work")
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.PartnershipView).Allow {
-		add("Partnership", fmt.Sprintf("/partnerships/%d", ps[0]))
+		add("Partnership", admin.PartnershipPath.Link(ps[0]))
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.PanelView).Allow {
 		add("Panels", fmt.Sprintf("/partnerships/%d/panels", ps[0]))

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"github.com/preventplatform/prevent/internal/web/admin"
 	"net/http"
 	"net/url"
 	"os"
@@ -31,11 +32,11 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		links = append(links, navItem{Text: "My work: referrals and cases that need you", Href: "/work"})
 	}
 	for _, pid := range p.Partnerships() {
-		links = append(links, navItem{Text: "Your partnership", Href: fmt.Sprintf("/partnerships/%d", pid)})
+		links = append(links, navItem{Text: "Your partnership", Href: admin.PartnershipPath.Link(pid)})
 		if access.Permits(p, access.PersonView).Allow {
-			links = append(links, navItem{Text: "People and roles", Href: fmt.Sprintf("/partnerships/%d/people", pid)})
+			links = append(links, navItem{Text: "People and roles", Href: admin.PeoplePath.Link(pid)})
 		}
-		links = append(links, navItem{Text: "Member organisations", Href: fmt.Sprintf("/partnerships/%d/organisations", pid)})
+		links = append(links, navItem{Text: "Member organisations", Href: admin.OrganisationsPath.Link(pid)})
 		if access.Permits(p, access.PlanView).Allow {
 			links = append(links, navItem{Text: "Programme of action: delivery plan, projects, funding, training and library", Href: fmt.Sprintf("/partnerships/%d/programme", pid)})
 		}
