@@ -67,7 +67,13 @@ func TestBrowserCaseworkJourney(t *testing.T) {
 	next("types", "#person-knows")
 	d.Check("referral: who knows")
 	d.Run("knows", chromedp.Click(chromedp.CSS("#person-knows-2")))
-	next("knows", "#answers-names")
+	next("knows", "#ethnicity")
+	d.Check("referral: equality monitoring")
+	if body := d.Text("main"); !strings.Contains(body, "optional") || !strings.Contains(body, "never used to make a decision about this person") {
+		t.Fatalf("the equality monitoring page does not say why it asks: %q", body)
+	}
+	d.Run("equality", chromedp.Click(chromedp.CSS("#ethnicity")))
+	next("equality", "#answers-names")
 	d.Check("referral: check your answers")
 	if body := d.Text("main"); !strings.Contains(body, "Casey") || !strings.Contains(body, "Drew extremist symbols") {
 		t.Fatalf("check your answers lacks the answers: %q", body)

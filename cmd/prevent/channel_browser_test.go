@@ -50,7 +50,9 @@ func (d driver) referAdult(pid prevent.ID, given, family, age, concern string) (
 	d.Run("types", chromedp.Click(chromedp.CSS("#types")))
 	next("types", "#person-knows")
 	d.Run("knows", chromedp.Click(chromedp.CSS("#person-knows-2")))
-	next("knows", "#answers-names")
+	next("knows", "#ethnicity")
+	// Equality monitoring is optional: continued without an answer.
+	next("equality", "#answers-names")
 	next("check", "#danger")
 	d.Run("acknowledge", chromedp.Click(chromedp.CSS("#danger")))
 	next("send", ".govuk-panel")
