@@ -341,7 +341,7 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 			return nil, err
 		}
 	}
-	statistics := returns.New(returns.Deps{DB: db, Now: now, DigestKey: digestKey, SigningKey: signer})
+	statistics := returns.New(returns.Deps{DB: db, Now: now, DigestKey: digestKey, SigningKey: signer, Equality: cases})
 	selfAssessment := assurance.New(assurance.Deps{DB: db, Now: now})
 	tasks := work.New(work.Deps{DB: db, Now: now})
 	if c.Demo {

@@ -50,7 +50,7 @@ func New(db *database.DB, now func() time.Time) Services {
 		Sharing:   sh,
 		Rights:    rights.New(rights.Deps{DB: db, Now: now, Casework: cw, Sharing: sh}),
 		Programme: programme.New(programme.Deps{DB: db, Now: now}),
-		Returns:   returns.New(returns.Deps{DB: db, Now: now, DigestKey: []byte("test world return digest key"), SigningKey: testSigningKey}),
+		Returns:   returns.New(returns.Deps{DB: db, Now: now, DigestKey: []byte("test world return digest key"), SigningKey: testSigningKey, Equality: cw}),
 		Work:      work.New(work.Deps{DB: db, Now: now}),
 		Notify:    notify.New(notify.Deps{DB: db, Now: now}),
 		AuditLog:  audit.NewLog(db),

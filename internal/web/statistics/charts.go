@@ -22,8 +22,8 @@ func point(label string, c returns.Cell) chart.Point {
 // tableChart is the chart drawn beside a table of the return: referrals by quarter as columns, referrals by
 // each other breakdown as bars; none for the cross-tabulation, which is a table only.
 func tableChart(t returns.Table) templ.Component {
-	if t.ID == "age-by-type-of-concern" {
-		return nil
+	if t.ID == "age-by-type-of-concern" || strings.HasPrefix(t.ID, "rates-") {
+		return nil // a cross-tabulation, or rates with their intervals: tables only
 	}
 	c := chart.Chart{ID: "chart-" + t.ID, Caption: "Referrals by " + strings.ToLower(t.Headings[0]), Unit: "referrals", UnitOne: "referral"}
 	for _, r := range t.Rows {

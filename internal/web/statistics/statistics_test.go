@@ -219,3 +219,26 @@ func TestDownloads(t *testing.T) {
 		t.Errorf("referrer download: status %d, want 404", rec.Code)
 	}
 }
+
+// TestReturnPageShowsRates: with population figures set for the area, the return page shows the rates of
+// referral by ethnicity as a table, without a chart; the return's other tables are unchanged.
+func TestReturnPageShowsRates(t *testing.T) {
+	db := dbtest.NewSQLite(t)
+	f := newFixture(t, db)
+	for code, n := range map[string]int{"white": 400000, "asian": 60000, "black": 20000} {
+		if _, err := db.Writer().ExecContext(context.Background(), `INSERT INTO equality_populations (partnership_id, characteristic, category, population)
+			VALUES ($1, 'ethnicity', $2, $3)`, f.w.PartnershipID, code, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, doc, body := f.get(t, prevent.Coordinator, statistics.ReturnPath.Link(f.w.PartnershipID))
+	if code != http.StatusOK {
+		t.Fatalf("status %d: %s", code, body)
+	}
+	if doc.Find("#table-rates-ethnicity").Length() != 1 {
+		t.Fatalf("no rates table: %q", doc.Find("h2").Text())
+	}
+	if doc.Find("#chart-rates-ethnicity").Length() != 0 {
+		t.Error("the rates are drawn as a chart")
+	}
+}
