@@ -245,12 +245,12 @@ func verifyBundle(data []byte, senders []Sender) (*verified, error) {
 		}
 		rc, err := zf.Open()
 		if err != nil {
-			return nil, invalidf("The bundle's file %s cannot be read: %v", name, err)
+			return nil, invalidf("The bundle's file %s cannot be read: the bundle was changed or damaged after it was made. Ask the partnership to download it again", name)
 		}
 		b, err := io.ReadAll(io.LimitReader(rc, maxBundleFile+1))
 		rc.Close()
 		if err != nil {
-			return nil, invalidf("The bundle's file %s is damaged: %v", name, err)
+			return nil, invalidf("The bundle's file %s is damaged: the bundle was changed or damaged after it was made. Ask the partnership to download it again", name)
 		}
 		if len(b) > maxBundleFile {
 			return nil, invalidf("The bundle's file %s is larger than %d MB", name, maxBundleFile>>20)
