@@ -72,10 +72,8 @@ func (s *Server) registerReturns() {
 
 func releasePolicyNames() string {
 	var names []string
-	for _, p := range returns.Policies() {
-		if p.Release {
-			names = append(names, p.Name+":"+strconv.Itoa(p.Version))
-		}
+	for _, p := range returns.ReleasePolicies() {
+		names = append(names, p.Key())
 	}
 	return strings.Join(names, ", ")
 }
@@ -89,13 +87,9 @@ func (s *Server) getReturn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return prevent.Validation([]prevent.FieldError{{Field: "year", Message: "Write the financial year as 2025-26"}})
 	}
-	policy := returns.SuppressBelow5
-	if v := r.URL.Query().Get("policy"); v != "" {
-		name, version, _ := strings.Cut(v, ":")
-		n, _ := strconv.Atoi(version)
-		if policy, err = returns.PolicyNamed(name, n); err != nil || !policy.Release {
-			return prevent.Validation([]prevent.FieldError{{Field: "policy", Message: "Choose a disclosure control policy: one of " + releasePolicyNames()}})
-		}
+	policy, err := readPolicy(r.URL.Query().Get("policy"))
+	if err != nil {
+		return err
 	}
 	ret, err := s.deps.Returns.Compute(r.Context(), prevent.PrincipalFrom(r.Context()),
 		returns.Request{PartnershipID: pid, Year: year, Policy: policy})

@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
@@ -146,10 +145,8 @@ func readPolicy(v string) (returns.Policy, error) {
 	if v == "" {
 		return returns.SuppressBelow5, nil
 	}
-	name, version, _ := strings.Cut(v, ":")
-	n, _ := strconv.Atoi(version)
-	pol, err := returns.PolicyNamed(name, n)
-	if err != nil || !pol.Release {
+	pol, err := returns.ReleasePolicy(v)
+	if err != nil {
 		return returns.Policy{}, prevent.Validation([]prevent.FieldError{{Field: "policy", Message: "Choose a disclosure control policy: one of " + releasePolicyNames()}})
 	}
 	return pol, nil

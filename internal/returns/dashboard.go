@@ -204,14 +204,22 @@ func (c *dashCounts) cell(i int) Cell {
 	return Cell{Text: Confidential}
 }
 
-// distribution counts durations into bins; those without a duration are waiting.
+// distribution counts durations into bins; those without a duration are waiting (an entry only where some can
+// be, -1 where none can). Its line is the bins and the waiting, adding up to those who could take the step.
 type distribution struct {
 	bins    []int
 	waiting int
 	all     []int
 }
 
-func (c *dashCounts) distribution(bins []Bin, durations []int, waiting int) distribution {
+func (d distribution) line() []int {
+	if d.waiting < 0 {
+		return slices.Clone(d.bins)
+	}
+	return append(slices.Clone(d.bins), d.waiting)
+}
+
+func (c *dashCounts) distribution(bins []Bin, durations []int, waiting int, canWait bool) distribution {
 	n := make([]int, len(bins))
 	for _, d := range durations {
 		for i, b := range bins {
@@ -221,7 +229,10 @@ func (c *dashCounts) distribution(bins []Bin, durations []int, waiting int) dist
 			}
 		}
 	}
-	out := distribution{waiting: c.sys.add(waiting), all: durations}
+	out := distribution{waiting: -1, all: durations}
+	if canWait {
+		out.waiting = c.sys.add(waiting)
+	}
 	for _, v := range n {
 		out.bins = append(out.bins, c.sys.add(v))
 	}
@@ -229,7 +240,10 @@ func (c *dashCounts) distribution(bins []Bin, durations []int, waiting int) dist
 }
 
 func (c *dashCounts) show(title string, bins []Bin, dist distribution, waitingLabel string) Distribution {
-	out := Distribution{Title: title, Waiting: Figure{Label: waitingLabel, Cell: c.cell(dist.waiting)}}
+	out := Distribution{Title: title}
+	if dist.waiting >= 0 {
+		out.Waiting = Figure{Label: waitingLabel, Cell: c.cell(dist.waiting)}
+	}
 	for i, b := range bins {
 		b.Cell = c.cell(dist.bins[i])
 		out.Bins = append(out.Bins, b)
@@ -321,12 +335,13 @@ func (d *Dashboard) lay(recs []journey, open []casework.State, from, to time.Tim
 	c.sys.addLink(total, ids["discussed"])
 	c.sys.addLink(ids["discussed"], ids["adopted"])
 	c.sys.addLink(ids["adopted"], ids["left"])
-	triage := c.distribution(triageBins, toTriage, notTriaged)
-	c.sys.addLine(total, append(slices.Clone(triage.bins), triage.waiting)...)
-	panel := c.distribution(panelBins, toPanel, 0)
-	c.sys.addLine(ids["discussed"], append(slices.Clone(panel.bins), panel.waiting)...)
-	channel := c.distribution(channelBins, inChannel, pathway["adopted"]-pathway["left"])
-	c.sys.addLine(ids["adopted"], append(slices.Clone(channel.bins), channel.waiting)...)
+	triage := c.distribution(triageBins, toTriage, notTriaged, true)
+	c.sys.addLine(total, triage.line()...)
+	// Those discussed all have a time to the panel: nobody waits in this distribution.
+	panel := c.distribution(panelBins, toPanel, 0, false)
+	c.sys.addLine(ids["discussed"], panel.line()...)
+	channel := c.distribution(channelBins, inChannel, pathway["adopted"]-pathway["left"], true)
+	c.sys.addLine(ids["adopted"], channel.line()...)
 	// Open cases by stage, now: a separate line, of every open case whenever it was referred.
 	byStage := map[casework.Stage]int{}
 	stageOf := map[casework.State]casework.Stage{}
@@ -369,7 +384,6 @@ func (d *Dashboard) lay(recs []journey, open []casework.State, from, to time.Tim
 	}
 	d.TimeToTriage = c.show("Time from referral to triage", triageBins, triage, "Not triaged yet")
 	d.TimeToPanel = c.show("Time from referral to a Channel panel, for those discussed", panelBins, panel, "")
-	d.TimeToPanel.Waiting = Figure{}
 	d.TimeInChannel = c.show("Time in Channel, from adoption to leaving, for those adopted", channelBins, channel, "Still in Channel")
 	labels := map[casework.Stage]string{casework.StageTriage: "Triage", casework.StageScreening: "Screening", casework.StagePanel: "Panel",
 		casework.StageSupport: "Support", casework.StageReview: "Review after leaving"}

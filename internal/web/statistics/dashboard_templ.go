@@ -189,7 +189,7 @@ func dashboardPage(l core.Layout, v dashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "year", Label: govuk.LabelParams{Text: "Financial year", Classes: "govuk-label--s"},
-				Items: dashboardYearItems(v), Value: v.Form.Get("year"), ErrorMessage: v.Form.ErrorFor("year")}).Render(ctx, templ_7745c5c3_Buffer)
+				Items: yearItems(v.Years), Value: v.Form.Get("year"), ErrorMessage: v.Form.ErrorFor("year")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -444,14 +444,6 @@ func dashboardSection(v dashboardView, t returns.Table, c templ.Component) templ
 		}
 		return nil
 	})
-}
-
-func dashboardYearItems(v dashboardView) []govuk.SelectItem {
-	var out []govuk.SelectItem
-	for _, y := range v.Years {
-		out = append(out, govuk.SelectItem{Value: y.String(), Text: y.String()})
-	}
-	return out
 }
 
 func quarterItems() []govuk.SelectItem {

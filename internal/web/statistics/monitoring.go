@@ -59,7 +59,7 @@ func (p *pages) readMonitoringChoice(q url.Values) monitoringChoice {
 		quarterText = "0"
 	}
 	if policyText == "" {
-		policyText = policyValue(releasePolicies()[0])
+		policyText = returns.ReleasePolicies()[0].Key()
 	}
 	c.form.Values.Set("year", yearText)
 	c.form.Values.Set("quarter", quarterText)
@@ -73,10 +73,8 @@ func (p *pages) readMonitoringChoice(q url.Values) monitoringChoice {
 		c.form.Errors = append(c.form.Errors, prevent.FieldError{Field: "quarter", Message: "Choose the whole year or one of its quarters"})
 	}
 	c.period = returns.Period{Year: y, Quarter: qn}
-	name, version, _ := strings.Cut(policyText, ":")
-	v, _ := strconv.Atoi(version)
-	pol, err := returns.PolicyNamed(name, v)
-	if err != nil || !pol.Release {
+	pol, err := returns.ReleasePolicy(policyText)
+	if err != nil {
 		c.form.Errors = append(c.form.Errors, prevent.FieldError{Field: "policy", Message: "Choose a disclosure control policy"})
 	} else {
 		c.policy = pol
@@ -93,7 +91,7 @@ func (p *pages) handleMonitoring(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := p.readMonitoringChoice(r.URL.Query())
 	current := returns.YearOf(p.d.Now())
-	v := monitoringView{PID: pid, Form: c.form, Policies: releasePolicies()}
+	v := monitoringView{PID: pid, Form: c.form, Policies: returns.ReleasePolicies()}
 	for y := current; y > current-yearsShown; y-- {
 		v.Years = append(v.Years, y)
 	}

@@ -82,7 +82,7 @@ func monitoringPage(l core.Layout, v monitoringView) templ.Component {
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "year", Label: govuk.LabelParams{Text: "Financial year", Classes: "govuk-label--s"},
 				Hint:  &govuk.HintParams{Text: "From 1 April to 31 March. A year in progress can be shown by the quarters that are over."},
-				Items: monitoringYearItems(v), Value: v.Form.Get("year"), ErrorMessage: v.Form.ErrorFor("year")}).Render(ctx, templ_7745c5c3_Buffer)
+				Items: yearItems(v.Years), Value: v.Form.Get("year"), ErrorMessage: v.Form.ErrorFor("year")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -91,7 +91,7 @@ func monitoringPage(l core.Layout, v monitoringView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "policy", Value: v.Form.Get("policy"), Items: monitoringPolicyItems(v.Policies),
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "policy", Value: v.Form.Get("policy"), Items: policyItems(v.Policies),
 				Fieldset:     &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Disclosure control", Classes: "govuk-fieldset__legend--s"}},
 				ErrorMessage: v.Form.ErrorFor("policy")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
@@ -363,22 +363,6 @@ func monitoringSection(v monitoringView, t returns.Table) templ.Component {
 		}
 		return nil
 	})
-}
-
-func monitoringYearItems(v monitoringView) []govuk.SelectItem {
-	var out []govuk.SelectItem
-	for _, y := range v.Years {
-		out = append(out, govuk.SelectItem{Value: y.String(), Text: y.String()})
-	}
-	return out
-}
-
-func monitoringPolicyItems(ps []returns.Policy) []govuk.ChoiceItem {
-	var out []govuk.ChoiceItem
-	for _, p := range ps {
-		out = append(out, govuk.ChoiceItem{Value: policyValue(p), Text: p.String(), Hint: &govuk.HintParams{Text: p.Summary}})
-	}
-	return out
 }
 
 var _ = templruntime.GeneratedTemplate

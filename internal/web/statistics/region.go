@@ -64,7 +64,7 @@ func (p *pages) showRegional(w http.ResponseWriter, r *http.Request, errs []prev
 	}
 	ctx, pr := r.Context(), prevent.PrincipalFrom(r.Context())
 	c := p.readChoice(r.URL.Query())
-	v := regionalView{PID: pid, Form: c.form, Years: endedYears(returns.YearOf(p.d.Now())), Policies: releasePolicies(), Year: c.year}
+	v := regionalView{PID: pid, Form: c.form, Years: endedYears(returns.YearOf(p.d.Now())), Policies: returns.ReleasePolicies(), Year: c.year}
 	if v.Tier, err = p.d.Returns.Tier(ctx, pr, pid); err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (p *pages) handleImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	to := RegionalPath.Link(pid) + "?" + url.Values{"year": {im.Year.String()}, "policy": {im.Policy.Name + ":" + fmt.Sprint(im.Policy.Version)}}.Encode()
+	to := RegionalPath.Link(pid) + "?" + url.Values{"year": {im.Year.String()}, "policy": {im.Policy.Key()}}.Encode()
 	return p.Flash(w, r, to, fmt.Sprintf("Imported %s's return for %s, approved %s", im.SourcePartnership, im.Year, core.DayText(im.ApprovedAt)))
 }
 

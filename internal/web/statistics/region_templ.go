@@ -141,11 +141,11 @@ func regionalPage(l core.Layout, v regionalView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "year", Label: govuk.LabelParams{Text: "Financial year", Classes: "govuk-label--s"},
-					Items: yearItems(returnView{Years: v.Years}), Value: v.Form.Get("year"), ErrorMessage: v.Form.ErrorFor("year")}).Render(ctx, templ_7745c5c3_Buffer)
+					Items: yearItems(v.Years), Value: v.Form.Get("year"), ErrorMessage: v.Form.ErrorFor("year")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "policy", Value: v.Form.Get("policy"), Items: policyItems(returnView{Policies: v.Policies}),
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "policy", Value: v.Form.Get("policy"), Items: policyItems(v.Policies),
 					Fieldset:     &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Disclosure control of the returns to add up", Classes: "govuk-fieldset__legend--s"}},
 					ErrorMessage: v.Form.ErrorFor("policy")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {

@@ -52,20 +52,6 @@ func endedYears(now returns.FinancialYear) []returns.FinancialYear {
 	return out
 }
 
-// releasePolicies are the policies whose figures may leave the partnership, the only ones a return is made under.
-func releasePolicies() []returns.Policy {
-	var out []returns.Policy
-	for _, p := range returns.Policies() {
-		if p.Release {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// policyValue is how a policy is named in the query: its name, a colon and its version.
-func policyValue(p returns.Policy) string { return p.Name + ":" + strconv.Itoa(p.Version) }
-
 // readChoice reads the year and policy asked for; with neither given, it is the last ended year under the
 // first policy for release.
 func (p *pages) readChoice(q url.Values) choice {
@@ -76,7 +62,7 @@ func (p *pages) readChoice(q url.Values) choice {
 		yearText = last.String()
 	}
 	if policyText == "" {
-		policyText = policyValue(releasePolicies()[0])
+		policyText = returns.ReleasePolicies()[0].Key()
 	}
 	c.form.Values.Set("year", yearText)
 	c.form.Values.Set("policy", policyText)
@@ -90,10 +76,8 @@ func (p *pages) readChoice(q url.Values) choice {
 	default:
 		c.year = y
 	}
-	name, version, _ := strings.Cut(policyText, ":")
-	v, _ := strconv.Atoi(version)
-	pol, err := returns.PolicyNamed(name, v)
-	if err != nil || !pol.Release {
+	pol, err := returns.ReleasePolicy(policyText)
+	if err != nil {
 		c.form.Errors = append(c.form.Errors, prevent.FieldError{Field: "policy", Message: "Choose a disclosure control policy"})
 	} else {
 		c.policy = pol
@@ -108,7 +92,7 @@ func (p *pages) handleReturn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := p.readChoice(r.URL.Query())
-	v := returnView{PID: pid, Form: c.form, Years: endedYears(returns.YearOf(p.d.Now())), Policies: releasePolicies()}
+	v := returnView{PID: pid, Form: c.form, Years: endedYears(returns.YearOf(p.d.Now())), Policies: returns.ReleasePolicies()}
 	if len(c.form.Errors) == 0 {
 		ret, err := p.d.Returns.Compute(r.Context(), prevent.PrincipalFrom(r.Context()),
 			returns.Request{PartnershipID: pid, Year: c.year, Policy: c.policy})
@@ -203,7 +187,7 @@ func tableNamed(ret *returns.Return, id string) (returns.Table, bool) {
 
 // downloadLink is the address of a download of the return on the page.
 func downloadLink(v returnView, format, table string) string {
-	q := url.Values{"year": {v.Return.Year.String()}, "policy": {policyValue(v.Return.Provenance.Policy)}, "format": {format}}
+	q := url.Values{"year": {v.Return.Year.String()}, "policy": {v.Return.Provenance.Policy.Key()}, "format": {format}}
 	if table != "" {
 		q.Set("table", table)
 	}

@@ -83,11 +83,11 @@ func returnPage(l core.Layout, v returnView) templ.Component {
 			}
 			templ_7745c5c3_Err = govuk.Select(govuk.SelectParams{Name: "year", Label: govuk.LabelParams{Text: "Financial year", Classes: "govuk-label--s"},
 				Hint:  &govuk.HintParams{Text: "From 1 April to 31 March. Only years that have ended can be returned."},
-				Items: yearItems(v), Value: v.Form.Get("year"), ErrorMessage: v.Form.ErrorFor("year")}).Render(ctx, templ_7745c5c3_Buffer)
+				Items: yearItems(v.Years), Value: v.Form.Get("year"), ErrorMessage: v.Form.ErrorFor("year")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "policy", Value: v.Form.Get("policy"), Items: policyItems(v),
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "policy", Value: v.Form.Get("policy"), Items: policyItems(v.Policies),
 				Fieldset:     &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: "Disclosure control", Classes: "govuk-fieldset__legend--s"}},
 				ErrorMessage: v.Form.ErrorFor("policy")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
@@ -416,9 +416,9 @@ func approvals(v returnView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var18 string
-			templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression(policyValue(v.Return.Provenance.Policy)).Resolve(ctx)
+			templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Return.Provenance.Policy.Key()).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/statistics/return.templ`, Line: 106, Col: 85}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/statistics/return.templ`, Line: 106, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var18)
 			if templ_7745c5c3_Err != nil {
@@ -704,18 +704,20 @@ func provenanceRow(key, value string) templ.Component {
 	})
 }
 
-func yearItems(v returnView) []govuk.SelectItem {
+// yearItems are the financial years a page offers, as select items.
+func yearItems(years []returns.FinancialYear) []govuk.SelectItem {
 	var out []govuk.SelectItem
-	for _, y := range v.Years {
+	for _, y := range years {
 		out = append(out, govuk.SelectItem{Value: y.String(), Text: y.String()})
 	}
 	return out
 }
 
-func policyItems(v returnView) []govuk.ChoiceItem {
+// policyItems are the disclosure control policies a page offers, as radios with their summaries as hints.
+func policyItems(ps []returns.Policy) []govuk.ChoiceItem {
 	var out []govuk.ChoiceItem
-	for _, p := range v.Policies {
-		out = append(out, govuk.ChoiceItem{Value: policyValue(p), Text: p.String(), Hint: &govuk.HintParams{Text: p.Summary}})
+	for _, p := range ps {
+		out = append(out, govuk.ChoiceItem{Value: p.Key(), Text: p.String(), Hint: &govuk.HintParams{Text: p.Summary}})
 	}
 	return out
 }
