@@ -107,7 +107,7 @@ func TestAnnualApproval(t *testing.T) {
 			t.Fatal(err)
 		}
 		if a.State != AnnualDraft || a.Revision != 1 || a.DraftedBy != w.analyst.PersonID || a.Year != 2024 || a.Policy != SuppressBelow5 ||
-			len(a.Return.Tables) != 6 || a.Return.Partnership != "Elmshire" || a.BundleID != "" {
+			len(a.Return.Tables) != 7 || a.Return.Partnership != "Elmshire" || a.BundleID != "" {
 			t.Fatalf("drafted %+v", a)
 		}
 		// Drafting again keeps one open return, with a new revision.

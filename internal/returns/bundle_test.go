@@ -149,7 +149,7 @@ func TestBundleExport(t *testing.T) {
 		if err := json.Unmarshal(files[provenanceFile], &pv); err != nil {
 			t.Fatal(err)
 		}
-		if pv.FinancialYear != 2024 || pv.PartnershipID != w.pid || pv.Policy != m.Policy || pv.InputDigest != a.Return.Provenance.InputDigest || len(pv.Tables) != 6 {
+		if pv.FinancialYear != 2024 || pv.PartnershipID != w.pid || pv.Policy != m.Policy || pv.InputDigest != a.Return.Provenance.InputDigest || len(pv.Tables) != 7 {
 			t.Errorf("provenance %+v", pv)
 		}
 		// The files are the return's own outputs.
@@ -164,7 +164,7 @@ func TestBundleExport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.manifest.BundleID != a.BundleID || len(got.tables) != 6 || !slices.Equal(rowOf(t, got.tables[0], "Total"), rowOf(t, a.Return.Tables[0], "Total")) {
+		if got.manifest.BundleID != a.BundleID || len(got.tables) != 7 || !slices.Equal(rowOf(t, got.tables[0], "Total"), rowOf(t, a.Return.Tables[0], "Total")) {
 			t.Errorf("verified %+v", got.manifest)
 		}
 

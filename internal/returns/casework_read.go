@@ -23,7 +23,7 @@ import (
 
 // queryVersion names what the queries below count. It is printed in every return's provenance and changes
 // whenever a query changes what is counted.
-const queryVersion = "casework-read version 1"
+const queryVersion = "casework-read version 2"
 
 // record is what a return needs of one referral: no name, no date finer than the quarter, no free text.
 type record struct {
@@ -39,15 +39,16 @@ type record struct {
 	signposted bool     // signposted to other services
 	erased     bool     // taken from the facts kept of an erased case
 	unsure     bool     // an erased case whose adoption cannot be told from the facts kept
+	consent    string   // the last decision on consent to support (casework.ConsentDecision), "" for none, consentUnknown if erased
 
 	id prevent.ID // the referral, to find its equality monitoring answers; 0 for an erased case
 }
 
 // encode is the record's line in the digest of the inputs.
 func (r record) encode() string {
-	return fmt.Sprintf("q=%d types=%s sector=%q age=%d band=%q gender=%q discussed=%t adopted=%t nfa=%t signposted=%t erased=%t unsure=%t",
+	return fmt.Sprintf("q=%d types=%s sector=%q age=%d band=%q gender=%q discussed=%t adopted=%t nfa=%t signposted=%t erased=%t unsure=%t consent=%q",
 		r.quarter, strings.Join(r.types, ","), r.sector, r.age, r.erasedBand, r.gender, r.discussed, r.adopted, r.nfa,
-		r.signposted, r.erased, r.unsure)
+		r.signposted, r.erased, r.unsure, r.consent)
 }
 
 // readPartnership returns the partnership's name and the region it records.
@@ -173,6 +174,10 @@ func readLive(ctx context.Context, q database.Querier, pid prevent.ID, y Financi
 		return nil, err
 	}
 
+	if err := readConsent(ctx, q, pid, from, to, byID); err != nil {
+		return nil, err
+	}
+
 	out := make([]record, 0, len(ids))
 	for _, id := range ids {
 		r := byID[id]
@@ -248,7 +253,7 @@ func readErased(ctx context.Context, q database.Querier, pid prevent.ID, y Finan
 		if fy != y {
 			continue
 		}
-		r := record{quarter: fq, sector: sector, age: -1, erasedBand: band, erased: true}
+		r := record{quarter: fq, sector: sector, age: -1, erasedBand: band, erased: true, consent: consentUnknown}
 		if types != "" {
 			r.types = strings.Split(types, ",")
 			slices.Sort(r.types)

@@ -125,7 +125,7 @@ func TestEqualityTables(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fe.calls != 1 || len(r.Tables) != 8 || !slices.Contains(r.Provenance.Lists, lists[Ethnicities].Ref()) ||
+		if fe.calls != 1 || len(r.Tables) != 9 || !slices.Contains(r.Provenance.Lists, lists[Ethnicities].Ref()) ||
 			!slices.Contains(r.Provenance.Lists, lists[MentalHealthRecorded].Ref()) {
 			t.Fatalf("%d reads, %d tables, lists %v", fe.calls, len(r.Tables), r.Provenance.Lists)
 		}
@@ -162,7 +162,7 @@ func TestEqualityTables(t *testing.T) {
 		// Without a reader, or before 2024/25, there are no equality tables.
 		plain, err := New(Deps{DB: db, Now: clock("2025-05-01T09:00:00Z"), DigestKey: testKey}).Compute(ctx, coord,
 			Request{PartnershipID: f.pid, Year: 2024, Policy: SuppressBelow5})
-		if err != nil || len(plain.Tables) != 6 || len(plain.Provenance.Lists) != 5 {
+		if err != nil || len(plain.Tables) != 7 || len(plain.Provenance.Lists) != 5 {
 			t.Fatalf("without equality: %v", err)
 		}
 		calls := fe.calls

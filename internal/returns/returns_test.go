@@ -57,6 +57,7 @@ type referral struct {
 	gender    string
 	states    []casework.State // the states it passed through, the last being where it is
 	erased    bool
+	consent   []casework.ConsentDecision // decisions on consent to support, in the order made
 }
 
 func (f *fixture) add(t *testing.T, n int, r referral) {
@@ -110,6 +111,14 @@ func (f *fixture) add(t *testing.T, n int, r referral) {
 				t.Fatal(err)
 			}
 			from = s
+		}
+		for i, d := range r.consent {
+			if _, err := w.ExecContext(ctx, `INSERT INTO consent_records (referral_id, scope, giver_name, giver_role, capacity_notes, method,
+				evidence, decision, reason, decided_at, under_18, recorded_by, recorded_at)
+				VALUES ($1, 'support', 'A Person', 'self', '', 'in person', '', $2, '', $3, FALSE, $4, $3)`,
+				id, string(d), created.Add(time.Duration(i+1)*time.Hour), f.person); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }
@@ -167,12 +176,16 @@ func year2024(t *testing.T, f *fixture) {
 		r.submitted, r.states = at, states
 		return r
 	}
-	f.add(t, 5, with(man30, q1, adopted))
+	givenLast := man30
+	givenLast.consent = []casework.ConsentDecision{casework.ConsentRefusedBy, casework.ConsentGiven}
+	f.add(t, 5, with(givenLast, q1, adopted))
 	f.add(t, 1, with(man30, q1, notAdopted))
 	f.add(t, 3, with(man30, q1, closedNFA))
 	f.add(t, 3, with(man30, q1, signposted))
 	boy16 := referral{sector: "education", types: []string{"extreme_right_wing"}, dob: "2008-01-01", gender: "male"}
-	f.add(t, 5, with(boy16, q2, adopted))
+	withdrawn := boy16
+	withdrawn.consent = []casework.ConsentDecision{casework.ConsentGiven, casework.ConsentWithdrawnBy}
+	f.add(t, 5, with(withdrawn, q2, adopted))
 	f.add(t, 5, with(boy16, q2, closedNFA))
 	girl13 := referral{sector: "local_authority", types: []string{"no_ideology"}, approx: 12, gender: "female"} // 12 in 2023
 	f.add(t, 8, with(girl13, q3, signposted))
@@ -293,6 +306,15 @@ func TestReturnCountsTheStagesOfTheYear(t *testing.T) {
 				"Q3 (October to December)": {"8", "0", "0", "0", "0", "0", "8"},
 				"Q4 (January to March)":    {"5", "2", "40", "1", "20", "1", "1"},
 			},
+			// The last decision on consent to support counts; an erased case keeps none.
+			"consent": {
+				"Consent to support given":     {"5", "5", "100", "5", "100", "0", "0"},
+				"Consent to support withdrawn": {"5", "5", "100", "5", "100", "0", "0"},
+				"Consent to support refused":   {"0", "0", "[z]", "0", "[z]", "0", "0"},
+				"No consent decision recorded": {"24", "1", "4", "0", "0", "10", "11"},
+				"Not known (erased case)":      {"2", "2", "100", "1", "50", "0", "1"},
+				"Total":                        {"36", "13", "36", "11", "31", "10", "12"},
+			},
 		}
 		for id, rows := range want {
 			tb := tableByID(t, truth, id)
@@ -330,7 +352,7 @@ func TestComputeControlsDisclosureAndRecordsProvenance(t *testing.T) {
 			if r.Region != "North East (including Yorkshire and the Humber)" || r.Partnership != "Elmshire" {
 				t.Errorf("region %q, partnership %q", r.Region, r.Partnership)
 			}
-			if len(r.Tables) != 6 || len(truth.Tables) != 6 {
+			if len(r.Tables) != 7 || len(truth.Tables) != 7 {
 				t.Fatalf("%d tables", len(r.Tables))
 			}
 			withheld := 0
