@@ -16,6 +16,12 @@ func TestPathsFillTheirWildcards(t *testing.T) {
 	if got := NewPath2("/partnerships/{pid}/returns/{id}").Link(7, 42); got != "/partnerships/7/returns/42" {
 		t.Errorf("Path2 link = %q", got)
 	}
+	if got := NewPath3("/partnerships/{pid}/panels/{panel}/meetings/{meeting}").Link(7, 3, 42); got != "/partnerships/7/panels/3/meetings/42" {
+		t.Errorf("Path3 link = %q", got)
+	}
+	if got := NewPath4("/partnerships/{pid}/panels/{panel}/meetings/{meeting}/cases/{case}").Link(7, 3, 42, 9); got != "/partnerships/7/panels/3/meetings/42/cases/9" {
+		t.Errorf("Path4 link = %q", got)
+	}
 	if got := NewPath0("/audit").Link(); got != "/audit" {
 		t.Errorf("Path0 link = %q", got)
 	}
@@ -28,6 +34,8 @@ func TestPathsFillTheirWildcards(t *testing.T) {
 		{"/partnerships/{pid}", func(p string) { NewPath0(p) }},
 		{"partnerships/{pid}", func(p string) { NewPath1(p) }},
 		{"/partnerships/{pid...}", func(p string) { NewPath1(p) }},
+		{"/partnerships/{pid}/panels/{panel}", func(p string) { NewPath3(p) }},
+		{"/partnerships/{pid}/panels/{panel}/meetings/{meeting}", func(p string) { NewPath4(p) }},
 	} {
 		func() {
 			defer func() {
