@@ -66,6 +66,7 @@ func (s *Server) registerReturns() {
 			"one of " + releasePolicyNames(), schema: map[string]any{"type": "string"}}}},
 		s.getReturn)
 	s.registerReturnApproval()
+	s.registerPopulations()
 	s.registerDashboard()
 	s.registerMonitoring()
 }

@@ -97,6 +97,7 @@ func TestReturnThroughTheAPI(t *testing.T) {
 	// The dashboard: exact for the coordinator in the year in progress, controlled for the analyst in an ended
 	// quarter, refused for the analyst in the year in progress. Roles without statistics find neither.
 	dash := fmt.Sprintf("/api/v1/partnerships/%d/statistics/dashboard", w.PartnershipID)
+	pops := fmt.Sprintf("/api/v1/partnerships/%d/statistics/populations", w.PartnershipID)
 	tokens := map[string]string{}
 	for _, role := range []prevent.Role{prevent.Coordinator, prevent.Analyst, prevent.Referrer, prevent.PanelMember, prevent.Provider, prevent.DataProtection} {
 		tok, _, err := as.CreateToken(ctx, w.Roles[role].PersonID, "scenarios", time.Time{})
@@ -117,6 +118,21 @@ func TestReturnThroughTheAPI(t *testing.T) {
 		{name: "analyst: dashboard in progress", as: "analyst", path: dash + "?year=2026-27", status: 422, want: []string{"not over yet"}},
 		{name: "quarter 9", as: "coordinator", path: dash + "?year=2026-27&quarter=9", status: 422, want: []string{`"field":"quarter"`}},
 		{name: "referrer: dashboard", as: "referrer", path: dash + "?year=2026-27", status: 404},
+		// Population figures: every category or none, with a source; errors name the member.
+		{name: "analyst: population figures, none set", as: "analyst", path: pops, status: 200,
+			want: []string{`"characteristic":"ethnicity"`, `"characteristic":"mental-health-recorded"`, `"code":"white"`, `"population":null`}},
+		{name: "analyst: some groups only", as: "analyst", method: "PUT", path: pops + "/ethnicity", status: 422,
+			body: map[string]any{"source": "Census 2021", "populations": map[string]int{"white": 100000}}, want: []string{`"field":"populations.black"`}},
+		{name: "analyst: an unknown group and no source", as: "analyst", method: "PUT", path: pops + "/ethnicity", status: 422,
+			body: map[string]any{"populations": map[string]int{"asian": 1, "black": 1, "mixed": 1, "white": 1, "other": 1, "martian": 2}},
+			want: []string{`"field":"populations.martian"`, `"field":"source"`}},
+		{name: "analyst: sets them", as: "analyst", method: "PUT", path: pops + "/ethnicity", status: 200,
+			body: map[string]any{"source": "ONS Census 2021, TS021", "populations": map[string]int{"asian": 20000, "black": 5000, "mixed": 4000, "white": 100000, "other": 1000}},
+			want: []string{`"source":"ONS Census 2021, TS021"`, `"population":100000`}},
+		{name: "coordinator: reads them", as: "coordinator", path: pops, status: 200, want: []string{`"population":20000`}},
+		{name: "an unknown characteristic", as: "analyst", method: "PUT", path: pops + "/religion", body: map[string]any{}, status: 404},
+		{name: "referrer: population figures", as: "referrer", path: pops, status: 404},
+		{name: "referrer: setting them", as: "referrer", method: "PUT", path: pops + "/ethnicity", body: map[string]any{"populations": map[string]int{}}, status: 404},
 	})
 }
 

@@ -68,7 +68,7 @@ const ratesNote = "Rates and percentages are worked out from the counts as publi
 
 // noPopulationNote is the note of a return whose partnership has no population figures.
 const noPopulationNote = "Rates of referral by ethnicity and by mental health need or neurodiversity are not shown: " +
-	"no population figures are set for this partnership."
+	"no population figures are set for this partnership (they are set on the statistics pages, under population figures)."
 
 // ratesTable prints the rates of one equality dimension d of the layout under policy p, against the population
 // figures pop of its categories (by code).

@@ -198,6 +198,11 @@ func (s *Service) Compute(ctx context.Context, p prevent.Principal, req Request)
 		if err != nil {
 			return err
 		}
+		if len(out.Rates) > 0 {
+			if err := notePopulationSources(ctx, tx, req.PartnershipID, out.Rates); err != nil {
+				return err
+			}
+		}
 		out.Partnership = name
 		out.Region = regionLabel(region, lists[Regions])
 		e := audit.New(ctx, now, audit.Combine, "return", req.PartnershipID)

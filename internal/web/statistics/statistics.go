@@ -48,4 +48,5 @@ func Register(site core.Site, d Deps) {
 	p.registerRegion(site)
 	p.registerDashboard(site)
 	p.registerMonitoring(site)
+	p.registerPopulations(site)
 }
