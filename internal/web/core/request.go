@@ -17,6 +17,27 @@ func PathID(r *http.Request, name string) (prevent.ID, error) {
 	return id, nil
 }
 
+// FormID reads the record id a form field or query parameter carries in s: 0 when s is blank, not a number or
+// negative, which the services take as no record chosen.
+func FormID(s string) prevent.ID {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// FormIDs reads the record ids of checkboxes, leaving out any that is not a positive number.
+func FormIDs(ss []string) []prevent.ID {
+	var out []prevent.ID
+	for _, s := range ss {
+		if id := FormID(s); id > 0 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // PathIDs reads the partnership id ({pid}) and the record id ({id}).
 func PathIDs(r *http.Request) (pid, id prevent.ID, err error) {
 	if pid, err = PathID(r, "pid"); err != nil {

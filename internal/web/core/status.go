@@ -21,3 +21,11 @@ func Status(err error) int {
 	}
 	return http.StatusInternalServerError
 }
+
+// Invalid reports whether err is a validation failure, which a page shows on its form again with what was
+// typed and the errors found in it.
+func Invalid(err error) bool { return prevent.ErrorKind(err) == prevent.Invalid }
+
+// Refused reports whether err is a refusal, a conflict with the state of the record, which a page shows on its
+// form in the words the service gave.
+func Refused(err error) bool { return prevent.ErrorKind(err) == prevent.Conflict }
