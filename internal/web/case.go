@@ -13,6 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 // caseSection is one part of the case page, under the sub navigation.
@@ -153,18 +154,16 @@ func (cp *casePages) renderCase(w http.ResponseWriter, r *http.Request, pid, id 
 	l := cp.layout(r, caseTitle(sec.Title, ref.Reference))
 	l.Marking = ref.Marking
 	l.Back = partnershipPath(pid, "cases")
-	l.Errors = cp.takeRefusal(w, r)
+	l.Errors = core.TakeRefusal(w, r, cp.deps.SecureCookies)
 	return cp.page(w, r, l, casePage(l, v))
 }
 
-// caseTitle is the title of a page of a case: "Case <reference>", after the page's name when it has one
-// ("Timeline: Case PRV-2026-000123"). A case page's title never names the person: titles are kept in
-// browser history and shown on screen to others.
+// caseTitle is the title of a page of a case (core.CaseTitle); the summary is the case page itself.
 func caseTitle(page, reference string) string {
-	if page == "" || page == caseSections[0].Title {
-		return "Case " + reference
+	if page == caseSections[0].Title {
+		page = ""
 	}
-	return page + ": Case " + reference
+	return core.CaseTitle(page, reference)
 }
 
 // history is the case's timeline told in plain words, newest first, with who took each step: "you" for the
@@ -269,9 +268,6 @@ type requestForm struct {
 	Share             *disclosureView
 }
 
-// govukOption is a value and its text, for selects.
-type govukOption struct{ Value, Text string }
-
 func (cp *casePages) renderRequestForm(w http.ResponseWriter, r *http.Request, pid, id prevent.ID, f form) error {
 	ctx, p := r.Context(), principalOf(r)
 	ref, err := cp.svc.Referral(ctx, p, id)
@@ -287,7 +283,7 @@ func (cp *casePages) renderRequestForm(w http.ResponseWriter, r *http.Request, p
 	}
 	v := requestForm{PartnershipID: pid, ID: id, Reference: ref.Reference, Form: f}
 	for _, o := range orgs {
-		v.Organisations = append(v.Organisations, govukOption{itoa64(o.ID), o.Name})
+		v.Organisations = append(v.Organisations, govukOption{Value: itoa64(o.ID), Text: o.Name})
 	}
 	if v.Share, err = cp.loadDisclosure(r, pid, shareSpec{ReferralID: id, ToOrg: idOf(f, "organisation"), Purpose: sharing.ChannelScreening,
 		Intro: "A request tells the organisation about the person and the concern. When you ask another organisation than your own, record what the request shares."}, f); err != nil {
@@ -456,7 +452,7 @@ func (cp *casePages) renderShare(w http.ResponseWriter, r *http.Request, f form)
 	v := shareForm{PartnershipID: pid, ID: id, Reference: ref.Reference, Form: f}
 	to := idOf(f, "organisation")
 	for _, o := range partners {
-		v.Organisations = append(v.Organisations, govukOption{itoa64(o.ID), o.Name})
+		v.Organisations = append(v.Organisations, govukOption{Value: itoa64(o.ID), Text: o.Name})
 		if o.ID == to {
 			v.Chosen, v.To = true, o.Name
 		}
@@ -479,7 +475,7 @@ func (cp *casePages) renderShare(w http.ResponseWriter, r *http.Request, f form)
 		}
 		for _, pe := range people {
 			if pe.OrganisationID == to && !pe.Disabled {
-				v.People = append(v.People, govukOption{itoa64(pe.ID), pe.Name})
+				v.People = append(v.People, govukOption{Value: itoa64(pe.ID), Text: pe.Name})
 			}
 		}
 	}

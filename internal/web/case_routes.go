@@ -22,9 +22,13 @@ type casePages struct {
 	work *work.Service
 }
 
+func newCasePages(s *Server) *casePages {
+	return &casePages{Server: s, share: s.deps.Sharing, work: s.deps.Work, svc: s.deps.Casework}
+}
+
 // registerCasework adds the casework pages. Every route names its action.
 func (s *Server) registerCasework() {
-	cp := &casePages{Server: s, share: s.deps.Sharing, work: s.deps.Work, svc: s.deps.Casework}
+	cp := newCasePages(s)
 	const R = "/partnerships/{pid}/referrals"
 	const C = "/partnerships/{pid}/cases"
 	get, post := http.MethodGet, http.MethodPost
@@ -65,7 +69,6 @@ func (s *Server) registerCasework() {
 	s.handle(post, C+"/{id}/information-requests/new", access.CaseScreen, cp.handleInfoRequestNewPost)
 	s.handle(get, C+"/{id}/information-requests/{rid}", access.InformationAnswer, cp.handleInfoAnswer)
 	s.handle(post, C+"/{id}/information-requests/{rid}", access.InformationAnswer, cp.handleInfoAnswerPost)
-	cp.registerChannel()
 }
 
 func referralPath(pid, id prevent.ID, rest ...any) string {

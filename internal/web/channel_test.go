@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 // TestChannelRefusalsThroughThePages drives the panel, decision and consent pages for a person of unknown
@@ -137,7 +139,7 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	refusal := w.Result().Cookies()
 	var msg string
 	for _, c := range refusal {
-		if c.Name == channelErrorCookie {
+		if c.Name == core.RefusalCookie {
 			msg, _ = url.QueryUnescape(c.Value)
 		}
 	}
@@ -215,8 +217,8 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 func lastPathID(t *testing.T, path string) prevent.ID {
 	t.Helper()
 	parts := strings.Split(path, "/")
-	id, err := parseID(parts[len(parts)-1])
-	if err != nil {
+	id, err := strconv.ParseInt(parts[len(parts)-1], 10, 64)
+	if err != nil || id <= 0 {
 		t.Fatalf("no id in %s", path)
 	}
 	return id

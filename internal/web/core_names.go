@@ -6,9 +6,10 @@ import "github.com/preventplatform/prevent/internal/web/core"
 // for its types and readers. Each is the core's own, not a copy: there is one form, one layout, one path-id
 // reader, one GOV.UK date reader and one date formatter. Area packages call core directly.
 type (
-	form    = core.Form
-	layout  = core.Layout
-	navItem = core.NavItem
+	form        = core.Form
+	layout      = core.Layout
+	navItem     = core.NavItem
+	govukOption = core.Option
 )
 
 var (
@@ -23,4 +24,11 @@ var (
 	dayText         = core.DayText
 	timelineWhen    = core.WhenText
 	frame           = core.Frame
+	row             = core.Row
+	orDash          = core.OrDash
+	legend          = core.Legend
+	withClasses     = core.WithClasses
+	itemOptions     = core.ItemOptions
+	adminLink       = core.Link
+	idOf            = core.Form.ID
 )

@@ -6,9 +6,6 @@ func withType(t string) func(*govuk.InputParams) { return func(p *govuk.InputPar
 func withAutocomplete(a string) func(*govuk.InputParams) {
 	return func(p *govuk.InputParams) { p.Autocomplete = a }
 }
-func withClasses(c string) func(*govuk.InputParams) {
-	return func(p *govuk.InputParams) { p.Classes = c }
-}
 func noSpellcheck(p *govuk.InputParams) { p.Spellcheck = govuk.Bool(false) }
 func asHeading(p *govuk.InputParams) {
 	p.Label.IsPageHeading = true

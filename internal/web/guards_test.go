@@ -15,6 +15,7 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 // guardPages is a partnership served on either engine: the council (coordinator, data protection officer,
@@ -301,7 +302,7 @@ func TestGuardsThroughThePages(t *testing.T) {
 		was := g.written(t)
 		w = serve(t, g.s, g.worker, http.MethodPost, planSession, dayValues(prefix, g.now.AddDate(0, 0, 14)))
 		wantRedirect(t, w, g.cases+"/plan")
-		if msg := cookieOf(w, channelErrorCookie); !strings.Contains(msg, "Sessions can only be planned while support is in progress") {
+		if msg := cookieOf(w, core.RefusalCookie); !strings.Contains(msg, "Sessions can only be planned while support is in progress") {
 			t.Errorf("planning after the withdrawal: refusal %q", msg)
 		}
 		if now := g.written(t); now != was {

@@ -12,6 +12,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/web/assurance"
+	"github.com/preventplatform/prevent/internal/web/channel"
 	"github.com/preventplatform/prevent/internal/web/statistics"
 )
 
@@ -40,7 +41,7 @@ func (s *Server) layout(r *http.Request, title string) layout {
 		add("Partnership", admin.PartnershipPath.Link(ps[0]))
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.PanelView).Allow {
-		add("Panels", fmt.Sprintf("/partnerships/%d/panels", ps[0]))
+		add("Panels", channel.PanelsPath.Link(ps[0]))
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.PlanView).Allow {
 		add("Programme", fmt.Sprintf("/partnerships/%d/programme", ps[0]))

@@ -6,6 +6,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/web/admin"
 	"github.com/preventplatform/prevent/internal/web/assurance"
+	"github.com/preventplatform/prevent/internal/web/channel"
 	"github.com/preventplatform/prevent/internal/web/rights"
 	"github.com/preventplatform/prevent/internal/web/statistics"
 )
@@ -41,6 +42,7 @@ func (s *Server) register() {
 	admin.Register(site{s}, admin.Deps{Partnership: s.deps.Partnership, Auth: s.deps.Auth, Now: s.deps.Now, HTTPS: s.deps.SecureCookies})
 	s.registerPasskeys()
 	s.registerCasework()
+	channel.Register(site{s}, newCasePages(s).channelDeps())
 	s.registerProgramme()
 	s.registerSharing()
 	rights.Register(site{s}, rights.Deps{Rights: s.deps.Rights, Sharing: s.deps.Sharing, Casework: s.deps.Casework, Now: s.deps.Now})
