@@ -20,6 +20,7 @@ import (
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
@@ -260,7 +261,7 @@ func TestCryptoShreddingCanary(t *testing.T) {
 
 	// Erase as the daily task does, four years on.
 	db, keys := withKeys(t, s.url(), keysDir)
-	res, err := casework.New(casework.Deps{DB: db, Keys: keys, Sharing: sharing.New(sharing.Deps{DB: db})}).EraseDue(ctx, time.Now().AddDate(4, 0, 0))
+	res, err := eraseDue(ctx, db, keys, time.Now().AddDate(4, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +371,7 @@ func TestCryptoShreddingCanaryPostgres(t *testing.T) {
 	}
 
 	db, keys := withKeys(t, s.url(), filepath.Join(s.data, "keys"))
-	res, err := casework.New(casework.Deps{DB: db, Keys: keys, Sharing: sharing.New(sharing.Deps{DB: db})}).EraseDue(ctx, time.Now().AddDate(4, 0, 0))
+	res, err := eraseDue(ctx, db, keys, time.Now().AddDate(4, 0, 0))
 	db.Close()
 	if err != nil || res.Erased < 1 {
 		t.Fatalf("erase: %+v, %v", res, err)
@@ -381,4 +382,12 @@ func TestCryptoShreddingCanaryPostgres(t *testing.T) {
 	if err := run(ctx, append([]string{"audit", "verify"}, s.args()...), env, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "ok, ") {
 		t.Fatalf("audit verify after erasure: %v %s", err, out.String())
 	}
+}
+
+// eraseDue runs the erasure at the end of retention at now, as the daily retention-erasure task does:
+// through the rights service, built on casework and sharing services of db with the keyring keys.
+func eraseDue(ctx context.Context, db *database.DB, keys *keyring.Keyring, now time.Time) (rights.ErasureResult, error) {
+	sh := sharing.New(sharing.Deps{DB: db})
+	cw := casework.New(casework.Deps{DB: db, Keys: keys, Sharing: sh})
+	return rights.New(rights.Deps{DB: db, Casework: cw, Sharing: sh}).EraseDue(ctx, now)
 }

@@ -262,7 +262,7 @@ func pgErase(t *testing.T, s store, id prevent.ID) {
 	ctx := context.Background()
 	db, keys := withKeys(t, s.url(), filepath.Join(s.data, "keys"))
 	defer db.Close()
-	if _, err := casework.New(casework.Deps{DB: db, Keys: keys, Sharing: sharing.New(sharing.Deps{DB: db})}).EraseDue(ctx, time.Now().AddDate(4, 0, 0)); err != nil {
+	if _, err := eraseDue(ctx, db, keys, time.Now().AddDate(4, 0, 0)); err != nil {
 		t.Fatal(err)
 	}
 	var erased int

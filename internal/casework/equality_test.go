@@ -214,8 +214,8 @@ func TestEqualityMonitoringErased(t *testing.T) {
 		}
 		at := start.AddDate(3, 0, 1)
 		f.clock.Set(at)
-		if res, err := f.svc.EraseDue(ctx, at); err != nil || res.Erased != 1 {
-			t.Fatalf("EraseDue = %+v, %v", res, err)
+		if n := f.eraseClosed(t, at); n != 1 {
+			t.Fatalf("erased %d cases, want 1", n)
 		}
 		var after []byte
 		if err := db.Read().QueryRowContext(ctx, `SELECT sealed_monitoring FROM referrals WHERE id = $1`, id).Scan(&after); err != nil {

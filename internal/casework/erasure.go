@@ -10,19 +10,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
-// Erasure at the end of retention (UK GDPR Art 5(1)(e), DPA 2018 s.39 and s.50).
+// Erasure at the end of retention (UK GDPR Art 5(1)(e), DPA 2018 s.39 and s.50): the storage side.
 //
-// EraseDue runs daily (the "retention-erasure" task of cmd/prevent). A case is erased when it rests in a
-// closing state, its retention under the partnership's rule for its class and outcome (internal/sharing,
-// retention.go) has passed since it entered that state, and no legal hold is in force on it
-// (sharing.Held). Erasing a case:
+// The run that decides which cases are due (the retention rules, the legal holds, the erasure certificates)
+// is internal/rights (erasure.go). Casework lists the cases resting in a closing state with the outcome they
+// closed with and when (ClosedCases), and erases one case inside the caller's transaction (EraseCase).
+// Erasing a case:
 //
 //   - shreds its data key (keyring subject "referral:<id>"), so the sealed concern text, needs and
 //     deconfliction notes can no longer be read in the database, its exports or any backup (restores run
@@ -36,12 +34,8 @@ import (
 //     reached), with nothing that links back to the case;
 //   - marks the referral deleted, with erased_at set, so it is never erased twice.
 //
-// Each transaction appends an erasure certificate to the audit log: the action "erase" with the record
-// class, outcome, how many, when, and the rule (version, months, source) it applied. Audit entries already
-// written about the case stay: they hold references, never personal data.
-//
-// Cases resting in other states are not erased automatically: open cases, transfers (the receiving panel
-// holds the record), and cases under a manual retention review (retention_review_due, retained, deleted).
+// Cases resting in other states are not listed: open cases, transfers (the receiving panel holds the
+// record), and cases under a manual retention review (retention_review_due, retained, deleted).
 
 // closingOutcomes maps each state a case may rest in at its close to the retention outcome.
 var closingOutcomes = map[State]sharing.Outcome{
@@ -54,123 +48,21 @@ var closingOutcomes = map[State]sharing.Outcome{
 	ClosedFinal:         sharing.ChannelExited,
 }
 
-// erasureBatch bounds how many cases one transaction erases.
-const erasureBatch = 100
-
-// ErasureCertificate is what one erasure certificate in the audit log states.
-type ErasureCertificate struct {
+// ClosedCase is a case resting in a closing state, not yet erased: the outcome it closed with, for
+// retention, and when it last entered that state.
+type ClosedCase struct {
+	ID            prevent.ID
 	PartnershipID prevent.ID
-	Class         sharing.RecordClass
+	State         State
 	Outcome       sharing.Outcome
-	Count         int
-	At            time.Time
-	Rule          sharing.RetentionRule
+	ClosedAt      time.Time
 }
 
-// Detail is the certificate's text in the audit log.
-func (c ErasureCertificate) Detail() string {
-	whose := "partnership rule"
-	if c.Rule.Default() {
-		whose = "default rule"
-	}
-	return fmt.Sprintf("erasure certificate: class %s, outcome %s, %d records erased at %s past retention; %s %s/%s version %d, %d months; source: %s",
-		c.Class, c.Outcome, c.Count, c.At.UTC().Format(time.RFC3339), whose, c.Rule.Class, c.Rule.Outcome, c.Rule.Version, c.Rule.Months, c.Rule.Source)
-}
-
-// ErasureResult reports a run of EraseDue.
-type ErasureResult struct {
-	Erased       int
-	Held         int // due but kept under a legal hold
-	Certificates []ErasureCertificate
-}
-
-type erasureCandidate struct {
-	id, partnership prevent.ID
-	state           State
-	outcome         sharing.Outcome
-	rule            sharing.RetentionRule
-}
-
-// EraseDue erases every closed case past its retention at now that no legal hold keeps, and reports what
-// it did. Running it again erases nothing more until more cases fall due.
-func (s *Service) EraseDue(ctx context.Context, now time.Time) (ErasureResult, error) {
-	var res ErasureResult
-	due, held, err := s.dueForErasure(ctx, 0, now)
-	if err != nil {
-		return res, err
-	}
-	res.Held = held
-	type group struct {
-		partnership prevent.ID
-		outcome     sharing.Outcome
-		version     int
-		ruleOwner   prevent.ID
-	}
-	groups := map[group][]erasureCandidate{}
-	var order []group
-	for _, c := range due {
-		g := group{c.partnership, c.outcome, c.rule.Version, c.rule.PartnershipID}
-		if _, ok := groups[g]; !ok {
-			order = append(order, g)
-		}
-		groups[g] = append(groups[g], c)
-	}
-	for _, g := range order {
-		cs := groups[g]
-		for len(cs) > 0 {
-			batch := cs[:min(len(cs), erasureBatch)]
-			cs = cs[len(batch):]
-			var cert ErasureCertificate
-			err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-				at := s.now()
-				n := 0
-				for _, c := range batch {
-					ok, err := s.eraseCase(ctx, tx, c, at)
-					if err != nil {
-						return err
-					}
-					if ok {
-						n++
-					}
-				}
-				if n == 0 {
-					return nil
-				}
-				cert = ErasureCertificate{PartnershipID: g.partnership, Class: sharing.CaseRecords, Outcome: g.outcome, Count: n, At: at, Rule: batch[0].rule}
-				e := audit.New(ctx, at, audit.Erase, "case", 0)
-				e.PartnershipID = g.partnership
-				e.Purpose = "retention"
-				e.Detail = cert.Detail()
-				if _, err := audit.Append(ctx, tx, e); err != nil {
-					return fmt.Errorf("casework: erasure certificate: %w", err)
-				}
-				return nil
-			})
-			if err != nil {
-				return res, fmt.Errorf("casework: erase: %w", err)
-			}
-			if cert.Count > 0 {
-				res.Erased += cert.Count
-				res.Certificates = append(res.Certificates, cert)
-			}
-		}
-	}
-	return res, nil
-}
-
-// ErasureDue counts a partnership's closed cases past retention at now: those the next erasure run will
-// erase, and those a legal hold keeps. It is for the data protection officer's view and returns counts only.
-func (s *Service) ErasureDue(ctx context.Context, p prevent.Principal, partnershipID prevent.ID, now time.Time) (due, held int, err error) {
-	if !access.Decide(p, access.DataProtectionView, access.Resource{Kind: "data_protection", PartnershipID: partnershipID}, s.now()).Allow {
-		return 0, 0, access.NotFound("Partnership")
-	}
-	cands, held, err := s.dueForErasure(ctx, partnershipID, now)
-	return len(cands), held, err
-}
-
-// dueForErasure lists the cases past retention at now (of one partnership, or of all when partnershipID is
-// 0) and counts those kept by a legal hold.
-func (s *Service) dueForErasure(ctx context.Context, partnershipID prevent.ID, now time.Time) ([]erasureCandidate, int, error) {
+// ClosedCases lists the cases not erased that rest in a closing state, of one partnership or of all when
+// partnershipID is 0, by id, read through the read pool. A case not adopted at panel and then closed or
+// signposted keeps the not-adopted outcome. It does not decide access: the caller (the erasure run and the
+// data protection officer's counts in internal/rights) has decided, and it returns no personal data.
+func (s *Service) ClosedCases(ctx context.Context, partnershipID prevent.ID) ([]ClosedCase, error) {
 	states := make([]State, 0, len(closingOutcomes))
 	for st := range closingOutcomes {
 		states = append(states, st)
@@ -191,93 +83,69 @@ func (s *Service) dueForErasure(ctx context.Context, partnershipID prevent.ID, n
 	rows, err := q.QueryContext(ctx, `SELECT id, partnership_id, state, updated_at
 		FROM referrals WHERE erased_at IS NULL AND state IN (`+strings.Join(ph, ", ")+`)`+where+` ORDER BY id`, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("casework: erasure candidates: %w", err)
+		return nil, fmt.Errorf("casework: closed cases: %w", err)
 	}
-	type row struct {
-		c          erasureCandidate
-		closedAt   time.Time
-		notAdopted int
-	}
-	var all []row
+	var out []ClosedCase
 	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.c.id, &r.c.partnership, &r.c.state, &r.closedAt); err != nil {
+		var c ClosedCase
+		if err := rows.Scan(&c.ID, &c.PartnershipID, &c.State, &c.ClosedAt); err != nil {
 			rows.Close()
-			return nil, 0, fmt.Errorf("casework: erasure candidates: %w", err)
+			return nil, fmt.Errorf("casework: closed cases: %w", err)
 		}
-		all = append(all, r)
+		out = append(out, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("casework: erasure candidates: %w", err)
+		return nil, fmt.Errorf("casework: closed cases: %w", err)
 	}
-	var out []erasureCandidate
-	held := 0
-	for _, r := range all {
-		c := r.c
+	for i := range out {
+		c := &out[i]
 		// The case closed when it last entered its state (the time it was last updated, for rows without
 		// that event).
 		var entered time.Time
 		err := q.QueryRowContext(ctx, `SELECT at FROM case_events WHERE referral_id = $1 AND to_state = $2 ORDER BY at DESC LIMIT 1`,
-			c.id, string(c.state)).Scan(&entered)
+			c.ID, string(c.State)).Scan(&entered)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, 0, fmt.Errorf("casework: erasure candidates: %w", err)
+			return nil, fmt.Errorf("casework: closed cases: %w", err)
 		}
 		if err == nil {
-			r.closedAt = entered
+			c.ClosedAt = entered
 		}
+		var notAdopted int
 		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM case_events WHERE referral_id = $1 AND to_state = $2`,
-			c.id, string(NotAdopted)).Scan(&r.notAdopted); err != nil {
-			return nil, 0, fmt.Errorf("casework: erasure candidates: %w", err)
+			c.ID, string(NotAdopted)).Scan(&notAdopted); err != nil {
+			return nil, fmt.Errorf("casework: closed cases: %w", err)
 		}
-		c.outcome = closingOutcomes[c.state]
+		c.Outcome = closingOutcomes[c.State]
 		// A case not adopted at panel and then closed or signposted keeps the not-adopted period.
-		if r.notAdopted > 0 && (c.state == ClosedNFA || c.state == Signposted) {
-			c.outcome = sharing.NotAdopted
+		if notAdopted > 0 && (c.State == ClosedNFA || c.State == Signposted) {
+			c.Outcome = sharing.NotAdopted
 		}
-		rl, ok, err := sharing.Rule(ctx, q, c.partnership, sharing.CaseRecords, c.outcome)
-		if err != nil {
-			return nil, 0, err
-		}
-		if !ok || now.Before(rl.DueAt(r.closedAt)) {
-			continue // without a rule nothing is erased by guesswork
-		}
-		c.rule = rl
-		h, err := sharing.Held(ctx, q, sharing.HoldCase, c.id)
-		if err != nil {
-			return nil, 0, err
-		}
-		if h {
-			held++
-			continue
-		}
-		out = append(out, c)
 	}
-	return out, held, nil
+	return out, nil
 }
 
-// eraseCase erases one case inside tx, after checking again that it is still due and not held. It reports
-// whether it erased the case.
-func (s *Service) eraseCase(ctx context.Context, tx *database.Tx, c erasureCandidate, at time.Time) (bool, error) {
+// EraseCase erases one case listed by ClosedCases inside the caller's transaction, at at, unless it was
+// erased or changed state since it was listed; it reports whether it erased the case. The caller
+// (internal/rights) has checked, in the same transaction, that the case is past retention and that no legal
+// hold keeps it, and appends the erasure certificate; EraseCase decides no access and appends no audit entry.
+func (s *Service) EraseCase(ctx context.Context, tx *database.Tx, c ClosedCase, at time.Time) (bool, error) {
 	var state State
 	var erased sql.NullTime
 	var subject sql.NullInt64
 	var submitted sql.NullTime
 	var sector string
-	if err := tx.QueryRowContext(ctx, `SELECT state, erased_at, subject_id, submitted_at, referrer_sector FROM referrals WHERE id = $1`, c.id).
+	if err := tx.QueryRowContext(ctx, `SELECT state, erased_at, subject_id, submitted_at, referrer_sector FROM referrals WHERE id = $1`, c.ID).
 		Scan(&state, &erased, &subject, &submitted, &sector); err != nil {
 		return false, err
 	}
-	if erased.Valid || state != c.state {
+	if erased.Valid || state != c.State {
 		return false, nil
-	}
-	if h, err := sharing.Held(ctx, tx, sharing.HoldCase, c.id); err != nil || h {
-		return false, err
 	}
 	if err := s.keepStatistics(ctx, tx, c, subject, submitted.Time, sector); err != nil {
 		return false, err
 	}
-	if err := s.keyring().Shred(ctx, tx, referralSubject(c.id)); err != nil {
+	if err := s.keyring().Shred(ctx, tx, referralSubject(c.ID)); err != nil {
 		return false, err
 	}
 	blank := []string{
@@ -300,12 +168,12 @@ func (s *Service) eraseCase(ctx context.Context, tx *database.Tx, c erasureCandi
 		`UPDATE post_exit_reviews SET notes = '' WHERE referral_id = $1`,
 	}
 	for _, q := range blank {
-		args := []any{c.id}
+		args := []any{c.ID}
 		if strings.Contains(q, "$2") {
 			args = append(args, at)
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return false, fmt.Errorf("casework: erase case %d: %w", c.id, err)
+			return false, fmt.Errorf("casework: erase case %d: %w", c.ID, err)
 		}
 	}
 	if subject.Valid {
@@ -329,7 +197,7 @@ func (s *Service) eraseCase(ctx context.Context, tx *database.Tx, c erasureCandi
 }
 
 // keepStatistics records the anonymous facts of a case about to be erased.
-func (s *Service) keepStatistics(ctx context.Context, tx *database.Tx, c erasureCandidate, subject sql.NullInt64, submitted time.Time, sector string) error {
+func (s *Service) keepStatistics(ctx context.Context, tx *database.Tx, c ClosedCase, subject sql.NullInt64, submitted time.Time, sector string) error {
 	var area string
 	var dob sql.NullString
 	var approx sql.NullInt64
@@ -341,7 +209,7 @@ func (s *Service) keepStatistics(ctx context.Context, tx *database.Tx, c erasure
 		}
 	}
 	var types []string
-	rows, err := tx.QueryContext(ctx, `SELECT code FROM referral_concern_types WHERE referral_id = $1`, c.id)
+	rows, err := tx.QueryContext(ctx, `SELECT code FROM referral_concern_types WHERE referral_id = $1`, c.ID)
 	if err != nil {
 		return fmt.Errorf("casework: statistics: %w", err)
 	}
@@ -359,7 +227,7 @@ func (s *Service) keepStatistics(ctx context.Context, tx *database.Tx, c erasure
 	}
 	sort.Strings(types)
 	var states []State
-	rows, err = tx.QueryContext(ctx, `SELECT DISTINCT to_state FROM case_events WHERE referral_id = $1`, c.id)
+	rows, err = tx.QueryContext(ctx, `SELECT DISTINCT to_state FROM case_events WHERE referral_id = $1`, c.ID)
 	if err != nil {
 		return fmt.Errorf("casework: statistics: %w", err)
 	}
@@ -391,7 +259,7 @@ func (s *Service) keepStatistics(ctx context.Context, tx *database.Tx, c erasure
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO case_statistics (partnership_id, referral_year, referral_quarter, area, concern_types, outcome,
 		age_band, referrer_sector, stage_reached) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		c.partnership, submitted.Year(), (int(submitted.Month())-1)/3+1, area, strings.Join(types, ","), string(c.outcome),
+		c.PartnershipID, submitted.Year(), (int(submitted.Month())-1)/3+1, area, strings.Join(types, ","), string(c.Outcome),
 		AgeBand(age), sector, StageReached(states))
 	if err != nil {
 		return fmt.Errorf("casework: statistics: %w", err)

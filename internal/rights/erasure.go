@@ -2,32 +2,175 @@ package rights
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // Erasure at the end of retention (UK GDPR Art 5(1)(e), DPA 2018 s.39 and s.50): the daily
 // "retention-erasure" task erases every closed case past its retention rule that no legal hold keeps, and
-// appends an erasure certificate to the audit log for each class, outcome and rule (docs/retention.md). The
-// run is casework.EraseDue, next to the case records it blanks and the data keys it shreds; it reads the
-// rules and the holds from sharing.
+// appends an erasure certificate to the audit log for each class, outcome and rule (docs/retention.md).
+//
+// The run is here: a case resting in a closing state (casework.ClosedCases, which says the outcome it closed
+// with and when) is due when the partnership's rule for its outcome has passed since then, and is erased
+// unless a legal hold is in force on it. Casework erases each case (casework.EraseCase: shredding its data
+// key, blanking its plain columns, keeping its anonymous statistics) inside the run's transaction, after the
+// run has checked the hold again in that transaction. Each transaction appends an erasure certificate: the
+// action "erase" with the record class, outcome, how many, when, and the rule (version, months, source) it
+// applied. Audit entries already written about the case stay: they hold references, never personal data.
+
+// erasureBatch bounds how many cases one transaction erases.
+const erasureBatch = 100
 
 // ErasureCertificate is what one erasure certificate in the audit log states.
-type ErasureCertificate = casework.ErasureCertificate
+type ErasureCertificate struct {
+	PartnershipID prevent.ID
+	Class         RecordClass
+	Outcome       Outcome
+	Count         int
+	At            time.Time
+	Rule          RetentionRule
+}
+
+// Detail is the certificate's text in the audit log.
+func (c ErasureCertificate) Detail() string {
+	whose := "partnership rule"
+	if c.Rule.Default() {
+		whose = "default rule"
+	}
+	return fmt.Sprintf("erasure certificate: class %s, outcome %s, %d records erased at %s past retention; %s %s/%s version %d, %d months; source: %s",
+		c.Class, c.Outcome, c.Count, c.At.UTC().Format(time.RFC3339), whose, c.Rule.Class, c.Rule.Outcome, c.Rule.Version, c.Rule.Months, c.Rule.Source)
+}
 
 // ErasureResult reports a run of EraseDue.
-type ErasureResult = casework.ErasureResult
+type ErasureResult struct {
+	Erased       int
+	Held         int // due but kept under a legal hold
+	Certificates []ErasureCertificate
+}
+
+// erasureCandidate is a closed case past retention, with the rule it is past.
+type erasureCandidate struct {
+	casework.ClosedCase
+	rule RetentionRule
+}
 
 // EraseDue erases every closed case past its retention at now that no legal hold keeps, and reports what it
 // did. Running it again erases nothing more until more cases fall due.
 func (s *Service) EraseDue(ctx context.Context, now time.Time) (ErasureResult, error) {
-	return s.casework.EraseDue(ctx, now)
+	var res ErasureResult
+	due, nHeld, err := s.dueForErasure(ctx, 0, now)
+	if err != nil {
+		return res, err
+	}
+	res.Held = nHeld
+	type group struct {
+		partnership prevent.ID
+		outcome     Outcome
+		version     int
+		ruleOwner   prevent.ID
+	}
+	groups := map[group][]erasureCandidate{}
+	var order []group
+	for _, c := range due {
+		g := group{c.PartnershipID, c.Outcome, c.rule.Version, c.rule.PartnershipID}
+		if _, ok := groups[g]; !ok {
+			order = append(order, g)
+		}
+		groups[g] = append(groups[g], c)
+	}
+	for _, g := range order {
+		cs := groups[g]
+		for len(cs) > 0 {
+			batch := cs[:min(len(cs), erasureBatch)]
+			cs = cs[len(batch):]
+			var cert ErasureCertificate
+			err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+				at := s.now()
+				n := 0
+				for _, c := range batch {
+					if h, err := held(ctx, tx, HoldCase, c.ID); err != nil {
+						return err
+					} else if h {
+						continue
+					}
+					ok, err := s.casework.EraseCase(ctx, tx, c.ClosedCase, at)
+					if err != nil {
+						return err
+					}
+					if ok {
+						n++
+					}
+				}
+				if n == 0 {
+					return nil
+				}
+				cert = ErasureCertificate{PartnershipID: g.partnership, Class: sharing.CaseRecords, Outcome: g.outcome, Count: n, At: at, Rule: batch[0].rule}
+				e := audit.New(ctx, at, audit.Erase, "case", 0)
+				e.PartnershipID = g.partnership
+				e.Purpose = "retention"
+				e.Detail = cert.Detail()
+				if _, err := audit.Append(ctx, tx, e); err != nil {
+					return fmt.Errorf("rights: erasure certificate: %w", err)
+				}
+				return nil
+			})
+			if err != nil {
+				return res, fmt.Errorf("rights: erase: %w", err)
+			}
+			if cert.Count > 0 {
+				res.Erased += cert.Count
+				res.Certificates = append(res.Certificates, cert)
+			}
+		}
+	}
+	return res, nil
 }
 
 // ErasureDue counts a partnership's closed cases past retention at now: those the next erasure run will
 // erase, and those a legal hold keeps. It is for the data protection officer's view and returns counts only.
 func (s *Service) ErasureDue(ctx context.Context, p prevent.Principal, partnership prevent.ID, now time.Time) (due, held int, err error) {
-	return s.casework.ErasureDue(ctx, p, partnership, now)
+	if err := s.authorise(p, access.DataProtectionView, "data_protection", partnership, "Partnership"); err != nil {
+		return 0, 0, err
+	}
+	cands, held, err := s.dueForErasure(ctx, partnership, now)
+	return len(cands), held, err
+}
+
+// dueForErasure lists the closed cases past retention at now (of one partnership, or of all when
+// partnership is 0) and counts those kept by a legal hold. A class or outcome without a rule is never
+// erased: nothing is erased by guesswork.
+func (s *Service) dueForErasure(ctx context.Context, partnership prevent.ID, now time.Time) ([]erasureCandidate, int, error) {
+	closed, err := s.casework.ClosedCases(ctx, partnership)
+	if err != nil {
+		return nil, 0, err
+	}
+	q := s.db.Read()
+	var out []erasureCandidate
+	nHeld := 0
+	for _, c := range closed {
+		rl, ok, err := sharing.Rule(ctx, q, c.PartnershipID, sharing.CaseRecords, c.Outcome)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok || now.Before(rl.DueAt(c.ClosedAt)) {
+			continue
+		}
+		h, err := held(ctx, q, HoldCase, c.ID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if h {
+			nHeld++
+			continue
+		}
+		out = append(out, erasureCandidate{ClosedCase: c, rule: rl})
+	}
+	return out, nHeld, nil
 }

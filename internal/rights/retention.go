@@ -76,7 +76,7 @@ func (s *Service) RetentionSummary(ctx context.Context, p prevent.Principal, par
 	if out.ErasedInWindow, out.ErasedTotal, err = s.casework.ErasedCounts(ctx, partnership, now.UTC().AddDate(0, 0, -windowDays), now.UTC()); err != nil {
 		return out, fmt.Errorf("rights: retention summary: %w", err)
 	}
-	if out.HoldsInForce, err = sharing.HoldsInForce(ctx, s.db.Read(), partnership); err != nil {
+	if out.HoldsInForce, err = holdsInForce(ctx, s.db.Read(), partnership); err != nil {
 		return out, fmt.Errorf("rights: retention summary: %w", err)
 	}
 	return out, nil

@@ -57,7 +57,7 @@ var outcomesOf = map[RecordClass][]Outcome{
 //   - disclosure and consent records: 72 months, as long as the longest case period, so that UK GDPR
 //     Art 19 notices can still reach recipients; subject access requests: 24 months after completion.
 //
-// casework.EraseDue applies the case rules daily; docs/retention.md explains them.
+// internal/rights' erasure run (EraseDue) applies the case rules daily; docs/retention.md explains them.
 type RetentionRule struct {
 	PartnershipID prevent.ID // 0 for a default
 	Class         RecordClass
