@@ -3,6 +3,8 @@ package core
 import (
 	"net/url"
 	"testing"
+
+	"github.com/preventplatform/prevent/internal/prevent"
 )
 
 func TestParseDate(t *testing.T) {
@@ -47,5 +49,23 @@ func TestCaseDateFollowsTheSameRule(t *testing.T) {
 		if (msg == "") != c.valid {
 			t.Errorf("%s/%s/%s: parseDate says %q where caseDate says %v", c.d, c.m, c.y, msg, err)
 		}
+	}
+}
+
+// TestDateInputError: the one date input helper finds the date's error whether a page keeps it under the
+// date's name or under one of its parts, and marks only the parts left blank.
+func TestDateInputError(t *testing.T) {
+	v := url.Values{"d-day": {"3"}, "d-month": {""}, "d-year": {"2027"}}
+	for _, field := range []string{"d", "d-day", "d-month"} {
+		p := DateInput(Form{Values: v, Errors: []prevent.FieldError{{Field: field, Message: "Date must include a month"}}}, "d", "Date", "")
+		if p.ErrorMessage == nil || p.ErrorMessage.Text != "Date must include a month" {
+			t.Fatalf("error under %s not found: %+v", field, p.ErrorMessage)
+		}
+		if len(p.Items) != 3 || p.Items[0].Error || !p.Items[1].Error || p.Items[2].Error {
+			t.Errorf("error under %s marks %+v", field, p.Items)
+		}
+	}
+	if p := DateInput(Form{Values: v}, "d", "Date", ""); p.ErrorMessage != nil || p.Items != nil || p.Hint != nil || p.Values.Day != "3" {
+		t.Errorf("no error: %+v", p)
 	}
 }

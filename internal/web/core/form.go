@@ -69,3 +69,19 @@ func (f Form) Input(name, label, hint string, opts ...func(*govuk.InputParams)) 
 	}
 	return p
 }
+
+// Textarea is a textarea bound to the form.
+func (f Form) Textarea(name, label, hint string) govuk.TextareaParams {
+	p := govuk.TextareaParams{Name: name, Value: f.Values.Get(name), Label: govuk.LabelParams{Text: label, Classes: "govuk-label--s"},
+		ErrorMessage: f.ErrorFor(name)}
+	if hint != "" {
+		p.Hint = &govuk.HintParams{Text: hint}
+	}
+	return p
+}
+
+// Select is a select of items bound to the form.
+func (f Form) Select(name, label string, items []govuk.SelectItem) govuk.SelectParams {
+	return govuk.SelectParams{Name: name, Value: f.Get(name), Items: items, Label: govuk.LabelParams{Text: label, Classes: "govuk-label--s"},
+		ErrorMessage: f.ErrorFor(name)}
+}

@@ -26,7 +26,7 @@ func standingRows(v dueDiligenceView) [][]govuk.TableCell {
 			due = programme.FormatDate(st.ReviewDue)
 		}
 		rows = append(rows, []govuk.TableCell{{HTML: core.Link(ReviewsPath.Link(v.PID, st.Organisation.ID), st.Organisation.Name)},
-			{HTML: tag(t, c)}, {Text: due}})
+			{HTML: core.Tag(t, c)}, {Text: due}})
 	}
 	return rows
 }
@@ -259,7 +259,7 @@ func reviewsPage(l core.Layout, v reviewsView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = tag(t, c).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.Tag(t, c).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -437,7 +437,7 @@ func reviewFormPage(l core.Layout, v reviewForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "evidence", "Evidence", "What the decision rests on")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("evidence", "Evidence", "What the decision rests on")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -446,7 +446,7 @@ func reviewFormPage(l core.Layout, v reviewForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(selectField(v.Form, "second-reviewer", "Second reviewer", v.People)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(v.Form.Select("second-reviewer", "Second reviewer", v.People)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -468,7 +468,7 @@ func reviewFormPage(l core.Layout, v reviewForm) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = twoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var12), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var12), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

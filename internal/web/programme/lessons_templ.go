@@ -213,11 +213,11 @@ func lessonFormPage(l core.Layout, pid prevent.ID, f core.Form, projects []govuk
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(selectField(f, "project", "Project", projects)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(f.Select("project", "Project", projects)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(textarea(f, "body", "What was learned", "What worked, what did not, and what others should know")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(f.Textarea("body", "What was learned", "What worked, what did not, and what others should know")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -231,7 +231,7 @@ func lessonFormPage(l core.Layout, pid prevent.ID, f core.Form, projects []govuk
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = twoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var10), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var10), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -198,7 +198,7 @@ func documentFormPage(l core.Layout, pid prevent.ID, f core.Form) templ.Componen
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = twoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var5), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var5), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -25,7 +25,7 @@ func planRows(v plansView) [][]govuk.TableCell {
 		rows = append(rows, []govuk.TableCell{
 			{HTML: core.Link(PlanPath.Link(v.PID, p.ID), p.Title)},
 			{Text: strconv.Itoa(p.Year) + " to " + strconv.Itoa(p.Year+1)},
-			{HTML: tag(t, c)},
+			{HTML: core.Tag(t, c)},
 			{Text: strconv.Itoa(p.Version), Format: "numeric"},
 		})
 	}
@@ -174,7 +174,7 @@ func planNewPage(l core.Layout, pid prevent.ID, f core.Form) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = twoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var5), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var5), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -533,7 +533,7 @@ func sectionPage(l core.Layout, pid prevent.ID, pl programme.Plan, sec programme
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = twoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var15), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var15), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

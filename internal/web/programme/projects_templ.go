@@ -26,7 +26,7 @@ func projectRows(v projectsView) [][]govuk.TableCell {
 			{HTML: core.Link(ProjectPath.Link(v.PID, p.ID), p.PublicTitle)},
 			{Text: p.Lead.Name},
 			{Text: objectiveCodes(p.Objectives)},
-			{HTML: tag(t, c)},
+			{HTML: core.Tag(t, c)},
 		})
 	}
 	return rows
@@ -196,11 +196,11 @@ func projectFormPage(l core.Layout, v projectForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(selectField(v.Form, "plan", "Delivery plan", v.planItems())).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(v.Form.Select("plan", "Delivery plan", v.planItems())).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(selectField(v.Form, "lead-organisation", "Lead organisation", v.orgItems("Select the lead organisation"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(v.Form.Select("lead-organisation", "Lead organisation", v.orgItems("Select the lead organisation"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -225,11 +225,11 @@ func projectFormPage(l core.Layout, v projectForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "areas", "Areas covered", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("areas", "Areas covered", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "institutions", "Institutions covered", "For example, schools, colleges, places of worship")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("institutions", "Institutions covered", "For example, schools, colleges, places of worship")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -245,11 +245,11 @@ func projectFormPage(l core.Layout, v projectForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "rag-reason", "Reason for the RAG status", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("rag-reason", "Reason for the RAG status", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "risks", "Risks", "What could stop the project delivering, and what is being done about it")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("risks", "Risks", "What could stop the project delivering, and what is being done about it")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -263,7 +263,7 @@ func projectFormPage(l core.Layout, v projectForm) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = twoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var5), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var5), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -724,7 +724,7 @@ func impactFormPage(l core.Layout, pid prevent.ID, pr programme.Project, f core.
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(textarea(f, "evidence", "Evidence", "Where the figures will come from")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(f.Textarea("evidence", "Evidence", "Where the figures will come from")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -738,7 +738,7 @@ func impactFormPage(l core.Layout, pid prevent.ID, pr programme.Project, f core.
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = twoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var19), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var19), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -831,7 +831,7 @@ func actualFormPage(l core.Layout, pid prevent.ID, pr programme.Project, f core.
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(selectField(f, "impact", "Impact indicator", impactItems(pr))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(f.Select("impact", "Impact indicator", impactItems(pr))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -843,7 +843,7 @@ func actualFormPage(l core.Layout, pid prevent.ID, pr programme.Project, f core.
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(textarea(f, "evidence", "Evidence", "Where this figure comes from")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(f.Textarea("evidence", "Evidence", "Where this figure comes from")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -857,7 +857,7 @@ func actualFormPage(l core.Layout, pid prevent.ID, pr programme.Project, f core.
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = twoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var24), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var24), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -943,12 +943,12 @@ func evaluationFormPage(l core.Layout, pid prevent.ID, pr programme.Project, f c
 					return templ_7745c5c3_Err
 				}
 				for _, q := range programme.EvaluationQuestions {
-					templ_7745c5c3_Err = govuk.Textarea(textarea(f, q.Field, q.Question, "")).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = govuk.Textarea(f.Textarea(q.Field, q.Question, "")).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = govuk.Textarea(textarea(f, "findings", "Findings", "What the evaluation found, once it has")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(f.Textarea("findings", "Findings", "What the evaluation found, once it has")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -962,7 +962,7 @@ func evaluationFormPage(l core.Layout, pid prevent.ID, pr programme.Project, f c
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = twoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var29), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var29), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -118,7 +118,7 @@ func publicQandAPage(l core.Layout, qs []programme.QandA) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = twoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var3), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var3), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -361,7 +361,7 @@ func qandaFormPage(l core.Layout, pid prevent.ID, id prevent.ID, f core.Form) te
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(textarea(f, "answer", "Answer", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(f.Textarea("answer", "Answer", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -379,7 +379,7 @@ func qandaFormPage(l core.Layout, pid prevent.ID, id prevent.ID, f core.Form) te
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = twoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var18), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var18), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

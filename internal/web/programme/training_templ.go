@@ -207,7 +207,7 @@ func courseFormPage(l core.Layout, pid prevent.ID, f core.Form) templ.Component 
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = twoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var6), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var6), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -333,7 +333,7 @@ func coursePage(l core.Layout, v courseView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(selectField(v.Form, "person", "Person", v.People)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(v.Form.Select("person", "Person", v.People)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -362,7 +362,7 @@ func coursePage(l core.Layout, v courseView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(selectField(v.Form, "organisation", "Organisation", v.Orgs)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Select(v.Form.Select("organisation", "Organisation", v.Orgs)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
