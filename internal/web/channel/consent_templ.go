@@ -63,7 +63,7 @@ func consentPage(l core.Layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "capacity", "Capacity notes (optional)", "Mental capacity or Gillick competence considerations")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("capacity", "Capacity notes (optional)", "Mental capacity or Gillick competence considerations")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -85,7 +85,7 @@ func consentPage(l core.Layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "reason", "Reason (if refused, withdrawn or not sought)", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("reason", "Reason (if refused, withdrawn or not sought)", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -144,7 +144,7 @@ func consultationPage(l core.Layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "notes", "Notes (optional)", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("notes", "Notes (optional)", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -206,7 +206,7 @@ func afterRefusalPage(l core.Layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "rationale", "Rationale", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("rationale", "Rationale", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -189,7 +189,7 @@ func decisionForm(v decisionView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "rationale", "Rationale", "")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("rationale", "Rationale", "")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -212,7 +212,7 @@ func decisionForm(v decisionView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "consultation-notes", "Notes on the consultation (optional)", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("consultation-notes", "Notes on the consultation (optional)", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -230,7 +230,7 @@ func decisionForm(v decisionView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "health-social-care", "Consideration of referral to health or social care services", "")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("health-social-care", "Consideration of referral to health or social care services", "")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -97,7 +97,7 @@ func providersPage(l core.Layout, v providersView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "specialisms", "Specialisms (optional)", "Ideologies, languages, mental health or neurodiversity expertise")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("specialisms", "Specialisms (optional)", "Ideologies, languages, mental health or neurodiversity expertise")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -179,7 +179,7 @@ func interventionPage(l core.Layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "description", "Description (optional)", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("description", "Description (optional)", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

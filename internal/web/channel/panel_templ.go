@@ -136,7 +136,7 @@ func panelsPage(l core.Layout, v panelsView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "areas", "Local authorities covered", "One a line; several make a combined panel")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("areas", "Local authorities covered", "One a line; several make a combined panel")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -351,7 +351,7 @@ func panelPage(l core.Layout, v panelView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "member-areas", "For a police representative: the areas they cover (optional)", "One local authority a line; none means all of the panel’s")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("member-areas", "For a police representative: the areas they cover (optional)", "One local authority a line; none means all of the panel’s")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -74,7 +74,7 @@ func reviewPage(l core.Layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "notes", "Notes", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("notes", "Notes", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -105,14 +105,6 @@ func supportFrame(l core.Layout, v supportForm, heading string, action string) t
 	})
 }
 
-func textarea(f core.Form, name, label, hint string) govuk.TextareaParams {
-	p := govuk.TextareaParams{Name: name, Value: f.Values.Get(name), Label: govuk.LabelParams{Text: label, Classes: "govuk-label--s"}, ErrorMessage: f.ErrorFor(name)}
-	if hint != "" {
-		p.Hint = &govuk.HintParams{Text: hint}
-	}
-	return p
-}
-
 func supportPlanPage(l core.Layout, v supportForm) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -146,7 +138,7 @@ func supportPlanPage(l core.Layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "consent-how", "How will consent be requested?", "For example, a meeting at school with the person and their parent")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("consent-how", "How will consent be requested?", "For example, a meeting at school with the person and their parent")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -162,7 +154,7 @@ func supportPlanPage(l core.Layout, v supportForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Textarea(textarea(v.Form, "objectives", "Objectives", "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("objectives", "Objectives", "")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
