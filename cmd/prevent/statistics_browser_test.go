@@ -25,13 +25,19 @@ func TestBrowserStatistics(t *testing.T) {
 	d.Open("home", "/", "main h1")
 	d.ClickToHeading("statistics from the navigation", ".govuk-service-navigation a[href$='/statistics']", "Caseload, "+(last+1).String())
 	d.Check("caseload")
-	if n := d.Eval(`String(document.querySelectorAll('figure.app-chart svg[role=img]').length)`); n != "6" {
-		t.Errorf("the caseload page draws %s charts, want 6", n)
+	if n := d.Eval(`String(document.querySelectorAll('figure.app-chart svg[role=img]').length)`); n != "10" {
+		t.Errorf("the caseload page draws %s charts, want 10", n)
 	}
 	d.SelectValue("#year", last.String())
 	d.SelectValue("#quarter", "2")
 	d.ClickToHeading("caseload for a quarter", "main form button", "Caseload, "+last.String()+" Q2")
 	d.Check("caseload quarter")
+	d.SelectValue("#area", "marlowbridge")
+	d.ClickToHeading("caseload for one area", "main form button", "Caseload, "+last.String()+" Q2")
+	d.Check("caseload area")
+	if s := d.Text("#table-pathway"); !strings.Contains(s, "Marlowbridge") {
+		t.Errorf("the area's pathway is titled %q", s)
+	}
 	d.ClickToHeading("annual return", ".app-subnav a[href$='/statistics/return']", "Statistics for "+last.String())
 	d.Check("statistics")
 	if n := d.Eval(`String(document.querySelectorAll('figure.app-chart svg[role=img]').length)`); n == "0" {
@@ -60,6 +66,19 @@ func TestBrowserStatistics(t *testing.T) {
 	if v := d.Eval(`document.querySelector('#year').value`); v != (last - 9).String() {
 		t.Errorf("year after the error = %q, want the choice kept", v)
 	}
+
+	// The area's population by ethnicity, with its source, for the rates of referral.
+	d.ClickToHeading("population figures", ".app-subnav a[href$='/statistics/populations']", "Population figures")
+	d.Check("population figures")
+	d.SetValues(map[string]string{"ethnicity-white": "100000", "ethnicity-asian": "lots", "ethnicity-source": "ONS Census 2021, TS021"})
+	d.Click("population figures with a mistake", "form[action$='/populations/ethnicity'] button", ".govuk-error-summary")
+	d.Check("population figures error")
+	if s := d.Text(".govuk-error-summary"); !strings.Contains(s, "Asian") {
+		t.Errorf("error summary %q", s)
+	}
+	d.SetValues(map[string]string{"ethnicity-asian": "20000", "ethnicity-black": "5000", "ethnicity-mixed": "4000", "ethnicity-other": "1000"})
+	d.Click("population figures saved", "form[action$='/populations/ethnicity'] button", ".govuk-notification-banner--success")
+	d.Check("population figures saved")
 
 	d.signInAs(prevent.Analyst)
 	d.Open("analyst home", "/", "main h1")

@@ -123,13 +123,23 @@ func returnOut(r *returns.Return) StatisticalReturn {
 // Dashboard is a partnership's caseload figures for a financial year or a quarter, as tables: referrals by
 // month, how far they went, how long each step took, and the open cases by stage now.
 type Dashboard struct {
-	PartnershipID prevent.ID    `json:"partnership_id"`
-	Partnership   string        `json:"partnership"`
-	Period        string        `json:"period"`
-	Exact         bool          `json:"exact"`
-	Policy        *string       `json:"policy"`
-	Tables        []ReturnTable `json:"tables"`
-	Notes         []string      `json:"notes"`
+	PartnershipID prevent.ID `json:"partnership_id"`
+	Partnership   string     `json:"partnership"`
+	Period        string     `json:"period"`
+	Exact         bool       `json:"exact"`
+	Policy        *string    `json:"policy"`
+	// Area is the local authority area the figures keep to, null for the whole partnership; Areas are the
+	// areas that can be asked for (exact readers only).
+	Area   *string         `json:"area"`
+	Areas  []DashboardArea `json:"areas"`
+	Tables []ReturnTable   `json:"tables"`
+	Notes  []string        `json:"notes"`
+}
+
+// DashboardArea is a local authority area the dashboard can keep to: the key to ask for it by, and its name.
+type DashboardArea struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
 }
 
 func (s *Server) registerDashboard() {
@@ -139,6 +149,8 @@ func (s *Server) registerDashboard() {
 		response: Dashboard{}, query: []param{
 			{name: "year", description: "The financial year, such as 2025-26", schema: map[string]any{"type": "string"}},
 			{name: "quarter", description: "1 to 4, or 0 or absent for the whole year", schema: map[string]any{"type": "integer", "minimum": 0, "maximum": 4}},
+			{name: "area", description: "A local authority area's key from areas (" + returns.AreaNotRecorded + " for people with none recorded), " +
+				"to keep to the referrals of people living there; for exact readers only", schema: map[string]any{"type": "string"}},
 		}}, s.getDashboard)
 }
 
@@ -159,12 +171,19 @@ func (s *Server) getDashboard(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	d, err := s.deps.Returns.ComputeDashboard(r.Context(), prevent.PrincipalFrom(r.Context()),
-		returns.DashboardRequest{PartnershipID: pid, Period: returns.Period{Year: y, Quarter: quarter}})
+		returns.DashboardRequest{PartnershipID: pid, Period: returns.Period{Year: y, Quarter: quarter}, Area: q.Get("area")})
 	if err != nil {
 		return err
 	}
-	out := Dashboard{PartnershipID: pid, Partnership: d.Partnership, Period: d.Period.String(), Exact: d.Exact,
+	out := Dashboard{PartnershipID: pid, Partnership: d.Partnership, Period: d.Period.String(), Exact: d.Exact, Areas: []DashboardArea{},
 		Tables: returnOut(&returns.Return{Tables: d.Tables()}).Tables, Notes: append([]string{}, d.Notes...)}
+	if d.Area != "" {
+		a := d.Area
+		out.Area = &a
+	}
+	for _, a := range d.Areas {
+		out.Areas = append(out.Areas, DashboardArea{Key: a.Key, Label: a.Label})
+	}
 	if !d.Exact {
 		p := d.Policy.String()
 		out.Policy = &p

@@ -116,6 +116,10 @@ func TestReturnThroughTheAPI(t *testing.T) {
 		{name: "analyst: dashboard of an ended quarter", as: "analyst", path: dash + "?year=2026-27&quarter=1", status: 200,
 			want: []string{`"exact":false`, `"policy":"suppress-below-5 version 1"`}},
 		{name: "analyst: dashboard in progress", as: "analyst", path: dash + "?year=2026-27", status: 422, want: []string{"not over yet"}},
+		{name: "coordinator: one area", as: "coordinator", path: dash + "?year=2026-27&area=marlowbridge", status: 200,
+			want: []string{`"area":"Marlowbridge"`, `"key":"fennick vale"`, `"id":"sector"`}},
+		{name: "coordinator: an area nobody lives in", as: "coordinator", path: dash + "?year=2026-27&area=atlantis", status: 422, want: []string{`"field":"area"`}},
+		{name: "analyst: one area", as: "analyst", path: dash + "?year=2026-27&quarter=1&area=marlowbridge", status: 422, want: []string{"by difference"}},
 		{name: "quarter 9", as: "coordinator", path: dash + "?year=2026-27&quarter=9", status: 422, want: []string{`"field":"quarter"`}},
 		{name: "referrer: dashboard", as: "referrer", path: dash + "?year=2026-27", status: 404},
 		// Population figures: every category or none, with a source; errors name the member.

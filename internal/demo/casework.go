@@ -230,6 +230,19 @@ func (g *generator) town(i int) string {
 	return towns[i]
 }
 
+// authority is the local authority area of a town: in the demo partnership's county, the district council whose
+// area holds it; in any other partnership, its area.
+func (g *generator) authority(town string) string {
+	if g.area != Area {
+		return g.area
+	}
+	switch town {
+	case "Marlowbridge", "Kestlecombe":
+		return "Marlowbridge"
+	}
+	return "Fennick Vale"
+}
+
 // fate returns the fate of the next referral generated.
 func (g *generator) fate() Fate {
 	i := g.next
@@ -636,10 +649,11 @@ func (g *generator) referral(out *rows, ids *nextIDs, counters map[int]int64, at
 		d := casework.PersonDetails{
 			GivenNames: firstNames[r.IntN(len(firstNames))],
 			FamilyName: surnameHeads[r.IntN(len(surnameHeads))] + surnameTails[r.IntN(len(surnameTails))],
-			Gender:     pick(r, genderMix), Town: g.town(r.IntN(len(towns))), LocalAuthority: g.area,
+			Gender:     pick(r, genderMix), Town: g.town(r.IntN(len(towns))),
 			AddressLine1: fmt.Sprintf("%d %s", 1+r.IntN(180), streets[r.IntN(len(streets))]),
 			Postcode:     fmt.Sprintf("EL%d %d%c%c", 1+r.IntN(9), r.IntN(10), 'A'+rune(r.IntN(26)), 'A'+rune(r.IntN(26))),
 		}
+		d.LocalAuthority = g.authority(d.Town)
 		if r.Float64() < 0.9 {
 			d.DateOfBirth = time.Date(at.Year()-age-1, time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
 			if d.DateOfBirth.AddDate(age+1, 0, 0).Before(at) {

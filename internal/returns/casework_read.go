@@ -41,7 +41,8 @@ type record struct {
 	unsure     bool     // an erased case whose adoption cannot be told from the facts kept
 	consent    string   // the last decision on consent to support (casework.ConsentDecision), "" for none, consentUnknown if erased
 
-	id prevent.ID // the referral, to find its equality monitoring answers; 0 for an erased case
+	id   prevent.ID // the referral, to find its equality monitoring answers; 0 for an erased case
+	area string     // the local authority recorded of the person, for the dashboard's filter (not in returns)
 }
 
 // encode is the record's line in the digest of the inputs.
@@ -90,7 +91,7 @@ var stageStates = []casework.State{casework.Discussed, casework.Adopted, casewor
 func readLive(ctx context.Context, q database.Querier, pid prevent.ID, y FinancialYear) ([]record, error) {
 	from, to := y.Start(), y.End()
 	rows, err := q.QueryContext(ctx, `SELECT r.id, r.submitted_at, r.referrer_sector, r.state, s.date_of_birth, s.approximate_age,
-			s.created_at, s.gender
+			s.created_at, s.gender, s.local_authority
 		FROM referrals r LEFT JOIN case_subjects s ON s.id = r.subject_id
 		WHERE r.partnership_id = $1 AND r.submitted_at >= $2 AND r.submitted_at < $3 AND r.erased_at IS NULL
 		ORDER BY r.id`, pid, from, to)
@@ -106,8 +107,8 @@ func readLive(ctx context.Context, q database.Querier, pid prevent.ID, y Financi
 		var dob sql.NullString
 		var approx sql.NullInt64
 		var created sql.NullTime
-		var gender sql.NullString
-		if err := rows.Scan(&id, &submitted, &sector, &state, &dob, &approx, &created, &gender); err != nil {
+		var gender, area sql.NullString
+		if err := rows.Scan(&id, &submitted, &sector, &state, &dob, &approx, &created, &gender, &area); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("returns: referrals: %w", err)
 		}
@@ -115,7 +116,7 @@ func readLive(ctx context.Context, q database.Querier, pid prevent.ID, y Financi
 		if !ok {
 			continue
 		}
-		r := &record{id: id, quarter: quarter, sector: sector, age: ageAt(dob, approx, created, submitted.UTC()), gender: gender.String}
+		r := &record{id: id, quarter: quarter, sector: sector, age: ageAt(dob, approx, created, submitted.UTC()), gender: gender.String, area: area.String}
 		r.reached(casework.State(state))
 		byID[id] = r
 		ids = append(ids, id)

@@ -10,11 +10,13 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-// Consent. A return counts referrals by the last decision recorded on consent to support (the Channel support
-// plan needs the person's consent, or a parent's for a child): given, refused, withdrawn, or not sought; a
-// referral with no decision recorded (most of them: consent is sought only after a panel adopts a case) and an
-// erased case (whose kept facts hold no consent) are rows of their own. The rows are the service's own, not a
-// published list, and the same every year.
+// Consent. A return counts the cases adopted by the panel by the last decision recorded on consent to support
+// (the Channel support plan needs the person's consent, or a parent's for a child): given, refused, withdrawn,
+// or not sought; an adopted case with no decision recorded yet, and an erased case (whose kept facts hold no
+// consent), are rows of their own. Consent is sought only once a case is adopted, so the table has the one
+// column: laid across every stage, as the other tables are, its rows would repeat the adopted column in the
+// referred and discussed ones and pin the withheld counts down. The rows are the service's own, not a published
+// list, and the same every year.
 
 // consentUnknown is the consent of an erased case: what is kept of it holds none.
 const consentUnknown = "unknown"
@@ -25,7 +27,7 @@ var consentRows = []rowKey{
 	{key: "s:" + string(casework.ConsentRefusedBy), label: "Consent to support refused"},
 	{key: "s:" + string(casework.ConsentWithdrawnBy), label: "Consent to support withdrawn"},
 	{key: "s:" + string(casework.ConsentNotSought), label: "Consent to support not sought"},
-	{key: "s:", label: "No consent decision recorded"},
+	{key: "s:", label: "No consent decision recorded yet"},
 	{key: "s:" + consentUnknown, label: "Not known (erased case)"},
 }
 
@@ -38,17 +40,15 @@ func consentRow(r record) rowKey {
 	return rowKey{key: "u:" + r.consent, label: "Not in the list of consent decisions: " + r.consent}
 }
 
-// consentDimension is the consent breakdown of a return.
-func consentDimension(recs []record) dimension {
-	d := dimension{id: "consent", title: "Referrals, discussions at a Channel panel and adoptions as a Channel case, by consent to support",
-		heading: "Consent to support (last decision recorded)", of: consentRow}
-	d.rows = append(d.rows, consentRows...)
+// consentRowsOf are the consent table's rows: consentRows, then any decision not in them that a record has.
+func consentRowsOf(recs []record) []rowKey {
+	rows := append([]rowKey(nil), consentRows...)
 	for _, r := range recs {
-		if k := consentRow(r); k.key[:2] == "u:" && !containsKey(d.rows, k.key) {
-			d.rows = append(d.rows, k)
+		if k := consentRow(r); !containsKey(rows, k.key) {
+			rows = append(rows, k)
 		}
 	}
-	return d
+	return rows
 }
 
 func containsKey(rows []rowKey, key string) bool {

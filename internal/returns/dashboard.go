@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
@@ -26,6 +27,34 @@ import (
 type DashboardRequest struct {
 	PartnershipID prevent.ID
 	Period        Period
+	// Area, when not empty, keeps to the referrals of people whose local authority is that area: the key of one
+	// of Dashboard.Areas (AreaNotRecorded for those with none recorded).
+	Area string
+}
+
+// AreaNotRecorded is the area key of the people whose local authority is not recorded.
+const AreaNotRecorded = "not-recorded"
+
+// AreaChoice is a local authority area the dashboard can keep to: its key and its name as first recorded.
+type AreaChoice struct {
+	Key   string
+	Label string
+}
+
+// Breakdown is the period's referrals by one characteristic.
+type Breakdown struct {
+	ID, Title, Heading string
+	Rows               []Figure
+	Notes              []string
+}
+
+// areaKey is the key of a local authority as recorded: case and spacing do not matter.
+func areaKey(s string) string {
+	k := strings.ToLower(strings.Join(strings.Fields(s), " "))
+	if k == "" {
+		return AreaNotRecorded
+	}
+	return k
 }
 
 // Figure is one labelled count of the dashboard.
@@ -67,10 +96,16 @@ type Dashboard struct {
 	TimeToTriage  Distribution
 	TimeToPanel   Distribution
 	TimeInChannel Distribution
+	// Breakdowns are the period's referrals by type of concern, sector of the referrer, age group and gender.
+	Breakdowns []Breakdown
 	// OpenByStage is where the partnership's open cases stand at OpenAt, whenever they were referred.
 	OpenByStage []Figure
 	OpenAt      time.Time
-	Notes       []string
+	// Area is the name of the local authority area the figures keep to, "" for the whole partnership; Areas
+	// are the areas recorded of the period's referrals and of the open cases.
+	Area  string
+	Areas []AreaChoice
+	Notes []string
 }
 
 // medianBase is the fewest durations a median is shown for under disclosure control.
@@ -125,26 +160,58 @@ func (s *Service) ComputeDashboard(ctx context.Context, p prevent.Principal, req
 		return nil, invalidf("Figures outside casework are for periods that have ended: %s is not over yet", per)
 	}
 	d := &Dashboard{PartnershipID: req.PartnershipID, Period: per, Exact: exact, Policy: SuppressBelow5, OpenAt: now}
+	lists := map[Kind]List{}
+	for _, k := range []Kind{ConcernTypes, AgeBands, Sectors, Genders} {
+		l, err := ListFor(k, per.Year)
+		if err != nil {
+			return nil, err
+		}
+		lists[k] = l
+	}
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
 		name, _, err := readPartnership(ctx, tx, req.PartnershipID)
 		if err != nil {
 			return err
 		}
 		d.Partnership = name
+		labels, err := concernLabels(ctx, tx)
+		if err != nil {
+			return err
+		}
 		recs, err := readJourneys(ctx, tx, req.PartnershipID, from, to)
 		if err != nil {
 			return err
+		}
+		live, err := readLive(ctx, tx, req.PartnershipID, per.Year)
+		if err != nil {
+			return err
+		}
+		byID := make(map[prevent.ID]record, len(live))
+		for _, r := range live {
+			byID[r.id] = r
+		}
+		info := make([]record, len(recs))
+		for i, j := range recs {
+			r, ok := byID[j.id]
+			if !ok {
+				r = record{id: j.id, age: -1}
+			}
+			info[i] = r
 		}
 		open, err := readOpenStates(ctx, tx, req.PartnershipID)
 		if err != nil {
 			return err
 		}
+		g, err := d.groupFor(req.Area, recs, info, open)
+		if err != nil {
+			return err
+		}
 		if !exact {
-			if err := d.Policy.CheckBase(fmt.Sprintf("referrals in %s", d.Period.String()), len(recs)); err != nil {
+			if err := d.Policy.CheckBase(fmt.Sprintf("referrals in %s", d.Period.String()), len(g.journey)); err != nil {
 				return err
 			}
 		}
-		if err := d.lay(recs, open, from, to); err != nil {
+		if err := d.lay(g, dashboardDims(lists, labels, g.info), from, to); err != nil {
 			return err
 		}
 		e := audit.New(ctx, now, audit.Combine, "dashboard", req.PartnershipID)
@@ -156,6 +223,9 @@ func (s *Service) ComputeDashboard(ctx context.Context, p prevent.Principal, req
 			policy = d.Policy.String()
 		}
 		e.Detail = fmt.Sprintf("caseload dashboard for %s (%s)", d.Period.String(), policy)
+		if d.Area != "" {
+			e.Detail = fmt.Sprintf("caseload dashboard for %s, local authority %s (%s)", d.Period.String(), d.Area, policy)
+		}
 		if _, err := audit.Append(ctx, tx, e); err != nil {
 			return fmt.Errorf("returns: audit: %w", err)
 		}
@@ -167,9 +237,81 @@ func (s *Service) ComputeDashboard(ctx context.Context, p prevent.Principal, req
 	return d, nil
 }
 
+// groupFor lists the areas recorded of the referrals and open cases, and keeps to the one asked for, if any.
+//
+// An area is for exact readers only. Under disclosure control, figures for an area beside the partnership's
+// would give the rest of the partnership's away by difference (the partnership's figure less the area's), and
+// the rest may be one small area, or the people whose area is not recorded: the suppression of the two
+// dashboards, each safe alone, would not protect the difference.
+func (d *Dashboard) groupFor(area string, recs []journey, info []record, open []openCase) (dashGroup, error) {
+	labels := map[string]string{}
+	var keys []string
+	note := func(raw string) {
+		k := areaKey(raw)
+		if _, ok := labels[k]; !ok {
+			label := strings.Join(strings.Fields(raw), " ")
+			if k == AreaNotRecorded {
+				label = "Local authority not recorded"
+			}
+			labels[k] = label
+			keys = append(keys, k)
+		}
+	}
+	for _, r := range info {
+		note(r.area)
+	}
+	for _, o := range open {
+		note(o.area)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if (a == AreaNotRecorded) != (b == AreaNotRecorded) {
+			if a == AreaNotRecorded {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a, b)
+	})
+	if d.Exact {
+		for _, k := range keys {
+			d.Areas = append(d.Areas, AreaChoice{Key: k, Label: labels[k]})
+		}
+	}
+	var want string
+	if area != "" {
+		if !d.Exact {
+			return dashGroup{}, prevent.Validation([]prevent.FieldError{{Field: "area", Message: "Figures for one local authority area are for those who work with the cases: " +
+				"beside the partnership's figures they would give away the figures of the rest of the partnership by difference"}})
+		}
+		want = areaKey(area)
+		if area == AreaNotRecorded {
+			want = AreaNotRecorded
+		}
+		l, ok := labels[want]
+		if !ok {
+			return dashGroup{}, prevent.Validation([]prevent.FieldError{{Field: "area", Message: "Choose a local authority area recorded for this partnership's referrals or open cases"}})
+		}
+		d.Area = l
+	}
+	g := dashGroup{}
+	for i, j := range recs {
+		if want == "" || areaKey(info[i].area) == want {
+			g.journey = append(g.journey, j)
+			g.info = append(g.info, info[i])
+		}
+	}
+	for _, o := range open {
+		if want == "" || areaKey(o.area) == want {
+			g.open = append(g.open, o.state)
+		}
+	}
+	return g, nil
+}
+
 // journey is what the dashboard needs of one referral: when it was submitted and triaged, and when it first
 // reached each state that marks a step.
 type journey struct {
+	id        prevent.ID
 	submitted time.Time
 	triaged   time.Time
 	reached   map[casework.State]time.Time
@@ -260,34 +402,69 @@ func (c *dashCounts) show(title string, bins []Bin, dist distribution, waitingLa
 	return out
 }
 
-// lay counts the journeys and the open cases into the dashboard.
-func (d *Dashboard) lay(recs []journey, open []casework.State, from, to time.Time) error {
-	c := &dashCounts{pol: d.Policy, on: !d.Exact}
-	// Months.
-	var monthStarts []time.Time
-	var monthNames []string
-	first := d.Period.Year.Start().Add(time.Hour) // 1 April, as a date
-	for i := 0; i < 12; i++ {
-		y, m := first.Year(), first.Month()+time.Month(i)
-		if m > time.December {
-			y, m = y+1, m-12
-		}
-		start := ukMonthStart(y, m)
-		if start.Before(from) || !start.Before(to) {
-			continue
-		}
-		monthStarts = append(monthStarts, start)
-		monthNames = append(monthNames, fmt.Sprintf("%s %d", m, y))
+// dashDim is a breakdown of the dashboard's referrals by a characteristic, under the list in force for the year.
+type dashDim struct {
+	id, title, heading string
+	rows               []rowKey
+	of                 func(record) rowKey
+}
+
+// dashboardDims are the dashboard's breakdowns: type of concern, sector of referral, age group and gender, each
+// with the rows of the list in force and any row of the records it has no category for.
+func dashboardDims(lists map[Kind]List, labels map[string]string, recs []record) []dashDim {
+	ret := returnDimensions(lists, labels, recs)
+	var out []dashDim
+	for _, d := range []struct {
+		dim         int
+		title, head string
+	}{{typeDim, "Referrals by type of concern", "Type of concern"}, {sectorDim, "Referrals by sector of the referrer", "Sector of referral"},
+		{ageDim, "Referrals by age group", "Age group"}, {genderDim, "Referrals by gender", "Gender"}} {
+		out = append(out, dashDim{id: ret[d.dim].id, title: d.title, heading: d.head, rows: ret[d.dim].rows, of: ret[d.dim].of})
 	}
+	return out
+}
+
+// dashIDs are the entries of the dashboard's figures in the counts system.
+type dashIDs struct {
+	total                  int
+	months                 []int
+	path                   map[string]int
+	triage, panel, channel distribution
+	dims                   [][]int
+	open                   []int
+	openTotal              int
+}
+
+var pathwayKeys = []string{"nfa", "signposted", "police", "screened", "discussed", "adopted", "left"}
+
+// group counts the journeys (with their records, by the journey's index) and open cases into the system, with
+// the lines and links between them.
+func (c *dashCounts) group(recs []journey, info []record, open []casework.State, monthStarts []time.Time, dims []dashDim) dashIDs {
 	monthCounts := make([]int, len(monthStarts))
 	var toTriage, toPanel, inChannel []int
 	var notTriaged, pathway = 0, map[string]int{}
-	for _, j := range recs {
+	dimCounts := make([][]int, len(dims))
+	rowIndex := make([]map[string]int, len(dims))
+	for d, dim := range dims {
+		dimCounts[d] = make([]int, len(dim.rows))
+		rowIndex[d] = map[string]int{}
+		for i, k := range dim.rows {
+			rowIndex[d][k.key] = i
+		}
+	}
+	for n, j := range recs {
 		for i := len(monthStarts) - 1; i >= 0; i-- {
 			if !j.submitted.Before(monthStarts[i]) {
 				monthCounts[i]++
 				break
 			}
+		}
+		for d, dim := range dims {
+			i, ok := rowIndex[d][dim.of(info[n]).key]
+			if !ok {
+				panic("returns: a referral falls in no row of " + dim.id)
+			}
+			dimCounts[d][i]++
 		}
 		if j.triaged.IsZero() {
 			notTriaged++
@@ -318,30 +495,38 @@ func (d *Dashboard) lay(recs []journey, open []casework.State, from, to time.Tim
 			}
 		}
 	}
-	total := c.sys.add(len(recs))
-	var months []int
+	var g dashIDs
+	g.total = c.sys.add(len(recs))
 	for _, n := range monthCounts {
-		months = append(months, c.sys.add(n))
+		g.months = append(g.months, c.sys.add(n))
 	}
-	c.sys.addLine(total, months...)
-	ids := map[string]int{}
-	for _, k := range []string{"nfa", "signposted", "police", "screened", "discussed", "adopted", "left"} {
-		ids[k] = c.sys.add(pathway[k])
+	c.sys.addLine(g.total, g.months...)
+	g.path = map[string]int{}
+	for _, k := range pathwayKeys {
+		g.path[k] = c.sys.add(pathway[k])
 	}
-	c.sys.addLink(total, ids["screened"])
-	c.sys.addLink(total, ids["nfa"])
-	c.sys.addLink(total, ids["signposted"])
-	c.sys.addLink(total, ids["police"])
-	c.sys.addLink(total, ids["discussed"])
-	c.sys.addLink(ids["discussed"], ids["adopted"])
-	c.sys.addLink(ids["adopted"], ids["left"])
-	triage := c.distribution(triageBins, toTriage, notTriaged, true)
-	c.sys.addLine(total, triage.line()...)
+	c.sys.addLink(g.total, g.path["screened"])
+	c.sys.addLink(g.total, g.path["nfa"])
+	c.sys.addLink(g.total, g.path["signposted"])
+	c.sys.addLink(g.total, g.path["police"])
+	c.sys.addLink(g.total, g.path["discussed"])
+	c.sys.addLink(g.path["discussed"], g.path["adopted"])
+	c.sys.addLink(g.path["adopted"], g.path["left"])
+	g.triage = c.distribution(triageBins, toTriage, notTriaged, true)
+	c.sys.addLine(g.total, g.triage.line()...)
 	// Those discussed all have a time to the panel: nobody waits in this distribution.
-	panel := c.distribution(panelBins, toPanel, 0, false)
-	c.sys.addLine(ids["discussed"], panel.line()...)
-	channel := c.distribution(channelBins, inChannel, pathway["adopted"]-pathway["left"], true)
-	c.sys.addLine(ids["adopted"], channel.line()...)
+	g.panel = c.distribution(panelBins, toPanel, 0, false)
+	c.sys.addLine(g.path["discussed"], g.panel.line()...)
+	g.channel = c.distribution(channelBins, inChannel, pathway["adopted"]-pathway["left"], true)
+	c.sys.addLine(g.path["adopted"], g.channel.line()...)
+	for d := range dims {
+		var ids []int
+		for _, n := range dimCounts[d] {
+			ids = append(ids, c.sys.add(n))
+		}
+		c.sys.addLine(g.total, ids...)
+		g.dims = append(g.dims, ids)
+	}
 	// Open cases by stage, now: a separate line, of every open case whenever it was referred.
 	byStage := map[casework.Stage]int{}
 	stageOf := map[casework.State]casework.Stage{}
@@ -357,42 +542,85 @@ func (d *Dashboard) lay(recs []journey, open []casework.State, from, to time.Tim
 			openTotal++
 		}
 	}
-	openID := c.sys.add(openTotal)
-	var stageIDs []int
+	g.openTotal = c.sys.add(openTotal)
 	for _, st := range casework.OpenStages {
-		stageIDs = append(stageIDs, c.sys.add(byStage[st]))
+		g.open = append(g.open, c.sys.add(byStage[st]))
 	}
-	c.sys.addLine(openID, stageIDs...)
+	c.sys.addLine(g.openTotal, g.open...)
+
+	return g
+}
+
+// dashGroup is the referrals and open cases the dashboard counts: the partnership's, or one local authority
+// area's.
+type dashGroup struct {
+	journey []journey
+	info    []record
+	open    []casework.State
+}
+
+// lay counts the group into the dashboard, under disclosure control for a reader outside casework.
+func (d *Dashboard) lay(grp dashGroup, dims []dashDim, from, to time.Time) error {
+	c := &dashCounts{pol: d.Policy, on: !d.Exact}
+	// Months.
+	var monthStarts []time.Time
+	var monthNames []string
+	first := d.Period.Year.Start().Add(time.Hour) // 1 April, as a date
+	for i := 0; i < 12; i++ {
+		y, m := first.Year(), first.Month()+time.Month(i)
+		if m > time.December {
+			y, m = y+1, m-12
+		}
+		start := ukMonthStart(y, m)
+		if start.Before(from) || !start.Before(to) {
+			continue
+		}
+		monthStarts = append(monthStarts, start)
+		monthNames = append(monthNames, fmt.Sprintf("%s %d", m, y))
+	}
+	g := c.group(grp.journey, grp.info, grp.open, monthStarts, dims)
 	if c.on {
 		if err := c.sys.protect(c.pol); err != nil {
 			return err
 		}
 	}
-
 	for i := range monthStarts {
-		d.Months = append(d.Months, Figure{Label: monthNames[i], Cell: c.cell(months[i])})
+		d.Months = append(d.Months, Figure{Label: monthNames[i], Cell: c.cell(g.months[i])})
 	}
 	d.Pathway = []Figure{
-		{Label: "Referred", Cell: c.cell(total)},
-		{Label: "Closed at triage with no further action", Cell: c.cell(ids["nfa"])},
-		{Label: "Signposted to other services", Cell: c.cell(ids["signposted"])},
-		{Label: "Managed by the police", Cell: c.cell(ids["police"])},
-		{Label: "Screened for Channel", Cell: c.cell(ids["screened"])},
-		{Label: "Discussed at a Channel panel", Cell: c.cell(ids["discussed"])},
-		{Label: "Adopted as a Channel case", Cell: c.cell(ids["adopted"])},
-		{Label: "Left Channel", Cell: c.cell(ids["left"])},
+		{Label: "Referred", Cell: c.cell(g.total)},
+		{Label: "Closed at triage with no further action", Cell: c.cell(g.path["nfa"])},
+		{Label: "Signposted to other services", Cell: c.cell(g.path["signposted"])},
+		{Label: "Managed by the police", Cell: c.cell(g.path["police"])},
+		{Label: "Screened for Channel", Cell: c.cell(g.path["screened"])},
+		{Label: "Discussed at a Channel panel", Cell: c.cell(g.path["discussed"])},
+		{Label: "Adopted as a Channel case", Cell: c.cell(g.path["adopted"])},
+		{Label: "Left Channel", Cell: c.cell(g.path["left"])},
 	}
-	d.TimeToTriage = c.show("Time from referral to triage", triageBins, triage, "Not triaged yet")
-	d.TimeToPanel = c.show("Time from referral to a Channel panel, for those discussed", panelBins, panel, "")
-	d.TimeInChannel = c.show("Time in Channel, from adoption to leaving, for those adopted", channelBins, channel, "Still in Channel")
+	d.TimeToTriage = c.show("Time from referral to triage", triageBins, g.triage, "Not triaged yet")
+	d.TimeToPanel = c.show("Time from referral to a Channel panel, for those discussed", panelBins, g.panel, "")
+	d.TimeInChannel = c.show("Time in Channel, from adoption to leaving, for those adopted", channelBins, g.channel, "Still in Channel")
+	for n, dim := range dims {
+		b := Breakdown{ID: dim.id, Title: dim.title, Heading: dim.heading}
+		for i, k := range dim.rows {
+			b.Rows = append(b.Rows, Figure{Label: k.label, Cell: c.cell(g.dims[n][i])})
+			if k.note != "" {
+				b.Notes = append(b.Notes, k.note)
+			}
+		}
+		d.Breakdowns = append(d.Breakdowns, b)
+	}
 	labels := map[casework.Stage]string{casework.StageTriage: "Triage", casework.StageScreening: "Screening", casework.StagePanel: "Panel",
 		casework.StageSupport: "Support", casework.StageReview: "Review after leaving"}
 	for i, st := range casework.OpenStages {
-		d.OpenByStage = append(d.OpenByStage, Figure{Label: labels[st], Cell: c.cell(stageIDs[i])})
+		d.OpenByStage = append(d.OpenByStage, Figure{Label: labels[st], Cell: c.cell(g.open[i])})
 	}
-	d.OpenByStage = append(d.OpenByStage, Figure{Label: "Open cases", Cell: c.cell(openID)})
+	d.OpenByStage = append(d.OpenByStage, Figure{Label: "Open cases", Cell: c.cell(g.openTotal)})
 	d.Notes = append(d.Notes, "Referrals are counted in the period they were submitted in; each later step is counted for those referrals, whenever it happened.",
 		"Erased cases are not in the dashboard: the facts kept of them hold no dates finer than the quarter. The return counts them.")
+	if d.Area != "" {
+		d.Notes = append(d.Notes, "Only referrals of people whose local authority is recorded as "+d.Area+" are counted, and only their open cases.")
+	}
 	return nil
 }
 
@@ -426,15 +654,30 @@ func distributionTable(id string, d Distribution, column string) Table {
 // Tables are the dashboard's figures as tables, in the order the page shows them.
 func (d *Dashboard) Tables() []Table {
 	per := d.Period.String()
+	if d.Area != "" {
+		per += ", " + d.Area
+	}
 	open := d.OpenByStage[len(d.OpenByStage)-1]
-	return []Table{
-		figureTable("months", "Referrals by month, "+per, "Month", "Referrals", d.Months, &Figure{Label: "Total", Cell: d.Pathway[0].Cell}),
+	total := &Figure{Label: "Total", Cell: d.Pathway[0].Cell}
+	out := []Table{
+		figureTable("months", "Referrals by month, "+per, "Month", "Referrals", d.Months, total),
 		figureTable("pathway", "How far the referrals of "+per+" went", "Step", "People", d.Pathway, nil),
+	}
+	for _, b := range d.Breakdowns {
+		t := figureTable(b.ID, b.Title+", "+per, b.Heading, "Referrals", b.Rows, total)
+		t.Notes = b.Notes
+		out = append(out, t)
+	}
+	openTitle := "Open cases by stage on " + d.OpenAt.Format("2 January 2006")
+	if d.Area != "" {
+		openTitle += ", " + d.Area
+	}
+	return append(out,
 		distributionTable("time-to-triage", d.TimeToTriage, "Referrals"),
 		distributionTable("time-to-panel", d.TimeToPanel, "People discussed"),
 		distributionTable("time-in-channel", d.TimeInChannel, "People adopted"),
-		figureTable("open-by-stage", "Open cases by stage on "+d.OpenAt.Format("2 January 2006"), "Stage", "Cases", d.OpenByStage[:len(d.OpenByStage)-1], &open),
-	}
+		figureTable("open-by-stage", openTitle, "Stage", "Cases", d.OpenByStage[:len(d.OpenByStage)-1], &open),
+	)
 }
 
 // CSV writes one of the dashboard's tables with what it covers and how its figures were controlled.
@@ -447,10 +690,18 @@ func (d *Dashboard) CSV(t Table) ([]byte, error) {
 		{"Title", t.Title},
 		{"Partnership", d.Partnership},
 		{"Period", d.Period.String()},
+		{"Local authority area", areaText(d.Area)},
 		{"Disclosure control", figures},
 		{"Query", dashboardQueryVersion},
 	}, t)
 }
 
 // dashboardQueryVersion names what the dashboard's queries count; it changes whenever they do.
-const dashboardQueryVersion = "dashboard version 1"
+const dashboardQueryVersion = "dashboard version 2"
+
+func areaText(a string) string {
+	if a == "" {
+		return "All"
+	}
+	return a
+}

@@ -36,7 +36,7 @@ func readJourneys(ctx context.Context, q database.Querier, pid prevent.ID, from,
 			rows.Close()
 			return nil, fmt.Errorf("returns: referrals: %w", err)
 		}
-		j := &journey{submitted: submitted.UTC(), reached: map[casework.State]time.Time{}}
+		j := &journey{id: id, submitted: submitted.UTC(), reached: map[casework.State]time.Time{}}
 		if triaged != nil {
 			j.triaged = triaged.UTC()
 		}
@@ -89,20 +89,28 @@ func readJourneys(ctx context.Context, q database.Querier, pid prevent.ID, from,
 	return out, nil
 }
 
-// readOpenStates returns the state of each of the partnership's cases that is not erased.
-func readOpenStates(ctx context.Context, q database.Querier, pid prevent.ID) ([]casework.State, error) {
-	rows, err := q.QueryContext(ctx, `SELECT state FROM referrals WHERE partnership_id = $1 AND erased_at IS NULL AND submitted_at IS NOT NULL`, pid)
+// openCase is the state of one of the partnership's cases and the local authority recorded of its person.
+type openCase struct {
+	state casework.State
+	area  string
+}
+
+// readOpenStates returns the state of each of the partnership's cases that is not erased, with its person's
+// local authority.
+func readOpenStates(ctx context.Context, q database.Querier, pid prevent.ID) ([]openCase, error) {
+	rows, err := q.QueryContext(ctx, `SELECT r.state, COALESCE(s.local_authority, '') FROM referrals r LEFT JOIN case_subjects s ON s.id = r.subject_id
+		WHERE r.partnership_id = $1 AND r.erased_at IS NULL AND r.submitted_at IS NOT NULL`, pid)
 	if err != nil {
 		return nil, fmt.Errorf("returns: open cases: %w", err)
 	}
 	defer rows.Close()
-	var out []casework.State
+	var out []openCase
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+		var s, area string
+		if err := rows.Scan(&s, &area); err != nil {
 			return nil, err
 		}
-		out = append(out, casework.State(s))
+		out = append(out, openCase{state: casework.State(s), area: area})
 	}
 	return out, rows.Err()
 }

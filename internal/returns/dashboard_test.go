@@ -3,6 +3,7 @@ package returns
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/preventplatform/prevent/internal/casework"
@@ -178,4 +179,92 @@ func TestDashboardControlledForAnalysts(t *testing.T) {
 	if _, err := s.ComputeDashboard(ctx, f.principal(prevent.Coordinator), DashboardRequest{PartnershipID: f.pid, Period: Period{Year: 2025}}); err != nil {
 		t.Errorf("the coordinator's year in progress: %v", err)
 	}
+}
+
+// TestDashboardBreakdownsAndArea: the dashboard breaks the referrals down by type of concern, sector, age group
+// and gender, each adding up to the total; a coordinator keeps to one local authority area (spelled as recorded,
+// whatever its case and spacing), or to the people with none recorded; an area nobody is recorded in is an error
+// on the field; an analyst is refused any area, with the reason.
+func TestDashboardBreakdownsAndArea(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		f := dashboardWorld(t, db)
+		ctx := context.Background()
+		// Six people in Marlowbridge (spelled two ways), two in Fennick Vale, one not recorded.
+		for i, area := range []string{"Marlowbridge", "marlowbridge ", "Marlowbridge", "MARLOWBRIDGE", "Marlowbridge", "Marlowbridge", "Fennick Vale", "Fennick  Vale", ""} {
+			if _, err := db.Writer().ExecContext(ctx, `UPDATE case_subjects SET local_authority = $1 WHERE id = (SELECT subject_id FROM referrals
+				WHERE partnership_id = $2 ORDER BY id LIMIT 1 OFFSET $3)`, area, f.pid, i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := New(Deps{DB: db, Now: clock("2026-01-10T09:00:00Z"), DigestKey: testKey})
+		coord := f.principal(prevent.Coordinator)
+		q1 := Period{Year: 2025, Quarter: 1}
+		d, err := s.ComputeDashboard(ctx, coord, DashboardRequest{PartnershipID: f.pid, Period: q1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Breakdowns) != 4 {
+			t.Fatalf("%d breakdowns", len(d.Breakdowns))
+		}
+		for _, b := range d.Breakdowns {
+			sum := 0
+			for _, r := range b.Rows {
+				sum += r.Cell.Value
+			}
+			if sum != 9 {
+				t.Errorf("%s adds up to %d, not the 9 referrals", b.ID, sum)
+			}
+		}
+		if !containsRow(d.Breakdowns[1], "Education", "9") {
+			t.Errorf("by sector %v", figures(d.Breakdowns[1].Rows))
+		}
+		var areas []string
+		for _, a := range d.Areas {
+			areas = append(areas, a.Key+"="+a.Label)
+		}
+		if got := fmt.Sprint(areas); got != "[fennick vale=Fennick Vale marlowbridge=Marlowbridge not-recorded=Local authority not recorded]" {
+			t.Errorf("areas %s", got)
+		}
+		tables := d.Tables()
+		if len(tables) != 10 || tables[2].ID != "type-of-concern" || tables[5].ID != "gender" {
+			t.Errorf("%d tables", len(tables))
+		}
+
+		for _, c := range []struct {
+			area, label, total string
+			open               string
+		}{
+			{"marlowbridge", "Marlowbridge", "6", "[0 0 0 1 3 4]"},
+			{"Fennick Vale", "Fennick Vale", "2", "[0 0 0 0 2 2]"},
+			{AreaNotRecorded, "Local authority not recorded", "1", "[1 0 0 0 0 1]"},
+		} {
+			a, err := s.ComputeDashboard(ctx, coord, DashboardRequest{PartnershipID: f.pid, Period: q1, Area: c.area})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Area != c.label || a.Pathway[0].Cell.Text != c.total || fmt.Sprint(figures(a.OpenByStage)) != c.open {
+				t.Errorf("%s: area %q, total %s, open %v", c.area, a.Area, a.Pathway[0].Cell.Text, figures(a.OpenByStage))
+			}
+		}
+		_, err = s.ComputeDashboard(ctx, coord, DashboardRequest{PartnershipID: f.pid, Period: q1, Area: "Atlantis"})
+		if fe := prevent.FieldErrors(err); prevent.ErrorKind(err) != prevent.Invalid || len(fe) != 1 || fe[0].Field != "area" {
+			t.Errorf("an area nobody is in: %v", err)
+		}
+		_, err = s.ComputeDashboard(ctx, f.principal(prevent.Analyst), DashboardRequest{PartnershipID: f.pid, Period: q1, Area: "Marlowbridge"})
+		if prevent.ErrorKind(err) != prevent.Invalid || !strings.Contains(prevent.PublicMessage(err)+fmt.Sprint(prevent.FieldErrors(err)), "by difference") {
+			t.Errorf("an analyst's area: %v", err)
+		}
+		if a, err := s.ComputeDashboard(ctx, f.principal(prevent.Analyst), DashboardRequest{PartnershipID: f.pid, Period: q1}); err != nil || len(a.Areas) != 0 {
+			t.Errorf("an analyst is offered areas: %v, %v", a, err)
+		}
+	})
+}
+
+func containsRow(b Breakdown, label, value string) bool {
+	for _, r := range b.Rows {
+		if r.Label == label && r.Cell.Text == value {
+			return true
+		}
+	}
+	return false
 }

@@ -18,6 +18,9 @@ func (d *Dashboard) figuresText() string {
 func (d *Dashboard) workbook() workbook {
 	tables := d.Tables()
 	title := fmt.Sprintf("Caseload dashboard: referrals to Prevent and the Channel pathway, %s, %s", d.Partnership, d.Period)
+	if d.Area != "" {
+		title = fmt.Sprintf("Caseload dashboard: referrals to Prevent and the Channel pathway, %s (%s), %s", d.Partnership, d.Area, d.Period)
+	}
 	var notes noteList
 	tableNotes := make([][]int, len(tables))
 	for i, t := range tables {
@@ -35,6 +38,7 @@ func (d *Dashboard) workbook() workbook {
 	section("What the dashboard covers", fmt.Sprintf("Referrals to Prevent submitted to the %s partnership in %s: how many each month, how far they went, how long each step took, and where the partnership's open cases stand now.", d.Partnership, d.Period))
 	section("Partnership", d.Partnership)
 	section("Period", d.Period.String())
+	section("Local authority area", areaText(d.Area))
 	section("Figures", d.figuresText())
 	section("Query", dashboardQueryVersion)
 	section("Generated", ukDate(d.OpenAt.UTC())+" at "+d.OpenAt.UTC().Format("15:04")+" UTC")

@@ -237,7 +237,6 @@ const (
 	ageDim
 	genderDim
 	quarterDim
-	consentDim
 )
 
 // returnDimensions are the breakdowns of a return under the lists in force: each list's categories, then any
@@ -250,7 +249,6 @@ func returnDimensions(lists map[Kind]List, labels map[string]string, recs []reco
 		ageDim:     {id: "age", title: stages + "age group", heading: "Age group", of: ageRow(lists[AgeBands])},
 		genderDim:  {id: "gender", title: stages + "gender", heading: "Gender", of: serviceRow(lists[Genders], genderOf, genderLabel)},
 		quarterDim: {id: "quarter", title: stages + "quarter of referral", heading: "Quarter of referral", of: quarterRow},
-		consentDim: consentDimension(recs),
 	}
 	for _, d := range []struct {
 		dim  int

@@ -233,6 +233,9 @@ type layout struct {
 	dims  []dimension
 	ent   [][][nStages]int // dimension, row, stage
 	cross [][]int          // age row, type row
+	// consent counts the adopted cases by the last decision on consent to support, in consentRows' order.
+	consentRows []rowKey
+	consent     []int
 }
 
 // lay counts the records by every dimension and stage, and the referrals by age and type together, and ties
@@ -290,6 +293,17 @@ func lay(recs []record, dims []dimension) *layout {
 		}
 		lo.ent = append(lo.ent, rows)
 	}
+	lo.consentRows = consentRowsOf(recs)
+	byConsent := make([]int, len(lo.consentRows))
+	for _, r := range recs {
+		if r.adopted {
+			byConsent[slices.IndexFunc(lo.consentRows, func(k rowKey) bool { return k.key == consentRow(r).key })]++
+		}
+	}
+	for _, n := range byConsent {
+		lo.consent = append(lo.consent, s.add(n))
+	}
+	s.addLine(lo.grand[stAdopted], lo.consent...)
 	ages, types := dims[ageDim], dims[typeDim]
 	n := make([][]int, len(ages.rows))
 	for a := range n {
@@ -362,6 +376,13 @@ func (lo *layout) tables(y FinancialYear, p Policy) []Table {
 		t.Rows = append(t.Rows, Row{Label: "Total", Total: true, Cells: lo.stageCells(lo.grand, p)})
 		out = append(out, t)
 	}
+	ct := Table{ID: "consent", Title: fmt.Sprintf("Cases adopted as a Channel case, by consent to support, %s", y),
+		Headings: []string{"Consent to support (last decision recorded)", "Adopted as a Channel case"}}
+	for i, k := range lo.consentRows {
+		ct.Rows = append(ct.Rows, Row{Label: k.label, Cells: []Cell{lo.cell(lo.consent[i], p)}})
+	}
+	ct.Rows = append(ct.Rows, Row{Label: "Total", Total: true, Cells: []Cell{lo.cell(lo.grand[stAdopted], p)}})
+	out = append(out, ct)
 	ages, types := lo.dims[ageDim], lo.dims[typeDim]
 	t := Table{ID: "age-by-type-of-concern", Title: fmt.Sprintf("Referrals by age group and type of concern, %s", y),
 		Headings: []string{"Age group"}}

@@ -13,6 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/returns"
 	"github.com/preventplatform/prevent/internal/web/chart"
 	"github.com/preventplatform/prevent/internal/web/core"
+	"github.com/preventplatform/prevent/internal/web/govuk"
 )
 
 // The caseload dashboard: referrals month by month, how far they went, how long each step took, and where the
@@ -49,6 +50,7 @@ func (p *pages) readPeriod(q url.Values) (returns.Period, core.Form) {
 	}
 	f.Values.Set("year", yearText)
 	f.Values.Set("quarter", quarterText)
+	f.Values.Set("area", strings.TrimSpace(q.Get("area")))
 	var per returns.Period
 	y, err := returns.ParseFinancialYear(yearText)
 	if err != nil || y > current {
@@ -74,8 +76,19 @@ func (p *pages) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 		v.Years = append(v.Years, y)
 	}
 	if len(f.Errors) == 0 {
-		d, err := p.d.Returns.ComputeDashboard(r.Context(), prevent.PrincipalFrom(r.Context()), returns.DashboardRequest{PartnershipID: pid, Period: per})
+		d, err := p.d.Returns.ComputeDashboard(r.Context(), prevent.PrincipalFrom(r.Context()),
+			returns.DashboardRequest{PartnershipID: pid, Period: per, Area: f.Get("area")})
 		switch {
+		case prevent.ErrorKind(err) == prevent.Invalid && len(prevent.FieldErrors(err)) > 0:
+			v.Form.Errors = prevent.FieldErrors(err)
+			if f.Get("area") != "" {
+				// The area could not be kept to: show the whole partnership's figures under the error, with
+				// the areas that can be chosen.
+				if d, err := p.d.Returns.ComputeDashboard(r.Context(), prevent.PrincipalFrom(r.Context()),
+					returns.DashboardRequest{PartnershipID: pid, Period: per}); err == nil && d.Exact {
+					v.Dashboard = d
+				}
+			}
 		case prevent.ErrorKind(err) == prevent.Invalid:
 			v.Form.Errors = []prevent.FieldError{{Field: "year", Message: prevent.PublicMessage(err)}}
 		case err != nil:
@@ -101,7 +114,8 @@ func (p *pages) handleDashboardDownload(w http.ResponseWriter, r *http.Request) 
 	if len(f.Errors) > 0 {
 		return prevent.Errorf(prevent.Invalid, "%s", f.Errors[0].Message)
 	}
-	d, err := p.d.Returns.ComputeDashboard(r.Context(), prevent.PrincipalFrom(r.Context()), returns.DashboardRequest{PartnershipID: pid, Period: per})
+	d, err := p.d.Returns.ComputeDashboard(r.Context(), prevent.PrincipalFrom(r.Context()),
+		returns.DashboardRequest{PartnershipID: pid, Period: per, Area: f.Get("area")})
 	if err != nil {
 		return err
 	}
@@ -148,14 +162,54 @@ func (p *pages) handleDashboardDownload(w http.ResponseWriter, r *http.Request) 
 }
 
 func (v dashboardView) csvLink(table string) string {
-	q := url.Values{"year": {v.Form.Get("year")}, "quarter": {v.Form.Get("quarter")}, "table": {table}}
+	q := v.query()
+	q.Set("table", table)
 	return DashboardDownloadPath.Link(v.PID) + "?" + q.Encode()
 }
 
 // bookLink is the address of the whole dashboard as a workbook (format xlsx or ods).
 func (v dashboardView) bookLink(format string) string {
-	q := url.Values{"year": {v.Form.Get("year")}, "quarter": {v.Form.Get("quarter")}, "format": {format}}
+	q := v.query()
+	q.Set("format", format)
 	return DashboardDownloadPath.Link(v.PID) + "?" + q.Encode()
+}
+
+// query is the period and area shown, as a query.
+func (v dashboardView) query() url.Values {
+	q := url.Values{"year": {v.Form.Get("year")}, "quarter": {v.Form.Get("quarter")}}
+	if a := v.Form.Get("area"); a != "" {
+		q.Set("area", a)
+	}
+	return q
+}
+
+// monitoringLink is the interventions monitoring of the same period.
+func (v dashboardView) monitoringLink() string {
+	q := url.Values{"year": {v.Form.Get("year")}, "quarter": {v.Form.Get("quarter")}}
+	return MonitoringPath.Link(v.PID) + "?" + q.Encode()
+}
+
+// areaItems are the choices of local authority area: the whole partnership, then each area recorded.
+func (v dashboardView) areaItems() []govuk.SelectItem {
+	out := []govuk.SelectItem{{Value: "", Text: "The whole partnership"}}
+	for _, a := range v.Dashboard.Areas {
+		out = append(out, govuk.SelectItem{Value: a.Key, Text: a.Label})
+	}
+	return out
+}
+
+// table is the dashboard's table with that id.
+func table(ts []returns.Table, id string) returns.Table {
+	for _, t := range ts {
+		if t.ID == id {
+			return t
+		}
+	}
+	return returns.Table{ID: id}
+}
+
+func (v dashboardView) breakdownChart(b returns.Breakdown) templ.Component {
+	return chart.Bars(chart.Chart{ID: "chart-" + b.ID, Caption: b.Title, Unit: "referrals", UnitOne: "referral", Points: figurePoints(b.Rows, nil)})
 }
 
 // The dashboard's charts.

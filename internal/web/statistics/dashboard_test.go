@@ -1,6 +1,7 @@
 package statistics_test
 
 import (
+	"github.com/PuerkitoBio/goquery"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,8 +25,32 @@ func TestDashboardPage(t *testing.T) {
 		t.Errorf("heading %q", h)
 	}
 	tables, charts := doc.Find("main table.govuk-table").Length(), doc.Find("figure.app-chart svg[role=img]").Length()
-	if tables != 6 || charts != 6 {
-		t.Errorf("%d tables and %d charts, want 6 of each", tables, charts)
+	if tables != 10 || charts != 10 {
+		t.Errorf("%d tables and %d charts, want 10 of each", tables, charts)
+	}
+	// The coordinator keeps to one local authority area: its referrals only, named in the tables' titles.
+	var areas []string
+	doc.Find("select[name=area] option").Each(func(_ int, o *goquery.Selection) { areas = append(areas, o.Text()) })
+	if strings.Join(areas, "|") != "The whole partnership|Fennick Vale|Marlowbridge" {
+		t.Errorf("areas %q", areas)
+	}
+	whole := doc.Find("#table-pathway ~ .govuk-grid-row td").First().Text()
+	_, adoc, _ := f.get(t, prevent.Coordinator, statistics.DashboardPath.Link(pid)+"?year=2026%2F27&quarter=0&area=marlowbridge")
+	if h := adoc.Find("#table-months").Text(); !strings.Contains(h, "Marlowbridge") {
+		t.Errorf("the area's months table is titled %q", h)
+	}
+	if part := adoc.Find("#table-pathway ~ .govuk-grid-row td").First().Text(); part == whole || part == "" {
+		t.Errorf("Marlowbridge's referrals %q, the partnership's %q", part, whole)
+	}
+	if href := adoc.Find("a[href*='table=months']").AttrOr("href", ""); !strings.Contains(href, "area=marlowbridge") {
+		t.Errorf("the area's CSV link %q", href)
+	}
+	if !strings.Contains(adoc.Find("a[href*='/statistics/interventions']").Last().AttrOr("href", ""), "year=2026%2F27") {
+		t.Error("no link to the interventions monitoring of the period")
+	}
+	_, adoc, _ = f.get(t, prevent.Coordinator, statistics.DashboardPath.Link(pid)+"?year=2026%2F27&area=atlantis")
+	if !strings.Contains(adoc.Find("#area-error").Text(), "Choose a local authority area") {
+		t.Errorf("an unknown area: %q", adoc.Find(".govuk-error-summary").Text())
 	}
 	if !strings.Contains(doc.Find(".govuk-inset-text").Text(), "exact") {
 		t.Error("the coordinator is not told the figures are exact")
@@ -53,7 +78,7 @@ func TestDashboardPage(t *testing.T) {
 		t.Errorf("analyst, year in progress: status %d, error %q", code, doc.Find("#year-error").Text())
 	}
 	code, doc, body = f.get(t, prevent.Analyst, statistics.DashboardPath.Link(pid)+"?year=2026%2F27&quarter=1")
-	if code != http.StatusOK || doc.Find("main table.govuk-table").Length() != 6 {
+	if code != http.StatusOK || doc.Find("main table.govuk-table").Length() != 10 || doc.Find("select[name=area]").Length() != 0 {
 		t.Fatalf("analyst, ended quarter: status %d: %.300s", code, body)
 	}
 	if !strings.Contains(doc.Find(".govuk-inset-text").Text(), "suppress-below-5") {
