@@ -7,6 +7,7 @@ import (
 	"github.com/preventplatform/prevent/internal/web/admin"
 	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/channel"
+	"github.com/preventplatform/prevent/internal/web/programme"
 	"github.com/preventplatform/prevent/internal/web/rights"
 	"github.com/preventplatform/prevent/internal/web/statistics"
 )
@@ -43,7 +44,7 @@ func (s *Server) register() {
 	s.registerPasskeys()
 	s.registerCasework()
 	channel.Register(site{s}, newCasePages(s).channelDeps())
-	s.registerProgramme()
+	programme.Register(site{s}, programme.Deps{Programme: s.deps.Programme, Partnership: s.deps.Partnership, Now: s.deps.Now})
 	s.registerSharing()
 	rights.Register(site{s}, rights.Deps{Rights: s.deps.Rights, Sharing: s.deps.Sharing, Casework: s.deps.Casework, Now: s.deps.Now})
 	s.registerSignpost()
