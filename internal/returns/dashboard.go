@@ -18,10 +18,12 @@ import (
 // The caseload dashboard: how many people were referred month by month, how far along the pathway they went,
 // how long each step took, and where the open cases stand now. It is for the partnership's coordinators and
 // analysts (access.StatisticsView). A coordinator works with the cases, so sees the figures exactly and may look
-// at the year or quarter in progress; an analyst works outside casework, so sees them under the release policy
-// (SuppressBelow5, with secondary suppression across every line of the dashboard) and only for periods that
-// have ended, for the reason returns are: figures for a period that is still growing would give each new
-// referral away by difference.
+// at the year or quarter in progress; an analyst works outside casework, so sees them under a release policy
+// and only for periods that have ended, for the reason returns are: figures for a period that is still growing
+// would give each new referral away by difference. The policy is SuppressBelow5RoundTo5 (secondary suppression
+// across every line of the dashboard, then rounding): the analyst can also see the year's quarters and its
+// return, each controlled on its own, and the same figure withheld in one and shown in another could otherwise
+// be used to work out a withheld one exactly; rounded, such a difference gives a range, not a number.
 
 // DashboardRequest asks for one partnership's dashboard for a financial year, or one quarter of it.
 type DashboardRequest struct {
@@ -159,7 +161,7 @@ func (s *Service) ComputeDashboard(ctx context.Context, p prevent.Principal, req
 	case !exact && now.Before(to):
 		return nil, invalidf("Figures outside casework are for periods that have ended: %s is not over yet", per)
 	}
-	d := &Dashboard{PartnershipID: req.PartnershipID, Period: per, Exact: exact, Policy: SuppressBelow5, OpenAt: now}
+	d := &Dashboard{PartnershipID: req.PartnershipID, Period: per, Exact: exact, Policy: SuppressBelow5RoundTo5, OpenAt: now}
 	lists := map[Kind]List{}
 	for _, k := range []Kind{ConcernTypes, AgeBands, Sectors, Genders} {
 		l, err := ListFor(k, per.Year)

@@ -160,6 +160,17 @@ func TestDashboardControlledForAnalysts(t *testing.T) {
 	if d.TimeToTriage.Median != nil {
 		t.Error("a median of fewer than 10 durations is shown to the analyst")
 	}
+	// Every figure shown is rounded to 5, so that a figure withheld here and shown in the year's return or
+	// another period gives a range by difference, not a number.
+	for _, tb := range d.Tables() {
+		for _, r := range tb.Rows {
+			for _, c := range r.Cells {
+				if c.Number && c.Value%5 != 0 {
+					t.Errorf("%s, %s: %d is shown to the analyst unrounded", tb.ID, r.Label, c.Value)
+				}
+			}
+		}
+	}
 	for _, c := range []struct {
 		p    prevent.Principal
 		per  Period
