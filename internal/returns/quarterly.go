@@ -29,6 +29,7 @@ const (
 type Quarterly struct {
 	ID            prevent.ID
 	PartnershipID prevent.ID
+	Partnership   string // its name
 	Period        Period
 	State         QuarterlyState
 	Figures       QuarterlyFigures
@@ -307,6 +308,9 @@ func loadQuarterly(ctx context.Context, q database.Querier, pid, id prevent.ID) 
 		return nil, fmt.Errorf("returns: quarterly return: %w", err)
 	}
 	out.Period.Year, out.State = FinancialYear(year), QuarterlyState(state)
+	if out.Partnership, _, err = readPartnership(ctx, q, pid); err != nil {
+		return nil, err
+	}
 	out.ApprovedBy, out.ApprovedAt = approvedBy.Int64, approvedAt.Time
 	if err := json.Unmarshal([]byte(figures), &out.Figures); err != nil {
 		return nil, fmt.Errorf("returns: quarterly figures: %w", err)

@@ -335,8 +335,10 @@ func tableSheetOf(i int, t Table, placed string, notes []int, source string) wbS
 		for _, c := range row.Cells {
 			if c.Number {
 				cells = append(cells, wbCell{Text: strconv.Itoa(c.Value), Value: c.Value, Number: true, Style: styleFigure})
-			} else {
+			} else if isShorthand(c.Text) {
 				cells = append(cells, text(c.Text, styleShorthand))
+			} else {
+				cells = append(cells, text(c.Text, styleLabel))
 			}
 		}
 		rows = append(rows, cells)

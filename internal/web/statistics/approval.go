@@ -175,10 +175,5 @@ func (p *pages) handleBundle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/zip")
-	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fmt.Sprintf("prevent-return-%d-%d-%s.zip", pid, int(a.Year), a.BundleID)))
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	_, err = w.Write(body)
-	return err
+	return attach(w, "application/zip", fmt.Sprintf("prevent-return-%d-%d-%s.zip", pid, int(a.Year), a.BundleID), body)
 }

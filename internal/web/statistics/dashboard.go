@@ -132,12 +132,7 @@ func (p *pages) handleDashboardDownload(w http.ResponseWriter, r *http.Request) 
 		if err != nil {
 			return err
 		}
-		h := w.Header()
-		h.Set("Content-Type", downloadTypes[format])
-		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"."+format))
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		_, err = w.Write(body)
-		return err
+		return attach(w, downloadTypes[format], name+"."+format, body)
 	case "", "csv":
 	default:
 		return prevent.Errorf(prevent.Invalid, "Choose a download: XLSX, ODS or CSV")
@@ -151,12 +146,7 @@ func (p *pages) handleDashboardDownload(w http.ResponseWriter, r *http.Request) 
 		if err != nil {
 			return err
 		}
-		h := w.Header()
-		h.Set("Content-Type", "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"-"+t.ID+".csv"))
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		_, err = w.Write(body)
-		return err
+		return attach(w, downloadTypes["csv"], name+"-"+t.ID+".csv", body)
 	}
 	return prevent.Errorf(prevent.NotFound, "There is no table %q on the dashboard", id)
 }

@@ -130,6 +130,25 @@ func (p *pages) handleMonitoringDownload(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
+	period := strings.ReplaceAll(m.Period.Year.String(), "/", "-")
+	if m.Period.Quarter > 0 {
+		period += "-q" + strconv.Itoa(m.Period.Quarter)
+	}
+	name := fmt.Sprintf("prevent-interventions-%d-%s", pid, period)
+	switch format := r.URL.Query().Get("format"); format {
+	case "xlsx", "ods":
+		body, err := m.XLSX()
+		if format == "ods" {
+			body, err = m.ODS()
+		}
+		if err != nil {
+			return err
+		}
+		return attach(w, downloadTypes[format], name+"."+format, body)
+	case "", "csv":
+	default:
+		return prevent.Errorf(prevent.Invalid, "Choose a download: XLSX, ODS or CSV")
+	}
 	id := r.URL.Query().Get("table")
 	for _, t := range m.Tables {
 		if t.ID != id {
@@ -139,18 +158,15 @@ func (p *pages) handleMonitoringDownload(w http.ResponseWriter, r *http.Request)
 		if err != nil {
 			return err
 		}
-		period := strings.ReplaceAll(m.Period.Year.String(), "/", "-")
-		if m.Period.Quarter > 0 {
-			period += "-q" + strconv.Itoa(m.Period.Quarter)
-		}
-		h := w.Header()
-		h.Set("Content-Type", "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fmt.Sprintf("prevent-interventions-%d-%s-%s.csv", pid, period, t.ID)))
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		_, err = w.Write(body)
-		return err
+		return attach(w, downloadTypes["csv"], name+"-"+t.ID+".csv", body)
 	}
 	return prevent.Errorf(prevent.NotFound, "There is no table %q in the interventions monitoring", id)
+}
+
+// bookLink is the address of the whole monitoring as a workbook (format xlsx or ods).
+func (v monitoringView) bookLink(format string) string {
+	q := url.Values{"year": {v.Form.Get("year")}, "quarter": {v.Form.Get("quarter")}, "policy": {v.Form.Get("policy")}, "format": {format}}
+	return MonitoringDownloadPath.Link(v.PID) + "?" + q.Encode()
 }
 
 func (v monitoringView) csvLink(table string) string {

@@ -78,9 +78,16 @@ func TestMonitoringPage(t *testing.T) {
 		if !strings.Contains(doc.Find(".govuk-inset-text").Text(), "suppress-below-5") {
 			t.Error("the page does not name the policy")
 		}
-		links := doc.Find("a[href*='/statistics/interventions/download']")
+		links := doc.Find("a[href*='/statistics/interventions/download'][href*='table=']")
 		if links.Length() != len(want.Tables) {
 			t.Errorf("%d CSV links, want %d", links.Length(), len(want.Tables))
+		}
+		for format, magic := range map[string]string{"xlsx": "PK", "ods": "PK"} {
+			href := doc.Find("a[href*='/statistics/interventions/download'][href*='format=" + format + "']").AttrOr("href", "")
+			rec := f.site.Serve(t, f.w.Roles[prevent.Analyst], http.MethodGet, href, nil)
+			if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), magic) || !strings.Contains(rec.Header().Get("Content-Disposition"), "prevent-interventions-") {
+				t.Errorf("%s download %q: status %d", format, href, rec.Code)
+			}
 		}
 		csv := doc.Find("a[href*='table=exit-outcomes']").AttrOr("href", "")
 		rec := f.site.Serve(t, f.w.Roles[prevent.Analyst], http.MethodGet, csv, nil)

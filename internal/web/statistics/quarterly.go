@@ -28,6 +28,8 @@ var (
 	QuarterlyTextPath = core.NewPath2("/partnerships/{pid}/statistics/quarterly/{id}/text")
 	// QuarterlyApprovePath approves a draft return.
 	QuarterlyApprovePath = core.NewPath2("/partnerships/{pid}/statistics/quarterly/{id}/approve")
+	// QuarterlyDownloadPath serves the return as a workbook.
+	QuarterlyDownloadPath = core.NewPath2("/partnerships/{pid}/statistics/quarterly/{id}/download")
 )
 
 // quartersShown is how many quarters that are over the generate form offers.
@@ -40,6 +42,32 @@ func (p *pages) registerQuarterly(site core.Site) {
 	site.Handle("GET", QuarterlyTextPath.Pattern(), access.StatisticsView, p.handleQuarterlyText)
 	site.Handle("POST", QuarterlyTextPath.Pattern(), access.StatisticsView, p.handleSaveQuarterlyText)
 	site.Handle("POST", QuarterlyApprovePath.Pattern(), access.StatisticsView, p.handleApproveQuarterly)
+	site.Handle("GET", QuarterlyDownloadPath.Pattern(), access.StatisticsView, p.handleQuarterlyDownload)
+}
+
+// handleQuarterlyDownload serves a quarterly return as a workbook (format xlsx or ods).
+func (p *pages) handleQuarterlyDownload(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := core.PathIDs(r)
+	if err != nil {
+		return err
+	}
+	format := r.URL.Query().Get("format")
+	if format != "xlsx" && format != "ods" {
+		return prevent.Errorf(prevent.Invalid, "Choose a download: XLSX or ODS")
+	}
+	q, err := p.d.Returns.Quarterly(r.Context(), prevent.PrincipalFrom(r.Context()), pid, id)
+	if err != nil {
+		return err
+	}
+	body, err := q.XLSX()
+	if format == "ods" {
+		body, err = q.ODS()
+	}
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("prevent-quarterly-return-%d-%d-q%d.%s", pid, int(q.Period.Year), q.Period.Quarter, format)
+	return attach(w, downloadTypes[format], name, body)
 }
 
 // quarterliesView is the list of quarterly returns and the form that generates one.

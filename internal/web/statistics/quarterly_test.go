@@ -74,6 +74,13 @@ func TestQuarterlyReturnPages(t *testing.T) {
 		if doc.Find("button:contains('Approve the return')").Length() != 1 || doc.Find("a[href*='/text?project=']").Length() != 12 {
 			t.Error("the coordinator is not offered the approval and the text of each project")
 		}
+		for _, format := range []string{"xlsx", "ods"} {
+			href := doc.Find("a[href*='/download?format=" + format + "']").AttrOr("href", "")
+			rec := f.site.Serve(t, analyst, http.MethodGet, href, nil)
+			if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "PK") || !strings.Contains(rec.Header().Get("Content-Disposition"), "prevent-quarterly-return-") {
+				t.Errorf("%s download %q: status %d", format, href, rec.Code)
+			}
+		}
 		_, adoc, _ := f.get(t, prevent.Analyst, loc)
 		if adoc.Find("h1").Length() != 1 || adoc.Find("button").Length() != 0 || adoc.Find("a[href*='/text?project=']").Length() != 0 {
 			t.Error("the analyst is offered a step they may not take")

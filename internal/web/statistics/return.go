@@ -168,11 +168,16 @@ func (p *pages) handleDownload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return attach(w, downloadTypes[format], name+"."+format, body)
+}
+
+// attach sends body as a file to save, named name.
+func attach(w http.ResponseWriter, contentType, name string, body []byte) error {
 	h := w.Header()
-	h.Set("Content-Type", downloadTypes[format])
-	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"."+format))
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	_, err = w.Write(body)
+	_, err := w.Write(body)
 	return err
 }
 
