@@ -83,7 +83,7 @@ func TestMonitoringPage(t *testing.T) {
 			t.Errorf("%d CSV links, want %d", links.Length(), len(want.Tables))
 		}
 		for format, magic := range map[string]string{"xlsx": "PK", "ods": "PK"} {
-			href := doc.Find("a[href*='/statistics/interventions/download'][href*='format=" + format + "']").AttrOr("href", "")
+			href := doc.Find("a[href*='/statistics/interventions/download'][href*='format="+format+"']").AttrOr("href", "")
 			rec := f.site.Serve(t, f.w.Roles[prevent.Analyst], http.MethodGet, href, nil)
 			if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), magic) || !strings.Contains(rec.Header().Get("Content-Disposition"), "prevent-interventions-") {
 				t.Errorf("%s download %q: status %d", format, href, rec.Code)

@@ -75,7 +75,7 @@ func TestQuarterlyReturnPages(t *testing.T) {
 			t.Error("the coordinator is not offered the approval and the text of each project")
 		}
 		for _, format := range []string{"xlsx", "ods"} {
-			href := doc.Find("a[href*='/download?format=" + format + "']").AttrOr("href", "")
+			href := doc.Find("a[href*='/download?format="+format+"']").AttrOr("href", "")
 			rec := f.site.Serve(t, analyst, http.MethodGet, href, nil)
 			if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "PK") || !strings.Contains(rec.Header().Get("Content-Disposition"), "prevent-quarterly-return-") {
 				t.Errorf("%s download %q: status %d", format, href, rec.Code)
