@@ -95,11 +95,18 @@ type openCase struct {
 	area  string
 }
 
-// readOpenStates returns the state of each of the partnership's cases that is not erased, with its person's
-// local authority.
+// readOpenStates returns the state of each of the partnership's open cases, with its person's local authority.
 func readOpenStates(ctx context.Context, q database.Querier, pid prevent.ID) ([]openCase, error) {
+	args := []any{pid}
+	var marks []string
+	for _, st := range casework.OpenStages {
+		for _, x := range casework.StageStates[st] {
+			args = append(args, string(x))
+			marks = append(marks, fmt.Sprintf("$%d", len(args)))
+		}
+	}
 	rows, err := q.QueryContext(ctx, `SELECT r.state, COALESCE(s.local_authority, '') FROM referrals r LEFT JOIN case_subjects s ON s.id = r.subject_id
-		WHERE r.partnership_id = $1 AND r.erased_at IS NULL AND r.submitted_at IS NOT NULL`, pid)
+		WHERE r.partnership_id = $1 AND r.state IN (`+strings.Join(marks, ", ")+`) AND r.erased_at IS NULL AND r.submitted_at IS NOT NULL`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("returns: open cases: %w", err)
 	}
