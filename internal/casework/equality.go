@@ -20,8 +20,9 @@ import (
 //   - they are sealed under the referral's data key in referrals.sealed_monitoring, bound to that column and
 //     row, so that erasing the person shreds them with the rest of the sealed fields;
 //   - no read of a case, a draft, a list, a task, a search or a match returns them, and no rule reads them:
-//     the only read is EqualityCodes, for the annual return's counts, which needs access.StatisticsView and is
-//     audited;
+//     the reads are EqualityCodes, for the annual return's counts, which needs access.StatisticsView and is
+//     audited, and the person's own subject access bundle (SubjectRecords, read by the rights service, which
+//     decides access and audits it), because the answers are the person's data as much as the rest;
 //   - ReferralInput carries them in (Monitoring) but never out: every read leaves Monitoring nil.
 
 // The reference lists of the answers, seeded by the migrations.
@@ -160,4 +161,25 @@ func (s *Service) EqualityCodes(ctx context.Context, p prevent.Principal, partne
 		return nil, err
 	}
 	return out, nil
+}
+
+// answersForAccess returns, for the person's subject access bundle, the labels of a referral's equality
+// monitoring answers through q, each empty when not answered or when its key has been shredded.
+func (s *Service) answersForAccess(ctx context.Context, q database.Querier, id prevent.ID, label func(List, string) string) (ethnicity, mentalHealth string, err error) {
+	var sealed []byte
+	if err := q.QueryRowContext(ctx, `SELECT sealed_monitoring FROM referrals WHERE id = $1`, id).Scan(&sealed); err != nil {
+		return "", "", fmt.Errorf("casework: equality monitoring: %w", err)
+	}
+	if len(sealed) == 0 {
+		return "", "", nil
+	}
+	pt, err := s.openText(ctx, q, referralSubject(id), sealed, monitoringAD(id))
+	if err != nil || pt == nil {
+		return "", "", err
+	}
+	var m EqualityMonitoring
+	if err := json.Unmarshal(pt, &m); err != nil {
+		return "", "", fmt.Errorf("casework: referral %d equality monitoring: %w", id, err)
+	}
+	return label(Ethnicities, m.Ethnicity), label(MentalHealthRecorded, m.MentalHealth), nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
@@ -130,6 +131,29 @@ func TestEqualityMonitoringIsNeverReadBack(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertNoEquality(t, "Caseload", load)
+
+		// The person's own subject access bundle holds their answers, as labels: they are their data.
+		var subject prevent.ID
+		if err := db.Read().QueryRowContext(ctx, `SELECT subject_id FROM referrals WHERE id = $1`, id).Scan(&subject); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := f.svc.SubjectRecords(ctx, db.Read(), partnership.NewNames(ctx, db.Read()), f.partnership, subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var answers []string
+		for _, rec := range recs {
+			for _, sec := range rec.Sections {
+				for _, it := range sec.Items {
+					if strings.Contains(it.Key, ":monitoring.") {
+						answers = append(answers, it.Label+": "+it.Value)
+					}
+				}
+			}
+		}
+		if len(recs) == 0 || len(answers) != 2*len(recs) || answers[0] != "Ethnicity: White: Roma" || answers[1] != "Mental health need or neurodiversity recorded: Prefer not to say" {
+			t.Errorf("subject access bundle answers %q", answers)
+		}
 
 		// The statistics read: codes only, for those who prepare returns.
 		from, to := start.AddDate(0, -1, 0), start.AddDate(0, 1, 0)

@@ -281,6 +281,15 @@ func (bl *bundler) record(id prevent.ID) (SubjectRecord, error) {
 	sc.add("person.languages", "Languages", strings.Join(pd.Languages, ", "), time.Time{}, "")
 	sc.add("person.additional_needs", "Additional needs", pd.AdditionalNeeds, time.Time{}, "")
 	sc.add("person.other_agencies", "Other agencies involved", pd.OtherAgencies, time.Time{}, "")
+	eth, mh, err := bl.s.answersForAccess(ctx, q, id, bl.label)
+	if err != nil {
+		return SubjectRecord{}, err
+	}
+	if eth != "" || mh != "" {
+		sc = newSection("Equality monitoring (optional answers, used only to count, in anonymous totals)")
+		sc.add("monitoring.ethnicity", "Ethnicity", eth, r.SubmittedAt, "")
+		sc.add("monitoring.mental_health", "Mental health need or neurodiversity recorded", mh, r.SubmittedAt, "")
+	}
 
 	cn := r.Details.Concern
 	by := bl.person(r.AuthorID)
