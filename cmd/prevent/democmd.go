@@ -19,6 +19,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/programme"
 	"github.com/preventplatform/prevent/internal/returns"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
@@ -153,10 +154,13 @@ func demoNational(ctx context.Context, db *database.DB, c *config, years int, se
 }
 
 // demoServices are the services the demo writes through on db: the process's casework and programme
-// services, and sharing services on the clocks the demo moves to date what it writes.
+// services, and sharing and rights services on the clocks the demo moves to date what it writes.
 func demoServices(db *database.DB, cases *casework.Service, programmes *programme.Service) demo.Services {
 	return demo.Services{Casework: cases, Programme: programmes,
-		Sharing: func(now func() time.Time) *sharing.Service { return sharing.New(sharing.Deps{DB: db, Now: now}) }}
+		Sharing: func(now func() time.Time) *sharing.Service { return sharing.New(sharing.Deps{DB: db, Now: now}) },
+		Rights: func(now func() time.Time) *rights.Service {
+			return rights.New(rights.Deps{DB: db, Now: now, Casework: cases, Sharing: sharing.New(sharing.Deps{DB: db, Now: now})})
+		}}
 }
 
 // newDemoServices builds the services the demo writes through on db, for the commands that load or scale the

@@ -376,6 +376,9 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 			if err := sharer.SyncTasks(ctx, now()); err != nil {
 				return err
 			}
+			if err := subjectRights.SyncTasks(ctx, now()); err != nil {
+				return err
+			}
 			return programme.SyncTasks(ctx, db, now())
 		}},
 		// Erase the personal data of closed cases past retention (docs/retention.md).

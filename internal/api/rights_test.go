@@ -144,8 +144,9 @@ func TestNoticesRectificationAndBundleThroughTheAPI(t *testing.T) {
 
 		// The police view the case (an entry of the access log), then the subject access bundle, one action from the request.
 		f.want(f.do(http.MethodGet, fmt.Sprintf("/api/v1/referrals/%d", id), officer.token, nil), http.StatusOK, nil)
-		req, err := sh.RegisterRequest(ctx, dpo.p, f.pid, sharing.SubjectAccessInput{Received: testNow, Requester: "Sam Smyth", Subject: "Sam Smyth",
-			Regime: sharing.UKGDPR})
+		register := rights.New(rights.Deps{DB: db, Now: now, Casework: cw, Sharing: sh})
+		req, err := register.RegisterRequest(ctx, dpo.p, f.pid, rights.SubjectAccessInput{Received: testNow, Requester: "Sam Smyth", Subject: "Sam Smyth",
+			Regime: rights.UKGDPR})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -566,6 +566,10 @@ func (sa *sharingAPI) getOverview(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	requestsDue, err := sa.rights.RequestsDue(r.Context(), shareWho(r), pid, now, sharingWindow)
+	if err != nil {
+		return err
+	}
 	unusual, err := sa.svc.UnusualAccess(r.Context(), shareWho(r), pid, now, sharingWindow)
 	if err != nil {
 		return err
@@ -588,7 +592,7 @@ func (sa *sharingAPI) getOverview(w http.ResponseWriter, r *http.Request) error 
 	for _, a := range o.Expiring {
 		out.Expiring = append(out.Expiring, sa.agreementOut(a, names))
 	}
-	for _, q := range o.RequestsDue {
+	for _, q := range requestsDue {
 		out.RequestsDue = append(out.RequestsDue, RequestDue{ID: q.ID, Received: Date(q.Received), Due: Date(q.Due), Extended: q.Extended, Overdue: q.Overdue})
 	}
 	for _, a := range o.Alerts {

@@ -18,6 +18,7 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
@@ -36,14 +37,18 @@ func deps(db *database.DB, c *clock) Deps {
 	}
 }
 
-// services are the services the demo writes through: programme on the test clock, sharing on the clocks the
-// demo moves, and casework, which derives the tasks of the generated cases, on the wall clock and without
+// services are the services the demo writes through: programme on the test clock, sharing and rights on the
+// clocks the demo moves, and casework, which derives the tasks of the generated cases, on the wall clock and without
 // keys, as the demo had it when it built its own.
 func services(db *database.DB, c *clock) Services {
+	cw := casework.New(casework.Deps{DB: db, Sharing: sharing.New(sharing.Deps{DB: db})})
 	return Services{
-		Casework:  casework.New(casework.Deps{DB: db, Sharing: sharing.New(sharing.Deps{DB: db})}),
+		Casework:  cw,
 		Programme: programme.New(programme.Deps{DB: db, Now: c.now}),
 		Sharing:   func(now func() time.Time) *sharing.Service { return sharing.New(sharing.Deps{DB: db, Now: now}) },
+		Rights: func(now func() time.Time) *rights.Service {
+			return rights.New(rights.Deps{DB: db, Now: now, Casework: cw, Sharing: sharing.New(sharing.Deps{DB: db, Now: now})})
+		},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
@@ -21,6 +22,9 @@ type Services struct {
 	// records and disclosures it writes when they would have happened, moving that clock as it goes, so it
 	// cannot use a service on the process's clock.
 	Sharing func(now func() time.Time) *sharing.Service
+	// Rights returns a rights service on db that runs on the clock now, for the subject access register, which
+	// the demo dates the same way.
+	Rights func(now func() time.Time) *rights.Service
 }
 
 // TestServices, when set, gives the services that a caller of Load, GenerateReferrals or Scale did not
@@ -30,12 +34,12 @@ type Services struct {
 var TestServices func(db *database.DB, now func() time.Time) Services
 
 // errNoServices is returned when the demo must write and was given no services.
-var errNoServices = errors.New("demo: no casework, programme or sharing service given (demo.Services)")
+var errNoServices = errors.New("demo: no casework, programme, sharing or rights service given (demo.Services)")
 
 // complete returns s with the services it lacks taken from TestServices, or errNoServices when some are
 // still missing.
 func (s Services) complete(db *database.DB, now func() time.Time) (Services, error) {
-	if (s.Casework == nil || s.Programme == nil || s.Sharing == nil) && TestServices != nil {
+	if (s.Casework == nil || s.Programme == nil || s.Sharing == nil || s.Rights == nil) && TestServices != nil {
 		t := TestServices(db, now)
 		if s.Casework == nil {
 			s.Casework = t.Casework
@@ -46,8 +50,11 @@ func (s Services) complete(db *database.DB, now func() time.Time) (Services, err
 		if s.Sharing == nil {
 			s.Sharing = t.Sharing
 		}
+		if s.Rights == nil {
+			s.Rights = t.Rights
+		}
 	}
-	if s.Casework == nil || s.Programme == nil || s.Sharing == nil {
+	if s.Casework == nil || s.Programme == nil || s.Sharing == nil || s.Rights == nil {
 		return s, errNoServices
 	}
 	return s, nil

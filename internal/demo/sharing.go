@@ -9,6 +9,7 @@ import (
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
@@ -250,33 +251,34 @@ func loadSharing(ctx context.Context, d Deps, pid prevent.ID, orgIDs map[string]
 	}
 
 	// The subject access request register.
+	register := d.Rights(clk.now)
 	requests := []struct {
 		receivedAgo         int
 		requester, subject  string
-		regime              sharing.Regime
+		regime              rights.Regime
 		extendAfter, doneIn int // days after receipt; 0 for not done
 	}{
-		{95, "Solicitors acting for the person (synthetic)", "Ezra Brixundell", sharing.UKGDPR, 0, 24},
-		{50, "The person (synthetic)", "Nadia Kaelifax", sharing.UKGDPR, 20, 0},
-		{45, "The person (synthetic)", "Lewis Thurnomere", sharing.UKGDPR, 0, 0},
-		{12, "The person, through Elmshire Constabulary (synthetic)", "Jun Morvelby", sharing.DPAPart3, 0, 0},
+		{95, "Solicitors acting for the person (synthetic)", "Ezra Brixundell", rights.UKGDPR, 0, 24},
+		{50, "The person (synthetic)", "Nadia Kaelifax", rights.UKGDPR, 20, 0},
+		{45, "The person (synthetic)", "Lewis Thurnomere", rights.UKGDPR, 0, 0},
+		{12, "The person, through Elmshire Constabulary (synthetic)", "Jun Morvelby", rights.DPAPart3, 0, 0},
 	}
 	for _, rq := range requests {
 		clk.t = at(rq.receivedAgo, 11)
-		id, err := svc.RegisterRequest(ctx, dpo, pid, sharing.SubjectAccessInput{Received: day(now, -rq.receivedAgo),
+		id, err := register.RegisterRequest(ctx, dpo, pid, rights.SubjectAccessInput{Received: day(now, -rq.receivedAgo),
 			Requester: rq.requester, Subject: rq.subject, Regime: rq.regime})
 		if err != nil {
 			return wrap("subject access request", err)
 		}
 		if rq.extendAfter > 0 {
 			clk.t = at(rq.receivedAgo-rq.extendAfter, 15)
-			if err := svc.ExtendRequest(ctx, dpo, id, "Complex: records are held by several partners and need redaction (synthetic)"); err != nil {
+			if err := register.ExtendRequest(ctx, dpo, id, "Complex: records are held by several partners and need redaction (synthetic)"); err != nil {
 				return wrap("extend subject access request", err)
 			}
 		}
 		if rq.doneIn > 0 {
 			clk.t = at(rq.receivedAgo-rq.doneIn, 15)
-			if err := svc.CompleteRequest(ctx, dpo, id, day(now, -rq.receivedAgo+rq.doneIn)); err != nil {
+			if err := register.CompleteRequest(ctx, dpo, id, day(now, -rq.receivedAgo+rq.doneIn)); err != nil {
 				return wrap("complete subject access request", err)
 			}
 		}

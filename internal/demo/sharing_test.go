@@ -135,8 +135,12 @@ func TestDemoSharing(t *testing.T) {
 		}
 
 		// The subject access request register: one overdue, one extended, one completed; retention at the defaults.
+		due, err := services(db, c).Rights(c.now).RequestsDue(ctx, dpo, pid, now, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
 		overdue, extended := 0, 0
-		for _, r := range ov.RequestsDue {
+		for _, r := range due {
 			if r.Overdue {
 				overdue++
 			}
@@ -146,7 +150,7 @@ func TestDemoSharing(t *testing.T) {
 		}
 		if overdue != 1 || count(`SELECT count(*) FROM subject_access_requests WHERE partnership_id = $1 AND extended`, pid) != 1 ||
 			count(`SELECT count(*) FROM subject_access_requests WHERE partnership_id = $1 AND status = 'completed'`, pid) != 1 {
-			t.Errorf("register: %d overdue (want 1), due soon %+v", overdue, ov.RequestsDue)
+			t.Errorf("register: %d overdue (want 1), due soon %+v", overdue, due)
 		}
 		if n := count(`SELECT count(*) FROM retention_rules WHERE partnership_id = $1`, pid); n != 0 {
 			t.Errorf("%d partnership retention rules, want the defaults only", n)

@@ -143,7 +143,7 @@ var BundleNotes = []string{
 func (s *Service) SubjectAccessBundle(ctx context.Context, p prevent.Principal, requestID prevent.ID, draft bool) (Bundle, error) {
 	var b Bundle
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		r, err := sharing.LoadRequest(ctx, tx, requestID)
+		r, err := loadRequest(ctx, tx, requestID)
 		if err != nil {
 			return err
 		}

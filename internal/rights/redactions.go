@@ -12,7 +12,6 @@ import (
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
-	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // Items withheld from a subject access bundle, each with the exemption relied on and a note of why it
@@ -88,7 +87,7 @@ func (s *Service) Redact(ctx context.Context, p prevent.Principal, id prevent.ID
 		f.Add("note", "Why the exemption applies must be 10,000 characters or fewer")
 	}
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		r, err := sharing.LoadRequest(ctx, tx, id)
+		r, err := loadRequest(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -98,7 +97,7 @@ func (s *Service) Redact(ctx context.Context, p prevent.Principal, id prevent.ID
 		if err := f.Err(); err != nil {
 			return err
 		}
-		if r.Status != sharing.RequestOpen {
+		if r.Status != RequestOpen {
 			return prevent.Errorf(prevent.Conflict, "The request is completed: its bundle cannot change")
 		}
 		now := s.now()
@@ -122,14 +121,14 @@ func (s *Service) Redact(ctx context.Context, p prevent.Principal, id prevent.ID
 // Unredact releases an item of an open request's bundle that was marked to be withheld.
 func (s *Service) Unredact(ctx context.Context, p prevent.Principal, id prevent.ID, item string) error {
 	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		r, err := sharing.LoadRequest(ctx, tx, id)
+		r, err := loadRequest(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if err := s.authorise(p, access.SubjectAccessManage, "subject_access_request", r.PartnershipID, "Request"); err != nil {
 			return err
 		}
-		if r.Status != sharing.RequestOpen {
+		if r.Status != RequestOpen {
 			return prevent.Errorf(prevent.Conflict, "The request is completed: its bundle cannot change")
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM subject_access_redactions WHERE request_id = $1 AND item = $2`, id, item)

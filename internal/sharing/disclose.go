@@ -1,6 +1,7 @@
 package sharing
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -448,5 +449,47 @@ func (s *Service) Disclosures(ctx context.Context, p prevent.Principal, partners
 	if err != nil {
 		return nil, fmt.Errorf("sharing: disclosures: %w", err)
 	}
+	return out, nil
+}
+
+// DisclosuresFor returns the ledger rows of the records of one kind with the given ids, oldest first,
+// through q and without deciding access or auditing: for a caller that has decided and audits (the
+// subject access bundle).
+func DisclosuresFor(ctx context.Context, q database.Querier, recordKind string, ids []prevent.ID) ([]Disclosure, error) {
+	var out []Disclosure
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := []any{recordKind}
+		marks := make([]string, len(part))
+		for i, id := range part {
+			args = append(args, id)
+			marks[i] = fmt.Sprintf("$%d", i+2)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT id, partnership_id, agreement_id, from_org, to_org, recipients, record_id, categories, fields,
+			purpose, expected_outcome, gateway_code, gateway_version, consent, consent_reason, necessity, disclosed_by, disclosed_at
+			FROM sharing_disclosures WHERE record_kind = $1 AND record_id IN (`+strings.Join(marks, ", ")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sharing: disclosures for: %w", err)
+		}
+		for rows.Next() {
+			d := Disclosure{RecordKind: recordKind}
+			var recipients, cats, fields string
+			if err := rows.Scan(&d.ID, &d.PartnershipID, &d.AgreementID, &d.FromOrg, &d.ToOrg, &recipients, &d.RecordID, &cats, &fields,
+				&d.Purpose, &d.ExpectedOutcome, &d.Gateway, &d.GatewayVersion, &d.Consent, &d.ConsentReason, &d.Necessity,
+				&d.DisclosedBy, &d.DisclosedAt); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			d.Recipients, d.Categories, d.Fields = splitIDs(recipients), splitList[Category](cats), strings.Fields(fields)
+			d.DisclosedAt = d.DisclosedAt.UTC()
+			out = append(out, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(out, func(a, b Disclosure) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }

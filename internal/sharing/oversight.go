@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -14,9 +13,9 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-// The data protection officer's oversight: the partnership-wide disclosure ledger, the subject access
-// register as a list, member organisations with their acknowledgements, every version of the gateways,
-// unusual access by staff, and the UK GDPR Art 30 record of processing generated from configuration.
+// The data protection officer's oversight: the partnership-wide disclosure ledger, member organisations with
+// their acknowledgements, every version of the gateways, unusual access by staff, and the UK GDPR Art 30
+// record of processing generated from configuration.
 
 // Member is a member organisation of the partnership, as sharing governance sees it.
 type Member struct {
@@ -89,57 +88,6 @@ func (s *Service) AllGateways(ctx context.Context, p prevent.Principal, partners
 		out = append(out, g)
 	}
 	return out, rows.Err()
-}
-
-// Requests lists the partnership's subject access register, open requests first by deadline, then
-// completed ones newest first. The register names people, so the read is audited.
-func (s *Service) Requests(ctx context.Context, p prevent.Principal, partnership prevent.ID) ([]SubjectAccessRequest, error) {
-	if err := s.authorise(p, access.SubjectAccessManage, "subject_access_request", partnership, "Partnership"); err != nil {
-		return nil, err
-	}
-	var out []SubjectAccessRequest
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM subject_access_requests WHERE partnership_id = $1 ORDER BY id DESC`, partnership)
-		if err != nil {
-			return err
-		}
-		var ids []prevent.ID
-		for rows.Next() {
-			var id prevent.ID
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, id := range ids {
-			r, err := loadRequest(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return s.record(ctx, tx, p, audit.Consult, "subject_access_request", 0, partnership, "subject access",
-			fmt.Sprintf("register read (%d requests)", len(out)))
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sharing: requests: %w", err)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if (a.Status == RequestOpen) != (b.Status == RequestOpen) {
-			return a.Status == RequestOpen
-		}
-		if a.Status == RequestOpen {
-			return a.Due.Before(b.Due) || (a.Due.Equal(b.Due) && a.ID < b.ID)
-		}
-		return a.ID > b.ID
-	})
-	return out, nil
 }
 
 // LedgerFilter narrows the partnership's disclosure ledger. Zero values do not filter.

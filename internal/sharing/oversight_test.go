@@ -238,35 +238,6 @@ func TestMembersRequestsAndAllGateways(t *testing.T) {
 		if len(ms) != 4 || acked != 1 {
 			t.Errorf("%d members, %d acknowledged; want 4 and 1", len(ms), acked)
 		}
-		a, err := f.svc.RegisterRequest(ctx, f.dpo, f.partnership, sharing.SubjectAccessInput{Received: f.clock.Now().AddDate(0, 0, -10), Requester: "A", Subject: "A", Regime: sharing.UKGDPR})
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := f.svc.RegisterRequest(ctx, f.dpo, f.partnership, sharing.SubjectAccessInput{Received: f.clock.Now().AddDate(0, 0, -20), Requester: "B", Subject: "B", Regime: sharing.UKGDPR})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := f.svc.RegisterRequest(ctx, f.dpo, f.partnership, sharing.SubjectAccessInput{Received: f.clock.Now().AddDate(0, 0, -25), Requester: "C", Subject: "C", Regime: sharing.DPAPart3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.svc.CompleteRequest(ctx, f.dpo, c, f.clock.Now()); err != nil {
-			t.Fatal(err)
-		}
-		rs, err := f.svc.Requests(ctx, f.dpo, f.partnership)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var order []prevent.ID
-		for _, r := range rs {
-			order = append(order, r.ID)
-		}
-		if !slices.Equal(order, []prevent.ID{b, a, c}) {
-			t.Errorf("register order %v, want open by deadline then completed: %v", order, []prevent.ID{b, a, c})
-		}
-		if _, err := f.svc.Requests(ctx, f.coordinator, f.partnership); prevent.ErrorKind(err) != prevent.NotFound {
-			t.Errorf("coordinator: %v, want NotFound", err)
-		}
 		if _, err := f.svc.AddGateway(ctx, f.dpo, f.partnership, sharing.GatewayInput{Code: "local_protocol", Name: "Local protocol", Summary: "Local",
 			Sectors: []string{"*"}, ValidFrom: date(2026, 1, 1)}); err != nil {
 			t.Fatal(err)

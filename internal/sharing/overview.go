@@ -34,15 +34,6 @@ func (c ConsentRates) GivenRate() float64 {
 	return float64(c.Given) / float64(c.Total())
 }
 
-// RequestDue is an open subject access request, without the names in the register.
-type RequestDue struct {
-	ID       prevent.ID
-	Received time.Time
-	Due      time.Time
-	Extended bool
-	Overdue  bool
-}
-
 // Overview is the data protection officer's view of a partnership. It holds counts and identifiers, no
 // personal data.
 type Overview struct {
@@ -52,9 +43,7 @@ type Overview struct {
 	Consent       ConsentRates
 	// Expiring are agreements in force whose review date falls within the window.
 	Expiring []Agreement
-	// RequestsDue are open subject access requests due within the window, or overdue.
-	RequestsDue []RequestDue
-	Alerts      []Alert
+	Alerts   []Alert
 	// AcknowledgementAlerts are the open alerts that an organisation party to agreements is no longer a
 	// public body (see AcknowledgementAlerts).
 	AcknowledgementAlerts []AcknowledgementAlert
@@ -112,15 +101,6 @@ func (s *Service) Overview(ctx context.Context, p prevent.Principal, partnership
 	for _, a := range as {
 		if a.StatusOn(now) == Active && day(a.ReviewDate) <= day(horizon) {
 			o.Expiring = append(o.Expiring, a)
-		}
-	}
-	reqs, err := openRequests(ctx, q, partnership)
-	if err != nil {
-		return o, err
-	}
-	for _, r := range reqs {
-		if day(r.Due) <= day(horizon) {
-			o.RequestsDue = append(o.RequestsDue, RequestDue{ID: r.ID, Received: r.Received, Due: r.Due, Extended: r.Extended, Overdue: r.Overdue(now)})
 		}
 	}
 	all, err := s.Alerts(ctx, p, now)

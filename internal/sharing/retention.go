@@ -184,3 +184,13 @@ func (s *Service) SetRetention(ctx context.Context, p prevent.Principal, partner
 	}
 	return version, nil
 }
+
+// AddMonths returns the day n calendar months after d: the corresponding date of that month, or its last
+// day when it has no corresponding date (31 January + 1 month = 28 or 29 February). Unlike time.AddDate it
+// never overflows into the month after.
+func AddMonths(d time.Time, n int) time.Time {
+	y, m, dd := d.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(dd, last), 0, 0, 0, 0, time.UTC)
+}

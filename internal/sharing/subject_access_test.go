@@ -10,92 +10,6 @@ import (
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
-func TestDueDate(t *testing.T) {
-	cases := []struct {
-		received time.Time
-		extended bool
-		want     time.Time
-	}{
-		{date(2028, 1, 31), false, date(2028, 2, 29)}, // leap year
-		{date(2027, 1, 31), false, date(2027, 2, 28)},
-		{date(2026, 3, 31), false, date(2026, 4, 30)},
-		{date(2026, 1, 31), true, date(2026, 4, 30)}, // three months from receipt, not 28 April
-		{date(2026, 1, 15), false, date(2026, 2, 15)},
-		{date(2026, 12, 31), false, date(2027, 1, 31)}, // across the year end
-		{date(2026, 11, 30), true, date(2027, 2, 28)},
-		{date(2027, 11, 30), true, date(2028, 2, 29)},
-		{date(2028, 2, 29), false, date(2028, 3, 29)},
-		{time.Date(2026, 1, 31, 23, 59, 0, 0, time.UTC), false, date(2026, 2, 28)},
-	}
-	for _, c := range cases {
-		if got := sharing.DueDate(c.received, c.extended); !got.Equal(c.want) {
-			t.Errorf("DueDate(%s, %v) = %s, want %s", c.received.Format(time.DateOnly), c.extended, got.Format(time.DateOnly), c.want.Format(time.DateOnly))
-		}
-	}
-	if got := sharing.AddMonths(date(2026, 8, 31), 6); !got.Equal(date(2027, 2, 28)) {
-		t.Errorf("AddMonths(2026-08-31, 6) = %s", got)
-	}
-}
-
-func TestSubjectAccessRegister(t *testing.T) {
-	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
-		f := newFixture(t, db)
-		f.clock.Set(time.Date(2026, 1, 31, 11, 0, 0, 0, time.UTC))
-		in := sharing.SubjectAccessInput{Received: date(2026, 1, 31), Requester: "A. Person", Subject: "A. Person", Regime: sharing.UKGDPR}
-		if _, err := f.svc.RegisterRequest(ctx, f.coordinator, f.partnership, in); prevent.ErrorKind(err) != prevent.NotFound {
-			t.Errorf("a coordinator registering: %v", err)
-		}
-		if _, err := f.svc.RegisterRequest(ctx, f.dpo, f.partnership, sharing.SubjectAccessInput{Received: date(2026, 2, 1)}); len(prevent.FieldErrors(err)) != 4 {
-			t.Errorf("empty request in the future: %v", prevent.FieldErrors(err))
-		}
-		id, err := f.svc.RegisterRequest(ctx, f.dpo, f.partnership, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := f.svc.Request(ctx, f.dpo, id)
-		if err != nil || !r.Due.Equal(date(2026, 2, 28)) || r.Status != sharing.RequestOpen {
-			t.Fatalf("request: %+v %v", r, err)
-		}
-		if err := f.svc.ExtendRequest(ctx, f.dpo, id, " "); prevent.ErrorKind(err) != prevent.Invalid {
-			t.Errorf("extension without reason: %v", err)
-		}
-		f.clock.Set(time.Date(2026, 2, 20, 9, 0, 0, 0, time.UTC))
-		if err := f.svc.ExtendRequest(ctx, f.dpo, id, "Complex: records held by four partners"); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.svc.ExtendRequest(ctx, f.dpo, id, "Again"); prevent.ErrorKind(err) != prevent.Conflict {
-			t.Errorf("second extension: %v", err)
-		}
-		r, _ = f.svc.Request(ctx, f.dpo, id)
-		if !r.Extended || !r.Due.Equal(date(2026, 4, 30)) || r.Overdue(date(2026, 4, 30)) || !r.Overdue(date(2026, 5, 1)) {
-			t.Errorf("extended request: %+v", r)
-		}
-		// Too late to extend a second request once its first month has passed.
-		late, err := f.svc.RegisterRequest(ctx, f.dpo, f.partnership, sharing.SubjectAccessInput{Received: date(2026, 1, 10), Requester: "B", Subject: "B", Regime: sharing.DPAPart3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.svc.ExtendRequest(ctx, f.dpo, late, "Complex"); prevent.ErrorKind(err) != prevent.Conflict {
-			t.Errorf("late extension: %v", err)
-		}
-		if err := f.svc.CompleteRequest(ctx, f.dpo, id, date(2026, 2, 20)); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.svc.CompleteRequest(ctx, f.dpo, id, date(2026, 2, 20)); prevent.ErrorKind(err) != prevent.Conflict {
-			t.Errorf("completing twice: %v", err)
-		}
-		if n := auditCount(t, db, "collect", "subject_access_request", id); n != 1 {
-			t.Errorf("%d collect entries", n)
-		}
-		if n := auditCount(t, db, "alter", "subject_access_request", id); n != 2 {
-			t.Errorf("%d alter entries, want extension and completion", n)
-		}
-		if n := auditCount(t, db, "consult", "subject_access_request", id); n != 2 {
-			t.Errorf("%d consult entries, want 2 reads", n)
-		}
-	})
-}
-
 func TestRetention(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
@@ -170,12 +84,6 @@ func TestOverview(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := f.svc.RegisterRequest(ctx, f.dpo, f.partnership, sharing.SubjectAccessInput{Received: date(2026, 10, 20), Requester: "C", Subject: "C", Regime: sharing.UKGDPR}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.svc.RegisterRequest(ctx, f.dpo, f.partnership, sharing.SubjectAccessInput{Received: date(2026, 11, 1), Requester: "D", Subject: "D", Regime: sharing.UKGDPR}); err != nil {
-			t.Fatal(err)
-		}
 		o, err := f.svc.Overview(ctx, f.dpo, f.partnership, start, 25)
 		if err != nil {
 			t.Fatal(err)
@@ -192,9 +100,6 @@ func TestOverview(t *testing.T) {
 		}
 		if len(o.Expiring) != 1 || o.Expiring[0].ID != shortID {
 			t.Errorf("expiring: %+v", o.Expiring)
-		}
-		if len(o.RequestsDue) != 1 || !o.RequestsDue[0].Due.Equal(date(2026, 11, 20)) {
-			t.Errorf("requests due within 25 days: %+v", o.RequestsDue)
 		}
 		if _, err := f.svc.Overview(ctx, f.officer, f.partnership, start, 30); prevent.ErrorKind(err) != prevent.NotFound {
 			t.Errorf("a police officer's overview: %v", err)

@@ -13,20 +13,28 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/programme"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // Tests that load the demo without giving it services (demo.Deps.Services) get these: programme on the demo's
-// clock, sharing on the clocks the demo moves, and casework, which derives the tasks of the generated cases,
+// clock, sharing and rights on the clocks the demo moves, and casework, which derives the tasks of the generated cases,
 // on the wall clock and without keys, as the demo had it when it built its own.
 func init() {
 	demo.TestServices = func(db *database.DB, now func() time.Time) demo.Services {
-		return demo.Services{
-			Casework:  casework.New(casework.Deps{DB: db, Sharing: sharing.New(sharing.Deps{DB: db})}),
-			Programme: programme.New(programme.Deps{DB: db, Now: now}),
-			Sharing:   func(now func() time.Time) *sharing.Service { return sharing.New(sharing.Deps{DB: db, Now: now}) },
-		}
+		return demoServices(db, casework.New(casework.Deps{DB: db, Sharing: sharing.New(sharing.Deps{DB: db})}),
+			programme.New(programme.Deps{DB: db, Now: now}))
 	}
+}
+
+// demoServices are the services the demo writes through on db: cw and pg, and sharing and rights services on
+// the clocks the demo moves.
+func demoServices(db *database.DB, cw *casework.Service, pg *programme.Service) demo.Services {
+	return demo.Services{Casework: cw, Programme: pg,
+		Sharing: func(now func() time.Time) *sharing.Service { return sharing.New(sharing.Deps{DB: db, Now: now}) },
+		Rights: func(now func() time.Time) *rights.Service {
+			return rights.New(rights.Deps{DB: db, Now: now, Casework: cw, Sharing: sharing.New(sharing.Deps{DB: db, Now: now})})
+		}}
 }
 
 // DemoWorld is the demo partnership loaded for a test: its services, its accounts, and a signed-in principal
@@ -45,8 +53,7 @@ func LoadDemo(tb testing.TB, db *database.DB, now func() time.Time) DemoWorld {
 	ctx := context.Background()
 	w := DemoWorld{Services: New(db, now), Roles: map[prevent.Role]prevent.Principal{}}
 	ps := partnership.New(partnership.Deps{DB: db, Now: now})
-	services := demo.Services{Casework: w.Casework, Programme: w.Programme,
-		Sharing: func(now func() time.Time) *sharing.Service { return sharing.New(sharing.Deps{DB: db, Now: now}) }}
+	services := demoServices(db, w.Casework, w.Programme)
 	accounts, _, err := demo.Load(ctx, demo.Deps{DB: db, Auth: auth.New(auth.Deps{DB: db, Now: now}), Partnership: ps,
 		Services: services, Now: now})
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/browsertest"
 	"github.com/preventplatform/prevent/internal/prevent"
-	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/ui"
 )
 
@@ -111,8 +111,8 @@ func TestBrowserRightsPages(t *testing.T) {
 	if s := text("main"); !strings.Contains(s, "Corrected the name in our records") {
 		t.Fatalf("overview: %q", s)
 	}
-	req, err := f.Sharing.RegisterRequest(context.Background(), f.DPO, f.PID, sharing.SubjectAccessInput{Received: f.Now(),
-		Requester: "Sam Smyth", Subject: "Sam Smyth", Regime: sharing.UKGDPR})
+	req, err := f.Rights.RegisterRequest(context.Background(), f.DPO, f.PID, rights.SubjectAccessInput{Received: f.Now(),
+		Requester: "Sam Smyth", Subject: "Sam Smyth", Regime: rights.UKGDPR})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1030,8 +1030,10 @@ func (sp *sharingPages) handleRetentionEditPost(w http.ResponseWriter, r *http.R
 type dashboardView struct {
 	PID      prevent.ID
 	Overview sharing.Overview
-	Unusual  []sharing.UnusualAccessEntry
-	Retained rights.RetentionSummary
+	// RequestsDue are the open subject access requests due within the window, or overdue.
+	RequestsDue []rights.RequestDue
+	Unusual     []sharing.UnusualAccessEntry
+	Retained    rights.RetentionSummary
 	// Due and Held count closed cases past retention: to be erased by the next daily run, or kept by a hold.
 	Due, Held int
 	Window    int
@@ -1048,6 +1050,9 @@ func (sp *sharingPages) handleDashboard(w http.ResponseWriter, r *http.Request) 
 	now := sp.deps.Now()
 	v := dashboardView{PID: pid, Window: sharingWindowDays, Today: now, CanNotices: sp.may(r, pid, access.NoticeOversee)}
 	if v.Overview, err = sp.svc.Overview(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
+		return err
+	}
+	if v.RequestsDue, err = sp.rights.RequestsDue(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {
 		return err
 	}
 	if v.Unusual, err = sp.svc.UnusualAccess(r.Context(), shareWho(r), pid, now, sharingWindowDays); err != nil {

@@ -949,7 +949,7 @@ func shareRoleLabel(r prevent.Role) string {
 
 func shareDueRows(v dashboardView) [][]govuk.TableCell {
 	var rows [][]govuk.TableCell
-	for _, r := range v.Overview.RequestsDue {
+	for _, r := range v.RequestsDue {
 		state := "Due"
 		if r.Overdue {
 			state = "Overdue"
@@ -1225,7 +1225,7 @@ func dashboardPage(l layout, v dashboardView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if len(v.Overview.RequestsDue) == 0 {
+			if len(v.RequestsDue) == 0 {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, "<p class=\"govuk-body\">None.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

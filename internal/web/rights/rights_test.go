@@ -15,7 +15,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
-	"github.com/preventplatform/prevent/internal/sharing"
+	subjectrights "github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/web/core/coretest"
 	"github.com/preventplatform/prevent/internal/web/rights"
 	"github.com/preventplatform/prevent/internal/web/rights/rightstest"
@@ -149,8 +149,8 @@ func TestSubjectAccessPages(t *testing.T) {
 	if _, err := f.Casework.Referral(ctx, f.Officer, f.CaseID); err != nil {
 		t.Fatal(err)
 	}
-	req, err := f.Sharing.RegisterRequest(ctx, f.DPO, f.PID, sharing.SubjectAccessInput{Received: f.Now(), Requester: "Sam Smith",
-		Subject: "Sam Smith", Regime: sharing.UKGDPR})
+	req, err := f.Rights.RegisterRequest(ctx, f.DPO, f.PID, subjectrights.SubjectAccessInput{Received: f.Now(), Requester: "Sam Smith",
+		Subject: "Sam Smith", Regime: subjectrights.UKGDPR})
 	if err != nil {
 		t.Fatal(err)
 	}
