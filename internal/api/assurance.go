@@ -212,9 +212,9 @@ func (s *Server) registerAssurance() {
 	const P, A, F = "/partnerships/{pid}/self-assessments", "/partnerships/{pid}/self-assessments/{id}", "/partnerships/{pid}/assurance-frameworks"
 	view, edit, approve, manage := access.SelfAssessmentView, access.SelfAssessmentEdit, access.SelfAssessmentApprove, access.AssuranceFrameworkManage
 	s.handle(http.MethodGet, F, view, operation{id: "listAssuranceFrameworks",
-		summary: "The framework versions the partnership may assess itself against: national ones and its own", response: AssuranceFrameworkList{}}, a.listFrameworks)
+		summary: "The framework versions the partnership may assess itself against: national ones and its own", response: AssuranceFrameworkList{}}, listOf[AssuranceFrameworkList](a.svc().Frameworks, frameworkOut))
 	s.handle(http.MethodGet, F+"/{id}", view, operation{id: "getAssuranceFramework",
-		summary: "One framework version with its sections and scale", response: AssuranceFramework{}}, a.getFramework)
+		summary: "One framework version with its sections and scale", response: AssuranceFramework{}}, getOf(a.svc().Framework, frameworkOut))
 	s.handle(http.MethodPost, F+"/{id}/revisions", manage, operation{id: "reviseAssuranceFramework",
 		summary: "Make a new version of the partnership's own from a version, with the wording given; sections keep their codes across versions",
 		request: AssuranceFrameworkInput{}, response: AssuranceFramework{}, status: http.StatusCreated}, a.revise)
@@ -222,12 +222,12 @@ func (s *Server) registerAssurance() {
 		summary: "Reword one of the partnership's own versions that no assessment uses yet; a national version or one in use is a conflict (409)",
 		request: AssuranceFrameworkInput{}, response: AssuranceFramework{}}, a.replaceFramework)
 	s.handle(http.MethodGet, P, view, operation{id: "listSelfAssessments",
-		summary: "The partnership's self-assessments, newest year first, without their sections", response: SelfAssessmentList{}}, a.list)
+		summary: "The partnership's self-assessments, newest year first, without their sections", response: SelfAssessmentList{}}, listOf[SelfAssessmentList](a.svc().Assessments, assessmentOut))
 	s.handle(http.MethodPost, P, edit, operation{id: "startSelfAssessment",
 		summary: "Start a draft assessment of a financial year against a framework version, optionally carrying forward an earlier year's ratings and actions",
 		request: SelfAssessmentStart{}, response: SelfAssessment{}, status: http.StatusCreated}, a.start)
 	s.handle(http.MethodGet, A, view, operation{id: "getSelfAssessment",
-		summary: "One self-assessment with each section's rating, narrative, evidence and improvement actions", response: SelfAssessment{}}, a.get)
+		summary: "One self-assessment with each section's rating, narrative, evidence and improvement actions", response: SelfAssessment{}}, getOf(a.svc().Assessment, assessmentOut))
 	s.handle(http.MethodPut, A+"/ratings", edit, operation{id: "rateSelfAssessmentSection",
 		summary: "Rate a section of a draft on the version's scale, with why", request: SectionRating{}, response: SelfAssessment{}}, a.rate)
 	s.handle(http.MethodPost, A+"/evidence", edit, operation{id: "addSelfAssessmentEvidence",
@@ -358,34 +358,6 @@ func (a assuranceAPI) current(w http.ResponseWriter, r *http.Request, pid, id pr
 	return encode(w, status, assessmentOut(x))
 }
 
-func (a assuranceAPI) listFrameworks(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	fws, err := a.svc().Frameworks(r.Context(), progWho(r), pid)
-	if err != nil {
-		return err
-	}
-	out := AssuranceFrameworkList{Items: []AssuranceFramework{}}
-	for _, f := range fws {
-		out.Items = append(out.Items, frameworkOut(f))
-	}
-	return encode(w, http.StatusOK, out)
-}
-
-func (a assuranceAPI) getFramework(w http.ResponseWriter, r *http.Request) error {
-	pid, id, err := a.ids(r)
-	if err != nil {
-		return err
-	}
-	f, err := a.svc().Framework(r.Context(), progWho(r), pid, id)
-	if err != nil {
-		return err
-	}
-	return encode(w, http.StatusOK, frameworkOut(f))
-}
-
 func (a assuranceAPI) revise(w http.ResponseWriter, r *http.Request) error {
 	in, err := decode[AssuranceFrameworkInput](r)
 	if err != nil {
@@ -425,22 +397,6 @@ func (a assuranceAPI) replaceFramework(w http.ResponseWriter, r *http.Request) e
 	return encode(w, http.StatusOK, frameworkOut(f))
 }
 
-func (a assuranceAPI) list(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	xs, err := a.svc().Assessments(r.Context(), progWho(r), pid)
-	if err != nil {
-		return err
-	}
-	out := SelfAssessmentList{Items: []SelfAssessment{}}
-	for _, x := range xs {
-		out.Items = append(out.Items, assessmentOut(x))
-	}
-	return encode(w, http.StatusOK, out)
-}
-
 func (a assuranceAPI) start(w http.ResponseWriter, r *http.Request) error {
 	in, err := decode[SelfAssessmentStart](r)
 	if err != nil {
@@ -461,14 +417,6 @@ func (a assuranceAPI) start(w http.ResponseWriter, r *http.Request) error {
 	out := assessmentOut(x)
 	out.NotCarried = started.NotCarried
 	return encode(w, http.StatusCreated, out)
-}
-
-func (a assuranceAPI) get(w http.ResponseWriter, r *http.Request) error {
-	pid, id, err := a.ids(r)
-	if err != nil {
-		return err
-	}
-	return a.current(w, r, pid, id, http.StatusOK)
 }
 
 // sectionOf checks the section member of a body: a section of the assessment's version.
