@@ -13,27 +13,29 @@ type (
 )
 
 var (
-	readForm     = core.ReadForm
-	pathID       = core.PathID
-	pathIDs      = core.PathIDs
-	readDate     = core.ReadDate
-	dateInput    = core.DateInput
-	setDateInput = core.SetDateInput
-	caseDate     = core.CaseDate
-	dayText      = core.DayText
-	timelineWhen = core.WhenText
-	frame        = core.Frame
-	row          = core.Row
-	orDash       = core.OrDash
-	legend       = core.Legend
-	withClasses  = core.WithClasses
-	itemOptions  = core.ItemOptions
-	adminLink    = core.Link
-	idOf         = core.Form.ID
-	formID       = core.FormID
-	formIDs      = core.FormIDs
-	isInvalid    = core.Invalid
-	isRefusal    = core.Refused
+	readForm         = core.ReadForm
+	pathID           = core.PathID
+	pathIDs          = core.PathIDs
+	readDate         = core.ReadDate
+	dateInput        = core.DateInput
+	setDateInput     = core.SetDateInput
+	caseDate         = core.CaseDate
+	dayText          = core.DayText
+	timelineWhen     = core.WhenText
+	frame            = core.Frame
+	row              = core.Row
+	orDash           = core.OrDash
+	legend           = core.Legend
+	withClasses      = core.WithClasses
+	noSpellcheck     = core.NoSpellcheck
+	withAutocomplete = core.WithAutocomplete
+	itemOptions      = core.ItemOptions
+	adminLink        = core.Link
+	idOf             = core.Form.ID
+	formID           = core.FormID
+	formIDs          = core.FormIDs
+	isInvalid        = core.Invalid
+	isRefusal        = core.Refused
 
 	// The information sharing pages draw these pieces, which came with the programme pages (now in
 	// internal/web/programme), by these names.

@@ -4,11 +4,13 @@ import (
 	"net/http"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/web/admin"
 	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/channel"
 	"github.com/preventplatform/prevent/internal/web/programme"
 	"github.com/preventplatform/prevent/internal/web/rights"
+	"github.com/preventplatform/prevent/internal/web/signpost"
 	"github.com/preventplatform/prevent/internal/web/statistics"
 )
 
@@ -47,7 +49,8 @@ func (s *Server) register() {
 	programme.Register(site{s}, programme.Deps{Programme: s.deps.Programme, Partnership: s.deps.Partnership, Now: s.deps.Now})
 	s.registerSharing()
 	rights.Register(site{s}, rights.Deps{Rights: s.deps.Rights, Sharing: s.deps.Sharing, Casework: s.deps.Casework, Now: s.deps.Now})
-	s.registerSignpost()
+	signpost.Register(site{s}, signpost.Deps{Casework: s.deps.Casework, Now: s.deps.Now,
+		CasePath: func(pid, id prevent.ID) string { return casePath(pid, id) }})
 	s.registerNotifications()
 
 	// Areas in packages of their own, on the shared core.

@@ -32,6 +32,14 @@ func WithClasses(c string) func(*govuk.InputParams) {
 	return func(p *govuk.InputParams) { p.Classes = c }
 }
 
+// WithAutocomplete sets the autocomplete attribute of a text input (Form.Input).
+func WithAutocomplete(a string) func(*govuk.InputParams) {
+	return func(p *govuk.InputParams) { p.Autocomplete = a }
+}
+
+// NoSpellcheck turns the browser's spelling check off on a text input (Form.Input), for names and codes.
+func NoSpellcheck(p *govuk.InputParams) { p.Spellcheck = govuk.Bool(false) }
+
 // Option is a value and its text, for selects.
 type Option struct{ Value, Text string }
 

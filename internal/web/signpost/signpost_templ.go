@@ -2,7 +2,7 @@
 
 // templ: version: v0.3.1100
 
-package web
+package signpost
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
@@ -11,10 +11,11 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/web/core"
 	"github.com/preventplatform/prevent/internal/web/govuk"
 )
 
-func signpostReasonItems() []govuk.ChoiceItem {
+func reasonItems() []govuk.ChoiceItem {
 	items := make([]govuk.ChoiceItem, 0, len(casework.SignpostReasons))
 	for _, r := range casework.SignpostReasons {
 		items = append(items, govuk.ChoiceItem{Value: r.Code, Text: r.Label})
@@ -22,25 +23,25 @@ func signpostReasonItems() []govuk.ChoiceItem {
 	return items
 }
 
-// signpostRows are the results in the order the service gave them: organisation, whom to contact, and the
-// case only where the searcher may already see it.
-func signpostRows(v signpostView) [][]govuk.TableCell {
-	rows := make([][]govuk.TableCell, 0, len(v.Results))
+// rows are the results in the order the service gave them: organisation, whom to contact, and the case only
+// where the searcher may already see it.
+func rows(v view) [][]govuk.TableCell {
+	out := make([][]govuk.TableCell, 0, len(v.Results))
 	for _, r := range v.Results {
 		contact := govuk.TableCell{Text: "Ask the organisation's Prevent lead"}
 		if r.Contact != "" {
-			contact = govuk.TableCell{HTML: signpostContact(r)}
+			contact = govuk.TableCell{HTML: contactCell(r)}
 		}
 		rec := govuk.TableCell{Text: "Ask the contact"}
 		if r.Linked() {
-			rec = govuk.TableCell{HTML: adminLink(casePath(v.PartnershipID, r.ReferralID), "Case "+r.Reference)}
+			rec = govuk.TableCell{HTML: core.Link(v.CasePath(v.PartnershipID, r.ReferralID), "Case "+r.Reference)}
 		}
-		rows = append(rows, []govuk.TableCell{{Text: r.Organisation}, contact, rec})
+		out = append(out, []govuk.TableCell{{Text: r.Organisation}, contact, rec})
 	}
-	return rows
+	return out
 }
 
-func signpostContact(r casework.SignpostResult) templ.Component {
+func contactCell(r casework.SignpostResult) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -60,7 +61,7 @@ func signpostContact(r casework.SignpostResult) templ.Component {
 		var templ_7745c5c3_Var2 string
 		templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(r.Contact)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/signpost.templ`, Line: 35, Col: 12}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/signpost/signpost.templ`, Line: 36, Col: 12}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
 		if templ_7745c5c3_Err != nil {
@@ -78,7 +79,7 @@ func signpostContact(r casework.SignpostResult) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("mailto:" + r.ContactEmail)).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/signpost.templ`, Line: 38, Col: 72}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/signpost/signpost.templ`, Line: 39, Col: 72}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 			if templ_7745c5c3_Err != nil {
@@ -91,7 +92,7 @@ func signpostContact(r casework.SignpostResult) templ.Component {
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(r.ContactEmail)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/signpost.templ`, Line: 38, Col: 91}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/signpost/signpost.templ`, Line: 39, Col: 91}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {
@@ -106,7 +107,7 @@ func signpostContact(r casework.SignpostResult) templ.Component {
 	})
 }
 
-func signpostFormPage(l layout, v signpostView) templ.Component {
+func formPage(l core.Layout, v view) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -148,9 +149,9 @@ func signpostFormPage(l layout, v signpostView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var7 string
-			templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(partnershipPath(v.PartnershipID, "signposting"))).ResolveURL(ctx)
+			templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(SearchPath.Link(v.PartnershipID))).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/signpost.templ`, Line: 50, Col: 95}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/signpost/signpost.templ`, Line: 51, Col: 80}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
 			if templ_7745c5c3_Err != nil {
@@ -160,19 +161,19 @@ func signpostFormPage(l layout, v signpostView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.Input("name", "Full name", "Their given name and family name", noSpellcheck, withAutocomplete("off"))).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("name", "Full name", "Their given name and family name", core.NoSpellcheck, core.WithAutocomplete("off"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = govuk.DateInput(govuk.DateInputParams{ID: "date-of-birth", NamePrefix: "date-of-birth",
 				Values:   govuk.DateValues{Day: v.Form.Get("date-of-birth-day"), Month: v.Form.Get("date-of-birth-month"), Year: v.Form.Get("date-of-birth-year")},
-				Fieldset: legend("Date of birth (optional)"), Hint: &govuk.HintParams{Text: "For example, 27 3 2003. With a date of birth, a name spelt slightly differently is still found"},
+				Fieldset: core.Legend("Date of birth (optional)"), Hint: &govuk.HintParams{Text: "For example, 27 3 2003. With a date of birth, a name spelt slightly differently is still found"},
 				ErrorMessage: v.Form.ErrorFor("date-of-birth")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "reason", Items: signpostReasonItems(), Value: v.Form.Get("reason"),
-				Fieldset: legend("Why are you searching?"), ErrorMessage: v.Form.ErrorFor("reason")}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "reason", Items: reasonItems(), Value: v.Form.Get("reason"),
+				Fieldset: core.Legend("Why are you searching?"), ErrorMessage: v.Form.ErrorFor("reason")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -193,7 +194,7 @@ func signpostFormPage(l layout, v signpostView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var6), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var6), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -201,7 +202,7 @@ func signpostFormPage(l layout, v signpostView) templ.Component {
 	})
 }
 
-func signpostResultsPage(l layout, v signpostView) templ.Component {
+func resultsPage(l core.Layout, v view) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -237,7 +238,7 @@ func signpostResultsPage(l layout, v signpostView) templ.Component {
 			var templ_7745c5c3_Var10 string
 			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(v.Name)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/signpost.templ`, Line: 73, Col: 42}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/signpost/signpost.templ`, Line: 74, Col: 42}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 			if templ_7745c5c3_Err != nil {
@@ -255,7 +256,7 @@ func signpostResultsPage(l layout, v signpostView) templ.Component {
 				var templ_7745c5c3_Var11 string
 				templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(casework.SignpostNotKnown)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/signpost.templ`, Line: 76, Col: 54}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/signpost/signpost.templ`, Line: 77, Col: 54}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 				if templ_7745c5c3_Err != nil {
@@ -271,7 +272,7 @@ func signpostResultsPage(l layout, v signpostView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				templ_7745c5c3_Err = govuk.Table(govuk.TableParams{Caption: "Partners who hold information", CaptionClasses: "govuk-table__caption--m",
-					Head: []govuk.TableCell{{Text: "Organisation"}, {Text: "Who to contact"}, {Text: "Record"}}, Rows: signpostRows(v)}).Render(ctx, templ_7745c5c3_Buffer)
+					Head: []govuk.TableCell{{Text: "Organisation"}, {Text: "Who to contact"}, {Text: "Record"}}, Rows: rows(v)}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -280,7 +281,7 @@ func signpostResultsPage(l layout, v signpostView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = adminLink(partnershipPath(v.PartnershipID, "signposting"), "Search again").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.Link(SearchPath.Link(v.PartnershipID), "Search again").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -290,7 +291,7 @@ func signpostResultsPage(l layout, v signpostView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var9), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var9), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
