@@ -23,17 +23,17 @@ func (s *Server) registerProgramme() {
 	pa := &programmeAPI{Server: s, svc: s.deps.Programme}
 	const P = "/partnerships/{pid}/programme"
 	s.handle(http.MethodGet, P+"/plans", access.PlanView, operation{id: "listPlans",
-		summary: "The partnership's delivery plans, without their sections", response: PlanList{}}, pa.listPlans)
+		summary: "The partnership's delivery plans, without their sections", response: PlanList{}}, listOf[PlanList](pa.svc.Plans, planOut))
 	s.handle(http.MethodGet, P+"/plans/{id}", access.PlanView, operation{id: "getPlan",
-		summary: "One delivery plan with its sections", response: Plan{}}, pa.getPlan)
+		summary: "One delivery plan with its sections", response: Plan{}}, getOf(pa.svc.Plan, planOut))
 	s.handle(http.MethodGet, P+"/projects", access.PlanView, operation{id: "listProjects",
-		summary: "The partnership's projects and activities", response: ProjectList{}}, pa.listProjects)
+		summary: "The partnership's projects and activities", response: ProjectList{}}, listOf[ProjectList](pa.svc.Projects, projectOut))
 	s.handle(http.MethodGet, P+"/projects/{id}", access.PlanView, operation{id: "getProject",
-		summary: "One project with milestones, impacts and evaluation plan", response: Project{}}, pa.getProject)
+		summary: "One project with milestones, impacts and evaluation plan", response: Project{}}, getOf(pa.svc.Project, projectOut))
 	s.handle(http.MethodGet, P+"/funding/streams", access.FundingView, operation{id: "listFundingStreams",
-		summary: "The partnership's funding streams", response: StreamList{}}, pa.listStreams)
+		summary: "The partnership's funding streams", response: StreamList{}}, listOf[StreamList](pa.svc.Streams, streamOut))
 	s.handle(http.MethodGet, P+"/funding/allocations", access.FundingView, operation{id: "listAllocations",
-		summary: "Allocations to projects with spend by quarter", response: AllocationList{}}, pa.listAllocations)
+		summary: "Allocations to projects with spend by quarter", response: AllocationList{}}, listOf[AllocationList](pa.svc.Allocations, allocationOut))
 	s.handle(http.MethodPost, P+"/funding/allocations", access.FundingEdit, operation{id: "createAllocation",
 		summary: "Allocate funding to a project; refused (409) while a partner's shared-values review is missing, overdue or negative",
 		request: AllocationInput{}, response: Allocation{}, status: http.StatusCreated}, pa.createAllocation)
@@ -42,11 +42,11 @@ func (s *Server) registerProgramme() {
 		query: []param{{name: "framework", description: "Group objectives by contest-2023 (default) or prevent-2009",
 			schema: map[string]any{"type": "string", "enum": []any{string(programme.Contest2023), string(programme.Prevent2009)}}}}}, pa.getReport)
 	s.handle(http.MethodGet, P+"/due-diligence", access.DueDiligenceView, operation{id: "listDueDiligenceStandings",
-		summary: "Each member organisation's shared-values due-diligence standing today", response: StandingList{}}, pa.listStandings)
+		summary: "Each member organisation's shared-values due-diligence standing today", response: StandingList{}}, listOf[StandingList](pa.svc.Standings, standingOut))
 	s.handle(http.MethodGet, P+"/library", access.LibraryView, operation{id: "listDocuments",
-		summary: "Library documents the token owner's clearance covers (details only)", response: DocumentList{}}, pa.listDocuments)
+		summary: "Library documents the token owner's clearance covers (details only)", response: DocumentList{}}, listOf[DocumentList](pa.svc.Documents, documentOut))
 	s.handle(http.MethodGet, P+"/library/{id}", access.LibraryView, operation{id: "getDocument",
-		summary: "One library document's details and versions", response: Document{}}, pa.getDocument)
+		summary: "One library document's details and versions", response: Document{}}, getOf(pa.svc.Document, documentOut))
 	s.handle(http.MethodGet, P+"/library/{id}/content", access.LibraryView, operation{id: "getDocumentContent",
 		summary: "The current version's file (audited); X-Protective-Marking carries its marking"}, pa.getContent)
 }
@@ -71,34 +71,6 @@ func planOut(p programme.Plan) Plan {
 		out.Sections = append(out.Sections, PlanSection{Key: s.Key, Group: s.Group, Title: s.Title, Body: s.Body, Status: string(s.Status)})
 	}
 	return out
-}
-
-func (pa *programmeAPI) listPlans(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	plans, err := pa.svc.Plans(r.Context(), progWho(r), pid)
-	if err != nil {
-		return err
-	}
-	out := PlanList{Items: []Plan{}}
-	for _, p := range plans {
-		out.Items = append(out.Items, planOut(p))
-	}
-	return encode(w, http.StatusOK, out)
-}
-
-func (pa *programmeAPI) getPlan(w http.ResponseWriter, r *http.Request) error {
-	pid, id, err := pidAndID(r)
-	if err != nil {
-		return err
-	}
-	p, err := pa.svc.Plan(r.Context(), progWho(r), pid, id)
-	if err != nil {
-		return err
-	}
-	return encode(w, http.StatusOK, planOut(p))
 }
 
 func progNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
@@ -136,49 +108,9 @@ func projectOut(p programme.Project) Project {
 	return out
 }
 
-func (pa *programmeAPI) listProjects(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	ps, err := pa.svc.Projects(r.Context(), progWho(r), pid)
-	if err != nil {
-		return err
-	}
-	out := ProjectList{Items: []Project{}}
-	for _, p := range ps {
-		out.Items = append(out.Items, projectOut(p))
-	}
-	return encode(w, http.StatusOK, out)
-}
-
-func (pa *programmeAPI) getProject(w http.ResponseWriter, r *http.Request) error {
-	pid, id, err := pidAndID(r)
-	if err != nil {
-		return err
-	}
-	p, err := pa.svc.Project(r.Context(), progWho(r), pid, id)
-	if err != nil {
-		return err
-	}
-	return encode(w, http.StatusOK, projectOut(p))
-}
-
-func (pa *programmeAPI) listStreams(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	ss, err := pa.svc.Streams(r.Context(), progWho(r), pid)
-	if err != nil {
-		return err
-	}
-	out := StreamList{Items: []Stream{}}
-	for _, s := range ss {
-		out.Items = append(out.Items, Stream{ID: s.ID, Funder: s.Funder, Name: s.Name, Year: s.Year, AmountPence: int64(s.Amount),
-			Conditions: s.Conditions, CreatedAt: s.CreatedAt})
-	}
-	return encode(w, http.StatusOK, out)
+func streamOut(s programme.Stream) Stream {
+	return Stream{ID: s.ID, Funder: s.Funder, Name: s.Name, Year: s.Year, AmountPence: int64(s.Amount),
+		Conditions: s.Conditions, CreatedAt: s.CreatedAt}
 }
 
 func allocationOut(a programme.Allocation) Allocation {
@@ -192,22 +124,6 @@ func allocationOut(a programme.Allocation) Allocation {
 
 func (pa *programmeAPI) allocations(r *http.Request, pid prevent.ID) ([]programme.Allocation, error) {
 	return pa.svc.Allocations(r.Context(), progWho(r), pid)
-}
-
-func (pa *programmeAPI) listAllocations(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	as, err := pa.allocations(r, pid)
-	if err != nil {
-		return err
-	}
-	out := AllocationList{Items: []Allocation{}}
-	for _, a := range as {
-		out.Items = append(out.Items, allocationOut(a))
-	}
-	return encode(w, http.StatusOK, out)
 }
 
 // allocationFields maps the programme package's form field names to JSON member names.
@@ -270,22 +186,10 @@ func (pa *programmeAPI) getReport(w http.ResponseWriter, r *http.Request) error 
 		ByObjective: linesOut(rep.ByObjective), ByOrganisation: linesOut(rep.ByOrganisation), Total: lineOut(rep.Total)})
 }
 
-func (pa *programmeAPI) listStandings(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	sts, err := pa.svc.Standings(r.Context(), progWho(r), pid)
-	if err != nil {
-		return err
-	}
-	out := StandingList{Items: []Standing{}}
-	for _, st := range sts {
-		out.Items = append(out.Items, Standing{Organisation: OrganisationRef{ID: st.Organisation.ID, Name: st.Organisation.Name},
-			PublicBody: st.PublicBody, State: string(st.State), DecidedOn: st.DecidedOn, ReviewDue: st.ReviewDue,
-			BlocksAllocations: st.Blocks(), Message: st.Message})
-	}
-	return encode(w, http.StatusOK, out)
+func standingOut(st programme.Standing) Standing {
+	return Standing{Organisation: OrganisationRef{ID: st.Organisation.ID, Name: st.Organisation.Name},
+		PublicBody: st.PublicBody, State: string(st.State), DecidedOn: st.DecidedOn, ReviewDue: st.ReviewDue,
+		BlocksAllocations: st.Blocks(), Message: st.Message}
 }
 
 func documentOut(d programme.Document) Document {
@@ -296,34 +200,6 @@ func documentOut(d programme.Document) Document {
 			Size: v.Size, UploadedAt: v.UploadedAt})
 	}
 	return out
-}
-
-func (pa *programmeAPI) listDocuments(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	ds, err := pa.svc.Documents(r.Context(), progWho(r), pid)
-	if err != nil {
-		return err
-	}
-	out := DocumentList{Items: []Document{}}
-	for _, d := range ds {
-		out.Items = append(out.Items, documentOut(d))
-	}
-	return encode(w, http.StatusOK, out)
-}
-
-func (pa *programmeAPI) getDocument(w http.ResponseWriter, r *http.Request) error {
-	pid, id, err := pidAndID(r)
-	if err != nil {
-		return err
-	}
-	d, err := pa.svc.Document(r.Context(), progWho(r), pid, id)
-	if err != nil {
-		return err
-	}
-	return encode(w, http.StatusOK, documentOut(d))
 }
 
 func (pa *programmeAPI) getContent(w http.ResponseWriter, r *http.Request) error {
