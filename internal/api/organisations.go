@@ -21,34 +21,6 @@ func (in OrganisationInput) domain() partnership.OrganisationInput {
 	return out
 }
 
-func (s *Server) listOrganisations(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	orgs, err := s.deps.Partnership.Organisations(r.Context(), prevent.PrincipalFrom(r.Context()), pid)
-	if err != nil {
-		return err
-	}
-	out := OrganisationList{Items: []Organisation{}}
-	for _, o := range orgs {
-		out.Items = append(out.Items, organisationOut(o))
-	}
-	return encode(w, http.StatusOK, out)
-}
-
-func (s *Server) getOrganisation(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	return s.writeOrganisation(w, r, http.StatusOK, pid, id)
-}
-
 func (s *Server) writeOrganisation(w http.ResponseWriter, r *http.Request, status int, pid, id prevent.ID) error {
 	o, err := s.deps.Partnership.Organisation(r.Context(), prevent.PrincipalFrom(r.Context()), pid, id)
 	if err != nil {

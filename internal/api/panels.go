@@ -90,7 +90,7 @@ func (s *Server) registerPanels() {
 	a := panelAPI{s: s, cw: s.deps.Casework}
 	const P = "/partnerships/{pid}/panels"
 	s.handle(http.MethodGet, P, access.PanelView, operation{id: "listPanels",
-		summary: "The partnership's Channel panels, with whether the caller sits on each", response: PanelList{}}, a.panels)
+		summary: "The partnership's Channel panels, with whether the caller sits on each", response: PanelList{}}, listOf[PanelList](a.cw.Panels, panelOut))
 	s.handle(http.MethodGet, P+"/{panel}/meetings", access.PanelView, operation{id: "listMeetings",
 		summary: "A panel's meetings, latest first", response: MeetingList{}}, a.meetings)
 	s.handle(http.MethodGet, P+"/{panel}/meetings/{meeting}", access.PanelView, operation{id: "getMeeting",
@@ -107,20 +107,8 @@ func panelIn(r *http.Request) (pid, panelID prevent.ID, err error) {
 	return pid, panelID, err
 }
 
-func (a panelAPI) panels(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	ps, err := a.cw.Panels(r.Context(), prevent.PrincipalFrom(r.Context()), pid)
-	if err != nil {
-		return err
-	}
-	out := PanelList{Items: []PanelView{}}
-	for _, p := range ps {
-		out.Items = append(out.Items, PanelView{ID: p.ID, Name: p.Name, Areas: append([]string{}, p.Areas...), Member: p.Member})
-	}
-	return encode(w, http.StatusOK, out)
+func panelOut(p casework.Panel) PanelView {
+	return PanelView{ID: p.ID, Name: p.Name, Areas: append([]string{}, p.Areas...), Member: p.Member}
 }
 
 func (a panelAPI) meetings(w http.ResponseWriter, r *http.Request) error {

@@ -110,14 +110,6 @@ func (s *Server) writePerson(w http.ResponseWriter, r *http.Request, status int,
 	return encode(w, status, personOut(p))
 }
 
-func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) error {
-	pid, id, err := pidAndID(r)
-	if err != nil {
-		return err
-	}
-	return s.writePerson(w, r, http.StatusOK, pid, id)
-}
-
 func pidAndID(r *http.Request) (prevent.ID, prevent.ID, error) {
 	pid, err := pathID(r, "pid")
 	if err != nil {

@@ -24,12 +24,12 @@ func (s *Server) register() {
 		summary: "Change some of a partnership's name, area and region", request: PartnershipPatch{}, response: Partnership{}}, s.patchPartnership)
 
 	s.handle(http.MethodGet, "/partnerships/{pid}/organisations", access.OrganisationView, operation{id: "listOrganisations",
-		summary: "The partnership's member organisations", response: OrganisationList{}}, s.listOrganisations)
+		summary: "The partnership's member organisations", response: OrganisationList{}}, listOf[OrganisationList](s.deps.Partnership.Organisations, organisationOut))
 	s.handle(http.MethodPost, "/partnerships/{pid}/organisations", access.OrganisationManage, operation{id: "createOrganisation",
 		summary: "Add an organisation to the partnership", request: OrganisationInput{}, response: Organisation{},
 		status: http.StatusCreated}, s.createOrganisation)
 	s.handle(http.MethodGet, "/partnerships/{pid}/organisations/{id}", access.OrganisationView, operation{id: "getOrganisation",
-		summary: "One member organisation", response: Organisation{}}, s.getOrganisation)
+		summary: "One member organisation", response: Organisation{}}, getOf(s.deps.Partnership.Organisation, organisationOut))
 	s.handle(http.MethodPut, "/partnerships/{pid}/organisations/{id}", access.OrganisationManage, operation{id: "replaceOrganisation",
 		summary: "Replace a member organisation's details", request: OrganisationInput{}, response: Organisation{}}, s.putOrganisation)
 
@@ -44,7 +44,7 @@ func (s *Server) register() {
 		summary: "Add a person with roles; returns their one-time account set-up link", request: PersonInput{},
 		response: PersonCreated{}, status: http.StatusCreated}, s.createPerson)
 	s.handle(http.MethodGet, "/partnerships/{pid}/people/{id}", access.PersonView, operation{id: "getPerson",
-		summary: "One person with roles and vetting history (audited)", response: Person{}}, s.getPerson)
+		summary: "One person with roles and vetting history (audited)", response: Person{}}, getOf(s.deps.Partnership.Person, personOut))
 	s.handle(http.MethodPut, "/partnerships/{pid}/people/{id}", access.PersonManage, operation{id: "replacePerson",
 		summary: "Replace a person's details and roles", request: PersonInput{}, response: Person{}}, s.putPerson)
 	s.handle(http.MethodPost, "/partnerships/{pid}/people/{id}/disable", access.PersonManage, operation{id: "disablePerson",

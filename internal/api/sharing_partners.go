@@ -1,9 +1,8 @@
 package api
 
 import (
-	"net/http"
-
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // SharingPartner is an organisation the caller's organisation may share a record with today: an information
@@ -20,20 +19,8 @@ type SharingPartnerList struct {
 	Items []SharingPartner `json:"items"`
 }
 
-// listPartners is the page "Share this case"'s choice of organisation (sharing.Partners): only those a
-// share can go to, so that a client need not discover a missing agreement by a refused share.
-func (sa *sharingAPI) listPartners(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	ps, err := sa.svc.Partners(r.Context(), shareWho(r), pid)
-	if err != nil {
-		return err
-	}
-	out := SharingPartnerList{Items: []SharingPartner{}}
-	for _, p := range ps {
-		out.Items = append(out.Items, SharingPartner{OrganisationID: p.ID, Name: p.Name, Agreements: append([]string{}, p.Agreements...)})
-	}
-	return encode(w, http.StatusOK, out)
+// sharingPartnerOut is an organisation of the page "Share this case"'s choice (sharing.Partners): the route lists
+// only those a share can go to, so that a client need not discover a missing agreement by a refused share.
+func sharingPartnerOut(p sharing.Partner) SharingPartner {
+	return SharingPartner{OrganisationID: p.ID, Name: p.Name, Agreements: append([]string{}, p.Agreements...)}
 }

@@ -37,7 +37,7 @@ func (s *Server) registerSharing() {
 
 	s.handle(get, P+"/partners", access.Disclose, operation{id: "listSharingPartners",
 		summary:  "The organisations the caller's organisation may share a record with today (an agreement in force between them, and able to receive under it), by name",
-		response: SharingPartnerList{}}, sa.listPartners)
+		response: SharingPartnerList{}}, listOf[SharingPartnerList](sa.svc.Partners, sharingPartnerOut))
 	s.handle(get, P+"/organisations", access.AgreementView, operation{id: "listSharingMembers",
 		summary: "Member organisations with their latest acknowledgement of their own data protection duties", response: SharingMemberList{}}, sa.listMembers)
 	s.handle(post, P+"/organisations/{id}/acknowledgements", access.AgreementManage, operation{id: "recordAcknowledgement",
