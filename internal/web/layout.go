@@ -13,6 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/channel"
+	"github.com/preventplatform/prevent/internal/web/notifications"
 	"github.com/preventplatform/prevent/internal/web/statistics"
 )
 
@@ -58,7 +59,11 @@ func (s *Server) layout(r *http.Request, title string) layout {
 	if access.Permits(p, access.AuditView).Allow {
 		add("Audit log", "/audit")
 	}
-	add(s.notificationsNavText(r, p), "/notifications")
+	notes, err := notifications.NavText(r.Context(), s.deps.Notify, p)
+	if err != nil {
+		s.deps.Logger.ErrorContext(r.Context(), "count unread notifications", "err", err)
+	}
+	add(notes, notifications.ListPath.Link())
 	add("Your account", "/account")
 	markCurrent(l.Nav, r.URL.Path)
 	return l

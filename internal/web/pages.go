@@ -14,6 +14,7 @@ import (
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/web/govuk"
+	"github.com/preventplatform/prevent/internal/web/notifications"
 )
 
 func (s *Server) handleInfo(which string) handler {
@@ -72,7 +73,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, f form, newToke
 		}
 		views = append(views, v)
 	}
-	email, err := s.emailPreference(r, f)
+	email, err := notifications.EmailPreference(r.Context(), s.deps.Notify, f)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/preventplatform/prevent/internal/web/admin"
 	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/channel"
+	"github.com/preventplatform/prevent/internal/web/core"
+	"github.com/preventplatform/prevent/internal/web/notifications"
 	"github.com/preventplatform/prevent/internal/web/programme"
 	"github.com/preventplatform/prevent/internal/web/rights"
 	"github.com/preventplatform/prevent/internal/web/signpost"
@@ -51,7 +53,8 @@ func (s *Server) register() {
 	rights.Register(site{s}, rights.Deps{Rights: s.deps.Rights, Sharing: s.deps.Sharing, Casework: s.deps.Casework, Now: s.deps.Now})
 	signpost.Register(site{s}, signpost.Deps{Casework: s.deps.Casework, Now: s.deps.Now,
 		CasePath: func(pid, id prevent.ID) string { return casePath(pid, id) }})
-	s.registerNotifications()
+	notifications.Register(site{s}, notifications.Deps{Notify: s.deps.Notify,
+		Account: func(w http.ResponseWriter, r *http.Request, f core.Form) error { return s.account(w, r, f, "") }})
 
 	// Areas in packages of their own, on the shared core.
 	statistics.Register(site{s}, statistics.Deps{Returns: s.deps.Returns, Now: s.deps.Now, Names: s.personNames})
