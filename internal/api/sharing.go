@@ -280,22 +280,6 @@ func memberOut(m sharing.Member) SharingMember {
 	return out
 }
 
-func (sa *sharingAPI) listMembers(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	ms, err := sa.svc.Members(r.Context(), shareWho(r), pid)
-	if err != nil {
-		return err
-	}
-	out := SharingMemberList{Items: []SharingMember{}}
-	for _, m := range ms {
-		out.Items = append(out.Items, memberOut(m))
-	}
-	return encode(w, http.StatusOK, out)
-}
-
 func (sa *sharingAPI) recordAcknowledgement(w http.ResponseWriter, r *http.Request) error {
 	pid, id, err := pidAndID(r)
 	if err != nil {
@@ -507,22 +491,6 @@ func ruleOut(rl rights.RetentionRule) RetentionRule {
 	return RetentionRule{Class: string(rl.Class), Outcome: string(rl.Outcome), Version: rl.Version, Months: rl.Months, Source: rl.Source, Default: rl.Default()}
 }
 
-func (sa *sharingAPI) listRetention(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	rules, err := sa.rights.RetentionRules(r.Context(), shareWho(r), pid)
-	if err != nil {
-		return err
-	}
-	out := RetentionRuleList{Items: []RetentionRule{}}
-	for _, rl := range rules {
-		out.Items = append(out.Items, ruleOut(rl))
-	}
-	return encode(w, http.StatusOK, out)
-}
-
 func (sa *sharingAPI) setRetention(w http.ResponseWriter, r *http.Request) error {
 	pid, err := pathID(r, "pid")
 	if err != nil {
@@ -662,22 +630,6 @@ func (sa *sharingAPI) writeHold(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	return access.NotFound("Legal hold")
-}
-
-func (sa *sharingAPI) listHolds(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	hs, err := sa.rights.Holds(r.Context(), shareWho(r), pid)
-	if err != nil {
-		return err
-	}
-	out := LegalHoldList{Items: []LegalHold{}}
-	for _, h := range hs {
-		out.Items = append(out.Items, holdOut(h))
-	}
-	return encode(w, http.StatusOK, out)
 }
 
 func (sa *sharingAPI) placeHold(w http.ResponseWriter, r *http.Request) error {

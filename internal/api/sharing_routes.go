@@ -39,7 +39,7 @@ func (s *Server) registerSharing() {
 		summary:  "The organisations the caller's organisation may share a record with today (an agreement in force between them, and able to receive under it), by name",
 		response: SharingPartnerList{}}, listOf[SharingPartnerList](sa.svc.Partners, sharingPartnerOut))
 	s.handle(get, P+"/organisations", access.AgreementView, operation{id: "listSharingMembers",
-		summary: "Member organisations with their latest acknowledgement of their own data protection duties", response: SharingMemberList{}}, sa.listMembers)
+		summary: "Member organisations with their latest acknowledgement of their own data protection duties", response: SharingMemberList{}}, listOf[SharingMemberList](sa.svc.Members, memberOut))
 	s.handle(post, P+"/organisations/{id}/acknowledgements", access.AgreementManage, operation{id: "recordAcknowledgement",
 		summary: "Record that an organisation acknowledged its own data protection duties", request: AcknowledgementInput{}, response: SharingMember{},
 		status: http.StatusCreated}, sa.recordAcknowledgement)
@@ -69,13 +69,13 @@ func (s *Server) registerSharing() {
 		summary: "Record that the request was answered", request: CompletionInput{}, response: SubjectAccessRequest{}}, sa.completeRequest)
 
 	s.handle(get, P+"/retention", access.RetentionView, operation{id: "listRetentionRules",
-		summary: "The retention rules in force, with defaults and their sources", response: RetentionRuleList{}}, sa.listRetention)
+		summary: "The retention rules in force, with defaults and their sources", response: RetentionRuleList{}}, listOf[RetentionRuleList](sa.rights.RetentionRules, ruleOut))
 	s.handle(post, P+"/retention", access.RetentionManage, operation{id: "setRetentionRule",
 		summary: "Set the partnership's retention for a class of record and outcome (a new version)", request: RetentionInput{}, response: RetentionRule{},
 		status: http.StatusCreated}, sa.setRetention)
 
 	s.handle(get, P+"/holds", access.LegalHoldView, operation{id: "listLegalHolds",
-		summary: "The partnership's legal holds, those in force first (audited)", response: LegalHoldList{}}, sa.listHolds)
+		summary: "The partnership's legal holds, those in force first (audited)", response: LegalHoldList{}}, listOf[LegalHoldList](sa.rights.Holds, holdOut))
 	s.handle(post, P+"/holds", access.LegalHoldManage, operation{id: "placeLegalHold",
 		summary: "Put a case under a legal hold: the retention job does not erase it until the hold is released",
 		request: LegalHoldInput{}, response: LegalHold{}, status: http.StatusCreated}, sa.placeHold)
