@@ -33,8 +33,11 @@ func TestBrowserMonitoring(t *testing.T) {
 	if n := d.Eval(`String(document.querySelectorAll('figure.app-chart svg[role=img]').length)`); n != "6" {
 		t.Errorf("the interventions page draws %s charts, want 6", n)
 	}
-	if n := d.Eval(`String(document.querySelectorAll('a[href*="/statistics/interventions/download"]').length)`); n != "7" {
+	if n := d.Eval(`String(document.querySelectorAll('a[href*="/statistics/interventions/download"][href*="table="]').length)`); n != "7" {
 		t.Errorf("%s CSV downloads, want 7", n)
+	}
+	if n := d.Eval(`String(document.querySelectorAll('a[href*="/statistics/interventions/download"][href*="format="]').length)`); n != "2" {
+		t.Errorf("%s workbook downloads, want ODS and XLSX", n)
 	}
 	d.Expect("charts fit", `[...document.querySelectorAll('.app-chart__svg')].every(s => s.getBoundingClientRect().width <= document.documentElement.clientWidth)`)
 	d.SelectValue("#year", current.String())
