@@ -120,3 +120,19 @@ func (q *Quarterly) XLSX() ([]byte, error) { return writeXLSX(q.workbook()) }
 
 // ODS writes the quarterly return as an OpenDocument spreadsheet.
 func (q *Quarterly) ODS() ([]byte, error) { return writeODS(q.workbook()) }
+
+// CSV writes one of the quarterly return's tables with what it covers above it.
+func (q *Quarterly) CSV(t Table) ([]byte, error) {
+	state := "Draft: not approved yet"
+	if q.State == QuarterlyApproved {
+		state = "Approved on " + ukDate(q.ApprovedAt.UTC())
+	}
+	return tableCSV([][]string{
+		{"Title", t.Title},
+		{"Partnership", q.Partnership},
+		{"Period", q.Period.String()},
+		{"State", state},
+		{"Disclosure control", "Referrals and adoptions under " + q.Figures.Policy + "; the rest are the partnership's own records of its projects"},
+		{"Query", q.Figures.QueryVersion},
+	}, t)
+}

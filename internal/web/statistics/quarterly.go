@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -52,22 +53,33 @@ func (p *pages) handleQuarterlyDownload(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	format := r.URL.Query().Get("format")
-	if format != "xlsx" && format != "ods" {
-		return prevent.Errorf(prevent.Invalid, "Choose a download: XLSX or ODS")
+	if _, ok := downloadTypes[format]; !ok {
+		return prevent.Errorf(prevent.Invalid, "Choose a download: XLSX, ODS or CSV")
 	}
 	q, err := p.d.Returns.Quarterly(r.Context(), prevent.PrincipalFrom(r.Context()), pid, id)
 	if err != nil {
 		return err
 	}
-	body, err := q.XLSX()
-	if format == "ods" {
+	name := fmt.Sprintf("prevent-quarterly-return-%d-%d-q%d", pid, int(q.Period.Year), q.Period.Quarter)
+	var body []byte
+	switch format {
+	case "xlsx":
+		body, err = q.XLSX()
+	case "ods":
 		body, err = q.ODS()
+	default:
+		id := r.URL.Query().Get("table")
+		i := slices.IndexFunc(q.Tables(), func(t returns.Table) bool { return t.ID == id })
+		if i < 0 {
+			return prevent.Errorf(prevent.NotFound, "There is no table %q in the quarterly return", id)
+		}
+		body, err = q.CSV(q.Tables()[i])
+		name += "-" + id
 	}
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("prevent-quarterly-return-%d-%d-q%d.%s", pid, int(q.Period.Year), q.Period.Quarter, format)
-	return attach(w, downloadTypes[format], name, body)
+	return attach(w, downloadTypes[format], name+"."+format, body)
 }
 
 // quarterliesView is the list of quarterly returns and the form that generates one.

@@ -74,6 +74,14 @@ func TestQuarterlyReturnPages(t *testing.T) {
 		if doc.Find("button:contains('Approve the return')").Length() != 1 || doc.Find("a[href*='/text?project=']").Length() != 12 {
 			t.Error("the coordinator is not offered the approval and the text of each project")
 		}
+		csv := doc.Find("a[href*='format=csv&table=projects']").AttrOr("href", "")
+		if rec := f.site.Serve(t, analyst, http.MethodGet, csv, nil); rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "Title,") ||
+			!strings.Contains(rec.Body.String(), "Brightwater Mentoring") || !strings.Contains(rec.Header().Get("Content-Disposition"), "-projects.csv") {
+			t.Errorf("projects CSV %q: status %d: %.200s", csv, rec.Code, rec.Body)
+		}
+		if n := doc.Find("a[href*='format=csv&table=']").Length(); n != 4 {
+			t.Errorf("%d CSV links, want one for each of the 4 tables", n)
+		}
 		for _, format := range []string{"xlsx", "ods"} {
 			href := doc.Find("a[href*='/download?format="+format+"']").AttrOr("href", "")
 			rec := f.site.Serve(t, analyst, http.MethodGet, href, nil)
