@@ -53,7 +53,7 @@ func (s *Server) registerPopulations() {
 }
 
 func populationOut(p returns.Population) PopulationFigures {
-	out := PopulationFigures{Characteristic: kindName(p.Kind), Title: p.Title, List: p.List, Source: p.Source, Categories: []PopulationCategory{}}
+	out := PopulationFigures{Characteristic: p.Kind.Slug(), Title: p.Title, List: p.List, Source: p.Source, Categories: []PopulationCategory{}}
 	if p.UpdatedBy != 0 {
 		by, at := p.UpdatedBy, p.UpdatedAt
 		out.UpdatedBy, out.UpdatedAt = &by, &at
@@ -67,14 +67,6 @@ func populationOut(p returns.Population) PopulationFigures {
 		out.Categories = append(out.Categories, pc)
 	}
 	return out
-}
-
-// kindName is the characteristic as the API's paths write it.
-func kindName(k returns.Kind) string {
-	if k == returns.MentalHealthRecorded {
-		return "mental-health-recorded"
-	}
-	return string(k)
 }
 
 func (s *Server) listPopulations(w http.ResponseWriter, r *http.Request) error {

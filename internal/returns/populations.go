@@ -71,10 +71,13 @@ func populationList(k Kind, now time.Time) (List, []Category, error) {
 	return l, cats, nil
 }
 
+// Slug is the characteristic as addresses, form fields and table ids write it: "mental-health-recorded".
+func (k Kind) Slug() string { return strings.ReplaceAll(string(k), "_", "-") }
+
 // PopulationKind reads a characteristic's name as the pages and the API give it.
 func PopulationKind(s string) (Kind, bool) {
 	for _, k := range populationKinds {
-		if string(k) == s || strings.ReplaceAll(string(k), "_", "-") == s {
+		if string(k) == s || k.Slug() == s {
 			return k, true
 		}
 	}
@@ -197,7 +200,7 @@ func (s *Service) SetPopulations(ctx context.Context, p prevent.Principal, pid p
 func notePopulationSources(ctx context.Context, q database.Querier, pid prevent.ID, rates []Table) error {
 	for i := range rates {
 		for _, k := range populationKinds {
-			if rates[i].ID != "rates-"+strings.ReplaceAll(string(k), "_", "-") {
+			if rates[i].ID != "rates-"+k.Slug() {
 				continue
 			}
 			var source string

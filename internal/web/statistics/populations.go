@@ -20,10 +20,8 @@ var (
 
 // populationPath sets the figures of one characteristic: PopulationsPath, then the characteristic.
 func populationPath(pid prevent.ID, k returns.Kind) string {
-	return PopulationsPath.Link(pid) + "/" + kindSlug(k)
+	return PopulationsPath.Link(pid) + "/" + k.Slug()
 }
-
-func kindSlug(k returns.Kind) string { return strings.ReplaceAll(string(k), "_", "-") }
 
 func lowerFirst(s string) string {
 	if s == "" {
@@ -48,7 +46,7 @@ type populationsView struct {
 // populationField is the form's name for a member of one characteristic's figures: "ethnicity-white",
 // "ethnicity-source".
 func populationField(k returns.Kind, member string) string {
-	return kindSlug(k) + "-" + member
+	return k.Slug() + "-" + member
 }
 
 func (p *pages) handlePopulations(w http.ResponseWriter, r *http.Request) error {
