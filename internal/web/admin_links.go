@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -27,5 +26,3 @@ func partnershipPath(pid prevent.ID, rest ...any) string {
 	}
 	return out
 }
-
-func itoa64(n prevent.ID) string { return strconv.FormatInt(n, 10) }

@@ -185,7 +185,7 @@ func (cp *casePages) history(ctx context.Context, p prevent.Principal, pid, id p
 	out := make([]historyItem, 0, len(entries))
 	for _, e := range entries {
 		by := "by a member of the partnership"
-		switch who := names.person(e.ActorID); {
+		switch who := names.Person(e.ActorID); {
 		case e.ActorID == 0:
 			by = "by the service"
 		case e.ActorID == p.PersonID:

@@ -13,6 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/web/core"
+	"github.com/preventplatform/prevent/internal/web/core/coretest"
 )
 
 // TestChannelRefusalsThroughThePages drives the panel, decision and consent pages for a person of unknown
@@ -121,7 +122,7 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	for k, v := range adopt {
 		consulted[k] = v
 	}
-	shareWantLinks(t, doc, "#consulted-at-day")
+	coretest.WantErrorLinks(t, doc, "#consulted-at-day")
 	channelDateRefusals(t, f.s, co, decision, consulted, "consulted-at", "Date of the consultation", true)
 	channelDateRefusals(t, f.s, co, cases+"/childrens-services", url.Values{"consulted-with": {"Duty social worker"}}, "consulted-at", "Date of the consultation", true)
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, decision, consulted), meeting)
@@ -246,21 +247,21 @@ func channelDateRefusals(t *testing.T, s *Server, p prevent.Principal, action st
 	}
 	if required {
 		doc := send("", "", "")
-		shareWantLinks(t, doc, "#"+name+"-day")
+		coretest.WantErrorLinks(t, doc, "#"+name+"-day")
 		if doc.Find("#"+name+"-error").Length() != 1 {
 			t.Errorf("%s left blank: no error by the date", name)
 		}
 	}
 	doc := send("12", "", "2026")
-	shareWantLinks(t, doc, "#"+name+"-month")
+	coretest.WantErrorLinks(t, doc, "#"+name+"-month")
 	if m := doc.Find("#" + name + "-error").Text(); !strings.Contains(m, label+" must include a month") {
 		t.Errorf("%s without a month: error %q", name, m)
 	}
-	shareWantTyped(t, doc, name, "12", "", "2026")
+	coretest.WantDateTyped(t, doc, name, "12", "", "2026")
 	doc = send("31", "2", "2027")
-	shareWantLinks(t, doc, "#"+name+"-day")
+	coretest.WantErrorLinks(t, doc, "#"+name+"-day")
 	if m := doc.Find("#" + name + "-error").Text(); !strings.Contains(m, label+" must be a real date") {
 		t.Errorf("%s on 31 2 2027: error %q", name, m)
 	}
-	shareWantTyped(t, doc, name, "31", "2", "2027")
+	coretest.WantDateTyped(t, doc, name, "31", "2", "2027")
 }

@@ -10,6 +10,7 @@ type (
 	layout      = core.Layout
 	navItem     = core.NavItem
 	govukOption = core.Option
+	staffNames  = core.StaffNames
 )
 
 var (
@@ -36,6 +37,7 @@ var (
 	formIDs          = core.FormIDs
 	isInvalid        = core.Invalid
 	isRefusal        = core.Refused
+	itoa64           = core.IDText
 
 	// The information sharing pages draw these pieces, which came with the programme pages (now in
 	// internal/web/programme), by these names.

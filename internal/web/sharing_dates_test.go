@@ -9,35 +9,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/web/core/coretest"
 )
-
-// shareWantTyped checks that the date input called name shows the day, month and year typed.
-func shareWantTyped(t *testing.T, doc *goquery.Document, name, day, month, year string) {
-	t.Helper()
-	for part, want := range map[string]string{"day": day, "month": month, "year": year} {
-		if v := doc.Find("#"+name+"-"+part).AttrOr("value", ""); v != want {
-			t.Errorf("%s-%s kept as %q, want %q", name, part, v, want)
-		}
-	}
-}
-
-// shareWantLinks checks that the error summary links to each of hrefs, and that every link of the summary
-// leads to an element of the page.
-func shareWantLinks(t *testing.T, doc *goquery.Document, hrefs ...string) {
-	t.Helper()
-	links := doc.Find(".govuk-error-summary a")
-	for _, href := range hrefs {
-		if links.Filter(`[href="`+href+`"]`).Length() != 1 {
-			t.Errorf("the error summary does not link to %s (summary %q)", href, doc.Find(".govuk-error-summary").Text())
-		}
-	}
-	links.Each(func(_ int, a *goquery.Selection) {
-		href := a.AttrOr("href", "")
-		if !strings.HasPrefix(href, "#") || len(href) < 2 || doc.Find(href).Length() != 1 {
-			t.Errorf("the error summary's link %q (%q) leads to no element of the page", href, strings.TrimSpace(a.Text()))
-		}
-	})
-}
 
 // shareDateForm is an information-sharing form that asks for a date.
 type shareDateForm struct {
@@ -133,12 +106,12 @@ func TestSharingDateInputs(t *testing.T) {
 			t.Errorf("%s: hint for %s = %q", c.name, c.date, h)
 		}
 		if c.today {
-			shareWantTyped(t, doc, c.date, "9", "11", "2026")
+			coretest.WantDateTyped(t, doc, c.date, "9", "11", "2026")
 		}
 
 		if c.required {
 			doc = c.send(t, f, "", "", "")
-			shareWantLinks(t, doc, "#"+c.date+"-day")
+			coretest.WantErrorLinks(t, doc, "#"+c.date+"-day")
 			if doc.Find("#"+c.date+"-error").Length() != 1 {
 				t.Errorf("%s: blank %s has no error by the date", c.name, c.date)
 			}
@@ -150,20 +123,20 @@ func TestSharingDateInputs(t *testing.T) {
 		}
 
 		doc = c.send(t, f, "12", "", "2026")
-		shareWantLinks(t, doc, "#"+c.date+"-month")
+		coretest.WantErrorLinks(t, doc, "#"+c.date+"-month")
 		if m := doc.Find("#" + c.date + "-error").Text(); !strings.Contains(m, c.label+" must include a month") {
 			t.Errorf("%s: error by %s without a month = %q", c.name, c.date, m)
 		}
-		shareWantTyped(t, doc, c.date, "12", "", "2026")
+		coretest.WantDateTyped(t, doc, c.date, "12", "", "2026")
 		if !doc.Find("#"+c.date+"-month").HasClass("govuk-input--error") || doc.Find("#"+c.date+"-day").HasClass("govuk-input--error") {
 			t.Errorf("%s: %s without a month marks the wrong parts", c.name, c.date)
 		}
 
 		doc = c.send(t, f, "31", "2", "2027")
-		shareWantLinks(t, doc, "#"+c.date+"-day")
+		coretest.WantErrorLinks(t, doc, "#"+c.date+"-day")
 		if m := doc.Find("#" + c.date + "-error").Text(); !strings.Contains(m, c.label+" must be a real date") {
 			t.Errorf("%s: error by %s on 31 2 2027 = %q", c.name, c.date, m)
 		}
-		shareWantTyped(t, doc, c.date, "31", "2", "2027")
+		coretest.WantDateTyped(t, doc, c.date, "31", "2", "2027")
 	}
 }

@@ -318,10 +318,10 @@ func shareDisclosureRows(v ledgerView, d sharing.Disclosure) []govuk.SummaryList
 	if len(d.Fields) > 0 {
 		rows = append(rows, row("Fields", strings.Join(d.Fields, ", ")))
 	}
-	if who := v.People.person(d.DisclosedBy); who != "" {
+	if who := v.People.Person(d.DisclosedBy); who != "" {
 		rows = append(rows, row("Disclosed by", who))
 	}
-	if names := v.People.names(d.Recipients); len(names) == len(d.Recipients) && len(names) > 0 {
+	if names := v.People.Names(d.Recipients); len(names) == len(d.Recipients) && len(names) > 0 {
 		rows = append(rows, row("Named recipients", strings.Join(names, "; ")))
 	} else if len(d.Recipients) > 0 {
 		rows = append(rows, row("Named recipients", strconv.Itoa(len(d.Recipients))+" people at the receiving organisation"))

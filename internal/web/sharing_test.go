@@ -14,6 +14,7 @@ import (
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/core/coretest"
 )
 
 // sharingFixture is the demo partnership served by a web Server, with a principal for each role the
@@ -154,8 +155,8 @@ func TestSharingAgreementJourneyThroughPages(t *testing.T) {
 		if v, _ := doc.Find("#title").Attr("value"); v != "Elmshire mentoring agreement" {
 			t.Errorf("title kept as %q", v)
 		}
-		shareWantTyped(t, doc, "review-date", "30", "2", "2027")
-		shareWantLinks(t, doc, "#review-date-day")
+		coretest.WantDateTyped(t, doc, "review-date", "30", "2", "2027")
+		coretest.WantErrorLinks(t, doc, "#review-date-day")
 		if doc.Find(`input[name=purposes][value=support_delivery]:checked`).Length() != 1 {
 			t.Error("the purpose ticked is not kept")
 		}
@@ -239,8 +240,8 @@ func TestSharingGatewayAndRetentionFormsKeepInput(t *testing.T) {
 		}
 	}
 	// The service's error about a date links to its day field.
-	shareWantLinks(t, doc, "#valid-to-day")
-	shareWantTyped(t, doc, "valid-to", "1", "1", "2026")
+	coretest.WantErrorLinks(t, doc, "#valid-to-day")
+	coretest.WantDateTyped(t, doc, "valid-to", "1", "1", "2026")
 	if v, _ := doc.Find("#name").Attr("value"); v != "Elmshire protocol" {
 		t.Errorf("name kept as %q", v)
 	}
@@ -281,8 +282,8 @@ func TestSharingSubjectAccessRegister(t *testing.T) {
 			t.Errorf("register errors %q lack %q", sum, want)
 		}
 	}
-	shareWantLinks(t, doc, "#received-day")
-	shareWantTyped(t, doc, "received", "31", "11", "2026")
+	coretest.WantErrorLinks(t, doc, "#received-day")
+	coretest.WantDateTyped(t, doc, "received", "31", "11", "2026")
 	if v, _ := doc.Find("#requester").Attr("value"); v != "Sam Example" {
 		t.Errorf("requester kept as %q", v)
 	}
@@ -311,8 +312,8 @@ func TestSharingSubjectAccessRegister(t *testing.T) {
 	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter a date between receipt and today") {
 		t.Errorf("completion in the future: %q", doc.Find(".govuk-error-summary").Text())
 	}
-	shareWantTyped(t, doc, "completed-on", "1", "12", "2026")
-	shareWantLinks(t, doc, "#completed-on-day")
+	coretest.WantDateTyped(t, doc, "completed-on", "1", "12", "2026")
+	coretest.WantErrorLinks(t, doc, "#completed-on-day")
 	wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/complete", url.Values{"completed-on-day": {"9"}, "completed-on-month": {"11"}, "completed-on-year": {"2026"}}), loc)
 	if body := serve(t, f.s, dpo, "GET", loc, nil).Body.String(); !strings.Contains(body, "Answered 9 November 2026") {
 		t.Error("the request is not shown as answered")
@@ -326,8 +327,8 @@ func TestSharingLedgerAndDashboard(t *testing.T) {
 	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "From must be a real date") {
 		t.Errorf("bad filter date: %q", doc.Find(".govuk-error-summary").Text())
 	}
-	shareWantTyped(t, doc, "from", "1", "13", "2026")
-	shareWantLinks(t, doc, "#from-day")
+	coretest.WantDateTyped(t, doc, "from", "1", "13", "2026")
+	coretest.WantErrorLinks(t, doc, "#from-day")
 	if doc.Find(`#gateway option[selected]`).AttrOr("value", "") != "consent" {
 		t.Error("the gateway filter is not kept")
 	}

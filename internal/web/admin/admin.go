@@ -5,7 +5,6 @@ package admin
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
@@ -110,8 +109,6 @@ func Register(site core.Site, d Deps) {
 func setUpPath(token string) string { return "/account/set-up/" + token }
 
 func principalOf(r *http.Request) prevent.Principal { return prevent.PrincipalFrom(r.Context()) }
-
-func itoa(n prevent.ID) string { return strconv.FormatInt(n, 10) }
 
 func withType(t string) func(*govuk.InputParams) { return func(p *govuk.InputParams) { p.Type = t } }
 

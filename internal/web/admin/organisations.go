@@ -205,10 +205,3 @@ func yesNo(b bool) string {
 	}
 	return "no"
 }
-
-func yesNoText(b bool) string {
-	if b {
-		return "Yes"
-	}
-	return "No"
-}

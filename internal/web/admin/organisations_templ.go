@@ -75,7 +75,7 @@ func organisationRows(pid prevent.ID, orgs []partnership.Organisation) [][]govuk
 		rows = append(rows, []govuk.TableCell{
 			{HTML: link(OrganisationPath.Link(pid, o.ID), o.Name)},
 			{Text: o.Sector.String()},
-			{Text: yesNoText(o.PublicBody)},
+			{Text: core.YesNo(o.PublicBody)},
 		})
 	}
 	return rows
@@ -370,7 +370,7 @@ func organisationSummary(pid prevent.ID, o partnership.Organisation, canManage b
 	return []govuk.SummaryListRow{
 		row("Name", o.Name, "name"),
 		row("Sector", o.Sector.String(), "sector"),
-		row("Public body", yesNoText(o.PublicBody), "public-body"),
+		row("Public body", core.YesNo(o.PublicBody), "public-body"),
 	}
 }
 
@@ -429,7 +429,7 @@ func organisationPage(l core.Layout, pid prevent.ID, o partnership.Organisation,
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = link(PeoplePath.Link(pid)+"?organisation="+itoa(o.ID), "People in this organisation").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = link(PeoplePath.Link(pid)+"?organisation="+core.IDText(o.ID), "People in this organisation").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -50,9 +50,9 @@ func (p *pages) handlePeople(w http.ResponseWriter, r *http.Request) error {
 		CanManage: p.May(r, pid, access.PersonManage), Now: p.d.Now()}
 	if len(people) == peoplePageSize {
 		last := people[len(people)-1]
-		next := url.Values{"after-name": {last.Name}, "after-id": {itoa(last.ID)}}
+		next := url.Values{"after-name": {last.Name}, "after-id": {core.IDText(last.ID)}}
 		if f.OrganisationID != 0 {
-			next.Set("organisation", itoa(f.OrganisationID))
+			next.Set("organisation", core.IDText(f.OrganisationID))
 		}
 		v.Next = PeoplePath.Link(pid) + "?" + next.Encode()
 	}
@@ -203,7 +203,7 @@ func (p *pages) handlePersonEdit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := core.Form{Values: url.Values{"name": {person.Name}, "email": {person.Email}, "job-title": {person.JobTitle},
-		"organisation": {itoa(person.OrganisationID)}}}
+		"organisation": {core.IDText(person.OrganisationID)}}}
 	for _, role := range person.Roles {
 		f.Values.Add("roles", string(role))
 	}

@@ -58,7 +58,7 @@ func peopleRows(v peopleView) [][]govuk.TableCell {
 func organisationOptions(orgs []partnership.Organisation, empty string) []govuk.SelectItem {
 	out := []govuk.SelectItem{{Value: "", Text: empty}}
 	for _, o := range orgs {
-		out = append(out, govuk.SelectItem{Value: itoa(o.ID), Text: o.Name})
+		out = append(out, govuk.SelectItem{Value: core.IDText(o.ID), Text: o.Name})
 	}
 	return out
 }
@@ -67,7 +67,7 @@ func organisationFilterValue(id prevent.ID) string {
 	if id == 0 {
 		return ""
 	}
-	return itoa(id)
+	return core.IDText(id)
 }
 
 func peoplePage(l core.Layout, v peopleView) templ.Component {

@@ -197,8 +197,6 @@ func Register(site core.Site, d Deps) {
 
 func principalOf(r *http.Request) prevent.Principal { return prevent.PrincipalFrom(r.Context()) }
 
-func itoa(n prevent.ID) string { return strconv.FormatInt(n, 10) }
-
 // settle finishes a POST: on success it redirects with a message; a validation failure or a refusal of the
 // workflow shows the form again with what was typed and the message (a refusal on conflictField, or at the
 // top of the page when that is empty); anything else is the error page.

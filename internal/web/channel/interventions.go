@@ -35,7 +35,7 @@ func (pg *pages) renderProviders(w http.ResponseWriter, r *http.Request, f core.
 		return err
 	}
 	for _, o := range orgs {
-		v.Organisations = append(v.Organisations, core.Option{Value: itoa(o.ID), Text: o.Name})
+		v.Organisations = append(v.Organisations, core.Option{Value: core.IDText(o.ID), Text: o.Name})
 	}
 	l := pg.Layout(r, "Intervention providers")
 	l.Errors = f.Errors

@@ -122,7 +122,7 @@ func providersPage(l core.Layout, v providersView) templ.Component {
 func providerOptions(v supportForm) []govuk.SelectItem {
 	out := []govuk.SelectItem{{Value: "", Text: "Select a provider"}}
 	for _, p := range v.Providers {
-		out = append(out, govuk.SelectItem{Value: itoa(p.ID), Text: p.Organisation})
+		out = append(out, govuk.SelectItem{Value: core.IDText(p.ID), Text: p.Organisation})
 	}
 	return out
 }
@@ -130,7 +130,7 @@ func providerOptions(v supportForm) []govuk.SelectItem {
 func workerOptions(v supportForm) []govuk.SelectItem {
 	out := []govuk.SelectItem{{Value: "", Text: "No worker yet"}}
 	for _, p := range v.People {
-		out = append(out, govuk.SelectItem{Value: itoa(p.ID), Text: p.Name + " (" + p.OrganisationName + ")"})
+		out = append(out, govuk.SelectItem{Value: core.IDText(p.ID), Text: p.Name + " (" + p.OrganisationName + ")"})
 	}
 	return out
 }

@@ -191,7 +191,7 @@ func (pg *pages) showMinutes(w http.ResponseWriter, r *http.Request, pid prevent
 	for _, a := range m.Attendees {
 		if a.Present && !seen[a.OrganisationID] {
 			seen[a.OrganisationID] = true
-			v.Organisations = append(v.Organisations, core.Option{Value: itoa(a.OrganisationID), Text: a.Organisation})
+			v.Organisations = append(v.Organisations, core.Option{Value: core.IDText(a.OrganisationID), Text: a.Organisation})
 		}
 	}
 	for _, it := range m.Items {
@@ -244,7 +244,7 @@ func (pg *pages) renderMinutesExport(w http.ResponseWriter, r *http.Request, org
 	if mt.Panel.ID != mustPathID(r, "panel") || mt.Panel.PartnershipID != pid {
 		return access.NotFound("Panel meeting")
 	}
-	v := minutesExport{PartnershipID: pid, Meeting: mt, Organisation: core.Option{Value: itoa(org)}, Form: f}
+	v := minutesExport{PartnershipID: pid, Meeting: mt, Organisation: core.Option{Value: core.IDText(org)}, Form: f}
 	if v.Share, err = pg.d.Share.Load(r, pid, ShareSpec{ToOrg: org, Purpose: sharing.ChannelPanel,
 		Intro: "Their minutes hold the cases their organisation may see: those it referred, those already shared with it, and every case if it attends in a coordinating role. The export shares each of them."}, f); err != nil {
 		return err

@@ -20,7 +20,7 @@ import (
 func attendeeItems(v meetingView) []govuk.ChoiceItem {
 	var out []govuk.ChoiceItem
 	for _, a := range v.Meeting.Attendees {
-		out = append(out, govuk.ChoiceItem{Value: itoa(a.MemberID), Text: a.Name + ", " + a.Organisation + " (" + roleText(a.Role) + ")", Checked: a.Present})
+		out = append(out, govuk.ChoiceItem{Value: core.IDText(a.MemberID), Text: a.Name + ", " + a.Organisation + " (" + roleText(a.Role) + ")", Checked: a.Present})
 	}
 	return out
 }
@@ -54,7 +54,7 @@ func roleText(r casework.PanelRole) string {
 func listedOptions(v meetingView) []govuk.SelectItem {
 	out := []govuk.SelectItem{{Value: "", Text: "Select a case"}}
 	for _, c := range v.Listed {
-		out = append(out, govuk.SelectItem{Value: itoa(c.ID), Text: c.Reference})
+		out = append(out, govuk.SelectItem{Value: core.IDText(c.ID), Text: c.Reference})
 	}
 	return out
 }

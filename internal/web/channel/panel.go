@@ -179,7 +179,7 @@ func (pg *pages) renderListForPanel(w http.ResponseWriter, r *http.Request, f co
 		return err
 	}
 	for _, pn := range v.Panels {
-		if itoa(pn.ID) == f.Get("panel") {
+		if core.IDText(pn.ID) == f.Get("panel") {
 			v.Panel = pn
 		}
 	}

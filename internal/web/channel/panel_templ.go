@@ -162,7 +162,7 @@ func panelsPage(l core.Layout, v panelsView) templ.Component {
 func peopleOptions(v panelView) []govuk.SelectItem {
 	out := []govuk.SelectItem{{Value: "", Text: "Select a person"}}
 	for _, p := range v.People {
-		out = append(out, govuk.SelectItem{Value: itoa(p.ID), Text: p.Name + " (" + p.OrganisationName + ")"})
+		out = append(out, govuk.SelectItem{Value: core.IDText(p.ID), Text: p.Name + " (" + p.OrganisationName + ")"})
 	}
 	return out
 }
@@ -378,7 +378,7 @@ func panelPage(l core.Layout, v panelView) templ.Component {
 func listPanelOptions(v listForm) []govuk.SelectItem {
 	out := []govuk.SelectItem{{Value: "", Text: "Select a panel"}}
 	for _, p := range v.Panels {
-		out = append(out, govuk.SelectItem{Value: itoa(p.ID), Text: p.Name})
+		out = append(out, govuk.SelectItem{Value: core.IDText(p.ID), Text: p.Name})
 	}
 	return out
 }
@@ -387,7 +387,7 @@ func listPanelOptions(v listForm) []govuk.SelectItem {
 func listMeetingOptions(v listForm) []govuk.SelectItem {
 	out := []govuk.SelectItem{{Value: "", Text: "Select a meeting"}}
 	for _, m := range v.Meetings {
-		out = append(out, govuk.SelectItem{Value: itoa(m.ID), Text: core.DayText(m.HeldAt)})
+		out = append(out, govuk.SelectItem{Value: core.IDText(m.ID), Text: core.DayText(m.HeldAt)})
 	}
 	return out
 }
@@ -544,9 +544,9 @@ func listForMeetingPage(l core.Layout, v listForm) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var22 string
-					templ_7745c5c3_Var22, templ_7745c5c3_Err = templruntime.NewAttributeExpression(itoa(v.Panel.ID)).Resolve(ctx)
+					templ_7745c5c3_Var22, templ_7745c5c3_Err = templruntime.NewAttributeExpression(core.IDText(v.Panel.ID)).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/channel/panel.templ`, Line: 129, Col: 65}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/channel/panel.templ`, Line: 129, Col: 72}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var22)
 					if templ_7745c5c3_Err != nil {

@@ -23,7 +23,7 @@ func (pg *pages) handleSessionPlanPost(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	day, ok, derr := core.CaseDate(f.Values, "planned-"+itoa(iv))
+	day, ok, derr := core.CaseDate(f.Values, "planned-"+core.IDText(iv))
 	if derr != nil || !ok {
 		return pg.flashError(w, r, caseSection(pid, id, "plan"), prevent.Errorf(prevent.Invalid, "Enter the date of the planned session, for example 27 3 2027"))
 	}

@@ -22,6 +22,14 @@ func Row(key, value string) govuk.SummaryListRow {
 	return govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: key}, Value: govuk.SummaryListCell{Text: OrDash(value)}}
 }
 
+// YesNo is b in words: Yes or No.
+func YesNo(b bool) string {
+	if b {
+		return "Yes"
+	}
+	return "No"
+}
+
 // Legend is a fieldset with a small legend, for radios, checkboxes and date inputs.
 func Legend(text string) *govuk.FieldsetParams {
 	return &govuk.FieldsetParams{Legend: &govuk.LegendParams{Text: text, Classes: "govuk-fieldset__legend--s"}}

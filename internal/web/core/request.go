@@ -27,6 +27,9 @@ func FormID(s string) prevent.ID {
 	return n
 }
 
+// IDText is a record id as an address, a form field or a page writes it: 1042.
+func IDText(id prevent.ID) string { return strconv.FormatInt(id, 10) }
+
 // FormIDs reads the record ids of checkboxes, leaving out any that is not a positive number.
 func FormIDs(ss []string) []prevent.ID {
 	var out []prevent.ID
