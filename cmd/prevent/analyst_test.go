@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
@@ -21,7 +20,8 @@ import (
 // nor the reference appears anywhere: the analyst works with figures, never with a person. The coordinator's
 // case page shows both, so the canary is there to be seen.
 func TestAnalystSeesNoPersonalData(t *testing.T) {
-	ta := newTestApp(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	ta := newTestApp(t, demoDB(t))
 	ctx := context.Background()
 	tokenOf := func(role prevent.Role) (string, string, prevent.Principal) {
 		acc := accountsWithRole(ta, role)[0]

@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/preventplatform/prevent/internal/browsertest"
 	"github.com/preventplatform/prevent/internal/casework"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
@@ -73,8 +72,9 @@ func (d annexDriver) fill(s disclosure) {
 // him, and the 6- and 12-month reviews close the case. axe checks every page. At the end the data protection
 // officer's ledger holds each disclosure with its gateway, consent and recipients, and the audit log verifies.
 func TestBrowserAnnex1CaseStudy(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
-	db := dbtest.NewSQLite(t)
+	db := demoDB(t)
 	ta := newTestApp(t, db)
 	d := annexDriver{newDriver(t, ctx, ta, "annex1-")}
 	today := time.Now().UTC()

@@ -61,6 +61,21 @@ func newTestApp(t *testing.T, db *database.DB) *testApp {
 	return ta
 }
 
+// demoDB returns a fresh SQLite store holding the demo partnership as newApp loads it on the wall clock. The demo
+// is loaded once per test process and clock hour and each test gets a copy (dbtest.Seeded); newApp then finds it
+// there and reads its accounts back. Sealed fields are under the process's ephemeral key, as in every test app.
+func demoDB(t *testing.T) *database.DB {
+	t.Helper()
+	key := "app-demo@" + time.Now().UTC().Format("2006-01-02T15")
+	return dbtest.Seeded(t, database.SQLite, key, func(tb testing.TB, db *database.DB) {
+		now := func() time.Time { return time.Now().UTC() }
+		if _, err := newApp(context.Background(), appConfig{DB: db, Logger: logging.New(io.Discard, slog.LevelError, true),
+			Now: now, Demo: true, PublicURL: "http://127.0.0.1", AuditDir: tb.TempDir()}, io.Discard); err != nil {
+			tb.Fatal(err)
+		}
+	})
+}
+
 // signIn returns a session cookie value for a demo account with the second factor passed.
 func (ta *testApp) signIn(t *testing.T, acc demo.Account) string {
 	t.Helper()
@@ -93,7 +108,8 @@ func (ta *testApp) principal(t *testing.T, token string) prevent.Principal {
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func TestServeBasics(t *testing.T) {
-	ta := newTestApp(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	ta := newTestApp(t, demoDB(t))
 	c := &http.Client{CheckRedirect: noRedirect}
 	for _, tc := range []struct {
 		path   string
@@ -156,7 +172,8 @@ var paramRe = regexp.MustCompile(`\{([a-z]+)(\.\.\.)?\}`)
 // TestRouteByRole walks every registered route, page and API, for anonymous and every demo role, and checks
 // that the response is what access.Permits says: a route whose action is unknown fails the test.
 func TestRouteByRole(t *testing.T) {
-	ta := newTestApp(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	ta := newTestApp(t, demoDB(t))
 	ctx := context.Background()
 	// An action is known when it is one of the role-free ones or some role permits it: a route whose action no
 	// role holds is unreachable, and one with a made-up action fails here.
@@ -295,7 +312,8 @@ func TestRouteByRole(t *testing.T) {
 // TestLogsCarryNoPersonalData plants a canary name in the path, query, form and JSON of requests and checks
 // it never reaches the logs.
 func TestLogsCarryNoPersonalData(t *testing.T) {
-	ta := newTestApp(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	ta := newTestApp(t, demoDB(t))
 	const canary = "Zebedee Canaryfield"
 	esc := url.QueryEscape(canary)
 	c := &http.Client{CheckRedirect: noRedirect}

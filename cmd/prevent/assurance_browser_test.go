@@ -9,7 +9,6 @@ import (
 
 	"github.com/preventplatform/prevent/internal/assurance"
 	"github.com/preventplatform/prevent/internal/browsertest"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
@@ -19,8 +18,9 @@ import (
 // sections rated through the service) submits it; the administrator approves it and reads the year-on-year
 // history; the analyst sees the assessment with no button. axe checks every page.
 func TestBrowserAssurance(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
-	ta := newTestApp(t, dbtest.NewSQLite(t))
+	ta := newTestApp(t, demoDB(t))
 	d := newDriver(t, ctx, ta, "assurance-")
 	svc := assurance.New(assurance.Deps{DB: ta.db})
 	now := time.Now()

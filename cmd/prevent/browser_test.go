@@ -13,7 +13,6 @@ import (
 	"github.com/preventplatform/prevent/internal/browsertest"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -109,8 +108,9 @@ func (d driver) state(id prevent.ID) casework.State {
 // authenticator code, adds an organisation and a person, sees a validation error keep what was typed, and signs
 // out; axe checks every page against WCAG 2.2 AA. Then the audit log verifies, and one changed byte is caught.
 func TestBrowserAdministratorJourney(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
-	db := dbtest.NewSQLite(t)
+	db := demoDB(t)
 	ta := newTestApp(t, db)
 	d := newDriver(t, ctx, ta, "")
 	admin := d.account(prevent.Administrator)

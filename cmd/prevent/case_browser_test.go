@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/preventplatform/prevent/internal/browsertest"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -19,8 +18,9 @@ import (
 // reference; the police officer records deconfliction and refers to Channel; the coordinator sends an
 // information request to a partner. axe checks every page; then the audit log verifies and names each step.
 func TestBrowserCaseworkJourney(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
-	db := dbtest.NewSQLite(t)
+	db := demoDB(t)
 	ta := newTestApp(t, db)
 	d := newDriver(t, ctx, ta, "case-")
 	// next presses the page's main button and waits for the next page to show waitFor.

@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/preventplatform/prevent/internal/browsertest"
 	"github.com/preventplatform/prevent/internal/casework"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
@@ -76,8 +75,9 @@ func (d driver) referAdult(pid prevent.ID, given, family, age, concern string) (
 // consulted, and support until a parent consents. axe checks every page; the audit log verifies and names
 // each step.
 func TestBrowserChannelJourney(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
-	db := dbtest.NewSQLite(t)
+	db := demoDB(t)
 	ta := newTestApp(t, db)
 	d := newDriver(t, ctx, ta, "channel-")
 	today := time.Now().UTC()
@@ -326,8 +326,9 @@ func TestBrowserChannelJourney(t *testing.T) {
 // refused until children's services are consulted, and support until a parent (not the child) consents.
 // axe checks every page; the audit log verifies.
 func TestBrowserChannelUnder18(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
-	db := dbtest.NewSQLite(t)
+	db := demoDB(t)
 	ta := newTestApp(t, db)
 	d := newDriver(t, ctx, ta, "channel-under-18-")
 	today := time.Now().UTC()

@@ -18,6 +18,7 @@ import (
 // request, shutdown, `audit verify` (ok), then one byte of one audit row is changed in the SQLite file and
 // `audit verify` exits non-zero naming that entry.
 func TestServeThenVerifyThenTamper(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	env := func(string) string { return "" }
 	ctx, cancel := context.WithCancel(context.Background())
@@ -110,6 +111,7 @@ func TestServeThenVerifyThenTamper(t *testing.T) {
 // TestBackupAndRestoreCommands takes an online backup of a demo store through the command, restores it into a
 // new data directory and checks that the restored audit log verifies against the same checkpoints.
 func TestBackupAndRestoreCommands(t *testing.T) {
+	t.Parallel()
 	data, backups, restored := t.TempDir(), t.TempDir(), t.TempDir()
 	env := func(string) string { return "" }
 	ctx, cancel := context.WithCancel(context.Background())

@@ -21,6 +21,7 @@ import (
 // the audit log verifies, a later start finds the demo loaded, and the database, with the schema moved
 // aside, is backed up and restored as any other.
 func TestCLIDemoFirstStartInterruptedPostgres(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := store{data: t.TempDir(), database: dbtest.PostgresURL(t)}
 	db, err := database.Open(ctx, s.database)

@@ -11,6 +11,7 @@ import (
 // no partnership. The load itself is tested in internal/demo (TestNationalDataset) and measured by hand
 // (docs/returns.md).
 func TestCLIDemoNationalRefusals(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	env := func(string) string { return "" }
 	data := t.TempDir()

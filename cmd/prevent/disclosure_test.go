@@ -15,7 +15,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/preventplatform/prevent/internal/api"
 	"github.com/preventplatform/prevent/internal/casework"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
@@ -77,7 +76,8 @@ func shareActions() []chromedp.Action[chromedp.Void] {
 // field the coordinator sees is empty for them and listed as withheld ("Not shared with your organisation"
 // on the pages), and before the share they could not see the case at all.
 func TestRecipientSeesExactlyDisclosedFields(t *testing.T) {
-	ta := newTestApp(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	ta := newTestApp(t, demoDB(t))
 	ctx := context.Background()
 	var admin, coordinator, officer, referrer, nurse demo.Account
 	for _, acc := range ta.Demo {

@@ -209,6 +209,7 @@ func assertAbsent(t *testing.T, what string, raw []byte, canaries ...string) {
 // data directory, and reads them back; the master key file in <data>/keys opens them outside the service,
 // so they were sealed with the real key and not a process-local one.
 func TestSealedDataSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	s := store{data: t.TempDir()}
 	addr, stop := serveStore(t, s)
 	id, token, officerID := plantCanary(t, s, addr)
@@ -243,6 +244,7 @@ func TestSealedDataSurvivesRestart(t *testing.T) {
 // before erasure once restored through the restore command; the plain canary (the family name) is gone from
 // the live file and WAL too. The audit log still verifies.
 func TestCryptoShreddingCanary(t *testing.T) {
+	t.Parallel()
 	env := func(string) string { return "" }
 	ctx := context.Background()
 	s := store{data: t.TempDir()}
@@ -342,6 +344,7 @@ func TestCryptoShreddingCanary(t *testing.T) {
 // TestCryptoShreddingCanaryPostgres plants the canaries on PostgreSQL, erases the case, and shows pg_dump of
 // the database holds none of them; the audit log still verifies.
 func TestCryptoShreddingCanaryPostgres(t *testing.T) {
+	t.Parallel()
 	env := func(string) string { return "" }
 	ctx := context.Background()
 	s := store{data: t.TempDir(), database: dbtest.PostgresURL(t)}

@@ -79,6 +79,7 @@ func auditHead(t *testing.T, path string) int64 {
 // epoch 0; audit verify then succeeds and reports 2 epochs, leaving the audit directory byte for byte as
 // it was; the replaced database verifies against epoch 0; and the service signs on in epoch 1.
 func TestCLIEvidenceRestoreEpochs(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	data := filepath.Join(root, "data")
 	auditDir := filepath.Join(data, "audit")
@@ -138,6 +139,7 @@ func TestCLIEvidenceRestoreEpochs(t *testing.T) {
 // TestCLIEvidenceCrashRange: entries committed by a service that was killed before it signed them are
 // signed at the next start only with an entry recording their range.
 func TestCLIEvidenceCrashRange(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "data")
 	dbPath := filepath.Join(data, "prevent.db")
 	serveDemoOnce(t, "--data", data)
@@ -166,6 +168,7 @@ func TestCLIEvidenceCrashRange(t *testing.T) {
 // re-signed audit directory, which verify without the witness key accepts; and the witness refuses a
 // rollback and a fork with 409.
 func TestCLIEvidenceWitness(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	data := filepath.Join(root, "data")
 	auditDir := filepath.Join(data, "audit")
@@ -364,6 +367,7 @@ func TestCLIEvidenceWitness(t *testing.T) {
 // TestCLIAuditStartEpoch: after a restore done by hand (as with PostgreSQL), audit start-epoch continues
 // the log in a new epoch, so that it verifies (the refusal of a changed log is tested in internal/audit).
 func TestCLIAuditStartEpoch(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	data := filepath.Join(root, "data")
 	serveDemoOnce(t, "--data", data)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/browsertest"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/returns"
 )
@@ -18,8 +17,9 @@ import (
 // ended quarter, writes a project's text (too long first, kept with the error), and approves the return. axe
 // checks every page.
 func TestBrowserMonitoring(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
-	ta := newTestApp(t, dbtest.NewSQLite(t))
+	ta := newTestApp(t, demoDB(t))
 	d := newDriver(t, ctx, ta, "monitoring-")
 	now := time.Now()
 	current := returns.YearOf(now)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/preventplatform/prevent/internal/browsertest"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -23,8 +22,9 @@ func (l pendingTasks) Pending(context.Context, time.Time) ([]notify.Pending, err
 // Notifications page lists them and marks them read, and the account page's email choice shows its error and then
 // saves; axe finds nothing on any of these pages.
 func TestBrowserNotifications(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
-	db := dbtest.NewSQLite(t)
+	db := demoDB(t)
 	ta := newTestApp(t, db)
 	d := newDriver(t, ctx, ta, "notifications-")
 	var referrer demo.Account

@@ -12,6 +12,7 @@ import (
 // TestSMTPSettings: serve refuses a bad --smtp-url without repeating its password, and starts with one given in
 // PREVENT_SMTP_URL, logging where email goes but not the password.
 func TestSMTPSettings(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"--smtp-url", "http://user:hunter2@relay.example.org", "--smtp-from", "no-reply@prevent.example.org"},
 		{"--smtp-url", "smtp://user:hunter2@relay.example.org:587"},

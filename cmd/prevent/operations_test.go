@@ -138,6 +138,7 @@ func signCheckpoint(t *testing.T, data string) int64 {
 // takes a pinned public key, and fails on a wrong key, a deleted checkpoint, a rolled-back checkpoint, and a
 // log no checkpoint covers unless --new-log.
 func TestCLIAuditVerify(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "data")
 	serveDemoOnce(t, "--data", data)
 	auditDir := filepath.Join(data, "audit")
@@ -305,6 +306,7 @@ func TestCLIBackupRestoreRelativePaths(t *testing.T) {
 // TestCLIRestoreAfterCrash: restore over a data directory whose service was killed (its WAL still beside
 // the database) recovers the database itself and restores.
 func TestCLIRestoreAfterCrash(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	data := filepath.Join(root, "data")
 	serveDemoOnce(t, "--data", data)
@@ -355,6 +357,7 @@ func TestCLIRestoreAfterCrash(t *testing.T) {
 // the backup in place sets the newer checkpoints aside, so that the restored log verifies (and the replaced
 // database verifies against what was set aside), and the service signs checkpoints on top of it again.
 func TestCLIRestoreOlderBackup(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	data := filepath.Join(root, "data")
 	serveDemoOnce(t, "--data", data)
@@ -422,6 +425,7 @@ func copyTree(t *testing.T, from, to string) {
 // TestCLIDemoFirstStartInterrupted: a data directory left by a first serve --demo killed in the middle of
 // the demo load (the demo half-loaded in place, and a build file) starts again, loading the demo afresh.
 func TestCLIDemoFirstStartInterrupted(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	data := t.TempDir()
 	path := filepath.Join(data, "prevent.db")

@@ -40,6 +40,7 @@ type pgCanary struct{ family, fears string }
 // journal; the service starts on the restored database and reads what the backup held, the later writes are
 // gone, nothing erased can be read, and audit verify succeeds.
 func TestPostgresBackupRestore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := store{data: t.TempDir(), database: dbtest.PostgresURL(t)}
 	keysDir, auditDir := filepath.Join(s.data, "keys"), filepath.Join(s.data, "audit")

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/browsertest"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/programme"
 )
@@ -19,8 +18,9 @@ import (
 // shared-values review is recorded whose review date has passed, and the allocation page then refuses a new
 // allocation, saying why. axe checks every page visited against WCAG 2.2 AA.
 func TestBrowserProgrammeJourney(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
-	db := dbtest.NewSQLite(t)
+	db := demoDB(t)
 	ta := newTestApp(t, db)
 	d := newDriver(t, ctx, ta, "programme-")
 	coord := d.account(prevent.Coordinator)

@@ -15,7 +15,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/preventplatform/prevent/internal/browsertest"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/returns"
@@ -120,9 +119,10 @@ func publicKey(t *testing.T, ta *testApp) string {
 // region's coordinator is refused a tampered bundle, imports both and reads the regional sum. axe checks every
 // page.
 func TestBrowserReturnApprovalAndRegion(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
 	last := returns.YearOf(time.Now()) - 1
-	a := newTestApp(t, dbtest.NewSQLite(t))
+	a := newTestApp(t, demoDB(t))
 	d := newDriver(t, ctx, a, "returns-")
 	pid := d.signInAs(prevent.Analyst).Memberships[0].PartnershipID
 	d.Open("annual return", fmt.Sprintf("/partnerships/%d/statistics/return?year=%s", pid, strings.ReplaceAll(last.String(), "/", "%2F")), "main h1")
@@ -148,10 +148,10 @@ func TestBrowserReturnApprovalAndRegion(t *testing.T) {
 	}
 	bundleA := apiAs(t, a, accountsWithRole(a, prevent.Analyst)[0], "GET", strings.Replace(annual, fmt.Sprintf("/partnerships/%d/statistics/returns", pid), fmt.Sprintf("/partnerships/%d/annual-returns", pid), 1)+"/bundle", "", nil, 200, nil)
 
-	b := newTestApp(t, dbtest.NewSQLite(t))
+	b := newTestApp(t, demoDB(t))
 	bundleB := approveThroughAPI(t, b, last)
 
-	region := newTestApp(t, dbtest.NewSQLite(t))
+	region := newTestApp(t, demoDB(t))
 	r := newDriver(t, ctx, region, "returns-region-")
 	rid := r.signInAs(prevent.Administrator).Memberships[0].PartnershipID
 	r.Open("partnership", fmt.Sprintf("/partnerships/%d", rid), "main h1")

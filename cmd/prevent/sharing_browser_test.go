@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/browsertest"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -20,8 +19,9 @@ import (
 // its deadline; a retention period set; the disclosure ledger and the Art 30 record. axe checks every page
 // visited against WCAG 2.2 AA.
 func TestBrowserSharingJourney(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
-	db := dbtest.NewSQLite(t)
+	db := demoDB(t)
 	ta := newTestApp(t, db)
 	d := newDriver(t, ctx, ta, "sharing-")
 	dpo := d.account(prevent.DataProtection)

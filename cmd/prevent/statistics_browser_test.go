@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/browsertest"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/returns"
 )
@@ -16,8 +15,9 @@ import (
 // chooses a year with too few referrals and is told so in the error summary, keeping the choice; the analyst
 // reaches the same figures. axe checks every page.
 func TestBrowserStatistics(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
-	ta := newTestApp(t, dbtest.NewSQLite(t))
+	ta := newTestApp(t, demoDB(t))
 	d := newDriver(t, ctx, ta, "statistics-")
 	last := returns.YearOf(time.Now()) - 1
 

@@ -15,7 +15,6 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/preventplatform/prevent/internal/browsertest"
 	"github.com/preventplatform/prevent/internal/casework"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/jobs"
 	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
@@ -132,8 +131,9 @@ func (d driver) stage(casePath string) string {
 // reference; the stage and the Channel progress section are right at each step; exit makes the post-exit review
 // a task. axe checks every page, and My work reflows at 320 CSS pixels without scrolling sideways.
 func TestBrowserWorkRunsTheCase(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
-	db := dbtest.NewSQLite(t)
+	db := demoDB(t)
 	ta := newTestApp(t, db)
 	d := newDriver(t, ctx, ta, "work-")
 	today := time.Now().UTC()

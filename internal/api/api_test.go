@@ -160,6 +160,7 @@ func (f *fixture) problem(rec *httptest.ResponseRecorder, status int) problem {
 }
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		for _, tok := range []string{"", "prv_not-a-real-token", "nonsense"} {
@@ -196,6 +197,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestAdministratorManagesOrganisationsAndPeople(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		base := fmt.Sprintf("/api/v1/partnerships/%d", f.pid)
@@ -283,6 +285,7 @@ func TestAdministratorManagesOrganisationsAndPeople(t *testing.T) {
 }
 
 func TestValidationProblem(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		base := fmt.Sprintf("/api/v1/partnerships/%d", f.pid)
@@ -340,6 +343,7 @@ func TestValidationProblem(t *testing.T) {
 }
 
 func TestPeoplePagination(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		base := fmt.Sprintf("/api/v1/partnerships/%d/people", f.pid)
@@ -381,6 +385,7 @@ func TestPeoplePagination(t *testing.T) {
 }
 
 func TestRecordsOfOtherPartnershipsAndRolesAreNotFound(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		base := fmt.Sprintf("/api/v1/partnerships/%d", f.pid)
@@ -419,6 +424,7 @@ func TestRecordsOfOtherPartnershipsAndRolesAreNotFound(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		second, _, err := f.auth.CreateToken(context.Background(), f.adminID, "second", time.Time{})

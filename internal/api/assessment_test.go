@@ -13,6 +13,7 @@ import (
 // for want of a summary, naming the JSON member), and lists the versions: the draft counts for nothing, is
 // the caller's alone, and goes when the assessment is recorded.
 func TestAssessmentThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newCaseFixture(t, db)
 		id := f.screened("Assessperson")

@@ -14,7 +14,6 @@ import (
 	"github.com/preventplatform/prevent/internal/assurance"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/testworld"
@@ -28,11 +27,13 @@ type assuranceClient struct {
 	w      testworld.DemoWorld
 }
 
+// assuranceClock is the clock of the self-assessment API tests.
+func assuranceClock() time.Time { return time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC) }
+
 func newAssuranceClient(t *testing.T, db *database.DB) assuranceClient {
 	t.Helper()
 	ctx := context.Background()
-	at := time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
-	now := func() time.Time { return at }
+	now := assuranceClock
 	w := testworld.LoadDemo(t, db, now)
 	as := auth.New(auth.Deps{DB: db, Now: now})
 	mux := http.NewServeMux()
@@ -98,7 +99,8 @@ func (c assuranceClient) members(rec *httptest.ResponseRecorder) []string {
 // section, links a project, adds, changes and removes an action, submits it, and the administrator approves
 // it; the history then shows the ratings. Bad input is a problem naming the JSON member.
 func TestSelfAssessmentThroughTheAPI(t *testing.T) {
-	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+	t.Parallel()
+	testworld.DemoEngines(t, assuranceClock, func(t *testing.T, db *database.DB) {
 		c := newAssuranceClient(t, db)
 		ctx := context.Background()
 		coord := prevent.Coordinator
@@ -219,7 +221,8 @@ func TestSelfAssessmentThroughTheAPI(t *testing.T) {
 // own, rewords it while unused, and is refused rewording the national one; a bad row names its member; the
 // coordinator may not revise.
 func TestAssuranceFrameworksThroughTheAPI(t *testing.T) {
-	c := newAssuranceClient(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	c := newAssuranceClient(t, testworld.DemoDB(t, database.SQLite, assuranceClock))
 	base := fmt.Sprintf("/api/v1/partnerships/%d/assurance-frameworks", c.w.PartnershipID)
 	var fws api.AssuranceFrameworkList
 	c.want(c.do(prevent.Administrator, "GET", base, nil), http.StatusOK, &fws)

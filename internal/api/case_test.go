@@ -90,6 +90,7 @@ func (f *caseFixture) referral(given string) map[string]any {
 var apiRef = regexp.MustCompile(`^PRV-2026-\d{6}$`)
 
 func TestReferralThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newCaseFixture(t, db)
 
@@ -196,6 +197,7 @@ func TestReferralThroughTheAPI(t *testing.T) {
 }
 
 func TestReferralValidationAndDrafts(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newCaseFixture(t, db)
 		// An incomplete referral: 422 problem+json naming the members, and the draft is kept.
@@ -260,6 +262,7 @@ func TestReferralValidationAndDrafts(t *testing.T) {
 }
 
 func TestCaseRoutesDocumented(t *testing.T) {
+	t.Parallel()
 	f := &fixture{t: t, mux: http.NewServeMux()}
 	api.New(api.Deps{}).Register(f.mux)
 	var doc struct {

@@ -20,6 +20,7 @@ func jsonRequest(body, contentType string) *http.Request {
 }
 
 func TestDecode(t *testing.T) {
+	t.Parallel()
 	big := `{"name":"` + strings.Repeat("a", MaxBodyBytes) + `"}`
 	tests := []struct {
 		name, body, ct string
@@ -63,6 +64,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestDecodeValues(t *testing.T) {
+	t.Parallel()
 	in, err := decode[PersonInput](jsonRequest(`{"name":"Sam Jones","email":"sam@example.gov.uk","organisation_id":7,"roles":["referrer"]}`, "application/json"))
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +75,7 @@ func TestDecodeValues(t *testing.T) {
 }
 
 func TestProblemFor(t *testing.T) {
+	t.Parallel()
 	p := problemFor(errors.New("pq: relation secret_table does not exist"))
 	if p.Status != 500 || p.Detail != prevent.GenericMessage || strings.Contains(p.Detail, "secret_table") {
 		t.Errorf("internal error shown as %+v", p)

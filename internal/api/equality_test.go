@@ -13,6 +13,7 @@ import (
 // The equality monitoring members are accepted on a referral, checked, and never given back: not by the
 // referral's read (status or whole case), its copy as sent, its timeline, the list of cases or the search.
 func TestEqualityMonitoringIsWriteOnly(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newCaseFixture(t, db)
 		body := f.referral("Quillon")

@@ -13,7 +13,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/api"
 	"github.com/preventplatform/prevent/internal/auth"
-	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/returns"
@@ -25,10 +25,11 @@ import (
 // coordinator generates a quarterly return, writes a project's text and approves it; the analyst reads the
 // list and the return but may take no step; an approved return refuses changes with 409; other roles get 404.
 func TestMonitoringAndQuarterlyThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := dbtest.NewSQLite(t)
 	at := time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
 	now := func() time.Time { return at }
+	db := testworld.DemoDB(t, database.SQLite, now)
 	w := testworld.LoadDemo(t, db, now)
 	as := auth.New(auth.Deps{DB: db, Now: now})
 	mux := http.NewServeMux()

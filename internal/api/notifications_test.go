@@ -20,6 +20,7 @@ func (l *taskList) Pending(context.Context, time.Time) ([]notify.Pending, error)
 // TestNotificationsAPI: the token owner pages through their own notifications, marks them read up to one shown or
 // all, and reads and sets their email preference, which is validated; another owner sees none of them.
 func TestNotificationsAPI(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()

@@ -12,6 +12,7 @@ import (
 )
 
 func TestOpenAPIDocumentMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	s := New(Deps{})
 	mux := http.NewServeMux()
 	s.Register(mux)
@@ -110,6 +111,7 @@ func refs(doc string) []string {
 }
 
 func TestEveryRouteGuarded(t *testing.T) {
+	t.Parallel()
 	s := New(Deps{})
 	mux := http.NewServeMux()
 	s.Register(mux)

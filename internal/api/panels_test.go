@@ -15,6 +15,7 @@ import (
 // panel (the meeting, with only the cases they may read on its agenda) and as a panel member who does not sit
 // on that panel (404).
 func TestMeetingAgendaThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newSupportFixture(t, db)
 		ctx := context.Background()

@@ -23,6 +23,7 @@ import (
 // due-diligence standings; a refused allocation is a 409 problem naming the reason; and an OFFICIAL-SENSITIVE
 // library document is not found, in the list, its details and its content, for a member whose vetting lapsed.
 func TestProgrammeAPI(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		now := func() time.Time { return time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC) }

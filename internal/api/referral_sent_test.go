@@ -11,6 +11,7 @@ import (
 
 // TestSentReferralThroughTheAPI gives the referrer their answers as sent, and nobody else.
 func TestSentReferralThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newCaseFixture(t, db)
 		var created api.ReferralView

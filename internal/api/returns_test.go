@@ -15,7 +15,6 @@ import (
 	"github.com/preventplatform/prevent/internal/api"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/returns"
@@ -25,10 +24,11 @@ import (
 // TestReturnThroughTheAPI: the coordinator and the analyst get the return the statistics page shows, as JSON;
 // a malformed year or an unknown policy is a problem naming the parameter; other roles get 404.
 func TestReturnThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := dbtest.NewSQLite(t)
 	at := time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
 	now := func() time.Time { return at }
+	db := testworld.DemoDB(t, database.SQLite, now)
 	w := testworld.LoadDemo(t, db, now)
 	as := auth.New(auth.Deps{DB: db, Now: now})
 	mux := http.NewServeMux()
@@ -146,10 +146,11 @@ func TestReturnThroughTheAPI(t *testing.T) {
 // public_key); its coordinator imports the bundle (415 for the wrong type, a refusal for the same bundle again)
 // and reads the regional sum.
 func TestAnnualReturnsAndImportsThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := dbtest.NewSQLite(t)
 	at := time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
 	now := func() time.Time { return at }
+	db := testworld.DemoDB(t, database.SQLite, now)
 	w := testworld.LoadDemo(t, db, now)
 	as := auth.New(auth.Deps{DB: db, Now: now})
 	ps := partnership.New(partnership.Deps{DB: db, Now: now})

@@ -25,6 +25,7 @@ type rightsPerson struct {
 }
 
 func TestNoticesRectificationAndBundleThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()

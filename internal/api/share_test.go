@@ -69,6 +69,7 @@ func (f *caseFixture) screened(given string) prevent.ID {
 }
 
 func TestShareThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newCaseFixture(t, db)
 		id := f.screened("Shareperson")
@@ -151,6 +152,7 @@ func TestShareThroughTheAPI(t *testing.T) {
 }
 
 func TestInformationRequestThroughTheAPINeedsADisclosure(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newCaseFixture(t, db)
 		id := f.screened("Requestperson")

@@ -24,6 +24,7 @@ import (
 // answered; a retention period is set; the ledger, overview and Art 30 record answer; validation problems
 // name JSON members; and roles without the action get 404.
 func TestSharingAPI(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		at := time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)

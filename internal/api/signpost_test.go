@@ -41,6 +41,7 @@ func (f *caseFixture) panelMember(t *testing.T, db *database.DB, orgName string)
 }
 
 func TestSignpostThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newCaseFixture(t, db)
 		var created api.ReferralView

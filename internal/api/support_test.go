@@ -132,6 +132,7 @@ func disclosureBody() map[string]any {
 // After consent is withdrawn, a session planned for after it cannot be recorded, nor a new one planned, while
 // one before it can.
 func TestGuardSupportThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newSupportFixture(t, db)
 		ctx := context.Background()
@@ -253,6 +254,7 @@ func hasError(p problem, field string) bool {
 
 // TestSupportRoutesDocumented: the support routes are in the OpenAPI document with their access actions.
 func TestSupportRoutesDocumented(t *testing.T) {
+	t.Parallel()
 	f := &fixture{t: t, mux: http.NewServeMux()}
 	api.New(api.Deps{}).Register(f.mux)
 	var doc struct {

@@ -15,6 +15,7 @@ import (
 // refused, naming the member), the case's steps moving to the officer, filters, the team view, and no task for
 // those who have none.
 func TestTasksThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newCaseFixture(t, db)
 		var created api.ReferralView

@@ -17,6 +17,7 @@ import (
 )
 
 func TestDemoReferrals(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		c := &clock{t: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
@@ -327,6 +328,7 @@ func testChannel(t *testing.T, db *database.DB, c *clock, pid prevent.ID, count 
 // TestDemoScaleChannel adds referrals to a loaded demo: they go through the same panel, whose meetings are
 // not duplicated, and every timeline still replays to its state.
 func TestDemoScaleChannel(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		c := &clock{t: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}

@@ -53,6 +53,7 @@ func services(db *database.DB, c *clock) Services {
 }
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		c := &clock{t: time.Date(2026, 3, 9, 10, 15, 7, 0, time.UTC)}
@@ -229,6 +230,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestCodeRefusesOtherAccounts(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		c := &clock{t: time.Date(2026, 3, 9, 10, 15, 7, 0, time.UTC)}
@@ -271,6 +273,7 @@ func TestCodeRefusesOtherAccounts(t *testing.T) {
 }
 
 func TestLoadRefusesDatabaseInUse(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 9, 10, 15, 7, 0, time.UTC)}
@@ -301,6 +304,7 @@ func TestLoadRefusesDatabaseInUse(t *testing.T) {
 }
 
 func TestDemoPasswordIsStable(t *testing.T) {
+	t.Parallel()
 	a, err := demoPassword("amelia.ashworth@elmshire-cc.example", "Amelia Ashworth", auth.CheckPassword)
 	if err != nil {
 		t.Fatal(err)
@@ -327,6 +331,7 @@ func TestDemoPasswordIsStable(t *testing.T) {
 // TestLoadNeedsServices: the demo builds no domain service of its own. Without services (and without
 // TestServices, which this package's tests do not set) Load refuses before it writes anything.
 func TestLoadNeedsServices(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	ctx := context.Background()
 	d := deps(db, &clock{t: time.Date(2026, 3, 9, 10, 15, 7, 0, time.UTC)})

@@ -108,6 +108,7 @@ func pgLoadedAccounts(t *testing.T, dsn string, c *clock) []Account {
 // leaves the demo half-loaded in place; the next start moves the schema aside, with everything the killed
 // start wrote, and loads the same demo an uninterrupted start loads. A later start leaves it alone.
 func TestPreparePostgresKilledAtEachStep(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 9, 10, 15, 7, 0, time.UTC)}
 
@@ -176,6 +177,7 @@ func TestPreparePostgresKilledAtEachStep(t *testing.T) {
 // committed so far (each runs in a transaction of its own); the next start carries on and loads the demo in
 // place, with nothing to move aside.
 func TestPreparePostgresKilledDuringMigrations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 9, 10, 15, 7, 0, time.UTC)}
 	files := os.DirFS(filepath.Join("..", "database", "migrations", "postgres"))
@@ -215,6 +217,7 @@ func TestPreparePostgresKilledDuringMigrations(t *testing.T) {
 // TestPreparePostgresLeavesOtherDatabasesAlone: a database with a partnership of its own is not touched, and
 // neither is a half-loaded demo whose audit log has been checkpointed, which Load goes on refusing.
 func TestPreparePostgresLeavesOtherDatabasesAlone(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 9, 10, 15, 7, 0, time.UTC)}
 
@@ -281,6 +284,7 @@ func TestPreparePostgresLeavesOtherDatabasesAlone(t *testing.T) {
 // TestPreparePostgresConcurrentStarts: two first starts at once load the demo once; the second waits for
 // the first and finds the demo loaded.
 func TestPreparePostgresConcurrentStarts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 9, 10, 15, 7, 0, time.UTC)}
 	dsn := dbtest.PostgresURL(t)

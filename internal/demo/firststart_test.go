@@ -88,6 +88,7 @@ func loadedAccounts(t *testing.T, path string, c *clock) []Account {
 // TestFirstStartKilledThenStartedAgain: a first start killed in the middle of the demo load leaves no
 // database, only its build file; the next start removes that and loads the demo completely.
 func TestFirstStartKilledThenStartedAgain(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 9, 10, 15, 7, 0, time.UTC)}
 	dir := filepath.Join(t.TempDir(), "data")
@@ -155,6 +156,7 @@ func halfLoaded(t *testing.T, path, step string, c *clock) {
 // TestHalfLoadedDemoStartedAgain: a database holding a half-loaded demo (loaded in place and killed) is moved
 // aside and the demo is loaded again into a new file, unless its audit log was already checkpointed.
 func TestHalfLoadedDemoStartedAgain(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 9, 10, 15, 7, 0, time.UTC)}
 	dir := t.TempDir()
@@ -201,6 +203,7 @@ func TestHalfLoadedDemoStartedAgain(t *testing.T) {
 
 // TestFirstStartLeavesOtherDatabasesAlone: a database with a partnership of its own is not touched.
 func TestFirstStartLeavesOtherDatabasesAlone(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 9, 10, 15, 7, 0, time.UTC)}
 	path := filepath.Join(t.TempDir(), "prevent.db")

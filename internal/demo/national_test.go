@@ -19,6 +19,7 @@ import (
 // whose national totals are published, at a tenth of them) and checks with the returns service that the
 // partnerships' returns add up to the targets exactly.
 func TestNationalDataset(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -108,6 +109,7 @@ func nationalServices(db *database.DB, now func() time.Time) NationalServices {
 }
 
 func TestApportion(t *testing.T) {
+	t.Parallel()
 	got, err := apportion(10, []float64{1, 1, 1}, []int{2, 10, 10}, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -124,6 +126,7 @@ func TestApportion(t *testing.T) {
 }
 
 func TestUKTime(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		y      int
 		m      time.Month

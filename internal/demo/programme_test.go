@@ -16,6 +16,7 @@ import (
 // objectives, the 2009 streams with spend, one overdue due-diligence review, training and library documents
 // of both markings, all created through the audited service by the coordinator or the administrator.
 func TestLoadProgramme(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		// In the third quarter of the financial year, so that there are actuals and spend for three quarters.

@@ -21,6 +21,7 @@ import (
 // panel member organisation and its members assigned, every disclosure a checked one, and the subject
 // access request register.
 func TestDemoSharing(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		c := &clock{t: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}

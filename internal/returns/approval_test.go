@@ -88,6 +88,7 @@ func wantKind(t *testing.T, what string, err error, kind prevent.Kind, msg strin
 }
 
 func TestAnnualApproval(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		w := newAnnualWorld(t, db, "Elmshire", "Yorkshire and the Humber")

@@ -60,6 +60,7 @@ func unzip(t *testing.T, b []byte) ([]string, map[string][]byte) {
 }
 
 func TestBundleExport(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		w := newAnnualWorld(t, db, "Elmshire", "Yorkshire and the Humber")
@@ -193,6 +194,7 @@ func TestBundleExport(t *testing.T) {
 }
 
 func TestSigningKeyFiles(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "returns")
 	k, err := LoadOrCreateSigningKey(dir)
 	if err != nil {

@@ -92,6 +92,7 @@ func dashboardWorld(t *testing.T, db *database.DB) *fixture {
 // TestDashboardExactForCasework: the coordinator sees exact figures, months counted in UK time, the pathway, the
 // distributions of each step's duration with their medians, and the open cases by stage.
 func TestDashboardExactForCasework(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := dashboardWorld(t, db)
 		s := New(Deps{DB: db, Now: clock("2026-01-10T09:00:00Z"), DigestKey: testKey})
@@ -132,6 +133,7 @@ func TestDashboardExactForCasework(t *testing.T) {
 // recoverable from its line; an analyst cannot look at a period that has not ended, nor at one with too few
 // referrals; someone without statistics is told the partnership does not exist.
 func TestDashboardControlledForAnalysts(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	f := dashboardWorld(t, db)
 	ctx := context.Background()
@@ -197,6 +199,7 @@ func TestDashboardControlledForAnalysts(t *testing.T) {
 // whatever its case and spacing), or to the people with none recorded; an area nobody is recorded in is an error
 // on the field; an analyst is refused any area, with the reason.
 func TestDashboardBreakdownsAndArea(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := dashboardWorld(t, db)
 		ctx := context.Background()

@@ -11,6 +11,7 @@ import (
 // TestDashboardWorkbooks: the dashboard's XLSX and ODS hold the same cells, a cover, contents, notes and one sheet
 // per table whose figures are the dashboard's, as numbers, with withheld figures as shorthand text (checkReport).
 func TestDashboardWorkbooks(t *testing.T) {
+	t.Parallel()
 	f := dashboardWorld(t, dbtest.NewSQLite(t))
 	s := New(Deps{DB: f.db, Now: clock("2026-01-10T09:00:00Z"), DigestKey: testKey})
 	for _, role := range []prevent.Role{prevent.Coordinator, prevent.Analyst} {

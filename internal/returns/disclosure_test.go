@@ -36,6 +36,7 @@ func anyPinned(t *testing.T, s *counts, p Policy, withheldLo int) (int, bool) {
 }
 
 func TestSuppressionSurvivesTotals(t *testing.T) {
+	t.Parallel()
 	s := &counts{}
 	g := newGrid(s, [][]int{
 		{2, 8, 10},
@@ -63,6 +64,7 @@ func TestSuppressionSurvivesTotals(t *testing.T) {
 
 // The attacker is real: counts withheld below the threshold and nothing more are read straight off the totals.
 func TestPrimarySuppressionAloneIsRecovered(t *testing.T) {
+	t.Parallel()
 	s := &counts{}
 	newGrid(s, [][]int{
 		{2, 8, 10},
@@ -81,6 +83,7 @@ func TestPrimarySuppressionAloneIsRecovered(t *testing.T) {
 // Two withheld counts in every line is not enough: here the rule's lines alone leave the 2 in the corner fixed
 // by a chain of rows and columns, and the check finds it and withholds more.
 func TestLinesAloneCanLeaveACountRecoverable(t *testing.T) {
+	t.Parallel()
 	table := [][]int{
 		{2, 0, 0, 2},
 		{4, 7, 0, 0},
@@ -104,6 +107,7 @@ func TestLinesAloneCanLeaveACountRecoverable(t *testing.T) {
 // Zeros are shown, so a reader knows a withheld count is at least 1; two 1s whose row adds up to 2 are then
 // known to be 1 each, though their row and column each hold two withheld counts.
 func TestWithheldOnesAreNotPinnedByShownZeros(t *testing.T) {
+	t.Parallel()
 	table := [][]int{
 		{1, 1, 9},
 		{1, 1, 9},
@@ -125,6 +129,7 @@ func TestWithheldOnesAreNotPinnedByShownZeros(t *testing.T) {
 
 // A total that equals its only count above zero would give that count away: the total is withheld too.
 func TestTotalOfASingleSmallCountIsWithheld(t *testing.T) {
+	t.Parallel()
 	s := &counts{}
 	g := newGrid(s, [][]int{
 		{3, 0, 0},
@@ -143,6 +148,7 @@ func TestTotalOfASingleSmallCountIsWithheld(t *testing.T) {
 // Rounding to 5 alone does not protect: four counts shown as 0 (each 0 to 2) whose total shows as 10 (8 to
 // 12) must each be 2. That is why the rounding policy is not for returns.
 func TestRoundingAloneCanBeUndone(t *testing.T) {
+	t.Parallel()
 	s := &counts{}
 	cells := []int{s.add(2), s.add(2), s.add(2), s.add(2)}
 	s.addLine(s.add(8), cells...)
@@ -169,6 +175,7 @@ func TestRoundingAloneCanBeUndone(t *testing.T) {
 }
 
 func TestRoundingIsToTheNearestFiveAndTotalsOnTheirOwn(t *testing.T) {
+	t.Parallel()
 	for v, want := range map[int]int{0: 0, 1: 0, 2: 0, 3: 5, 7: 5, 8: 10, 12: 10, 13: 15} {
 		if got := RoundTo5.round(v); got != want {
 			t.Errorf("round(%d) = %d, want %d", v, got, want)
@@ -205,6 +212,7 @@ func randomTable(rng *rand.Rand, maxRows, maxCols int) [][]int {
 }
 
 func TestRandomTablesNoWithheldCountRecoverable(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(2026, 1))
 	tested := 0
 	for range 300 {
@@ -235,6 +243,7 @@ func TestRandomTablesNoWithheldCountRecoverable(t *testing.T) {
 // age by type table. Protected one table at a time, the two tables together give the 3 away (the type table
 // shows the totals the age by type table withholds); protected as one system, they do not.
 func TestTablesSharingMarginsAreProtectedTogether(t *testing.T) {
+	t.Parallel()
 	cells := [][]int{{10, 0, 0}, {3, 0, 5}, {5, 7, 0}}
 	cross := &counts{}
 	g := newGrid(cross, cells)
@@ -297,6 +306,7 @@ func layRecords(t *testing.T, recs []record, y FinancialYear) *layout {
 // A whole return's tables, with the stages (discussed within referrals, adopted within discussed) and every
 // breakdown sharing its totals, attacked together.
 func TestRandomReturnsNoWithheldCountRecoverable(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(2026, 2))
 	types := []string{"islamist", "extreme_right_wing", "no_ideology"}
 	for range 12 {
@@ -326,6 +336,7 @@ func TestRandomReturnsNoWithheldCountRecoverable(t *testing.T) {
 // therefore only for whole financial years (Compute refuses a year not over, and takes no other period), and
 // within the year the last quarter's referrals by type are never published.
 func TestOverlappingPeriodsWouldGiveAwayTheLastQuarter(t *testing.T) {
+	t.Parallel()
 	var recs []record
 	add := func(n, quarter int, typ string) {
 		for range n {
@@ -400,6 +411,7 @@ func TestOverlappingPeriodsWouldGiveAwayTheLastQuarter(t *testing.T) {
 func clone[T any](s []T) []T { return append([]T(nil), s...) }
 
 func TestBaseBelowThresholdIsRefused(t *testing.T) {
+	t.Parallel()
 	err := SuppressBelow5.CheckBase("referrals in 2024/25", 4)
 	if prevent.ErrorKind(err) != prevent.Invalid || !strings.Contains(prevent.PublicMessage(err), "fewer than 5 referrals in 2024/25") {
 		t.Errorf("CheckBase(4) = %v", err)
@@ -410,6 +422,7 @@ func TestBaseBelowThresholdIsRefused(t *testing.T) {
 }
 
 func TestPolicies(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for _, p := range Policies() {
 		if p.Name == "" || p.Version < 1 || p.Summary == "" || p.MinBase < 1 || seen[p.String()] {

@@ -15,6 +15,7 @@ import (
 )
 
 func TestWilson(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		k, n   int64
 		lo, hi float64
@@ -81,6 +82,7 @@ func firstCells(t *testing.T, tb Table, label string, n int) []string {
 }
 
 func TestEqualityTables(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f, fe := equalityWorld(t, db)
@@ -177,6 +179,7 @@ func TestEqualityTables(t *testing.T) {
 }
 
 func TestEqualityRates(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f, fe := equalityWorld(t, db)

@@ -141,6 +141,7 @@ func countImports(t *testing.T, db *database.DB) int {
 }
 
 func TestImportVerifiesAndRefuses(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		src := newAnnualWorld(t, db, "Elmshire", "Yorkshire and the Humber")
@@ -375,6 +376,7 @@ func TestImportVerifiesAndRefuses(t *testing.T) {
 
 // TestRegionalSums imports three partnerships' returns from two instances and adds them up.
 func TestRegionalSums(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		elm := newAnnualWorld(t, db, "Elmshire", "Yorkshire and the Humber")
@@ -536,6 +538,7 @@ func tableByIDIn(ts []Table, id string) Table {
 
 // TestSumTable: the rule on small tables written by hand.
 func TestSumTable(t *testing.T) {
+	t.Parallel()
 	n := func(v int) Cell { return Cell{Text: fmt.Sprint(v), Value: v, Number: true} }
 	c := Cell{Text: Confidential}
 	heads := []string{"Sector", "Referrals", "Adopted", "Adopted: % of referrals"}

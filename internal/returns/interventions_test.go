@@ -162,6 +162,7 @@ func ivTable(t *testing.T, tables []Table, id string) Table {
 
 // TestInterventionsMonitoringCounts checks the counts before disclosure control against the fixture, by hand.
 func TestInterventionsMonitoringCounts(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := supportYear(t, db)
@@ -246,6 +247,7 @@ func TestInterventionsMonitoringCounts(t *testing.T) {
 }
 
 func TestInterventionsMonitoringControlled(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := supportYear(t, db)
@@ -310,6 +312,7 @@ func TestInterventionsMonitoringControlled(t *testing.T) {
 }
 
 func TestPeriodBoundaries(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		p          Period
 		start, end string

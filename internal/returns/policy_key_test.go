@@ -3,6 +3,7 @@ package returns
 import "testing"
 
 func TestPolicyKeys(t *testing.T) {
+	t.Parallel()
 	for _, p := range ReleasePolicies() {
 		if !p.Release {
 			t.Errorf("%s is offered for release", p)

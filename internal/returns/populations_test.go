@@ -12,6 +12,7 @@ import (
 )
 
 func TestPopulationFigures(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f, fe := equalityWorld(t, db)

@@ -126,6 +126,7 @@ func auditFor(t *testing.T, db *database.DB, id prevent.ID) int {
 }
 
 func TestQuarterlyReturn(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		w := newQuarterlyWorld(t, db)

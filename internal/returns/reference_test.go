@@ -16,6 +16,7 @@ import (
 )
 
 func TestListInForceForEachYear(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		kind    Kind
 		year    string
@@ -43,6 +44,7 @@ func TestListInForceForEachYear(t *testing.T) {
 // Every code the service records is placed by every version of every list: mapped to a category, or named as
 // having none with the reason. A new code in casework fails here until the lists say what it is.
 func TestEveryServiceCodeIsPlacedByEveryList(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	labels, err := concernLabels(context.Background(), db.Read())
 	if err != nil {
@@ -76,6 +78,7 @@ func TestEveryServiceCodeIsPlacedByEveryList(t *testing.T) {
 }
 
 func TestCrosswalks(t *testing.T) {
+	t.Parallel()
 	for _, k := range []Kind{ConcernTypes, AgeBands} {
 		vs := Versions(k)
 		for _, l := range vs[:len(vs)-1] {
@@ -105,6 +108,7 @@ func TestCrosswalks(t *testing.T) {
 
 // The bands casework keeps of erased cases must be the ranges this package reads them as.
 func TestErasedAgeBandsMatchCasework(t *testing.T) {
+	t.Parallel()
 	for age := 0; age <= 110; age++ {
 		band := casework.AgeBand(age)
 		b, ok := erasedAgeBands[band]
@@ -118,6 +122,7 @@ func TestErasedAgeBandsMatchCasework(t *testing.T) {
 }
 
 func TestRegions(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]string{
 		"Yorkshire and the Humber": "north_east", "yorkshire & the humber": "north_east", "North East": "north_east",
 		"South West": "south_west", " London ": "london", "Wales": "wales",
@@ -159,6 +164,7 @@ var released = map[string]string{
 }
 
 func TestListVersionsNeverChange(t *testing.T) {
+	t.Parallel()
 	digests := map[string]any{}
 	for _, l := range ref.Lists {
 		digests[l.Ref()] = l
@@ -188,6 +194,7 @@ func TestListVersionsNeverChange(t *testing.T) {
 }
 
 func TestFinancialYear(t *testing.T) {
+	t.Parallel()
 	y, err := ParseFinancialYear("2024/25")
 	if err != nil || y != 2024 || y.String() != "2024/25" {
 		t.Fatalf("ParseFinancialYear = %v, %v", y, err)
@@ -245,6 +252,7 @@ func TestFinancialYear(t *testing.T) {
 }
 
 func TestMappingReferrals(t *testing.T) {
+	t.Parallel()
 	v4, _ := ListFor(ConcernTypes, 2024)
 	v1, _ := ListFor(ConcernTypes, 2015)
 	row := concernRow(v4, map[string]string{"not_sure": "Not sure"})

@@ -50,6 +50,7 @@ func checkReport(t *testing.T, what string, x, o []byte, tables []Table) {
 // TestMonitoringAndQuarterlyWorkbooks: the interventions monitoring and the quarterly return download as XLSX
 // and ODS laid out as the return is, holding their tables' cells; a quarterly return's money is in pounds.
 func TestMonitoringAndQuarterlyWorkbooks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("monitoring", func(t *testing.T) {
 		db := dbtest.NewSQLite(t)

@@ -262,6 +262,7 @@ func trueReturn(t *testing.T, s *Service, f *fixture, y FinancialYear) *Return {
 }
 
 func TestReturnCountsTheStagesOfTheYear(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db, "Elmshire", "Yorkshire and the Humber")
 		year2024(t, f)
@@ -338,6 +339,7 @@ func TestReturnCountsTheStagesOfTheYear(t *testing.T) {
 }
 
 func TestComputeControlsDisclosureAndRecordsProvenance(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db, "Elmshire", "Yorkshire and the Humber")
@@ -422,6 +424,7 @@ func TestComputeControlsDisclosureAndRecordsProvenance(t *testing.T) {
 
 // The same data gives the same bytes, whenever it is computed; other data gives another digest.
 func TestSameDataSameBytes(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	ctx := context.Background()
 	f := newFixture(t, db, "Elmshire", "South West")
@@ -460,6 +463,7 @@ func TestSameDataSameBytes(t *testing.T) {
 }
 
 func TestComputeRefuses(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewSQLite(t)
 	ctx := context.Background()
 	f := newFixture(t, db, "Elmshire", "South West")

@@ -17,6 +17,7 @@ import (
 // shared with his consent under the Offender Management Act 2007; housing is found away from his family.
 // Each sharing is recorded as a disclosure to the organisation that received it.
 func TestAnnex1CaseStudy(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		agreement := f.activeAgreement(t, f.panelAgreement())
@@ -73,6 +74,7 @@ func TestAnnex1CaseStudy(t *testing.T) {
 }
 
 func TestAmendDraft(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		in := f.panelAgreement()

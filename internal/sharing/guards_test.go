@@ -26,6 +26,7 @@ func countRows(t *testing.T, db *database.DB, query string, args ...any) int {
 // acknowledgement, and writes nothing. Once its acknowledgement is recorded the alert closes and the
 // disclosure is made.
 func TestGuardDisclosureNeedsTheAcknowledgementOfANonPublicBody(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		agreement := f.activeAgreement(t, f.panelAgreement())

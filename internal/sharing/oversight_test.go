@@ -43,6 +43,7 @@ func idRange(from, n int) []prevent.ID {
 }
 
 func TestUnusualAccess(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		ps := partnership.New(partnership.Deps{DB: db, Now: f.clock.Now})
@@ -98,6 +99,7 @@ func TestUnusualAccess(t *testing.T) {
 }
 
 func TestLedgerPagesAndFilters(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		f.activeAgreement(t, f.panelAgreement())
@@ -165,6 +167,7 @@ func ledgerIDs(p sharing.LedgerPage) []prevent.ID {
 }
 
 func TestRecordOfProcessing(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		f.activeAgreement(t, f.panelAgreement())
@@ -216,6 +219,7 @@ func TestRecordOfProcessing(t *testing.T) {
 }
 
 func TestMembersRequestsAndAllGateways(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		if _, err := f.svc.RecordAcknowledgement(ctx, f.dpo, f.partnership, f.community, sharing.AcknowledgementInput{

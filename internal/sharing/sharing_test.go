@@ -15,6 +15,7 @@ import (
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func TestGateways(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		codes := func(on time.Time) []string {
@@ -87,6 +88,7 @@ func TestGateways(t *testing.T) {
 }
 
 func TestNonPublicBodyNeedsAcknowledgement(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		in := f.panelAgreement()
@@ -151,6 +153,7 @@ func TestNonPublicBodyNeedsAcknowledgement(t *testing.T) {
 }
 
 func TestDisclose(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		agreement := f.activeAgreement(t, f.panelAgreement())
@@ -297,6 +300,7 @@ func TestDisclose(t *testing.T) {
 }
 
 func TestAlerts(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		a := f.activeAgreement(t, f.panelAgreement())

@@ -11,6 +11,7 @@ import (
 )
 
 func TestRetention(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		closed := time.Date(2023, 1, 15, 14, 0, 0, 0, time.UTC)
@@ -68,6 +69,7 @@ func TestRetention(t *testing.T) {
 }
 
 func TestOverview(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		f.activeAgreement(t, f.panelAgreement())

@@ -9,6 +9,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -80,4 +81,29 @@ func LoadDemo(tb testing.TB, db *database.DB, now func() time.Time) DemoWorld {
 		}
 	}
 	return w
+}
+
+// DemoDB returns a fresh store on the dialect's engine holding the demo partnership loaded on the clock now. The
+// demo is loaded once per test process for each reading of the clock (on a copy of the migrated template) and
+// each test gets a copy of that (dbtest.Seeded), so a clock that stands still, as most tests' clocks do, pays for
+// the load once. LoadDemo on the store finds the demo there and only reads its accounts back. On PostgreSQL it
+// skips without PREVENT_TEST_POSTGRES.
+func DemoDB(tb testing.TB, dialect database.Dialect, now func() time.Time) *database.DB {
+	tb.Helper()
+	key := "demo@" + now().UTC().Format(time.RFC3339Nano)
+	return dbtest.Seeded(tb, dialect, key, func(tb testing.TB, db *database.DB) { LoadDemo(tb, db, now) })
+}
+
+// NewDemo is DemoDB with the demo world on it.
+func NewDemo(tb testing.TB, dialect database.Dialect, now func() time.Time) (*database.DB, DemoWorld) {
+	tb.Helper()
+	db := DemoDB(tb, dialect, now)
+	return db, LoadDemo(tb, db, now)
+}
+
+// DemoEngines runs fn as a subtest on SQLite and on PostgreSQL (skipped without PREVENT_TEST_POSTGRES), each on a
+// fresh store holding the demo loaded on the clock now (DemoDB).
+func DemoEngines(t *testing.T, now func() time.Time, fn func(t *testing.T, db *database.DB)) {
+	t.Helper()
+	dbtest.Dialects(t, func(t *testing.T, d database.Dialect) { fn(t, DemoDB(t, d, now)) })
 }

@@ -50,6 +50,7 @@ func parse(t *testing.T, w *httptest.ResponseRecorder) *goquery.Document {
 
 // TestRoutes: the pages' addresses and the access action each needs.
 func TestRoutes(t *testing.T) {
+	t.Parallel()
 	site := coretest.New(time.Now)
 	admin.Register(site, admin.Deps{})
 	const P, O, E = "/partnerships/{pid}", "/partnerships/{pid}/organisations", "/partnerships/{pid}/people"
@@ -83,6 +84,7 @@ func TestRoutes(t *testing.T) {
 }
 
 func TestCreateOrganisationErrorsKeepInput(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	w := f.serve(t, f.Admin, http.MethodPost, fmt.Sprintf("/partnerships/%d/organisations/new", f.PID),
 		url.Values{"name": {"  "}, "sector": {"health"}, "public-body": {"no"}})
@@ -109,6 +111,7 @@ func TestCreateOrganisationErrorsKeepInput(t *testing.T) {
 }
 
 func TestCreateOrganisationRedirectsAndLists(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	w := f.serve(t, f.Admin, http.MethodPost, fmt.Sprintf("/partnerships/%d/organisations/new", f.PID),
 		url.Values{"name": {"Northtown College"}, "sector": {"education"}, "public-body": {"yes"}})
@@ -136,6 +139,7 @@ func TestCreateOrganisationRedirectsAndLists(t *testing.T) {
 }
 
 func TestCreatePersonShowsSetupLink(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	w := f.serve(t, f.Admin, http.MethodPost, fmt.Sprintf("/partnerships/%d/people/new", f.PID), url.Values{
 		"name": {"Pat Panel"}, "email": {"pat@northtown.example"}, "job-title": {"Social worker"},
@@ -170,6 +174,7 @@ func TestCreatePersonShowsSetupLink(t *testing.T) {
 }
 
 func TestCreatePersonErrors(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	w := f.serve(t, f.Admin, http.MethodPost, fmt.Sprintf("/partnerships/%d/people/new", f.PID), url.Values{
 		"name": {"Pat Panel"}, "email": {"not an email"}, "roles": {"referrer"}})
@@ -188,6 +193,7 @@ func TestCreatePersonErrors(t *testing.T) {
 }
 
 func TestPersonElsewhereIsNotFound(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, target := range []string{
 		fmt.Sprintf("/partnerships/%d/people/%d", f.PID, f.Elsewhere),
@@ -210,6 +216,7 @@ func TestPersonElsewhereIsNotFound(t *testing.T) {
 }
 
 func TestVettingDates(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	target := fmt.Sprintf("/partnerships/%d/people/%d/vetting", f.PID, f.Admin.PersonID)
 	doc := parse(t, f.serve(t, f.Admin, http.MethodPost, target, url.Values{
@@ -239,6 +246,7 @@ func TestVettingDates(t *testing.T) {
 }
 
 func TestAdminPagesRender(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	pp := fmt.Sprintf("/partnerships/%d", f.PID)
 	for _, target := range []string{
@@ -278,6 +286,7 @@ func TestAdminPagesRender(t *testing.T) {
 }
 
 func TestDisableEnableAndNewSetupLink(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id, _, err := f.Partnership.CreatePerson(context.Background(), f.Admin, f.PID, partnership.PersonInput{Name: "Rae Referrer",
 		Email: "rae@northtown.example", OrganisationID: f.Council, Roles: []string{"referrer"}})
@@ -317,6 +326,7 @@ func TestDisableEnableAndNewSetupLink(t *testing.T) {
 // TestSecurityActionsRefused: an administrator cannot reset their own second factor, and cannot unlock or reset
 // a person of another partnership; neither reaches the auth service.
 func TestSecurityActionsRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	self := fmt.Sprintf("/partnerships/%d/people/%d", f.PID, f.Admin.PersonID)
 	w := f.serve(t, f.Admin, http.MethodPost, self+"/reset-second-factor", url.Values{})

@@ -13,7 +13,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/assurance"
 	"github.com/preventplatform/prevent/internal/database"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/testworld"
@@ -22,6 +21,8 @@ import (
 )
 
 var testNow = time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
+
+func clock() time.Time { return testNow }
 
 type fixture struct {
 	site *coretest.Site
@@ -129,7 +130,8 @@ func sectionTarget(p interface{ Link(a, b prevent.ID) string }, pid, id prevent.
 // links a project as evidence and adds an action, submits it, and the administrator approves it; the list,
 // the task list and the history show each step.
 func TestJourney(t *testing.T) {
-	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+	t.Parallel()
+	testworld.DemoEngines(t, clock, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		fw := f.toolkit(t)
 		start := f.get(t, prevent.Coordinator, pages.StartPath.Link(f.pid))
@@ -244,7 +246,8 @@ func TestJourney(t *testing.T) {
 // not chosen and an action with a date that is not real are each shown again with the error summary, the
 // inline error on the field, and what was typed.
 func TestErrorsKeepInput(t *testing.T) {
-	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+	t.Parallel()
+	testworld.DemoEngines(t, clock, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		pg := f.do(t, prevent.Coordinator, http.MethodPost, pages.StartPath.Link(f.pid), url.Values{"year": {"2031"}})
 		if pg.code != http.StatusOK || pg.doc.Find("#framework-error").Length() != 1 || pg.doc.Find(".govuk-error-summary a[href='#framework']").Length() != 1 {
@@ -304,7 +307,8 @@ func TestErrorsKeepInput(t *testing.T) {
 // submit do not exist; approve and return are refused to roles that may not approve, who see no button; and
 // another partnership's pages do not exist.
 func TestAccess(t *testing.T) {
-	f := newFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, testworld.DemoDB(t, database.SQLite, clock))
 	fw := f.toolkit(t)
 	id := idOf(t, f.post(t, prevent.Coordinator, pages.StartPath.Link(f.pid), url.Values{"framework": {strconv.FormatInt(fw.ID, 10)}, "year": {"2026"}}).to)
 	code := fw.Sections[0].Code
@@ -344,7 +348,8 @@ func TestAccess(t *testing.T) {
 // TestReturnWithReason: the approver returns a submitted assessment with a reason, which the draft then shows;
 // a return without a reason keeps the page with the error; approving a draft is refused with the reason why.
 func TestReturnWithReason(t *testing.T) {
-	f := newFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, testworld.DemoDB(t, database.SQLite, clock))
 	fw := f.toolkit(t)
 	id := idOf(t, f.post(t, prevent.Coordinator, pages.StartPath.Link(f.pid), url.Values{"framework": {strconv.FormatInt(fw.ID, 10)}, "year": {"2026"}}).to)
 	pg := f.do(t, prevent.Administrator, http.MethodPost, pages.ApprovePath.Link(f.pid, id), url.Values{})
@@ -371,7 +376,8 @@ func TestReturnWithReason(t *testing.T) {
 
 // TestCopyForward: a second year started from the first carries its ratings; the start page offers it.
 func TestCopyForward(t *testing.T) {
-	f := newFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, testworld.DemoDB(t, database.SQLite, clock))
 	fw := f.toolkit(t)
 	first := idOf(t, f.post(t, prevent.Coordinator, pages.StartPath.Link(f.pid), url.Values{"framework": {strconv.FormatInt(fw.ID, 10)}, "year": {"2025"}}).to)
 	f.post(t, prevent.Coordinator, sectionTarget(pages.SectionPath, f.pid, first, fw.Sections[0].Code), url.Values{"level": {"4"}, "narrative": {"Embedded"}})
@@ -393,7 +399,8 @@ func TestCopyForward(t *testing.T) {
 // TestFrameworks: everyone sees the frameworks; the administrator revises the toolkit as a version of the
 // partnership's own, with errors kept, and may reword it while unused.
 func TestFrameworks(t *testing.T) {
-	f := newFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, testworld.DemoDB(t, database.SQLite, clock))
 	fw := f.toolkit(t)
 	list := f.get(t, prevent.Referrer, pages.FrameworksPath.Link(f.pid))
 	if !strings.Contains(list.body, fw.Name) {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/testworld"
@@ -22,6 +22,7 @@ import (
 
 // TestRoutes: the pages' addresses and the access action each needs.
 func TestRoutes(t *testing.T) {
+	t.Parallel()
 	site := coretest.New(time.Now)
 	channel.Register(site, channel.Deps{})
 	const C, P = "/partnerships/{pid}/cases/{id}", "/partnerships/{pid}/panels"
@@ -77,8 +78,9 @@ func TestRoutes(t *testing.T) {
 // meetings, linked by the typed paths, and sets up a panel (a blank name is kept with its error); a referrer
 // does not find the panel pages.
 func TestPanelPagesInTheDemo(t *testing.T) {
+	t.Parallel()
 	now := func() time.Time { return time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC) }
-	db := dbtest.NewSQLite(t)
+	db := testworld.DemoDB(t, database.SQLite, now)
 	w := testworld.LoadDemo(t, db, now)
 	site := coretest.New(now)
 	channel.Register(site, channel.Deps{Casework: w.Casework, Sharing: w.Sharing,

@@ -156,6 +156,7 @@ func kinds() []struct {
 }
 
 func TestFigureWiring(t *testing.T) {
+	t.Parallel()
 	for _, k := range kinds() {
 		t.Run(k.name, func(t *testing.T) {
 			_, root := render(t, k.c)
@@ -224,6 +225,7 @@ func TestFigureWiring(t *testing.T) {
 }
 
 func TestNoStylesOrScripts(t *testing.T) {
+	t.Parallel()
 	hostile := Chart{ID: "x", Caption: "<style>a{}</style>", Points: []Point{{Label: `<script>alert(1)</script>`, Value: 2, Shown: true}, {Label: `style="x"`, Shown: false, Text: "<script>"}}}
 	comps := []templ.Component{Bars(hostile), Columns(hostile), Funnel(hostile)}
 	for _, k := range kinds() {
@@ -249,6 +251,7 @@ func TestNoStylesOrScripts(t *testing.T) {
 }
 
 func TestEscaping(t *testing.T) {
+	t.Parallel()
 	label := `<script>alert("x")</script> & Sons`
 	for _, c := range []templ.Component{
 		Bars(Chart{ID: "e", Caption: "A & B <i>", Points: []Point{{Label: label, Value: 3, Shown: true}}}),
@@ -320,6 +323,7 @@ func checkProportional(t *testing.T, got map[string]float64, want map[string]int
 }
 
 func TestBarLengthsProportional(t *testing.T) {
+	t.Parallel()
 	_, root := render(t, Bars(categories))
 	// No bar for zero, none for the withheld point.
 	checkProportional(t, bars(t, root, "width"), map[string]int{"Islamist": 40, "Extreme right-wing": 25, "Mixed, unclear or unstable": 10})
@@ -352,6 +356,7 @@ func TestBarLengthsProportional(t *testing.T) {
 }
 
 func TestWithheld(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		comp     templ.Component
 		label    string
@@ -380,6 +385,7 @@ func TestWithheld(t *testing.T) {
 }
 
 func TestEmpty(t *testing.T) {
+	t.Parallel()
 	for _, k := range kinds() {
 		if k.summary != noFigures {
 			continue
@@ -414,6 +420,7 @@ func isRound(n int) bool {
 }
 
 func TestTicks(t *testing.T) {
+	t.Parallel()
 	for _, top := range []int{1, 2, 3, 7, 10, 12, 40, 99, 100, 101, 123, 999, 1234, 48_000, 987_654, 1_000_001, 3_000_000_000, math.MaxInt / 3} {
 		ts := ticks(top, 5)
 		if len(ts) < 2 || len(ts) > 6 {
@@ -454,6 +461,7 @@ func TestTicks(t *testing.T) {
 }
 
 func TestContrast(t *testing.T) {
+	t.Parallel()
 	// The formula gives the known extremes, and a colour that is too light fails.
 	if r := contrast(t, "#000000"); math.Abs(r-21) > 0.01 {
 		t.Errorf("black on white = %v, want 21", r)
@@ -532,6 +540,7 @@ func contrast(t *testing.T, colour string) float64 {
 }
 
 func TestDeterministicAndRounded(t *testing.T) {
+	t.Parallel()
 	coordinate := regexp.MustCompile(`^-?\d+(\.\d)?$`)
 	for _, k := range kinds() {
 		a, root := render(t, k.c)
@@ -553,6 +562,7 @@ func TestDeterministicAndRounded(t *testing.T) {
 }
 
 func TestLongLabels(t *testing.T) {
+	t.Parallel()
 	long := "Concerns about a person's online activity relating to extremist material, including the sharing of propaganda with others in a closed group chat"
 	c := Chart{ID: "l", Caption: "L", Points: []Point{{Label: long, Value: 5, Shown: true}, {Label: "Short", Value: 2, Shown: true}}}
 	_, root := render(t, Bars(c))
@@ -605,6 +615,7 @@ func TestLongLabels(t *testing.T) {
 }
 
 func TestWrap(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in       string
 		chars    int
@@ -627,6 +638,7 @@ func TestWrap(t *testing.T) {
 }
 
 func TestFunnelShares(t *testing.T) {
+	t.Parallel()
 	_, root := render(t, Funnel(stages))
 	var got []string
 	for _, v := range root.find("text", "app-chart__value") {
@@ -650,6 +662,7 @@ func TestFunnelShares(t *testing.T) {
 }
 
 func TestMedian(t *testing.T) {
+	t.Parallel()
 	_, root := render(t, Histogram(durations))
 	lines := root.find("line", "app-chart__median")
 	if len(lines) != 1 {
@@ -683,6 +696,7 @@ func TestMedian(t *testing.T) {
 }
 
 func TestSummaries(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ got, want string }{
 		{Summarise(categories), "Of the figures shown, Islamist has the most referrals (40 of 75); 1 figure is withheld."},
 		{Summarise(Chart{Points: []Point{{Label: "A", Value: 3, Shown: true}, {Label: "B", Value: 3, Shown: true}, {Label: "C", Value: 1, Shown: true}}}), "A and B have the most (3 each of 7)."},
@@ -705,6 +719,7 @@ func TestSummaries(t *testing.T) {
 }
 
 func TestIDs(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ id, caption, want string }{
 		{"by-month", "x", "by-month"},
 		{"", "Referrals by month", "chart-referrals-by-month"},
@@ -719,6 +734,7 @@ func TestIDs(t *testing.T) {
 }
 
 func TestFormatInt(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[int]string{0: "0", 12: "12", 999: "999", 1000: "1,000", 1234567: "1,234,567", -4500: "-4,500"} {
 		if got := formatInt(n); got != want {
 			t.Errorf("formatInt(%d) = %q, want %q", n, got, want)
@@ -727,6 +743,7 @@ func TestFormatInt(t *testing.T) {
 }
 
 func TestGrouped(t *testing.T) {
+	t.Parallel()
 	_, root := render(t, GroupedBars(sectors))
 	keys := root.find("rect", "app-chart__key")
 	names := root.find("text", "app-chart__key-label")

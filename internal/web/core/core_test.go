@@ -10,6 +10,7 @@ import (
 )
 
 func TestPathsFillTheirWildcards(t *testing.T) {
+	t.Parallel()
 	if got := NewPath1("/partnerships/{pid}/statistics").Link(7); got != "/partnerships/7/statistics" {
 		t.Errorf("Path1 link = %q", got)
 	}
@@ -49,6 +50,7 @@ func TestPathsFillTheirWildcards(t *testing.T) {
 }
 
 func TestPathIDReadsPositiveNumbersOnly(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	var got prevent.ID
 	var err error
@@ -69,6 +71,7 @@ func TestPathIDReadsPositiveNumbersOnly(t *testing.T) {
 }
 
 func TestStatusByKind(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		err  error
 		want int

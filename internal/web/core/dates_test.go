@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseDate(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		d, m, y  string
 		required bool
@@ -34,6 +35,7 @@ func TestParseDate(t *testing.T) {
 
 // TestCaseDateFollowsTheSameRule: the pages that word their own message read dates by the same rule.
 func TestCaseDateFollowsTheSameRule(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		d, m, y   string
 		ok, valid bool
@@ -55,6 +57,7 @@ func TestCaseDateFollowsTheSameRule(t *testing.T) {
 // TestDateInputError: the one date input helper finds the date's error whether a page keeps it under the
 // date's name or under one of its parts, and marks only the parts left blank.
 func TestDateInputError(t *testing.T) {
+	t.Parallel()
 	v := url.Values{"d-day": {"3"}, "d-month": {""}, "d-year": {"2027"}}
 	for _, field := range []string{"d", "d-day", "d-month"} {
 		p := DateInput(Form{Values: v, Errors: []prevent.FieldError{{Field: field, Message: "Date must include a month"}}}, "d", "Date", "")

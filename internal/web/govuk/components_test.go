@@ -78,6 +78,7 @@ func choiceItemsOf(list []opts) []ChoiceItem {
 }
 
 func TestButton(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "button", nil, func(o opts) templ.Component {
 		return Button(ButtonParams{
 			Text: o.S("text"), HTML: o.H("html"), Href: o.S("href"), Type: o.S("type"), Name: o.S("name"),
@@ -100,10 +101,12 @@ func inputOf(o opts) InputParams {
 }
 
 func TestInput(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "input", nil, func(o opts) templ.Component { return Input(inputOf(o)) })
 }
 
 func TestTextarea(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "textarea", nil, func(o opts) templ.Component {
 		return Textarea(TextareaParams{
 			ID: o.S("id"), Name: o.S("name"), Rows: o.I("rows"), Value: o.S("value"), Disabled: o.B("disabled"),
@@ -116,6 +119,7 @@ func TestTextarea(t *testing.T) {
 }
 
 func TestSelect(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "select", map[string]string{
 		"item selected overrides value":      "an item cannot be unselected against Value",
 		"without values":                     "options always carry a value attribute",
@@ -135,6 +139,7 @@ func TestSelect(t *testing.T) {
 }
 
 func TestRadios(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "radios", map[string]string{
 		"item checked overrides value": "an item cannot be unchecked against Value",
 		"with empty conditional":       "Nunjucks skips empty conditionals; ours are components",
@@ -149,6 +154,7 @@ func TestRadios(t *testing.T) {
 }
 
 func TestCheckboxes(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "checkboxes", map[string]string{
 		"empty conditional":             "Nunjucks skips empty conditionals; ours are components",
 		"item checked overrides values": "an item cannot be unchecked against Values",
@@ -170,6 +176,7 @@ func TestCheckboxes(t *testing.T) {
 }
 
 func TestDateInput(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "date-input", map[string]string{
 		"day and month":                             "the separate day/month/year options are not supported (use Items)",
 		"month and year":                            "the separate day/month/year options are not supported (use Items)",
@@ -207,10 +214,12 @@ func dateItemOf(it opts, name string) DateInputItem {
 }
 
 func TestFieldset(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "fieldset", nil, func(o opts) templ.Component { return Fieldset(*fieldsetOf(o)) })
 }
 
 func TestErrorSummary(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "error-summary", nil, func(o opts) templ.Component {
 		var list []ErrorSummaryItem
 		for _, it := range o.L("errorList") {
@@ -225,6 +234,7 @@ func TestErrorSummary(t *testing.T) {
 }
 
 func TestErrorMessage(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "error-message", map[string]string{
 		"translated":                   "removing the visually hidden prefix is not supported",
 		"visually hidden text removed": "removing the visually hidden prefix is not supported",
@@ -232,14 +242,17 @@ func TestErrorMessage(t *testing.T) {
 }
 
 func TestHint(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "hint", nil, func(o opts) templ.Component { return Hint(*hintOf(o)) })
 }
 
 func TestLabel(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "label", nil, func(o opts) templ.Component { return Label(labelOf(o)) })
 }
 
 func TestNotificationBanner(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "notification-banner", nil, func(o opts) templ.Component {
 		return NotificationBanner(NotificationBannerParams{
 			Type: o.S("type"), TitleText: o.S("titleText"), TitleHTML: o.H("titleHtml"), TitleID: o.S("titleId"),
@@ -258,6 +271,7 @@ func summaryActionsOf(o opts) SummaryListActions {
 }
 
 func TestSummaryList(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "summary-list", nil, func(o opts) templ.Component {
 		var rows []SummaryListRow
 		for _, r := range o.L("rows") {
@@ -284,6 +298,7 @@ func tableCellOf(c opts) TableCell {
 }
 
 func TestTable(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "table", nil, func(o opts) templ.Component {
 		var head []TableCell
 		for _, c := range o.L("head") {
@@ -311,16 +326,19 @@ func TestTable(t *testing.T) {
 }
 
 func TestTag(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "tag", nil, func(o opts) templ.Component { return Tag(tagOf(o)) })
 }
 
 func TestBackLink(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "back-link", nil, func(o opts) templ.Component {
 		return BackLink(BackLinkParams{Href: o.S("href"), Text: o.S("text"), HTML: o.H("html"), Classes: o.S("classes"), Attributes: o.A("attributes")})
 	})
 }
 
 func TestBreadcrumbs(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "breadcrumbs", nil, func(o opts) templ.Component {
 		var items []BreadcrumbItem
 		for _, it := range o.L("items") {
@@ -331,6 +349,7 @@ func TestBreadcrumbs(t *testing.T) {
 }
 
 func TestPanel(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "panel", map[string]string{
 		"interruption":                                      "interruption panel actions are not supported",
 		"interruption, button link":                         "interruption panel actions are not supported",
@@ -345,18 +364,21 @@ func TestPanel(t *testing.T) {
 }
 
 func TestInsetText(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "inset-text", nil, func(o opts) templ.Component {
 		return InsetText(InsetTextParams{ID: o.S("id"), Text: o.S("text"), HTML: o.H("html"), Classes: o.S("classes"), Attributes: o.A("attributes")})
 	})
 }
 
 func TestWarningText(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "warning-text", nil, func(o opts) templ.Component {
 		return WarningText(WarningTextParams{Text: o.S("text"), HTML: o.H("html"), IconFallbackText: o.S("iconFallbackText"), Classes: o.S("classes"), Attributes: o.A("attributes")})
 	})
 }
 
 func TestDetails(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "details", nil, func(o opts) templ.Component {
 		return Details(DetailsParams{ID: o.S("id"), SummaryText: o.S("summaryText"), SummaryHTML: o.H("summaryHtml"), Text: o.S("text"), HTML: o.H("html"), Open: o.B("open"), Classes: o.S("classes"), Attributes: o.A("attributes")})
 	})
@@ -370,6 +392,7 @@ func paginationLinkOf(o opts) *PaginationLink {
 }
 
 func TestPagination(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "pagination", nil, func(o opts) templ.Component {
 		var items []PaginationItem
 		for _, it := range o.L("items") {
@@ -383,18 +406,21 @@ func TestPagination(t *testing.T) {
 }
 
 func TestPhaseBanner(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "phase-banner", nil, func(o opts) templ.Component {
 		return PhaseBanner(PhaseBannerParams{Tag: tagOf(o.M("tag")), Text: o.S("text"), HTML: o.H("html"), Classes: o.S("classes"), Attributes: o.A("attributes")})
 	})
 }
 
 func TestSkipLink(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "skip-link", nil, func(o opts) templ.Component {
 		return SkipLink(SkipLinkParams{Href: o.S("href"), Text: o.S("text"), HTML: o.H("html"), Classes: o.S("classes"), Attributes: o.A("attributes")})
 	})
 }
 
 func TestServiceNavigation(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "service-navigation", map[string]string{
 		"inverse with language navigation":       "slots are not supported (only EndSlot)",
 		"with `inline` end slot":                 "slots are not supported (only EndSlot)",
@@ -417,6 +443,7 @@ func TestServiceNavigation(t *testing.T) {
 }
 
 func TestHeader(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "header", nil, func(o opts) templ.Component {
 		return Header(HeaderParams{HomepageURL: o.S("homepageUrl"), ProductName: o.S("productName"), ContainerClasses: o.S("containerClasses"), Classes: o.S("classes"), Attributes: o.A("attributes")})
 	})
@@ -438,6 +465,7 @@ func footerContentOf(o opts) *FooterContent {
 }
 
 func TestFooter(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "footer", nil, func(o opts) templ.Component {
 		var nav []FooterNavigation
 		for _, n := range o.L("navigation") {
@@ -457,6 +485,7 @@ func TestFooter(t *testing.T) {
 }
 
 func TestTaskList(t *testing.T) {
+	t.Parallel()
 	checkFixtures(t, "task-list", map[string]string{
 		"with empty values": "Go has no falsy items",
 	}, func(o opts) templ.Component {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	var fields prevent.Fields
 	fields.Add("full-name", "Enter your full name")
 	fields.Add("dob-day", "Date of birth must include a day")
@@ -54,6 +55,7 @@ func TestErrors(t *testing.T) {
 // TestFieldKeepsValueAndShowsError checks the form-field contract: the
 // user's value is kept and the message is linked to the input.
 func TestFieldKeepsValueAndShowsError(t *testing.T) {
+	t.Parallel()
 	errs := Errors{{Field: "email", Message: "Enter an email address in the correct format"}}
 	var buf bytes.Buffer
 	err := Input(InputParams{Name: "email", Value: `a@b"<`, Label: LabelParams{Text: "Email"}, ErrorMessage: errs.For("email")}).Render(context.Background(), &buf)
@@ -75,6 +77,7 @@ func TestFieldKeepsValueAndShowsError(t *testing.T) {
 // TestNormalize checks the comparison used by the fixture tests ignores only
 // what it should: attribute order and whitespace, not text, tags or values.
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	base := normalize(t, `<a class="x" href="/y">Some  text</a>`)
 	if got := normalize(t, "<a href=\"/y\"\n   class=\"x\">\n  Some\n text\n</a>"); got != base {
 		t.Errorf("attribute order or whitespace changed the tree:\n%s\n%s", base, got)

@@ -81,6 +81,7 @@ func fullPage() PageParams {
 // TestPageHasNoInlineScriptOrStyle is the CSP contract: every script has a
 // src, and there is no style element, style attribute or event handler attribute.
 func TestPageHasNoInlineScriptOrStyle(t *testing.T) {
+	t.Parallel()
 	for name, p := range map[string]PageParams{"bare": {}, "full": fullPage()} {
 		t.Run(name, func(t *testing.T) {
 			_, doc := renderPage(t, p, `<h1 class="govuk-heading-l">Content</h1>`)
@@ -121,6 +122,7 @@ func TestPageHasNoInlineScriptOrStyle(t *testing.T) {
 }
 
 func TestPageLayout(t *testing.T) {
+	t.Parallel()
 	out, doc := renderPage(t, fullPage(), `<h1 class="govuk-heading-l" id="page-heading">Add a referral</h1>`)
 	if !strings.HasPrefix(out, "<!doctype html>") && !strings.HasPrefix(out, "<!DOCTYPE html>") {
 		t.Errorf("no doctype: %.40s", out)
@@ -220,6 +222,7 @@ func TestPageLayout(t *testing.T) {
 }
 
 func TestPageWithoutErrorsOrMarking(t *testing.T) {
+	t.Parallel()
 	out, doc := renderPage(t, PageParams{Title: "Cases"}, "")
 	title := find(doc, func(n *html.Node) bool { return n.Data == "title" })[0]
 	if text(title) != "Cases - Prevent partnership" {

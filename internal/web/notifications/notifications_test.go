@@ -13,7 +13,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/testworld"
@@ -24,6 +24,7 @@ import (
 
 // TestRoutes: the pages' addresses and the access action each needs.
 func TestRoutes(t *testing.T) {
+	t.Parallel()
 	site := coretest.New(time.Now)
 	notifications.Register(site, notifications.Deps{})
 	want := []coretest.Route{
@@ -58,7 +59,7 @@ func newFixture(t *testing.T) fixture {
 	now := time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
 	f := fixture{tasks: &pendingList{}, now: &now, account: &[]core.Form{}}
 	clock := func() time.Time { return *f.now }
-	db := dbtest.NewSQLite(t)
+	db := testworld.DemoDB(t, database.SQLite, clock)
 	f.w = testworld.LoadDemo(t, db, clock)
 	f.me = f.w.Roles[prevent.Coordinator]
 	f.svc = notify.New(notify.Deps{DB: db, Now: clock, Source: f.tasks})
@@ -103,6 +104,7 @@ func (f fixture) serve(t *testing.T, p prevent.Principal, method, target string,
 
 // TestNavText: the header's link text, with the number unread when there are any.
 func TestNavText(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := prevent.NewContextWithPrincipal(context.Background(), f.me)
 	text := func() string {
@@ -129,6 +131,7 @@ func TestNavText(t *testing.T) {
 // TestNotificationsPage: the page lists the person's notifications newest first and marks them read up to the
 // newest one shown, so that one arriving meanwhile stays unread; older ones are on further pages.
 func TestNotificationsPage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.scan(t, "t1")
 	f.scan(t, "t2", "t3")
@@ -197,6 +200,7 @@ func TestNotificationsPage(t *testing.T) {
 // TestEmailPreference: the choice shows the stored preference (daily by default); a form sent without a valid
 // choice goes back to the account page with the error, and what was sent is not checked; a choice is saved.
 func TestEmailPreference(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := prevent.NewContextWithPrincipal(context.Background(), f.me)
 	checked := func(form core.Form) string {

@@ -131,6 +131,7 @@ func dateForms(t *testing.T, f fixture) []dateForm {
 // month is refused with the GOV.UK message, linked from the error summary to the month field, which alone is
 // marked, and the parts typed are shown again; a full date is saved.
 func TestProgrammeDateInputs(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		for _, c := range dateForms(t, f) {
@@ -192,6 +193,7 @@ func TestProgrammeDateInputs(t *testing.T) {
 // date the service refuses: each message is shown once, linked to the field with the problem (the day when it
 // is the whole date), with the form's other errors; a project's dates are split into their parts for editing.
 func TestProgrammeDateErrors(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.NewSQLite(t))
 	c := dateForms(t, f)[0]
 	c.values.Del("public-title")

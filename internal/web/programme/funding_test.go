@@ -19,6 +19,7 @@ import (
 // TestFundingExportsMatchPage opens the XLSX export with excelize and reads the CSV export, and checks
 // every figure against the funding page's budget tables.
 func TestFundingExportsMatchPage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.NewSQLite(t))
 	for _, fw := range []programme.Framework{programme.Contest2023, programme.Prevent2009} {
 		page := parse(t, serve(t, f, f.coord, "GET", f.path("funding")+"?framework="+string(fw), nil))
@@ -95,6 +96,7 @@ func sign(v float64) float64 {
 // TestAllocationRefusedWhenReviewOverdue posts an allocation to the project whose lead organisation's review
 // is overdue: the page refuses it with the domain's reason and keeps what was typed.
 func TestAllocationRefusedWhenReviewOverdue(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.NewSQLite(t))
 	ctx := context.Background()
 	var project, stream prevent.ID

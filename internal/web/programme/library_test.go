@@ -12,6 +12,7 @@ import (
 )
 
 func TestProgrammeLibraryMarkingWithoutClearance(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		var sensitive, official prevent.ID

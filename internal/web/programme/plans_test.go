@@ -15,6 +15,7 @@ import (
 // TestPlanApprovalRefusedUntilComplete starts a plan, sees approval refused with the sections missing, completes
 // a section (kept on the plan) and checks the CSV export carries the text.
 func TestPlanApprovalRefusedUntilComplete(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.NewSQLite(t))
 	w := serve(t, f, f.coord, "POST", f.path("plans", "new"), url.Values{"year": {"2027"}, "title": {"Plan for 2027"}})
 	if w.Code != http.StatusSeeOther {
@@ -51,6 +52,7 @@ func TestPlanApprovalRefusedUntilComplete(t *testing.T) {
 // TestPlanStatusRefusals shows the service's refusals on the plan's page: an active plan cannot return to
 // draft, and a reader without the approve action does not see the status buttons.
 func TestPlanStatusRefusals(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.NewSQLite(t))
 	var plan prevent.ID
 	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT min(id) FROM delivery_plans`).Scan(&plan); err != nil {

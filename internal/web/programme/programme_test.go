@@ -14,7 +14,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/programme"
@@ -33,10 +32,13 @@ type fixture struct {
 	analyst prevent.Principal
 }
 
+// programmeClock is the clock of the programme pages' tests.
+func programmeClock() time.Time { return time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC) }
+
 func newFixture(t *testing.T, db *database.DB) fixture {
 	t.Helper()
 	ctx := context.Background()
-	now := func() time.Time { return time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC) }
+	now := programmeClock
 	w := testworld.LoadDemo(t, db, now)
 	site := coretest.New(now)
 	pages.Register(site, pages.Deps{Programme: w.Programme, Partnership: partnership.New(partnership.Deps{DB: db, Now: now}), Now: now})
@@ -98,7 +100,8 @@ func parse(t *testing.T, w *httptest.ResponseRecorder) *goquery.Document {
 // TestProgrammePagesRender shows every programme page to the coordinator and the analyst, and checks the
 // public questions and answers page for someone not signed in.
 func TestProgrammePagesRender(t *testing.T) {
-	f := newFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, testworld.DemoDB(t, database.SQLite, programmeClock))
 	ctx := context.Background()
 	first := func(q string) prevent.ID {
 		var id prevent.ID

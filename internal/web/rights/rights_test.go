@@ -58,6 +58,7 @@ func wantRedirect(t *testing.T, w *httptest.ResponseRecorder, prefix string) str
 
 // TestRoutes: the pages' addresses and the access action each needs.
 func TestRoutes(t *testing.T) {
+	t.Parallel()
 	site := coretest.New(time.Now)
 	rights.Register(site, rights.Deps{})
 	const P = "/partnerships/{pid}"
@@ -82,6 +83,7 @@ func TestRoutes(t *testing.T) {
 }
 
 func TestRectifyAndNoticePages(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	rectify := fmt.Sprintf("/partnerships/%d/cases/%d/rectify", f.PID, f.CaseID)
 	if l := rights.RectifyPath.Link(f.PID, f.CaseID); l != rectify {
@@ -144,6 +146,7 @@ func TestRectifyAndNoticePages(t *testing.T) {
 }
 
 func TestSubjectAccessPages(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	if _, err := f.Casework.Referral(ctx, f.Officer, f.CaseID); err != nil {

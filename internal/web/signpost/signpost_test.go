@@ -16,7 +16,6 @@ import (
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/testworld"
@@ -31,6 +30,7 @@ func casePath(pid, id prevent.ID) string { return fmt.Sprintf("/partnerships/%d/
 
 // TestRoutes: the pages' addresses and the access action each needs.
 func TestRoutes(t *testing.T) {
+	t.Parallel()
 	site := coretest.New(time.Now)
 	signpost.Register(site, signpost.Deps{})
 	want := []coretest.Route{
@@ -62,7 +62,7 @@ func newFixture(t *testing.T) fixture {
 	t.Helper()
 	ctx := context.Background()
 	now := func() time.Time { return testNow }
-	db := dbtest.NewSQLite(t)
+	db := testworld.DemoDB(t, database.SQLite, now)
 	w := testworld.LoadDemo(t, db, now)
 	site := coretest.New(now)
 	signpost.Register(site, signpost.Deps{Casework: w.Casework, Now: now, CasePath: casePath})
@@ -142,6 +142,7 @@ func searchForm(name string) url.Values {
 }
 
 func TestFormPage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	pg := f.serve(t, f.officer, http.MethodGet, nil)
 	if pg.code != http.StatusOK {
@@ -156,6 +157,7 @@ func TestFormPage(t *testing.T) {
 }
 
 func TestResultsShowOutsidersOnlyOrganisationAndContact(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id := f.submitReferral(t, "Daniel", "Hughes")
 	ref, err := f.w.Casework.Referral(context.Background(), f.coordinator, id)
@@ -201,6 +203,7 @@ func TestResultsShowOutsidersOnlyOrganisationAndContact(t *testing.T) {
 }
 
 func TestErrorsKeepInput(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	count := func() int {
 		es, _, err := audit.List(context.Background(), f.db.Read(), audit.Filter{RecordKind: "signpost_search"})
@@ -246,6 +249,7 @@ func TestErrorsKeepInput(t *testing.T) {
 }
 
 func TestNotKnownDoesNotLeak(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	// Zara is only in a draft; Yusuf is in nothing. The answers are the same, but for the name searched.
 	in := casework.ReferralInput{Person: casework.PersonDetails{GivenNames: "Zara", FamilyName: "Draftonly"}}

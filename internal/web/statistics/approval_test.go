@@ -51,6 +51,7 @@ func doc(t *testing.T, body string) *goquery.Document {
 // second analyst checks it, the coordinator approves it, and its signed bundle downloads; the return page then
 // lists it as approved. Roles without statistics get 404 on every step.
 func TestApprovalJourney(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		pid := f.w.PartnershipID

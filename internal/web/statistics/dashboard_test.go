@@ -15,6 +15,7 @@ import (
 // its figures are exact, and downloads a table as CSV; the analyst is told the year is not over and sees the last
 // quarter that has ended under disclosure control; other roles get 404.
 func TestDashboardPage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.NewSQLite(t))
 	pid := f.w.PartnershipID
 	code, doc, body := f.get(t, prevent.Coordinator, statistics.DashboardPath.Link(pid))

@@ -19,6 +19,7 @@ import (
 // download per table. A year in progress, or a period with too few people supported, is an error on the year;
 // a quarter's withheld count is shown as [c]; roles without statistics get 404.
 func TestMonitoringPage(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		pid := f.w.PartnershipID

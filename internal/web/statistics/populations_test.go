@@ -16,6 +16,7 @@ import (
 // is not a number, or figures for some groups only, are errors on those fields with the input kept; a referrer
 // gets "not found".
 func TestPopulationFiguresPage(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		pid := f.w.PartnershipID

@@ -17,6 +17,7 @@ import (
 // writes a project's achievements and issues (too long is an error with the text kept), and approves it, after
 // which it is read-only. The analyst reads the list and the return but is offered no step and may take none.
 func TestQuarterlyReturnPages(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		pid := f.w.PartnershipID

@@ -92,6 +92,7 @@ func upload(t *testing.T, f fixture, p prevent.Principal, pid prevent.ID, bundle
 // bundle and sees it in the region's figures; a changed bundle and the same bundle again are refused on the
 // file field; a local partnership's people cannot reach the region's pages.
 func TestRegionImportsBundles(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		bundle := approvedBundle(t, db, f)

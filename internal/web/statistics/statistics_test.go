@@ -13,7 +13,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/database"
-	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/returns"
 	"github.com/preventplatform/prevent/internal/testworld"
@@ -22,6 +21,8 @@ import (
 )
 
 var testNow = time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
+
+func clock() time.Time { return testNow }
 
 type fixture struct {
 	site *coretest.Site
@@ -55,7 +56,8 @@ func (f fixture) get(t *testing.T, role prevent.Role, target string) (int, *goqu
 // table with the figures the returns service computes, a chart beside each breakdown, and download links;
 // nothing on it links to a case.
 func TestReturnPageShowsTheReturn(t *testing.T) {
-	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+	t.Parallel()
+	testworld.DemoEngines(t, clock, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		coord := f.w.Roles[prevent.Coordinator]
 		want, err := f.w.Returns.Compute(context.Background(), coord, returns.Request{PartnershipID: f.w.PartnershipID,
@@ -123,7 +125,8 @@ func TestReturnPageShowsTheReturn(t *testing.T) {
 // TestReturnPageAccess: the analyst sees the figures; roles that do not compute returns, and the coordinator
 // for another partnership, are told the page does not exist.
 func TestReturnPageAccess(t *testing.T) {
-	f := newFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, testworld.DemoDB(t, database.SQLite, clock))
 	path := statistics.ReturnPath.Link(f.w.PartnershipID)
 	if code, _, body := f.get(t, prevent.Analyst, path); code != http.StatusOK {
 		t.Errorf("analyst: status %d: %s", code, body)
@@ -141,7 +144,8 @@ func TestReturnPageAccess(t *testing.T) {
 // TestReturnPageErrors: a year not ended, a year that is not one, a policy not for release and a year with too
 // few referrals each give an error on the field to change, and no figures.
 func TestReturnPageErrors(t *testing.T) {
-	f := newFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, testworld.DemoDB(t, database.SQLite, clock))
 	for _, c := range []struct {
 		name, year, policy, field, want string
 	}{
@@ -174,7 +178,8 @@ func TestReturnPageErrors(t *testing.T) {
 // TestDownloads: the return as XLSX and ODS workbooks, a table and the provenance as CSV; an unknown table or
 // format is refused.
 func TestDownloads(t *testing.T) {
-	f := newFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, testworld.DemoDB(t, database.SQLite, clock))
 	link := func(q url.Values) string {
 		q.Set("year", "2025/26")
 		q.Set("policy", "suppress-below-5:1")
@@ -223,7 +228,8 @@ func TestDownloads(t *testing.T) {
 // TestReturnPageShowsRates: with population figures set for the area, the return page shows the rates of
 // referral by ethnicity as a table, without a chart; the return's other tables are unchanged.
 func TestReturnPageShowsRates(t *testing.T) {
-	db := dbtest.NewSQLite(t)
+	t.Parallel()
+	db := testworld.DemoDB(t, database.SQLite, clock)
 	f := newFixture(t, db)
 	for code, n := range map[string]int{"white": 400000, "asian": 60000, "black": 20000} {
 		if _, err := db.Writer().ExecContext(context.Background(), `INSERT INTO equality_populations (partnership_id, characteristic, category, population)
