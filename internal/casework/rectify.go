@@ -11,12 +11,15 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
-// CorrectPerson sets one key of the person details of case c (value null, "" or [] removes it), in the
-// referral and in the person's subject record, and writes a "rectified" event with detail on the timeline,
-// inside tx: the rectification of internal/rights, which has authorised p (AuthoriseCase), checked the field
-// and value and records the correction. Whatever else the details hold is kept as stored. The person must
-// still have a name.
+// CorrectPerson sets one part of the person details of case c that can be corrected (Parts; field is its
+// name, value its JSON from CorrectValue: null, "" or [] removes it), in the referral and in the person's subject
+// record, and writes a "rectified" event with detail on the timeline, inside tx: the rectification of
+// internal/rights, which has authorised p (AuthoriseCase), checked the field and value and records the
+// correction. Whatever else the details hold is kept as stored. The person must still have a name.
 func (s *Service) CorrectPerson(ctx context.Context, tx *database.Tx, p prevent.Principal, c CaseRef, field string, value json.RawMessage, detail string) error {
+	if _, ok := correctable(field); !ok {
+		return prevent.Validation([]prevent.FieldError{{Field: "field", Message: "Select the detail to correct"}})
+	}
 	var details string
 	if err := tx.QueryRowContext(ctx, `SELECT details FROM referrals WHERE id = $1`, c.ID).Scan(&details); err != nil {
 		return fmt.Errorf("casework: rectify: %w", err)

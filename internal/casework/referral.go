@@ -19,6 +19,7 @@ import (
 )
 
 // PersonDetails describe the person referred, as the referrer gave them. Everything is optional except a name.
+// Each field is a part of the field registry (Parts, fields.go).
 type PersonDetails struct {
 	GivenNames      string    `json:"given_names,omitempty"`
 	FamilyName      string    `json:"family_name,omitempty"`
@@ -42,7 +43,7 @@ func (d PersonDetails) FullName() string {
 	return strings.TrimSpace(strings.TrimSpace(d.GivenNames) + " " + strings.TrimSpace(d.FamilyName))
 }
 
-// Concern is what the referrer is worried about, in their words.
+// Concern is what the referrer is worried about, in their words. Each field is a part of the field registry.
 type Concern struct {
 	WhatHappened   string   `json:"what_happened,omitempty"`
 	HowFound       string   `json:"how_found,omitempty"`
@@ -78,7 +79,9 @@ func (k Knowledge) String() string {
 	return ""
 }
 
-// ReferralInput is a referral as the referrer writes it; a draft may be incomplete.
+// ReferralInput is a referral as the referrer writes it; a draft may be incomplete. Every field it stores is a
+// part of the field registry (Parts, fields.go), which says how it is checked, sealed, minimised, shown to the
+// person in a subject access bundle and corrected.
 type ReferralInput struct {
 	Person  PersonDetails `json:"person"`
 	Concern Concern       `json:"concern"`
@@ -95,26 +98,17 @@ type ReferralInput struct {
 
 const maxText = 10000
 
-// validateDraft checks what a draft may not hold even unfinished.
+// validateDraft checks what a draft may not hold even unfinished: each part's own check (Parts), then the
+// answers checked against the service's lists.
 func (in ReferralInput) validateDraft(now time.Time) prevent.Fields {
 	var f prevent.Fields
-	long := func(field, v string, max int, msg string) {
-		if len(v) > max {
-			f.Add(field, msg)
+	for _, p := range Parts {
+		if p.check == nil {
+			continue
 		}
-	}
-	long("given-names", in.Person.GivenNames, 200, "Given names must be 200 characters or fewer")
-	long("family-name", in.Person.FamilyName, 200, "Family name must be 200 characters or fewer")
-	if !in.Person.DateOfBirth.IsZero() && in.Person.DateOfBirth.After(now) {
-		f.Add("date-of-birth", "Date of birth must be in the past")
-	}
-	if in.Person.ApproximateAge < 0 || in.Person.ApproximateAge > 120 {
-		f.Add("approximate-age", "Approximate age must be a number from 0 to 120")
-	}
-	for _, c := range []struct{ field, v string }{{"what-happened", in.Concern.WhatHappened}, {"how-found", in.Concern.HowFound},
-		{"words-used", in.Concern.WordsUsed}, {"online-activity", in.Concern.OnlineActivity}, {"contacts", in.Concern.Contacts},
-		{"fears", in.Concern.Fears}, {"additional-needs", in.Person.AdditionalNeeds}, {"other-agencies", in.Person.OtherAgencies}} {
-		long(c.field, c.v, maxText, "Answer must be 10,000 characters or fewer")
+		if msg := p.check(p.Label, p.value(&in), now); msg != "" {
+			f.Add(p.Input, msg)
+		}
 	}
 	if in.ReferrerSector != "" && !partnership.Sector(in.ReferrerSector).Valid() {
 		f.Add("sector", "Select the sector of the referring organisation")

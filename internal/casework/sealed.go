@@ -15,10 +15,11 @@ import (
 // its own (internal/keyring), so that erasing the case destroys every copy of that text, backups included,
 // by shredding one key:
 //
-//   - the referral's concern text (what happened, how it came to light, words used, online activity,
-//     contacts, what the referrer fears), which describes beliefs and alleged offences, and the person's
-//     additional needs and other agencies involved, which describe health and care — in
-//     referrals.sealed_details;
+//   - the parts of a referral's details that the field registry marks Sealed (fields.go): the concern text
+//     (what happened, how it came to light, words used, online activity, contacts, what the referrer
+//     fears), which describes beliefs and alleged offences, and the person's additional needs and other
+//     agencies involved, which describe health and care — in referrals.sealed_details, as one JSON object
+//     with each part under its name;
 //   - the deconfliction note (police intelligence) — in deconfliction_notes.note_sealed;
 //   - the equality monitoring answers (ethnicity, mental health need or neurodiversity recorded), which are
 //     written and never read back into a case — in referrals.sealed_monitoring (equality.go).
@@ -42,37 +43,62 @@ func (s *Service) keyring() *keyring.Keyring {
 	return keyring.Ephemeral(s.db)
 }
 
-// sealedDetails is the part of a referral's details kept encrypted.
-type sealedDetails struct {
-	WhatHappened    string `json:"what_happened,omitempty"`
-	HowFound        string `json:"how_found,omitempty"`
-	WordsUsed       string `json:"words_used,omitempty"`
-	OnlineActivity  string `json:"online_activity,omitempty"`
-	Contacts        string `json:"contacts,omitempty"`
-	Fears           string `json:"fears,omitempty"`
-	AdditionalNeeds string `json:"additional_needs,omitempty"`
-	OtherAgencies   string `json:"other_agencies,omitempty"`
+// splitDetails takes the sealed parts (Parts) out of in, and returns them as the sealed JSON object: each
+// part under its name, in the registry's order, leaving out the empty ones as the details do; nil when every
+// sealed part is empty. These names are the stored format: renaming a sealed part would hide what was sealed
+// under its old name.
+func splitDetails(in ReferralInput) (ReferralInput, []byte, error) {
+	var sealed []byte
+	for _, p := range Parts {
+		if !p.Sealed {
+			continue
+		}
+		v := p.value(&in)
+		if empty(v) {
+			continue
+		}
+		name, err := json.Marshal(p.Name())
+		if err != nil {
+			return in, nil, err
+		}
+		val, err := json.Marshal(v.Interface())
+		if err != nil {
+			return in, nil, err
+		}
+		if sealed == nil {
+			sealed = append(sealed, '{')
+		} else {
+			sealed = append(sealed, ',')
+		}
+		sealed = append(append(append(sealed, name...), ':'), val...)
+		v.SetZero()
+	}
+	if sealed != nil {
+		sealed = append(sealed, '}')
+	}
+	return in, sealed, nil
 }
 
-func (d sealedDetails) empty() bool { return d == sealedDetails{} }
-
-// splitDetails takes the sealed fields out of in.
-func splitDetails(in ReferralInput) (ReferralInput, sealedDetails) {
-	c, p := &in.Concern, &in.Person
-	sd := sealedDetails{WhatHappened: c.WhatHappened, HowFound: c.HowFound, WordsUsed: c.WordsUsed,
-		OnlineActivity: c.OnlineActivity, Contacts: c.Contacts, Fears: c.Fears,
-		AdditionalNeeds: p.AdditionalNeeds, OtherAgencies: p.OtherAgencies}
-	c.WhatHappened, c.HowFound, c.WordsUsed, c.OnlineActivity, c.Contacts, c.Fears = "", "", "", "", "", ""
-	p.AdditionalNeeds, p.OtherAgencies = "", ""
-	return in, sd
-}
-
-// mergeDetails puts the sealed fields back into in.
-func mergeDetails(in *ReferralInput, sd sealedDetails) {
-	c, p := &in.Concern, &in.Person
-	c.WhatHappened, c.HowFound, c.WordsUsed, c.OnlineActivity, c.Contacts, c.Fears =
-		sd.WhatHappened, sd.HowFound, sd.WordsUsed, sd.OnlineActivity, sd.Contacts, sd.Fears
-	p.AdditionalNeeds, p.OtherAgencies = sd.AdditionalNeeds, sd.OtherAgencies
+// mergeDetails puts the sealed parts of the opened JSON object sealed back into in; a sealed part the object
+// does not hold is empty.
+func mergeDetails(in *ReferralInput, sealed []byte) error {
+	var byName map[string]json.RawMessage
+	if err := json.Unmarshal(sealed, &byName); err != nil {
+		return err
+	}
+	for _, p := range Parts {
+		if !p.Sealed {
+			continue
+		}
+		v := p.value(in)
+		v.SetZero()
+		if raw, ok := byName[p.Name()]; ok {
+			if err := json.Unmarshal(raw, v.Addr().Interface()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func detailsAD(id prevent.ID) []byte { return fmt.Appendf(nil, "referrals/sealed_details/%d", id) }
@@ -82,17 +108,16 @@ func noteAD(id prevent.ID) []byte { return fmt.Appendf(nil, "deconfliction_notes
 // storeDetails writes a referral's details inside tx: the plain part to details, the sealed part encrypted
 // to sealed_details.
 func (s *Service) storeDetails(ctx context.Context, tx *database.Tx, id prevent.ID, in ReferralInput) error {
-	plain, sd := splitDetails(in)
+	plain, sj, err := splitDetails(in)
+	if err != nil {
+		return fmt.Errorf("casework: details: %w", err)
+	}
 	pj, err := json.Marshal(plain)
 	if err != nil {
 		return fmt.Errorf("casework: details: %w", err)
 	}
 	var sealed []byte
-	if !sd.empty() {
-		sj, err := json.Marshal(sd)
-		if err != nil {
-			return fmt.Errorf("casework: details: %w", err)
-		}
+	if sj != nil {
 		if sealed, err = s.keyring().Seal(ctx, tx, referralSubject(id), sj, detailsAD(id)); err != nil {
 			return err
 		}
@@ -132,11 +157,9 @@ func (s *Service) openDetails(ctx context.Context, q database.Querier, id preven
 	if err != nil || pt == nil {
 		return in, err
 	}
-	var sd sealedDetails
-	if err := json.Unmarshal(pt, &sd); err != nil {
+	if err := mergeDetails(&in, pt); err != nil {
 		return in, fmt.Errorf("casework: referral %d sealed details: %w", id, err)
 	}
-	mergeDetails(&in, sd)
 	return in, nil
 }
 

@@ -5,7 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -264,23 +265,8 @@ func (bl *bundler) record(id prevent.ID) (SubjectRecord, error) {
 		return sc
 	}
 
-	pd := r.Details.Person
 	sc := newSection("About the person")
-	sc.add("person.given_names", "Given names", pd.GivenNames, time.Time{}, "")
-	sc.add("person.family_name", "Family name", pd.FamilyName, time.Time{}, "")
-	sc.add("person.aliases", "Other names", strings.Join(pd.Aliases, ", "), time.Time{}, "")
-	sc.add("person.date_of_birth", "Date of birth", when(pd.DateOfBirth), time.Time{}, "")
-	if pd.ApproximateAge > 0 {
-		sc.add("person.approximate_age", "Approximate age", fmt.Sprint(pd.ApproximateAge), time.Time{}, "")
-	}
-	sc.add("person.gender", "Gender", pd.Gender, time.Time{}, "")
-	sc.add("person.address", "Address", strings.Join(slices.DeleteFunc([]string{pd.AddressLine1, pd.AddressLine2, pd.Town, pd.Postcode},
-		func(x string) bool { return strings.TrimSpace(x) == "" }), ", "), time.Time{}, "")
-	sc.add("person.local_authority", "Local authority", pd.LocalAuthority, time.Time{}, "")
-	sc.add("person.setting", "School, college or employer", pd.Setting, time.Time{}, "")
-	sc.add("person.languages", "Languages", strings.Join(pd.Languages, ", "), time.Time{}, "")
-	sc.add("person.additional_needs", "Additional needs", pd.AdditionalNeeds, time.Time{}, "")
-	sc.add("person.other_agencies", "Other agencies involved", pd.OtherAgencies, time.Time{}, "")
+	bl.details(sc, r.Details, "person.", time.Time{}, "")
 	eth, mh, err := bl.s.answersForAccess(ctx, q, id, bl.label)
 	if err != nil {
 		return SubjectRecord{}, err
@@ -291,20 +277,8 @@ func (bl *bundler) record(id prevent.ID) (SubjectRecord, error) {
 		sc.add("monitoring.mental_health", "Mental health need or neurodiversity recorded", mh, r.SubmittedAt, "")
 	}
 
-	cn := r.Details.Concern
-	by := bl.person(r.AuthorID)
 	sc = newSection("The concern")
-	var types []string
-	for _, t := range cn.Types {
-		types = append(types, bl.label(ConcernTypes, t))
-	}
-	sc.add("concern.types", "Types of concern", strings.Join(types, ", "), r.SubmittedAt, by)
-	sc.add("concern.what_happened", "What happened", cn.WhatHappened, r.SubmittedAt, by)
-	sc.add("concern.how_found", "How it came to light", cn.HowFound, r.SubmittedAt, by)
-	sc.add("concern.words_used", "Words used", cn.WordsUsed, r.SubmittedAt, by)
-	sc.add("concern.online_activity", "Online activity", cn.OnlineActivity, r.SubmittedAt, by)
-	sc.add("concern.contacts", "Contacts and associates", cn.Contacts, r.SubmittedAt, by)
-	sc.add("concern.fears", "What the referrer feared", cn.Fears, r.SubmittedAt, by)
+	bl.details(sc, r.Details, "concern.", r.SubmittedAt, bl.person(r.AuthorID))
 
 	if r.Triage.Outcome != "" {
 		sc = newSection("Police triage outcome")
@@ -575,6 +549,59 @@ func (bl *bundler) record(id prevent.ID) (SubjectRecord, error) {
 	}
 	rec.Interventions, rec.InformationRequests = interventions, requests
 	return rec, bl.firstErr()
+}
+
+// details adds the parts of a referral's details whose keys begin with prefix (the person's, the concern's),
+// in the registry's order (Parts), each as an item keyed and labelled by the part, or, for the parts that
+// share an item (the address), as that one item joining their values with commas. A part with nothing in it
+// is left out.
+func (bl *bundler) details(sc *section, d ReferralInput, prefix string, at time.Time, by string) {
+	done := map[*bundleGroup]bool{}
+	for _, p := range Parts {
+		switch {
+		case !strings.HasPrefix(p.Key, prefix):
+		case p.group == nil:
+			sc.add(p.Key, p.Label, bl.show(p, &d), at, by)
+		case !done[p.group]:
+			done[p.group] = true
+			var values []string
+			for _, g := range Parts {
+				if v := bl.show(g, &d); g.group == p.group && strings.TrimSpace(v) != "" {
+					values = append(values, v)
+				}
+			}
+			sc.add(p.group.key, p.group.label, strings.Join(values, ", "), at, by)
+		}
+	}
+}
+
+// show is a part's value in words: a date as a day, a list joined with commas, codes by their labels, and a
+// number only when it is more than nothing.
+func (bl *bundler) show(p Part, d *ReferralInput) string {
+	v := p.value(d)
+	switch x := v.Interface().(type) {
+	case time.Time:
+		return when(x)
+	case []string:
+		if p.Codes != "" {
+			labels := make([]string, 0, len(x))
+			for _, code := range x {
+				labels = append(labels, bl.label(p.Codes, code))
+			}
+			x = labels
+		}
+		return strings.Join(x, ", ")
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Int:
+		if v.Int() > 0 {
+			return strconv.FormatInt(v.Int(), 10)
+		}
+		return ""
+	}
+	return fmt.Sprint(v.Interface())
 }
 
 // each runs a query through the caller's transaction, scanning every row with scan, and then, once the rows
