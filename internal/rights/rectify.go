@@ -2,10 +2,8 @@ package rights
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/audit"
@@ -20,22 +18,24 @@ import (
 // disclosed to is told through sharing.Notify, in the same transaction, to correct its copy and record that it
 // did. The notices are sharing's (sharing_notices), as are those sent when consent to share is withdrawn.
 
-// RectifiableFields are the identity and contact details of the person referred that can be corrected, by
-// their key in the referral's person details, with their labels.
-var RectifiableFields = []struct {
+// RectifiableField is a detail of the person referred that can be corrected: its name in the referral's
+// person details, and its label.
+type RectifiableField struct {
 	Field, Label string
-}{
-	{"given_names", "Given names"},
-	{"family_name", "Family name"},
-	{"aliases", "Other names"},
-	{"date_of_birth", "Date of birth"},
-	{"gender", "Gender"},
-	{"address_line1", "Address line 1"},
-	{"address_line2", "Address line 2"},
-	{"town", "Town or city"},
-	{"postcode", "Postcode"},
-	{"local_authority", "Local authority"},
 }
+
+// RectifiableFields are the identity and contact details of the person referred that can be corrected, in the
+// order of casework's field registry, which says which parts of the details can be corrected and how their
+// corrected values are read (casework.Parts, casework.CorrectValue).
+var RectifiableFields = func() []RectifiableField {
+	var out []RectifiableField
+	for _, p := range casework.Parts {
+		if p.Correctable() {
+			out = append(out, RectifiableField{Field: p.Name(), Label: p.Label})
+		}
+	}
+	return out
+}()
 
 // RectifiableLabel is the label of a rectifiable field, or "" when field is not one.
 func RectifiableLabel(field string) string {
@@ -71,37 +71,9 @@ func (s *Service) Rectify(ctx context.Context, p prevent.Principal, referralID p
 	if label == "" {
 		f.Add("field", "Select the detail to correct")
 	}
-	var raw json.RawMessage
-	switch in.Field {
-	case "date_of_birth":
-		if in.Value == "" {
-			raw = json.RawMessage(`null`)
-			break
-		}
-		d, err := time.Parse("2006-01-02", in.Value)
-		if err != nil {
-			f.Add("value", "Enter the date of birth as a real date")
-		} else if d.After(s.now()) {
-			f.Add("value", "Date of birth must be in the past")
-		} else {
-			raw, _ = json.Marshal(d)
-		}
-	case "aliases":
-		var names []string
-		for _, n := range strings.Split(in.Value, ",") {
-			if n = strings.TrimSpace(n); n != "" {
-				names = append(names, n)
-			}
-		}
-		raw, _ = json.Marshal(names)
-		if len(in.Value) > 1000 {
-			f.Add("value", "Other names must be 1,000 characters or fewer")
-		}
-	default:
-		raw, _ = json.Marshal(in.Value)
-		if len(in.Value) > 200 {
-			f.Add("value", "The corrected value must be 200 characters or fewer")
-		}
+	raw, msg := casework.CorrectValue(in.Field, in.Value, s.now())
+	if msg != "" {
+		f.Add("value", msg)
 	}
 	if in.Reason == "" {
 		f.Add("reason", "Enter why the detail is being corrected")
