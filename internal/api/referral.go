@@ -147,17 +147,18 @@ type TimelineEvent struct {
 	Detail  string     `json:"detail"`
 }
 
-// referralFields maps the casework form field names to JSON member names.
-var referralFields = map[string]string{
-	"given-names": "person.given_names", "family-name": "person.family_name", "date-of-birth": "person.date_of_birth",
-	"approximate-age": "person.approximate_age", "additional-needs": "person.additional_needs",
-	"other-agencies": "person.other_agencies", "what-happened": "concern.what_happened", "how-found": "concern.how_found",
-	"words-used": "concern.words_used", "online-activity": "concern.online_activity", "contacts": "concern.contacts",
-	"fears": "concern.fears", "types": "concern.types", "sector": "referrer_sector", "person-knows": "person_knows",
-	"parent-knows": "parent_knows", "danger": "danger_acknowledged", "reasonable-grounds": "reasonable_grounds",
-	"deconfliction-result": "deconfliction.result", "deconfliction-marking": "deconfliction.marking",
-	"deconfliction-note": "deconfliction.note", casework.FieldEthnicity: "ethnicity", casework.FieldMentalHealth: "mental_health_recorded",
-}
+// referralFields maps the casework form field names to JSON member names: each part of a referral's details
+// from casework's field registry (its question's name to its key, which the request and response types
+// mirror), and the answers a referral's details do not hold.
+var referralFields = func() map[string]string {
+	names := map[string]string{"reasonable-grounds": "reasonable_grounds",
+		"deconfliction-result": "deconfliction.result", "deconfliction-marking": "deconfliction.marking",
+		"deconfliction-note": "deconfliction.note", casework.FieldEthnicity: "ethnicity", casework.FieldMentalHealth: "mental_health_recorded"}
+	for _, p := range casework.Parts {
+		names[p.Input] = p.Key
+	}
+	return names
+}()
 
 func (in ReferralCreate) domain() casework.ReferralInput {
 	p := in.Person
