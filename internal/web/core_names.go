@@ -17,9 +17,6 @@ var (
 	readForm         = core.ReadForm
 	pathID           = core.PathID
 	pathIDs          = core.PathIDs
-	readDate         = core.ReadDate
-	dateInput        = core.DateInput
-	setDateInput     = core.SetDateInput
 	caseDate         = core.CaseDate
 	dayText          = core.DayText
 	timelineWhen     = core.WhenText
@@ -33,18 +30,5 @@ var (
 	itemOptions      = core.ItemOptions
 	adminLink        = core.Link
 	idOf             = core.Form.ID
-	formID           = core.FormID
-	formIDs          = core.FormIDs
-	isInvalid        = core.Invalid
-	isRefusal        = core.Refused
 	itoa64           = core.IDText
-
-	// The information sharing pages draw these pieces, which came with the programme pages (now in
-	// internal/web/programme), by these names.
-	progLink      = core.Link
-	progLegend    = core.Legend
-	progTag       = core.Tag
-	progTwoThirds = core.TwoThirds
-	progTextarea  = core.Form.Textarea
-	progSelect    = core.Form.Select
 )

@@ -16,6 +16,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/web/core"
+	sharingpages "github.com/preventplatform/prevent/internal/web/sharing"
 )
 
 // guardPages is a partnership served on either engine: the council (coordinator, data protection officer,
@@ -238,12 +239,12 @@ func TestGuardsThroughThePages(t *testing.T) {
 		orgPath := partnershipPath(g.pid, "organisations", g.mentors)
 		wantRedirect(t, serve(t, g.s, g.admin, http.MethodPost, orgPath+"/edit", url.Values{"name": {"Kindly Mentors CIC"}, "sector": {"community"},
 			"public-body": {"no"}}), orgPath)
-		dash := parse(t, serve(t, g.s, g.dpo, http.MethodGet, sharePath(g.pid, "dashboard"), nil))
+		dash := parse(t, serve(t, g.s, g.dpo, http.MethodGet, sharingpages.DashboardPath.Link(g.pid), nil))
 		if dash.Find("#acknowledgement-alerts").Length() != 1 || !strings.Contains(dash.Find("main").Text(), "Kindly Mentors CIC stopped being a public body") {
 			t.Errorf("the dashboard does not alert: %s", dash.Find("main").Text())
 		}
-		if dash.Find(`main a[href^="`+sharePath(g.pid, "agreements")+`/"]`).Length() == 0 ||
-			dash.Find(`main a[href="`+sharePath(g.pid, "acknowledgements", "new")+"?organisation="+itoa64(g.mentors)+`"]`).Length() != 1 {
+		if dash.Find(`main a[href^="`+sharingpages.AgreementsPath.Link(g.pid)+`/"]`).Length() == 0 ||
+			dash.Find(`main a[href="`+sharingpages.NewAcknowledgementPath.Link(g.pid)+"?organisation="+itoa64(g.mentors)+`"]`).Length() != 1 {
 			t.Error("the alert does not link the agreement and the acknowledgement form")
 		}
 		g.refusedInline(t, "consent while the provider has no acknowledgement", co, g.cases+"/consent/new", consent, "decision-error",
@@ -255,10 +256,10 @@ func TestGuardsThroughThePages(t *testing.T) {
 		}
 		g.refusedInline(t, "a share with the provider", co, g.cases+"/share", shared(url.Values{"organisation": {itoa64(g.mentors)}}),
 			"organisation-error", "Kindly Mentors CIC is not a public body")
-		wantRedirect(t, serve(t, g.s, g.dpo, http.MethodPost, sharePath(g.pid, "acknowledgements", "new"), url.Values{"organisation": {itoa64(g.mentors)},
+		wantRedirect(t, serve(t, g.s, g.dpo, http.MethodPost, sharingpages.NewAcknowledgementPath.Link(g.pid), url.Values{"organisation": {itoa64(g.mentors)},
 			"acknowledged-by": {"Director"}, "acknowledged-on-day": {fmt.Sprint(g.now.Day())},
-			"acknowledged-on-month": {fmt.Sprint(int(g.now.Month()))}, "acknowledged-on-year": {fmt.Sprint(g.now.Year())}, "text-version": {sharing.AcknowledgementText}}), sharePath(g.pid, "acknowledgements"))
-		if dash := parse(t, serve(t, g.s, g.dpo, http.MethodGet, sharePath(g.pid, "dashboard"), nil)); dash.Find("#acknowledgement-alerts").Length() != 0 {
+			"acknowledged-on-month": {fmt.Sprint(int(g.now.Month()))}, "acknowledged-on-year": {fmt.Sprint(g.now.Year())}, "text-version": {sharing.AcknowledgementText}}), sharingpages.AcknowledgementsPath.Link(g.pid))
+		if dash := parse(t, serve(t, g.s, g.dpo, http.MethodGet, sharingpages.DashboardPath.Link(g.pid), nil)); dash.Find("#acknowledgement-alerts").Length() != 0 {
 			t.Error("the alert stays after the acknowledgement")
 		}
 

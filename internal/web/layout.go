@@ -14,6 +14,7 @@ import (
 	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/channel"
 	"github.com/preventplatform/prevent/internal/web/notifications"
+	sharingpages "github.com/preventplatform/prevent/internal/web/sharing"
 	"github.com/preventplatform/prevent/internal/web/statistics"
 )
 
@@ -48,7 +49,7 @@ func (s *Server) layout(r *http.Request, title string) layout {
 		add("Programme", fmt.Sprintf("/partnerships/%d/programme", ps[0]))
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.AgreementView).Allow {
-		add("Information sharing", fmt.Sprintf("/partnerships/%d/sharing", ps[0]))
+		add("Information sharing", sharingpages.HomePath.Link(ps[0]))
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.StatisticsView).Allow {
 		add("Statistics", statistics.DashboardPath.Link(ps[0]))

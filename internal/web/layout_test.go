@@ -1,10 +1,16 @@
 package web
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"testing"
+	"time"
 
+	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/testworld"
+	sharingpages "github.com/preventplatform/prevent/internal/web/sharing"
 )
 
 // TestNavigationMarksOnlyTheMostSpecificItem: exactly one item is current. A case or panel page under
@@ -33,5 +39,28 @@ func TestNavigationMarksOnlyTheMostSpecificItem(t *testing.T) {
 		if len(current) != 1 || current[0] != want {
 			t.Errorf("%s: current %q, want %q", path, current, want)
 		}
+	}
+}
+
+// TestNavigationOffersInformationSharing: the navigation offers the information-sharing pages
+// (internal/web/sharing, tested there) to those who may read agreements, and not to referrers.
+func TestNavigationOffersInformationSharing(t *testing.T) {
+	t.Parallel()
+	db := dbtest.NewSQLite(t)
+	now := func() time.Time { return time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC) }
+	w := testworld.LoadDemo(t, db, now)
+	s := New(testDeps(db, nil, partnership.New(partnership.Deps{DB: db, Now: now}), now))
+	dpo := w.Roles[prevent.DataProtection]
+	href := sharingpages.HomePath.Link(dpo.Memberships[0].PartnershipID)
+	if href != fmt.Sprintf("/partnerships/%d/sharing", dpo.Memberships[0].PartnershipID) {
+		t.Fatalf("the information-sharing pages are at %q", href)
+	}
+	home := parse(t, serve(t, s, dpo, "GET", "/", nil))
+	if home.Find(`.govuk-service-navigation a[href="`+href+`"]`).Length() != 1 {
+		t.Error("no information sharing entry in the DPO's navigation")
+	}
+	home = parse(t, serve(t, s, w.Roles[prevent.Referrer], "GET", "/", nil))
+	if home.Find(`.govuk-service-navigation a[href="`+href+`"]`).Length() != 0 {
+		t.Error("a referrer is offered information sharing in the navigation")
 	}
 }

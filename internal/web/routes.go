@@ -12,6 +12,7 @@ import (
 	"github.com/preventplatform/prevent/internal/web/notifications"
 	"github.com/preventplatform/prevent/internal/web/programme"
 	"github.com/preventplatform/prevent/internal/web/rights"
+	sharingpages "github.com/preventplatform/prevent/internal/web/sharing"
 	"github.com/preventplatform/prevent/internal/web/signpost"
 	"github.com/preventplatform/prevent/internal/web/statistics"
 )
@@ -49,7 +50,8 @@ func (s *Server) register() {
 	s.registerCasework()
 	channel.Register(site{s}, newCasePages(s).channelDeps())
 	programme.Register(site{s}, programme.Deps{Programme: s.deps.Programme, Partnership: s.deps.Partnership, Now: s.deps.Now})
-	s.registerSharing()
+	sharingpages.Register(site{s}, sharingpages.Deps{Sharing: s.deps.Sharing, Rights: s.deps.Rights, Casework: s.deps.Casework,
+		Partnership: s.deps.Partnership, Now: s.deps.Now, CasePath: func(pid, id prevent.ID) string { return casePath(pid, id) }})
 	rights.Register(site{s}, rights.Deps{Rights: s.deps.Rights, Sharing: s.deps.Sharing, Casework: s.deps.Casework, Now: s.deps.Now})
 	signpost.Register(site{s}, signpost.Deps{Casework: s.deps.Casework, Now: s.deps.Now,
 		CasePath: func(pid, id prevent.ID) string { return casePath(pid, id) }})

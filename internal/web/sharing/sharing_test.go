@@ -1,26 +1,97 @@
-package web
+package sharing_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/preventplatform/prevent/internal/auth"
+	"github.com/PuerkitoBio/goquery"
+	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
-	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/testworld"
+	"github.com/preventplatform/prevent/internal/web/core"
 	"github.com/preventplatform/prevent/internal/web/core/coretest"
+	rightspages "github.com/preventplatform/prevent/internal/web/rights"
+	"github.com/preventplatform/prevent/internal/web/sharing"
 )
 
-// sharingFixture is the demo partnership served by a web Server, with a principal for each role the
-// information-sharing pages treat differently.
-type sharingFixture struct {
-	s         *Server
+var testNow = time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
+
+// casePath is the address the fixture gives the pages for a case's page (Deps.CasePath).
+func casePath(pid, id prevent.ID) string { return fmt.Sprintf("/partnerships/%d/cases/%d", pid, id) }
+
+// TestRoutes: the pages' addresses and the access action each needs.
+func TestRoutes(t *testing.T) {
+	t.Parallel()
+	site := coretest.New(time.Now)
+	sharing.Register(site, sharing.Deps{})
+	const P = "/partnerships/{pid}/sharing"
+	get, post := http.MethodGet, http.MethodPost
+	want := []coretest.Route{
+		{Method: get, Pattern: P, Action: access.AgreementView},
+		{Method: get, Pattern: P + "/dashboard", Action: access.DataProtectionView},
+		{Method: get, Pattern: P + "/record-of-processing", Action: access.DataProtectionView},
+		{Method: get, Pattern: P + "/gateways", Action: access.GatewayView},
+		{Method: get, Pattern: P + "/gateways/new", Action: access.GatewayManage},
+		{Method: post, Pattern: P + "/gateways/new", Action: access.GatewayManage},
+		{Method: get, Pattern: P + "/agreements", Action: access.AgreementView},
+		{Method: get, Pattern: P + "/agreements/new", Action: access.AgreementManage},
+		{Method: post, Pattern: P + "/agreements/new", Action: access.AgreementManage},
+		{Method: get, Pattern: P + "/agreements/{id}", Action: access.AgreementView},
+		{Method: get, Pattern: P + "/agreements/{id}/edit", Action: access.AgreementManage},
+		{Method: post, Pattern: P + "/agreements/{id}/edit", Action: access.AgreementManage},
+		{Method: post, Pattern: P + "/agreements/{id}/status", Action: access.AgreementManage},
+		{Method: get, Pattern: P + "/agreements/{id}/signatories/new", Action: access.AgreementManage},
+		{Method: post, Pattern: P + "/agreements/{id}/signatories/new", Action: access.AgreementManage},
+		{Method: get, Pattern: P + "/acknowledgements", Action: access.AgreementView},
+		{Method: get, Pattern: P + "/acknowledgements/new", Action: access.AgreementManage},
+		{Method: post, Pattern: P + "/acknowledgements/new", Action: access.AgreementManage},
+		{Method: get, Pattern: P + "/disclosures", Action: access.DisclosureView},
+		{Method: get, Pattern: P + "/disclosures/cases/{id}", Action: access.DisclosureView},
+		{Method: get, Pattern: P + "/subject-access", Action: access.SubjectAccessManage},
+		{Method: get, Pattern: P + "/subject-access/new", Action: access.SubjectAccessManage},
+		{Method: post, Pattern: P + "/subject-access/new", Action: access.SubjectAccessManage},
+		{Method: get, Pattern: P + "/subject-access/{id}", Action: access.SubjectAccessManage},
+		{Method: post, Pattern: P + "/subject-access/{id}/extend", Action: access.SubjectAccessManage},
+		{Method: post, Pattern: P + "/subject-access/{id}/complete", Action: access.SubjectAccessManage},
+		{Method: get, Pattern: P + "/retention", Action: access.RetentionView},
+		{Method: get, Pattern: P + "/retention/set", Action: access.RetentionManage},
+		{Method: post, Pattern: P + "/retention/set", Action: access.RetentionManage},
+		{Method: get, Pattern: P + "/holds", Action: access.LegalHoldView},
+		{Method: get, Pattern: P + "/holds/new", Action: access.LegalHoldManage},
+		{Method: post, Pattern: P + "/holds/new", Action: access.LegalHoldManage},
+		{Method: post, Pattern: P + "/holds/{id}/release", Action: access.LegalHoldManage},
+	}
+	if got := site.Routes(); !slices.Equal(got, want) {
+		t.Errorf("routes:\n%v\nwant\n%v", got, want)
+	}
+	for got, want := range map[string]string{
+		sharing.HomePath.Link(7):               "/partnerships/7/sharing",
+		sharing.AgreementPath.Link(7, 42):      "/partnerships/7/sharing/agreements/42",
+		sharing.CaseLedgerPath.Link(7, 9):      "/partnerships/7/sharing/disclosures/cases/9",
+		sharing.HoldReleasePath.Link(7, 3):     "/partnerships/7/sharing/holds/3/release",
+		sharing.NewAcknowledgementPath.Link(7): "/partnerships/7/sharing/acknowledgements/new",
+	} {
+		if got != want {
+			t.Errorf("link %q, want %q", got, want)
+		}
+	}
+}
+
+// fixture is the demo partnership served by the information-sharing pages, with a principal for each role the
+// pages treat differently.
+type fixture struct {
+	site      *coretest.Site
 	db        *database.DB
 	pid       prevent.ID
 	now       time.Time
@@ -29,34 +100,16 @@ type sharingFixture struct {
 	nonPublic prevent.ID // a member organisation that is not a public body
 }
 
-func newSharingFixture(t *testing.T, db *database.DB) sharingFixture {
+func newFixture(t *testing.T, db *database.DB) fixture {
 	t.Helper()
 	ctx := context.Background()
-	at := time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
-	now := func() time.Time { return at }
+	now := func() time.Time { return testNow }
+	w := testworld.LoadDemo(t, db, now)
 	ps := partnership.New(partnership.Deps{DB: db, Now: now})
-	as := auth.New(auth.Deps{DB: db, Now: now})
-	accounts, _, err := demo.Load(ctx, demo.Deps{DB: db, Auth: as, Partnership: ps, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := sharingFixture{s: New(testDeps(db, as, ps, now)), db: db, now: at, roles: map[prevent.Role]prevent.Principal{}}
-	for _, a := range accounts {
-		role := prevent.Role(a.Role)
-		if _, ok := f.roles[role]; ok {
-			continue
-		}
-		var id prevent.ID
-		if err := db.Read().QueryRowContext(ctx, `SELECT id FROM people WHERE email = $1`, a.Email).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		p, err := auth.LoadPrincipal(ctx, db.Read(), id, at)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.MFA = true
-		f.roles[role] = p
-	}
+	site := coretest.New(now)
+	sharing.Register(site, sharing.Deps{Sharing: w.Sharing, Rights: w.Rights, Casework: w.Casework, Partnership: ps, Now: now,
+		CasePath: casePath})
+	f := fixture{site: site, db: db, now: testNow, roles: w.Roles}
 	dpo, ok := f.roles[prevent.DataProtection]
 	if !ok {
 		t.Fatal("the demo has no data protection officer")
@@ -64,6 +117,7 @@ func newSharingFixture(t *testing.T, db *database.DB) sharingFixture {
 	f.pid = dpo.Memberships[0].PartnershipID
 	f.public = dpo.OrganisationID
 	// A new organisation that is not a public body, so that no acknowledgement is recorded for it yet.
+	var err error
 	if f.nonPublic, err = ps.CreateOrganisation(ctx, f.roles[prevent.Administrator], f.pid, partnership.OrganisationInput{
 		Name: "Elmshire Test Mentoring", Sector: "community", PublicBody: "no"}); err != nil {
 		t.Fatal(err)
@@ -71,12 +125,46 @@ func newSharingFixture(t *testing.T, db *database.DB) sharingFixture {
 	return f
 }
 
-func (f sharingFixture) dpo() prevent.Principal { return f.roles[prevent.DataProtection] }
+func (f fixture) dpo() prevent.Principal { return f.roles[prevent.DataProtection] }
 
-func (f sharingFixture) path(rest ...any) string { return sharePath(f.pid, rest...) }
+// path is an address under the partnership's information-sharing pages, /partnerships/{pid}/sharing/rest….
+func (f fixture) path(rest ...any) string {
+	out := fmt.Sprintf("/partnerships/%d/sharing", f.pid)
+	for _, x := range rest {
+		out += fmt.Sprintf("/%v", x)
+	}
+	return out
+}
+
+func (f fixture) serve(t *testing.T, p prevent.Principal, method, target string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	return f.site.Serve(t, p, method, target, form)
+}
+
+func parse(t *testing.T, w *httptest.ResponseRecorder) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(w.Body.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func wantRedirect(t *testing.T, w *httptest.ResponseRecorder, prefix string) string {
+	t.Helper()
+	res := w.Result()
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, prefix) {
+		t.Fatalf("status %d to %q, want 303 to %s…", res.StatusCode, loc, prefix)
+	}
+	return loc
+}
+
+func itoa(id prevent.ID) string { return core.IDText(id) }
 
 func TestSharingPagesNotFoundForRolesWithoutTheAction(t *testing.T) {
-	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, dbtest.NewSQLite(t))
 	cases := []struct {
 		role   prevent.Role
 		method string
@@ -122,12 +210,12 @@ func TestSharingPagesNotFoundForRolesWithoutTheAction(t *testing.T) {
 		if c.method == "POST" {
 			form = url.Values{"title": {"x"}}
 		}
-		if w := serve(t, f.s, p, c.method, c.path, form); w.Code != c.want {
+		if w := f.serve(t, p, c.method, c.path, form); w.Code != c.want {
 			t.Errorf("%s %s %s = %d, want %d", c.role, c.method, c.path, w.Code, c.want)
 		}
 	}
 	// Another partnership's pages are not found even for the DPO.
-	if w := serve(t, f.s, f.dpo(), "GET", sharePath(f.pid+100, "agreements"), nil); w.Code != 404 {
+	if w := f.serve(t, f.dpo(), "GET", fmt.Sprintf("/partnerships/%d/sharing/agreements", f.pid+100), nil); w.Code != 404 {
 		t.Errorf("another partnership's agreements = %d, want 404", w.Code)
 	}
 }
@@ -136,12 +224,13 @@ func TestSharingPagesNotFoundForRolesWithoutTheAction(t *testing.T) {
 // records a signatory for each, is refused activation until the non-public body's acknowledgement is
 // recorded, and activates; each form keeps the input it refuses.
 func TestSharingAgreementJourneyThroughPages(t *testing.T) {
+	t.Parallel()
 	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
-		f := newSharingFixture(t, db)
+		f := newFixture(t, db)
 		dpo := f.dpo()
 		// Errors keep the input.
-		w := serve(t, f.s, dpo, "POST", f.path("agreements", "new"), url.Values{"title": {"Elmshire mentoring agreement"},
-			"parties": {itoa64(f.public)}, "purposes": {"support_delivery"}, "review-date-day": {"30"}, "review-date-month": {"2"}, "review-date-year": {"2027"}})
+		w := f.serve(t, dpo, "POST", f.path("agreements", "new"), url.Values{"title": {"Elmshire mentoring agreement"},
+			"parties": {itoa(f.public)}, "purposes": {"support_delivery"}, "review-date-day": {"30"}, "review-date-month": {"2"}, "review-date-year": {"2027"}})
 		doc := parse(t, w)
 		if w.Code != 200 || doc.Find(".govuk-error-summary").Length() != 1 {
 			t.Fatalf("invalid draft: %d, error summary %d", w.Code, doc.Find(".govuk-error-summary").Length())
@@ -161,16 +250,16 @@ func TestSharingAgreementJourneyThroughPages(t *testing.T) {
 			t.Error("the purpose ticked is not kept")
 		}
 		// A complete draft.
-		draft := url.Values{"title": {"Elmshire mentoring agreement"}, "parties": {itoa64(f.public), itoa64(f.nonPublic)},
+		draft := url.Values{"title": {"Elmshire mentoring agreement"}, "parties": {itoa(f.public), itoa(f.nonPublic)},
 			"purposes": {"support_delivery"}, "categories": {"identity", "support-plan"}, "gateways": {"consent"},
 			"retention": {"Six years after support ends"}, "disposal": {"Secure deletion"}, "security": {"Named mentors only"}, "review-date-day": {"31"}, "review-date-month": {"10"}, "review-date-year": {"2027"}}
-		loc := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("agreements", "new"), draft), f.path("agreements")+"/")
-		page := parse(t, serve(t, f.s, dpo, "GET", loc, nil))
+		loc := wantRedirect(t, f.serve(t, dpo, "POST", f.path("agreements", "new"), draft), f.path("agreements")+"/")
+		page := parse(t, f.serve(t, dpo, "GET", loc, nil))
 		if h := page.Find("main h1").Text(); h != "Elmshire mentoring agreement" || !strings.Contains(page.Find("#details").Text(), "Draft") {
 			t.Fatalf("agreement page %q, details %q", h, page.Find("#details").Text())
 		}
 		// A signatory without a name is refused, the rest kept.
-		w = serve(t, f.s, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa64(f.public)}, "job-title": {"Director of children’s services"}, "signed-on-day": {"9"}, "signed-on-month": {"11"}, "signed-on-year": {"2026"}})
+		w = f.serve(t, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa(f.public)}, "job-title": {"Director of children’s services"}, "signed-on-day": {"9"}, "signed-on-month": {"11"}, "signed-on-year": {"2026"}})
 		doc = parse(t, w)
 		if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the signatory’s name") {
 			t.Errorf("signatory without name: %q", doc.Find(".govuk-error-summary").Text())
@@ -179,12 +268,12 @@ func TestSharingAgreementJourneyThroughPages(t *testing.T) {
 			t.Errorf("job title kept as %q", v)
 		}
 		for _, org := range []prevent.ID{f.public, f.nonPublic} {
-			wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa64(org)}, "name": {"Signer"},
+			wantRedirect(t, f.serve(t, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa(org)}, "name": {"Signer"},
 				"job-title": {"Director"}, "signed-on-day": {"9"}, "signed-on-month": {"11"}, "signed-on-year": {"2026"}}), loc)
 		}
 		// Activation is refused for want of the non-public body's acknowledgement, saying so on the page.
 		{
-			doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/status", url.Values{"to": {"active"}}))
+			doc = parse(t, f.serve(t, dpo, "POST", loc+"/status", url.Values{"to": {"active"}}))
 			sum = doc.Find(".govuk-error-summary").Text()
 			if !strings.Contains(sum, "has not acknowledged its own data protection duties") {
 				t.Errorf("activation without acknowledgement: %q", sum)
@@ -193,35 +282,35 @@ func TestSharingAgreementJourneyThroughPages(t *testing.T) {
 				t.Errorf("the error links to %q, want #parties", href)
 			}
 			// The acknowledgement form keeps input on error.
-			w = serve(t, f.s, dpo, "POST", f.path("acknowledgements", "new"), url.Values{"organisation": {itoa64(f.nonPublic)},
+			w = f.serve(t, dpo, "POST", f.path("acknowledgements", "new"), url.Values{"organisation": {itoa(f.nonPublic)},
 				"acknowledged-on-day": {"9"}, "acknowledged-on-month": {"11"}, "acknowledged-on-year": {"2026"}, "text-version": {"dp-duties-2026-1"}})
 			doc = parse(t, w)
 			if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the name and role") {
 				t.Errorf("acknowledgement without a name: %q", doc.Find(".govuk-error-summary").Text())
 			}
-			if doc.Find(`#organisation option[selected]`).AttrOr("value", "") != itoa64(f.nonPublic) {
+			if doc.Find(`#organisation option[selected]`).AttrOr("value", "") != itoa(f.nonPublic) {
 				t.Error("the organisation chosen is not kept")
 			}
-			wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("acknowledgements", "new"), url.Values{"organisation": {itoa64(f.nonPublic)},
+			wantRedirect(t, f.serve(t, dpo, "POST", f.path("acknowledgements", "new"), url.Values{"organisation": {itoa(f.nonPublic)},
 				"acknowledged-by": {"Chief executive"}, "acknowledged-on-day": {"9"}, "acknowledged-on-month": {"11"}, "acknowledged-on-year": {"2026"}, "text-version": {"dp-duties-2026-1"}}), f.path("acknowledgements"))
 		}
 		// Suspending needs a reason.
-		wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/status", url.Values{"to": {"active"}}), loc)
-		doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/status", url.Values{"to": {"suspended"}}))
+		wantRedirect(t, f.serve(t, dpo, "POST", loc+"/status", url.Values{"to": {"active"}}), loc)
+		doc = parse(t, f.serve(t, dpo, "POST", loc+"/status", url.Values{"to": {"suspended"}}))
 		if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the reason") {
 			t.Errorf("suspension without reason: %q", doc.Find(".govuk-error-summary").Text())
 		}
-		page = parse(t, serve(t, f.s, dpo, "GET", loc, nil))
+		page = parse(t, f.serve(t, dpo, "GET", loc, nil))
 		if !strings.Contains(page.Find("#details").Text(), "Active") {
 			t.Errorf("after activation the status is %q", page.Find("#details .govuk-tag").Text())
 		}
 		// The Art 30 record now lists the non-public body as a recipient.
-		rec := serve(t, f.s, dpo, "GET", f.path("record-of-processing"), nil).Body.String()
+		rec := f.serve(t, dpo, "GET", f.path("record-of-processing"), nil).Body.String()
 		if !strings.Contains(rec, "Named mentors only") || !strings.Contains(rec, "(not a public body)") {
 			t.Error("the record of processing does not show the new agreement's security measures and its non-public party")
 		}
 		// A coordinator may read the agreement but is offered no changes.
-		page = parse(t, serve(t, f.s, f.roles[prevent.Coordinator], "GET", loc, nil))
+		page = parse(t, f.serve(t, f.roles[prevent.Coordinator], "GET", loc, nil))
 		if page.Find(`form[action$="/status"]`).Length() != 0 || page.Find(`a[href$="/signatories/new"]`).Length() != 0 {
 			t.Error("a coordinator is offered status changes or signatories")
 		}
@@ -229,9 +318,10 @@ func TestSharingAgreementJourneyThroughPages(t *testing.T) {
 }
 
 func TestSharingGatewayAndRetentionFormsKeepInput(t *testing.T) {
-	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, dbtest.NewSQLite(t))
 	dpo := f.dpo()
-	doc := parse(t, serve(t, f.s, dpo, "POST", f.path("gateways", "new"), url.Values{"code": {"Bad Code"}, "name": {"Elmshire protocol"},
+	doc := parse(t, f.serve(t, dpo, "POST", f.path("gateways", "new"), url.Values{"code": {"Bad Code"}, "name": {"Elmshire protocol"},
 		"without-consent": {"no"}, "sectors": {"education"}, "valid-from-day": {"1"}, "valid-from-month": {"4"}, "valid-from-year": {"2026"}, "valid-to-day": {"1"}, "valid-to-month": {"1"}, "valid-to-year": {"2026"}}))
 	sum := doc.Find(".govuk-error-summary").Text()
 	for _, want := range []string{"Enter a code of 2 to 60", "Describe what the gateway permits", "The end date must be after the start date"} {
@@ -248,13 +338,13 @@ func TestSharingGatewayAndRetentionFormsKeepInput(t *testing.T) {
 	if doc.Find(`input[name=sectors][value=education]:checked`).Length() != 1 {
 		t.Error("the sector ticked is not kept")
 	}
-	wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("gateways", "new"), url.Values{"code": {"elmshire_protocol"}, "name": {"Elmshire protocol"},
+	wantRedirect(t, f.serve(t, dpo, "POST", f.path("gateways", "new"), url.Values{"code": {"elmshire_protocol"}, "name": {"Elmshire protocol"},
 		"summary": {"Sharing between schools and the council"}, "without-consent": {"no"}, "sectors": {"education"}, "valid-from-day": {"1"}, "valid-from-month": {"4"}, "valid-from-year": {"2026"}}), f.path("gateways"))
-	if body := serve(t, f.s, dpo, "GET", f.path("gateways"), nil).Body.String(); !strings.Contains(body, "elmshire_protocol v1") {
+	if body := f.serve(t, dpo, "GET", f.path("gateways"), nil).Body.String(); !strings.Contains(body, "elmshire_protocol v1") {
 		t.Error("the local gateway is not listed")
 	}
 
-	doc = parse(t, serve(t, f.s, dpo, "POST", f.path("retention", "set"), url.Values{"rule": {"case/no_further_action"}, "months": {"six"}, "source": {"Board decision"}}))
+	doc = parse(t, f.serve(t, dpo, "POST", f.path("retention", "set"), url.Values{"rule": {"case/no_further_action"}, "months": {"six"}, "source": {"Board decision"}}))
 	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "whole number of months") {
 		t.Errorf("retention with months in words: %q", doc.Find(".govuk-error-summary").Text())
 	}
@@ -264,18 +354,19 @@ func TestSharingGatewayAndRetentionFormsKeepInput(t *testing.T) {
 	if doc.Find(`#rule option[selected]`).AttrOr("value", "") != "case/no_further_action" {
 		t.Error("the records chosen are not kept")
 	}
-	wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("retention", "set"), url.Values{"rule": {"case/no_further_action"}, "months": {"18"},
+	wantRedirect(t, f.serve(t, dpo, "POST", f.path("retention", "set"), url.Values{"rule": {"case/no_further_action"}, "months": {"18"},
 		"source": {"Elmshire board decision of 4 March 2026"}}), f.path("retention"))
-	body := serve(t, f.s, dpo, "GET", f.path("retention"), nil).Body.String()
+	body := f.serve(t, dpo, "GET", f.path("retention"), nil).Body.String()
 	if !strings.Contains(body, "18 months") || !strings.Contains(body, "Elmshire board decision of 4 March 2026") {
 		t.Error("the retention period set is not listed with its source")
 	}
 }
 
 func TestSharingSubjectAccessRegister(t *testing.T) {
-	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, dbtest.NewSQLite(t))
 	dpo := f.dpo()
-	doc := parse(t, serve(t, f.s, dpo, "POST", f.path("subject-access", "new"), url.Values{"received-day": {"31"}, "received-month": {"11"}, "received-year": {"2026"}, "requester": {"Sam Example"}}))
+	doc := parse(t, f.serve(t, dpo, "POST", f.path("subject-access", "new"), url.Values{"received-day": {"31"}, "received-month": {"11"}, "received-year": {"2026"}, "requester": {"Sam Example"}}))
 	sum := doc.Find(".govuk-error-summary").Text()
 	for _, want := range []string{"Date received must be a real date", "Enter who the request is about", "Select the law"} {
 		if !strings.Contains(sum, want) {
@@ -287,43 +378,44 @@ func TestSharingSubjectAccessRegister(t *testing.T) {
 	if v, _ := doc.Find("#requester").Attr("value"); v != "Sam Example" {
 		t.Errorf("requester kept as %q", v)
 	}
-	loc := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("subject-access", "new"), url.Values{"received-day": {"31"}, "received-month": {"10"}, "received-year": {"2026"},
+	loc := wantRedirect(t, f.serve(t, dpo, "POST", f.path("subject-access", "new"), url.Values{"received-day": {"31"}, "received-month": {"10"}, "received-year": {"2026"},
 		"requester": {"Sam Example"}, "subject": {"Sam Example"}, "regime": {"uk_gdpr"}}), f.path("subject-access")+"/")
 	// Received 31 October: due 30 November, shown on the request and the register.
-	if body := serve(t, f.s, dpo, "GET", loc, nil).Body.String(); !strings.Contains(body, "30 November 2026") {
+	if body := f.serve(t, dpo, "GET", loc, nil).Body.String(); !strings.Contains(body, "30 November 2026") {
 		t.Error("the request does not show its due date, 30 November 2026")
 	}
 	// A request received in September is overdue in the register.
-	old := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("subject-access", "new"), url.Values{"received-day": {"1"}, "received-month": {"9"}, "received-year": {"2026"},
+	old := wantRedirect(t, f.serve(t, dpo, "POST", f.path("subject-access", "new"), url.Values{"received-day": {"1"}, "received-month": {"9"}, "received-year": {"2026"},
 		"requester": {"Pat Example"}, "subject": {"Pat Example"}, "regime": {"dpa_part3"}}), f.path("subject-access")+"/")
-	row := parse(t, serve(t, f.s, dpo, "GET", f.path("subject-access"), nil)).Find(`tr:has(a[href="` + old + `"])`)
+	row := parse(t, f.serve(t, dpo, "GET", f.path("subject-access"), nil)).Find(`tr:has(a[href="` + old + `"])`)
 	if !strings.Contains(row.Text(), "1 October 2026") || !strings.Contains(row.Text(), "Overdue") {
 		t.Errorf("the September request's row = %q, want due 1 October 2026 and overdue", row.Text())
 	}
-	doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/extend", url.Values{"reason": {""}}))
+	doc = parse(t, f.serve(t, dpo, "POST", loc+"/extend", url.Values{"reason": {""}}))
 	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the reason for the extension") {
 		t.Errorf("extension without reason: %q", doc.Find(".govuk-error-summary").Text())
 	}
-	wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/extend", url.Values{"reason": {"Complex: records held by four organisations"}}), loc)
-	if body := serve(t, f.s, dpo, "GET", f.path("subject-access"), nil).Body.String(); !strings.Contains(body, "31 January 2027") || !strings.Contains(body, "Open, extended") {
+	wantRedirect(t, f.serve(t, dpo, "POST", loc+"/extend", url.Values{"reason": {"Complex: records held by four organisations"}}), loc)
+	if body := f.serve(t, dpo, "GET", f.path("subject-access"), nil).Body.String(); !strings.Contains(body, "31 January 2027") || !strings.Contains(body, "Open, extended") {
 		t.Error("the register does not show the extended due date, 31 January 2027")
 	}
-	doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/complete", url.Values{"completed-on-day": {"1"}, "completed-on-month": {"12"}, "completed-on-year": {"2026"}}))
+	doc = parse(t, f.serve(t, dpo, "POST", loc+"/complete", url.Values{"completed-on-day": {"1"}, "completed-on-month": {"12"}, "completed-on-year": {"2026"}}))
 	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter a date between receipt and today") {
 		t.Errorf("completion in the future: %q", doc.Find(".govuk-error-summary").Text())
 	}
 	coretest.WantDateTyped(t, doc, "completed-on", "1", "12", "2026")
 	coretest.WantErrorLinks(t, doc, "#completed-on-day")
-	wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/complete", url.Values{"completed-on-day": {"9"}, "completed-on-month": {"11"}, "completed-on-year": {"2026"}}), loc)
-	if body := serve(t, f.s, dpo, "GET", loc, nil).Body.String(); !strings.Contains(body, "Answered 9 November 2026") {
+	wantRedirect(t, f.serve(t, dpo, "POST", loc+"/complete", url.Values{"completed-on-day": {"9"}, "completed-on-month": {"11"}, "completed-on-year": {"2026"}}), loc)
+	if body := f.serve(t, dpo, "GET", loc, nil).Body.String(); !strings.Contains(body, "Answered 9 November 2026") {
 		t.Error("the request is not shown as answered")
 	}
 }
 
 func TestSharingLedgerAndDashboard(t *testing.T) {
-	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, dbtest.NewSQLite(t))
 	dpo := f.dpo()
-	doc := parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures")+"?from-day=1&from-month=13&from-year=2026&gateway=consent", nil))
+	doc := parse(t, f.serve(t, dpo, "GET", f.path("disclosures")+"?from-day=1&from-month=13&from-year=2026&gateway=consent", nil))
 	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "From must be a real date") {
 		t.Errorf("bad filter date: %q", doc.Find(".govuk-error-summary").Text())
 	}
@@ -332,20 +424,20 @@ func TestSharingLedgerAndDashboard(t *testing.T) {
 	if doc.Find(`#gateway option[selected]`).AttrOr("value", "") != "consent" {
 		t.Error("the gateway filter is not kept")
 	}
-	doc = parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures")+"?from-day=10&from-month=11&from-year=2026", nil))
+	doc = parse(t, f.serve(t, dpo, "GET", f.path("disclosures")+"?from-day=10&from-month=11&from-year=2026", nil))
 	if doc.Find(".govuk-error-summary").Length() != 0 || !strings.Contains(doc.Find("main").Text(), "No disclosures match") {
 		t.Error("a filter from tomorrow should match nothing, without errors")
 	}
-	doc = parse(t, serve(t, f.s, dpo, "GET", f.path("dashboard"), nil))
+	doc = parse(t, f.serve(t, dpo, "GET", f.path("dashboard"), nil))
 	for _, want := range []string{"Disclosures recorded", "Subject access requests due", "Unusual access to case records", "Legal holds in force"} {
 		if !strings.Contains(doc.Find("main").Text(), want) {
 			t.Errorf("dashboard lacks %q", want)
 		}
 	}
-	if doc.Find(`a[href="`+partnershipPath(f.pid, "notices", "all")+`"]`).Length() != 1 {
+	if doc.Find(`a[href="`+rightspages.AllNoticesPath.Link(f.pid)+`"]`).Length() != 1 {
 		t.Error("the DPO's dashboard does not link to the notices overview")
 	}
-	if d := parse(t, serve(t, f.s, f.roles[prevent.Auditor], "GET", f.path("dashboard"), nil)); d.Find(`a[href="`+partnershipPath(f.pid, "notices", "all")+`"]`).Length() != 0 {
+	if d := parse(t, f.serve(t, f.roles[prevent.Auditor], "GET", f.path("dashboard"), nil)); d.Find(`a[href="`+rightspages.AllNoticesPath.Link(f.pid)+`"]`).Length() != 0 {
 		t.Error("the auditor's dashboard links to notices it may not open")
 	}
 	// Each ledger row of a case links to that case's ledger, which shows the disclosure in full.
@@ -353,12 +445,12 @@ func TestSharingLedgerAndDashboard(t *testing.T) {
 	var rec, did prevent.ID
 	err := f.db.Read().QueryRowContext(context.Background(), `SELECT id, record_kind, record_id FROM sharing_disclosures WHERE partnership_id = $1 ORDER BY id DESC LIMIT 1`, f.pid).Scan(&did, &kind, &rec)
 	if err == nil && kind == "referral" {
-		doc = parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures"), nil))
+		doc = parse(t, f.serve(t, dpo, "GET", f.path("disclosures"), nil))
 		if doc.Find(`a[href="`+f.path("disclosures", "cases", rec)+`"]`).Length() == 0 {
 			t.Errorf("the ledger does not link to case %d's ledger", rec)
 		}
-		doc = parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures", "cases", rec), nil))
-		if !strings.Contains(doc.Find("main").Text(), "Disclosure "+itoa64(did)) {
+		doc = parse(t, f.serve(t, dpo, "GET", f.path("disclosures", "cases", rec), nil))
+		if !strings.Contains(doc.Find("main").Text(), "Disclosure "+itoa(did)) {
 			t.Errorf("case %d's ledger does not show disclosure %d", rec, did)
 		}
 	}
@@ -367,17 +459,17 @@ func TestSharingLedgerAndDashboard(t *testing.T) {
 	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM sharing_disclosures WHERE partnership_id = $1`, f.pid).Scan(&total); err != nil {
 		t.Fatal(err)
 	}
-	if total > sharingLedgerPage {
-		first := parse(t, serve(t, f.s, dpo, "GET", f.path("disclosures"), nil))
+	if total > sharing.LedgerPageSize {
+		first := parse(t, f.serve(t, dpo, "GET", f.path("disclosures"), nil))
 		next, ok := first.Find(".govuk-pagination__next a").Attr("href")
-		if n := first.Find("main tbody tr").Length(); n != sharingLedgerPage || !ok {
+		if n := first.Find("main tbody tr").Length(); n != sharing.LedgerPageSize || !ok {
 			t.Fatalf("first page: %d rows, next link %v", n, ok)
 		}
-		second := parse(t, serve(t, f.s, dpo, "GET", next, nil))
+		second := parse(t, f.serve(t, dpo, "GET", next, nil))
 		if second.Find("main tbody tr").Length() == 0 {
 			t.Error("the second page is empty")
 		}
-		if total > 2*sharingLedgerPage {
+		if total > 2*sharing.LedgerPageSize {
 			after, _ := second.Find(".govuk-pagination__next a").Attr("href")
 			b1, _ := url.Parse(next)
 			b2, _ := url.Parse(after)
@@ -388,36 +480,28 @@ func TestSharingLedgerAndDashboard(t *testing.T) {
 			}
 		}
 	}
-	// The navigation offers information sharing to those who may read agreements, and not to referrers.
-	home := parse(t, serve(t, f.s, dpo, "GET", "/", nil))
-	if home.Find(`.govuk-service-navigation a[href="`+f.path()+`"]`).Length() != 1 {
-		t.Error("no information sharing entry in the DPO's navigation")
-	}
-	home = parse(t, serve(t, f.s, f.roles[prevent.Referrer], "GET", "/", nil))
-	if home.Find(`.govuk-service-navigation a[href="`+f.path()+`"]`).Length() != 0 {
-		t.Error("a referrer is offered information sharing in the navigation")
-	}
 }
 
 func TestSharingLegalHolds(t *testing.T) {
-	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, dbtest.NewSQLite(t))
 	dpo := f.dpo()
 	var caseID prevent.ID
 	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT MIN(id) FROM referrals WHERE partnership_id = $1`, f.pid).Scan(&caseID); err != nil {
 		t.Fatal(err)
 	}
-	doc := parse(t, serve(t, f.s, dpo, "POST", f.path("holds", "new"), url.Values{"record": {"abc"}, "reason": {"Complaint to the ICO"}}))
+	doc := parse(t, f.serve(t, dpo, "POST", f.path("holds", "new"), url.Values{"record": {"abc"}, "reason": {"Complaint to the ICO"}}))
 	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter the case number") {
 		t.Errorf("a hold on no case: %q", doc.Find(".govuk-error-summary").Text())
 	}
 	if v, _ := doc.Find("#reason").Html(); v != "Complaint to the ICO" {
 		t.Errorf("reason kept as %q", v)
 	}
-	doc = parse(t, serve(t, f.s, dpo, "POST", f.path("holds", "new"), url.Values{"record": {"999999"}, "reason": {"Complaint to the ICO"}}))
+	doc = parse(t, f.serve(t, dpo, "POST", f.path("holds", "new"), url.Values{"record": {"999999"}, "reason": {"Complaint to the ICO"}}))
 	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "There is no such case in this partnership") {
 		t.Errorf("a hold on another partnership's case: %q", doc.Find(".govuk-error-summary").Text())
 	}
-	wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("holds", "new"), url.Values{"record": {itoa64(caseID)}, "reason": {"Complaint to the ICO"}}), f.path("holds"))
+	wantRedirect(t, f.serve(t, dpo, "POST", f.path("holds", "new"), url.Values{"record": {itoa(caseID)}, "reason": {"Complaint to the ICO"}}), f.path("holds"))
 	var hold prevent.ID
 	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT MAX(id) FROM sharing_legal_holds WHERE record_id = $1`, caseID).Scan(&hold); err != nil {
 		t.Fatal(err)
@@ -426,46 +510,47 @@ func TestSharingLegalHolds(t *testing.T) {
 	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT reference FROM referrals WHERE id = $1`, caseID).Scan(&reference); err != nil {
 		t.Fatal(err)
 	}
-	if got := parse(t, serve(t, f.s, dpo, "GET", f.path("holds"), nil)).Find("#hold-" + itoa64(hold) + " h2").Text(); got != "Case "+reference {
+	if got := parse(t, f.serve(t, dpo, "GET", f.path("holds"), nil)).Find("#hold-" + itoa(hold) + " h2").Text(); got != "Case "+reference {
 		t.Errorf("the hold names its case %q, want %q", got, "Case "+reference)
 	}
-	doc = parse(t, serve(t, f.s, dpo, "POST", f.path("holds", hold, "release"), url.Values{"reason": {""}}))
+	doc = parse(t, f.serve(t, dpo, "POST", f.path("holds", hold, "release"), url.Values{"reason": {""}}))
 	sum := doc.Find(".govuk-error-summary")
-	if !strings.Contains(sum.Text(), "Enter why the hold is no longer needed") || sum.Find("a").AttrOr("href", "") != "#reason-"+itoa64(hold) {
+	if !strings.Contains(sum.Text(), "Enter why the hold is no longer needed") || sum.Find("a").AttrOr("href", "") != "#reason-"+itoa(hold) {
 		t.Errorf("release without reason: %q linking to %q", sum.Text(), sum.Find("a").AttrOr("href", ""))
 	}
 	// The auditor reads the holds but is offered no changes; a coordinator has no such page.
-	doc = parse(t, serve(t, f.s, f.roles[prevent.Auditor], "GET", f.path("holds"), nil))
-	if !strings.Contains(doc.Find("#hold-"+itoa64(hold)).Text(), "In force") || doc.Find("form").Length() > 1 {
-		t.Errorf("auditor's holds page: %q, %d forms", doc.Find("#hold-"+itoa64(hold)).Text(), doc.Find("form").Length())
+	doc = parse(t, f.serve(t, f.roles[prevent.Auditor], "GET", f.path("holds"), nil))
+	if !strings.Contains(doc.Find("#hold-"+itoa(hold)).Text(), "In force") || doc.Find("form").Length() > 1 {
+		t.Errorf("auditor's holds page: %q, %d forms", doc.Find("#hold-"+itoa(hold)).Text(), doc.Find("form").Length())
 	}
-	if w := serve(t, f.s, f.roles[prevent.Coordinator], "GET", f.path("holds"), nil); w.Code != 404 {
+	if w := f.serve(t, f.roles[prevent.Coordinator], "GET", f.path("holds"), nil); w.Code != 404 {
 		t.Errorf("coordinator holds = %d, want 404", w.Code)
 	}
-	if w := serve(t, f.s, f.roles[prevent.Auditor], "POST", f.path("holds", hold, "release"), url.Values{"reason": {"x"}}); w.Code != 404 {
+	if w := f.serve(t, f.roles[prevent.Auditor], "POST", f.path("holds", hold, "release"), url.Values{"reason": {"x"}}); w.Code != 404 {
 		t.Errorf("auditor release = %d, want 404", w.Code)
 	}
-	wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("holds", hold, "release"), url.Values{"reason": {"Complaint closed"}}), f.path("holds"))
-	if s := parse(t, serve(t, f.s, dpo, "GET", f.path("holds"), nil)).Find("#hold-" + itoa64(hold)).Text(); !strings.Contains(s, "Released") || !strings.Contains(s, "Complaint closed") {
+	wantRedirect(t, f.serve(t, dpo, "POST", f.path("holds", hold, "release"), url.Values{"reason": {"Complaint closed"}}), f.path("holds"))
+	if s := parse(t, f.serve(t, dpo, "GET", f.path("holds"), nil)).Find("#hold-" + itoa(hold)).Text(); !strings.Contains(s, "Released") || !strings.Contains(s, "Complaint closed") {
 		t.Errorf("after release: %q", s)
 	}
 }
 
 func TestSharingAmendDraftAgreement(t *testing.T) {
-	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, dbtest.NewSQLite(t))
 	dpo := f.dpo()
-	draft := url.Values{"title": {"Draft to amend"}, "parties": {itoa64(f.public), itoa64(f.nonPublic)},
+	draft := url.Values{"title": {"Draft to amend"}, "parties": {itoa(f.public), itoa(f.nonPublic)},
 		"purposes": {"support_delivery"}, "categories": {"identity"}, "gateways": {"consent"},
 		"retention": {"Six years"}, "disposal": {"Secure deletion"}, "security": {"Named mentors only"}, "review-date-day": {"31"}, "review-date-month": {"10"}, "review-date-year": {"2027"}}
-	loc := wantRedirect(t, serve(t, f.s, dpo, "POST", f.path("agreements", "new"), draft), f.path("agreements")+"/")
-	wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa64(f.public)}, "name": {"Signer"},
+	loc := wantRedirect(t, f.serve(t, dpo, "POST", f.path("agreements", "new"), draft), f.path("agreements")+"/")
+	wantRedirect(t, f.serve(t, dpo, "POST", loc+"/signatories/new", url.Values{"organisation": {itoa(f.public)}, "name": {"Signer"},
 		"job-title": {"Director"}, "signed-on-day": {"9"}, "signed-on-month": {"11"}, "signed-on-year": {"2026"}}), loc)
 	// The edit form is filled from the draft and warns that the signature will go.
-	doc := parse(t, serve(t, f.s, dpo, "GET", loc+"/edit", nil))
+	doc := parse(t, f.serve(t, dpo, "GET", loc+"/edit", nil))
 	if v, _ := doc.Find("#title").Attr("value"); v != "Draft to amend" {
 		t.Errorf("edit form title %q", v)
 	}
-	if doc.Find(`input[name=parties][value="`+itoa64(f.nonPublic)+`"]:checked`).Length() != 1 || doc.Find("#review-date-day").AttrOr("value", "") != "31" ||
+	if doc.Find(`input[name=parties][value="`+itoa(f.nonPublic)+`"]:checked`).Length() != 1 || doc.Find("#review-date-day").AttrOr("value", "") != "31" ||
 		doc.Find("#review-date-month").AttrOr("value", "") != "10" || doc.Find("#review-date-year").AttrOr("value", "") != "2027" {
 		t.Error("the edit form does not show the draft's parties and review date")
 	}
@@ -479,13 +564,13 @@ func TestSharingAmendDraftAgreement(t *testing.T) {
 	}
 	bad.Set("title", "")
 	bad.Set("security", "Named mentors; encrypted email")
-	doc = parse(t, serve(t, f.s, dpo, "POST", loc+"/edit", bad))
+	doc = parse(t, f.serve(t, dpo, "POST", loc+"/edit", bad))
 	if !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Enter a title") || doc.Find("#security").Text() != "Named mentors; encrypted email" {
 		t.Errorf("amendment without title: %q, security %q", doc.Find(".govuk-error-summary").Text(), doc.Find("#security").Text())
 	}
 	bad.Set("title", "Amended draft")
-	wantRedirect(t, serve(t, f.s, dpo, "POST", loc+"/edit", bad), loc)
-	page := parse(t, serve(t, f.s, dpo, "GET", loc, nil))
+	wantRedirect(t, f.serve(t, dpo, "POST", loc+"/edit", bad), loc)
+	page := parse(t, f.serve(t, dpo, "GET", loc, nil))
 	if page.Find("main h1").Text() != "Amended draft" || !strings.Contains(page.Find("#signatories").Next().Text(), "Nobody has signed yet") {
 		t.Errorf("after amendment: %q, signatories %q", page.Find("main h1").Text(), page.Find("#signatories").Next().Text())
 	}

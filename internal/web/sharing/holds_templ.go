@@ -2,7 +2,7 @@
 
 // templ: version: v0.3.1100
 
-package web
+package sharing
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
@@ -12,22 +12,23 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/rights"
+	"github.com/preventplatform/prevent/internal/web/core"
 	"github.com/preventplatform/prevent/internal/web/govuk"
 )
 
-// The legal holds page (sharing_holds.go).
+// Legal holds: a case under a hold in force is not erased at the end of its retention period.
 
 func (v holdsView) releaseParams(h rights.Hold) govuk.TextareaParams {
-	name := "reason-" + itoa64(h.ID)
+	name := "reason-" + core.IDText(h.ID)
 	p := govuk.TextareaParams{ID: name, Name: "reason", Rows: 2, Label: govuk.LabelParams{Text: "Why the hold is no longer needed", Classes: "govuk-label--s"},
 		ErrorMessage: v.Form.ErrorFor(name)}
-	if v.Form.Get("hold") == itoa64(h.ID) {
+	if v.Form.Get("hold") == core.IDText(h.ID) {
 		p.Value = v.Form.Values.Get("reason")
 	}
 	return p
 }
 
-func holdsPage(l layout, v holdsView) templ.Component {
+func holdsPage(l core.Layout, v holdsView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -61,7 +62,7 @@ func holdsPage(l layout, v holdsView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.CanManage {
-				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Place a legal hold", Href: sharePath(v.PID, "holds", "new"), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Place a legal hold", Href: NewHoldPath.Link(v.PID), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -82,9 +83,9 @@ func holdsPage(l layout, v holdsView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var3 string
-				templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression("hold-" + itoa64(h.ID)).Resolve(ctx)
+				templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression("hold-" + core.IDText(h.ID)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_holds.templ`, Line: 32, Col: 62}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/holds.templ`, Line: 33, Col: 67}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 				if templ_7745c5c3_Err != nil {
@@ -97,7 +98,7 @@ func holdsPage(l layout, v holdsView) templ.Component {
 				var templ_7745c5c3_Var4 string
 				templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(v.caseName(h.RecordID))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_holds.templ`, Line: 34, Col: 67}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/holds.templ`, Line: 35, Col: 67}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 				if templ_7745c5c3_Err != nil {
@@ -108,12 +109,12 @@ func holdsPage(l layout, v holdsView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if h.InForce() {
-					templ_7745c5c3_Err = progTag("In force", "govuk-tag--red").Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = core.Tag("In force", "govuk-tag--red").Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 				} else {
-					templ_7745c5c3_Err = progTag("Released", "govuk-tag--grey").Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = core.Tag("Released", "govuk-tag--grey").Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -132,9 +133,9 @@ func holdsPage(l layout, v holdsView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var5 string
-					templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(v.PID, "holds", h.ID, "release"))).ResolveURL(ctx)
+					templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(HoldReleasePath.Link(v.PID, h.ID))).ResolveURL(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_holds.templ`, Line: 44, Col: 92}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/holds.templ`, Line: 45, Col: 83}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
 					if templ_7745c5c3_Err != nil {
@@ -164,7 +165,7 @@ func holdsPage(l layout, v holdsView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -176,14 +177,14 @@ func holdRows(h rights.Hold) []govuk.SummaryListRow {
 	row := func(k, v string) govuk.SummaryListRow {
 		return govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: k}, Value: govuk.SummaryListCell{Text: v}}
 	}
-	rows := []govuk.SummaryListRow{row("Reason", h.Reason), row("Placed", dayText(h.PlacedAt))}
+	rows := []govuk.SummaryListRow{row("Reason", h.Reason), row("Placed", core.DayText(h.PlacedAt))}
 	if !h.InForce() {
-		rows = append(rows, row("Released", dayText(h.ReleasedAt)), row("Why it was released", h.ReleaseReason))
+		rows = append(rows, row("Released", core.DayText(h.ReleasedAt)), row("Why it was released", h.ReleaseReason))
 	}
 	return rows
 }
 
-func holdFormPage(l layout, pid prevent.ID, f form) templ.Component {
+func holdFormPage(l core.Layout, pid prevent.ID, f core.Form) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -229,9 +230,9 @@ func holdFormPage(l layout, pid prevent.ID, f form) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var9 string
-				templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(pid, "holds", "new"))).ResolveURL(ctx)
+				templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(NewHoldPath.Link(pid))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing_holds.templ`, Line: 70, Col: 77}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/holds.templ`, Line: 71, Col: 68}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
 				if templ_7745c5c3_Err != nil {
@@ -241,12 +242,12 @@ func holdFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.Input("record", "Case number", "The number of the case to keep, for example 1042", withClasses("govuk-input--width-10"),
+				templ_7745c5c3_Err = govuk.Input(f.Input("record", "Case number", "The number of the case to keep, for example 1042", core.WithClasses("govuk-input--width-10"),
 					func(p *govuk.InputParams) { p.Inputmode = "numeric" })).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "reason", "Why the case must be kept", "For example, a complaint to the Information Commissioner about how the case was handled")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(f.Textarea("reason", "Why the case must be kept", "For example, a complaint to the Information Commissioner about how the case was handled")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -260,13 +261,13 @@ func holdFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = progTwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var8), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var8), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var7), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var7), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

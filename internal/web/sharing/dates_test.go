@@ -1,4 +1,4 @@
-package web
+package sharing_test
 
 import (
 	"fmt"
@@ -23,7 +23,7 @@ type shareDateForm struct {
 	today        bool       // the new form suggests today
 }
 
-func (c shareDateForm) send(t *testing.T, f sharingFixture, day, month, year string) *goquery.Document {
+func (c shareDateForm) send(t *testing.T, f fixture, day, month, year string) *goquery.Document {
 	t.Helper()
 	v := url.Values{}
 	for k, x := range c.values {
@@ -32,9 +32,9 @@ func (c shareDateForm) send(t *testing.T, f sharingFixture, day, month, year str
 	v.Set(c.date+"-day", day)
 	v.Set(c.date+"-month", month)
 	v.Set(c.date+"-year", year)
-	var w = serve(t, f.s, f.dpo(), http.MethodPost, c.action, v)
+	var w = f.serve(t, f.dpo(), http.MethodPost, c.action, v)
 	if c.get {
-		w = serve(t, f.s, f.dpo(), http.MethodGet, c.action+"?"+v.Encode(), nil)
+		w = f.serve(t, f.dpo(), http.MethodGet, c.action+"?"+v.Encode(), nil)
 	}
 	if w.Code != http.StatusOK {
 		t.Fatalf("%s: %s %s %s %s: %d", c.name, c.date, day, month, year, w.Code)
@@ -46,14 +46,15 @@ func (c shareDateForm) send(t *testing.T, f sharingFixture, day, month, year str
 // blank where one is needed, missing its month, or not a real date is refused with an error that the error
 // summary links to a field of the date, and the parts typed are shown again.
 func TestSharingDateInputs(t *testing.T) {
-	f := newSharingFixture(t, dbtest.NewSQLite(t))
+	t.Parallel()
+	f := newFixture(t, dbtest.NewSQLite(t))
 	dpo := f.dpo()
-	draft := url.Values{"title": {"Dated agreement"}, "parties": {itoa64(f.public), itoa64(f.nonPublic)},
+	draft := url.Values{"title": {"Dated agreement"}, "parties": {itoa(f.public), itoa(f.nonPublic)},
 		"purposes": {"support_delivery"}, "categories": {"identity"}, "gateways": {"consent"},
 		"retention": {"Six years"}, "disposal": {"Secure deletion"}, "security": {"Named mentors only"},
 		"review-date-day": {"31"}, "review-date-month": {"10"}, "review-date-year": {"2027"}}
-	agreement := wantRedirect(t, serve(t, f.s, dpo, http.MethodPost, f.path("agreements", "new"), draft), f.path("agreements")+"/")
-	request := wantRedirect(t, serve(t, f.s, dpo, http.MethodPost, f.path("subject-access", "new"), url.Values{"received-day": {"31"},
+	agreement := wantRedirect(t, f.serve(t, dpo, http.MethodPost, f.path("agreements", "new"), draft), f.path("agreements")+"/")
+	request := wantRedirect(t, f.serve(t, dpo, http.MethodPost, f.path("subject-access", "new"), url.Values{"received-day": {"31"},
 		"received-month": {"10"}, "received-year": {"2026"}, "requester": {"Sam Example"}, "subject": {"Sam Example"}, "regime": {"uk_gdpr"}}),
 		f.path("subject-access")+"/")
 	without := func(v url.Values, date string) url.Values {
@@ -78,10 +79,10 @@ func TestSharingDateInputs(t *testing.T) {
 		{name: "amended agreement", page: agreement + "/edit", action: agreement + "/edit", values: without(draft, "review-date"),
 			date: "review-date", label: "Review date", required: true},
 		{name: "signatory", page: agreement + "/signatories/new", action: agreement + "/signatories/new",
-			values: url.Values{"organisation": {itoa64(f.public)}, "name": {"Signer"}, "job-title": {"Director"}},
+			values: url.Values{"organisation": {itoa(f.public)}, "name": {"Signer"}, "job-title": {"Director"}},
 			date:   "signed-on", label: "Date of signature", required: true, today: true},
 		{name: "acknowledgement", page: f.path("acknowledgements", "new"), action: f.path("acknowledgements", "new"),
-			values: url.Values{"organisation": {itoa64(f.nonPublic)}, "acknowledged-by": {"Chief executive"}, "text-version": {"dp-duties-2026-1"}},
+			values: url.Values{"organisation": {itoa(f.nonPublic)}, "acknowledged-by": {"Chief executive"}, "text-version": {"dp-duties-2026-1"}},
 			date:   "acknowledged-on", label: "Date of the acknowledgement", required: true, today: true},
 		{name: "subject access request", page: f.path("subject-access", "new"), action: f.path("subject-access", "new"),
 			values: url.Values{"requester": {"Pat Example"}, "subject": {"Pat Example"}, "regime": {"uk_gdpr"}},
@@ -93,7 +94,7 @@ func TestSharingDateInputs(t *testing.T) {
 			date: "to", label: "To"},
 	}
 	for _, c := range forms {
-		doc := parse(t, serve(t, f.s, dpo, http.MethodGet, c.page, nil))
+		doc := parse(t, f.serve(t, dpo, http.MethodGet, c.page, nil))
 		for _, part := range []string{"day", "month", "year"} {
 			if doc.Find(fmt.Sprintf(".govuk-date-input input#%s-%s[name=%[1]s-%[2]s][inputmode=numeric]", c.date, part)).Length() != 1 {
 				t.Errorf("%s: no %s field for %s", c.name, part, c.date)

@@ -2,7 +2,7 @@
 
 // templ: version: v0.3.1100
 
-package web
+package sharing
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
@@ -19,80 +19,7 @@ import (
 	"github.com/preventplatform/prevent/internal/web/govuk"
 )
 
-// The information-sharing governance pages (sharing*.go): home, gateways, agreements and acknowledgements.
-func sharingHomePage(l layout, links []sharingLink) templ.Component {
-	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
-		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
-		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
-			return templ_7745c5c3_CtxErr
-		}
-		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
-		if !templ_7745c5c3_IsBuffer {
-			defer func() {
-				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err == nil {
-					templ_7745c5c3_Err = templ_7745c5c3_BufErr
-				}
-			}()
-		}
-		ctx = templ.InitializeContext(ctx)
-		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Var2 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
-			templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
-			templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
-			if !templ_7745c5c3_IsBuffer {
-				defer func() {
-					templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
-					if templ_7745c5c3_Err == nil {
-						templ_7745c5c3_Err = templ_7745c5c3_BufErr
-					}
-				}()
-			}
-			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1 class=\"govuk-heading-l\">Information sharing</h1><p class=\"govuk-body\">How the partnership shares personal information lawfully: the agreements between its organisations, the legal gateways they rely on, and the records the data protection officer keeps.</p><ul class=\"govuk-list govuk-list--spaced\">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			for _, x := range links {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<li><h2 class=\"govuk-heading-s govuk-!-margin-bottom-1\">")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = progLink(x.Href, x.Text).Render(ctx, templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</h2><p class=\"govuk-body govuk-!-margin-bottom-0\">")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				var templ_7745c5c3_Var3 string
-				templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(x.Hint)
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 22, Col: 59}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</p></li>")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</ul>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			return nil
-		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		return nil
-	})
-}
+// Legal gateways, agreements with their signatories and status, and the acknowledgements of non-public bodies.
 
 func agreementStatusTag(st sharing.Status) (string, string) {
 	switch st {
@@ -124,7 +51,7 @@ func agreementStatus(st sharing.Status) templ.Component {
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		t, c := agreementStatusTag(st)
-		templ_7745c5c3_Err = progTag(t, c).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Tag(t, c).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -134,20 +61,20 @@ func agreementStatus(st sharing.Status) templ.Component {
 
 func gatewayValidity(g sharing.Gateway) string {
 	if g.ValidTo.IsZero() {
-		return "From " + dayText(g.ValidFrom)
+		return "From " + core.DayText(g.ValidFrom)
 	}
-	return dayText(g.ValidFrom) + " to " + dayText(g.ValidTo.AddDate(0, 0, -1))
+	return core.DayText(g.ValidFrom) + " to " + core.DayText(g.ValidTo.AddDate(0, 0, -1))
 }
 
 func gatewaySectors(g sharing.Gateway) string {
 	var out []string
 	for _, s := range g.Sectors {
-		out = append(out, shareSectorName(s))
+		out = append(out, sectorName(s))
 	}
 	return strings.Join(out, ", ")
 }
 
-func shareGatewayRows(v gatewaysView, local bool) [][]govuk.TableCell {
+func gatewayRows(v gatewaysView, local bool) [][]govuk.TableCell {
 	var rows [][]govuk.TableCell
 	for _, g := range v.Gateways {
 		if (g.PartnershipID != 0) != local {
@@ -168,11 +95,11 @@ func shareGatewayRows(v gatewaysView, local bool) [][]govuk.TableCell {
 	return rows
 }
 
-func shareGatewayHead() []govuk.TableCell {
+func gatewayHead() []govuk.TableCell {
 	return []govuk.TableCell{{Text: "Gateway"}, {Text: "Code and version"}, {Text: "Valid"}, {Text: "Permits sharing without consent"}, {Text: "Who may rely on it"}}
 }
 
-func gatewaysPage(l layout, v gatewaysView) templ.Component {
+func gatewaysPage(l core.Layout, v gatewaysView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -189,7 +116,7 @@ func gatewaysPage(l layout, v gatewaysView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Var6 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_Var3 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 			templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 			templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
 			if !templ_7745c5c3_IsBuffer {
@@ -201,47 +128,47 @@ func gatewaysPage(l layout, v gatewaysView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<h1 class=\"govuk-heading-l\">Legal gateways</h1><p class=\"govuk-body\">Every disclosure names the gateway it relies on. A gateway must be in force on the day and open to the disclosing organisation’s sector, and sharing without consent needs a gateway that permits it.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1 class=\"govuk-heading-l\">Legal gateways</h1><p class=\"govuk-body\">Every disclosure names the gateway it relies on. A gateway must be in force on the day and open to the disclosing organisation’s sector, and sharing without consent needs a gateway that permits it.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if v.CanManage {
-				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Add a local gateway", Href: sharePath(v.PID, "gateways", "new"), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Add a local gateway", Href: NewGatewayPath.Link(v.PID), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, " ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			local := shareGatewayRows(v, true)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<h2 class=\"govuk-heading-m\">Local gateways</h2>")
+			local := gatewayRows(v, true)
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<h2 class=\"govuk-heading-m\">Local gateways</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if len(local) == 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<p class=\"govuk-body\">The partnership has no local gateways.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<p class=\"govuk-body\">The partnership has no local gateways.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = govuk.Table(govuk.TableParams{Caption: "Local gateways", CaptionClasses: "govuk-visually-hidden", Head: shareGatewayHead(), Rows: local}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Table(govuk.TableParams{Caption: "Local gateways", CaptionClasses: "govuk-visually-hidden", Head: gatewayHead(), Rows: local}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, " <h2 class=\"govuk-heading-m\">National gateways</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, " <h2 class=\"govuk-heading-m\">National gateways</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Table(govuk.TableParams{Caption: "National gateways", CaptionClasses: "govuk-visually-hidden", Head: shareGatewayHead(), Rows: shareGatewayRows(v, false)}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Table(govuk.TableParams{Caption: "National gateways", CaptionClasses: "govuk-visually-hidden", Head: gatewayHead(), Rows: gatewayRows(v, false)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var6), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var3), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -249,7 +176,7 @@ func gatewaysPage(l layout, v gatewaysView) templ.Component {
 	})
 }
 
-func gatewayFormPage(l layout, pid prevent.ID, f form) templ.Component {
+func gatewayFormPage(l core.Layout, pid prevent.ID, f core.Form) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -266,7 +193,7 @@ func gatewayFormPage(l layout, pid prevent.ID, f form) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Var8 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_Var5 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 			templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 			templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
 			if !templ_7745c5c3_IsBuffer {
@@ -278,7 +205,7 @@ func gatewayFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Var9 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+			templ_7745c5c3_Var6 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 				templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 				templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
 				if !templ_7745c5c3_IsBuffer {
@@ -290,24 +217,24 @@ func gatewayFormPage(l layout, pid prevent.ID, f form) templ.Component {
 					}()
 				}
 				ctx = templ.InitializeContext(ctx)
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<h1 class=\"govuk-heading-l\">Add a local gateway</h1><p class=\"govuk-body\">Use the code of an existing local gateway to add a new version of it: the previous version then ends where the new one starts.</p><form method=\"post\" action=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<h1 class=\"govuk-heading-l\">Add a local gateway</h1><p class=\"govuk-body\">Use the code of an existing local gateway to add a new version of it: the previous version then ends where the new one starts.</p><form method=\"post\" action=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var10 string
-				templ_7745c5c3_Var10, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(pid, "gateways", "new"))).ResolveURL(ctx)
+				var templ_7745c5c3_Var7 string
+				templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(NewGatewayPath.Link(pid))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 110, Col: 80}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/agreements.templ`, Line: 96, Col: 71}
 				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var10)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\" novalidate>")
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.Input("code", "Code", "Lower-case letters, digits and underscores, for example northshire_protocol_2026", noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\" novalidate>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = govuk.Input(f.Input("code", "Code", "Lower-case letters, digits and underscores, for example northshire_protocol_2026", core.NoSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -315,26 +242,26 @@ func gatewayFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(progTextarea(f, "summary", "What it permits", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(f.Textarea("summary", "What it permits", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "without-consent", Value: f.Get("without-consent"), Fieldset: progLegend("Does it permit sharing when consent was refused or not sought?"),
+				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "without-consent", Value: f.Get("without-consent"), Fieldset: core.Legend("Does it permit sharing when consent was refused or not sought?"),
 					ErrorMessage: f.ErrorFor("without-consent"), Classes: "govuk-radios--inline",
 					Items: []govuk.ChoiceItem{{Value: "yes", Text: "Yes"}, {Value: "no", Text: "No"}}}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "sectors", Values: f.List("sectors"), Items: shareSectorItems(), Classes: "govuk-checkboxes--small",
-					Fieldset: progLegend("Who may rely on it"), ErrorMessage: f.ErrorFor("sectors")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "sectors", Values: f.List("sectors"), Items: sectorItems(), Classes: "govuk-checkboxes--small",
+					Fieldset: core.Legend("Who may rely on it"), ErrorMessage: f.ErrorFor("sectors")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.DateInput(dateInput(f, "valid-from", "Valid from", "For example, 1 4 2026")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.DateInput(core.DateInput(f, "valid-from", "Valid from", "For example, 1 4 2026")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.DateInput(dateInput(f, "valid-to", "Valid until (optional)", "The first day it no longer applies, for example 1 4 2027. Leave blank while it is current")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.DateInput(core.DateInput(f, "valid-to", "Valid until (optional)", "The first day it no longer applies, for example 1 4 2027. Leave blank while it is current")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -342,19 +269,19 @@ func gatewayFormPage(l layout, pid prevent.ID, f form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</form>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</form>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = progTwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var9), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var6), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var8), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var5), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -362,7 +289,7 @@ func gatewayFormPage(l layout, pid prevent.ID, f form) templ.Component {
 	})
 }
 
-func sharePartyNames(ids []prevent.ID, names map[prevent.ID]string) string {
+func partyNames(ids []prevent.ID, names map[prevent.ID]string) string {
 	var out []string
 	for _, id := range ids {
 		out = append(out, names[id])
@@ -370,20 +297,20 @@ func sharePartyNames(ids []prevent.ID, names map[prevent.ID]string) string {
 	return strings.Join(out, ", ")
 }
 
-func shareAgreementRows(v agreementsView) [][]govuk.TableCell {
+func agreementRows(v agreementsView) [][]govuk.TableCell {
 	var rows [][]govuk.TableCell
 	for _, a := range v.Agreements {
 		rows = append(rows, []govuk.TableCell{
-			{HTML: progLink(sharePath(v.PID, "agreements", a.ID), a.Title)},
-			{Text: sharePartyNames(a.Parties, v.Names)},
-			{Text: dayText(a.ReviewDate)},
+			{HTML: core.Link(AgreementPath.Link(v.PID, a.ID), a.Title)},
+			{Text: partyNames(a.Parties, v.Names)},
+			{Text: core.DayText(a.ReviewDate)},
 			{HTML: agreementStatus(a.StatusOn(v.Today))},
 		})
 	}
 	return rows
 }
 
-func agreementsPage(l layout, v agreementsView) templ.Component {
+func agreementsPage(l core.Layout, v agreementsView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -400,7 +327,7 @@ func agreementsPage(l layout, v agreementsView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Var12 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_Var9 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 			templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 			templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
 			if !templ_7745c5c3_IsBuffer {
@@ -412,47 +339,47 @@ func agreementsPage(l layout, v agreementsView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<h1 class=\"govuk-heading-l\">Information sharing agreements</h1>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<h1 class=\"govuk-heading-l\">Information sharing agreements</h1>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if v.CanManage {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<div class=\"govuk-button-group\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<div class=\"govuk-button-group\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Draft an agreement", Href: sharePath(v.PID, "agreements", "new"), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Draft an agreement", Href: NewAgreementPath.Link(v.PID), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = progLink(sharePath(v.PID, "acknowledgements"), "Acknowledgements of non-public bodies").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = core.Link(AcknowledgementsPath.Link(v.PID), "Acknowledgements of non-public bodies").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</div>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</div>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, " ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, " ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if len(v.Agreements) == 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<p class=\"govuk-body\">No agreements have been drafted.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<p class=\"govuk-body\">No agreements have been drafted.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
 				templ_7745c5c3_Err = govuk.Table(govuk.TableParams{Caption: "Agreements", CaptionClasses: "govuk-visually-hidden",
-					Head: []govuk.TableCell{{Text: "Agreement"}, {Text: "Parties"}, {Text: "Review date"}, {Text: "Status"}}, Rows: shareAgreementRows(v)}).Render(ctx, templ_7745c5c3_Buffer)
+					Head: []govuk.TableCell{{Text: "Agreement"}, {Text: "Parties"}, {Text: "Review date"}, {Text: "Status"}}, Rows: agreementRows(v)}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var12), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var9), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -463,7 +390,7 @@ func agreementsPage(l layout, v agreementsView) templ.Component {
 func (v agreementForm) partyItems() []govuk.ChoiceItem {
 	var items []govuk.ChoiceItem
 	for _, m := range v.Members {
-		it := govuk.ChoiceItem{Value: itoa64(m.ID), Text: m.Name}
+		it := govuk.ChoiceItem{Value: core.IDText(m.ID), Text: m.Name}
 		if !m.PublicBody {
 			it.Hint = &govuk.HintParams{Text: "Not a public body: it must acknowledge its own data protection duties before the agreement can be active"}
 		}
@@ -472,7 +399,7 @@ func (v agreementForm) partyItems() []govuk.ChoiceItem {
 	return items
 }
 
-func sharePurposeItems() []govuk.ChoiceItem {
+func purposeItems() []govuk.ChoiceItem {
 	var items []govuk.ChoiceItem
 	for _, p := range sharing.Purposes {
 		items = append(items, govuk.ChoiceItem{Value: string(p.Purpose), Text: p.Name})
@@ -480,7 +407,7 @@ func sharePurposeItems() []govuk.ChoiceItem {
 	return items
 }
 
-func shareCategoryItems() []govuk.ChoiceItem {
+func categoryItems() []govuk.ChoiceItem {
 	var items []govuk.ChoiceItem
 	for _, c := range sharing.Categories {
 		it := govuk.ChoiceItem{Value: string(c.Category), Text: c.Name}
@@ -506,12 +433,12 @@ func (v agreementForm) gatewayItems() []govuk.ChoiceItem {
 
 func (v agreementForm) action() string {
 	if v.ID == 0 {
-		return sharePath(v.PID, "agreements", "new")
+		return NewAgreementPath.Link(v.PID)
 	}
-	return sharePath(v.PID, "agreements", v.ID, "edit")
+	return AgreementEditPath.Link(v.PID, v.ID)
 }
 
-func agreementFormPage(l layout, title string, v agreementForm) templ.Component {
+func agreementFormPage(l core.Layout, title string, v agreementForm) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -528,7 +455,7 @@ func agreementFormPage(l layout, title string, v agreementForm) templ.Component 
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Var14 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_Var11 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 			templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 			templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
 			if !templ_7745c5c3_IsBuffer {
@@ -540,7 +467,7 @@ func agreementFormPage(l layout, title string, v agreementForm) templ.Component 
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Var15 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+			templ_7745c5c3_Var12 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 				templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 				templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
 				if !templ_7745c5c3_IsBuffer {
@@ -552,43 +479,43 @@ func agreementFormPage(l layout, title string, v agreementForm) templ.Component 
 					}()
 				}
 				ctx = templ.InitializeContext(ctx)
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<h1 class=\"govuk-heading-l\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<h1 class=\"govuk-heading-l\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var16 string
-				templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(title)
+				var templ_7745c5c3_Var13 string
+				templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(title)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 220, Col: 38}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/agreements.templ`, Line: 206, Col: 38}
 				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</h1>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</h1>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				if v.ID != 0 && v.Signed > 0 {
-					templ_7745c5c3_Err = govuk.WarningText(govuk.WarningTextParams{Text: "Amending the agreement removes the " + sharePlural(v.Signed, "signature", "signatures") + " already recorded, because a signature is for the text as it was signed."}).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = govuk.WarningText(govuk.WarningTextParams{Text: "Amending the agreement removes the " + plural(v.Signed, "signature", "signatures") + " already recorded, because a signature is for the text as it was signed."}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " <form method=\"post\" action=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, " <form method=\"post\" action=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var17 string
-				templ_7745c5c3_Var17, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(v.action())).ResolveURL(ctx)
+				var templ_7745c5c3_Var14 string
+				templ_7745c5c3_Var14, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(v.action())).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 224, Col: 57}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/agreements.templ`, Line: 210, Col: 57}
 				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var17)
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var14)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "\" novalidate>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "\" novalidate>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -597,38 +524,38 @@ func agreementFormPage(l layout, title string, v agreementForm) templ.Component 
 					return templ_7745c5c3_Err
 				}
 				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "parties", Values: v.Form.List("parties"), Items: v.partyItems(), Classes: "govuk-checkboxes--small",
-					Fieldset: progLegend("Parties"), Hint: &govuk.HintParams{Text: "Select at least two member organisations"}, ErrorMessage: v.Form.ErrorFor("parties")}).Render(ctx, templ_7745c5c3_Buffer)
+					Fieldset: core.Legend("Parties"), Hint: &govuk.HintParams{Text: "Select at least two member organisations"}, ErrorMessage: v.Form.ErrorFor("parties")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "purposes", Values: v.Form.List("purposes"), Items: sharePurposeItems(), Classes: "govuk-checkboxes--small",
-					Fieldset: progLegend("Purposes of the sharing"), ErrorMessage: v.Form.ErrorFor("purposes")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "purposes", Values: v.Form.List("purposes"), Items: purposeItems(), Classes: "govuk-checkboxes--small",
+					Fieldset: core.Legend("Purposes of the sharing"), ErrorMessage: v.Form.ErrorFor("purposes")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "categories", Values: v.Form.List("categories"), Items: shareCategoryItems(), Classes: "govuk-checkboxes--small",
-					Fieldset: progLegend("Categories of data shared"), ErrorMessage: v.Form.ErrorFor("categories")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "categories", Values: v.Form.List("categories"), Items: categoryItems(), Classes: "govuk-checkboxes--small",
+					Fieldset: core.Legend("Categories of data shared"), ErrorMessage: v.Form.ErrorFor("categories")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				templ_7745c5c3_Err = govuk.Checkboxes(govuk.CheckboxesParams{Name: "gateways", Values: v.Form.List("gateways"), Items: v.gatewayItems(), Classes: "govuk-checkboxes--small",
-					Fieldset: progLegend("Legal gateways relied on"), Hint: &govuk.HintParams{Text: "Gateways in force today"}, ErrorMessage: v.Form.ErrorFor("gateways")}).Render(ctx, templ_7745c5c3_Buffer)
+					Fieldset: core.Legend("Legal gateways relied on"), Hint: &govuk.HintParams{Text: "Gateways in force today"}, ErrorMessage: v.Form.ErrorFor("gateways")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "retention", "Retention periods agreed", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("retention", "Retention periods agreed", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "disposal", "How shared data is disposed of", "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("disposal", "How shared data is disposed of", "")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "security", "Security measures", "For example, handling at OFFICIAL-SENSITIVE, secure email, named recipients only")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("security", "Security measures", "For example, handling at OFFICIAL-SENSITIVE, secure email, named recipients only")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.DateInput(dateInput(v.Form, "review-date", "Review date", "The agreement lapses after this day. For example, 31 10 2027")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.DateInput(core.DateInput(v.Form, "review-date", "Review date", "The agreement lapses after this day. For example, 31 10 2027")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -636,83 +563,19 @@ func agreementFormPage(l layout, title string, v agreementForm) templ.Component 
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</form>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</form>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = progTwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var15), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var12), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var14), templ_7745c5c3_Buffer)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		return nil
-	})
-}
-
-func sharePurposeNames(ps []sharing.Purpose) []string {
-	var out []string
-	for _, p := range ps {
-		out = append(out, p.String())
-	}
-	return out
-}
-
-func shareCategoryNames(cs []sharing.Category) []string {
-	var out []string
-	for _, c := range cs {
-		out = append(out, c.String())
-	}
-	return out
-}
-
-func shareBullets(items []string) templ.Component {
-	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
-		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
-		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
-			return templ_7745c5c3_CtxErr
-		}
-		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
-		if !templ_7745c5c3_IsBuffer {
-			defer func() {
-				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err == nil {
-					templ_7745c5c3_Err = templ_7745c5c3_BufErr
-				}
-			}()
-		}
-		ctx = templ.InitializeContext(ctx)
-		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "<ul class=\"govuk-list govuk-list--bullet\">")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		for _, x := range items {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<li>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var19 string
-			templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(x)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 263, Col: 10}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</li>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "</ul>")
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var11), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -741,13 +604,13 @@ func (v agreementView) summaryRows() []govuk.SummaryListRow {
 		rows = append(rows, govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Reason for the status"}, Value: govuk.SummaryListCell{Text: a.StatusReason}})
 	}
 	rows = append(rows,
-		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Purposes"}, Value: govuk.SummaryListCell{HTML: shareBullets(sharePurposeNames(a.Purposes))}},
-		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Categories of data"}, Value: govuk.SummaryListCell{HTML: shareBullets(shareCategoryNames(a.Categories))}},
-		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Legal gateways"}, Value: govuk.SummaryListCell{HTML: shareBullets(v.gatewayNames())}},
+		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Purposes"}, Value: govuk.SummaryListCell{HTML: bullets(purposeNames(a.Purposes))}},
+		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Categories of data"}, Value: govuk.SummaryListCell{HTML: bullets(categoryNames(a.Categories))}},
+		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Legal gateways"}, Value: govuk.SummaryListCell{HTML: bullets(v.gatewayNames())}},
 		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Retention"}, Value: govuk.SummaryListCell{Text: a.Retention}},
 		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Disposal"}, Value: govuk.SummaryListCell{Text: a.Disposal}},
 		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Security measures"}, Value: govuk.SummaryListCell{Text: a.Security}},
-		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Review date"}, Value: govuk.SummaryListCell{Text: dayText(a.ReviewDate)}},
+		govuk.SummaryListRow{Key: govuk.SummaryListCell{Text: "Review date"}, Value: govuk.SummaryListCell{Text: core.DayText(a.ReviewDate)}},
 	)
 	return rows
 }
@@ -759,7 +622,7 @@ func (v agreementView) partyRows() [][]govuk.TableCell {
 		if !p.Member.PublicBody {
 			ack = "Not recorded"
 			if p.Member.Acknowledgement != nil {
-				ack = "Acknowledged " + dayText(p.Member.Acknowledgement.AcknowledgedOn) + " (text " + p.Member.Acknowledgement.TextVersion + ")"
+				ack = "Acknowledged " + core.DayText(p.Member.Acknowledgement.AcknowledgedOn) + " (text " + p.Member.Acknowledgement.TextVersion + ")"
 			}
 		}
 		rows = append(rows, []govuk.TableCell{{Text: p.Member.Name}, {Text: core.YesNo(p.Signed)}, {Text: ack}})
@@ -770,7 +633,7 @@ func (v agreementView) partyRows() [][]govuk.TableCell {
 func (v agreementView) signatoryRows() [][]govuk.TableCell {
 	var rows [][]govuk.TableCell
 	for _, sg := range v.Agreement.Signatories {
-		rows = append(rows, []govuk.TableCell{{Text: sg.Name}, {Text: sg.JobTitle}, {Text: v.Names[sg.OrganisationID]}, {Text: dayText(sg.SignedOn)}})
+		rows = append(rows, []govuk.TableCell{{Text: sg.Name}, {Text: sg.JobTitle}, {Text: v.Names[sg.OrganisationID]}, {Text: core.DayText(sg.SignedOn)}})
 	}
 	return rows
 }
@@ -809,7 +672,7 @@ func (v agreementView) canSign() bool {
 	return v.CanManage && (v.Status == sharing.Draft || v.Status == sharing.Suspended)
 }
 
-func agreementPage(l layout, v agreementView) templ.Component {
+func agreementPage(l core.Layout, v agreementView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -826,7 +689,7 @@ func agreementPage(l layout, v agreementView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Var21 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_Var16 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 			templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 			templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
 			if !templ_7745c5c3_IsBuffer {
@@ -838,30 +701,30 @@ func agreementPage(l layout, v agreementView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "<span class=\"govuk-caption-l\">Information sharing agreement</span><h1 class=\"govuk-heading-l\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<span class=\"govuk-caption-l\">Information sharing agreement</span><h1 class=\"govuk-heading-l\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var22 string
-			templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(v.Agreement.Title)
+			var templ_7745c5c3_Var17 string
+			templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(v.Agreement.Title)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 360, Col: 49}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/agreements.templ`, Line: 322, Col: 49}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</h1>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</h1>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if v.CanManage && v.Agreement.Status == sharing.Draft {
-				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Amend the draft", Href: sharePath(v.PID, "agreements", v.Agreement.ID, "edit"), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Amend the draft", Href: AgreementEditPath.Link(v.PID, v.Agreement.ID), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, " <div id=\"details\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " <div id=\"details\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -869,7 +732,7 @@ func agreementPage(l layout, v agreementView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</div><h2 class=\"govuk-heading-m\" id=\"parties\">Parties</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</div><h2 class=\"govuk-heading-m\" id=\"parties\">Parties</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -879,25 +742,25 @@ func agreementPage(l layout, v agreementView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.CanManage {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "<p class=\"govuk-body\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<p class=\"govuk-body\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = progLink(sharePath(v.PID, "acknowledgements"), "Record an acknowledgement by a non-public body").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = core.Link(AcknowledgementsPath.Link(v.PID), "Record an acknowledgement by a non-public body").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, " <h2 class=\"govuk-heading-m\" id=\"signatories\">Signatories</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, " <h2 class=\"govuk-heading-m\" id=\"signatories\">Signatories</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if len(v.Agreement.Signatories) == 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<p class=\"govuk-body\">Nobody has signed yet.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<p class=\"govuk-body\">Nobody has signed yet.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -908,45 +771,45 @@ func agreementPage(l layout, v agreementView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, " ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, " ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if v.canSign() {
-				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Record a signatory", Href: sharePath(v.PID, "agreements", v.Agreement.ID, "signatories", "new"), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Record a signatory", Href: NewSignatoryPath.Link(v.PID, v.Agreement.ID), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, " ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, " ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if v.CanManage && len(v.Moves) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<h2 class=\"govuk-heading-m\">Change the status</h2><form method=\"post\" action=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<h2 class=\"govuk-heading-m\">Change the status</h2><form method=\"post\" action=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var23 string
-				templ_7745c5c3_Var23, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(v.PID, "agreements", v.Agreement.ID, "status"))).ResolveURL(ctx)
+				var templ_7745c5c3_Var18 string
+				templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(AgreementStatusPath.Link(v.PID, v.Agreement.ID))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 385, Col: 103}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/agreements.templ`, Line: 347, Col: 94}
 				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var23)
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var18)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "\" novalidate>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "\" novalidate>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				templ_7745c5c3_Err = govuk.Radios(govuk.RadiosParams{Name: "to", Value: v.Form.Get("to"), Items: v.moveItems(), ErrorMessage: v.Form.ErrorFor("to"),
-					Fieldset: progLegend("What do you want to do?")}).Render(ctx, templ_7745c5c3_Buffer)
+					Fieldset: core.Legend("What do you want to do?")}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				if v.needsReason() {
-					templ_7745c5c3_Err = govuk.Textarea(progTextarea(v.Form, "reason", "Reason", "Needed to suspend or expire the agreement")).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = govuk.Textarea(v.Form.Textarea("reason", "Reason", "Needed to suspend or expire the agreement")).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -955,14 +818,14 @@ func agreementPage(l layout, v agreementView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</form>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</form>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var21), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var16), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -970,7 +833,133 @@ func agreementPage(l layout, v agreementView) templ.Component {
 	})
 }
 
-func signatoryFormPage(l layout, pid prevent.ID, a sharing.Agreement, f form, orgs []govuk.SelectItem) templ.Component {
+func signatoryFormPage(l core.Layout, pid prevent.ID, a sharing.Agreement, f core.Form, orgs []govuk.SelectItem) templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Var20 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+			templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+			templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+			if !templ_7745c5c3_IsBuffer {
+				defer func() {
+					templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+					if templ_7745c5c3_Err == nil {
+						templ_7745c5c3_Err = templ_7745c5c3_BufErr
+					}
+				}()
+			}
+			ctx = templ.InitializeContext(ctx)
+			templ_7745c5c3_Var21 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+				templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+				templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+				if !templ_7745c5c3_IsBuffer {
+					defer func() {
+						templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+						if templ_7745c5c3_Err == nil {
+							templ_7745c5c3_Err = templ_7745c5c3_BufErr
+						}
+					}()
+				}
+				ctx = templ.InitializeContext(ctx)
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "<span class=\"govuk-caption-l\">")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var22 string
+				templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(a.Title)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/agreements.templ`, Line: 362, Col: 42}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</span><h1 class=\"govuk-heading-l\">Record a signatory</h1><form method=\"post\" action=\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var23 string
+				templ_7745c5c3_Var23, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(NewSignatoryPath.Link(pid, a.ID))).ResolveURL(ctx)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/agreements.templ`, Line: 364, Col: 79}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var23)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "\" novalidate>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = govuk.Select(f.Select("organisation", "Signed for", orgs)).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = govuk.Input(f.Input("name", "Name", "", core.WithAutocomplete("off"))).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = govuk.Input(f.Input("job-title", "Job title", "")).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = govuk.DateInput(core.DateInput(f, "signed-on", "Date of signature", "For example, 27 3 2027")).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Record signatory", PreventDoubleClick: govuk.Bool(true)}).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "</form>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				return nil
+			})
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var21), templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			return nil
+		})
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var20), templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+func acknowledgementRows(v acknowledgementsView) [][]govuk.TableCell {
+	var rows [][]govuk.TableCell
+	for _, m := range v.Members {
+		if m.PublicBody {
+			continue
+		}
+		by, on, text := "Not recorded", "", ""
+		if a := m.Acknowledgement; a != nil {
+			by, on, text = a.AcknowledgedBy, core.DayText(a.AcknowledgedOn), a.TextVersion
+		}
+		rows = append(rows, []govuk.TableCell{{Text: m.Name}, {Text: by}, {Text: on}, {Text: text}})
+	}
+	return rows
+}
+
+func acknowledgementsPage(l core.Layout, v acknowledgementsView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -999,162 +988,36 @@ func signatoryFormPage(l layout, pid prevent.ID, a sharing.Agreement, f form, or
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Var26 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
-				templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
-				templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
-				if !templ_7745c5c3_IsBuffer {
-					defer func() {
-						templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
-						if templ_7745c5c3_Err == nil {
-							templ_7745c5c3_Err = templ_7745c5c3_BufErr
-						}
-					}()
-				}
-				ctx = templ.InitializeContext(ctx)
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "<span class=\"govuk-caption-l\">")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				var templ_7745c5c3_Var27 string
-				templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(a.Title)
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 400, Col: 42}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var27))
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</span><h1 class=\"govuk-heading-l\">Record a signatory</h1><form method=\"post\" action=\"")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				var templ_7745c5c3_Var28 string
-				templ_7745c5c3_Var28, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(pid, "agreements", a.ID, "signatories", "new"))).ResolveURL(ctx)
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 402, Col: 103}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var28)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "\" novalidate>")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = govuk.Select(progSelect(f, "organisation", "Signed for", orgs)).Render(ctx, templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = govuk.Input(f.Input("name", "Name", "", withAutocomplete("off"))).Render(ctx, templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = govuk.Input(f.Input("job-title", "Job title", "")).Render(ctx, templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = govuk.DateInput(dateInput(f, "signed-on", "Date of signature", "For example, 27 3 2027")).Render(ctx, templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Record signatory", PreventDoubleClick: govuk.Bool(true)}).Render(ctx, templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, "</form>")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				return nil
-			})
-			templ_7745c5c3_Err = progTwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var26), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<h1 class=\"govuk-heading-l\">Acknowledgements of non-public bodies</h1><p class=\"govuk-body\">An organisation that is not a public body is a controller in its own right. Before an agreement it is party to can be active, it must acknowledge its own duties under the UK GDPR and the Data Protection Act 2018 for the data it receives (text ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			return nil
-		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var25), templ_7745c5c3_Buffer)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		return nil
-	})
-}
-
-func shareAcknowledgementRows(v acknowledgementsView) [][]govuk.TableCell {
-	var rows [][]govuk.TableCell
-	for _, m := range v.Members {
-		if m.PublicBody {
-			continue
-		}
-		by, on, text := "Not recorded", "", ""
-		if a := m.Acknowledgement; a != nil {
-			by, on, text = a.AcknowledgedBy, dayText(a.AcknowledgedOn), a.TextVersion
-		}
-		rows = append(rows, []govuk.TableCell{{Text: m.Name}, {Text: by}, {Text: on}, {Text: text}})
-	}
-	return rows
-}
-
-func acknowledgementsPage(l layout, v acknowledgementsView) templ.Component {
-	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
-		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
-		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
-			return templ_7745c5c3_CtxErr
-		}
-		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
-		if !templ_7745c5c3_IsBuffer {
-			defer func() {
-				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err == nil {
-					templ_7745c5c3_Err = templ_7745c5c3_BufErr
-				}
-			}()
-		}
-		ctx = templ.InitializeContext(ctx)
-		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Var30 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
-			templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
-			templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
-			if !templ_7745c5c3_IsBuffer {
-				defer func() {
-					templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
-					if templ_7745c5c3_Err == nil {
-						templ_7745c5c3_Err = templ_7745c5c3_BufErr
-					}
-				}()
+			var templ_7745c5c3_Var26 string
+			templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(sharing.AcknowledgementText)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/agreements.templ`, Line: 393, Col: 296}
 			}
-			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, "<h1 class=\"govuk-heading-l\">Acknowledgements of non-public bodies</h1><p class=\"govuk-body\">An organisation that is not a public body is a controller in its own right. Before an agreement it is party to can be active, it must acknowledge its own duties under the UK GDPR and the Data Protection Act 2018 for the data it receives (text ")
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var31 string
-			templ_7745c5c3_Var31, templ_7745c5c3_Err = templ.JoinStringErrs(sharing.AcknowledgementText)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 431, Col: 296}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var31))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, ").</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, ").</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if v.CanManage {
-				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Record an acknowledgement", Href: sharePath(v.PID, "acknowledgements", "new"), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Button(govuk.ButtonParams{Text: "Record an acknowledgement", Href: NewAcknowledgementPath.Link(v.PID), Classes: "govuk-button--secondary"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, " ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, " ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			rows := shareAcknowledgementRows(v)
+			rows := acknowledgementRows(v)
 			if len(rows) == 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "<p class=\"govuk-body\">Every member organisation is a public body.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<p class=\"govuk-body\">Every member organisation is a public body.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1167,7 +1030,7 @@ func acknowledgementsPage(l layout, v acknowledgementsView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var30), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var25), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1175,7 +1038,7 @@ func acknowledgementsPage(l layout, v acknowledgementsView) templ.Component {
 	})
 }
 
-func acknowledgementFormPage(l layout, pid prevent.ID, f form, orgs []govuk.SelectItem) templ.Component {
+func acknowledgementFormPage(l core.Layout, pid prevent.ID, f core.Form, orgs []govuk.SelectItem) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1192,7 +1055,7 @@ func acknowledgementFormPage(l layout, pid prevent.ID, f form, orgs []govuk.Sele
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Var33 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_Var28 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 			templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 			templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
 			if !templ_7745c5c3_IsBuffer {
@@ -1204,7 +1067,7 @@ func acknowledgementFormPage(l layout, pid prevent.ID, f form, orgs []govuk.Sele
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Var34 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+			templ_7745c5c3_Var29 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 				templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 				templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
 				if !templ_7745c5c3_IsBuffer {
@@ -1216,7 +1079,7 @@ func acknowledgementFormPage(l layout, pid prevent.ID, f form, orgs []govuk.Sele
 					}()
 				}
 				ctx = templ.InitializeContext(ctx)
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "<h1 class=\"govuk-heading-l\">Record an acknowledgement</h1>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "<h1 class=\"govuk-heading-l\">Record an acknowledgement</h1>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1224,24 +1087,24 @@ func acknowledgementFormPage(l layout, pid prevent.ID, f form, orgs []govuk.Sele
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<form method=\"post\" action=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "<form method=\"post\" action=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var35 string
-				templ_7745c5c3_Var35, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(sharePath(pid, "acknowledgements", "new"))).ResolveURL(ctx)
+				var templ_7745c5c3_Var30 string
+				templ_7745c5c3_Var30, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(NewAcknowledgementPath.Link(pid))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing.templ`, Line: 450, Col: 88}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/web/sharing/agreements.templ`, Line: 412, Col: 79}
 				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var35)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "\" novalidate>")
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var30)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Select(progSelect(f, "organisation", "Organisation", orgs)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "\" novalidate>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = govuk.Select(f.Select("organisation", "Organisation", orgs)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1249,11 +1112,11 @@ func acknowledgementFormPage(l layout, pid prevent.ID, f form, orgs []govuk.Sele
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.DateInput(dateInput(f, "acknowledged-on", "Date of the acknowledgement", "For example, 27 3 2027")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.DateInput(core.DateInput(f, "acknowledged-on", "Date of the acknowledgement", "For example, 27 3 2027")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = govuk.Input(f.Input("text-version", "Version of the text acknowledged", "The current version is "+sharing.AcknowledgementText, withClasses("govuk-input--width-20"))).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = govuk.Input(f.Input("text-version", "Version of the text acknowledged", "The current version is "+sharing.AcknowledgementText, core.WithClasses("govuk-input--width-20"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1261,19 +1124,19 @@ func acknowledgementFormPage(l layout, pid prevent.ID, f form, orgs []govuk.Sele
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "</form>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "</form>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = progTwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var34), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = core.TwoThirds().Render(templ.WithChildren(ctx, templ_7745c5c3_Var29), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var33), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = core.Frame(l).Render(templ.WithChildren(ctx, templ_7745c5c3_Var28), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
