@@ -12,7 +12,6 @@ import (
 
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
-	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // Erasure at the end of retention (UK GDPR Art 5(1)(e), DPA 2018 s.39 and s.50): the storage side.
@@ -37,15 +36,30 @@ import (
 // Cases resting in other states are not listed: open cases, transfers (the receiving panel holds the
 // record), and cases under a manual retention review (retention_review_due, retained, deleted).
 
-// closingOutcomes maps each state a case may rest in at its close to the retention outcome.
-var closingOutcomes = map[State]sharing.Outcome{
-	ClosedNFA:           sharing.NoFurtherAction,
-	Signposted:          sharing.SignpostedOut,
-	NotAdopted:          sharing.NotAdopted,
-	PoliceLedManagement: sharing.PoliceLed,
-	PursueHandover:      sharing.PoliceLed,
-	ConsentRefused:      sharing.ConsentDeclined,
-	ClosedFinal:         sharing.ChannelExited,
+// ClosingOutcome is how a case closed. internal/rights keeps a retention rule for each; the values are
+// stored (case_statistics.outcome) and are the retention rules' outcomes (retention_rules.outcome), so they
+// never change.
+type ClosingOutcome string
+
+// The outcomes a case closes with.
+const (
+	OutcomeNoFurtherAction ClosingOutcome = "no_further_action"
+	OutcomeSignposted      ClosingOutcome = "signposted"
+	OutcomeNotAdopted      ClosingOutcome = "not_adopted"
+	OutcomePoliceLed       ClosingOutcome = "police_led"
+	OutcomeChannelExited   ClosingOutcome = "channel_exited"
+	OutcomeConsentDeclined ClosingOutcome = "consent_declined"
+)
+
+// closingOutcomes maps each state a case may rest in at its close to the outcome it closed with.
+var closingOutcomes = map[State]ClosingOutcome{
+	ClosedNFA:           OutcomeNoFurtherAction,
+	Signposted:          OutcomeSignposted,
+	NotAdopted:          OutcomeNotAdopted,
+	PoliceLedManagement: OutcomePoliceLed,
+	PursueHandover:      OutcomePoliceLed,
+	ConsentRefused:      OutcomeConsentDeclined,
+	ClosedFinal:         OutcomeChannelExited,
 }
 
 // ClosedCase is a case resting in a closing state, not yet erased: the outcome it closed with, for
@@ -54,7 +68,7 @@ type ClosedCase struct {
 	ID            prevent.ID
 	PartnershipID prevent.ID
 	State         State
-	Outcome       sharing.Outcome
+	Outcome       ClosingOutcome
 	ClosedAt      time.Time
 }
 
@@ -119,7 +133,7 @@ func (s *Service) ClosedCases(ctx context.Context, partnershipID prevent.ID) ([]
 		c.Outcome = closingOutcomes[c.State]
 		// A case not adopted at panel and then closed or signposted keeps the not-adopted period.
 		if notAdopted > 0 && (c.State == ClosedNFA || c.State == Signposted) {
-			c.Outcome = sharing.NotAdopted
+			c.Outcome = OutcomeNotAdopted
 		}
 	}
 	return out, nil

@@ -10,7 +10,6 @@ import (
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
-	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // triaged submits a referral and closes it at police triage with decision at the fixture clock's time.
@@ -132,7 +131,7 @@ func TestEraseCase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(cs) != 2 || cs[0].ID != nfa || cs[0].Outcome != sharing.NoFurtherAction || cs[1].ID != police || cs[1].Outcome != sharing.PoliceLed ||
+		if len(cs) != 2 || cs[0].ID != nfa || cs[0].Outcome != casework.OutcomeNoFurtherAction || cs[1].ID != police || cs[1].Outcome != casework.OutcomePoliceLed ||
 			!cs[0].ClosedAt.Equal(start) || cs[0].PartnershipID != f.partnership {
 			t.Fatalf("closed cases = %+v; want %d (no further action) and %d (police-led), not %d", cs, nfa, police, open)
 		}

@@ -13,7 +13,6 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
-	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // This file holds every query the returns make of other domains' tables. They only read: casework owns the
@@ -266,7 +265,7 @@ func readErased(ctx context.Context, q database.Querier, pid prevent.ID, y Finan
 }
 
 // erasedStages works out the stages an erased case reached from the two facts kept: the furthest stage
-// (casework.StageReached) and the outcome it closed with (sharing.Outcome). Only closed cases are erased, and a
+// (casework.StageReached) and the outcome it closed with (casework.ClosingOutcome). Only closed cases are erased, and a
 // closed case listed for a panel was discussed there (the workflow leaves a listed case only by discussing it).
 // It was adopted if it reached support, or closed as declining consent, exiting Channel, or police-led after a
 // panel (which only follows a refusal of consent). A case signposted after a panel may have been signposted
@@ -276,13 +275,13 @@ func (r *record) erasedStages(outcome, stage string) {
 	panel := stage == "panel" || stage == "channel_support"
 	r.discussed = panel
 	switch {
-	case stage == "channel_support", outcome == string(sharing.ConsentDeclined), outcome == string(sharing.ChannelExited),
-		outcome == string(sharing.PoliceLed) && stage == "panel":
+	case stage == "channel_support", outcome == string(casework.OutcomeConsentDeclined), outcome == string(casework.OutcomeChannelExited),
+		outcome == string(casework.OutcomePoliceLed) && stage == "panel":
 		r.adopted = true
-	case outcome == string(sharing.SignpostedOut) && stage == "panel":
+	case outcome == string(casework.OutcomeSignposted) && stage == "panel":
 		r.unsure = true
 	}
 	r.adopted = r.adopted && panel
-	r.nfa = outcome == string(sharing.NoFurtherAction)
-	r.signposted = outcome == string(sharing.SignpostedOut)
+	r.nfa = outcome == string(casework.OutcomeNoFurtherAction)
+	r.signposted = outcome == string(casework.OutcomeSignposted)
 }

@@ -79,7 +79,7 @@ func (s *Service) EraseDue(ctx context.Context, now time.Time) (ErasureResult, e
 	groups := map[group][]erasureCandidate{}
 	var order []group
 	for _, c := range due {
-		g := group{c.PartnershipID, c.Outcome, c.rule.Version, c.rule.PartnershipID}
+		g := group{c.PartnershipID, c.rule.Outcome, c.rule.Version, c.rule.PartnershipID}
 		if _, ok := groups[g]; !ok {
 			order = append(order, g)
 		}
@@ -111,7 +111,7 @@ func (s *Service) EraseDue(ctx context.Context, now time.Time) (ErasureResult, e
 				if n == 0 {
 					return nil
 				}
-				cert = ErasureCertificate{PartnershipID: g.partnership, Class: sharing.CaseRecords, Outcome: g.outcome, Count: n, At: at, Rule: batch[0].rule}
+				cert = ErasureCertificate{PartnershipID: g.partnership, Class: CaseRecords, Outcome: g.outcome, Count: n, At: at, Rule: batch[0].rule}
 				e := audit.New(ctx, at, audit.Erase, "case", 0)
 				e.PartnershipID = g.partnership
 				e.Purpose = "retention"
@@ -144,8 +144,9 @@ func (s *Service) ErasureDue(ctx context.Context, p prevent.Principal, partnersh
 }
 
 // dueForErasure lists the closed cases past retention at now (of one partnership, or of all when
-// partnership is 0) and counts those kept by a legal hold. A class or outcome without a rule is never
-// erased: nothing is erased by guesswork.
+// partnership is 0) and counts those kept by a legal hold. A case is kept by the rule for the outcome it
+// closed with (caseOutcomes). A class or outcome without a rule is never erased: nothing is erased by
+// guesswork.
 func (s *Service) dueForErasure(ctx context.Context, partnership prevent.ID, now time.Time) ([]erasureCandidate, int, error) {
 	closed, err := s.casework.ClosedCases(ctx, partnership)
 	if err != nil {
@@ -155,7 +156,11 @@ func (s *Service) dueForErasure(ctx context.Context, partnership prevent.ID, now
 	var out []erasureCandidate
 	nHeld := 0
 	for _, c := range closed {
-		rl, ok, err := sharing.Rule(ctx, q, c.PartnershipID, sharing.CaseRecords, c.Outcome)
+		outcome, known := caseOutcomes[c.Outcome]
+		if !known {
+			continue
+		}
+		rl, ok, err := sharing.Rule(ctx, q, c.PartnershipID, CaseRecords, outcome)
 		if err != nil {
 			return nil, 0, err
 		}

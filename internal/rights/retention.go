@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
 )
@@ -44,6 +45,17 @@ const (
 	ConsentDeclined = sharing.ConsentDeclined
 	AnyOutcome      = sharing.AnyOutcome
 )
+
+// caseOutcomes maps the outcome casework says a case closed with to the outcome its retention rule is kept
+// by. The values are the same strings: both are stored, in case_statistics and in retention_rules.
+var caseOutcomes = map[casework.ClosingOutcome]Outcome{
+	casework.OutcomeNoFurtherAction: NoFurtherAction,
+	casework.OutcomeSignposted:      SignpostedOut,
+	casework.OutcomeNotAdopted:      NotAdopted,
+	casework.OutcomePoliceLed:       PoliceLed,
+	casework.OutcomeChannelExited:   ChannelExited,
+	casework.OutcomeConsentDeclined: ConsentDeclined,
+}
 
 // RetentionRules lists the rules in force for the partnership, one per class and outcome.
 func (s *Service) RetentionRules(ctx context.Context, p prevent.Principal, partnership prevent.ID) ([]RetentionRule, error) {
