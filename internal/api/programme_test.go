@@ -13,10 +13,9 @@ import (
 	"github.com/preventplatform/prevent/internal/api"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
-	"github.com/preventplatform/prevent/internal/dbtest"
-	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/testworld"
 )
 
 // TestProgrammeAPI reads the demo programme through the API: plans, projects, the funding report, the
@@ -24,15 +23,12 @@ import (
 // library document is not found, in the list, its details and its content, for a member whose vetting lapsed.
 func TestProgrammeAPI(t *testing.T) {
 	t.Parallel()
-	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+	now := func() time.Time { return time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC) }
+	testworld.DemoEngines(t, now, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
-		now := func() time.Time { return time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC) }
 		ps := partnership.New(partnership.Deps{DB: db, Now: now})
 		as := auth.New(auth.Deps{DB: db, Now: now})
-		accounts, _, err := demo.Load(ctx, demo.Deps{DB: db, Auth: as, Partnership: ps, Now: now})
-		if err != nil {
-			t.Fatal(err)
-		}
+		accounts := testworld.LoadDemo(t, db, now).Accounts
 		mux := http.NewServeMux()
 		api.New(testDeps(db, as, ps, now)).Register(mux)
 		token := func(email string) string {

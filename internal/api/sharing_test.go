@@ -12,10 +12,9 @@ import (
 	"github.com/preventplatform/prevent/internal/api"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
-	"github.com/preventplatform/prevent/internal/dbtest"
-	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/testworld"
 )
 
 // TestSharingAPI walks the data protection officer's governance through the API on the demo partnership: an
@@ -25,16 +24,13 @@ import (
 // name JSON members; and roles without the action get 404.
 func TestSharingAPI(t *testing.T) {
 	t.Parallel()
-	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+	at := time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
+	now := func() time.Time { return at }
+	testworld.DemoEngines(t, now, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
-		at := time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
-		now := func() time.Time { return at }
 		ps := partnership.New(partnership.Deps{DB: db, Now: now})
 		as := auth.New(auth.Deps{DB: db, Now: now})
-		accounts, _, err := demo.Load(ctx, demo.Deps{DB: db, Auth: as, Partnership: ps, Now: now})
-		if err != nil {
-			t.Fatal(err)
-		}
+		accounts := testworld.LoadDemo(t, db, now).Accounts
 		mux := http.NewServeMux()
 		api.New(testDeps(db, as, ps, now)).Register(mux)
 		tokens := map[prevent.Role]string{}
