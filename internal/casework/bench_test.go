@@ -22,9 +22,9 @@ import (
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/demo"
-	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/testworld"
 	_ "github.com/preventplatform/prevent/internal/testworld" // the services the demo loads through
 	"github.com/preventplatform/prevent/internal/work"
 )
@@ -54,18 +54,15 @@ func newBenchEnv(b *testing.B, db *database.DB, n int) *benchEnv {
 	b.Helper()
 	ctx := context.Background()
 	now := func() time.Time { return benchNow }
-	d := demo.Deps{DB: db, Auth: auth.New(auth.Deps{DB: db, Now: now}), Partnership: partnership.New(partnership.Deps{DB: db, Now: now}), Now: now}
 	start := time.Now()
-	if _, _, err := demo.Load(ctx, d); err != nil {
-		b.Fatal(err)
-	}
+	testworld.LoadDemo(b, db, now)
 	e := &benchEnv{db: db, svc: casework.New(casework.Deps{DB: db, Now: now, Sharing: sharing.New(sharing.Deps{DB: db, Now: now})})}
 	q := db.Read()
 	if err := q.QueryRowContext(ctx, `SELECT id FROM partnerships`).Scan(&e.pid); err != nil {
 		b.Fatal(err)
 	}
 	if n > demo.DefaultReferrals {
-		if _, err := demo.GenerateReferrals(ctx, db, e.pid, demo.ReferralOptions{Count: n - demo.DefaultReferrals, Seed: 42, End: benchNow, Batch: 5000}); err != nil {
+		if _, err := demo.GenerateReferrals(ctx, db, e.pid, demo.ReferralOptions{Count: n - demo.DefaultReferrals, Seed: 42, End: benchNow, Batch: 5000, Casework: e.svc}); err != nil {
 			b.Fatal(err)
 		}
 	}

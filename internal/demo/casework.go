@@ -41,7 +41,7 @@ type ReferralOptions struct {
 	// every Channel stage, from listed for panel to the post-exit reviews.
 	Showcase bool
 	// Casework is the casework service on the database: it gives the bank holidays, and derives the tasks of
-	// the cases written. Required, unless TestServices gives one.
+	// the cases written. Required.
 	Casework *casework.Service
 	// Plan, when set, replaces Count, Years and Showcase: one referral per entry, submitted at its time (the
 	// entries oldest first) and taken as far as its fate says. Referrals are only taken to a panel before End,
@@ -285,11 +285,7 @@ func GenerateReferrals(ctx context.Context, db *database.DB, pid prevent.ID, opt
 		opt.Count, opt.Showcase = len(opt.Plan), false
 	}
 	if opt.Casework == nil {
-		s, err := Services{}.complete(db, func() time.Time { return opt.End })
-		if err != nil {
-			return 0, err
-		}
-		opt.Casework = s.Casework
+		return 0, errNoServices
 	}
 	g := &generator{r: rand.New(rand.NewPCG(opt.Seed, 0x7265666572726573)), pid: pid, count: opt.Count,
 		end: opt.End.UTC().Truncate(time.Microsecond)}
@@ -909,7 +905,7 @@ func Scale(ctx context.Context, db *database.DB, svc Services, n int, now time.T
 	if n <= 0 {
 		return 0, prevent.Errorf(prevent.Invalid, "The number of referrals to add must be 1 or more")
 	}
-	svc, err := svc.complete(db, func() time.Time { return now })
+	svc, err := svc.complete()
 	if err != nil {
 		return 0, err
 	}

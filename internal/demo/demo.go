@@ -283,7 +283,7 @@ func partnershipID(ctx context.Context, q database.Querier) (prevent.ID, error) 
 // create loads the demo partnership into an empty database.
 func create(ctx context.Context, d Deps) ([]Account, error) {
 	var err error
-	if d.Services, err = d.Services.complete(d.DB, d.Now); err != nil {
+	if d.Services, err = d.Services.complete(); err != nil {
 		return nil, err
 	}
 	ps := d.Partnership

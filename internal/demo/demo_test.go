@@ -328,8 +328,8 @@ func TestDemoPasswordIsStable(t *testing.T) {
 	}
 }
 
-// TestLoadNeedsServices: the demo builds no domain service of its own. Without services (and without
-// TestServices, which this package's tests do not set) Load refuses before it writes anything.
+// TestLoadNeedsServices: the demo builds no domain service of its own. Without services Load refuses before
+// it writes anything.
 func TestLoadNeedsServices(t *testing.T) {
 	t.Parallel()
 	db := dbtest.NewSQLite(t)

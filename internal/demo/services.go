@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/casework"
-	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/programme"
 	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
@@ -27,33 +26,11 @@ type Services struct {
 	Rights func(now func() time.Time) *rights.Service
 }
 
-// TestServices, when set, gives the services that a caller of Load, GenerateReferrals or Scale did not
-// give, on db and with now as the demo's clock. The service never sets it: cmd/prevent gives every one.
-// internal/testworld sets it for the tests of the pages and the API that load the demo without giving
-// services.
-var TestServices func(db *database.DB, now func() time.Time) Services
-
 // errNoServices is returned when the demo must write and was given no services.
 var errNoServices = errors.New("demo: no casework, programme, sharing or rights service given (demo.Services)")
 
-// complete returns s with the services it lacks taken from TestServices, or errNoServices when some are
-// still missing.
-func (s Services) complete(db *database.DB, now func() time.Time) (Services, error) {
-	if (s.Casework == nil || s.Programme == nil || s.Sharing == nil || s.Rights == nil) && TestServices != nil {
-		t := TestServices(db, now)
-		if s.Casework == nil {
-			s.Casework = t.Casework
-		}
-		if s.Programme == nil {
-			s.Programme = t.Programme
-		}
-		if s.Sharing == nil {
-			s.Sharing = t.Sharing
-		}
-		if s.Rights == nil {
-			s.Rights = t.Rights
-		}
-	}
+// complete returns s, or errNoServices when one is missing.
+func (s Services) complete() (Services, error) {
 	if s.Casework == nil || s.Programme == nil || s.Sharing == nil || s.Rights == nil {
 		return s, errNoServices
 	}

@@ -13,11 +13,10 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
-	"github.com/preventplatform/prevent/internal/demo"
-	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/testworld"
 	_ "github.com/preventplatform/prevent/internal/testworld" // the services the demo loads through
 )
 
@@ -45,10 +44,7 @@ func newBenchEnv(b *testing.B, db *database.DB) *benchEnv {
 	b.Helper()
 	ctx := context.Background()
 	now := func() time.Time { return benchNow }
-	d := demo.Deps{DB: db, Auth: auth.New(auth.Deps{DB: db, Now: now}), Partnership: partnership.New(partnership.Deps{DB: db, Now: now}), Now: now}
-	if _, _, err := demo.Load(ctx, d); err != nil {
-		b.Fatal(err)
-	}
+	testworld.LoadDemo(b, db, now)
 	sh := sharing.New(sharing.Deps{DB: db, Now: now})
 	e := &benchEnv{db: db, casework: casework.New(casework.Deps{DB: db, Now: now, Sharing: sh})}
 	e.svc = rights.New(rights.Deps{DB: db, Now: now, Casework: e.casework, Sharing: sh})

@@ -18,16 +18,6 @@ import (
 	"github.com/preventplatform/prevent/internal/sharing"
 )
 
-// Tests that load the demo without giving it services (demo.Deps.Services) get these: programme on the demo's
-// clock, sharing and rights on the clocks the demo moves, and casework, which derives the tasks of the generated cases,
-// on the wall clock and without keys, as the demo had it when it built its own.
-func init() {
-	demo.TestServices = func(db *database.DB, now func() time.Time) demo.Services {
-		return demoServices(db, casework.New(casework.Deps{DB: db, Sharing: sharing.New(sharing.Deps{DB: db})}),
-			programme.New(programme.Deps{DB: db, Now: now}))
-	}
-}
-
 // demoServices are the services the demo writes through on db: cw and pg, and sharing and rights services on
 // the clocks the demo moves.
 func demoServices(db *database.DB, cw *casework.Service, pg *programme.Service) demo.Services {
