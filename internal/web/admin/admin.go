@@ -12,7 +12,6 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/web/core"
-	"github.com/preventplatform/prevent/internal/web/govuk"
 )
 
 // Deps are what the pages need.
@@ -109,11 +108,3 @@ func Register(site core.Site, d Deps) {
 func setUpPath(token string) string { return "/account/set-up/" + token }
 
 func principalOf(r *http.Request) prevent.Principal { return prevent.PrincipalFrom(r.Context()) }
-
-func withType(t string) func(*govuk.InputParams) { return func(p *govuk.InputParams) { p.Type = t } }
-
-func withAutocomplete(a string) func(*govuk.InputParams) {
-	return func(p *govuk.InputParams) { p.Autocomplete = a }
-}
-
-func noSpellcheck(p *govuk.InputParams) { p.Spellcheck = govuk.Bool(false) }

@@ -239,11 +239,11 @@ func personFormPage(l core.Layout, v personForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.Input("name", "Full name", "", withAutocomplete("off"), noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("name", "Full name", "", core.WithAutocomplete("off"), core.NoSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = govuk.Input(v.Form.Input("email", "Email address", "Use their work email address", withType("email"), withAutocomplete("off"), noSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = govuk.Input(v.Form.Input("email", "Email address", "Use their work email address", core.WithType("email"), core.WithAutocomplete("off"), core.NoSpellcheck)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

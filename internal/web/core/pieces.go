@@ -40,6 +40,11 @@ func WithClasses(c string) func(*govuk.InputParams) {
 	return func(p *govuk.InputParams) { p.Classes = c }
 }
 
+// WithType sets the type of a text input (Form.Input): email, password.
+func WithType(t string) func(*govuk.InputParams) {
+	return func(p *govuk.InputParams) { p.Type = t }
+}
+
 // WithAutocomplete sets the autocomplete attribute of a text input (Form.Input).
 func WithAutocomplete(a string) func(*govuk.InputParams) {
 	return func(p *govuk.InputParams) { p.Autocomplete = a }
