@@ -56,6 +56,8 @@ type AssessmentView struct {
 	ManagementPlan        string       `json:"management_plan"`
 	ChangesSinceLast      string       `json:"changes_since_last"`
 	ProfessionalJudgement string       `json:"professional_judgement"`
+	// Withheld names what was not shared with the caller's organisation: the factors and answers are empty.
+	Withheld []string `json:"withheld"`
 }
 
 // AssessmentList is every version of a case's assessment, newest first.
@@ -150,7 +152,7 @@ func (a assessmentAPI) list(w http.ResponseWriter, r *http.Request) error {
 	for _, x := range as {
 		v := AssessmentView{Version: x.Version, Template: x.TemplateCode, TemplateVersion: x.TemplateVersion, AssessorID: x.AssessorID,
 			CreatedAt: x.CreatedAt.UTC(), Factors: []FactorView{}, SummaryConclusion: x.SummaryConclusion, ManagementPlan: x.ManagementPlan,
-			ChangesSinceLast: x.ChangesSinceLast, ProfessionalJudgement: x.ProfessionalJudgement}
+			ChangesSinceLast: x.ChangesSinceLast, ProfessionalJudgement: x.ProfessionalJudgement, Withheld: append([]string{}, x.Withheld...)}
 		for _, f := range x.Factors {
 			v.Factors = append(v.Factors, FactorView{No: f.No, Domain: string(f.Domain), Label: f.Label, Presence: string(f.Presence),
 				Evidence: f.Evidence, Source: f.Source})

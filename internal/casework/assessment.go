@@ -97,6 +97,9 @@ type Assessment struct {
 	ManagementPlan        string
 	ChangesSinceLast      string
 	ProfessionalJudgement string
+	// Withheld labels what was not disclosed to the reader's organisation (the factors and the four answers,
+	// zeroed); see CaseFields.
+	Withheld []string
 }
 
 // FactorInput records one factor.
@@ -295,6 +298,11 @@ func (s *Service) Assessments(ctx context.Context, p prevent.Principal, referral
 			return err
 		}
 		for i := range out {
+			if w := (&withheld{p: p, c: c}); !w.keep(FieldAssessment) {
+				a := &out[i]
+				a.SummaryConclusion, a.ManagementPlan, a.ChangesSinceLast, a.ProfessionalJudgement, a.Withheld = "", "", "", "", w.labels
+				continue
+			}
 			if out[i].Factors, err = assessmentFactors(ctx, tx, out[i]); err != nil {
 				return err
 			}

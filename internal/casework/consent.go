@@ -68,6 +68,9 @@ type ConsentRecord struct {
 	Under18    bool // the person was under 18 when the decision was made
 	RecordedBy prevent.ID
 	RecordedAt time.Time
+	// Withheld labels what was not disclosed to the reader's organisation (the decision, who made it and how,
+	// and whether the person was under 18, zeroed); see CaseFields.
+	Withheld []string
 }
 
 // validGiver reports whether role may consent for a person of that age: the person themself if 18 or over,
@@ -296,6 +299,9 @@ func (s *Service) ConsentRecords(ctx context.Context, p prevent.Principal, refer
 				&r.Reason, &r.DecidedAt, &r.Under18, &r.RecordedBy, &r.RecordedAt); err != nil {
 				return err
 			}
+			if w := (&withheld{p: p, c: c}); !w.keep(FieldConsent) {
+				r.ConsentInput, r.Under18, r.Withheld = ConsentInput{}, false, w.labels
+			}
 			out = append(out, r)
 		}
 		if err := rows.Err(); err != nil {
@@ -390,6 +396,9 @@ type SupportPlan struct {
 	SupportPlanInput
 	CreatedBy prevent.ID
 	CreatedAt time.Time
+	// Withheld labels what was not disclosed to the reader's organisation (the plan's answers, zeroed); see
+	// CaseFields.
+	Withheld []string
 }
 
 // ConsentPlanned reports whether the plan says how, when and by whom consent will be requested.
@@ -471,6 +480,9 @@ func (s *Service) SupportPlan(ctx context.Context, p prevent.Principal, referral
 		}
 		if sp, ok, err = currentPlan(ctx, tx, referralID); err != nil {
 			return err
+		}
+		if w := (&withheld{p: p, c: c}); ok && !w.keep(FieldSupportPlan) {
+			sp.SupportPlanInput, sp.Withheld = SupportPlanInput{}, w.labels
 		}
 		return s.record(ctx, tx, p, audit.Consult, "referral", referralID, c.PartnershipID, "support plan viewed")
 	})
