@@ -7,6 +7,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/account"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -33,6 +34,23 @@ func (k site) Flash(w http.ResponseWriter, r *http.Request, to, message string) 
 func (k site) May(r *http.Request, pid prevent.ID, action access.Action) bool {
 	return k.s.may(r, pid, action)
 }
+
+// sessions is the session cookie as the sign-in pages (internal/web/account) see it (account.Session): the
+// guard reads the same cookie.
+type sessions struct{ s *Server }
+
+var _ account.Session = sessions{}
+
+func (k sessions) Token(r *http.Request) string {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+func (k sessions) Start(w http.ResponseWriter, token string) { k.s.setSession(w, token) }
+
+func (k sessions) End(w http.ResponseWriter) { k.s.clearSession(w) }
 
 // personNames gives area packages the names of the partnership's people in ids that the reader may see.
 func (s *Server) personNames(ctx context.Context, p prevent.Principal, pid prevent.ID, ids []prevent.ID) (map[prevent.ID]string, error) {

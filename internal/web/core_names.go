@@ -14,21 +14,20 @@ type (
 )
 
 var (
-	readForm         = core.ReadForm
-	pathID           = core.PathID
-	pathIDs          = core.PathIDs
-	caseDate         = core.CaseDate
-	dayText          = core.DayText
-	timelineWhen     = core.WhenText
-	frame            = core.Frame
-	row              = core.Row
-	orDash           = core.OrDash
-	legend           = core.Legend
-	withClasses      = core.WithClasses
-	noSpellcheck     = core.NoSpellcheck
-	withAutocomplete = core.WithAutocomplete
-	itemOptions      = core.ItemOptions
-	adminLink        = core.Link
-	idOf             = core.Form.ID
-	itoa64           = core.IDText
+	readForm     = core.ReadForm
+	pathID       = core.PathID
+	pathIDs      = core.PathIDs
+	caseDate     = core.CaseDate
+	dayText      = core.DayText
+	timelineWhen = core.WhenText
+	frame        = core.Frame
+	row          = core.Row
+	orDash       = core.OrDash
+	legend       = core.Legend
+	withClasses  = core.WithClasses
+	noSpellcheck = core.NoSpellcheck
+	itemOptions  = core.ItemOptions
+	adminLink    = core.Link
+	idOf         = core.Form.ID
+	itoa64       = core.IDText
 )

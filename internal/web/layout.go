@@ -101,10 +101,16 @@ func markCurrent(nav []navItem, path string) {
 
 // flash sets the success message shown on the next page, then redirects there (POST-redirect-GET).
 func (s *Server) flash(w http.ResponseWriter, r *http.Request, to, message string) error {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(message), Path: "/", HttpOnly: true,
-		Secure: s.deps.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+	s.leaveFlash(w, message)
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
+}
+
+// leaveFlash sets the success message shown on the next page without redirecting, for an answer whose script
+// goes to the next page itself (the passkey endpoints).
+func (s *Server) leaveFlash(w http.ResponseWriter, message string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(message), Path: "/", HttpOnly: true,
+		Secure: s.deps.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: 60})
 }
 
 // consumeFlash clears the flash cookie once a page has shown it.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/account"
 	"github.com/preventplatform/prevent/internal/web/admin"
 	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/channel"
@@ -25,16 +26,9 @@ func (s *Server) register() {
 	s.handle(http.MethodGet, "/accessibility", access.Public, s.handleInfo("accessibility"))
 	s.handle(http.MethodGet, "/privacy", access.Public, s.handleInfo("privacy"))
 
-	// Signing in and out.
-	s.handle(http.MethodGet, "/sign-in", access.SignIn, s.handleSignIn)
-	s.handle(http.MethodPost, "/sign-in", access.SignIn, s.handleSignInPost)
-	s.handle(http.MethodGet, "/sign-in/second-factor", access.SecondFactor, s.handleSecondFactor)
-	s.handle(http.MethodPost, "/sign-in/second-factor", access.SecondFactor, s.handleSecondFactorPost)
-	s.handle(http.MethodGet, "/account/second-factor/set-up", access.SecondFactor, s.handleTOTPSetUp)
-	s.handle(http.MethodPost, "/account/second-factor/set-up", access.SecondFactor, s.handleTOTPSetUpPost)
-	s.handle(http.MethodPost, "/sign-out", access.SecondFactor, s.handleSignOut)
-	s.handle(http.MethodGet, "/account/set-up/{token}", access.Public, s.handleAccountSetUp)
-	s.handle(http.MethodPost, "/account/set-up/{token}", access.Public, s.handleAccountSetUpPost)
+	// Signing in and out, the second factor, choosing a password from a set-up link, and passkeys.
+	account.Register(site{s}, account.Deps{Auth: s.deps.Auth, Partnership: s.deps.Partnership, Session: sessions{s},
+		Notice: s.leaveFlash, Logger: s.deps.Logger})
 
 	// The signed-in person's own pages.
 	s.handle(http.MethodGet, "/{$}", access.Account, s.handleHome)
@@ -46,7 +40,6 @@ func (s *Server) register() {
 	s.handle(http.MethodGet, "/audit", access.AuditView, s.handleAudit)
 
 	admin.Register(site{s}, admin.Deps{Partnership: s.deps.Partnership, Auth: s.deps.Auth, Now: s.deps.Now, HTTPS: s.deps.SecureCookies})
-	s.registerPasskeys()
 	s.registerCasework()
 	channel.Register(site{s}, newCasePages(s).channelDeps())
 	programme.Register(site{s}, programme.Deps{Programme: s.deps.Programme, Partnership: s.deps.Partnership, Now: s.deps.Now})

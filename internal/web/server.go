@@ -22,6 +22,7 @@ import (
 	"github.com/preventplatform/prevent/internal/returns"
 	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/web/account"
 	"github.com/preventplatform/prevent/internal/web/core"
 	"github.com/preventplatform/prevent/internal/work"
 )
@@ -113,13 +114,13 @@ func (s *Server) guard(rt Route) http.Handler {
 			switch {
 			case p.Anonymous():
 				if r.Method == http.MethodGet {
-					http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+					http.Redirect(w, r, account.SignInPath.Link(), http.StatusSeeOther)
 					return
 				}
 				s.renderError(w, r, prevent.Errorf(prevent.Unauthenticated, "Sign in to continue"))
 				return
 			case p.NeedsSecondFactor() && !p.MFA:
-				http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
+				http.Redirect(w, r, account.SecondFactorPath.Link(), http.StatusSeeOther)
 				return
 			case rt.Action == access.SignIn:
 				http.Redirect(w, r, "/", http.StatusSeeOther)

@@ -103,8 +103,4 @@ func Register(site core.Site, d Deps) {
 	site.Handle(post, VettingPath.Pattern(), access.PersonManage, p.handleVettingPost)
 }
 
-// setUpPath is the address of the page where a new person chooses their password (not in this package), with
-// the token of their one-time link.
-func setUpPath(token string) string { return "/account/set-up/" + token }
-
 func principalOf(r *http.Request) prevent.Principal { return prevent.PrincipalFrom(r.Context()) }

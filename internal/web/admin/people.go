@@ -10,6 +10,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/account"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -162,7 +163,7 @@ func (p *pages) showSetupLink(w http.ResponseWriter, r *http.Request, pid, id pr
 	if p.d.HTTPS || r.TLS != nil {
 		scheme = "https"
 	}
-	link := scheme + "://" + r.Host + setUpPath(token)
+	link := scheme + "://" + r.Host + account.SetUpLink(token)
 	l := p.Layout(r, title)
 	return p.Page(w, r, l, setupLinkPage(l, title, name, link, PersonPath.Link(pid, id)))
 }

@@ -1,16 +1,15 @@
-package web
+package account
 
 import (
 	"encoding/json"
 	"errors"
-	"github.com/preventplatform/prevent/internal/web/core"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 // Messages of the passkey pages and their JSON endpoints.
@@ -22,18 +21,6 @@ const (
 	// passkeyBodyLimit bounds a posted WebAuthn answer; real ones are a few kilobytes.
 	passkeyBodyLimit = 64 << 10
 )
-
-// registerPasskeys adds the passkey pages: the person's passkeys on their account, and the passkey as a
-// second factor at sign-in. The JSON endpoints serve ui/static/passkey.js.
-func (s *Server) registerPasskeys() {
-	s.handle(http.MethodGet, "/account/passkeys", access.Account, s.handlePasskeys)
-	s.handle(http.MethodPost, "/account/passkeys/begin", access.Account, s.handlePasskeyRegisterBegin)
-	s.handle(http.MethodPost, "/account/passkeys/finish", access.Account, s.handlePasskeyRegisterFinish)
-	s.handle(http.MethodPost, "/account/passkeys/{id}/remove", access.Account, s.handlePasskeyRemove)
-	s.handle(http.MethodGet, "/sign-in/passkey", access.SecondFactor, s.handlePasskeySignIn)
-	s.handle(http.MethodPost, "/sign-in/passkey/begin", access.SecondFactor, s.handlePasskeyLoginBegin)
-	s.handle(http.MethodPost, "/sign-in/passkey/finish", access.SecondFactor, s.handlePasskeyLoginFinish)
-}
 
 // passkeyView is one row of the passkeys table.
 type passkeyView struct {
@@ -48,33 +35,33 @@ type passkeysPage struct {
 	Available bool
 }
 
-func (s *Server) handlePasskeys(w http.ResponseWriter, r *http.Request) error {
-	l := s.layout(r, "Your passkeys")
-	l.Back = "/account"
-	keys, err := s.deps.Auth.ListPasskeys(r.Context(), l.Principal.PersonID)
+func (pg *pages) handlePasskeys(w http.ResponseWriter, r *http.Request) error {
+	l := pg.Layout(r, "Your passkeys")
+	l.Back = accountPath
+	keys, err := pg.d.Auth.ListPasskeys(r.Context(), l.Principal.PersonID)
 	if err != nil {
 		return err
 	}
-	d := passkeysPage{Available: s.deps.Auth.PasskeysAvailable()}
+	d := passkeysPage{Available: pg.d.Auth.PasskeysAvailable()}
 	for _, k := range keys {
-		v := passkeyView{ID: k.ID, Name: k.Name, Created: dayText(k.CreatedAt), LastUsed: dayText(k.LastUsedAt)}
+		v := passkeyView{ID: k.ID, Name: k.Name, Created: core.DayText(k.CreatedAt), LastUsed: core.DayText(k.LastUsedAt)}
 		if v.LastUsed == "" {
 			v.LastUsed = "Never"
 		}
 		d.Passkeys = append(d.Passkeys, v)
 	}
-	return s.page(w, r, l, passkeysPageView(l, d))
+	return pg.Page(w, r, l, passkeysPageView(l, d))
 }
 
-func (s *Server) handlePasskeyRemove(w http.ResponseWriter, r *http.Request) error {
+func (pg *pages) handlePasskeyRemove(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return access.NotFound("Passkey")
 	}
-	if err := s.deps.Auth.RemovePasskey(r.Context(), prevent.PrincipalFrom(r.Context()).PersonID, id); err != nil {
+	if err := pg.d.Auth.RemovePasskey(r.Context(), prevent.PrincipalFrom(r.Context()).PersonID, id); err != nil {
 		return err
 	}
-	return s.flash(w, r, "/account/passkeys", msgPasskeyRemoved)
+	return pg.Flash(w, r, PasskeysPath.Link(), msgPasskeyRemoved)
 }
 
 // passkeySignInPage is what the passkey sign-in page shows.
@@ -83,22 +70,22 @@ type passkeySignInPage struct {
 	HasPasskey bool
 }
 
-func (s *Server) handlePasskeySignIn(w http.ResponseWriter, r *http.Request) error {
+func (pg *pages) handlePasskeySignIn(w http.ResponseWriter, r *http.Request) error {
 	p := prevent.PrincipalFrom(r.Context())
 	if p.MFA {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		http.Redirect(w, r, homePath, http.StatusSeeOther)
 		return nil
 	}
-	d := passkeySignInPage{Available: s.deps.Auth.PasskeysAvailable()}
+	d := passkeySignInPage{Available: pg.d.Auth.PasskeysAvailable()}
 	if d.Available {
-		keys, err := s.deps.Auth.ListPasskeys(r.Context(), p.PersonID)
+		keys, err := pg.d.Auth.ListPasskeys(r.Context(), p.PersonID)
 		if err != nil {
 			return err
 		}
 		d.HasPasskey = len(keys) > 0
 	}
-	l := s.layout(r, "Sign in with your passkey")
-	return s.page(w, r, l, passkeySignInView(l, d))
+	l := pg.Layout(r, "Sign in with your passkey")
+	return pg.Page(w, r, l, passkeySignInView(l, d))
 }
 
 // passkeyReply is the JSON body of the passkey endpoints' answers other than the ceremony options.
@@ -117,69 +104,69 @@ type registrationAnswer struct {
 	Credential json.RawMessage `json:"credential"`
 }
 
-func (s *Server) handlePasskeyRegisterBegin(w http.ResponseWriter, r *http.Request) error {
-	if err := s.passkeysUsable(); err != nil {
-		return s.passkeyError(w, r, err)
+func (pg *pages) handlePasskeyRegisterBegin(w http.ResponseWriter, r *http.Request) error {
+	if err := pg.passkeysUsable(); err != nil {
+		return pg.passkeyError(w, r, err)
 	}
-	options, err := s.deps.Auth.BeginPasskeyRegistration(r.Context(), sessionToken(r))
+	options, err := pg.d.Auth.BeginPasskeyRegistration(r.Context(), pg.d.Session.Token(r))
 	if err != nil {
-		return s.passkeyError(w, r, err)
+		return pg.passkeyError(w, r, err)
 	}
 	writePasskeyJSON(w, http.StatusOK, json.RawMessage(options))
 	return nil
 }
 
-func (s *Server) handlePasskeyRegisterFinish(w http.ResponseWriter, r *http.Request) error {
-	if err := s.passkeysUsable(); err != nil {
-		return s.passkeyError(w, r, err)
+func (pg *pages) handlePasskeyRegisterFinish(w http.ResponseWriter, r *http.Request) error {
+	if err := pg.passkeysUsable(); err != nil {
+		return pg.passkeyError(w, r, err)
 	}
 	body, err := readPasskeyBody(w, r)
 	if err != nil {
-		return s.passkeyError(w, r, err)
+		return pg.passkeyError(w, r, err)
 	}
 	var a registrationAnswer
 	if err := json.Unmarshal(body, &a); err != nil || len(a.Credential) == 0 {
-		return s.passkeyError(w, r, prevent.Errorf(prevent.Invalid, msgPasskeyRequest))
+		return pg.passkeyError(w, r, prevent.Errorf(prevent.Invalid, msgPasskeyRequest))
 	}
-	if err := s.deps.Auth.FinishPasskeyRegistration(r.Context(), sessionToken(r), a.Name, a.Credential); err != nil {
-		return s.passkeyError(w, r, err)
+	if err := pg.d.Auth.FinishPasskeyRegistration(r.Context(), pg.d.Session.Token(r), a.Name, a.Credential); err != nil {
+		return pg.passkeyError(w, r, err)
 	}
-	s.setPasskeyFlash(w, msgPasskeyAdded)
-	writePasskeyJSON(w, http.StatusOK, passkeyReply{Redirect: "/account/passkeys"})
+	pg.d.Notice(w, msgPasskeyAdded)
+	writePasskeyJSON(w, http.StatusOK, passkeyReply{Redirect: PasskeysPath.Link()})
 	return nil
 }
 
-func (s *Server) handlePasskeyLoginBegin(w http.ResponseWriter, r *http.Request) error {
-	if err := s.passkeysUsable(); err != nil {
-		return s.passkeyError(w, r, err)
+func (pg *pages) handlePasskeyLoginBegin(w http.ResponseWriter, r *http.Request) error {
+	if err := pg.passkeysUsable(); err != nil {
+		return pg.passkeyError(w, r, err)
 	}
-	options, err := s.deps.Auth.BeginPasskeyLogin(r.Context(), sessionToken(r))
+	options, err := pg.d.Auth.BeginPasskeyLogin(r.Context(), pg.d.Session.Token(r))
 	if err != nil {
-		return s.passkeyError(w, r, err)
+		return pg.passkeyError(w, r, err)
 	}
 	writePasskeyJSON(w, http.StatusOK, json.RawMessage(options))
 	return nil
 }
 
-func (s *Server) handlePasskeyLoginFinish(w http.ResponseWriter, r *http.Request) error {
-	if err := s.passkeysUsable(); err != nil {
-		return s.passkeyError(w, r, err)
+func (pg *pages) handlePasskeyLoginFinish(w http.ResponseWriter, r *http.Request) error {
+	if err := pg.passkeysUsable(); err != nil {
+		return pg.passkeyError(w, r, err)
 	}
 	body, err := readPasskeyBody(w, r)
 	if err != nil {
-		return s.passkeyError(w, r, err)
+		return pg.passkeyError(w, r, err)
 	}
-	if err := s.deps.Auth.FinishPasskeyLogin(r.Context(), sessionToken(r), body); err != nil {
-		return s.passkeyError(w, r, err)
+	if err := pg.d.Auth.FinishPasskeyLogin(r.Context(), pg.d.Session.Token(r), body); err != nil {
+		return pg.passkeyError(w, r, err)
 	}
-	writePasskeyJSON(w, http.StatusOK, passkeyReply{Redirect: "/"})
+	writePasskeyJSON(w, http.StatusOK, passkeyReply{Redirect: homePath})
 	return nil
 }
 
 // passkeysUsable refuses the ceremony endpoints when the service cannot offer passkeys, with a message the
 // user can act on (the auth service's own error names the configuration and is not for users).
-func (s *Server) passkeysUsable() error {
-	if !s.deps.Auth.PasskeysAvailable() {
+func (pg *pages) passkeysUsable() error {
+	if !pg.d.Auth.PasskeysAvailable() {
 		return prevent.Errorf(prevent.Conflict, msgPasskeysUnavailable)
 	}
 	return nil
@@ -197,7 +184,7 @@ func readPasskeyBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 // passkeyError answers a JSON endpoint with {"message": ...} and the status of the error's kind. Internal
 // errors are logged and shown only as the generic message. A session that has ended (too many failed
 // checks, or expired) is cleared and the browser is sent to sign in again.
-func (s *Server) passkeyError(w http.ResponseWriter, r *http.Request, err error) error {
+func (pg *pages) passkeyError(w http.ResponseWriter, r *http.Request, err error) error {
 	status := core.Status(err)
 	reply := passkeyReply{Message: prevent.PublicMessage(err)}
 	var pe *prevent.Error
@@ -206,11 +193,11 @@ func (s *Server) passkeyError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	switch status {
 	case http.StatusInternalServerError:
-		s.deps.Logger.ErrorContext(r.Context(), "passkey endpoint failed", "route", r.Pattern, "err", err)
+		pg.d.Logger.ErrorContext(r.Context(), "passkey endpoint failed", "route", r.Pattern, "err", err)
 		reply = passkeyReply{Message: prevent.GenericMessage}
 	case http.StatusUnauthorized:
-		s.clearSession(w)
-		reply.Redirect = "/sign-in"
+		pg.d.Session.End(w)
+		reply.Redirect = SignInPath.Link()
 	}
 	writePasskeyJSON(w, status, reply)
 	return nil
@@ -221,10 +208,4 @@ func writePasskeyJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	// The values are our own structs and the auth service's JSON, so encoding cannot fail part way.
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// setPasskeyFlash leaves a success message for the next page without redirecting (the script navigates).
-func (s *Server) setPasskeyFlash(w http.ResponseWriter, message string) {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(message), Path: "/", HttpOnly: true,
-		Secure: s.deps.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: 60})
 }
