@@ -579,7 +579,7 @@ func (sa *sharingAPI) getRecordOfProcessing(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	rec, err := sa.svc.RecordOfProcessing(r.Context(), shareWho(r), pid)
+	rec, err := sa.rights.RecordOfProcessing(r.Context(), shareWho(r), pid)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
-	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // Erasure at the end of retention (UK GDPR Art 5(1)(e), DPA 2018 s.39 and s.50): the daily
@@ -160,7 +159,7 @@ func (s *Service) dueForErasure(ctx context.Context, partnership prevent.ID, now
 		if !known {
 			continue
 		}
-		rl, ok, err := sharing.Rule(ctx, q, c.PartnershipID, CaseRecords, outcome)
+		rl, ok, err := rule(ctx, q, c.PartnershipID, CaseRecords, outcome)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/rights"
-	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
@@ -47,7 +46,7 @@ func TestDueDate(t *testing.T) {
 			t.Errorf("DueDate(%s, %v) = %s, want %s", c.received.Format(time.DateOnly), c.extended, got.Format(time.DateOnly), c.want.Format(time.DateOnly))
 		}
 	}
-	if got := sharing.AddMonths(date(2026, 8, 31), 6); !got.Equal(date(2027, 2, 28)) {
+	if got := rights.AddMonths(date(2026, 8, 31), 6); !got.Equal(date(2027, 2, 28)) {
 		t.Errorf("AddMonths(2026-08-31, 6) = %s", got)
 	}
 }

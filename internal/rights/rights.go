@@ -4,13 +4,13 @@
 // retention (Art 5(1)(e), DPA 2018 s.39 and s.50).
 //
 // Rights sits above internal/casework and internal/sharing and calls their services; neither imports it.
-// Its own tables (the subject access register, the withheld items of a bundle, the legal holds) are read
-// and written here, with the register's tasks, and the erasure run that applies the retention rules and the
-// holds is here. What is in another package's tables it asks that package for through an exported method
-// that takes the caller's transaction, so that a change, its notices and its audit entries still commit
-// together: casework erases a case it holds (casework.EraseCase) inside the run's transaction. The
-// retention rules are still stored by internal/sharing, whose record of processing reads them; rights is
-// the one place the pages, the API and the scheduled tasks call for them.
+// Its own tables (the subject access register, the withheld items of a bundle, the retention rules, the
+// legal holds) are read and written here, with the register's tasks, and the erasure run that applies the
+// retention rules and the holds is here. What is in another package's tables it asks that package for
+// through an exported method that takes the caller's transaction, so that a change, its notices and its
+// audit entries still commit together: casework erases a case it holds (casework.EraseCase) inside the
+// run's transaction. The record of processing is sharing's record with rights' retention rules added
+// (RecordOfProcessing), so the pages and the API ask rights for it.
 //
 // Every method takes the acting principal, decides through internal/access with the same action as before
 // the domain had a package of its own, and appends the same audit entries.

@@ -14,7 +14,6 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/prevent"
-	"github.com/preventplatform/prevent/internal/sharing"
 )
 
 // The subject access register (UK GDPR Art 15, DPA 2018 s.45): each request received, its statutory deadline
@@ -47,7 +46,7 @@ func DueDate(received time.Time, extended bool) time.Time {
 	if extended {
 		n += ExtensionMonths
 	}
-	return sharing.AddMonths(parseDay(day(received)), n)
+	return AddMonths(parseDay(day(received)), n)
 }
 
 // Regime is the law a subject access request is answered under.

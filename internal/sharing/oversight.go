@@ -307,8 +307,9 @@ func median(xs []int) float64 {
 }
 
 // ProcessingRecord is the record of processing activities (UK GDPR Art 30(1)) for the partnership's
-// sharing, generated from its configuration: member organisations, agreements in force or suspended,
-// the gateways they rely on and the retention rules.
+// sharing, generated from its configuration: member organisations, agreements in force or suspended and
+// the gateways they rely on. The retention rules are internal/rights', whose RecordOfProcessing adds them
+// to this record; the pages and the API ask rights for the whole record.
 type ProcessingRecord struct {
 	PartnershipID prevent.ID
 	Partnership   string
@@ -325,8 +326,7 @@ type ProcessingRecord struct {
 	// Recipients are the organisations party to an agreement, to whom data may be disclosed.
 	Recipients []Member
 	// Gateways are the versions in force today of the gateways the agreements rely on.
-	Gateways  []Gateway
-	Retention []RetentionRule
+	Gateways []Gateway
 	// Security are the agreements' security measures.
 	Security []AgreementSecurity
 	// Agreements are those the record is drawn from (active or suspended on the day).
@@ -343,8 +343,9 @@ type AgreementSecurity struct {
 }
 
 // RecordOfProcessing generates the partnership's UK GDPR Art 30 record from its configuration at the
-// service's clock: controllers, purposes, data subjects and categories of data, recipients, gateways,
-// retention and security measures, drawn from the agreements active or suspended today.
+// service's clock: controllers, purposes, data subjects and categories of data, recipients, gateways and
+// security measures, drawn from the agreements active or suspended today. The retention section is added
+// by internal/rights (rights.Service.RecordOfProcessing).
 func (s *Service) RecordOfProcessing(ctx context.Context, p prevent.Principal, partnership prevent.ID) (ProcessingRecord, error) {
 	if err := s.authorise(p, access.DataProtectionView, "data_protection", partnership, "Partnership"); err != nil {
 		return ProcessingRecord{}, err
@@ -442,17 +443,6 @@ func (s *Service) RecordOfProcessing(ctx context.Context, p prevent.Principal, p
 		rec.DataSubjects = append(rec.DataSubjects, "Family members and associates of people referred")
 	}
 	rec.DataSubjects = append(rec.DataSubjects, "People who make subject access requests")
-	for _, class := range []RecordClass{CaseRecords, DisclosureRecords, ConsentRecords, SubjectAccessRecords} {
-		for _, o := range outcomesOf[class] {
-			r, ok, err := rule(ctx, q, partnership, class, o)
-			if err != nil {
-				return rec, err
-			}
-			if ok {
-				rec.Retention = append(rec.Retention, r)
-			}
-		}
-	}
 	return rec, nil
 }
 

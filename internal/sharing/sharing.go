@@ -1,9 +1,10 @@
 // Package sharing makes information sharing lawful by construction: legal
 // gateways as versioned reference data, information sharing agreements between member organisations, the
 // enforced disclosure ledger, the notices to organisations that received a record's data, and the data
-// protection officer's view. It also stores the retention rules, which internal/rights (above sharing and
-// casework) serves to the pages and the API. Every method takes the acting principal, decides through internal/access, and writes its change and its audit
-// entry in one transaction; inside a transaction it reads only through the transaction.
+// protection officer's view. The rights of data subjects, retention rules among them, are internal/rights',
+// which sits above sharing. Every method takes the acting principal, decides through internal/access, and
+// writes its change and its audit entry in one transaction; inside a transaction it reads only through the
+// transaction.
 package sharing
 
 import (

@@ -60,7 +60,7 @@ func (sp *pages) handleRecordOfProcessing(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	rec, err := sp.d.Sharing.RecordOfProcessing(r.Context(), principalOf(r), pid)
+	rec, err := sp.d.Rights.RecordOfProcessing(r.Context(), principalOf(r), pid)
 	if err != nil {
 		return err
 	}
