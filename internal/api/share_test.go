@@ -145,6 +145,21 @@ func TestShareThroughTheAPI(t *testing.T) {
 		if len(seen.Case.Withheld) != 0 || seen.Case.Concern.WhatHappened == "" {
 			t.Errorf("the coordinator's view = %+v", seen.Case)
 		}
+		// An assessment recorded later is not part of what was shared: the provider gets its version and date,
+		// and withheld names it; the coordinator reads it whole.
+		assessments := fmt.Sprintf("/api/v1/partnerships/%d/cases/%d/assessments", f.pid, id)
+		f.want(f.do("POST", assessments, f.coordinator, map[string]any{"summary_conclusion": "Seeks belonging; no capability",
+			"factors": []map[string]any{{"no": 3, "presence": "present", "evidence": "Spends evenings on one forum"}}}), 201, nil)
+		var list api.AssessmentList
+		f.want(f.do("GET", assessments, f.provider, nil), 200, &list)
+		if len(list.Items) != 1 || list.Items[0].Version != 1 || list.Items[0].SummaryConclusion != "" || len(list.Items[0].Factors) != 0 ||
+			!slices.Equal(list.Items[0].Withheld, []string{"Assessment"}) {
+			t.Errorf("the provider's assessments = %+v", list.Items)
+		}
+		f.want(f.do("GET", assessments, f.coordinator, nil), 200, &list)
+		if len(list.Items) != 1 || list.Items[0].SummaryConclusion == "" || len(list.Items[0].Factors) != 22 || len(list.Items[0].Withheld) != 0 {
+			t.Errorf("the coordinator's assessments = %+v", list.Items)
+		}
 		// Another partnership's case path, or a referrer, is not found.
 		f.problem(f.do("POST", fmt.Sprintf("/api/v1/partnerships/%d/cases/%d/shares", f.pid2, id), f.coordinator, body), 404)
 		f.problem(f.do("POST", shares, f.referrerA, body), 404)
