@@ -11,6 +11,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/account"
 	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/channel"
 	"github.com/preventplatform/prevent/internal/web/notifications"
@@ -65,7 +66,7 @@ func (s *Server) layout(r *http.Request, title string) layout {
 		s.deps.Logger.ErrorContext(r.Context(), "count unread notifications", "err", err)
 	}
 	add(notes, notifications.ListPath.Link())
-	add("Your account", "/account")
+	add("Your account", account.AccountPath.Link())
 	markCurrent(l.Nav, r.URL.Path)
 	return l
 }

@@ -87,7 +87,9 @@ func TestNotificationsHeader(t *testing.T) {
 // is saved.
 func TestEmailPreferenceForm(t *testing.T) {
 	f := newAdminFixture(t)
-	f.s.deps.Auth = auth.New(auth.Deps{DB: f.db, Now: f.s.deps.Now}) // the account page lists tokens
+	deps := f.s.deps
+	deps.Auth = auth.New(auth.Deps{DB: f.db, Now: deps.Now}) // the account page lists tokens
+	f.s = New(deps)
 	checked := func(doc *goquery.Document) string {
 		v, _ := doc.Find(`input[type="radio"][name="email"][checked]`).Attr("value")
 		return v

@@ -13,8 +13,8 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/account"
 	"github.com/preventplatform/prevent/internal/web/govuk"
-	"github.com/preventplatform/prevent/internal/web/notifications"
 )
 
 func (s *Server) handleInfo(which string) handler {
@@ -45,74 +45,8 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	if access.Permits(p, access.AuditView).Allow {
 		links = append(links, navItem{Text: "Audit log", Href: "/audit"})
 	}
-	links = append(links, navItem{Text: "Your account and API tokens", Href: "/account"})
+	links = append(links, navItem{Text: "Your account and API tokens", Href: account.AccountPath.Link()})
 	return s.page(w, r, l, homePage(l, links))
-}
-
-func (s *Server) account(w http.ResponseWriter, r *http.Request, f form, newToken string) error {
-	l := s.layout(r, "Your account")
-	l.Errors = f.Errors
-	p := l.Principal
-	var roles []string
-	for _, m := range p.Memberships {
-		roles = append(roles, m.Role.String())
-	}
-	clearance := p.Clearance.At(s.deps.Now()).String()
-	if !p.Clearance.Expires.IsZero() {
-		clearance += ", expires " + p.Clearance.Expires.Format("2 January 2006")
-	}
-	toks, err := s.deps.Auth.ListTokens(r.Context(), p.PersonID)
-	if err != nil {
-		return err
-	}
-	var views []tokenView
-	for _, t := range toks {
-		v := tokenView{ID: t.ID, Name: t.Name, Created: dayText(t.CreatedAt), Expires: dayText(t.ExpiresAt), LastUsed: dayText(t.LastUsedAt), Revoked: !t.RevokedAt.IsZero()}
-		if v.LastUsed == "" {
-			v.LastUsed = "Never"
-		}
-		views = append(views, v)
-	}
-	email, err := notifications.EmailPreference(r.Context(), s.deps.Notify, f)
-	if err != nil {
-		return err
-	}
-	return s.page(w, r, l, accountPage(l, f, roles, clearance, views, newToken, email))
-}
-
-func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) error {
-	return s.account(w, r, form{}, "")
-}
-
-func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r)
-	if err != nil {
-		return err
-	}
-	p := prevent.PrincipalFrom(r.Context())
-	name := f.Get("name")
-	if name == "" {
-		return s.account(w, r, f.WithErr(prevent.Validation([]prevent.FieldError{{Field: "name", Message: "Enter a name for the token"}})), "")
-	}
-	token, _, err := s.deps.Auth.CreateToken(r.Context(), p.PersonID, name, s.deps.Now().AddDate(0, 0, 90))
-	if err != nil {
-		if prevent.ErrorKind(err) == prevent.Internal {
-			return err
-		}
-		return s.account(w, r, f.WithErr(err), "")
-	}
-	return s.account(w, r, form{}, token)
-}
-
-func (s *Server) handleTokenRevoke(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return access.NotFound("Token")
-	}
-	if err := s.deps.Auth.RevokeToken(r.Context(), prevent.PrincipalFrom(r.Context()).PersonID, id); err != nil {
-		return err
-	}
-	return s.flash(w, r, "/account", "The token has been revoked.")
 }
 
 func auditActionItems() []govuk.SelectItem {

@@ -9,7 +9,6 @@ import (
 	"github.com/preventplatform/prevent/internal/web/admin"
 	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/channel"
-	"github.com/preventplatform/prevent/internal/web/core"
 	"github.com/preventplatform/prevent/internal/web/notifications"
 	"github.com/preventplatform/prevent/internal/web/programme"
 	"github.com/preventplatform/prevent/internal/web/rights"
@@ -26,15 +25,14 @@ func (s *Server) register() {
 	s.handle(http.MethodGet, "/accessibility", access.Public, s.handleInfo("accessibility"))
 	s.handle(http.MethodGet, "/privacy", access.Public, s.handleInfo("privacy"))
 
-	// Signing in and out, the second factor, choosing a password from a set-up link, and passkeys.
-	account.Register(site{s}, account.Deps{Auth: s.deps.Auth, Partnership: s.deps.Partnership, Session: sessions{s},
-		Notice: s.leaveFlash, Logger: s.deps.Logger})
+	// Signing in and out, the second factor, choosing a password from a set-up link, passkeys, and the account
+	// page with its API tokens.
+	accountDeps := account.Deps{Auth: s.deps.Auth, Partnership: s.deps.Partnership, Session: sessions{s},
+		Notice: s.leaveFlash, Logger: s.deps.Logger, Notify: s.deps.Notify, Now: s.deps.Now}
+	account.Register(site{s}, accountDeps)
 
-	// The signed-in person's own pages.
+	// The signed-in person's home page.
 	s.handle(http.MethodGet, "/{$}", access.Account, s.handleHome)
-	s.handle(http.MethodGet, "/account", access.Account, s.handleAccount)
-	s.handle(http.MethodPost, "/account/tokens", access.Account, s.handleTokenCreate)
-	s.handle(http.MethodPost, "/account/tokens/{id}/revoke", access.Account, s.handleTokenRevoke)
 
 	// Audit.
 	s.handle(http.MethodGet, "/audit", access.AuditView, s.handleAudit)
@@ -49,7 +47,7 @@ func (s *Server) register() {
 	signpost.Register(site{s}, signpost.Deps{Casework: s.deps.Casework, Now: s.deps.Now,
 		CasePath: func(pid, id prevent.ID) string { return casePath(pid, id) }})
 	notifications.Register(site{s}, notifications.Deps{Notify: s.deps.Notify,
-		Account: func(w http.ResponseWriter, r *http.Request, f core.Form) error { return s.account(w, r, f, "") }})
+		Account: account.Redraw(site{s}, accountDeps)})
 
 	// Areas in packages of their own, on the shared core.
 	statistics.Register(site{s}, statistics.Deps{Returns: s.deps.Returns, Now: s.deps.Now, Names: s.personNames})

@@ -1,19 +1,19 @@
-// Package account holds the pages by which a person signs in and keeps their account secure: signing in with
-// their password, the second factor (a code from an authenticator app, or a passkey) and setting up the
-// authenticator app, signing out, choosing a password from the set-up link an administrator sent, and the
-// person's passkeys. The auth service checks every password, code and passkey, and keeps the sessions; the
-// session cookie itself is the service's (internal/web), which the pages reach through Deps.Session.
-//
-// The account page itself (roles, clearance, API tokens and the email choice) is still in internal/web; these
-// pages link to it and return to it.
+// Package account holds the person's own account pages: signing in with their password, the second factor (a
+// code from an authenticator app, or a passkey) and setting up the authenticator app, signing out, choosing a
+// password from the set-up link an administrator sent, their passkeys, and the account page itself (their roles
+// and vetting, their API tokens and the email choice, which internal/web/notifications draws and saves). The
+// auth service checks every password, code and passkey, and keeps the sessions and tokens; the session cookie
+// itself is the service's (internal/web), which the pages reach through Deps.Session.
 package account
 
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/auth"
+	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/web/core"
 	"github.com/preventplatform/prevent/internal/web/govuk"
@@ -21,7 +21,8 @@ import (
 
 // Deps are what the pages need.
 type Deps struct {
-	// Auth signs people in and out, checks their second factor and keeps their authenticator app and passkeys.
+	// Auth signs people in and out, checks their second factor and keeps their authenticator app, passkeys and
+	// API tokens.
 	Auth *auth.Service
 	// Partnership sets a new account's password from its set-up link.
 	Partnership *partnership.Service
@@ -32,6 +33,11 @@ type Deps struct {
 	Notice func(w http.ResponseWriter, message string)
 	// Logger records the failures of the passkey endpoints, which answer with JSON rather than an error page.
 	Logger *slog.Logger
+	// Notify reads the person's email preference, which the account page shows.
+	Notify *notify.Service
+	// Now is the service's clock: the vetting the account page shows is as of now, and a new token expires 90
+	// days from now.
+	Now func() time.Time
 }
 
 // Session is the service's session cookie, which its guard reads to know who is signed in.
@@ -47,6 +53,13 @@ type Session interface {
 // The pages' addresses. Choosing a password is addressed by the set-up link's token, which is not a record id
 // (setUpPattern, SetUpLink).
 var (
+	// AccountPath is the person's account page.
+	AccountPath = core.NewPath0("/account")
+	// TokensPath creates an API token.
+	TokensPath = core.NewPath0("/account/tokens")
+	// TokenRevokePath revokes one of the person's API tokens.
+	TokenRevokePath = core.NewPath1("/account/tokens/{id}/revoke")
+
 	// SignInPath is the sign-in form.
 	SignInPath = core.NewPath0("/sign-in")
 	// SecondFactorPath asks for the code from the authenticator app.
@@ -78,21 +91,19 @@ const setUpPattern = "/account/set-up/{token}"
 // SetUpLink is the address of the set-up link with token.
 func SetUpLink(token string) string { return "/account/set-up/" + token }
 
-// The service's home page and the account page are not in this package; these are only their addresses.
-const (
-	homePath    = "/"
-	accountPath = "/account"
-)
+// homePath is the service's home page, which is not in this package.
+const homePath = "/"
 
 type pages struct {
 	core.Pages
 	d Deps
 }
 
-// Register adds the sign-in, second factor, account set-up and passkey pages to the site. Signing in is for
-// those not signed in (access.SignIn); the second factor and signing out are for anyone with a session, before
-// or after their second factor (access.SecondFactor); choosing a password from a set-up link is public; the
-// passkeys of an account are the account's own (access.Account). The JSON endpoints serve ui/static/passkey.js.
+// Register adds the account page, with its API tokens, and the sign-in, second factor, account set-up and
+// passkey pages to the site. The account page, its tokens and its passkeys are the account's own
+// (access.Account); signing in is for those not signed in (access.SignIn); the second factor and signing out
+// are for anyone with a session, before or after their second factor (access.SecondFactor); choosing a
+// password from a set-up link is public. The JSON endpoints serve ui/static/passkey.js.
 func Register(site core.Site, d Deps) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -117,6 +128,10 @@ func Register(site core.Site, d Deps) {
 	site.Handle(get, PasskeySignInPath.Pattern(), access.SecondFactor, p.handlePasskeySignIn)
 	site.Handle(post, PasskeySignInBeginPath.Pattern(), access.SecondFactor, p.handlePasskeyLoginBegin)
 	site.Handle(post, PasskeySignInFinishPath.Pattern(), access.SecondFactor, p.handlePasskeyLoginFinish)
+
+	site.Handle(get, AccountPath.Pattern(), access.Account, p.handleAccount)
+	site.Handle(post, TokensPath.Pattern(), access.Account, p.handleTokenCreate)
+	site.Handle(post, TokenRevokePath.Pattern(), access.Account, p.handleTokenRevoke)
 }
 
 // asHeading makes a text input's label the page's heading, for a page that asks one question.

@@ -14,6 +14,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/web/account"
@@ -43,6 +44,9 @@ func TestRoutes(t *testing.T) {
 		{Method: get, Pattern: "/sign-in/passkey", Action: access.SecondFactor},
 		{Method: post, Pattern: "/sign-in/passkey/begin", Action: access.SecondFactor},
 		{Method: post, Pattern: "/sign-in/passkey/finish", Action: access.SecondFactor},
+		{Method: get, Pattern: "/account", Action: access.Account},
+		{Method: post, Pattern: "/account/tokens", Action: access.Account},
+		{Method: post, Pattern: "/account/tokens/{id}/revoke", Action: access.Account},
 	}
 	if got := site.Routes(); !slices.Equal(got, want) {
 		t.Errorf("routes:\n%v\nwant\n%v", got, want)
@@ -52,6 +56,9 @@ func TestRoutes(t *testing.T) {
 	}
 	if got := account.PasskeyRemovePath.Link(7); got != "/account/passkeys/7/remove" {
 		t.Errorf("PasskeyRemovePath.Link(7) = %q", got)
+	}
+	if got := account.TokenRevokePath.Link(7); got != "/account/tokens/7/revoke" {
+		t.Errorf("TokenRevokePath.Link(7) = %q", got)
 	}
 }
 
@@ -83,6 +90,8 @@ func (session) End(w http.ResponseWriter) {
 type fixture struct {
 	site  *coretest.Site
 	auth  *auth.Service
+	now   func() time.Time
+	admin prevent.Principal // the administrator, signed in with a second factor
 	email string
 	setUp string // the new person's set-up token
 }
@@ -98,7 +107,7 @@ func newFixture(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := fixture{auth: a, email: "ada@northtown.example"}
+	f := fixture{auth: a, now: now, email: "ada@northtown.example"}
 	adminID, setup, err := ps.BootstrapAdministrator(ctx, pid, partnership.OrganisationInput{Name: "Northtown Council", Sector: "local_authority", PublicBody: "yes"},
 		"Ada Admin", f.email)
 	if err != nil {
@@ -112,6 +121,8 @@ func newFixture(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	admin := prevent.Principal{PersonID: adminID, MFA: true, Memberships: []prevent.Membership{{PartnershipID: pid, Role: prevent.Administrator}}}
+	f.admin = admin
+	f.admin.Name, f.admin.Email = "Ada Admin", f.email
 	orgs, err := ps.Organisations(ctx, admin, pid)
 	if err != nil || len(orgs) != 1 {
 		t.Fatalf("organisations %v, %v", orgs, err)
@@ -121,7 +132,8 @@ func newFixture(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	f.site = coretest.New(now)
-	account.Register(f.site, account.Deps{Auth: a, Partnership: ps, Session: session{}, Notice: func(http.ResponseWriter, string) {}})
+	account.Register(f.site, account.Deps{Auth: a, Partnership: ps, Session: session{}, Notice: func(http.ResponseWriter, string) {},
+		Notify: notify.New(notify.Deps{DB: db, Now: now}), Now: now})
 	return f
 }
 

@@ -37,7 +37,7 @@ type passkeysPage struct {
 
 func (pg *pages) handlePasskeys(w http.ResponseWriter, r *http.Request) error {
 	l := pg.Layout(r, "Your passkeys")
-	l.Back = accountPath
+	l.Back = AccountPath.Link()
 	keys, err := pg.d.Auth.ListPasskeys(r.Context(), l.Principal.PersonID)
 	if err != nil {
 		return err
