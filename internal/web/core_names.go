@@ -24,7 +24,6 @@ var (
 	row          = core.Row
 	orDash       = core.OrDash
 	legend       = core.Legend
-	withClasses  = core.WithClasses
 	noSpellcheck = core.NoSpellcheck
 	itemOptions  = core.ItemOptions
 	adminLink    = core.Link

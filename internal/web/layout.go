@@ -13,6 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/web/account"
 	"github.com/preventplatform/prevent/internal/web/assurance"
+	"github.com/preventplatform/prevent/internal/web/auditlog"
 	"github.com/preventplatform/prevent/internal/web/channel"
 	"github.com/preventplatform/prevent/internal/web/notifications"
 	sharingpages "github.com/preventplatform/prevent/internal/web/sharing"
@@ -59,7 +60,7 @@ func (s *Server) layout(r *http.Request, title string) layout {
 		add("Self-assessment", assurance.ListPath.Link(ps[0]))
 	}
 	if access.Permits(p, access.AuditView).Allow {
-		add("Audit log", "/audit")
+		add("Audit log", auditlog.LogPath.Link())
 	}
 	notes, err := notifications.NavText(r.Context(), s.deps.Notify, p)
 	if err != nil {

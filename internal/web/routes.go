@@ -8,6 +8,7 @@ import (
 	"github.com/preventplatform/prevent/internal/web/account"
 	"github.com/preventplatform/prevent/internal/web/admin"
 	"github.com/preventplatform/prevent/internal/web/assurance"
+	"github.com/preventplatform/prevent/internal/web/auditlog"
 	"github.com/preventplatform/prevent/internal/web/channel"
 	"github.com/preventplatform/prevent/internal/web/notifications"
 	"github.com/preventplatform/prevent/internal/web/programme"
@@ -34,8 +35,9 @@ func (s *Server) register() {
 	// The signed-in person's home page.
 	s.handle(http.MethodGet, "/{$}", access.Account, s.handleHome)
 
-	// Audit.
-	s.handle(http.MethodGet, "/audit", access.AuditView, s.handleAudit)
+	// The audit log.
+	auditlog.Register(site{s}, auditlog.Deps{AuditLog: s.deps.AuditLog, Partnership: s.deps.Partnership, Casework: s.deps.Casework,
+		CheckpointDir: s.deps.AuditDir, Now: s.deps.Now})
 
 	admin.Register(site{s}, admin.Deps{Partnership: s.deps.Partnership, Auth: s.deps.Auth, Now: s.deps.Now, HTTPS: s.deps.SecureCookies})
 	s.registerCasework()

@@ -1,4 +1,4 @@
-package web
+package auditlog
 
 import (
 	"context"
@@ -8,18 +8,19 @@ import (
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 // auditNames names the people, organisations and cases of a page of the audit log as far as the reader
 // may see them, so that the log shows names and case references rather than record numbers.
 type auditNames struct {
-	staffNames
+	core.StaffNames
 	Cases map[prevent.ID]string
 }
 
 // lookupAuditNames reads the names of the entries' people and organisations through the partnership
-// service, and the references of their cases through casework (CaseReferences).
-func (s *Server) lookupAuditNames(ctx context.Context, p prevent.Principal, pid prevent.ID, entries []audit.Entry) (auditNames, error) {
+// service (core.LookupStaffNames), and the references of their cases through casework (CaseReferences).
+func (pg *pages) lookupAuditNames(ctx context.Context, p prevent.Principal, pid prevent.ID, entries []audit.Entry) (auditNames, error) {
 	var people, cases []prevent.ID
 	for _, e := range entries {
 		people = append(people, e.ActorID)
@@ -32,12 +33,11 @@ func (s *Server) lookupAuditNames(ctx context.Context, p prevent.Principal, pid 
 	}
 	n := auditNames{Cases: map[prevent.ID]string{}}
 	var err error
-	if n.staffNames, err = s.lookupNames(ctx, p, pid, people); err != nil {
+	if n.StaffNames, err = core.LookupStaffNames(ctx, pg.d.Partnership, p, pid, people, pg.d.Now()); err != nil {
 		return n, err
 	}
 	if len(cases) > 0 {
-		cw := s.deps.Casework
-		refs, err := cw.CaseReferences(ctx, p, pid, cases)
+		refs, err := pg.d.Casework.CaseReferences(ctx, p, pid, cases)
 		if err != nil && prevent.ErrorKind(err) != prevent.NotFound {
 			return n, err
 		}
