@@ -1,9 +1,11 @@
 package casework
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -137,39 +139,71 @@ func insertSubject(ctx context.Context, tx *database.Tx, partnershipID prevent.I
 	return id, nil
 }
 
-// findMatches records the existing subjects of the partnership who may be the person referred: the same date
-// of birth and a similar name, or the same address (postcode and first line) and a similar name. Aliases
-// count as names. It returns how many it found.
-func (s *Service) findMatches(ctx context.Context, tx *database.Tx, partnershipID, referralID, subjectID prevent.ID, d PersonDetails) (int, error) {
-	var dob string
-	if !d.DateOfBirth.IsZero() {
-		dob = d.DateOfBirth.UTC().Format(dateLayout)
+// The candidate lookups of findMatches, one per basis, so that each is answered from an index of
+// case_subjects (case_subjects_dob; case_subjects_address) and reads only the subjects who share the date of
+// birth or the address, not every subject of the partnership. Each returns at most matchLimit rows, the
+// lowest ids first. The query plan test runs EXPLAIN on these same statements.
+const (
+	matchLimit      = 200 // the LIMIT of both statements
+	matchByBirthSQL = `SELECT id, given_names, family_name, aliases, COALESCE(date_of_birth, ''), postcode, address_line1
+		FROM case_subjects WHERE partnership_id = $1 AND date_of_birth = $2 AND id <> $3 ORDER BY id LIMIT 200`
+	matchByAddressSQL = `SELECT id, given_names, family_name, aliases, COALESCE(date_of_birth, ''), postcode, address_line1
+		FROM case_subjects WHERE partnership_id = $1 AND postcode = $2 AND address_line1 = $3 AND id <> $4 ORDER BY id LIMIT 200`
+)
+
+// matchCandidate is an existing subject who may be the person referred, and why.
+type matchCandidate struct {
+	id    prevent.ID
+	basis string
+}
+
+// matchCandidates returns the existing subjects of the partnership (other than subjectID) with a similar
+// name and either the date of birth dob or the address postcode and line1 (normalised), lowest id first.
+// Like a single query on either basis, it considers the first matchLimit subjects by id of those on either
+// basis. The date of birth is the basis when both hold.
+func matchCandidates(ctx context.Context, tx *database.Tx, partnershipID, subjectID prevent.ID, d PersonDetails, dob, postcode, line1 string) ([]matchCandidate, error) {
+	type row struct {
+		id                                      prevent.ID
+		given, family, aliases, dob, post, line string
 	}
-	postcode, line1 := NormalisePostcode(d.Postcode), normaliseAddress(d.AddressLine1)
-	if dob == "" && (postcode == "" || line1 == "") {
-		return 0, nil
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, given_names, family_name, aliases, COALESCE(date_of_birth, ''), postcode, address_line1
-		FROM case_subjects WHERE partnership_id = $1 AND id <> $2
-		AND (($3 <> '' AND date_of_birth = $3) OR ($4 <> '' AND $5 <> '' AND postcode = $4 AND address_line1 = $5))
-		ORDER BY id LIMIT 200`, partnershipID, subjectID, dob, postcode, line1)
-	if err != nil {
-		return 0, fmt.Errorf("casework: match candidates: %w", err)
-	}
-	type cand struct {
-		id    prevent.ID
-		basis string
-	}
-	var found []cand
-	names := append([]string{d.FullName()}, d.Aliases...)
-	for rows.Next() {
-		var id prevent.ID
-		var given, family, aliases, cdob, cpost, cline string
-		if err := rows.Scan(&id, &given, &family, &aliases, &cdob, &cpost, &cline); err != nil {
-			rows.Close()
-			return 0, err
+	seen := map[prevent.ID]bool{}
+	var rs []row
+	read := func(query string, args ...any) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("casework: match candidates: %w", err)
 		}
-		theirs := append([]string{given + " " + family}, strings.Split(aliases, "\n")...)
+		defer rows.Close()
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.given, &r.family, &r.aliases, &r.dob, &r.post, &r.line); err != nil {
+				return err
+			}
+			if !seen[r.id] {
+				seen[r.id] = true
+				rs = append(rs, r)
+			}
+		}
+		return rows.Err()
+	}
+	if dob != "" {
+		if err := read(matchByBirthSQL, partnershipID, dob, subjectID); err != nil {
+			return nil, err
+		}
+	}
+	if postcode != "" && line1 != "" {
+		if err := read(matchByAddressSQL, partnershipID, postcode, line1, subjectID); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(rs, func(a, b row) int { return cmp.Compare(a.id, b.id) })
+	if len(rs) > matchLimit {
+		rs = rs[:matchLimit]
+	}
+	var found []matchCandidate
+	names := append([]string{d.FullName()}, d.Aliases...)
+	for _, r := range rs {
+		theirs := append([]string{r.given + " " + r.family}, strings.Split(r.aliases, "\n")...)
 		similar := false
 		for _, a := range names {
 			for _, b := range theirs {
@@ -182,13 +216,28 @@ func (s *Service) findMatches(ctx context.Context, tx *database.Tx, partnershipI
 			continue
 		}
 		basis := "same address and similar name"
-		if dob != "" && cdob == dob {
+		if dob != "" && r.dob == dob {
 			basis = "same date of birth and similar name"
 		}
-		found = append(found, cand{id, basis})
+		found = append(found, matchCandidate{r.id, basis})
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	return found, nil
+}
+
+// findMatches records the existing subjects of the partnership who may be the person referred: the same date
+// of birth and a similar name, or the same address (postcode and first line) and a similar name. Aliases
+// count as names. It returns how many it found.
+func (s *Service) findMatches(ctx context.Context, tx *database.Tx, partnershipID, referralID, subjectID prevent.ID, d PersonDetails) (int, error) {
+	var dob string
+	if !d.DateOfBirth.IsZero() {
+		dob = d.DateOfBirth.UTC().Format(dateLayout)
+	}
+	postcode, line1 := NormalisePostcode(d.Postcode), normaliseAddress(d.AddressLine1)
+	if dob == "" && (postcode == "" || line1 == "") {
+		return 0, nil
+	}
+	found, err := matchCandidates(ctx, tx, partnershipID, subjectID, d, dob, postcode, line1)
+	if err != nil {
 		return 0, err
 	}
 	for _, c := range found {
