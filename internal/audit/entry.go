@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"strconv"
 	"strings"
@@ -83,22 +84,37 @@ const leafHeader = "prevent-audit-leaf/v1"
 
 // Encode returns the entry's canonical leaf encoding: one "key value" line per field in a fixed order,
 // string values Go-quoted so that no value can contain a line break.
-func (e Entry) Encode() []byte {
-	var b bytes.Buffer
-	b.WriteString(leafHeader + "\n")
-	fmt.Fprintf(&b, "seq %d\n", e.Seq)
-	fmt.Fprintf(&b, "at %s\n", e.At.UTC().Format(time.RFC3339Nano))
-	fmt.Fprintf(&b, "actor %d\n", e.ActorID)
-	fmt.Fprintf(&b, "org %d\n", e.ActorOrg)
-	fmt.Fprintf(&b, "action %s\n", strconv.Quote(string(e.Action)))
-	fmt.Fprintf(&b, "kind %s\n", strconv.Quote(e.RecordKind))
-	fmt.Fprintf(&b, "record %d\n", e.RecordID)
-	fmt.Fprintf(&b, "partnership %d\n", e.PartnershipID)
-	fmt.Fprintf(&b, "purpose %s\n", strconv.Quote(e.Purpose))
-	fmt.Fprintf(&b, "recipient %d\n", e.RecipientOrg)
-	fmt.Fprintf(&b, "request %s\n", strconv.Quote(e.RequestID))
-	fmt.Fprintf(&b, "detail %s\n", strconv.Quote(e.Detail))
-	return b.Bytes()
+func (e Entry) Encode() []byte { return e.appendLeaf(make([]byte, 0, 256)) }
+
+// appendLeaf appends the leaf encoding (Encode) to b. It is written with appends rather than fmt because
+// verify encodes every entry of the log: integers in decimal, the time in RFC 3339 with as many
+// fractional digits as it needs (time.RFC3339Nano) in UTC, strings as strconv.Quote gives them.
+func (e *Entry) appendLeaf(b []byte) []byte {
+	b = append(b, leafHeader+"\nseq "...)
+	b = strconv.AppendInt(b, e.Seq, 10)
+	b = append(b, "\nat "...)
+	b = e.At.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, "\nactor "...)
+	b = strconv.AppendInt(b, e.ActorID, 10)
+	b = append(b, "\norg "...)
+	b = strconv.AppendInt(b, e.ActorOrg, 10)
+	b = append(b, "\naction "...)
+	b = strconv.AppendQuote(b, string(e.Action))
+	b = append(b, "\nkind "...)
+	b = strconv.AppendQuote(b, e.RecordKind)
+	b = append(b, "\nrecord "...)
+	b = strconv.AppendInt(b, e.RecordID, 10)
+	b = append(b, "\npartnership "...)
+	b = strconv.AppendInt(b, e.PartnershipID, 10)
+	b = append(b, "\npurpose "...)
+	b = strconv.AppendQuote(b, e.Purpose)
+	b = append(b, "\nrecipient "...)
+	b = strconv.AppendInt(b, e.RecipientOrg, 10)
+	b = append(b, "\nrequest "...)
+	b = strconv.AppendQuote(b, e.RequestID)
+	b = append(b, "\ndetail "...)
+	b = strconv.AppendQuote(b, e.Detail)
+	return append(b, '\n')
 }
 
 // Decode parses a leaf encoding. Decode(e.Encode()) == e for every entry with a UTC time.
@@ -160,7 +176,19 @@ func Decode(data []byte) (Entry, error) {
 }
 
 // LeafHash is the RFC 6962 leaf hash of the entry.
-func (e Entry) LeafHash() tlog.Hash { return tlog.RecordHash(e.Encode()) }
+func (e Entry) LeafHash() tlog.Hash {
+	var buf [512]byte
+	h, _ := e.leafHash(buf[:0])
+	return h
+}
+
+// leafHash is LeafHash using buf as scratch space; it returns buf, grown if it had to be, for reuse.
+// The hash is tlog.RecordHash of the leaf, SHA-256(0x00 || leaf), computed in one call on the buffer
+// so that hashing a leaf allocates nothing.
+func (e *Entry) leafHash(buf []byte) (tlog.Hash, []byte) {
+	buf = e.appendLeaf(append(buf[:0], 0x00))
+	return sha256.Sum256(buf), buf
+}
 
 // Append adds e to the log inside tx, numbering it after the last entry. The row lock on audit_head
 // serialises appends across processes on PostgreSQL; on SQLite the transaction already holds the write lock.

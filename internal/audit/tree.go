@@ -24,25 +24,30 @@ type entryRow struct {
 
 // readEntryRows reads up to limit rows with seq >= from, in seq order.
 func readEntryRows(ctx context.Context, q database.Querier, from int64, limit int) ([]entryRow, error) {
+	return appendEntryRows(ctx, q, from, limit, nil)
+}
+
+// appendEntryRows is readEntryRows appending to out, so that a caller reading the log in batches reuses
+// one slice.
+func appendEntryRows(ctx context.Context, q database.Querier, from int64, limit int, out []entryRow) ([]entryRow, error) {
 	rows, err := q.QueryContext(ctx, "SELECT "+entryColumns+" FROM audit_entries WHERE seq >= $1 ORDER BY seq LIMIT $2", from, limit)
 	if err != nil {
-		return nil, fmt.Errorf("audit: read entries: %w", err)
+		return out, fmt.Errorf("audit: read entries: %w", err)
 	}
 	defer rows.Close()
-	var out []entryRow
-	vals := make([]any, 13)
-	ptrs := make([]any, 13)
+	var vals [13]any
+	var ptrs [13]any
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
 	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("audit: read entries: %w", err)
+		if err := rows.Scan(ptrs[:]...); err != nil {
+			return out, fmt.Errorf("audit: read entries: %w", err)
 		}
-		out = append(out, rowFromValues(vals))
+		out = append(out, rowFromValues(vals[:]))
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("audit: read entries: %w", err)
+		return out, fmt.Errorf("audit: read entries: %w", err)
 	}
 	return out, nil
 }
@@ -83,8 +88,9 @@ func rowFromValues(v []any) entryRow {
 	intCol("recipient_org", v[9], &e.RecipientOrg)
 	strCol("request_id", v[10], &e.RequestID)
 	strCol("detail", v[11], &e.Detail)
+	// Scanning into an any already copies a []byte, so the row can keep it.
 	if b, ok := v[12].([]byte); ok {
-		r.leaf = append([]byte(nil), b...)
+		r.leaf = b
 	} else {
 		bad = append(bad, "leaf_hash")
 	}
@@ -261,29 +267,19 @@ func (t *hashTree) ReadHashes(idxs []int64) ([]tlog.Hash, error) {
 }
 
 // add appends a leaf and returns the stored hashes it completes, starting at index StoredHashIndex(0, n).
+// Of those, only the last (the root of the complete subtree the leaf ends) joins the frontier; the
+// subtrees it was made from, which tlog read from the frontier, leave it.
 func (t *hashTree) add(leaf tlog.Hash) ([]tlog.Hash, error) {
 	hs, err := tlog.StoredHashesForRecordHash(t.n, leaf, t)
 	if err != nil {
 		return nil, err
 	}
-	base := tlog.StoredHashIndex(0, t.n)
-	for i, h := range hs {
-		t.nodes[base+int64(i)] = h
+	top := len(hs) - 1
+	for l := range top {
+		delete(t.nodes, tlog.StoredHashIndex(l, t.n>>l-1))
 	}
+	t.nodes[tlog.StoredHashIndex(0, t.n)+int64(top)] = hs[top]
 	t.n++
-	keep := frontier(t.n)
-	for x := range t.nodes {
-		found := false
-		for _, y := range keep {
-			if x == y {
-				found = true
-				break
-			}
-		}
-		if !found {
-			delete(t.nodes, x)
-		}
-	}
 	return hs, nil
 }
 

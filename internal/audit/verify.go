@@ -305,10 +305,17 @@ func VerifyWith(ctx context.Context, q database.Querier, dir string, verifier no
 		return rep, err
 	}
 
+	// The log is read in batches of entries, each with the stored hashes over it; the batch's rows, the
+	// stored hashes and the leaf encoding reuse their memory from one batch and entry to the next.
 	const batch = 1000
 	hashGap := false // some earlier entry had no stored hashes
+	var (
+		rows   []entryRow
+		stored storedHashes
+		buf    []byte
+	)
 	for {
-		rows, err := readEntryRows(ctx, q, tree.n, batch)
+		rows, err = appendEntryRows(ctx, q, tree.n, batch, rows[:0])
 		if err != nil {
 			return rep, err
 		}
@@ -316,11 +323,12 @@ func VerifyWith(ctx context.Context, q database.Querier, dir string, verifier no
 			break
 		}
 		first := tree.n
-		stored, err := readHashRange(ctx, q, tlog.StoredHashIndex(0, first), tlog.StoredHashIndex(0, first+int64(len(rows))))
+		err = stored.read(ctx, q, tlog.StoredHashIndex(0, first), tlog.StoredHashIndex(0, first+int64(len(rows))))
 		if err != nil {
 			return rep, err
 		}
-		for _, r := range rows {
+		for i := range rows {
+			r := &rows[i]
 			e := tree.n
 			rep.N = e
 			if r.entry.Seq != e {
@@ -329,7 +337,8 @@ func VerifyWith(ctx context.Context, q database.Querier, dir string, verifier no
 			if r.problem != "" {
 				return fail(e, e, "entry %d: %s", e, r.problem)
 			}
-			leaf := r.entry.LeafHash()
+			var leaf tlog.Hash
+			leaf, buf = r.entry.leafHash(buf)
 			if !bytes.Equal(leaf[:], r.leaf) {
 				return fail(e, e, "entry %d: its contents do not match its stored leaf hash", e)
 			}
@@ -340,7 +349,7 @@ func VerifyWith(ctx context.Context, q database.Querier, dir string, verifier no
 			}
 			present := 0
 			for j := range hs {
-				if _, ok := stored[base+int64(j)]; ok {
+				if _, ok := stored.get(base + int64(j)); ok {
 					present++
 				}
 			}
@@ -354,7 +363,7 @@ func VerifyWith(ctx context.Context, q database.Querier, dir string, verifier no
 				return fail(e, e, "entry %d: the stored tree has a gap here (hashes were deleted)", e)
 			default:
 				for j, h := range hs {
-					if stored[base+int64(j)] == h {
+					if sh, _ := stored.get(base + int64(j)); sh == h {
 						continue
 					}
 					if j == 0 {
@@ -434,29 +443,54 @@ func VerifyDBWith(ctx context.Context, db *database.DB, dir string, verifier not
 	return VerifyWith(ctx, tx, dir, verifier, opt)
 }
 
-// readHashRange reads the stored hashes with indexes in [lo, hi).
-func readHashRange(ctx context.Context, q database.Querier, lo, hi int64) (map[int64]tlog.Hash, error) {
+// storedHashes holds the stored hashes with indexes in [lo, lo+len(hash)), as read by read.
+type storedHashes struct {
+	lo   int64
+	hash []tlog.Hash
+	ok   []bool // whether audit_hashes holds the hash at that index
+}
+
+// read reads the stored hashes with indexes in [lo, hi), reusing the memory of the previous read.
+func (s *storedHashes) read(ctx context.Context, q database.Querier, lo, hi int64) error {
+	n := int(hi - lo)
+	s.lo = lo
+	s.hash = slices.Grow(s.hash[:0], n)[:n]
+	s.ok = slices.Grow(s.ok[:0], n)[:n]
+	clear(s.ok)
 	rows, err := q.QueryContext(ctx, "SELECT idx, hash FROM audit_hashes WHERE idx >= $1 AND idx < $2", lo, hi)
 	if err != nil {
-		return nil, fmt.Errorf("audit: read hashes: %w", err)
+		return fmt.Errorf("audit: read hashes: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64]tlog.Hash{}
 	for rows.Next() {
 		var idx int64
-		var b []byte
+		var b sql.RawBytes
 		if err := rows.Scan(&idx, &b); err != nil {
-			return nil, fmt.Errorf("audit: read hashes: %w", err)
+			return fmt.Errorf("audit: read hashes: %w", err)
 		}
+		if idx < lo || idx >= hi {
+			continue
+		}
+		i := idx - lo
 		if len(b) == tlog.HashSize {
-			out[idx] = tlog.Hash(b)
+			s.hash[i] = tlog.Hash(b)
 		} else {
 			// A stored hash of the wrong length stands in as a value that matches no real hash.
-			out[idx] = tlog.RecordHash(append([]byte("malformed stored hash "), b...))
+			s.hash[i] = tlog.RecordHash(append([]byte("malformed stored hash "), b...))
 		}
+		s.ok[i] = true
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("audit: read hashes: %w", err)
+		return fmt.Errorf("audit: read hashes: %w", err)
 	}
-	return out, nil
+	return nil
+}
+
+// get returns the stored hash at idx, and whether there is one.
+func (s *storedHashes) get(idx int64) (tlog.Hash, bool) {
+	i := idx - s.lo
+	if i < 0 || i >= int64(len(s.ok)) || !s.ok[i] {
+		return tlog.Hash{}, false
+	}
+	return s.hash[i], true
 }
