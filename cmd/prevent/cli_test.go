@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestServeThenVerifyThenTamper runs the binary's own commands: serve --demo on an empty data directory, a
@@ -33,7 +32,7 @@ func TestServeThenVerifyThenTamper(t *testing.T) {
 	case addr = <-ready:
 	case err := <-done:
 		t.Fatalf("serve stopped: %v", err)
-	case <-time.After(60 * time.Second):
+	case <-beforeDeadline(t):
 		t.Fatal("serve did not start")
 	}
 	resp, err := http.Get("http://" + addr + "/sign-in")

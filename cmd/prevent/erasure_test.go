@@ -70,7 +70,7 @@ func serveStore(t *testing.T, s store) (addr string, stop func()) {
 	case err := <-done:
 		cancel()
 		t.Fatalf("serve stopped: %v", err)
-	case <-time.After(120 * time.Second):
+	case <-beforeDeadline(t):
 		cancel()
 		t.Fatal("serve did not start")
 	}

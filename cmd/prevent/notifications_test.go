@@ -6,7 +6,6 @@ import (
 	"net"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestSMTPSettings: serve refuses a bad --smtp-url without repeating its password, and starts with one given in
@@ -51,7 +50,7 @@ func TestSMTPSettings(t *testing.T) {
 	case <-ready:
 	case err := <-done:
 		t.Fatalf("serve stopped: %v\n%s", err, logs.String())
-	case <-time.After(60 * time.Second):
+	case <-beforeDeadline(t):
 		t.Fatal("serve did not start")
 	}
 	cancel()
