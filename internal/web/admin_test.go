@@ -17,6 +17,7 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/testworld"
+	"github.com/preventplatform/prevent/internal/web/admin"
 	"github.com/preventplatform/prevent/internal/web/admin/admintest"
 )
 
@@ -89,7 +90,7 @@ func parse(t *testing.T, w *httptest.ResponseRecorder) *goquery.Document {
 // shows starts with https when the service sets secure cookies.
 func TestAdminPagesInTheService(t *testing.T) {
 	f := newAdminFixture(t)
-	pp := partnershipPath(f.pid)
+	pp := admin.PartnershipPath.Link(f.pid)
 	for _, target := range []string{pp, pp + "/organisations", pp + "/people", fmt.Sprintf("%s/people/%d", pp, f.admin.PersonID)} {
 		w := serve(t, f.s, f.admin, http.MethodGet, target, nil)
 		if w.Code != http.StatusOK {

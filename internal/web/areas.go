@@ -31,8 +31,11 @@ func (k site) Flash(w http.ResponseWriter, r *http.Request, to, message string) 
 	return k.s.flash(w, r, to, message)
 }
 
+// May decides the action for the partnership as the domain does, for showing links and buttons; the service
+// decides again when the action is taken.
 func (k site) May(r *http.Request, pid prevent.ID, action access.Action) bool {
-	return k.s.may(r, pid, action)
+	p := prevent.PrincipalFrom(r.Context())
+	return access.Decide(p, action, access.Resource{Kind: "partnership", PartnershipID: pid}, k.s.deps.Now()).Allow
 }
 
 // sessions is the session cookie as the sign-in pages (internal/web/account) see it (account.Session): the
@@ -54,7 +57,7 @@ func (k sessions) End(w http.ResponseWriter) { k.s.clearSession(w) }
 
 // personNames gives area packages the names of the partnership's people in ids that the reader may see.
 func (s *Server) personNames(ctx context.Context, p prevent.Principal, pid prevent.ID, ids []prevent.ID) (map[prevent.ID]string, error) {
-	n, err := s.lookupNames(ctx, p, pid, ids)
+	n, err := core.LookupStaffNames(ctx, s.deps.Partnership, p, pid, ids, s.deps.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 // overseer adds a person of the fixture's council in role (a data protection officer, an auditor).
@@ -38,7 +39,7 @@ func TestLedgerAndAuditLogNameCasesAndPeople(t *testing.T) {
 	}
 	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.schoolB)
 	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, fmt.Sprintf("/partnerships/%d/cases/%d/share", f.pid, id),
-		shared(url.Values{"organisation": {itoa64(f.schoolB)}, "recipients": {itoa64(f.referrerB.PersonID)}})), fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id))
+		shared(url.Values{"organisation": {core.IDText(f.schoolB)}, "recipients": {core.IDText(f.referrerB.PersonID)}})), fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id))
 	dpo := f.overseer(t, "Dee Protection", prevent.DataProtection)
 	auditor := f.overseer(t, "Aud Itor", prevent.Auditor)
 	rowID := fmt.Sprintf("Case %d", id)
@@ -48,7 +49,7 @@ func TestLedgerAndAuditLogNameCasesAndPeople(t *testing.T) {
 	if !strings.Contains(text, "Case "+ref.Reference) || strings.Contains(text, rowID) {
 		t.Errorf("the ledger does not name the case by its reference %s: %s", ref.Reference, text)
 	}
-	w := serve(t, f.s, dpo, http.MethodGet, ledger+"/cases/"+itoa64(id), nil)
+	w := serve(t, f.s, dpo, http.MethodGet, ledger+"/cases/"+core.IDText(id), nil)
 	doc := parse(t, w)
 	main := doc.Find("main").Text()
 	for _, want := range []string{"Disclosures of Case " + ref.Reference, "Cara Coordinator", "Bea Otherschool, Southfield School",
@@ -64,13 +65,13 @@ func TestLedgerAndAuditLogNameCasesAndPeople(t *testing.T) {
 		t.Error("the data protection officer, who may not open cases, is linked to the case")
 	}
 	// The auditor may not see the partnership's people: recipients are counted, not named.
-	main = parse(t, serve(t, f.s, auditor, http.MethodGet, ledger+"/cases/"+itoa64(id), nil)).Find("main").Text()
+	main = parse(t, serve(t, f.s, auditor, http.MethodGet, ledger+"/cases/"+core.IDText(id), nil)).Find("main").Text()
 	if strings.Contains(main, "Bea Otherschool") || !strings.Contains(main, "1 people at the receiving organisation") || !strings.Contains(main, ref.Reference) {
 		t.Errorf("the auditor's view of the case's ledger: %s", main)
 	}
 
 	// The audit log: the case by its reference, people by name for the data protection officer.
-	audit := "/audit?kind=referral&record=" + itoa64(id)
+	audit := "/audit?kind=referral&record=" + core.IDText(id)
 	table := parse(t, serve(t, f.s, dpo, http.MethodGet, audit, nil)).Find("main table tbody")
 	if table.Find("tr").Length() == 0 {
 		t.Fatal("no audit entries for the case")

@@ -14,6 +14,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 // offered lists the labels of the actions a case page offers under "What you can do next".
@@ -133,12 +134,12 @@ func TestCasePageShowsWhereTheCaseStands(t *testing.T) {
 	}
 	meeting := fmt.Sprintf("/partnerships/%d/panels/%d/meetings/%d", f.pid, panelID, meetingID)
 	agreeAll(t, f.s, f.admin, f.pid, f.orgID, officer.OrganisationID)
-	w = serve(t, f.s, co, http.MethodPost, cases+"/panel/list", shared(url.Values{"panel": {itoa64(panelID)}, "meeting": {itoa64(meetingID)}}))
+	w = serve(t, f.s, co, http.MethodPost, cases+"/panel/list", shared(url.Values{"panel": {core.IDText(panelID)}, "meeting": {core.IDText(meetingID)}}))
 	wantRedirect(t, w, cases+"/panel")
 	if msg := flashOf(w); msg == "" {
 		t.Error("no banner after listing the case")
 	}
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, meeting+"/agenda", url.Values{"case": {itoa64(id)}}), meeting)
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, meeting+"/agenda", url.Values{"case": {core.IDText(id)}}), meeting)
 	doc = summary(co)
 	if got := progressOf(doc); got["Panel"] != "In progress" || got["Screening"] != "Completed" {
 		t.Errorf("progress when listed: %v", got)
@@ -203,7 +204,7 @@ func TestCasePageShowsWhereTheCaseStands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w = serve(t, f.s, co, http.MethodPost, cases+"/interventions/new", url.Values{"type": {types[0].Code}, "provider": {itoa64(prov)}})
+	w = serve(t, f.s, co, http.MethodPost, cases+"/interventions/new", url.Values{"type": {types[0].Code}, "provider": {core.IDText(prov)}})
 	wantRedirect(t, w, cases+"/plan")
 	if msg := flashOf(w); msg != "Intervention added" {
 		t.Errorf("banner after the intervention: %q", msg)

@@ -13,6 +13,7 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 // caseFixture is the admin fixture's partnership with two schools, a police force and people in casework roles.
@@ -290,13 +291,13 @@ func TestTriageRefusesChannelWithoutReasonableGrounds(t *testing.T) {
 
 	// Screening: the coordinator asks school B; its referrer answers; the task leaves "My work".
 	newReq := fmt.Sprintf("/partnerships/%d/cases/%d/information-requests/new", f.pid, id)
-	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, newReq, url.Values{"organisation": {itoa64(f.schoolB)}, "asked": {"Attendance record"}}))
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, newReq, url.Values{"organisation": {core.IDText(f.schoolB)}, "asked": {"Attendance record"}}))
 	if doc.Find("#why-error").Length() != 1 || doc.Find("#asked").Text() != "Attendance record" {
 		t.Error("information request without a reason: no inline error or the input was lost")
 	}
 	// Asking another organisation shares the case with it: it needs a disclosure under an agreement in force.
 	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.schoolB)
-	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, newReq, shared(url.Values{"organisation": {itoa64(f.schoolB)}, "asked": {"Attendance record"},
+	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, newReq, shared(url.Values{"organisation": {core.IDText(f.schoolB)}, "asked": {"Attendance record"},
 		"why": {"To understand recent changes"}, "due-day": {"1"}, "due-month": {"7"}, "due-year": {"2025"}})), fmt.Sprintf("/partnerships/%d/cases/%d/people", f.pid, id))
 	w = serve(t, f.s, f.referrerB, http.MethodGet, "/work", nil)
 	doc = parse(t, w)

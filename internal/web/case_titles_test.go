@@ -10,6 +10,8 @@ import (
 
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	casepages "github.com/preventplatform/prevent/internal/web/casework"
+	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 // wantCaseTitles opens each path as p and checks that the page is shown and that its <title> carries
@@ -61,8 +63,8 @@ func TestCasePageTitlesCarryTheReferenceNotTheName(t *testing.T) {
 	// Screening: the case's sections and the coordinator's forms.
 	paths := []string{cases, cases + "/assessment/new", cases + "/panel/list", cases + "/share", cases + "/information-requests/new",
 		cases + "/officer", cases + "/rectify"}
-	for _, sec := range caseSections[1:] {
-		paths = append(paths, cases+"/"+sec.Slug)
+	for _, slug := range casepages.SectionSlugs() {
+		paths = append(paths, cases+"/"+slug)
 	}
 	wantCaseTitles(t, f, co, rn, family, paths...)
 	doc = parse(t, serve(t, f.s, co, http.MethodPost, cases+"/officer", url.Values{}))
@@ -79,13 +81,13 @@ func TestCasePageTitlesCarryTheReferenceNotTheName(t *testing.T) {
 	// The panel: listing on a meeting held today, attendance, and the panel's page of the case.
 	panels := fmt.Sprintf("/partnerships/%d/panels", f.pid)
 	loc := wantRedirect(t, serve(t, f.s, co, http.MethodPost, panels, url.Values{"name": {"Northtown Channel Panel"}, "areas": {"Northtown"}}), panels+"/")
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {itoa64(co.PersonID)}, "role": {"chair"}}), loc)
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {itoa64(f.officer.PersonID)}, "role": {"police"}}), loc)
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(co.PersonID)}, "role": {"chair"}}), loc)
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(f.officer.PersonID)}, "role": {"police"}}), loc)
 	held := f.s.deps.Now()
 	meeting := wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/meetings", url.Values{"held-day": {fmt.Sprint(held.Day())},
 		"held-month": {fmt.Sprint(int(held.Month()))}, "held-year": {fmt.Sprint(held.Year())}}), loc+"/meetings/")
 	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.officer.OrganisationID)
-	list := url.Values{"panel": {strings.TrimPrefix(loc, panels+"/")}, "meeting": {itoa64(lastPathID(t, meeting))}}
+	list := url.Values{"panel": {strings.TrimPrefix(loc, panels+"/")}, "meeting": {core.IDText(lastPathID(t, meeting))}}
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", shared(list)), cases+"/panel")
 	m, err := f.svc.Meeting(ctx, co, lastPathID(t, meeting))
 	if err != nil {
@@ -93,10 +95,10 @@ func TestCasePageTitlesCarryTheReferenceNotTheName(t *testing.T) {
 	}
 	present := url.Values{}
 	for _, a := range m.Attendees {
-		present.Add("present", itoa64(a.MemberID))
+		present.Add("present", core.IDText(a.MemberID))
 	}
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, meeting+"/attendance", present), meeting)
-	decision := meeting + "/cases/" + itoa64(id)
+	decision := meeting + "/cases/" + core.IDText(id)
 	wantCaseTitles(t, f, co, rn, family, decision)
 	if title := parse(t, serve(t, f.s, co, http.MethodGet, decision, nil)).Find("title").Text(); !strings.HasPrefix(title, "Panel decision: Case "+rn) {
 		t.Errorf("the panel's decision page: title %q", title)

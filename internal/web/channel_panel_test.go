@@ -11,6 +11,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	casepages "github.com/preventplatform/prevent/internal/web/casework"
+	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 // TestListingForAMeetingAndMeetingsNotYetHeld lists a case for a panel at one of its upcoming meetings (the
@@ -48,7 +50,7 @@ func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
 		t.Errorf("the listing page without a panel: %s", doc.Find("main").Text())
 	}
 	// A panel with no meeting to come: a link to schedule one, and nothing to submit.
-	doc = parse(t, serve(t, f.s, co, http.MethodGet, list+"?panel="+itoa64(panel), nil))
+	doc = parse(t, serve(t, f.s, co, http.MethodGet, list+"?panel="+core.IDText(panel), nil))
 	schedule := fmt.Sprintf("/partnerships/%d/panels/%d#schedule", f.pid, panel)
 	if doc.Find(`main a[href="`+schedule+`"]`).Length() != 1 || doc.Find(`form[method=post]`).Length() != 0 {
 		t.Errorf("a panel with no meetings: %s", doc.Find("main").Text())
@@ -63,22 +65,22 @@ func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
 	}
 	meet(-1)
 	next, today := meet(7), meet(0)
-	doc = parse(t, serve(t, f.s, co, http.MethodGet, list+"?panel="+itoa64(panel), nil))
+	doc = parse(t, serve(t, f.s, co, http.MethodGet, list+"?panel="+core.IDText(panel), nil))
 	var options []string
 	doc.Find("#meeting option").Each(func(_ int, o *goquery.Selection) { options = append(options, o.AttrOr("value", "")) })
-	if want := []string{"", itoa64(today), itoa64(next)}; strings.Join(options, ",") != strings.Join(want, ",") {
+	if want := []string{"", core.IDText(today), core.IDText(next)}; strings.Join(options, ",") != strings.Join(want, ",") {
 		t.Errorf("meetings offered %v, want the upcoming ones soonest first %v", options, want)
 	}
 	// Without a meeting the listing is refused with the rest kept.
-	doc = parse(t, serve(t, f.s, co, http.MethodPost, list, shared(url.Values{"panel": {itoa64(panel)}})))
-	if doc.Find("#meeting-error").Length() != 1 || doc.Find(`input[type=hidden][name=panel][value="`+itoa64(panel)+`"]`).Length() != 1 {
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, list, shared(url.Values{"panel": {core.IDText(panel)}})))
+	if doc.Find("#meeting-error").Length() != 1 || doc.Find(`input[type=hidden][name=panel][value="`+core.IDText(panel)+`"]`).Length() != 1 {
 		t.Errorf("listing without a meeting: %s", doc.Find(".govuk-error-summary").Text())
 	}
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, list, shared(url.Values{"panel": {itoa64(panel)}, "meeting": {itoa64(next)}})), cases+"/panel")
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, list, shared(url.Values{"panel": {core.IDText(panel)}, "meeting": {core.IDText(next)}})), cases+"/panel")
 
 	// The meeting next week has the case on its agenda, and offers no attendance or decision yet.
 	meeting := fmt.Sprintf("/partnerships/%d/panels/%d/meetings/%d", f.pid, panel, next)
-	caseAt := meeting + "/cases/" + itoa64(id)
+	caseAt := meeting + "/cases/" + core.IDText(id)
 	doc = parse(t, serve(t, f.s, co, http.MethodGet, meeting, nil))
 	if doc.Find(`table a[href="`+caseAt+`"]`).Length() != 1 {
 		t.Errorf("the case is not on the meeting's agenda: %s", doc.Find("main").Text())
@@ -97,7 +99,7 @@ func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
 	}
 	present := url.Values{}
 	for _, a := range m.Attendees {
-		present.Add("present", itoa64(a.MemberID))
+		present.Add("present", core.IDText(a.MemberID))
 	}
 	for path, form := range map[string]url.Values{meeting + "/attendance": present,
 		caseAt: {"decision": {"adopt"}, "rationale": {"Agreed"}, "reached": {"unanimous"}}} {
@@ -115,7 +117,7 @@ func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
 	doc = parse(t, w)
 	text := doc.Find(".govuk-summary-card").Text()
 	if w.Code != http.StatusOK || !strings.Contains(text, "Lee Listed") || strings.Contains(doc.Find("main").Text(), "Shared violent material") ||
-		!strings.Contains(text, notSharedText) || doc.Find("form").Length() != 0 {
+		!strings.Contains(text, casepages.NotSharedText) || doc.Find("form").Length() != 0 {
 		t.Errorf("the member's panel case page (%d): %s", w.Code, doc.Find("main").Text())
 	}
 	// The member reads the meeting, from the panel's page, without any form: who is to attend, and the agenda

@@ -56,12 +56,12 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	// A panel: chair (the coordinator's local authority), police representative, and a meeting.
 	panels := fmt.Sprintf("/partnerships/%d/panels", f.pid)
 	loc := wantRedirect(t, serve(t, f.s, co, http.MethodPost, panels, url.Values{"name": {"Northtown Channel Panel"}, "areas": {"Northtown"}}), panels+"/")
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {itoa64(co.PersonID)}, "role": {"chair"}}), loc)
-	doc = parse(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {itoa64(f.referrer.PersonID)}, "role": {"police"}}))
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(co.PersonID)}, "role": {"chair"}}), loc)
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(f.referrer.PersonID)}, "role": {"police"}}))
 	if doc.Find(".govuk-error-summary").Length() != 1 {
 		t.Error("a school's referrer accepted as the police representative")
 	}
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {itoa64(f.officer.PersonID)}, "role": {"police"}}), loc)
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(f.officer.PersonID)}, "role": {"police"}}), loc)
 	held := f.s.deps.Now()
 	channelDateRefusals(t, f.s, co, loc+"/meetings", url.Values{}, "held", "Date of the meeting", true)
 	meeting := wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/meetings", url.Values{"held-day": {fmt.Sprint(held.Day())},
@@ -69,7 +69,7 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	// Listing puts the case on the meeting's agenda and sends the panel pack to the police representative's
 	// force: refused without a disclosure.
 	// Without an agreement with the police force, listing is not offered, and the page says why.
-	list := url.Values{"panel": {strings.TrimPrefix(loc, panels+"/")}, "meeting": {itoa64(lastPathID(t, meeting))}}
+	list := url.Values{"panel": {strings.TrimPrefix(loc, panels+"/")}, "meeting": {core.IDText(lastPathID(t, meeting))}}
 	doc = parse(t, serve(t, f.s, co, http.MethodGet, cases+"/panel/list?panel="+list.Get("panel"), nil))
 	if doc.Find("#meeting").Length() != 0 || !strings.Contains(doc.Find(".govuk-warning-text").Text(), "Northtown Police") {
 		t.Errorf("listing for a panel whose member organisation has no agreement is offered: %s", doc.Find("main").Text())
@@ -82,7 +82,7 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", shared(list)), cases+"/panel")
 
 	// Quorum: nobody is recorded present.
-	decision := meeting + "/cases/" + itoa64(id)
+	decision := meeting + "/cases/" + core.IDText(id)
 	// Not adopting needs the health or social care consideration and where the person goes next.
 	doc = parse(t, serve(t, f.s, co, http.MethodPost, decision, url.Values{"decision": {"not_adopt"}, "rationale": {"Below threshold"}, "reached": {"majority"}}))
 	if doc.Find("#health-social-care-error").Length() != 1 || doc.Find("#service-error").Length() != 1 {
@@ -102,7 +102,7 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	}
 	present := url.Values{}
 	for _, a := range m.Attendees {
-		present.Add("present", itoa64(a.MemberID))
+		present.Add("present", core.IDText(a.MemberID))
 	}
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, meeting+"/attendance", present), meeting)
 
@@ -169,11 +169,11 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	}
 	// A missed session raises an alert on the case page once the configured days have passed.
 	providers := fmt.Sprintf("/partnerships/%d/providers", f.pid)
-	doc = parse(t, serve(t, f.s, co, http.MethodPost, providers, url.Values{"organisation": {itoa64(f.orgID)}, "approved": {"yes"}}))
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, providers, url.Values{"organisation": {core.IDText(f.orgID)}, "approved": {"yes"}}))
 	if doc.Find("#approval-reference-error").Length() != 1 {
 		t.Error("an approved provider without its reference: no inline error")
 	}
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, providers, url.Values{"organisation": {itoa64(f.orgID)}, "approved": {"yes"},
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, providers, url.Values{"organisation": {core.IDText(f.orgID)}, "approved": {"yes"},
 		"approval-reference": {"HO-IP-7"}}), providers)
 	prov, err := f.svc.Providers(ctx, co, f.pid)
 	if err != nil || len(prov) != 1 {
@@ -183,14 +183,14 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	if err != nil || len(types) == 0 {
 		t.Fatal(err)
 	}
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/interventions/new", url.Values{"type": {types[0].Code}, "provider": {itoa64(prov[0].ID)}}), cases+"/plan")
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/interventions/new", url.Values{"type": {types[0].Code}, "provider": {core.IDText(prov[0].ID)}}), cases+"/plan")
 	ivs, err := f.svc.Interventions(ctx, co, id)
 	if err != nil || len(ivs) != 1 {
 		t.Fatalf("interventions %v %v", ivs, err)
 	}
 	planned := today.AddDate(0, 0, -10)
-	name := "planned-" + itoa64(ivs[0].ID)
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/interventions/"+itoa64(ivs[0].ID)+"/sessions", url.Values{name + "-day": {fmt.Sprint(planned.Day())},
+	name := "planned-" + core.IDText(ivs[0].ID)
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/interventions/"+core.IDText(ivs[0].ID)+"/sessions", url.Values{name + "-day": {fmt.Sprint(planned.Day())},
 		name + "-month": {fmt.Sprint(int(planned.Month()))}, name + "-year": {fmt.Sprint(planned.Year())}}), cases+"/plan")
 	plan := parse(t, serve(t, f.s, co, http.MethodGet, cases+"/plan", nil))
 	if !strings.Contains(plan.Find(".govuk-warning-text").Text(), "has not been recorded as delivered") {

@@ -14,6 +14,8 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	casepages "github.com/preventplatform/prevent/internal/web/casework"
+	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 // agreeAll puts an information sharing agreement in force between the organisations, covering every
@@ -58,14 +60,14 @@ func shared(v url.Values, categories ...sharing.Category) url.Values {
 		categories = []sharing.Category{sharing.Identity}
 	}
 	for _, c := range categories {
-		out.Add(shareCategories, string(c))
+		out.Add(casepages.ShareCategories, string(c))
 	}
-	out.Set(sharePurpose, string(sharing.ChannelScreening))
-	out.Set(shareOutcome, "To decide whether the person needs support")
-	out.Set(shareGateway, "ctsa_2015_s36_38")
-	out.Set(shareConsent, string(sharing.ConsentNotSought))
-	out.Set(shareReason, "Seeking consent now would prejudice the screening")
-	out.Set(shareNecessity, "Screening cannot decide without it; only what is listed is shared")
+	out.Set(casepages.SharePurpose, string(sharing.ChannelScreening))
+	out.Set(casepages.ShareOutcome, "To decide whether the person needs support")
+	out.Set(casepages.ShareGateway, "ctsa_2015_s36_38")
+	out.Set(casepages.ShareConsent, string(sharing.ConsentNotSought))
+	out.Set(casepages.ShareReason, "Seeking consent now would prejudice the screening")
+	out.Set(casepages.ShareNecessity, "Screening cannot decide without it; only what is listed is shared")
 	return out
 }
 
@@ -122,11 +124,11 @@ func TestSharePageOffersOnlyWhatCanSucceed(t *testing.T) {
 		t.Errorf("with no agreement the share page offers a choice or a form: %s", doc.Find("main").Text())
 	}
 	// Asking for the school anyway, or posting the whole form for it: the choice is refused, nothing is shared.
-	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+itoa64(f.schoolB), nil))
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+core.IDText(f.schoolB), nil))
 	if doc.Find(".govuk-error-summary").Length() != 1 || doc.Find("#share-necessity").Length() != 0 {
 		t.Errorf("an organisation without an agreement was accepted as the choice")
 	}
-	w := serve(t, f.s, f.coordinator, http.MethodPost, page, shared(url.Values{"organisation": {itoa64(f.schoolB)}}, sharing.Identity))
+	w := serve(t, f.s, f.coordinator, http.MethodPost, page, shared(url.Values{"organisation": {core.IDText(f.schoolB)}}, sharing.Identity))
 	if w.Code != http.StatusOK || !strings.Contains(parse(t, w).Find("#organisation-error").Text(), "no information sharing agreement") {
 		t.Errorf("a share with an organisation without an agreement: %d %s", w.Code, parse(t, w).Find(".govuk-error-summary").Text())
 	}
@@ -141,7 +143,7 @@ func TestSharePageOffersOnlyWhatCanSucceed(t *testing.T) {
 			offered = append(offered, v)
 		}
 	})
-	if len(offered) != 1 || offered[0] != itoa64(trust) {
+	if len(offered) != 1 || offered[0] != core.IDText(trust) {
 		t.Errorf("organisations offered %v, want only the trust %d", offered, trust)
 	}
 	if doc.Find("form").Last().AttrOr("method", "") != "get" || doc.Find("#share-necessity").Length() != 0 {
@@ -149,7 +151,7 @@ func TestSharePageOffersOnlyWhatCanSucceed(t *testing.T) {
 	}
 
 	// The second step: the trust's people only, and the disclosure.
-	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+itoa64(trust), nil))
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+core.IDText(trust), nil))
 	for _, sel := range []string{"#share-categories", "#share-purpose", "#share-expected-outcome", "#share-gateway", "#share-consent", "#share-necessity"} {
 		if doc.Find(sel).Length() != 1 {
 			t.Errorf("the share page has no %s", sel)
@@ -160,13 +162,13 @@ func TestSharePageOffersOnlyWhatCanSucceed(t *testing.T) {
 	}
 	var people []string
 	doc.Find("input[name=recipients]").Each(func(_ int, s *goquery.Selection) { people = append(people, s.AttrOr("value", "")) })
-	if len(people) != 1 || people[0] != itoa64(nurse.PersonID) {
+	if len(people) != 1 || people[0] != core.IDText(nurse.PersonID) {
 		t.Errorf("people offered %v, want only the trust's %d", people, nurse.PersonID)
 	}
 
 	// Nothing but the organisation: every missing element is named, inline and in the summary.
-	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, page, url.Values{"organisation": {itoa64(trust)}}))
-	for _, field := range []string{shareCategories, sharePurpose, shareOutcome, shareGateway, shareConsent, shareNecessity} {
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, page, url.Values{"organisation": {core.IDText(trust)}}))
+	for _, field := range []string{casepages.ShareCategories, casepages.SharePurpose, casepages.ShareOutcome, casepages.ShareGateway, casepages.ShareConsent, casepages.ShareNecessity} {
 		if doc.Find("#"+field+"-error").Length() != 1 {
 			t.Errorf("no inline error for %s", field)
 		}
@@ -174,11 +176,11 @@ func TestSharePageOffersOnlyWhatCanSucceed(t *testing.T) {
 			t.Errorf("no error summary link to #%s: %s", field, doc.Find(".govuk-error-summary").Text())
 		}
 	}
-	if v, _ := doc.Find("input[type=hidden][name=organisation]").Attr("value"); v != itoa64(trust) {
+	if v, _ := doc.Find("input[type=hidden][name=organisation]").Attr("value"); v != core.IDText(trust) {
 		t.Errorf("the organisation chosen was lost: %q", v)
 	}
 	// A recipient of another organisation is refused, and what was typed is kept.
-	form := shared(url.Values{"organisation": {itoa64(trust)}, "recipients": {itoa64(f.referrerB.PersonID)}}, sharing.Identity, sharing.ConcernData)
+	form := shared(url.Values{"organisation": {core.IDText(trust)}, "recipients": {core.IDText(f.referrerB.PersonID)}}, sharing.Identity, sharing.ConcernData)
 	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, page, form))
 	if doc.Find(".govuk-error-summary").Length() != 1 {
 		t.Error("a recipient of another organisation was accepted")
@@ -206,12 +208,12 @@ func TestSharePageAllowedRedirectsAndRecipientSeesOnlyWhatWasShared(t *testing.T
 	}
 
 	// The form shows the agreement in force with the trust.
-	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+itoa64(trust), nil))
+	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+core.IDText(trust), nil))
 	if txt := doc.Find("#share-agreement").Text(); !strings.Contains(txt, "Northtown Prevent information sharing agreement") || !strings.Contains(txt, "Northtown Health Trust") {
 		t.Errorf("the agreement in force is not shown: %q", txt)
 	}
-	form := shared(url.Values{"organisation": {itoa64(trust)}, "recipients": {itoa64(nurse.PersonID)}}, sharing.Identity)
-	form.Add(shareFields, casework.FieldName)
+	form := shared(url.Values{"organisation": {core.IDText(trust)}, "recipients": {core.IDText(nurse.PersonID)}}, sharing.Identity)
+	form.Add(casepages.ShareFields, casework.FieldName)
 	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, page, form), fmt.Sprintf("/partnerships/%d/cases/%d/people", f.pid, id))
 	if n := disclosures(t, f, id); n != 1 {
 		t.Fatalf("disclosures after the share: %d, want 1", n)
@@ -221,11 +223,11 @@ func TestSharePageAllowedRedirectsAndRecipientSeesOnlyWhatWasShared(t *testing.T
 	if !strings.Contains(body, "Sam Sharewell") {
 		t.Errorf("the recipient does not see the name shared: %q", body)
 	}
-	if !strings.Contains(body, notSharedText) {
+	if !strings.Contains(body, casepages.NotSharedText) {
 		t.Errorf("the recipient is not told what was not shared: %q", body)
 	}
 	summary := parse(t, serve(t, f.s, nurse, http.MethodGet, fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id), nil)).Find("main").Text()
-	if strings.Contains(summary, "Shared violent material") || !strings.Contains(summary, "Sam Sharewell") || !strings.Contains(summary, notSharedText) {
+	if strings.Contains(summary, "Shared violent material") || !strings.Contains(summary, "Sam Sharewell") || !strings.Contains(summary, casepages.NotSharedText) {
 		t.Errorf("the recipient's case summary shows the concern, which was not shared, or lacks the name: %q", summary)
 	}
 }
@@ -251,7 +253,7 @@ func TestShareFormPrefillsRecordedConsentAndRefusesAClaimOfConsent(t *testing.T)
 		t.Fatal(err)
 	}
 	page := fmt.Sprintf("/partnerships/%d/cases/%d/share", f.pid, id)
-	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+itoa64(trust), nil))
+	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+core.IDText(trust), nil))
 	if doc.Find("#share-consent-2[checked]").Length() != 1 {
 		t.Error("the recorded refusal does not pre-select “Refused”")
 	}
@@ -262,8 +264,8 @@ func TestShareFormPrefillsRecordedConsentAndRefusesAClaimOfConsent(t *testing.T)
 		t.Errorf("the recorded consent is not described: %q", hint)
 	}
 	// Claiming consent against the record is refused, on the consent field.
-	form := shared(url.Values{"organisation": {itoa64(trust)}, "recipients": {itoa64(nurse.PersonID)}})
-	form.Set(shareConsent, string(sharing.ConsentGiven))
+	form := shared(url.Values{"organisation": {core.IDText(trust)}, "recipients": {core.IDText(nurse.PersonID)}})
+	form.Set(casepages.ShareConsent, string(sharing.ConsentGiven))
 	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, page, form))
 	if msg := doc.Find("#share-consent-error").Text(); !strings.Contains(msg, "refused on") {
 		t.Errorf("a claim of consent against a recorded refusal: %q", msg)

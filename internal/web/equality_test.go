@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/preventplatform/prevent/internal/prevent"
+	casepages "github.com/preventplatform/prevent/internal/web/casework"
 )
 
 // The equality monitoring page says why it asks and that answering is optional, refuses an unknown code,
@@ -74,8 +75,8 @@ func TestEqualityMonitoringPage(t *testing.T) {
 		{"the search", fmt.Sprintf("/partnerships/%d/cases/search?q=Equalitytest", f.pid)},
 		{"the work list", "/work"},
 	}
-	for _, sec := range caseSections[1:] {
-		pages = append(pages, struct{ what, path string }{"the case's " + sec.Slug, casePage + "/" + sec.Slug})
+	for _, slug := range casepages.SectionSlugs() {
+		pages = append(pages, struct{ what, path string }{"the case's " + slug, casePage + "/" + slug})
 	}
 	for _, p := range pages {
 		for _, who := range []struct {

@@ -15,6 +15,8 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/web/admin"
+	casepages "github.com/preventplatform/prevent/internal/web/casework"
 	"github.com/preventplatform/prevent/internal/web/core"
 	sharingpages "github.com/preventplatform/prevent/internal/web/sharing"
 )
@@ -193,11 +195,11 @@ func TestGuardsThroughThePages(t *testing.T) {
 		if err != nil || len(types) == 0 {
 			t.Fatal(err)
 		}
-		iv := shared(url.Values{"type": {types[0].Code}, "provider": {itoa64(g.provider)}, "worker": {itoa64(g.worker.PersonID)},
+		iv := shared(url.Values{"type": {types[0].Code}, "provider": {core.IDText(g.provider)}, "worker": {core.IDText(g.worker.PersonID)},
 			"description": {"Weekly mentoring at the youth centre"}}, sharing.Identity, sharing.SupportPlan)
-		iv.Set(sharePurpose, string(sharing.SupportDelivery))
+		iv.Set(casepages.SharePurpose, string(sharing.SupportDelivery))
 		incomplete := with(iv, nil)
-		incomplete.Del(shareNecessity)
+		incomplete.Del(casepages.ShareNecessity)
 		body := g.refusedInline(t, "a draft without the necessity statement", co, g.cases+"/interventions/new", incomplete, "share-necessity-error",
 			"necessity and proportionality statement is missing")
 		if !strings.Contains(body, "Weekly mentoring at the youth centre") {
@@ -236,7 +238,7 @@ func TestGuardsThroughThePages(t *testing.T) {
 			dayValues("consulted-at", g.now))), g.cases+"/plan")
 
 		// Guard 3: the administrator re-marks the provider as not a public body; the dashboard tells the DPO.
-		orgPath := partnershipPath(g.pid, "organisations", g.mentors)
+		orgPath := admin.OrganisationPath.Link(g.pid, g.mentors)
 		wantRedirect(t, serve(t, g.s, g.admin, http.MethodPost, orgPath+"/edit", url.Values{"name": {"Kindly Mentors CIC"}, "sector": {"community"},
 			"public-body": {"no"}}), orgPath)
 		dash := parse(t, serve(t, g.s, g.dpo, http.MethodGet, sharingpages.DashboardPath.Link(g.pid), nil))
@@ -244,19 +246,19 @@ func TestGuardsThroughThePages(t *testing.T) {
 			t.Errorf("the dashboard does not alert: %s", dash.Find("main").Text())
 		}
 		if dash.Find(`main a[href^="`+sharingpages.AgreementsPath.Link(g.pid)+`/"]`).Length() == 0 ||
-			dash.Find(`main a[href="`+sharingpages.NewAcknowledgementPath.Link(g.pid)+"?organisation="+itoa64(g.mentors)+`"]`).Length() != 1 {
+			dash.Find(`main a[href="`+sharingpages.NewAcknowledgementPath.Link(g.pid)+"?organisation="+core.IDText(g.mentors)+`"]`).Length() != 1 {
 			t.Error("the alert does not link the agreement and the acknowledgement form")
 		}
 		g.refusedInline(t, "consent while the provider has no acknowledgement", co, g.cases+"/consent/new", consent, "decision-error",
 			"the intervention drafted with Kindly Mentors CIC cannot be disclosed to it now")
 		// A new share with it is refused too, with the error on the agreements shown.
 		// It is no longer offered as an organisation to share with; a share posted anyway is refused on the choice.
-		if doc := parse(t, serve(t, g.s, co, http.MethodGet, g.cases+"/share", nil)); doc.Find(`#organisation option[value="`+itoa64(g.mentors)+`"]`).Length() != 0 {
+		if doc := parse(t, serve(t, g.s, co, http.MethodGet, g.cases+"/share", nil)); doc.Find(`#organisation option[value="`+core.IDText(g.mentors)+`"]`).Length() != 0 {
 			t.Error("the provider, which has not acknowledged its duties, is offered to share with")
 		}
-		g.refusedInline(t, "a share with the provider", co, g.cases+"/share", shared(url.Values{"organisation": {itoa64(g.mentors)}}),
+		g.refusedInline(t, "a share with the provider", co, g.cases+"/share", shared(url.Values{"organisation": {core.IDText(g.mentors)}}),
 			"organisation-error", "Kindly Mentors CIC is not a public body")
-		wantRedirect(t, serve(t, g.s, g.dpo, http.MethodPost, sharingpages.NewAcknowledgementPath.Link(g.pid), url.Values{"organisation": {itoa64(g.mentors)},
+		wantRedirect(t, serve(t, g.s, g.dpo, http.MethodPost, sharingpages.NewAcknowledgementPath.Link(g.pid), url.Values{"organisation": {core.IDText(g.mentors)},
 			"acknowledged-by": {"Director"}, "acknowledged-on-day": {fmt.Sprint(g.now.Day())},
 			"acknowledged-on-month": {fmt.Sprint(int(g.now.Month()))}, "acknowledged-on-year": {fmt.Sprint(g.now.Year())}, "text-version": {sharing.AcknowledgementText}}), sharingpages.AcknowledgementsPath.Link(g.pid))
 		if dash := parse(t, serve(t, g.s, g.dpo, http.MethodGet, sharingpages.DashboardPath.Link(g.pid), nil)); dash.Find("#acknowledgement-alerts").Length() != 0 {
@@ -281,8 +283,8 @@ func TestGuardsThroughThePages(t *testing.T) {
 		if err != nil || len(ivs) != 1 {
 			t.Fatalf("interventions: %v %v", ivs, err)
 		}
-		prefix := "planned-" + itoa64(ivs[0].ID)
-		planSession := g.cases + "/interventions/" + itoa64(ivs[0].ID) + "/sessions"
+		prefix := "planned-" + core.IDText(ivs[0].ID)
+		planSession := g.cases + "/interventions/" + core.IDText(ivs[0].ID) + "/sessions"
 		for _, d := range []int{-3, 7} {
 			wantRedirect(t, serve(t, g.s, g.worker, http.MethodPost, planSession, dayValues(prefix, g.now.AddDate(0, 0, d))), g.cases+"/plan")
 		}
@@ -295,7 +297,7 @@ func TestGuardsThroughThePages(t *testing.T) {
 		}
 		before, after := ivs[0].Sessions[0], ivs[0].Sessions[1]
 		attended := url.Values{"attendance": {"attended"}, "notes": {"Met at the library"}}
-		body = g.refusedInline(t, "recording a session after the withdrawal", g.worker, g.cases+"/sessions/"+itoa64(after.ID), attended, "attendance-error",
+		body = g.refusedInline(t, "recording a session after the withdrawal", g.worker, g.cases+"/sessions/"+core.IDText(after.ID), attended, "attendance-error",
 			"after support ended on 31 May 2025 (consent to support was withdrawn)")
 		if !strings.Contains(body, "Met at the library") {
 			t.Error("the notes typed were lost")
@@ -309,6 +311,6 @@ func TestGuardsThroughThePages(t *testing.T) {
 		if now := g.written(t); now != was {
 			t.Errorf("the refused planning wrote something:\n%s\n%s", was, now)
 		}
-		wantRedirect(t, serve(t, g.s, g.worker, http.MethodPost, g.cases+"/sessions/"+itoa64(before.ID), attended), g.cases+"/plan")
+		wantRedirect(t, serve(t, g.s, g.worker, http.MethodPost, g.cases+"/sessions/"+core.IDText(before.ID), attended), g.cases+"/plan")
 	})
 }

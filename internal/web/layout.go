@@ -15,6 +15,8 @@ import (
 	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/auditlog"
 	"github.com/preventplatform/prevent/internal/web/channel"
+	"github.com/preventplatform/prevent/internal/web/core"
+	"github.com/preventplatform/prevent/internal/web/mywork"
 	"github.com/preventplatform/prevent/internal/web/notifications"
 	sharingpages "github.com/preventplatform/prevent/internal/web/sharing"
 	"github.com/preventplatform/prevent/internal/web/statistics"
@@ -23,9 +25,9 @@ import (
 const flashCookie = "prevent_flash"
 
 // layout builds the frame for a page, taking (and clearing) any success message left by the last redirect.
-func (s *Server) layout(r *http.Request, title string) layout {
+func (s *Server) layout(r *http.Request, title string) core.Layout {
 	p := prevent.PrincipalFrom(r.Context())
-	l := layout{Title: title, Principal: p, Demo: s.deps.Demo}
+	l := core.Layout{Title: title, Principal: p, Demo: s.deps.Demo}
 	if c, err := r.Cookie(flashCookie); err == nil {
 		if v, err := url.QueryUnescape(c.Value); err == nil {
 			l.Success = v
@@ -35,11 +37,11 @@ func (s *Server) layout(r *http.Request, title string) layout {
 		return l
 	}
 	add := func(text, href string) {
-		l.Nav = append(l.Nav, navItem{Text: text, Href: href, Current: r.URL.Path == href || (href != "/" && strings.HasPrefix(r.URL.Path, href+"/"))})
+		l.Nav = append(l.Nav, core.NavItem{Text: text, Href: href, Current: r.URL.Path == href || (href != "/" && strings.HasPrefix(r.URL.Path, href+"/"))})
 	}
 	add("Home", "/")
 	if access.Permits(p, access.CaseStatusView).Allow {
-		add("My work", "/work")
+		add("My work", mywork.WorkPath.Link())
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.PartnershipView).Allow {
 		add("Partnership", admin.PartnershipPath.Link(ps[0]))
@@ -81,7 +83,7 @@ var (
 
 // markCurrent leaves one item current: "Partnership" only on the partnership's own pages, "My work" on
 // casework pages, and otherwise the most specific address that prefixes the path.
-func markCurrent(nav []navItem, path string) {
+func markCurrent(nav []core.NavItem, path string) {
 	best := -1
 	for i, n := range nav {
 		switch n.Text {
@@ -116,7 +118,7 @@ func (s *Server) leaveFlash(w http.ResponseWriter, message string) {
 }
 
 // consumeFlash clears the flash cookie once a page has shown it.
-func (s *Server) consumeFlash(w http.ResponseWriter, l layout) {
+func (s *Server) consumeFlash(w http.ResponseWriter, l core.Layout) {
 	if l.Success != "" {
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.deps.SecureCookies})
 	}
@@ -124,7 +126,7 @@ func (s *Server) consumeFlash(w http.ResponseWriter, l layout) {
 
 // page renders a full page (status 200, also when re-showing a form with its errors, as GOV.UK services do)
 // and clears the flash message it displayed.
-func (s *Server) page(w http.ResponseWriter, r *http.Request, l layout, c templ.Component) error {
+func (s *Server) page(w http.ResponseWriter, r *http.Request, l core.Layout, c templ.Component) error {
 	s.consumeFlash(w, l)
 	s.render(w, r, http.StatusOK, c)
 	return nil

@@ -4,12 +4,13 @@ import (
 	"net/http"
 
 	"github.com/preventplatform/prevent/internal/access"
-	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/web/account"
 	"github.com/preventplatform/prevent/internal/web/admin"
 	"github.com/preventplatform/prevent/internal/web/assurance"
 	"github.com/preventplatform/prevent/internal/web/auditlog"
+	casepages "github.com/preventplatform/prevent/internal/web/casework"
 	"github.com/preventplatform/prevent/internal/web/channel"
+	"github.com/preventplatform/prevent/internal/web/mywork"
 	"github.com/preventplatform/prevent/internal/web/notifications"
 	"github.com/preventplatform/prevent/internal/web/programme"
 	"github.com/preventplatform/prevent/internal/web/rights"
@@ -40,14 +41,19 @@ func (s *Server) register() {
 		CheckpointDir: s.deps.AuditDir, Now: s.deps.Now})
 
 	admin.Register(site{s}, admin.Deps{Partnership: s.deps.Partnership, Auth: s.deps.Auth, Now: s.deps.Now, HTTPS: s.deps.SecureCookies})
-	s.registerCasework()
-	channel.Register(site{s}, newCasePages(s).channelDeps())
+	// My work and the team caseload, then the casework pages (referrals, triage, cases, disclosure) and the
+	// Channel pages of a case, which are given the casework pages' case loading and "Share information".
+	mywork.Register(site{s}, mywork.Deps{Work: s.deps.Work, Casework: s.deps.Casework, Sharing: s.deps.Sharing, Now: s.deps.Now})
+	caseDeps := casepages.Deps{Casework: s.deps.Casework, Sharing: s.deps.Sharing, Partnership: s.deps.Partnership,
+		Now: s.deps.Now, HTTPS: s.deps.SecureCookies, MyWork: mywork.WorkPath}
+	casepages.Register(site{s}, caseDeps)
+	channel.Register(site{s}, casepages.ChannelDeps(site{s}, caseDeps))
 	programme.Register(site{s}, programme.Deps{Programme: s.deps.Programme, Partnership: s.deps.Partnership, Now: s.deps.Now})
 	sharingpages.Register(site{s}, sharingpages.Deps{Sharing: s.deps.Sharing, Rights: s.deps.Rights, Casework: s.deps.Casework,
-		Partnership: s.deps.Partnership, Now: s.deps.Now, CasePath: func(pid, id prevent.ID) string { return casePath(pid, id) }})
+		Partnership: s.deps.Partnership, Now: s.deps.Now, CasePath: casepages.CasePath.Link})
 	rights.Register(site{s}, rights.Deps{Rights: s.deps.Rights, Sharing: s.deps.Sharing, Casework: s.deps.Casework, Now: s.deps.Now})
 	signpost.Register(site{s}, signpost.Deps{Casework: s.deps.Casework, Now: s.deps.Now,
-		CasePath: func(pid, id prevent.ID) string { return casePath(pid, id) }})
+		CasePath: casepages.CasePath.Link})
 	notifications.Register(site{s}, notifications.Deps{Notify: s.deps.Notify,
 		Account: account.Redraw(site{s}, accountDeps)})
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 // TestMyWorkCarriesACaseToItsOfficer follows a case from triage to screening through My work: the police see the
@@ -67,14 +68,14 @@ func TestMyWorkCarriesACaseToItsOfficer(t *testing.T) {
 		strings.Contains(doc.Find("form").Text(), "Rita Referrer") || strings.Contains(doc.Find("title").Text(), "Worklist") {
 		t.Fatalf("officer page:\n%s", doc.Find("main").Text())
 	}
-	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, officerPath, url.Values{"officer": {itoa64(f.referrer.PersonID)}}))
+	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, officerPath, url.Values{"officer": {core.IDText(f.referrer.PersonID)}}))
 	if doc.Find(".govuk-error-summary").Length() != 1 || doc.Find("#officer-error").Length() != 1 || !strings.HasPrefix(doc.Find("title").Text(), "Error: ") {
 		t.Errorf("choosing a referrer as officer: no error summary\n%s", doc.Find("main").Text())
 	}
 	if w := serve(t, f.s, f.referrer, http.MethodGet, officerPath, nil); w.Code != http.StatusNotFound {
 		t.Errorf("a referrer on the officer page: %d, want 404", w.Code)
 	}
-	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, officerPath, url.Values{"officer": {itoa64(f.coordinator.PersonID)}}),
+	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, officerPath, url.Values{"officer": {core.IDText(f.coordinator.PersonID)}}),
 		fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id))
 	// The case page names its officer and lists its open steps, whose each is and when it is due.
 	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id), nil))
