@@ -190,8 +190,13 @@ func (e *Entry) leafHash(buf []byte) (tlog.Hash, []byte) {
 	return sha256.Sum256(buf), buf
 }
 
-// Append adds e to the log inside tx, numbering it after the last entry. The row lock on audit_head
-// serialises appends across processes on PostgreSQL; on SQLite the transaction already holds the write lock.
+// Append adds e to the log, numbering it after the last entry, and returns its seq. In a write transaction
+// (WithTx) the entry is written inside tx and commits or rolls back with it. In a read transaction
+// (database.DB.WithRead) it cannot be written there: it is handed to the group committer (Tx.DeferWrite),
+// which appends it, with the entries of other reads, in one write transaction once the read has succeeded,
+// and WithRead returns only after that commit. Its seq is not known until then, so Append returns 0; no
+// caller of a read uses the seq. The row lock on audit_head serialises appends across processes on
+// PostgreSQL; on SQLite the write transaction already holds the write lock.
 func Append(ctx context.Context, tx *database.Tx, e Entry) (int64, error) {
 	if !e.Action.Valid() {
 		return 0, fmt.Errorf("audit: unknown action %q", e.Action)
@@ -199,6 +204,17 @@ func Append(ctx context.Context, tx *database.Tx, e Entry) (int64, error) {
 	if e.At.IsZero() {
 		return 0, fmt.Errorf("audit: entry without a time")
 	}
+	if tx.ReadOnly() {
+		return 0, tx.DeferWrite(ctx, func(ctx context.Context, wtx *database.Tx) error {
+			_, err := appendEntry(ctx, wtx, e)
+			return err
+		})
+	}
+	return appendEntry(ctx, tx, e)
+}
+
+// appendEntry writes e inside the write transaction tx.
+func appendEntry(ctx context.Context, tx *database.Tx, e Entry) (int64, error) {
 	q := "UPDATE audit_head SET size = size + 1 WHERE id = 1 RETURNING size - 1"
 	if err := tx.QueryRowContext(ctx, q).Scan(&e.Seq); err != nil {
 		return 0, fmt.Errorf("audit: append: %w", err)

@@ -40,6 +40,8 @@ type DB struct {
 	Path  string
 	write *sql.DB
 	read  *sql.DB
+	// group appends the writes deferred by read transactions (WithRead), many reads to one commit.
+	group groupCommitter
 }
 
 // ErrNotFound is returned by stores when a row does not exist; callers turn it into a prevent.Error.
@@ -80,10 +82,13 @@ func sqliteDSN(path string, readOnly bool) string {
 	} {
 		q.Add("_pragma", p)
 	}
-	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
 	if readOnly {
+		// Readers begin DEFERRED: a read transaction takes no write lock, and WAL gives it a snapshot.
+		q.Set("_txlock", "deferred")
 		q.Add("_pragma", "query_only(ON)")
+	} else {
+		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
@@ -199,7 +204,7 @@ func (db *DB) Close() error {
 }
 
 // Read returns the reader pool, for queries that neither write nor read personal data
-// (reads of personal data are audited, so they run in a write transaction).
+// (reads of personal data are audited, so they run in WithRead or WithTx).
 func (db *DB) Read() Querier { return db.read }
 
 // Writer returns the writer pool. It is for migrations, backups and benchmarks; use WithTx for changes.
@@ -208,12 +213,16 @@ func (db *DB) Writer() *sql.DB { return db.write }
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 
-// Tx is a write transaction. It is passed explicitly, never hidden in a context.
+// Tx is a transaction: a write transaction (WithTx) or a read transaction (WithRead, ReadOnly reports
+// which). It is passed explicitly, never hidden in a context.
 type Tx struct {
 	*sql.Tx
 	Dialect Dialect
 	after   []func()
 	before  []beforeCommit
+	// readOnly marks a read transaction; deferred holds the writes it handed to DeferWrite.
+	readOnly bool
+	deferred []func(ctx context.Context, tx *Tx) error
 }
 
 type beforeCommit struct {
