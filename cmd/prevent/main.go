@@ -12,7 +12,10 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	stopProfile := cpuProfileOnSignal(os.Getenv("PREVENT_CPU_PROFILE"), os.Stderr)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stopProfile()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "prevent:", err)
 		os.Exit(1)
 	}
