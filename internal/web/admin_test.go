@@ -35,7 +35,11 @@ type adminFixture struct {
 
 // testDeps wires the pages' services on db as the service does (the auth service may be nil).
 func testDeps(db *database.DB, as *auth.Service, ps *partnership.Service, now func() time.Time) Deps {
-	w := testworld.New(db, now)
+	return servicesDeps(testworld.New(db, now), as, ps, now)
+}
+
+// servicesDeps wires the pages on the services w as the service does (the auth service may be nil).
+func servicesDeps(w testworld.Services, as *auth.Service, ps *partnership.Service, now func() time.Time) Deps {
 	return Deps{Auth: as, Partnership: ps, Casework: w.Casework, Sharing: w.Sharing, Rights: w.Rights, Programme: w.Programme, Returns: w.Returns, Assurance: w.Assurance, Work: w.Work,
 		Notify: w.Notify, AuditLog: w.AuditLog, Now: now}
 }
@@ -74,6 +78,16 @@ func serve(t *testing.T, s *Server, p prevent.Principal, method, target string, 
 	w := httptest.NewRecorder()
 	mux.ServeHTTP(w, r)
 	return w
+}
+
+func wantRedirect(t *testing.T, w *httptest.ResponseRecorder, prefix string) string {
+	t.Helper()
+	res := w.Result()
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, prefix) {
+		t.Fatalf("status %d to %q, want 303 to %s…", res.StatusCode, loc, prefix)
+	}
+	return loc
 }
 
 func parse(t *testing.T, w *httptest.ResponseRecorder) *goquery.Document {

@@ -8,21 +8,36 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/casework/caseworktest"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
+
+// caseFixture is the casework world (caseworktest) served by the whole service's pages, for what follows a
+// case through several areas.
+type caseFixture struct {
+	caseworktest.World
+	s *Server
+}
+
+func newCaseFixture(t *testing.T) caseFixture {
+	t.Helper()
+	w := caseworktest.New(t, dbtest.NewSQLite(t))
+	return caseFixture{World: w, s: New(servicesDeps(w.Services, nil, w.Partnership, w.Now))}
+}
 
 // overseer adds a person of the fixture's council in role (a data protection officer, an auditor).
 func (f caseFixture) overseer(t *testing.T, name string, role prevent.Role) prevent.Principal {
 	t.Helper()
-	id, _, err := f.ps.CreatePerson(context.Background(), f.admin, f.pid, partnership.PersonInput{Name: name,
-		Email: strings.ReplaceAll(strings.ToLower(name), " ", ".") + "@example.gov.uk", OrganisationID: f.orgID, Roles: []string{string(role)}})
+	id, _, err := f.Partnership.CreatePerson(context.Background(), f.Admin, f.PID, partnership.PersonInput{Name: name,
+		Email: strings.ReplaceAll(strings.ToLower(name), " ", ".") + "@example.gov.uk", OrganisationID: f.Council, Roles: []string{string(role)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return prevent.Principal{PersonID: id, Name: name, OrganisationID: f.orgID, MFA: true,
-		Memberships: []prevent.Membership{{PartnershipID: f.pid, Role: role}}}
+	return prevent.Principal{PersonID: id, Name: name, OrganisationID: f.Council, MFA: true,
+		Memberships: []prevent.Membership{{PartnershipID: f.PID, Role: role}}}
 }
 
 // TestLedgerAndAuditLogNameCasesAndPeople checks that the disclosure ledger and the audit log name a case
@@ -32,19 +47,19 @@ func (f caseFixture) overseer(t *testing.T, name string, role prevent.Role) prev
 func TestLedgerAndAuditLogNameCasesAndPeople(t *testing.T) {
 	f := newCaseFixture(t)
 	ctx := context.Background()
-	id := f.screeningCase(t, "Sam", "Sharewell")
-	ref, err := f.svc.Referral(ctx, f.coordinator, id)
+	id := f.ScreeningCase(t, "Sam", "Sharewell")
+	ref, err := f.Casework.Referral(ctx, f.Coordinator, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.schoolB)
-	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, fmt.Sprintf("/partnerships/%d/cases/%d/share", f.pid, id),
-		shared(url.Values{"organisation": {core.IDText(f.schoolB)}, "recipients": {core.IDText(f.referrerB.PersonID)}})), fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id))
+	f.AgreeAll(t, f.Council, f.SchoolB)
+	wantRedirect(t, serve(t, f.s, f.Coordinator, http.MethodPost, fmt.Sprintf("/partnerships/%d/cases/%d/share", f.PID, id),
+		caseworktest.Shared(url.Values{"organisation": {core.IDText(f.SchoolB)}, "recipients": {core.IDText(f.ReferrerB.PersonID)}})), fmt.Sprintf("/partnerships/%d/cases/%d", f.PID, id))
 	dpo := f.overseer(t, "Dee Protection", prevent.DataProtection)
 	auditor := f.overseer(t, "Aud Itor", prevent.Auditor)
 	rowID := fmt.Sprintf("Case %d", id)
 
-	ledger := fmt.Sprintf("/partnerships/%d/sharing/disclosures", f.pid)
+	ledger := fmt.Sprintf("/partnerships/%d/sharing/disclosures", f.PID)
 	text := parse(t, serve(t, f.s, dpo, http.MethodGet, ledger, nil)).Find("main table").Text()
 	if !strings.Contains(text, "Case "+ref.Reference) || strings.Contains(text, rowID) {
 		t.Errorf("the ledger does not name the case by its reference %s: %s", ref.Reference, text)
@@ -61,7 +76,7 @@ func TestLedgerAndAuditLogNameCasesAndPeople(t *testing.T) {
 	if title := doc.Find("title").Text(); !strings.Contains(title, "Case "+ref.Reference) || strings.Contains(title, "Sharewell") {
 		t.Errorf("the case ledger's title: %q", title)
 	}
-	if doc.Find(`main a[href="`+fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id)+`"]`).Length() != 0 {
+	if doc.Find(`main a[href="`+fmt.Sprintf("/partnerships/%d/cases/%d", f.PID, id)+`"]`).Length() != 0 {
 		t.Error("the data protection officer, who may not open cases, is linked to the case")
 	}
 	// The auditor may not see the partnership's people: recipients are counted, not named.
@@ -78,11 +93,11 @@ func TestLedgerAndAuditLogNameCasesAndPeople(t *testing.T) {
 	}
 	text = table.Text()
 	if !strings.Contains(text, "Case "+ref.Reference) || !strings.Contains(text, "Cara Coordinator") || !strings.Contains(text, "Olu Officer") ||
-		strings.Contains(text, fmt.Sprintf("Person %d", f.coordinator.PersonID)) {
+		strings.Contains(text, fmt.Sprintf("Person %d", f.Coordinator.PersonID)) {
 		t.Errorf("the DPO's audit log does not name the case and people: %s", text)
 	}
 	text = parse(t, serve(t, f.s, auditor, http.MethodGet, audit, nil)).Find("main table tbody").Text()
-	if strings.Contains(text, "Cara Coordinator") || !strings.Contains(text, fmt.Sprintf("Person %d", f.coordinator.PersonID)) || !strings.Contains(text, "Case "+ref.Reference) {
+	if strings.Contains(text, "Cara Coordinator") || !strings.Contains(text, fmt.Sprintf("Person %d", f.Coordinator.PersonID)) || !strings.Contains(text, "Case "+ref.Reference) {
 		t.Errorf("the auditor's audit log: %s", text)
 	}
 }

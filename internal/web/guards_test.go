@@ -17,6 +17,7 @@ import (
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/web/admin"
 	casepages "github.com/preventplatform/prevent/internal/web/casework"
+	"github.com/preventplatform/prevent/internal/web/casework/caseworktest"
 	"github.com/preventplatform/prevent/internal/web/core"
 	sharingpages "github.com/preventplatform/prevent/internal/web/sharing"
 )
@@ -86,7 +87,7 @@ func newGuardPages(t *testing.T, db *database.DB) *guardPages {
 	g.coordinator = person("Cara Coordinator", g.council, prevent.Coordinator)
 	g.worker = person("Wes Worker", g.mentors, prevent.Provider)
 	g.dpo = person("Dee Protection", g.council, prevent.DataProtection)
-	agreeAll(t, g.s, g.admin, g.pid, g.council, g.mentors)
+	caseworktest.AgreeAll(t, g.s.deps.Sharing, g.admin, g.pid, g.s.deps.Now(), g.council, g.mentors)
 	if g.provider, err = g.svc.RegisterProvider(ctx, g.coordinator, g.pid, casework.ProviderInput{OrganisationID: g.mentors}); err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +196,7 @@ func TestGuardsThroughThePages(t *testing.T) {
 		if err != nil || len(types) == 0 {
 			t.Fatal(err)
 		}
-		iv := shared(url.Values{"type": {types[0].Code}, "provider": {core.IDText(g.provider)}, "worker": {core.IDText(g.worker.PersonID)},
+		iv := caseworktest.Shared(url.Values{"type": {types[0].Code}, "provider": {core.IDText(g.provider)}, "worker": {core.IDText(g.worker.PersonID)},
 			"description": {"Weekly mentoring at the youth centre"}}, sharing.Identity, sharing.SupportPlan)
 		iv.Set(casepages.SharePurpose, string(sharing.SupportDelivery))
 		incomplete := with(iv, nil)
@@ -256,7 +257,7 @@ func TestGuardsThroughThePages(t *testing.T) {
 		if doc := parse(t, serve(t, g.s, co, http.MethodGet, g.cases+"/share", nil)); doc.Find(`#organisation option[value="`+core.IDText(g.mentors)+`"]`).Length() != 0 {
 			t.Error("the provider, which has not acknowledged its duties, is offered to share with")
 		}
-		g.refusedInline(t, "a share with the provider", co, g.cases+"/share", shared(url.Values{"organisation": {core.IDText(g.mentors)}}),
+		g.refusedInline(t, "a share with the provider", co, g.cases+"/share", caseworktest.Shared(url.Values{"organisation": {core.IDText(g.mentors)}}),
 			"organisation-error", "Kindly Mentors CIC is not a public body")
 		wantRedirect(t, serve(t, g.s, g.dpo, http.MethodPost, sharingpages.NewAcknowledgementPath.Link(g.pid), url.Values{"organisation": {core.IDText(g.mentors)},
 			"acknowledged-by": {"Director"}, "acknowledged-on-day": {fmt.Sprint(g.now.Day())},

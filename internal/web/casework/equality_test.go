@@ -1,4 +1,4 @@
-package web
+package casework_test
 
 import (
 	"fmt"
@@ -16,20 +16,20 @@ import (
 // work list shows the answers.
 func TestEqualityMonitoringPage(t *testing.T) {
 	f := newCaseFixture(t)
-	base := fmt.Sprintf("/partnerships/%d/referrals", f.pid)
-	prefix := strings.TrimSuffix(wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, base, url.Values{}), base+"/"), "about-you")
+	base := fmt.Sprintf("/partnerships/%d/referrals", f.PID)
+	prefix := strings.TrimSuffix(wantRedirect(t, serve(t, f.s, f.Referrer, http.MethodPost, base, url.Values{}), base+"/"), "about-you")
 	for _, a := range []struct {
 		step string
 		form url.Values
 	}{
 		{"names", url.Values{"given-names": {"Quentin"}, "family-name": {"Equalitytest"}}},
 		{"concern", url.Values{"what-happened": {"Shared extremist videos in class"}}},
-		{"types", url.Values{"types": {f.concernType(t)}}},
+		{"types", url.Values{"types": {f.ConcernType(t)}}},
 		{"knows", url.Values{"person-knows": {"no"}}},
 	} {
-		wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+a.step, a.form), prefix)
+		wantRedirect(t, serve(t, f.s, f.Referrer, http.MethodPost, prefix+a.step, a.form), prefix)
 	}
-	doc := parse(t, serve(t, f.s, f.referrer, http.MethodGet, prefix+"equality", nil))
+	doc := parse(t, serve(t, f.s, f.Referrer, http.MethodGet, prefix+"equality", nil))
 	text := doc.Find("main").Text()
 	for _, want := range []string{"These questions are optional", "treats people fairly", "never used to make a decision about this person",
 		"anonymous totals", "Prefer not to say", "White: Roma", "Has a mental health need or neurodiversity been recorded"} {
@@ -41,15 +41,15 @@ func TestEqualityMonitoringPage(t *testing.T) {
 		t.Errorf("%d ethnicity and %d mental health radios", doc.Find("input[name=ethnicity]").Length(), doc.Find("input[name=mental-health]").Length())
 	}
 	// An unknown code is refused on the page, naming the question.
-	w := serve(t, f.s, f.referrer, http.MethodPost, prefix+"equality", url.Values{"ethnicity": {"martian"}})
+	w := serve(t, f.s, f.Referrer, http.MethodPost, prefix+"equality", url.Values{"ethnicity": {"martian"}})
 	doc = parse(t, w)
 	if w.Code != 200 || doc.Find("#ethnicity-error").Length() != 1 || !strings.Contains(doc.Find(".govuk-error-summary").Text(), "Ethnicity") {
 		t.Fatalf("unknown code: %d %s", w.Code, doc.Find("main").Text())
 	}
-	wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+"equality", url.Values{"ethnicity": {"white_roma"},
+	wantRedirect(t, serve(t, f.s, f.Referrer, http.MethodPost, prefix+"equality", url.Values{"ethnicity": {"white_roma"},
 		"mental-health": {"prefer_not_to_say"}}), prefix+"check")
 	// Answered and saved, nothing is checked when the page is opened again.
-	doc = parse(t, serve(t, f.s, f.referrer, http.MethodGet, prefix+"equality", nil))
+	doc = parse(t, serve(t, f.s, f.Referrer, http.MethodGet, prefix+"equality", nil))
 	if doc.Find("input[checked]").Length() != 0 {
 		t.Error("the equality page shows the answers given")
 	}
@@ -62,17 +62,17 @@ func TestEqualityMonitoringPage(t *testing.T) {
 			}
 		}
 	}
-	check("check your answers", parse(t, serve(t, f.s, f.referrer, http.MethodGet, prefix+"check", nil)).Find("main").Text())
-	wantRedirect(t, serve(t, f.s, f.referrer, http.MethodPost, prefix+"submit", url.Values{"danger": {"yes"}}), prefix+"confirmation")
+	check("check your answers", parse(t, serve(t, f.s, f.Referrer, http.MethodGet, prefix+"check", nil)).Find("main").Text())
+	wantRedirect(t, serve(t, f.s, f.Referrer, http.MethodPost, prefix+"submit", url.Values{"danger": {"yes"}}), prefix+"confirmation")
 	id := strings.Split(strings.TrimPrefix(prefix, base+"/"), "/")[0]
-	casePage := fmt.Sprintf("/partnerships/%d/cases/%s", f.pid, id)
+	casePage := fmt.Sprintf("/partnerships/%d/cases/%s", f.PID, id)
 	pages := []struct {
 		what, path string
 	}{
 		{"the copy sent", prefix + "sent"},
 		{"the case page", casePage},
-		{"the case list", fmt.Sprintf("/partnerships/%d/cases", f.pid)},
-		{"the search", fmt.Sprintf("/partnerships/%d/cases/search?q=Equalitytest", f.pid)},
+		{"the case list", fmt.Sprintf("/partnerships/%d/cases", f.PID)},
+		{"the search", fmt.Sprintf("/partnerships/%d/cases/search?q=Equalitytest", f.PID)},
 		{"the work list", "/work"},
 	}
 	for _, slug := range casepages.SectionSlugs() {
@@ -82,7 +82,7 @@ func TestEqualityMonitoringPage(t *testing.T) {
 		for _, who := range []struct {
 			name string
 			p    prevent.Principal
-		}{{"referrer", f.referrer}, {"officer", f.officer}, {"coordinator", f.coordinator}} {
+		}{{"referrer", f.Referrer}, {"officer", f.Officer}, {"coordinator", f.Coordinator}} {
 			w := serve(t, f.s, who.p, http.MethodGet, p.path, nil)
 			if w.Code != http.StatusOK {
 				continue

@@ -1,4 +1,4 @@
-package web
+package casework_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
 	casepages "github.com/preventplatform/prevent/internal/web/casework"
+	"github.com/preventplatform/prevent/internal/web/casework/caseworktest"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -37,26 +38,26 @@ func wantCaseTitles(t *testing.T, f caseFixture, p prevent.Principal, reference,
 func TestCasePageTitlesCarryTheReferenceNotTheName(t *testing.T) {
 	f := newCaseFixture(t)
 	ctx := context.Background()
-	co := f.coordinator
+	co := f.Coordinator
 	const family = "Titleworthy"
-	id := f.submitReferral(t, "Robin", family)
-	ref, err := f.svc.Referral(ctx, co, id)
+	id := f.SubmitReferral(t, "Robin", family)
+	ref, err := f.Casework.Referral(ctx, co, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rn := ref.Reference
-	cases := fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id)
+	cases := fmt.Sprintf("/partnerships/%d/cases/%d", f.PID, id)
 
 	// Triage, by the police.
-	wantCaseTitles(t, f, f.officer, rn, family, cases, cases+"/triage", cases+"/triage/decision?decision="+string(casework.EvReferToChannel))
-	doc := parse(t, serve(t, f.s, f.officer, http.MethodPost, cases+"/triage/decision", url.Values{"decision": {string(casework.EvReferToChannel)}}))
+	wantCaseTitles(t, f, f.Officer, rn, family, cases, cases+"/triage", cases+"/triage/decision?decision="+string(casework.EvReferToChannel))
+	doc := parse(t, serve(t, f.s, f.Officer, http.MethodPost, cases+"/triage/decision", url.Values{"decision": {string(casework.EvReferToChannel)}}))
 	if title := doc.Find("title").Text(); !strings.HasPrefix(title, "Error: ") || !strings.Contains(title, "Case "+rn) || strings.Contains(title, "Error: Error:") {
 		t.Errorf("triage decision with errors: title %q", title)
 	}
-	if _, err := f.svc.RecordDeconfliction(ctx, f.officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
+	if _, err := f.Casework.RecordDeconfliction(ctx, f.Officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Triage(ctx, f.officer, id, casework.TriageInput{Decision: casework.EvReferToChannel, ReasonableGrounds: "Shared violent material"}); err != nil {
+	if _, err := f.Casework.Triage(ctx, f.Officer, id, casework.TriageInput{Decision: casework.EvReferToChannel, ReasonableGrounds: "Shared violent material"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -79,17 +80,17 @@ func TestCasePageTitlesCarryTheReferenceNotTheName(t *testing.T) {
 		"factor-3-evidence": {"Says the group is his only friends"}, "summary": {"Isolated"}}), cases)
 
 	// The panel: listing on a meeting held today, attendance, and the panel's page of the case.
-	panels := fmt.Sprintf("/partnerships/%d/panels", f.pid)
+	panels := fmt.Sprintf("/partnerships/%d/panels", f.PID)
 	loc := wantRedirect(t, serve(t, f.s, co, http.MethodPost, panels, url.Values{"name": {"Northtown Channel Panel"}, "areas": {"Northtown"}}), panels+"/")
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(co.PersonID)}, "role": {"chair"}}), loc)
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(f.officer.PersonID)}, "role": {"police"}}), loc)
-	held := f.s.deps.Now()
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(f.Officer.PersonID)}, "role": {"police"}}), loc)
+	held := f.Now()
 	meeting := wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/meetings", url.Values{"held-day": {fmt.Sprint(held.Day())},
 		"held-month": {fmt.Sprint(int(held.Month()))}, "held-year": {fmt.Sprint(held.Year())}}), loc+"/meetings/")
-	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.officer.OrganisationID)
+	f.AgreeAll(t, f.Council, f.Officer.OrganisationID)
 	list := url.Values{"panel": {strings.TrimPrefix(loc, panels+"/")}, "meeting": {core.IDText(lastPathID(t, meeting))}}
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", shared(list)), cases+"/panel")
-	m, err := f.svc.Meeting(ctx, co, lastPathID(t, meeting))
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", caseworktest.Shared(list)), cases+"/panel")
+	m, err := f.Casework.Meeting(ctx, co, lastPathID(t, meeting))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestCasePageTitlesCarryTheReferenceNotTheName(t *testing.T) {
 	if title := parse(t, serve(t, f.s, co, http.MethodGet, decision, nil)).Find("title").Text(); !strings.HasPrefix(title, "Panel decision: Case "+rn) {
 		t.Errorf("the panel's decision page: title %q", title)
 	}
-	today := f.s.deps.Now()
+	today := f.Now()
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, decision, url.Values{"decision": {"adopt"}, "rationale": {"Would benefit from support"},
 		"reached": {"unanimous"}, "consulted-at-day": {fmt.Sprint(today.Day())}, "consulted-at-month": {fmt.Sprint(int(today.Month()))},
 		"consulted-at-year": {fmt.Sprint(today.Year())}, "consulted-with": {"Duty social worker"}}), meeting)

@@ -1,4 +1,4 @@
-package web
+package casework_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
 	casepages "github.com/preventplatform/prevent/internal/web/casework"
+	"github.com/preventplatform/prevent/internal/web/casework/caseworktest"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -22,26 +23,26 @@ import (
 func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
 	f := newCaseFixture(t)
 	ctx := context.Background()
-	co := f.coordinator
-	now := f.s.deps.Now()
-	id := f.screeningCase(t, "Lee", "Listed")
-	if _, err := f.svc.SaveAssessment(ctx, co, id, casework.AssessmentInput{SummaryConclusion: "Isolated",
+	co := f.Coordinator
+	now := f.Now()
+	id := f.ScreeningCase(t, "Lee", "Listed")
+	if _, err := f.Casework.SaveAssessment(ctx, co, id, casework.AssessmentInput{SummaryConclusion: "Isolated",
 		Factors: []casework.FactorInput{{No: 3, Presence: casework.Present, Evidence: "Only friends are online", Source: "School"}}}); err != nil {
 		t.Fatal(err)
 	}
 	member, memberOrg := f.member(t)
-	panel, err := f.svc.CreatePanel(ctx, co, f.pid, "Northtown Channel Panel", []string{"Northtown"})
+	panel, err := f.Casework.CreatePanel(ctx, co, f.PID, "Northtown Channel Panel", []string{"Northtown"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range []casework.PanelMemberInput{{PersonID: co.PersonID, Role: casework.RoleChair}, {PersonID: f.officer.PersonID, Role: casework.RolePolice},
+	for _, m := range []casework.PanelMemberInput{{PersonID: co.PersonID, Role: casework.RoleChair}, {PersonID: f.Officer.PersonID, Role: casework.RolePolice},
 		{PersonID: member.PersonID, Role: casework.RoleMember}} {
-		if _, err := f.svc.AddPanelMember(ctx, co, panel, m); err != nil {
+		if _, err := f.Casework.AddPanelMember(ctx, co, panel, m); err != nil {
 			t.Fatal(err)
 		}
 	}
-	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.officer.OrganisationID, memberOrg)
-	cases := fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id)
+	f.AgreeAll(t, f.Council, f.Officer.OrganisationID, memberOrg)
+	cases := fmt.Sprintf("/partnerships/%d/cases/%d", f.PID, id)
 	list := cases + "/panel/list"
 
 	// First the panel.
@@ -51,13 +52,13 @@ func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
 	}
 	// A panel with no meeting to come: a link to schedule one, and nothing to submit.
 	doc = parse(t, serve(t, f.s, co, http.MethodGet, list+"?panel="+core.IDText(panel), nil))
-	schedule := fmt.Sprintf("/partnerships/%d/panels/%d#schedule", f.pid, panel)
+	schedule := fmt.Sprintf("/partnerships/%d/panels/%d#schedule", f.PID, panel)
 	if doc.Find(`main a[href="`+schedule+`"]`).Length() != 1 || doc.Find(`form[method=post]`).Length() != 0 {
 		t.Errorf("a panel with no meetings: %s", doc.Find("main").Text())
 	}
 	meet := func(days int) prevent.ID {
 		t.Helper()
-		m, err := f.svc.ScheduleMeeting(ctx, co, panel, now.AddDate(0, 0, days))
+		m, err := f.Casework.ScheduleMeeting(ctx, co, panel, now.AddDate(0, 0, days))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,14 +73,14 @@ func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
 		t.Errorf("meetings offered %v, want the upcoming ones soonest first %v", options, want)
 	}
 	// Without a meeting the listing is refused with the rest kept.
-	doc = parse(t, serve(t, f.s, co, http.MethodPost, list, shared(url.Values{"panel": {core.IDText(panel)}})))
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, list, caseworktest.Shared(url.Values{"panel": {core.IDText(panel)}})))
 	if doc.Find("#meeting-error").Length() != 1 || doc.Find(`input[type=hidden][name=panel][value="`+core.IDText(panel)+`"]`).Length() != 1 {
 		t.Errorf("listing without a meeting: %s", doc.Find(".govuk-error-summary").Text())
 	}
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, list, shared(url.Values{"panel": {core.IDText(panel)}, "meeting": {core.IDText(next)}})), cases+"/panel")
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, list, caseworktest.Shared(url.Values{"panel": {core.IDText(panel)}, "meeting": {core.IDText(next)}})), cases+"/panel")
 
 	// The meeting next week has the case on its agenda, and offers no attendance or decision yet.
-	meeting := fmt.Sprintf("/partnerships/%d/panels/%d/meetings/%d", f.pid, panel, next)
+	meeting := fmt.Sprintf("/partnerships/%d/panels/%d/meetings/%d", f.PID, panel, next)
 	caseAt := meeting + "/cases/" + core.IDText(id)
 	doc = parse(t, serve(t, f.s, co, http.MethodGet, meeting, nil))
 	if doc.Find(`table a[href="`+caseAt+`"]`).Length() != 1 {
@@ -93,7 +94,7 @@ func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
 	if doc.Find(`form[action$="`+caseAt+`"]`).Length() != 0 || !strings.Contains(doc.Find("main").Text(), "has not happened yet") {
 		t.Errorf("the case page of a meeting not yet held offers a decision: %s", doc.Find("main").Text())
 	}
-	m, err := f.svc.Meeting(ctx, co, next)
+	m, err := f.Casework.Meeting(ctx, co, next)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,11 +105,11 @@ func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
 	for path, form := range map[string]url.Values{meeting + "/attendance": present,
 		caseAt: {"decision": {"adopt"}, "rationale": {"Agreed"}, "reached": {"unanimous"}}} {
 		w := serve(t, f.s, co, http.MethodPost, path, form)
-		if w.Code != http.StatusConflict || !strings.Contains(parse(t, w).Find("main").Text(), "has not happened yet") {
-			t.Errorf("POST %s before the meeting: %d %s", path, w.Code, parse(t, w).Find("main").Text())
+		if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "has not happened yet") {
+			t.Errorf("POST %s before the meeting: %d %s", path, w.Code, w.Body.String())
 		}
 	}
-	if r, err := f.svc.Referral(ctx, co, id); err != nil || r.State != casework.PanelListed {
+	if r, err := f.Casework.Referral(ctx, co, id); err != nil || r.State != casework.PanelListed {
 		t.Errorf("after the refusals: %s %v", r.State, err)
 	}
 
@@ -122,7 +123,7 @@ func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
 	}
 	// The member reads the meeting, from the panel's page, without any form: who is to attend, and the agenda
 	// linking to the case page above.
-	doc = parse(t, serve(t, f.s, member, http.MethodGet, fmt.Sprintf("/partnerships/%d/panels/%d", f.pid, panel), nil))
+	doc = parse(t, serve(t, f.s, member, http.MethodGet, fmt.Sprintf("/partnerships/%d/panels/%d", f.PID, panel), nil))
 	if doc.Find(`main a[href="`+meeting+`"]`).Length() != 1 {
 		t.Errorf("the panel's page does not link the member to the meeting: %s", doc.Find("main").Text())
 	}
@@ -144,7 +145,7 @@ func TestListingForAMeetingAndMeetingsNotYetHeld(t *testing.T) {
 		t.Errorf("the coordinator's panel case page: %s", text)
 	}
 	// Someone outside the panel does not find it.
-	if w := serve(t, f.s, f.referrerB, http.MethodGet, caseAt, nil); w.Code != http.StatusNotFound {
+	if w := serve(t, f.s, f.ReferrerB, http.MethodGet, caseAt, nil); w.Code != http.StatusNotFound {
 		t.Errorf("another school's referrer on the panel's case page: %d", w.Code)
 	}
 }

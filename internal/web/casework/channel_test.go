@@ -1,4 +1,4 @@
-package web
+package casework_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/casework/caseworktest"
 	"github.com/preventplatform/prevent/internal/web/core"
 	"github.com/preventplatform/prevent/internal/web/core/coretest"
 )
@@ -24,15 +25,15 @@ import (
 func TestChannelRefusalsThroughThePages(t *testing.T) {
 	f := newCaseFixture(t)
 	ctx := context.Background()
-	co := f.coordinator
-	id := f.submitReferral(t, "Robin", "Young")
-	if _, err := f.svc.RecordDeconfliction(ctx, f.officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
+	co := f.Coordinator
+	id := f.SubmitReferral(t, "Robin", "Young")
+	if _, err := f.Casework.RecordDeconfliction(ctx, f.Officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Triage(ctx, f.officer, id, casework.TriageInput{Decision: casework.EvReferToChannel, ReasonableGrounds: "Shared violent material"}); err != nil {
+	if _, err := f.Casework.Triage(ctx, f.Officer, id, casework.TriageInput{Decision: casework.EvReferToChannel, ReasonableGrounds: "Shared violent material"}); err != nil {
 		t.Fatal(err)
 	}
-	cases := fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id)
+	cases := fmt.Sprintf("/partnerships/%d/cases/%d", f.PID, id)
 
 	// The assessment page says there is no score; a present factor needs evidence.
 	doc := parse(t, serve(t, f.s, co, http.MethodGet, cases+"/assessment/new", nil))
@@ -54,15 +55,15 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	}
 
 	// A panel: chair (the coordinator's local authority), police representative, and a meeting.
-	panels := fmt.Sprintf("/partnerships/%d/panels", f.pid)
+	panels := fmt.Sprintf("/partnerships/%d/panels", f.PID)
 	loc := wantRedirect(t, serve(t, f.s, co, http.MethodPost, panels, url.Values{"name": {"Northtown Channel Panel"}, "areas": {"Northtown"}}), panels+"/")
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(co.PersonID)}, "role": {"chair"}}), loc)
-	doc = parse(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(f.referrer.PersonID)}, "role": {"police"}}))
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(f.Referrer.PersonID)}, "role": {"police"}}))
 	if doc.Find(".govuk-error-summary").Length() != 1 {
 		t.Error("a school's referrer accepted as the police representative")
 	}
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(f.officer.PersonID)}, "role": {"police"}}), loc)
-	held := f.s.deps.Now()
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/members", url.Values{"person": {core.IDText(f.Officer.PersonID)}, "role": {"police"}}), loc)
+	held := f.Now()
 	channelDateRefusals(t, f.s, co, loc+"/meetings", url.Values{}, "held", "Date of the meeting", true)
 	meeting := wantRedirect(t, serve(t, f.s, co, http.MethodPost, loc+"/meetings", url.Values{"held-day": {fmt.Sprint(held.Day())},
 		"held-month": {fmt.Sprint(int(held.Month()))}, "held-year": {fmt.Sprint(held.Year())}}), loc+"/meetings/")
@@ -74,12 +75,12 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	if doc.Find("#meeting").Length() != 0 || !strings.Contains(doc.Find(".govuk-warning-text").Text(), "Northtown Police") {
 		t.Errorf("listing for a panel whose member organisation has no agreement is offered: %s", doc.Find("main").Text())
 	}
-	agreeAll(t, f.s, f.admin, f.pid, f.orgID, f.officer.OrganisationID)
+	f.AgreeAll(t, f.Council, f.Officer.OrganisationID)
 	doc = parse(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", list))
 	if doc.Find("#share-gateway-error").Length() != 1 || doc.Find("#meeting option[selected]").AttrOr("value", "") != list.Get("meeting") {
 		t.Errorf("listing without a disclosure: no inline error, or the meeting chosen was lost: %s", doc.Find(".govuk-error-summary").Text())
 	}
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", shared(list)), cases+"/panel")
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/panel/list", caseworktest.Shared(list)), cases+"/panel")
 
 	// Quorum: nobody is recorded present.
 	decision := meeting + "/cases/" + core.IDText(id)
@@ -96,7 +97,7 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	if v := doc.Find("#rationale").Text(); v != "Vulnerable and would benefit from support" {
 		t.Errorf("the rationale typed was lost: %q", v)
 	}
-	m, err := f.svc.Meeting(ctx, co, lastPathID(t, meeting))
+	m, err := f.Casework.Meeting(ctx, co, lastPathID(t, meeting))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	if v := doc.Find("#rationale").Text(); v != "Vulnerable and would benefit from support" {
 		t.Errorf("the rationale typed was lost: %q", v)
 	}
-	today := f.s.deps.Now()
+	today := f.Now()
 	consulted := url.Values{"consulted-at-day": {fmt.Sprint(today.Day())}, "consulted-at-month": {fmt.Sprint(int(today.Month()))},
 		"consulted-at-year": {fmt.Sprint(today.Year())}, "consulted-with": {"Duty social worker"}}
 	for k, v := range adopt {
@@ -126,7 +127,7 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	channelDateRefusals(t, f.s, co, decision, consulted, "consulted-at", "Date of the consultation", true)
 	channelDateRefusals(t, f.s, co, cases+"/childrens-services", url.Values{"consulted-with": {"Duty social worker"}}, "consulted-at", "Date of the consultation", true)
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, decision, consulted), meeting)
-	if ref, _ := f.svc.Referral(ctx, co, id); ref.State != casework.Adopted {
+	if ref, _ := f.Casework.Referral(ctx, co, id); ref.State != casework.Adopted {
 		t.Fatalf("state after adoption %s", ref.State)
 	}
 	minutes := parse(t, serve(t, f.s, co, http.MethodGet, meeting+"/minutes", nil)).Find("main").Text()
@@ -164,27 +165,27 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	parent := url.Values{"scope": {"support"}, "giver-name": {"Sam Young"}, "giver-role": {"parent"}, "method": {"In person"}, "decision": {"given"}}
 	channelDateRefusals(t, f.s, co, cases+"/consent/new", parent, "decided-at", "Date of the decision", false)
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/consent/new", parent), cases+"/plan")
-	if ref, _ := f.svc.Referral(ctx, co, id); ref.State != casework.SupportActive {
+	if ref, _ := f.Casework.Referral(ctx, co, id); ref.State != casework.SupportActive {
 		t.Fatalf("state after a parent's consent %s", ref.State)
 	}
 	// A missed session raises an alert on the case page once the configured days have passed.
-	providers := fmt.Sprintf("/partnerships/%d/providers", f.pid)
-	doc = parse(t, serve(t, f.s, co, http.MethodPost, providers, url.Values{"organisation": {core.IDText(f.orgID)}, "approved": {"yes"}}))
+	providers := fmt.Sprintf("/partnerships/%d/providers", f.PID)
+	doc = parse(t, serve(t, f.s, co, http.MethodPost, providers, url.Values{"organisation": {core.IDText(f.Council)}, "approved": {"yes"}}))
 	if doc.Find("#approval-reference-error").Length() != 1 {
 		t.Error("an approved provider without its reference: no inline error")
 	}
-	wantRedirect(t, serve(t, f.s, co, http.MethodPost, providers, url.Values{"organisation": {core.IDText(f.orgID)}, "approved": {"yes"},
+	wantRedirect(t, serve(t, f.s, co, http.MethodPost, providers, url.Values{"organisation": {core.IDText(f.Council)}, "approved": {"yes"},
 		"approval-reference": {"HO-IP-7"}}), providers)
-	prov, err := f.svc.Providers(ctx, co, f.pid)
+	prov, err := f.Casework.Providers(ctx, co, f.PID)
 	if err != nil || len(prov) != 1 {
 		t.Fatalf("providers %v %v", prov, err)
 	}
-	types, err := f.svc.Reference(ctx, casework.InterventionTypes, today)
+	types, err := f.Casework.Reference(ctx, casework.InterventionTypes, today)
 	if err != nil || len(types) == 0 {
 		t.Fatal(err)
 	}
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/interventions/new", url.Values{"type": {types[0].Code}, "provider": {core.IDText(prov[0].ID)}}), cases+"/plan")
-	ivs, err := f.svc.Interventions(ctx, co, id)
+	ivs, err := f.Casework.Interventions(ctx, co, id)
 	if err != nil || len(ivs) != 1 {
 		t.Fatalf("interventions %v %v", ivs, err)
 	}
@@ -210,7 +211,7 @@ func TestChannelRefusalsThroughThePages(t *testing.T) {
 	}
 
 	// A referrer may not reach the panel pages or the consent form.
-	if w := serve(t, f.s, f.referrer, http.MethodGet, meeting, nil); w.Code != http.StatusNotFound && w.Code != http.StatusForbidden {
+	if w := serve(t, f.s, f.Referrer, http.MethodGet, meeting, nil); w.Code != http.StatusNotFound && w.Code != http.StatusForbidden {
 		t.Errorf("referrer on the meeting page: %d", w.Code)
 	}
 }
@@ -228,7 +229,7 @@ func lastPathID(t *testing.T, path string) prevent.ID {
 // channelDateRefusals posts values to action with the date input called name, whose messages call it label,
 // left blank (when a date is needed), without its month, and not a real date; each is refused with an error
 // that the error summary links to a field of the date, and the parts typed are shown again.
-func channelDateRefusals(t *testing.T, s *Server, p prevent.Principal, action string, values url.Values, name, label string, required bool) {
+func channelDateRefusals(t *testing.T, s *coretest.Site, p prevent.Principal, action string, values url.Values, name, label string, required bool) {
 	t.Helper()
 	send := func(day, month, year string) *goquery.Document {
 		t.Helper()

@@ -1,4 +1,4 @@
-package web
+package casework_test
 
 import (
 	"context"
@@ -15,97 +15,31 @@ import (
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
 	casepages "github.com/preventplatform/prevent/internal/web/casework"
+	"github.com/preventplatform/prevent/internal/web/casework/caseworktest"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
-
-// agreeAll puts an information sharing agreement in force between the organisations, covering every
-// purpose and category and the gateways a council, a school, a police force and a provider rely on.
-func agreeAll(t *testing.T, s *Server, admin prevent.Principal, pid prevent.ID, parties ...prevent.ID) {
-	t.Helper()
-	ctx := context.Background()
-	testNow := s.deps.Now()
-	svc := s.deps.Sharing
-	in := sharing.AgreementInput{Title: "Northtown Prevent information sharing agreement", Parties: parties,
-		Gateways:  []string{"ctsa_2015_s36_38", "uk_gdpr_6_1_e", "consent", "uk_gdpr_9_2_g"},
-		Retention: "Six years after closure", Disposal: "Secure deletion", Security: "OFFICIAL-SENSITIVE handling",
-		ReviewDate: testNow.AddDate(1, 0, 0)}
-	for _, x := range sharing.Purposes {
-		in.Purposes = append(in.Purposes, x.Purpose)
-	}
-	for _, c := range sharing.Categories {
-		in.Categories = append(in.Categories, c.Category)
-	}
-	id, err := svc.CreateAgreement(ctx, admin, pid, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range parties {
-		if err := svc.AddSignatory(ctx, admin, id, sharing.SignatoryInput{OrganisationID: o, Name: "Signer", JobTitle: "Director", SignedOn: testNow}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := svc.Transition(ctx, admin, id, sharing.Active, ""); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// shared adds a complete "Share information" fieldset to a form: the given categories (identity when
-// none), under the Counter-Terrorism and Security Act 2015 without consent.
-func shared(v url.Values, categories ...sharing.Category) url.Values {
-	out := url.Values{}
-	for k, x := range v {
-		out[k] = x
-	}
-	if len(categories) == 0 {
-		categories = []sharing.Category{sharing.Identity}
-	}
-	for _, c := range categories {
-		out.Add(casepages.ShareCategories, string(c))
-	}
-	out.Set(casepages.SharePurpose, string(sharing.ChannelScreening))
-	out.Set(casepages.ShareOutcome, "To decide whether the person needs support")
-	out.Set(casepages.ShareGateway, "ctsa_2015_s36_38")
-	out.Set(casepages.ShareConsent, string(sharing.ConsentNotSought))
-	out.Set(casepages.ShareReason, "Seeking consent now would prejudice the screening")
-	out.Set(casepages.ShareNecessity, "Screening cannot decide without it; only what is listed is shared")
-	return out
-}
 
 // member adds a panel member of a new health organisation (who may see cases assigned or disclosed to it).
 func (f caseFixture) member(t *testing.T) (prevent.Principal, prevent.ID) {
 	t.Helper()
 	ctx := context.Background()
-	now := f.s.deps.Now()
-	org, err := f.ps.CreateOrganisation(ctx, f.admin, f.pid, partnership.OrganisationInput{Name: "Northtown Health Trust", Sector: "health", PublicBody: "yes"})
+	now := f.Now()
+	org, err := f.Partnership.CreateOrganisation(ctx, f.Admin, f.PID, partnership.OrganisationInput{Name: "Northtown Health Trust", Sector: "health", PublicBody: "yes"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, _, err := f.ps.CreatePerson(ctx, f.admin, f.pid, partnership.PersonInput{Name: "Hana Health", Email: "hana.health@example.gov.uk",
+	id, _, err := f.Partnership.CreatePerson(ctx, f.Admin, f.PID, partnership.PersonInput{Name: "Hana Health", Email: "hana.health@example.gov.uk",
 		OrganisationID: org, Roles: []string{string(prevent.PanelMember)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.ps.RecordVetting(ctx, f.admin, f.pid, id, partnership.VettingInput{Level: prevent.SC.Code(),
+	if err := f.Partnership.RecordVetting(ctx, f.Admin, f.PID, id, partnership.VettingInput{Level: prevent.SC.Code(),
 		GrantedOn: now.AddDate(-1, 0, 0), ExpiresOn: now.AddDate(4, 0, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	return prevent.Principal{PersonID: id, Name: "Hana Health", OrganisationID: org, MFA: true,
-		Memberships: []prevent.Membership{{PartnershipID: f.pid, Role: prevent.PanelMember}},
+		Memberships: []prevent.Membership{{PartnershipID: f.PID, Role: prevent.PanelMember}},
 		Clearance:   prevent.Clearance{Level: prevent.SC, Expires: now.AddDate(4, 0, 0)}}, org
-}
-
-// screeningCase submits a referral and triages it to Channel screening.
-func (f caseFixture) screeningCase(t *testing.T, given, family string) prevent.ID {
-	t.Helper()
-	ctx := context.Background()
-	id := f.submitReferral(t, given, family)
-	if _, err := f.svc.RecordDeconfliction(ctx, f.officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.Triage(ctx, f.officer, id, casework.TriageInput{Decision: casework.EvReferToChannel, ReasonableGrounds: "Shares extremist material"}); err != nil {
-		t.Fatal(err)
-	}
-	return id
 }
 
 // TestSharePageOffersOnlyWhatCanSucceed checks the two steps of "Share this case": the organisation is chosen
@@ -114,29 +48,29 @@ func (f caseFixture) screeningCase(t *testing.T, given, family string) prevent.I
 // organisation's) and the disclosure, whose errors keep what was typed.
 func TestSharePageOffersOnlyWhatCanSucceed(t *testing.T) {
 	f := newCaseFixture(t)
-	id := f.screeningCase(t, "Sam", "Sharewell")
-	page := fmt.Sprintf("/partnerships/%d/cases/%d/share", f.pid, id)
+	id := f.ScreeningCase(t, "Sam", "Sharewell")
+	page := fmt.Sprintf("/partnerships/%d/cases/%d/share", f.PID, id)
 
 	// No agreement in force: nothing to choose, and no form to fill in.
-	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page, nil))
+	doc := parse(t, serve(t, f.s, f.Coordinator, http.MethodGet, page, nil))
 	if doc.Find("select#organisation").Length() != 0 || doc.Find("#share-necessity").Length() != 0 ||
 		!strings.Contains(doc.Find("main").Text(), "no information sharing agreement in force") {
 		t.Errorf("with no agreement the share page offers a choice or a form: %s", doc.Find("main").Text())
 	}
 	// Asking for the school anyway, or posting the whole form for it: the choice is refused, nothing is shared.
-	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+core.IDText(f.schoolB), nil))
+	doc = parse(t, serve(t, f.s, f.Coordinator, http.MethodGet, page+"?organisation="+core.IDText(f.SchoolB), nil))
 	if doc.Find(".govuk-error-summary").Length() != 1 || doc.Find("#share-necessity").Length() != 0 {
 		t.Errorf("an organisation without an agreement was accepted as the choice")
 	}
-	w := serve(t, f.s, f.coordinator, http.MethodPost, page, shared(url.Values{"organisation": {core.IDText(f.schoolB)}}, sharing.Identity))
+	w := serve(t, f.s, f.Coordinator, http.MethodPost, page, caseworktest.Shared(url.Values{"organisation": {core.IDText(f.SchoolB)}}, sharing.Identity))
 	if w.Code != http.StatusOK || !strings.Contains(parse(t, w).Find("#organisation-error").Text(), "no information sharing agreement") {
 		t.Errorf("a share with an organisation without an agreement: %d %s", w.Code, parse(t, w).Find(".govuk-error-summary").Text())
 	}
 
 	// An agreement with the health trust: only the trust is offered, not the school.
 	nurse, trust := f.member(t)
-	agreeAll(t, f.s, f.admin, f.pid, f.orgID, trust)
-	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page, nil))
+	f.AgreeAll(t, f.Council, trust)
+	doc = parse(t, serve(t, f.s, f.Coordinator, http.MethodGet, page, nil))
 	var offered []string
 	doc.Find("#organisation option").Each(func(_ int, s *goquery.Selection) {
 		if v := s.AttrOr("value", ""); v != "" {
@@ -151,7 +85,7 @@ func TestSharePageOffersOnlyWhatCanSucceed(t *testing.T) {
 	}
 
 	// The second step: the trust's people only, and the disclosure.
-	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+core.IDText(trust), nil))
+	doc = parse(t, serve(t, f.s, f.Coordinator, http.MethodGet, page+"?organisation="+core.IDText(trust), nil))
 	for _, sel := range []string{"#share-categories", "#share-purpose", "#share-expected-outcome", "#share-gateway", "#share-consent", "#share-necessity"} {
 		if doc.Find(sel).Length() != 1 {
 			t.Errorf("the share page has no %s", sel)
@@ -167,7 +101,7 @@ func TestSharePageOffersOnlyWhatCanSucceed(t *testing.T) {
 	}
 
 	// Nothing but the organisation: every missing element is named, inline and in the summary.
-	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, page, url.Values{"organisation": {core.IDText(trust)}}))
+	doc = parse(t, serve(t, f.s, f.Coordinator, http.MethodPost, page, url.Values{"organisation": {core.IDText(trust)}}))
 	for _, field := range []string{casepages.ShareCategories, casepages.SharePurpose, casepages.ShareOutcome, casepages.ShareGateway, casepages.ShareConsent, casepages.ShareNecessity} {
 		if doc.Find("#"+field+"-error").Length() != 1 {
 			t.Errorf("no inline error for %s", field)
@@ -180,8 +114,8 @@ func TestSharePageOffersOnlyWhatCanSucceed(t *testing.T) {
 		t.Errorf("the organisation chosen was lost: %q", v)
 	}
 	// A recipient of another organisation is refused, and what was typed is kept.
-	form := shared(url.Values{"organisation": {core.IDText(trust)}, "recipients": {core.IDText(f.referrerB.PersonID)}}, sharing.Identity, sharing.ConcernData)
-	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, page, form))
+	form := caseworktest.Shared(url.Values{"organisation": {core.IDText(trust)}, "recipients": {core.IDText(f.ReferrerB.PersonID)}}, sharing.Identity, sharing.ConcernData)
+	doc = parse(t, serve(t, f.s, f.Coordinator, http.MethodPost, page, form))
 	if doc.Find(".govuk-error-summary").Length() != 1 {
 		t.Error("a recipient of another organisation was accepted")
 	}
@@ -198,23 +132,23 @@ func TestSharePageOffersOnlyWhatCanSucceed(t *testing.T) {
 
 func TestSharePageAllowedRedirectsAndRecipientSeesOnlyWhatWasShared(t *testing.T) {
 	f := newCaseFixture(t)
-	id := f.screeningCase(t, "Sam", "Sharewell")
+	id := f.ScreeningCase(t, "Sam", "Sharewell")
 	nurse, trust := f.member(t)
-	agreeAll(t, f.s, f.admin, f.pid, f.orgID, trust)
-	page := fmt.Sprintf("/partnerships/%d/cases/%d/share", f.pid, id)
-	people := fmt.Sprintf("/partnerships/%d/cases/%d/people", f.pid, id)
+	f.AgreeAll(t, f.Council, trust)
+	page := fmt.Sprintf("/partnerships/%d/cases/%d/share", f.PID, id)
+	people := fmt.Sprintf("/partnerships/%d/cases/%d/people", f.PID, id)
 	if w := serve(t, f.s, nurse, http.MethodGet, people, nil); w.Code != http.StatusNotFound {
 		t.Fatalf("before the share the trust's member gets %d, want 404", w.Code)
 	}
 
 	// The form shows the agreement in force with the trust.
-	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+core.IDText(trust), nil))
+	doc := parse(t, serve(t, f.s, f.Coordinator, http.MethodGet, page+"?organisation="+core.IDText(trust), nil))
 	if txt := doc.Find("#share-agreement").Text(); !strings.Contains(txt, "Northtown Prevent information sharing agreement") || !strings.Contains(txt, "Northtown Health Trust") {
 		t.Errorf("the agreement in force is not shown: %q", txt)
 	}
-	form := shared(url.Values{"organisation": {core.IDText(trust)}, "recipients": {core.IDText(nurse.PersonID)}}, sharing.Identity)
+	form := caseworktest.Shared(url.Values{"organisation": {core.IDText(trust)}, "recipients": {core.IDText(nurse.PersonID)}}, sharing.Identity)
 	form.Add(casepages.ShareFields, casework.FieldName)
-	wantRedirect(t, serve(t, f.s, f.coordinator, http.MethodPost, page, form), fmt.Sprintf("/partnerships/%d/cases/%d/people", f.pid, id))
+	wantRedirect(t, serve(t, f.s, f.Coordinator, http.MethodPost, page, form), fmt.Sprintf("/partnerships/%d/cases/%d/people", f.PID, id))
 	if n := disclosures(t, f, id); n != 1 {
 		t.Fatalf("disclosures after the share: %d, want 1", n)
 	}
@@ -226,7 +160,7 @@ func TestSharePageAllowedRedirectsAndRecipientSeesOnlyWhatWasShared(t *testing.T
 	if !strings.Contains(body, casepages.NotSharedText) {
 		t.Errorf("the recipient is not told what was not shared: %q", body)
 	}
-	summary := parse(t, serve(t, f.s, nurse, http.MethodGet, fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id), nil)).Find("main").Text()
+	summary := parse(t, serve(t, f.s, nurse, http.MethodGet, fmt.Sprintf("/partnerships/%d/cases/%d", f.PID, id), nil)).Find("main").Text()
 	if strings.Contains(summary, "Shared violent material") || !strings.Contains(summary, "Sam Sharewell") || !strings.Contains(summary, casepages.NotSharedText) {
 		t.Errorf("the recipient's case summary shows the concern, which was not shared, or lacks the name: %q", summary)
 	}
@@ -235,7 +169,7 @@ func TestSharePageAllowedRedirectsAndRecipientSeesOnlyWhatWasShared(t *testing.T
 func disclosures(t *testing.T, f caseFixture, id prevent.ID) int {
 	t.Helper()
 	var n int
-	if err := f.db.Read().QueryRowContext(context.Background(), `SELECT count(*) FROM sharing_disclosures WHERE record_kind = 'referral' AND record_id = $1`, id).Scan(&n); err != nil {
+	if err := f.DB.Read().QueryRowContext(context.Background(), `SELECT count(*) FROM sharing_disclosures WHERE record_kind = 'referral' AND record_id = $1`, id).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -243,17 +177,17 @@ func disclosures(t *testing.T, f caseFixture, id prevent.ID) int {
 
 func TestShareFormPrefillsRecordedConsentAndRefusesAClaimOfConsent(t *testing.T) {
 	f := newCaseFixture(t)
-	id := f.screeningCase(t, "Ciaran", "Consentless")
+	id := f.ScreeningCase(t, "Ciaran", "Consentless")
 	nurse, trust := f.member(t)
-	agreeAll(t, f.s, f.admin, f.pid, f.orgID, trust)
+	f.AgreeAll(t, f.Council, trust)
 	// The person refused consent to share information about them.
-	if _, err := f.svc.RecordConsent(context.Background(), f.coordinator, id, casework.ConsentInput{Scope: casework.ScopeInformationSharing,
+	if _, err := f.Casework.RecordConsent(context.Background(), f.Coordinator, id, casework.ConsentInput{Scope: casework.ScopeInformationSharing,
 		GiverName: "Ciaran Consentless", GiverRole: casework.GiverSelf, Method: "In person", Decision: casework.ConsentRefusedBy,
-		Reason: "Does not want the health service told", DecidedAt: f.s.deps.Now().AddDate(0, 0, -1)}); err != nil {
+		Reason: "Does not want the health service told", DecidedAt: f.Now().AddDate(0, 0, -1)}); err != nil {
 		t.Fatal(err)
 	}
-	page := fmt.Sprintf("/partnerships/%d/cases/%d/share", f.pid, id)
-	doc := parse(t, serve(t, f.s, f.coordinator, http.MethodGet, page+"?organisation="+core.IDText(trust), nil))
+	page := fmt.Sprintf("/partnerships/%d/cases/%d/share", f.PID, id)
+	doc := parse(t, serve(t, f.s, f.Coordinator, http.MethodGet, page+"?organisation="+core.IDText(trust), nil))
 	if doc.Find("#share-consent-2[checked]").Length() != 1 {
 		t.Error("the recorded refusal does not pre-select “Refused”")
 	}
@@ -264,9 +198,9 @@ func TestShareFormPrefillsRecordedConsentAndRefusesAClaimOfConsent(t *testing.T)
 		t.Errorf("the recorded consent is not described: %q", hint)
 	}
 	// Claiming consent against the record is refused, on the consent field.
-	form := shared(url.Values{"organisation": {core.IDText(trust)}, "recipients": {core.IDText(nurse.PersonID)}})
+	form := caseworktest.Shared(url.Values{"organisation": {core.IDText(trust)}, "recipients": {core.IDText(nurse.PersonID)}})
 	form.Set(casepages.ShareConsent, string(sharing.ConsentGiven))
-	doc = parse(t, serve(t, f.s, f.coordinator, http.MethodPost, page, form))
+	doc = parse(t, serve(t, f.s, f.Coordinator, http.MethodPost, page, form))
 	if msg := doc.Find("#share-consent-error").Text(); !strings.Contains(msg, "refused on") {
 		t.Errorf("a claim of consent against a recorded refusal: %q", msg)
 	}

@@ -1,4 +1,4 @@
-package web
+package casework_test
 
 import (
 	"context"
@@ -19,19 +19,19 @@ func TestTriageChoosesThenAsks(t *testing.T) {
 	f := newCaseFixture(t)
 	ctx := context.Background()
 	in := casework.ReferralInput{Person: casework.PersonDetails{GivenNames: "Tia", FamilyName: "Triage", DateOfBirth: time.Date(2009, 1, 1, 0, 0, 0, 0, time.UTC)},
-		Concern:     casework.Concern{WhatHappened: "Drew symbols on a desk", Types: []string{f.concernType(t)}},
+		Concern:     casework.Concern{WhatHappened: "Drew symbols on a desk", Types: []string{f.ConcernType(t)}},
 		PersonKnows: casework.DoesNotKnow, DangerAcknowledged: true}
-	id, err := f.svc.SaveDraft(ctx, f.referrer, f.pid, 0, in)
+	id, err := f.Casework.SaveDraft(ctx, f.Referrer, f.PID, 0, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Submit(ctx, f.referrer, id); err != nil {
+	if _, err := f.Casework.Submit(ctx, f.Referrer, id); err != nil {
 		t.Fatal(err)
 	}
-	triage := fmt.Sprintf("/partnerships/%d/cases/%d/triage", f.pid, id)
-	label := f.svc.Label(ctx, casework.ConcernTypes, f.concernType(t), f.s.deps.Now())
+	triage := fmt.Sprintf("/partnerships/%d/cases/%d/triage", f.PID, id)
+	label := f.Casework.Label(ctx, casework.ConcernTypes, f.ConcernType(t), f.Now())
 
-	doc := parse(t, serve(t, f.s, f.officer, http.MethodGet, triage, nil))
+	doc := parse(t, serve(t, f.s, f.Officer, http.MethodGet, triage, nil))
 	summary := doc.Find(".govuk-summary-card").First().Text()
 	for _, want := range []string{"What was referred", label, "Drew symbols on a desk", "15 to 17", "Northtown Academy"} {
 		if !strings.Contains(summary, want) {
@@ -46,7 +46,7 @@ func TestTriageChoosesThenAsks(t *testing.T) {
 		t.Errorf("the decision form asks more than the decision: %s", choose.Text())
 	}
 	// No decision chosen: the triage page again, with the error.
-	doc = parse(t, serve(t, f.s, f.officer, http.MethodGet, triage+"/decision", nil))
+	doc = parse(t, serve(t, f.s, f.Officer, http.MethodGet, triage+"/decision", nil))
 	if doc.Find("#decision-error").Length() != 1 || doc.Find(`.govuk-error-summary a[href="#decision"]`).Length() != 1 {
 		t.Errorf("no decision chosen: %s", doc.Find(".govuk-error-summary").Text())
 	}
@@ -62,7 +62,7 @@ func TestTriageChoosesThenAsks(t *testing.T) {
 		{casework.EvPursueHandover, nil, []string{"#reason", "#service", "#reasonable-grounds"}, "optional"},
 		{casework.EvReferToChannel, []string{"#reasonable-grounds"}, []string{"#reason", "#service"}, "optional"},
 	} {
-		doc := parse(t, serve(t, f.s, f.officer, http.MethodGet, triage+"/decision?decision="+string(c.decision), nil))
+		doc := parse(t, serve(t, f.s, f.Officer, http.MethodGet, triage+"/decision?decision="+string(c.decision), nil))
 		form := doc.Find(`form[method=post][action$="/triage/decision"]`)
 		if form.Find(`input[type=hidden][name=decision][value="`+string(c.decision)+`"]`).Length() != 1 || !strings.Contains(doc.Find(".govuk-summary-card").Text(), "15 to 17") {
 			t.Errorf("%s: no decision form with the referral", c.decision)
@@ -82,34 +82,34 @@ func TestTriageChoosesThenAsks(t *testing.T) {
 		}
 	}
 	// Without deconfliction the decision is refused on the triage page, with the decision kept.
-	doc = parse(t, serve(t, f.s, f.officer, http.MethodPost, triage+"/decision", url.Values{"decision": {"police_led"}, "rationale": {"Known to officers"}}))
+	doc = parse(t, serve(t, f.s, f.Officer, http.MethodPost, triage+"/decision", url.Values{"decision": {"police_led"}, "rationale": {"Known to officers"}}))
 	if !strings.Contains(doc.Find("#decision-error").Text(), "deconfliction") || doc.Find(`input[name=decision][value=police_led][checked]`).Length() != 1 {
 		t.Errorf("decision before deconfliction: %q", doc.Find(".govuk-error-summary").Text())
 	}
-	if _, err := f.svc.RecordDeconfliction(ctx, f.officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
+	if _, err := f.Casework.RecordDeconfliction(ctx, f.Officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
 		t.Fatal(err)
 	}
 	// The decision's own answer missing: its page again, with what was typed.
-	w := serve(t, f.s, f.officer, http.MethodPost, triage+"/decision", url.Values{"decision": {"close_nfa"}, "rationale": {"kept words"}})
+	w := serve(t, f.s, f.Officer, http.MethodPost, triage+"/decision", url.Values{"decision": {"close_nfa"}, "rationale": {"kept words"}})
 	doc = parse(t, w)
 	if w.Code != http.StatusOK || doc.Find("#reason-error").Length() != 1 || doc.Find("#rationale").Text() != "kept words" ||
 		doc.Find(`input[type=hidden][name=decision][value=close_nfa]`).Length() != 1 {
 		t.Fatalf("no further action without a reason: %d %q", w.Code, doc.Find(".govuk-error-summary").Text())
 	}
-	reasons, err := f.svc.Reference(ctx, casework.TriageReasons, f.s.deps.Now())
+	reasons, err := f.Casework.Reference(ctx, casework.TriageReasons, f.Now())
 	if err != nil || len(reasons) == 0 {
 		t.Fatal(err)
 	}
-	wantRedirect(t, serve(t, f.s, f.officer, http.MethodPost, triage+"/decision", url.Values{"decision": {"close_nfa"}, "reason": {reasons[0].Code}}),
-		fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id))
-	if r, err := f.svc.Referral(ctx, f.officer, id); err != nil || r.State != casework.ClosedNFA {
+	wantRedirect(t, serve(t, f.s, f.Officer, http.MethodPost, triage+"/decision", url.Values{"decision": {"close_nfa"}, "reason": {reasons[0].Code}}),
+		fmt.Sprintf("/partnerships/%d/cases/%d", f.PID, id))
+	if r, err := f.Casework.Referral(ctx, f.Officer, id); err != nil || r.State != casework.ClosedNFA {
 		t.Errorf("after the decision: %s %v", r.State, err)
 	}
 	// Triaged: the decision page offers nothing more.
-	if doc := parse(t, serve(t, f.s, f.officer, http.MethodGet, triage+"/decision?decision=close_nfa", nil)); doc.Find(`form[method=post][action$="/triage/decision"]`).Length() != 0 {
+	if doc := parse(t, serve(t, f.s, f.Officer, http.MethodGet, triage+"/decision?decision=close_nfa", nil)); doc.Find(`form[method=post][action$="/triage/decision"]`).Length() != 0 {
 		t.Error("a triaged referral's decision page still offers a decision")
 	}
-	if w := serve(t, f.s, f.referrer, http.MethodGet, triage+"/decision?decision=close_nfa", nil); w.Code != http.StatusNotFound {
+	if w := serve(t, f.s, f.Referrer, http.MethodGet, triage+"/decision?decision=close_nfa", nil); w.Code != http.StatusNotFound {
 		t.Errorf("the referrer on a decision page: %d, want 404", w.Code)
 	}
 }

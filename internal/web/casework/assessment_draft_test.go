@@ -1,4 +1,4 @@
-package web
+package casework_test
 
 import (
 	"context"
@@ -18,15 +18,15 @@ import (
 func TestAssessmentDraftThroughThePages(t *testing.T) {
 	f := newCaseFixture(t)
 	ctx := context.Background()
-	co := f.coordinator
-	id := f.submitReferral(t, "Robin", "Young")
-	if _, err := f.svc.RecordDeconfliction(ctx, f.officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
+	co := f.Coordinator
+	id := f.SubmitReferral(t, "Robin", "Young")
+	if _, err := f.Casework.RecordDeconfliction(ctx, f.Officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Triage(ctx, f.officer, id, casework.TriageInput{Decision: casework.EvReferToChannel, ReasonableGrounds: "Shared violent material"}); err != nil {
+	if _, err := f.Casework.Triage(ctx, f.Officer, id, casework.TriageInput{Decision: casework.EvReferToChannel, ReasonableGrounds: "Shared violent material"}); err != nil {
 		t.Fatal(err)
 	}
-	cases := fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id)
+	cases := fmt.Sprintf("/partnerships/%d/cases/%d", f.PID, id)
 
 	doc := parse(t, serve(t, f.s, co, http.MethodGet, cases+"/assessment/new", nil))
 	if doc.Find("button[name=save][value=draft]").Length() != 1 || doc.Find("a[href='#section-formulation']").Length() != 1 {
@@ -47,11 +47,11 @@ func TestAssessmentDraftThroughThePages(t *testing.T) {
 		t.Errorf("the draft is not restored: %s", doc.Find("main").Text())
 	}
 	// The police officer may assess the case too, but the coordinator's draft is not theirs.
-	doc = parse(t, serve(t, f.s, f.officer, http.MethodGet, cases+"/assessment/new", nil))
+	doc = parse(t, serve(t, f.s, f.Officer, http.MethodGet, cases+"/assessment/new", nil))
 	if doc.Find("input[name=factor-7][checked]").Length() != 0 || strings.Contains(doc.Find("main").Text(), "continuing the draft") {
 		t.Errorf("another assessor was given the coordinator's draft: %s", doc.Find("main").Text())
 	}
-	if w := serve(t, f.s, f.referrer, http.MethodGet, cases+"/assessment/new", nil); w.Code == http.StatusOK {
+	if w := serve(t, f.s, f.Referrer, http.MethodGet, cases+"/assessment/new", nil); w.Code == http.StatusOK {
 		t.Errorf("the referrer opened the assessment form: %d", w.Code)
 	}
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/assessment/draft/delete", url.Values{}), cases+"/assessment")

@@ -1,10 +1,9 @@
-package web
+package casework_test
 
 import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/casework/caseworktest"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -35,17 +35,6 @@ func progressOf(doc *goquery.Document) map[string]string {
 	return out
 }
 
-// flashOf is the message a redirect leaves for the next page's banner.
-func flashOf(w *httptest.ResponseRecorder) string {
-	for _, c := range w.Result().Cookies() {
-		if c.Name == flashCookie {
-			msg, _ := url.QueryUnescape(c.Value)
-			return msg
-		}
-	}
-	return ""
-}
-
 // codeLike matches what must never reach a page: snake_case codes (refer_to_channel) and upper-case ones
 // (MENTORING_COUNSELLING).
 var codeLike = regexp.MustCompile(`\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}_[A-Z_]+\b`)
@@ -57,9 +46,9 @@ var codeLike = regexp.MustCompile(`\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}_[A-Z_]+\b`)
 func TestCasePageShowsWhereTheCaseStands(t *testing.T) {
 	f := newCaseFixture(t)
 	ctx := context.Background()
-	co, officer := f.coordinator, f.officer
-	id := f.submitReferral(t, "Robin", "Young")
-	cases := fmt.Sprintf("/partnerships/%d/cases/%d", f.pid, id)
+	co, officer := f.Coordinator, f.Officer
+	id := f.SubmitReferral(t, "Robin", "Young")
+	cases := fmt.Sprintf("/partnerships/%d/cases/%d", f.PID, id)
 	summary := func(p prevent.Principal) *goquery.Document {
 		t.Helper()
 		w := serve(t, f.s, p, http.MethodGet, cases, nil)
@@ -87,12 +76,12 @@ func TestCasePageShowsWhereTheCaseStands(t *testing.T) {
 		t.Error("Channel progress shown before the referral went to Channel")
 	}
 	// A referrer sees the status of their referral, and is offered nothing.
-	if doc := summary(f.referrer); len(offered(doc)) != 0 || doc.Find("main .app-next-actions, main .govuk-button").Length() != 0 {
+	if doc := summary(f.Referrer); len(offered(doc)) != 0 || doc.Find("main .app-next-actions, main .govuk-button").Length() != 0 {
 		t.Errorf("the referrer is offered %q", offered(doc))
 	}
 
 	// Screening.
-	if _, err := f.svc.RecordDeconfliction(ctx, officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
+	if _, err := f.Casework.RecordDeconfliction(ctx, officer, id, casework.DeconflictionInput{Result: casework.NoTrace, Marking: prevent.OfficialSensitive}); err != nil {
 		t.Fatal(err)
 	}
 	w := serve(t, f.s, officer, http.MethodPost, cases+"/triage/decision", url.Values{"decision": {"refer_to_channel"}, "reasonable-grounds": {"Shared violent material"}})
@@ -119,22 +108,22 @@ func TestCasePageShowsWhereTheCaseStands(t *testing.T) {
 	if got := progressOf(summary(co)); got["Assessment"] != "Completed" || got["Screening"] != "In progress" {
 		t.Errorf("progress once assessed: %v", got)
 	}
-	panelID, err := f.svc.CreatePanel(ctx, co, f.pid, "Northtown Channel Panel", []string{"Northtown"})
+	panelID, err := f.Casework.CreatePanel(ctx, co, f.PID, "Northtown Channel Panel", []string{"Northtown"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range []casework.PanelMemberInput{{PersonID: co.PersonID, Role: casework.RoleChair}, {PersonID: officer.PersonID, Role: casework.RolePolice}} {
-		if _, err := f.svc.AddPanelMember(ctx, co, panelID, m); err != nil {
+		if _, err := f.Casework.AddPanelMember(ctx, co, panelID, m); err != nil {
 			t.Fatal(err)
 		}
 	}
-	meetingID, err := f.svc.ScheduleMeeting(ctx, co, panelID, f.s.deps.Now()) // today: attendance is recorded from the meeting's day
+	meetingID, err := f.Casework.ScheduleMeeting(ctx, co, panelID, f.Now()) // today: attendance is recorded from the meeting's day
 	if err != nil {
 		t.Fatal(err)
 	}
-	meeting := fmt.Sprintf("/partnerships/%d/panels/%d/meetings/%d", f.pid, panelID, meetingID)
-	agreeAll(t, f.s, f.admin, f.pid, f.orgID, officer.OrganisationID)
-	w = serve(t, f.s, co, http.MethodPost, cases+"/panel/list", shared(url.Values{"panel": {core.IDText(panelID)}, "meeting": {core.IDText(meetingID)}}))
+	meeting := fmt.Sprintf("/partnerships/%d/panels/%d/meetings/%d", f.PID, panelID, meetingID)
+	f.AgreeAll(t, f.Council, officer.OrganisationID)
+	w = serve(t, f.s, co, http.MethodPost, cases+"/panel/list", caseworktest.Shared(url.Values{"panel": {core.IDText(panelID)}, "meeting": {core.IDText(meetingID)}}))
 	wantRedirect(t, w, cases+"/panel")
 	if msg := flashOf(w); msg == "" {
 		t.Error("no banner after listing the case")
@@ -147,16 +136,16 @@ func TestCasePageShowsWhereTheCaseStands(t *testing.T) {
 	if !slices.Contains(offered(doc), "Record the panel’s decision") || slices.Contains(offered(doc), "List the case for a panel") {
 		t.Errorf("listed: the coordinator (the panel's chair) is offered %q", offered(doc))
 	}
-	m, err := f.svc.Meeting(ctx, co, meetingID)
+	m, err := f.Casework.Meeting(ctx, co, meetingID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range m.Attendees {
-		if err := f.svc.RecordAttendance(ctx, co, meetingID, a.MemberID, true); err != nil {
+		if err := f.Casework.RecordAttendance(ctx, co, meetingID, a.MemberID, true); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := f.svc.RecordChildrensServicesConsultation(ctx, co, id, f.s.deps.Now(), "Duty social worker", ""); err != nil {
+	if err := f.Casework.RecordChildrensServicesConsultation(ctx, co, id, f.Now(), "Duty social worker", ""); err != nil {
 		t.Fatal(err)
 	}
 	w = serve(t, f.s, co, http.MethodPost, fmt.Sprintf("%s/cases/%d", meeting, id), url.Values{"decision": {"adopt"},
@@ -172,7 +161,7 @@ func TestCasePageShowsWhereTheCaseStands(t *testing.T) {
 	}
 
 	// Consent requested: not offered again.
-	today := f.s.deps.Now()
+	today := f.Now()
 	wantRedirect(t, serve(t, f.s, co, http.MethodPost, cases+"/plan/edit", url.Values{"consent-how": {"Meeting at home with a parent"},
 		"consent-when-day": {fmt.Sprint(today.Day())}, "consent-when-month": {fmt.Sprint(int(today.Month()))}, "consent-when-year": {fmt.Sprint(today.Year())},
 		"consent-by": {"Channel coordinator"}}), cases+"/plan")
@@ -196,11 +185,11 @@ func TestCasePageShowsWhereTheCaseStands(t *testing.T) {
 	if msg := flashOf(w); msg != "Consent recorded: Support in progress" {
 		t.Errorf("banner after consent: %q", msg)
 	}
-	types, err := f.svc.Reference(ctx, casework.InterventionTypes, f.s.deps.Now())
+	types, err := f.Casework.Reference(ctx, casework.InterventionTypes, f.Now())
 	if err != nil || len(types) == 0 {
 		t.Fatal(err)
 	}
-	prov, err := f.svc.RegisterProvider(ctx, co, f.pid, casework.ProviderInput{OrganisationID: f.orgID})
+	prov, err := f.Casework.RegisterProvider(ctx, co, f.PID, casework.ProviderInput{OrganisationID: f.Council})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +249,7 @@ func TestCasePageShowsWhereTheCaseStands(t *testing.T) {
 	}
 
 	// Titles carry the case reference, never the person's name.
-	ref, err := f.svc.Referral(ctx, co, id)
+	ref, err := f.Casework.Referral(ctx, co, id)
 	if err != nil {
 		t.Fatal(err)
 	}
