@@ -362,13 +362,15 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 		logger.Info("tasks derived again", "cases", n, "rules", casework.TaskRulesVersion)
 	}
 	a.Tasks = []jobs.Task{
-		{Name: "post-exit-reviews", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
-			_, err := cases.SchedulePostExitReviews(ctx, now())
-			return err
+		// The batch tasks work in bounded batches and stop before their timeout; one that stops with work left
+		// runs again shortly to carry on (jobs.ErrMore; docs/operations.md).
+		{Name: "post-exit-reviews", Every: 6 * time.Hour, Timeout: 2 * time.Minute, Run: func(ctx context.Context) error {
+			_, more, err := cases.SchedulePostExitReviewsUpTo(ctx, now(), 0)
+			return jobs.More(more, err)
 		}},
-		{Name: "expire-sharing-agreements", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
-			_, err := sharer.ExpireDue(ctx, now())
-			return err
+		{Name: "expire-sharing-agreements", Every: 6 * time.Hour, Timeout: 2 * time.Minute, Run: func(ctx context.Context) error {
+			_, more, err := sharer.ExpireDueUpTo(ctx, now(), 0)
+			return jobs.More(more, err)
 		}},
 		// Information governance and programme tasks follow their registers (docs/tasks.md); case tasks
 		// follow each change as it is made.
@@ -382,9 +384,9 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 			return programme.SyncTasks(ctx, db, now())
 		}},
 		// Erase the personal data of closed cases past retention (docs/retention.md).
-		{Name: "retention-erasure", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
-			_, err := subjectRights.EraseDue(ctx, now())
-			return err
+		{Name: "retention-erasure", Every: 24 * time.Hour, Timeout: 5 * time.Minute, Run: func(ctx context.Context) error {
+			res, err := subjectRights.EraseDue(ctx, now())
+			return jobs.More(res.More, err)
 		}},
 	}
 	// People are told of their open tasks in the service and by email (internal/notify).

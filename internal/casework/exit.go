@@ -11,6 +11,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/jobs"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
@@ -48,80 +49,125 @@ const (
 // scheduler is the principal the daily job acts as: nobody.
 var scheduler = prevent.Principal{}
 
+// reviewBatch bounds how many reviews one transaction of SchedulePostExitReviews creates.
+const reviewBatch = 500
+
+// reviewSlack covers what AddDate gives at the end of a month, for the cutoff read through the index: a case
+// that exited up to a few days after it may already be due (31 August + 6 months = 3 March).
+const reviewSlack = 7
+
+// postExitDueSQL lists the latest exit of each case resting in a post-exit state whose review of that state
+// ($2 months for an exited case, 12 after the first review, the exit's review point when extended) has not
+// been created, and that exited at or before $1 unless it is extended (the cutoff of the shortest review
+// point, read through referrals_state; the exact test is in Go). Cases are read by their state, so the
+// query reads the cases in their first two years after exit, never the whole table.
+const postExitDueSQL = `SELECT x.id, x.referral_id, x.exited_at, x.review_months, r.state FROM referrals r
+	JOIN case_exits x ON x.referral_id = r.id
+	WHERE r.state IN ('exited', 'post_exit_review_12m', 'extended_review')
+	AND x.id = (SELECT MAX(y.id) FROM case_exits y WHERE y.referral_id = r.id)
+	AND (r.state = 'extended_review' OR x.exited_at <= $1)
+	AND NOT EXISTS (SELECT 1 FROM post_exit_reviews v WHERE v.exit_id = x.id
+		AND v.months = CASE r.state WHEN 'exited' THEN $2 WHEN 'post_exit_review_12m' THEN $3 ELSE x.review_months END)
+	ORDER BY x.id`
+
 // SchedulePostExitReviews creates the post-exit review tasks that have fallen due by now: the 6-month review
 // (moving an exited case to its first review), the 12-month review once the first found no concerns, and
 // any extended review. It is meant to run daily and is idempotent: a review is created once. It returns how
 // many reviews it created.
 func (s *Service) SchedulePostExitReviews(ctx context.Context, now time.Time) (int, error) {
+	n, _, err := s.SchedulePostExitReviewsUpTo(ctx, now, 0)
+	return n, err
+}
+
+// SchedulePostExitReviewsUpTo is SchedulePostExitReviews creating the reviews in transactions of at most
+// reviewBatch, stopping after limit (none when 0) or when three quarters of the time to ctx's deadline has
+// passed (jobs.Budget); more reports that reviews were left for the next run, which finds them again (a
+// review created is no longer due).
+func (s *Service) SchedulePostExitReviewsUpTo(ctx context.Context, now time.Time, limit int) (created int, more bool, err error) {
 	now = now.UTC().Truncate(time.Microsecond)
-	created := 0
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		type due struct {
-			exitID, referralID prevent.ID
-			exitedAt           time.Time
-			months             int
-			state              State
+	budget := jobs.Budget(ctx)
+	type due struct {
+		exitID, referralID prevent.ID
+		exitedAt           time.Time
+		months             int
+		state              State
+	}
+	var todo []due
+	rows, err := s.db.Read().QueryContext(ctx, postExitDueSQL, now.AddDate(0, -FirstReviewMonths, reviewSlack), FirstReviewMonths, SecondReviewMonths)
+	if err != nil {
+		return 0, false, fmt.Errorf("casework: schedule reviews: %w", err)
+	}
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.exitID, &d.referralID, &d.exitedAt, &d.months, &d.state); err != nil {
+			rows.Close()
+			return 0, false, err
 		}
-		var todo []due
-		rows, err := tx.QueryContext(ctx, `SELECT x.id, x.referral_id, x.exited_at, x.review_months, r.state FROM case_exits x
-			JOIN referrals r ON r.id = x.referral_id
-			WHERE r.state IN ('exited', 'post_exit_review_12m', 'extended_review')
-			AND x.id = (SELECT MAX(y.id) FROM case_exits y WHERE y.referral_id = x.referral_id) ORDER BY x.id`)
-		if err != nil {
-			return fmt.Errorf("casework: schedule reviews: %w", err)
+		switch d.state {
+		case Exited:
+			d.months = FirstReviewMonths
+		case PostExitReview12M:
+			d.months = SecondReviewMonths
 		}
-		for rows.Next() {
-			var d due
-			if err := rows.Scan(&d.exitID, &d.referralID, &d.exitedAt, &d.months, &d.state); err != nil {
-				rows.Close()
-				return err
-			}
-			switch d.state {
-			case Exited:
-				d.months = FirstReviewMonths
-			case PostExitReview12M:
-				d.months = SecondReviewMonths
-			}
-			if !d.exitedAt.AddDate(0, d.months, 0).After(now) {
-				todo = append(todo, d)
-			}
+		if !d.exitedAt.AddDate(0, d.months, 0).After(now) {
+			todo = append(todo, d)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, false, err
+	}
+	if limit > 0 && len(todo) > limit {
+		todo, more = todo[:limit], true
+	}
+	for len(todo) > 0 {
+		if !budget() {
+			return created, true, nil
 		}
-		for _, d := range todo {
-			dueAt := d.exitedAt.AddDate(0, d.months, 0)
-			res, err := tx.ExecContext(ctx, `INSERT INTO post_exit_reviews (exit_id, referral_id, months, due_at, created_at)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (exit_id, months) DO NOTHING`, d.exitID, d.referralID, d.months, dueAt, now)
-			if err != nil {
-				return fmt.Errorf("casework: schedule reviews: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				continue
-			}
-			created++
-			c, err := s.loadCase(ctx, tx, d.referralID)
-			if err != nil {
-				return err
-			}
-			detail := fmt.Sprintf("post-exit review: %d-month review due", d.months)
-			if c.State == Exited {
-				if _, err := s.transition(ctx, tx, scheduler, c, EvReviewDue, Facts{}, detail); err != nil {
+		batch := todo[:min(len(todo), reviewBatch)]
+		todo = todo[len(batch):]
+		n := 0
+		err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+			for _, d := range batch {
+				c, err := s.loadCase(ctx, tx, d.referralID)
+				if err != nil {
 					return err
 				}
-				continue
+				if c.State != d.state {
+					continue // moved on since it was read
+				}
+				dueAt := d.exitedAt.AddDate(0, d.months, 0)
+				res, err := tx.ExecContext(ctx, `INSERT INTO post_exit_reviews (exit_id, referral_id, months, due_at, created_at)
+					VALUES ($1, $2, $3, $4, $5) ON CONFLICT (exit_id, months) DO NOTHING`, d.exitID, d.referralID, d.months, dueAt, now)
+				if err != nil {
+					return fmt.Errorf("casework: schedule reviews: %w", err)
+				}
+				if n, _ := res.RowsAffected(); n == 0 {
+					continue
+				}
+				n++
+				detail := fmt.Sprintf("post-exit review: %d-month review due", d.months)
+				if c.State == Exited {
+					if _, err := s.transition(ctx, tx, scheduler, c, EvReviewDue, Facts{}, detail); err != nil {
+						return err
+					}
+					continue
+				}
+				if err := s.event(ctx, tx, scheduler, d.referralID, "post_exit_review_due", c.State, c.State, detail); err != nil {
+					return err
+				}
+				if err := s.record(ctx, tx, scheduler, audit.Alter, "referral", d.referralID, c.PartnershipID, detail); err != nil {
+					return err
+				}
 			}
-			if err := s.event(ctx, tx, scheduler, d.referralID, "post_exit_review_due", c.State, c.State, detail); err != nil {
-				return err
-			}
-			if err := s.record(ctx, tx, scheduler, audit.Alter, "referral", d.referralID, c.PartnershipID, detail); err != nil {
-				return err
-			}
+			return nil
+		})
+		if err != nil {
+			return created, false, err
 		}
-		return nil
-	})
-	return created, err
+		created += n
+	}
+	return created, more, nil
 }
 
 const reviewColumns = `v.id, v.referral_id, COALESCE(r.reference, ''), v.exit_id, v.months, v.due_at, v.outcome, v.notes, v.completed_by, v.completed_at`

@@ -22,10 +22,23 @@ import (
 // Task is a named piece of scheduled work, such as creating post-exit review tasks each day.
 type Task struct {
 	Name string
-	// Every is how often it runs; it also runs once when the queue starts.
+	// Every is how often it runs. It also runs once when the queue starts if it has not succeeded within
+	// Every before (task_runs keeps when it last succeeded), so that restarts do not repeat work.
 	Every time.Duration
-	Run   func(ctx context.Context) error
+	// Timeout bounds one run: its context's deadline is then. Zero means River's default (one minute). A
+	// task that works through a backlog takes its budget from that deadline (Budget) and returns ErrMore
+	// when it stopped with work left.
+	Timeout time.Duration
+	Run     func(ctx context.Context) error
 }
+
+// ErrMore is what a task's run returns when it stopped within its budget with work left: the run is not a
+// failure (it is not retried with back-off) and the task runs again shortly (after moreDelay) to carry on,
+// instead of at its next interval; only a run that finishes is recorded as its last success.
+var ErrMore = errors.New("jobs: more work left")
+
+// moreDelay is how soon a task that returned ErrMore runs again.
+const moreDelay = 5 * time.Second
 
 // Deps are what the queue needs.
 type Deps struct {
@@ -54,8 +67,17 @@ func (taskArgs) Kind() string { return "task" }
 
 type taskWorker struct {
 	river.WorkerDefaults[taskArgs]
+	db     *database.DB
 	tasks  map[string]Task
 	logger *slog.Logger
+}
+
+// Timeout is the task's own timeout, or River's default.
+func (w *taskWorker) Timeout(job *river.Job[taskArgs]) time.Duration {
+	if t, ok := w.tasks[job.Args.Task]; ok && t.Timeout > 0 {
+		return t.Timeout
+	}
+	return 0
 }
 
 func (w *taskWorker) Work(ctx context.Context, job *river.Job[taskArgs]) error {
@@ -65,8 +87,50 @@ func (w *taskWorker) Work(ctx context.Context, job *river.Job[taskArgs]) error {
 	}
 	start := time.Now()
 	err := t.Run(ctx)
-	w.logger.InfoContext(ctx, "task run", "task", t.Name, "duration", time.Since(start).Round(time.Millisecond).String(), "ok", err == nil)
-	return err
+	more := errors.Is(err, ErrMore)
+	ok = err == nil || more
+	w.logger.InfoContext(ctx, "task run", "task", t.Name, "duration", time.Since(start).Round(time.Millisecond).String(), "ok", ok, "more", more)
+	if !ok {
+		return err
+	}
+	if more {
+		// Not a failure, but not done either: the snoozed run is kept in River's table, so it carries on
+		// after a restart too.
+		return river.JobSnooze(moreDelay)
+	}
+	if err := w.succeeded(ctx, t.Name, start); err != nil {
+		w.logger.WarnContext(ctx, "task run not recorded", "task", t.Name, "error", err.Error())
+	}
+	return nil
+}
+
+// succeeded records that the task's run begun at start succeeded.
+func (w *taskWorker) succeeded(ctx context.Context, name string, start time.Time) error {
+	ctx = context.WithoutCancel(ctx)
+	return w.db.WithTx(ctx, func(tx *database.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO task_runs (name, succeeded_at) VALUES ($1, $2)
+			ON CONFLICT (name) DO UPDATE SET succeeded_at = excluded.succeeded_at`, name, start.UTC())
+		return err
+	})
+}
+
+// lastSucceeded returns when each task last succeeded.
+func lastSucceeded(ctx context.Context, db *database.DB) (map[string]time.Time, error) {
+	rows, err := db.Read().QueryContext(ctx, `SELECT name, succeeded_at FROM task_runs`)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: task runs: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var name string
+		var at time.Time
+		if err := rows.Scan(&name, &at); err != nil {
+			return nil, fmt.Errorf("jobs: task runs: %w", err)
+		}
+		out[name] = at
+	}
+	return out, rows.Err()
 }
 
 func driver(db *database.DB) riverdriver.Driver[*sql.Tx] {
@@ -97,6 +161,10 @@ func New(ctx context.Context, d Deps) (*Queue, error) {
 		return nil, err
 	}
 	q := &Queue{tasks: map[string]Task{}, jobs: map[string]Job{}}
+	last, err := lastSucceeded(ctx, d.DB)
+	if err != nil {
+		return nil, err
+	}
 	workers := river.NewWorkers()
 	var periodic []*river.PeriodicJob
 	for _, t := range d.Tasks {
@@ -105,11 +173,14 @@ func New(ctx context.Context, d Deps) (*Queue, error) {
 		}
 		q.tasks[t.Name] = t
 		name := t.Name
+		// A task that succeeded less than its interval ago waits for its interval instead of running at once.
+		at, ran := last[name]
+		onStart := !ran || time.Since(at) >= t.Every
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(t.Every),
 			func() (river.JobArgs, *river.InsertOpts) { return taskArgs{Task: name}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true, ID: name}))
+			&river.PeriodicJobOpts{RunOnStart: onStart, ID: name}))
 	}
-	river.AddWorker(workers, &taskWorker{tasks: q.tasks, logger: d.Logger})
+	river.AddWorker(workers, &taskWorker{db: d.DB, tasks: q.tasks, logger: d.Logger})
 	for _, j := range d.Jobs {
 		if j.Name == "" || j.Run == nil {
 			return nil, errors.New("jobs: a job needs a name and a function")

@@ -1,14 +1,17 @@
 package rights
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/jobs"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
@@ -24,8 +27,16 @@ import (
 // action "erase" with the record class, outcome, how many, when, and the rule (version, months, source) it
 // applied. Audit entries already written about the case stay: they hold references, never personal data.
 
-// erasureBatch bounds how many cases one transaction erases.
+// erasureBatch bounds how many cases of one certificate one transaction erases.
 const erasureBatch = 100
+
+// erasureRound bounds how many due cases a run gathers before it erases them: a run erases in rounds of at
+// most this many, keeping its place (the cursor erasureCursor) after each, until nothing is due or its time
+// is spent (docs/retention.md).
+const erasureRound = 500
+
+// erasureCursor names where an erasure run that stopped with cases left to look at resumes.
+const erasureCursor = "retention-erasure"
 
 // ErasureCertificate is what one erasure certificate in the audit log states.
 type ErasureCertificate struct {
@@ -52,6 +63,9 @@ type ErasureResult struct {
 	Erased       int
 	Held         int // due but kept under a legal hold
 	Certificates []ErasureCertificate
+	// More is true when the run stopped within its budget with cases left to look at; the next run resumes
+	// where it stopped.
+	More bool
 }
 
 // erasureCandidate is a closed case past retention, with the rule it is past.
@@ -61,14 +75,61 @@ type erasureCandidate struct {
 }
 
 // EraseDue erases every closed case past its retention at now that no legal hold keeps, and reports what it
-// did. Running it again erases nothing more until more cases fall due.
+// did. Running it again erases nothing more until more cases fall due. It works in rounds of at most
+// erasureRound cases and stops starting rounds once three quarters of the time to ctx's deadline has passed
+// (jobs.Budget), reporting More; the next run resumes where it stopped.
 func (s *Service) EraseDue(ctx context.Context, now time.Time) (ErasureResult, error) {
+	return s.EraseDueUpTo(ctx, now, 0)
+}
+
+// EraseDueUpTo is EraseDue looking at no more than limit due cases (erased or held), or without that bound
+// when limit is 0.
+func (s *Service) EraseDueUpTo(ctx context.Context, now time.Time, limit int) (ErasureResult, error) {
 	var res ErasureResult
-	due, nHeld, err := s.dueForErasure(ctx, 0, now)
+	budget := jobs.Budget(ctx)
+	plan, err := s.erasurePlan(ctx, 0, now)
 	if err != nil {
 		return res, err
 	}
-	res.Held = nHeld
+	pos, err := jobs.Cursor(ctx, s.db.Read(), erasureCursor)
+	if err != nil {
+		return res, err
+	}
+	w := newErasureWalk(s, plan, now, parseErasurePosition(pos))
+	seen := 0
+	for !w.done {
+		if !budget() || (limit > 0 && seen >= limit) {
+			res.More = true
+			break
+		}
+		n := erasureRound
+		if limit > 0 {
+			n = min(n, limit-seen)
+		}
+		due, nHeld, err := w.next(ctx, n)
+		if err != nil {
+			return res, err
+		}
+		seen += len(due) + nHeld
+		res.Held += nHeld
+		if err := s.eraseRound(ctx, due, &res); err != nil {
+			return res, err
+		}
+		at := ""
+		if !w.done {
+			at = w.position()
+		}
+		if err := s.db.WithTx(ctx, func(tx *database.Tx) error { return jobs.SetCursor(ctx, tx, erasureCursor, at, s.now()) }); err != nil {
+			return res, fmt.Errorf("rights: erase: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// eraseRound erases the due cases of one round: by certificate (partnership, outcome and rule), in the order
+// of their first case, in transactions of at most erasureBatch cases each appending its certificate.
+func (s *Service) eraseRound(ctx context.Context, due []erasureCandidate, res *ErasureResult) error {
+	slices.SortFunc(due, func(a, b erasureCandidate) int { return cmp.Compare(a.ID, b.ID) })
 	type group struct {
 		partnership prevent.ID
 		outcome     Outcome
@@ -121,7 +182,7 @@ func (s *Service) EraseDue(ctx context.Context, now time.Time) (ErasureResult, e
 				return nil
 			})
 			if err != nil {
-				return res, fmt.Errorf("rights: erase: %w", err)
+				return fmt.Errorf("rights: erase: %w", err)
 			}
 			if cert.Count > 0 {
 				res.Erased += cert.Count
@@ -129,7 +190,7 @@ func (s *Service) EraseDue(ctx context.Context, now time.Time) (ErasureResult, e
 			}
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // ErasureDue counts a partnership's closed cases past retention at now: those the next erasure run will
@@ -138,43 +199,18 @@ func (s *Service) ErasureDue(ctx context.Context, p prevent.Principal, partnersh
 	if err := s.authorise(p, access.DataProtectionView, "data_protection", partnership, "Partnership"); err != nil {
 		return 0, 0, err
 	}
-	cands, held, err := s.dueForErasure(ctx, partnership, now)
-	return len(cands), held, err
-}
-
-// dueForErasure lists the closed cases past retention at now (of one partnership, or of all when
-// partnership is 0) and counts those kept by a legal hold. A case is kept by the rule for the outcome it
-// closed with (caseOutcomes). A class or outcome without a rule is never erased: nothing is erased by
-// guesswork.
-func (s *Service) dueForErasure(ctx context.Context, partnership prevent.ID, now time.Time) ([]erasureCandidate, int, error) {
-	closed, err := s.casework.ClosedCases(ctx, partnership)
+	plan, err := s.erasurePlan(ctx, partnership, now)
 	if err != nil {
-		return nil, 0, err
+		return 0, 0, err
 	}
-	q := s.db.Read()
-	var out []erasureCandidate
-	nHeld := 0
-	for _, c := range closed {
-		outcome, known := caseOutcomes[c.Outcome]
-		if !known {
-			continue
-		}
-		rl, ok, err := rule(ctx, q, c.PartnershipID, CaseRecords, outcome)
+	w := newErasureWalk(s, plan, now, erasurePosition{})
+	for !w.done {
+		cands, nHeld, err := w.next(ctx, erasureRound)
 		if err != nil {
-			return nil, 0, err
+			return 0, 0, err
 		}
-		if !ok || now.Before(rl.DueAt(c.ClosedAt)) {
-			continue
-		}
-		h, err := held(ctx, q, HoldCase, c.ID)
-		if err != nil {
-			return nil, 0, err
-		}
-		if h {
-			nHeld++
-			continue
-		}
-		out = append(out, erasureCandidate{ClosedCase: c, rule: rl})
+		due += len(cands)
+		held += nHeld
 	}
-	return out, nHeld, nil
+	return due, held, nil
 }

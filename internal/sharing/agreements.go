@@ -1,6 +1,7 @@
 package sharing
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/database"
+	"github.com/preventplatform/prevent/internal/jobs"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing/ackalert"
 )
@@ -637,49 +639,81 @@ func (s *Service) UpdateAgreement(ctx context.Context, p prevent.Principal, agre
 	return nil
 }
 
+// expireBatch bounds how many agreements one transaction of ExpireDue expires.
+const expireBatch = 500
+
 // ExpireDue records as expired every active or suspended agreement whose review date passed before now,
 // so that the stored status matches what Disclose already enforces. It is for the daily job: it acts as
 // the system (actor 0) and audits each change. It returns how many agreements it expired.
 func (s *Service) ExpireDue(ctx context.Context, now time.Time) (int, error) {
-	n := 0
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, partnership_id, status FROM sharing_agreements
-			WHERE status IN ($1, $2) AND review_date < $3 ORDER BY id`, string(Active), string(Suspended), day(now))
-		if err != nil {
-			return err
-		}
-		type due struct {
-			id, partnership prevent.ID
-			status          Status
-		}
-		var list []due
-		for rows.Next() {
-			var d due
-			if err := rows.Scan(&d.id, &d.partnership, &d.status); err != nil {
-				rows.Close()
-				return err
-			}
-			list = append(list, d)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, d := range list {
-			if _, err := tx.ExecContext(ctx, `UPDATE sharing_agreements SET status = $1, status_at = $2, status_reason = $3, updated_at = $2
-				WHERE id = $4`, string(Expired), s.now(), "review date passed", d.id); err != nil {
-				return err
-			}
-			if err := s.record(ctx, tx, prevent.Principal{}, audit.Admin, "agreement", d.id, d.partnership, "information sharing governance",
-				fmt.Sprintf("status %s to %s: review date passed", d.status, Expired)); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("sharing: expire agreements: %w", err)
-	}
-	return n, nil
+	n, _, err := s.ExpireDueUpTo(ctx, now, 0)
+	return n, err
 }
+
+// ExpireDueUpTo is ExpireDue reading the agreements due through their index (sharing_agreements_review) and
+// expiring them in transactions of at most expireBatch, stopping after limit (none when 0) or when three
+// quarters of the time to ctx's deadline has passed (jobs.Budget); more reports that agreements were left
+// for the next run, which finds them again (an expired agreement is no longer due).
+func (s *Service) ExpireDueUpTo(ctx context.Context, now time.Time, limit int) (n int, more bool, err error) {
+	budget := jobs.Budget(ctx)
+	type due struct {
+		id, partnership prevent.ID
+		status          Status
+	}
+	var list []due
+	rows, err := s.db.Read().QueryContext(ctx, expireDueSQL, string(Active), string(Suspended), day(now))
+	if err != nil {
+		return 0, false, fmt.Errorf("sharing: expire agreements: %w", err)
+	}
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.id, &d.partnership, &d.status); err != nil {
+			rows.Close()
+			return 0, false, fmt.Errorf("sharing: expire agreements: %w", err)
+		}
+		list = append(list, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, false, fmt.Errorf("sharing: expire agreements: %w", err)
+	}
+	slices.SortFunc(list, func(a, b due) int { return cmp.Compare(a.id, b.id) })
+	if limit > 0 && len(list) > limit {
+		list, more = list[:limit], true
+	}
+	for len(list) > 0 {
+		if !budget() {
+			return n, true, nil
+		}
+		batch := list[:min(len(list), expireBatch)]
+		list = list[len(batch):]
+		done := 0
+		err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+			for _, d := range batch {
+				// Only an agreement still active or suspended, with its review date passed, is expired.
+				res, err := tx.ExecContext(ctx, `UPDATE sharing_agreements SET status = $1, status_at = $2, status_reason = $3, updated_at = $2
+					WHERE id = $4 AND status = $5 AND review_date < $6`, string(Expired), s.now(), "review date passed", d.id, string(d.status), day(now))
+				if err != nil {
+					return err
+				}
+				if k, _ := res.RowsAffected(); k == 0 {
+					continue
+				}
+				if err := s.record(ctx, tx, prevent.Principal{}, audit.Admin, "agreement", d.id, d.partnership, "information sharing governance",
+					fmt.Sprintf("status %s to %s: review date passed", d.status, Expired)); err != nil {
+					return err
+				}
+				done++
+			}
+			return nil
+		})
+		if err != nil {
+			return n, false, fmt.Errorf("sharing: expire agreements: %w", err)
+		}
+		n += done
+	}
+	return n, more, nil
+}
+
+// expireDueSQL lists the agreements with a status ($1 or $2) whose review date passed before $3.
+const expireDueSQL = `SELECT id, partnership_id, status FROM sharing_agreements WHERE status IN ($1, $2) AND review_date < $3`
