@@ -272,7 +272,7 @@ func (s *Service) SaveAssessment(ctx context.Context, p prevent.Principal, refer
 // Assessments returns every version of the case's assessment, newest first. The read is audited.
 func (s *Service) Assessments(ctx context.Context, p prevent.Principal, referralID prevent.ID) ([]Assessment, error) {
 	var out []Assessment
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
 		if err != nil {
 			return err

@@ -282,7 +282,7 @@ func consentNotApplicable(st State) error {
 // ConsentRecords lists a case's consent records, oldest first. The read is audited.
 func (s *Service) ConsentRecords(ctx context.Context, p prevent.Principal, referralID prevent.ID) ([]ConsentRecord, error) {
 	var out []ConsentRecord
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
 		if err != nil {
 			return err
@@ -473,7 +473,7 @@ func currentPlan(ctx context.Context, q database.Querier, referralID prevent.ID)
 func (s *Service) SupportPlan(ctx context.Context, p prevent.Principal, referralID prevent.ID) (SupportPlan, bool, error) {
 	var sp SupportPlan
 	var ok bool
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
 		if err != nil {
 			return err

@@ -1174,7 +1174,7 @@ type CaseDecision struct {
 // PanelDecisions lists the panel decisions on a case, oldest first. The read is audited.
 func (s *Service) PanelDecisions(ctx context.Context, p prevent.Principal, referralID prevent.ID) ([]CaseDecision, error) {
 	var out []CaseDecision
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
 		if err != nil {
 			return err

@@ -236,7 +236,7 @@ func (s *Service) Progress(ctx context.Context, p prevent.Principal, r Referral)
 		return nil, nil
 	}
 	var rec Recorded
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseView, r.ID)
 		if err != nil {
 			return err

@@ -394,7 +394,7 @@ type Status struct {
 // ReferralStatus returns the status of a referral the principal made (or may see). The read is audited.
 func (s *Service) ReferralStatus(ctx context.Context, p prevent.Principal, id prevent.ID) (Status, error) {
 	var st Status
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseStatusView, id)
 		if err != nil {
 			return err
@@ -412,7 +412,7 @@ func (s *Service) ReferralStatus(ctx context.Context, p prevent.Principal, id pr
 // Referral returns a whole case record. The read is audited as a consultation.
 func (s *Service) Referral(ctx context.Context, p prevent.Principal, id prevent.ID) (Referral, error) {
 	var r Referral
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseView, id)
 		if err != nil {
 			return err

@@ -186,7 +186,7 @@ func (s *Service) AnswerInformationRequest(ctx context.Context, p prevent.Princi
 // their own organisation for a partner who may answer. The read is audited.
 func (s *Service) InformationRequests(ctx context.Context, p prevent.Principal, referralID prevent.ID) ([]InformationRequest, error) {
 	var out []InformationRequest
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		c, err := s.loadCase(ctx, tx, referralID)
 		if err != nil {
 			return err

@@ -621,7 +621,7 @@ type Intervention struct {
 // listed only to those who manage the case's support. The read is audited.
 func (s *Service) Interventions(ctx context.Context, p prevent.Principal, referralID prevent.ID) ([]Intervention, error) {
 	var out []Intervention
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
 		if err != nil {
 			return err

@@ -143,7 +143,7 @@ func (s *Service) RecordDeconfliction(ctx context.Context, p prevent.Principal, 
 // who may not read them (a coordinator, or an officer without clearance) a note does not exist.
 func (s *Service) DeconflictionNotes(ctx context.Context, p prevent.Principal, referralID prevent.ID) ([]DeconflictionNote, error) {
 	var out []DeconflictionNote
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
 		if err != nil {
 			return err
@@ -191,7 +191,7 @@ func (s *Service) DeconflictionNotes(ctx context.Context, p prevent.Principal, r
 // Deconfliction returns one deconfliction note, or NotFound for anyone who may not read it.
 func (s *Service) Deconfliction(ctx context.Context, p prevent.Principal, noteID prevent.ID) (DeconflictionNote, error) {
 	var n DeconflictionNote
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		var marking int
 		var org, partnershipID prevent.ID
 		var sealed []byte

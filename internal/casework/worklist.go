@@ -168,7 +168,7 @@ func (s *Service) List(ctx context.Context, p prevent.Principal, f ListFilter) (
 	}
 	var out []Summary
 	var next prevent.ID
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		// A plain bound (no "$5 = 0 OR ...") lets the planner use the primary key to start the scan at the
 		// cursor, so a deep page costs what the first page costs.
 		after := f.After
@@ -210,7 +210,7 @@ type TimelineEvent struct {
 // Timeline returns every event on a case, oldest first. The read is audited.
 func (s *Service) Timeline(ctx context.Context, p prevent.Principal, referralID prevent.ID) ([]TimelineEvent, error) {
 	var out []TimelineEvent
-	err := s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err := s.db.WithRead(ctx, func(tx *database.Tx) error {
 		c, err := s.authorise(ctx, tx, p, access.CaseView, referralID)
 		if err != nil {
 			return err

@@ -256,7 +256,7 @@ func (s *Service) Mine(ctx context.Context, p prevent.Principal, f Filter) (Page
 		return pg, err
 	}
 	now := s.now()
-	err = s.db.WithTx(ctx, func(tx *database.Tx) error {
+	err = s.db.WithRead(ctx, func(tx *database.Tx) error {
 		for group := cur.group; group <= 1 && len(pg.Tasks) < f.Limit+1; group++ {
 			var after *cursor
 			if group == cur.group && f.After != "" {
