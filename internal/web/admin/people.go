@@ -124,7 +124,7 @@ func (p *pages) renderPersonForm(w http.ResponseWriter, r *http.Request, v perso
 }
 
 func personInput(f core.Form) partnership.PersonInput {
-	org, _ := strconv.ParseInt(f.Get("organisation"), 10, 64)
+	org := f.ID("organisation")
 	return partnership.PersonInput{Name: f.Get("name"), Email: f.Get("email"), JobTitle: f.Get("job-title"),
 		OrganisationID: org, Roles: f.List("roles")}
 }

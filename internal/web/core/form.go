@@ -3,7 +3,6 @@ package core
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -28,11 +27,9 @@ func ReadForm(w http.ResponseWriter, r *http.Request) (Form, error) {
 // Get is the value of the field called name, without surrounding spaces.
 func (f Form) Get(name string) string { return strings.TrimSpace(f.Values.Get(name)) }
 
-// ID is the value of the field called name as a record id: 0 when it is absent or not a number.
-func (f Form) ID(name string) prevent.ID {
-	n, _ := strconv.ParseInt(f.Get(name), 10, 64)
-	return n
-}
+// ID is the value of the field called name as a record id, read by FormID: 0 when it is absent, not a number
+// or negative.
+func (f Form) ID(name string) prevent.ID { return FormID(f.Get(name)) }
 
 // List is every value of the field called name (checkboxes).
 func (f Form) List(name string) []string { return f.Values[name] }

@@ -42,3 +42,17 @@ func TestReadFormRefusesOversizedBodies(t *testing.T) {
 		t.Fatalf("oversized form: err = %v, want Invalid", err)
 	}
 }
+
+// TestFormIDIsTheOneReader: a form's id field is read as FormID reads an id, so that a page reading a form and
+// one reading a query agree: a number, trimmed; anything else, blank or negative is no record (0).
+func TestFormIDIsTheOneReader(t *testing.T) {
+	for in, want := range map[string]prevent.ID{"": 0, "12": 12, " 12 ": 12, "-3": 0, "x": 0, "1e3": 0} {
+		f := Form{Values: map[string][]string{"organisation": {in}}}
+		if got := f.ID("organisation"); got != want {
+			t.Errorf("Form.ID(%q) = %d, want %d", in, got, want)
+		}
+		if got := FormID(strings.TrimSpace(in)); got != want {
+			t.Errorf("FormID(%q) = %d, want %d", in, got, want)
+		}
+	}
+}

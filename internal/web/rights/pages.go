@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
@@ -249,7 +248,7 @@ func (p *pages) handleRequestSubjectPost(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	subject, _ := strconv.ParseInt(f.Get("subject"), 10, 64)
+	subject := f.ID("subject")
 	err = p.d.Rights.LinkRequestSubject(r.Context(), principalOf(r), id, subject)
 	if err == nil {
 		return p.Flash(w, r, RequestPath.Link(pid, id), "The request is linked to the person")
