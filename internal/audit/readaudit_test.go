@@ -58,10 +58,29 @@ func TestReadAuditEntryDurableBeforeReturn(t *testing.T) {
 		if got != e {
 			t.Fatalf("entry 1 = %+v, want %+v", got, e)
 		}
+		// A read with several entries has them appended together, in order, with consecutive seqs.
+		err := db.WithRead(ctx, func(tx *database.Tx) error {
+			for i := 2; i <= 4; i++ {
+				if _, err := audit.Append(ctx, tx, consultEntry(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 2; i <= 4; i++ {
+			want := consultEntry(i)
+			want.Seq = int64(i)
+			if got := readEntry(t, db.Read(), int64(i)); got != want {
+				t.Fatalf("entry %d = %+v, want %+v", i, got, want)
+			}
+		}
 		f := newFixture(t, db)
 		f.checkpoint(t)
 		rep, err := audit.Verify(ctx, q, f.dir, f.verifier)
-		if err != nil || !rep.OK() || rep.N != 2 || rep.Covered != 2 {
+		if err != nil || !rep.OK() || rep.N != 5 || rep.Covered != 5 {
 			t.Fatalf("verify: %+v %v", rep, err)
 		}
 	})

@@ -223,6 +223,8 @@ type Tx struct {
 	// readOnly marks a read transaction; deferred holds the writes it handed to DeferWrite.
 	readOnly bool
 	deferred []func(ctx context.Context, tx *Tx) error
+	// collected holds the items of Collect, by key, until their flush.
+	collected map[string]*[]any
 }
 
 type beforeCommit struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 )
@@ -25,6 +26,28 @@ func (tx *Tx) DeferWrite(ctx context.Context, fn func(ctx context.Context, tx *T
 	}
 	tx.deferred = append(tx.deferred, fn)
 	return nil
+}
+
+// Collect adds item to the list kept in tx under key and arranges for flush to run, before tx commits, with
+// every item collected under key since the last flush, in order; so that many small writes of one kind
+// (the audit entries of a group commit) are made in a few statements. An item collected by a hook that runs
+// after the flush is flushed by a hook of its own. A flush error rolls tx back.
+func (tx *Tx) Collect(key string, item any, flush func(items []any) error) {
+	if tx.collected == nil {
+		tx.collected = map[string]*[]any{}
+	}
+	l, ok := tx.collected[key]
+	if !ok {
+		l = new([]any)
+		tx.collected[key] = l
+		// A key of its own for each round, so that BeforeCommit does not take it for one already registered.
+		tx.BeforeCommit(key+"#"+strconv.Itoa(len(tx.before)), func() error {
+			items := *l
+			delete(tx.collected, key)
+			return flush(items)
+		})
+	}
+	*l = append(*l, item)
 }
 
 // WithRead runs fn in a read transaction on the reader pool and returns once fn's deferred writes (its
