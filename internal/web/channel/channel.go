@@ -4,7 +4,7 @@
 // sessions, and post-exit reviews. The casework service decides access again on every call; a record the
 // reader may not see is NotFound.
 //
-// The case page itself, with its assessment, panel and plan sections, is in internal/web: it links here
+// The case page itself, with its assessment, panel and plan sections, is in internal/web/casework: it links here
 // through the typed paths below, and these pages return to it.
 package channel
 
@@ -135,7 +135,8 @@ var (
 	ReviewPath = core.NewPath3("/partnerships/{pid}/cases/{id}/reviews/{review}")
 )
 
-// caseSection is the address of a section of the case page (internal/web), which these pages return to.
+// caseSection is the address of a section of the case page (internal/web/casework, which imports this package
+// and so cannot be imported here), which these pages return to.
 func caseSection(pid, id prevent.ID, section string) string {
 	return fmt.Sprintf("/partnerships/%d/cases/%d/%s", pid, id, section)
 }

@@ -5,7 +5,7 @@
 // holds the rights service, decides access again on every call.
 //
 // The "Share information" fieldset, by which a case's data reaches another organisation, is not here: it is
-// part of the case pages that disclose (internal/web), and the disclosures it records are what the ledger
+// part of the case pages that disclose (internal/web/casework), and the disclosures it records are what the ledger
 // here lists.
 package sharing
 
