@@ -115,13 +115,14 @@ func (s *Service) EraseDueUpTo(ctx context.Context, now time.Time, limit int) (E
 		if err := s.eraseRound(ctx, due, &res); err != nil {
 			return res, err
 		}
-		at := ""
-		if !w.done {
-			at = w.position()
+		at := w.position()
+		if at == pos {
+			continue // a run with nothing due and no cursor writes nothing
 		}
 		if err := s.db.WithTx(ctx, func(tx *database.Tx) error { return jobs.SetCursor(ctx, tx, erasureCursor, at, s.now()) }); err != nil {
 			return res, fmt.Errorf("rights: erase: %w", err)
 		}
+		pos = at
 	}
 	return res, nil
 }

@@ -100,6 +100,16 @@ func TestEraseDueInBoundedRuns(t *testing.T) {
 		if r1.Erased+r1.Held != 3 || r1.Held != 1 || !r1.More {
 			t.Fatalf("first bounded run: erased %d, held %d, more %v; want 2, 1, true", r1.Erased, r1.Held, r1.More)
 		}
+		cursors := func() int {
+			var n int
+			if err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM batch_cursors WHERE name = 'retention-erasure'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if cursors() != 1 {
+			t.Error("the bounded run kept no cursor")
+		}
 		if got := len(erasedIDs(t, db)); got != 2 {
 			t.Fatalf("after the first bounded run %d cases are erased, want 2", got)
 		}
@@ -135,6 +145,9 @@ func TestEraseDueInBoundedRuns(t *testing.T) {
 		}
 		if got := len(certificates(t, db)); got != len(all) {
 			t.Errorf("%d certificates in the audit log, the runs reported %d", got, len(all))
+		}
+		if cursors() != 0 {
+			t.Error("the run that finished left its cursor")
 		}
 		// Nothing is left: another run erases nothing and says so.
 		if r, err := f.svc.EraseDue(ctx, at); err != nil || r.Erased != 0 || r.More {
