@@ -229,21 +229,42 @@ func (s *Service) signpostAudit(ctx context.Context, tx *database.Tx, p prevent.
 	return nil
 }
 
-// signpostCandidates reads the partnership's referrals whose person may be the one searched for (see Signpost).
-func signpostCandidates(ctx context.Context, tx *database.Tx, partnershipID prevent.ID, name string, tokens []string, dob string) ([]signpostCandidate, error) {
+// signpostSQL is the statement of signpostCandidates and its arguments.
+func signpostSQL(dialect database.Dialect, partnershipID prevent.ID, tokens []string, dob string) (string, []any) {
 	args := []any{partnershipID, dob}
 	like := make([]string, len(tokens))
 	for i, t := range tokens {
 		args = append(args, "%"+t+"%")
 		like[i] = fmt.Sprintf("cs.name_key LIKE $%d", len(args))
 	}
+	// The people who may match, looked up in indexes rather than by reading every referral of the
+	// partnership: those born on the date (case_subjects_dob) and those whose name the name index finds
+	// (see nameLookup). The conditions below still decide. When no word of the name can be looked up (every
+	// word shorter than three letters), the partnership's referrals are read in order, as before.
+	candidates, partnership := "", "r.partnership_id"
+	if names, more, ok := nameLookup(dialect, tokens, len(args)); ok {
+		if dialect == database.SQLite {
+			// Unary plus: not through referrals_list, which would read the partnership's referrals in
+			// order and look each one up in the candidates, but through referrals_subject, candidates first.
+			partnership = "+r.partnership_id"
+		}
+		args = append(args, more...)
+		candidates = ` AND r.subject_id IN (SELECT id FROM case_subjects WHERE partnership_id = $1 AND $2 <> '' AND date_of_birth = $2
+			UNION ALL ` + names + `)`
+	}
 	args = append(args, maxSignpostCandidates)
-	rows, err := tx.QueryContext(ctx, `SELECT r.id, COALESCE(r.reference, ''), r.state, r.author_id, r.referrer_org_id,
+	return `SELECT r.id, COALESCE(r.reference, ''), r.state, r.author_id, r.referrer_org_id,
 		cs.given_names, cs.family_name, cs.aliases, COALESCE(cs.date_of_birth, '')
 		FROM referrals r JOIN case_subjects cs ON cs.id = r.subject_id
-		WHERE r.partnership_id = $1 AND r.state NOT IN ('draft', 'deleted')
-		AND (($2 <> '' AND cs.date_of_birth = $2) OR (`+strings.Join(like, " AND ")+`))
-		ORDER BY r.id LIMIT $`+fmt.Sprint(len(args)), args...)
+		WHERE ` + partnership + ` = $1 AND r.state NOT IN ('draft', 'deleted')
+		AND (($2 <> '' AND cs.date_of_birth = $2) OR (` + strings.Join(like, " AND ") + `))` + candidates + `
+		ORDER BY r.id LIMIT $` + fmt.Sprint(len(args)), args
+}
+
+// signpostCandidates reads the partnership's referrals whose person may be the one searched for (see Signpost).
+func signpostCandidates(ctx context.Context, tx *database.Tx, partnershipID prevent.ID, name string, tokens []string, dob string) ([]signpostCandidate, error) {
+	query, args := signpostSQL(tx.Dialect, partnershipID, tokens, dob)
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("casework: signpost: %w", err)
 	}

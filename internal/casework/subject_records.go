@@ -35,17 +35,8 @@ type SubjectMatch struct {
 // (normalised with NormaliseName; aliases count), and who were born on dob when it is given, with the
 // references of their referrals, read through q.
 func (s *Service) MatchSubjects(ctx context.Context, q database.Querier, partnershipID prevent.ID, words []string, dob time.Time) ([]SubjectMatch, error) {
-	query := `SELECT id, given_names, family_name, date_of_birth, postcode FROM case_subjects WHERE partnership_id = $1`
-	args := []any{partnershipID}
-	for _, w := range words {
-		args = append(args, "%"+w+"%")
-		query += fmt.Sprintf(" AND name_key LIKE $%d", len(args))
-	}
-	if !dob.IsZero() {
-		args = append(args, dob.UTC().Format(dateLayout))
-		query += fmt.Sprintf(" AND date_of_birth = $%d", len(args))
-	}
-	rows, err := q.QueryContext(ctx, query+" ORDER BY family_name, given_names, id LIMIT 50", args...)
+	query, args := matchSubjectsSQL(s.db.Dialect, partnershipID, words, dob)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("casework: find subjects: %w", err)
 	}
@@ -87,6 +78,32 @@ func (s *Service) MatchSubjects(ctx context.Context, q database.Querier, partner
 		}
 	}
 	return out, nil
+}
+
+// matchSubjectsSQL is the statement of MatchSubjects and its arguments.
+func matchSubjectsSQL(dialect database.Dialect, partnershipID prevent.ID, words []string, dob time.Time) (string, []any) {
+	query := `SELECT id, given_names, family_name, date_of_birth, postcode FROM case_subjects WHERE partnership_id = $1`
+	args := []any{partnershipID}
+	for _, w := range words {
+		args = append(args, "%"+w+"%")
+		query += fmt.Sprintf(" AND name_key LIKE $%d", len(args))
+	}
+	if !dob.IsZero() {
+		args = append(args, dob.UTC().Format(dateLayout))
+		query += fmt.Sprintf(" AND date_of_birth = $%d", len(args))
+	}
+	// The name index finds the people whose names may hold the words (see nameLookup), so that the LIKEs
+	// above are applied to them only, not to every person referred in the partnership.
+	if names, more, ok := nameLookup(dialect, words, len(args)); ok {
+		args = append(args, more...)
+		query += " AND id IN (" + names + ")"
+		if dialect == database.SQLite && dob.IsZero() {
+			// Unary plus: not through an index on partnership_id, which would read the partnership's
+			// people and look each one up in the names found, but by id, names first.
+			query = strings.Replace(query, "WHERE partnership_id = $1", "WHERE +partnership_id = $1", 1)
+		}
+	}
+	return query + " ORDER BY family_name, given_names, id LIMIT 50", args
 }
 
 // SubjectPartnership returns the partnership of a person referred (a subject), read through q. A subject that
