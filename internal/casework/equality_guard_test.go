@@ -15,14 +15,14 @@ import (
 // A new use must be added here on purpose, and reviewed as such.
 func TestEqualityMonitoringIsReadOnlyWhereAllowed(t *testing.T) {
 	allowed := []string{
-		"internal/casework/equality.go", // the store and the one audited read
-		"internal/casework/sealed.go",   // storeDetails hands Monitoring to it
-		"internal/casework/referral.go", // ReferralInput.Monitoring, write-only
-		"internal/casework/erasure.go",  // blanks the column
-		"internal/web/referral.go",      // the question page
-		"internal/api/referral.go",      // the API's write-only members
-		"internal/returns/equality.go",  // the counts
-		"internal/returns/returns.go",   // reads the codes for the counts
+		"internal/casework/equality.go",     // the store and the one audited read
+		"internal/casework/sealed.go",       // storeDetails hands Monitoring to it
+		"internal/casework/referral.go",     // ReferralInput.Monitoring, write-only
+		"internal/casework/erasure.go",      // blanks the column
+		"internal/web/casework/referral.go", // the question page
+		"internal/api/referral.go",          // the API's write-only members
+		"internal/returns/equality.go",      // the counts
+		"internal/returns/returns.go",       // reads the codes for the counts
 	}
 	uses := regexp.MustCompile(`sealed_monitoring|EqualityCodes|EqualityMonitoring|casework\.Ethnicities|casework\.MentalHealthRecorded|FieldEthnicity|FieldMentalHealth`)
 	root := filepath.Join("..", "..")
