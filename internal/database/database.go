@@ -42,6 +42,8 @@ type DB struct {
 	read  *sql.DB
 	// group appends the writes deferred by read transactions (WithRead), many reads to one commit.
 	group groupCommitter
+	// writeStmts and readStmts keep each pool's queries prepared (SQLite only; nil on PostgreSQL).
+	writeStmts, readStmts *stmtCache
 }
 
 // ErrNotFound is returned by stores when a row does not exist; callers turn it into a prevent.Error.
@@ -120,7 +122,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("database: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	return &DB{Dialect: SQLite, Path: path, write: w, read: r}, nil
+	return &DB{Dialect: SQLite, Path: path, write: w, read: r, writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
@@ -194,6 +196,11 @@ func CheckPostgresSettings(fsync, synchronousCommit, fullPageWrites string) erro
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	for _, c := range []*stmtCache{db.writeStmts, db.readStmts} {
+		if c != nil {
+			c.close()
+		}
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		if e := db.read.Close(); err == nil {
@@ -223,6 +230,10 @@ type Tx struct {
 	// readOnly marks a read transaction; deferred holds the writes it handed to DeferWrite.
 	readOnly bool
 	deferred []func(ctx context.Context, tx *Tx) error
+	// stmts is the pool's statement cache (nil: none); unprepared holds the queries this transaction ran
+	// unprepared, for the cache to prepare once it has ended.
+	stmts      *stmtCache
+	unprepared []string
 	// collected holds the items of Collect, by key, until their flush.
 	collected map[string]*[]any
 }
@@ -255,7 +266,8 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("database: begin: %w", err)
 	}
-	tx := &Tx{Tx: stx, Dialect: db.Dialect}
+	tx := &Tx{Tx: stx, Dialect: db.Dialect, stmts: db.writeStmts}
+	defer tx.ended()
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()

@@ -63,7 +63,8 @@ func (db *DB) WithRead(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("database: begin read: %w", err)
 	}
-	tx := &Tx{Tx: stx, Dialect: db.Dialect, readOnly: true}
+	tx := &Tx{Tx: stx, Dialect: db.Dialect, readOnly: true, stmts: db.readStmts}
+	defer tx.ended()
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()
