@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
@@ -13,6 +14,7 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/web/casepaths"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -20,8 +22,18 @@ import (
 type caseSection struct{ Slug, Title string }
 
 // caseSections are the case page's sub navigation, in order; the first is the summary at the case's path.
-var caseSections = []caseSection{{"", "Summary"}, {"timeline", "Timeline"}, {"people", "People and agencies"},
-	{"assessment", "Assessment"}, {"panel", "Panel"}, {"plan", "Plan"}, {"documents", "Documents"}}
+var caseSections = []caseSection{{"", "Summary"}, section(casepaths.Timeline, "Timeline"),
+	section(casepaths.People, "People and agencies"), section(casepaths.Assessment, "Assessment"),
+	section(casepaths.Panel, "Panel"), section(casepaths.Plan, "Plan"), section(casepaths.Documents, "Documents")}
+
+// section is the case page's section at p (declared in internal/web/casepaths), under the case's own address.
+func section(p core.Path2, title string) caseSection {
+	slug, ok := strings.CutPrefix(p.Pattern(), casepaths.Case.Pattern()+"/")
+	if !ok || slug == "" || strings.Contains(slug, "/") {
+		panic("casework: " + p.Pattern() + " is not a section of the case page")
+	}
+	return caseSection{slug, title}
+}
 
 // caseView is the case page's data.
 type caseView struct {
@@ -293,7 +305,7 @@ func (cp *casePages) renderRequestForm(w http.ResponseWriter, r *http.Request, p
 	l := cp.Layout(r, caseTitle("Ask a partner for information", ref.Reference))
 	l.Errors = f.Errors
 	l.Marking = ref.Marking
-	l.Back = CaseSectionLink(pid, id, "people")
+	l.Back = casepaths.People.Link(pid, id)
 	return cp.Page(w, r, l, requestFormPage(l, v))
 }
 
@@ -324,7 +336,7 @@ func (cp *casePages) handleInfoRequestNewPost(w http.ResponseWriter, r *http.Req
 		_, err = cp.svc.RequestInformation(r.Context(), principalOf(r), id, in)
 	}
 	if err == nil {
-		return cp.Flash(w, r, CaseSectionLink(pid, id, "people"), "Information request sent")
+		return cp.Flash(w, r, casepaths.People.Link(pid, id), "Information request sent")
 	}
 	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
 		return err
@@ -488,7 +500,7 @@ func (cp *casePages) renderShare(w http.ResponseWriter, r *http.Request, f core.
 	l := cp.Layout(r, caseTitle("Share this case", ref.Reference))
 	l.Errors = v.Form.Errors
 	l.Marking = ref.Marking
-	l.Back = CaseSectionLink(pid, id, "people")
+	l.Back = casepaths.People.Link(pid, id)
 	if v.Chosen {
 		l.Back = SharePath.Link(pid, id)
 	}
@@ -519,7 +531,7 @@ func (cp *casePages) handleSharePost(w http.ResponseWriter, r *http.Request) err
 		_, err = cp.svc.Share(r.Context(), principalOf(r), id, in)
 	}
 	if err == nil {
-		return cp.Flash(w, r, CaseSectionLink(pid, id, "people"), "The case is shared")
+		return cp.Flash(w, r, casepaths.People.Link(pid, id), "The case is shared")
 	}
 	if k := prevent.ErrorKind(err); k != prevent.Invalid && k != prevent.Conflict {
 		return err

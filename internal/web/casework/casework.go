@@ -17,6 +17,7 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/web/casepaths"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -56,8 +57,8 @@ var (
 	CasesPath = core.NewPath1("/partnerships/{pid}/cases")
 	// CaseSearchPath finds cases by reference or name.
 	CaseSearchPath = core.NewPath1("/partnerships/{pid}/cases/search")
-	// CasePath is the case page (its summary); its other sections are under it (CaseSectionLink).
-	CasePath = core.NewPath2("/partnerships/{pid}/cases/{id}")
+	// CasePath is the case page (its summary); its sections are under it, declared in internal/web/casepaths.
+	CasePath = casepaths.Case
 	// OfficerPath chooses the case officer.
 	OfficerPath = core.NewPath2("/partnerships/{pid}/cases/{id}/officer")
 

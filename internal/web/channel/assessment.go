@@ -8,6 +8,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/casepaths"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -64,7 +65,7 @@ func (pg *pages) renderAssessment(w http.ResponseWriter, r *http.Request, f core
 	l := pg.Layout(r, core.CaseTitle("Assessment", v.Referral.Reference))
 	l.Errors = f.Errors
 	l.Marking = v.Referral.Marking
-	l.Back = caseSection(pid, id, "assessment")
+	l.Back = casepaths.Assessment.Link(pid, id)
 	return pg.Page(w, r, l, assessmentFormPage(l, v))
 }
 
@@ -99,11 +100,11 @@ func (pg *pages) handleAssessmentPost(w http.ResponseWriter, r *http.Request) er
 	render := func(f core.Form) error { return pg.renderAssessment(w, r, f) }
 	if draft {
 		_, err = pg.svc.SaveAssessmentDraft(r.Context(), principalOf(r), id, in)
-		return pg.settle(w, r, err, caseSection(pid, id, "assessment"),
+		return pg.settle(w, r, err, casepaths.Assessment.Link(pid, id),
 			"Your draft assessment has been saved. Only you can see it: continue it from this page when you are ready", f, "", render)
 	}
 	_, err = pg.svc.SaveAssessment(r.Context(), principalOf(r), id, in)
-	return pg.settle(w, r, err, caseSection(pid, id, "assessment"), "Assessment recorded", f, "", render)
+	return pg.settle(w, r, err, casepaths.Assessment.Link(pid, id), "Assessment recorded", f, "", render)
 }
 
 // handleAssessmentDiscard deletes the reader's draft assessment.
@@ -118,7 +119,7 @@ func (pg *pages) handleAssessmentDiscard(w http.ResponseWriter, r *http.Request)
 	if err := pg.svc.DiscardAssessmentDraft(r.Context(), principalOf(r), id); err != nil {
 		return err
 	}
-	return pg.Flash(w, r, caseSection(pid, id, "assessment"), "Your draft assessment has been deleted")
+	return pg.Flash(w, r, casepaths.Assessment.Link(pid, id), "Your draft assessment has been deleted")
 }
 
 // assessmentValues puts an assessment's answers into the form's field names.

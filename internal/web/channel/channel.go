@@ -10,7 +10,6 @@ package channel
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -134,12 +133,6 @@ var (
 	// ReviewPath completes a post-exit review.
 	ReviewPath = core.NewPath3("/partnerships/{pid}/cases/{id}/reviews/{review}")
 )
-
-// caseSection is the address of a section of the case page (internal/web/casework, which imports this package
-// and so cannot be imported here), which these pages return to.
-func caseSection(pid, id prevent.ID, section string) string {
-	return fmt.Sprintf("/partnerships/%d/cases/%d/%s", pid, id, section)
-}
 
 type pages struct {
 	core.Pages

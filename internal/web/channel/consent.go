@@ -6,11 +6,12 @@ import (
 
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/casepaths"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
 func (pg *pages) renderConsent(w http.ResponseWriter, r *http.Request, f core.Form) error {
-	return pg.supportPage(w, r, f, "Record consent", "plan", nil, consentPage)
+	return pg.supportPage(w, r, f, "Record consent", casepaths.Plan, nil, consentPage)
 }
 
 func (pg *pages) handleConsentNew(w http.ResponseWriter, r *http.Request) error {
@@ -35,7 +36,7 @@ func (pg *pages) handleConsentPost(w http.ResponseWriter, r *http.Request) error
 }
 
 func (pg *pages) renderConsultation(w http.ResponseWriter, r *http.Request, f core.Form) error {
-	return pg.supportPage(w, r, f, "Children’s services consultation", "plan", nil, consultationPage)
+	return pg.supportPage(w, r, f, "Children’s services consultation", casepaths.Plan, nil, consultationPage)
 }
 
 func (pg *pages) handleConsultationNew(w http.ResponseWriter, r *http.Request) error {
@@ -58,7 +59,7 @@ func (pg *pages) handleConsultationPost(w http.ResponseWriter, r *http.Request) 
 
 func (pg *pages) renderAfterRefusal(w http.ResponseWriter, r *http.Request, f core.Form) error {
 	now := pg.d.Now()
-	return pg.supportPage(w, r, f, "After consent was refused", "plan", func(v *supportForm) error {
+	return pg.supportPage(w, r, f, "After consent was refused", casepaths.Plan, func(v *supportForm) error {
 		var err error
 		v.Services, err = pg.svc.Reference(r.Context(), casework.SignpostServices, now)
 		return err

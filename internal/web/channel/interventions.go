@@ -9,6 +9,7 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/web/casepaths"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -61,7 +62,7 @@ func (pg *pages) handleProviderPost(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (pg *pages) renderIntervention(w http.ResponseWriter, r *http.Request, f core.Form) error {
-	return pg.supportPage(w, r, f, "Add an intervention", "plan", func(v *supportForm) error {
+	return pg.supportPage(w, r, f, "Add an intervention", casepaths.Plan, func(v *supportForm) error {
 		ctx, p := r.Context(), principalOf(r)
 		var err error
 		if v.Types, err = pg.svc.Reference(ctx, casework.InterventionTypes, pg.d.Now()); err != nil {
@@ -123,7 +124,7 @@ func (pg *pages) handleInterventionPost(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	if ref.State != casework.SupportActive {
-		return pg.Flash(w, r, caseSection(pid, id, "plan"), "Intervention drafted: it is shared with the provider when consent to support is given")
+		return pg.Flash(w, r, casepaths.Plan.Link(pid, id), "Intervention drafted: it is shared with the provider when consent to support is given")
 	}
-	return pg.Flash(w, r, caseSection(pid, id, "plan"), "Intervention added")
+	return pg.Flash(w, r, casepaths.Plan.Link(pid, id), "Intervention added")
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/web/casepaths"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -209,7 +210,7 @@ func (pg *pages) renderListForPanel(w http.ResponseWriter, r *http.Request, f co
 	l := pg.Layout(r, core.CaseTitle("List for a panel", v.Referral.Reference))
 	l.Errors = f.Errors
 	l.Marking = v.Referral.Marking
-	l.Back = caseSection(pid, id, "panel")
+	l.Back = casepaths.Panel.Link(pid, id)
 	return pg.Page(w, r, l, listForMeetingPage(l, v))
 }
 
@@ -283,5 +284,5 @@ func (pg *pages) handleListForPanel(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return pg.Flash(w, r, caseSection(pid, id, "panel"), "The case is listed for the panel and on the agenda of its meeting")
+	return pg.Flash(w, r, casepaths.Panel.Link(pid, id), "The case is listed for the panel and on the agenda of its meeting")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/casepaths"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -16,7 +17,7 @@ func (pg *pages) renderReview(w http.ResponseWriter, r *http.Request, f core.For
 	if err != nil {
 		return err
 	}
-	return pg.supportPage(w, r, f, "Post-exit review", "plan", func(v *supportForm) error {
+	return pg.supportPage(w, r, f, "Post-exit review", casepaths.Plan, func(v *supportForm) error {
 		rs, err := pg.svc.PostExitReviews(r.Context(), principalOf(r), v.Referral.ID)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/casepaths"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -25,15 +26,15 @@ func (pg *pages) handleSessionPlanPost(w http.ResponseWriter, r *http.Request) e
 	}
 	day, ok, derr := core.CaseDate(f.Values, "planned-"+core.IDText(iv))
 	if derr != nil || !ok {
-		return pg.flashError(w, r, caseSection(pid, id, "plan"), prevent.Errorf(prevent.Invalid, "Enter the date of the planned session, for example 27 3 2027"))
+		return pg.flashError(w, r, casepaths.Plan.Link(pid, id), prevent.Errorf(prevent.Invalid, "Enter the date of the planned session, for example 27 3 2027"))
 	}
 	if _, err := pg.svc.PlanSession(r.Context(), principalOf(r), iv, atTen(day)); err != nil {
 		if k := prevent.ErrorKind(err); k == prevent.Invalid || k == prevent.Conflict {
-			return pg.flashError(w, r, caseSection(pid, id, "plan"), err)
+			return pg.flashError(w, r, casepaths.Plan.Link(pid, id), err)
 		}
 		return err
 	}
-	return pg.Flash(w, r, caseSection(pid, id, "plan"), "Session planned for "+core.DayText(day))
+	return pg.Flash(w, r, casepaths.Plan.Link(pid, id), "Session planned for "+core.DayText(day))
 }
 
 func (pg *pages) renderSession(w http.ResponseWriter, r *http.Request, f core.Form) error {
@@ -41,7 +42,7 @@ func (pg *pages) renderSession(w http.ResponseWriter, r *http.Request, f core.Fo
 	if err != nil {
 		return err
 	}
-	return pg.supportPage(w, r, f, "Record a session", "plan", func(v *supportForm) error {
+	return pg.supportPage(w, r, f, "Record a session", casepaths.Plan, func(v *supportForm) error {
 		ivs, err := pg.svc.Interventions(r.Context(), principalOf(r), v.Referral.ID)
 		if err != nil {
 			return err

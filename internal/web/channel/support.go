@@ -8,6 +8,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
+	"github.com/preventplatform/prevent/internal/web/casepaths"
 	"github.com/preventplatform/prevent/internal/web/core"
 )
 
@@ -30,7 +31,7 @@ type supportForm struct {
 }
 
 // supportPage renders one of the support pages of a case, after loading the case.
-func (pg *pages) supportPage(w http.ResponseWriter, r *http.Request, f core.Form, title, back string,
+func (pg *pages) supportPage(w http.ResponseWriter, r *http.Request, f core.Form, title string, back core.Path2,
 	load func(v *supportForm) error, page func(core.Layout, supportForm) templ.Component) error {
 	pid, id, err := core.PathIDs(r)
 	if err != nil {
@@ -48,7 +49,7 @@ func (pg *pages) supportPage(w http.ResponseWriter, r *http.Request, f core.Form
 	l := pg.Layout(r, core.CaseTitle(title, v.Referral.Reference))
 	l.Errors = f.Errors
 	l.Marking = v.Referral.Marking
-	l.Back = caseSection(pid, id, back)
+	l.Back = back.Link(pid, id)
 	return pg.Page(w, r, l, page(l, v))
 }
 
@@ -70,11 +71,11 @@ func (pg *pages) supportPost(w http.ResponseWriter, r *http.Request, msg, field 
 	case extra != "":
 		msg += ": " + extra
 	}
-	return pg.settle(w, r, err, caseSection(pid, id, "plan"), msg, f, field, render)
+	return pg.settle(w, r, err, casepaths.Plan.Link(pid, id), msg, f, field, render)
 }
 
 func (pg *pages) renderPlan(w http.ResponseWriter, r *http.Request, f core.Form) error {
-	return pg.supportPage(w, r, f, "Support plan", "plan", nil, supportPlanPage)
+	return pg.supportPage(w, r, f, "Support plan", casepaths.Plan, nil, supportPlanPage)
 }
 
 func (pg *pages) handlePlanEdit(w http.ResponseWriter, r *http.Request) error {
@@ -122,10 +123,10 @@ func (pg *pages) handleRequestConsent(w http.ResponseWriter, r *http.Request) er
 	}
 	_, err = pg.svc.RequestConsent(r.Context(), principalOf(r), id)
 	if k := prevent.ErrorKind(err); k == prevent.Invalid || k == prevent.Conflict {
-		return pg.flashError(w, r, caseSection(pid, id, "plan"), err)
+		return pg.flashError(w, r, casepaths.Plan.Link(pid, id), err)
 	}
 	if err != nil {
 		return err
 	}
-	return pg.Flash(w, r, caseSection(pid, id, "plan"), "You asked for consent to support. Record the answer when it is given")
+	return pg.Flash(w, r, casepaths.Plan.Link(pid, id), "You asked for consent to support. Record the answer when it is given")
 }
