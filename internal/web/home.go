@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/preventplatform/prevent/internal/access"
@@ -10,6 +9,7 @@ import (
 	"github.com/preventplatform/prevent/internal/web/auditlog"
 	"github.com/preventplatform/prevent/internal/web/core"
 	"github.com/preventplatform/prevent/internal/web/mywork"
+	"github.com/preventplatform/prevent/internal/web/programme"
 )
 
 // handleHome is the signed-in person's home page: links to the parts of the service their roles open.
@@ -27,7 +27,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		}
 		links = append(links, core.NavItem{Text: "Member organisations", Href: admin.OrganisationsPath.Link(pid)})
 		if access.Permits(p, access.PlanView).Allow {
-			links = append(links, core.NavItem{Text: "Programme of action: delivery plan, projects, funding, training and library", Href: fmt.Sprintf("/partnerships/%d/programme", pid)})
+			links = append(links, core.NavItem{Text: "Programme of action: delivery plan, projects, funding, training and library", Href: programme.HomePath.Link(pid)})
 		}
 	}
 	if access.Permits(p, access.AuditView).Allow {

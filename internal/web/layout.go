@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"github.com/a-h/templ"
 	"github.com/preventplatform/prevent/internal/web/admin"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/preventplatform/prevent/internal/web/core"
 	"github.com/preventplatform/prevent/internal/web/mywork"
 	"github.com/preventplatform/prevent/internal/web/notifications"
+	"github.com/preventplatform/prevent/internal/web/programme"
 	sharingpages "github.com/preventplatform/prevent/internal/web/sharing"
 	"github.com/preventplatform/prevent/internal/web/statistics"
 )
@@ -50,7 +50,7 @@ func (s *Server) layout(r *http.Request, title string) core.Layout {
 		add("Panels", channel.PanelsPath.Link(ps[0]))
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.PlanView).Allow {
-		add("Programme", fmt.Sprintf("/partnerships/%d/programme", ps[0]))
+		add("Programme", programme.HomePath.Link(ps[0]))
 	}
 	if ps := p.Partnerships(); len(ps) > 0 && access.Permits(p, access.AgreementView).Allow {
 		add("Information sharing", sharingpages.HomePath.Link(ps[0]))
