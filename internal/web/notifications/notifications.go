@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/a-h/templ"
 	"github.com/preventplatform/prevent/internal/access"
@@ -116,11 +115,9 @@ func (p *pages) handleList(w http.ResponseWriter, r *http.Request) error {
 	pr := l.Principal
 	var before prevent.ID
 	if v := r.URL.Query().Get("before"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
+		if before = core.FormID(v); before < 1 {
 			return access.NotFound("Page")
 		}
-		before = n
 	}
 	items, err := p.d.Notify.List(r.Context(), pr, before, PageSize)
 	if err != nil {
@@ -135,7 +132,7 @@ func (p *pages) handleList(w http.ResponseWriter, r *http.Request) error {
 		v.UpTo = items[0].ID
 	}
 	if len(items) == PageSize {
-		v.Older = ListPath.Link() + "?before=" + strconv.FormatInt(items[len(items)-1].ID, 10)
+		v.Older = ListPath.Link() + "?before=" + core.IDText(items[len(items)-1].ID)
 	}
 	if access.Permits(pr, access.CaseStatusView).Allow {
 		v.WorkURL = workPath
@@ -150,7 +147,7 @@ func (p *pages) handleRead(w http.ResponseWriter, r *http.Request) error {
 	}
 	var upTo prevent.ID
 	if v := f.Get("up-to"); v != "" {
-		if upTo, err = strconv.ParseInt(v, 10, 64); err != nil || upTo < 1 {
+		if upTo = core.FormID(v); upTo < 1 {
 			return prevent.Errorf(prevent.Invalid, "The form could not be read. Try again")
 		}
 	}
