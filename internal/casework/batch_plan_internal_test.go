@@ -32,14 +32,14 @@ func TestBatchQueriesUseIndexes(t *testing.T) {
 		now := time.Date(2029, 11, 2, 10, 0, 0, 0, time.UTC)
 		// Times as text, which the plans' generic form takes as literals.
 		ts := func(t time.Time) string { return t.Format("2006-01-02 15:04:05-07:00") }
-		plan := explain(t, db, closedBeforeSQL, pid, string(ClosedNFA), ts(now.AddDate(-3, 0, 5)), ts(time.Unix(0, 0).UTC()), 0, 500)
+		plan := dbtest.Explain(t, db, closedBeforeSQL, pid, string(ClosedNFA), ts(now.AddDate(-3, 0, 5)), ts(time.Unix(0, 0).UTC()), 0, 500)
 		if !readsThrough(db, plan, "referrals", "r", "referrals_retention") {
 			t.Errorf("the erasure look-up does not read referrals through referrals_retention:\n%s", plan)
 		}
 		if !readsThrough(db, plan, "case_events", "e", "case_events_referral") {
 			t.Errorf("the erasure look-up does not read case_events through case_events_referral:\n%s", plan)
 		}
-		plan = explain(t, db, postExitDueSQL, ts(now.AddDate(0, -6, 7)), FirstReviewMonths, SecondReviewMonths)
+		plan = dbtest.Explain(t, db, postExitDueSQL, ts(now.AddDate(0, -6, 7)), FirstReviewMonths, SecondReviewMonths)
 		if !readsThrough(db, plan, "referrals", "r", "referrals_state") {
 			t.Errorf("the post-exit look-up does not read referrals through referrals_state:\n%s", plan)
 		}

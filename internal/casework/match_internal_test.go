@@ -2,7 +2,6 @@ package casework
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -65,101 +64,6 @@ func matchSubjects(tb testing.TB, db *database.DB, n int) prevent.ID {
 	return pid
 }
 
-var errRollback = errors.New("roll back")
-
-// explain returns the query plan of query with args, one line per step.
-func explain(t *testing.T, db *database.DB, query string, args ...any) string {
-	t.Helper()
-	ctx := context.Background()
-	var lines []string
-	err := db.WithTx(ctx, func(tx *database.Tx) error {
-		prefix := "EXPLAIN "
-		if db.Dialect == database.SQLite {
-			prefix = "EXPLAIN QUERY PLAN "
-		} else {
-			// With sequential scans priced out, the planner still takes one when no index can answer the
-			// query; so a plan without a Seq Scan shows that an index can, whatever the table's size and
-			// statistics. SET LOCAL lasts until this transaction, which is rolled back, ends.
-			if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-				return err
-			}
-		}
-		rows, err := tx.QueryContext(ctx, prefix+query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		cols, err := rows.Columns()
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return err
-			}
-			// SQLite's detail is the last column; PostgreSQL's only column is the line of the plan.
-			lines = append(lines, fmt.Sprint(vals[len(vals)-1]))
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if db.Dialect == database.Postgres {
-			// The driver prepares statements and PostgreSQL may then plan them once for any arguments (a
-			// generic plan), so that plan must use the index too.
-			generic, err := genericPlan(ctx, tx, query, args...)
-			if err != nil {
-				return err
-			}
-			lines = append(lines, generic...)
-		}
-		return errRollback
-	})
-	if !errors.Is(err, errRollback) {
-		t.Fatalf("explain: %v", err)
-	}
-	return strings.Join(lines, "\n")
-}
-
-// genericPlan returns PostgreSQL's generic plan of query, as it would run it for any arguments.
-func genericPlan(ctx context.Context, tx *database.Tx, query string, args ...any) ([]string, error) {
-	if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `PREPARE match_plan AS `+query); err != nil {
-		return nil, err
-	}
-	// A prepared statement outlives the transaction on its connection.
-	defer tx.ExecContext(ctx, `DEALLOCATE match_plan`) //nolint:errcheck
-	lits := make([]string, len(args))
-	for i, a := range args {
-		switch v := a.(type) {
-		case string:
-			lits[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
-		default:
-			lits[i] = fmt.Sprint(v)
-		}
-	}
-	rows, err := tx.QueryContext(ctx, `EXPLAIN EXECUTE match_plan(`+strings.Join(lits, ", ")+`)`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var lines []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return nil, err
-		}
-		lines = append(lines, line)
-	}
-	return lines, rows.Err()
-}
-
 // TestMatchCandidatesUseIndexes checks that each candidate lookup of a submission reads case_subjects through
 // its index, not by walking the partnership's subjects.
 func TestMatchCandidatesUseIndexes(t *testing.T) {
@@ -172,7 +76,7 @@ func TestMatchCandidatesUseIndexes(t *testing.T) {
 			{"date of birth", matchByBirthSQL, "case_subjects_dob", []any{pid, "2010-05-01", 1}},
 			{"address", matchByAddressSQL, "case_subjects_address", []any{pid, "NS123AB", "12 smith road", 1}},
 		} {
-			plan := explain(t, db, c.query, c.args...)
+			plan := dbtest.Explain(t, db, c.query, c.args...)
 			var ok bool
 			switch db.Dialect {
 			case database.SQLite:

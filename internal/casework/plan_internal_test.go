@@ -28,41 +28,16 @@ var fullScan = regexp.MustCompile(`(?m)(^|\s)SCAN (referrals|case_subjects|audit
 // the table. (The work list's keyset "partnership_id=? AND id<?" stops at its page and is not one.)
 var partnershipWalk = regexp.MustCompile(`(?m)SEARCH (referrals|r|case_subjects|cs) USING (COVERING )?INDEX \S+ \(partnership_id=\?\)`)
 
-// indexWalk returns the first step of a PostgreSQL plan that reads referrals, case_subjects or audit_entries
-// through an index without an Index Cond: it walks the whole index, which is a full scan in another order
-// (what the planner does with sequential scans priced out when no index can answer).
-func indexWalk(plan string) string {
-	lines := strings.Split(plan, "\n")
-	for i, l := range lines {
-		if !pgIndexStep.MatchString(l) {
-			continue
-		}
-		cond := false
-		for _, next := range lines[i+1:] {
-			if strings.Contains(next, "->") || !strings.HasPrefix(next, " ") {
-				break
-			}
-			cond = cond || strings.Contains(next, "Index Cond:")
-		}
-		if !cond {
-			return strings.TrimSpace(l)
-		}
-	}
-	return ""
-}
-
-var pgIndexStep = regexp.MustCompile(`Index (Only )?Scan (Backward )?using \S+ on (referrals|case_subjects|audit_entries)\b`)
-
 // assertIndexed fails when the plan of query walks a whole table, or does not use every index named.
 func assertIndexed(t *testing.T, db *database.DB, name, query string, indexes []string, args ...any) {
 	t.Helper()
-	plan := explain(t, db, query, args...)
+	plan := dbtest.Explain(t, db, query, args...)
 	m := fullScan.FindString(plan)
 	if m == "" {
 		m = partnershipWalk.FindString(plan)
 	}
 	if m == "" {
-		m = indexWalk(plan)
+		m = dbtest.IndexWalk(plan, "referrals", "case_subjects", "audit_entries")
 	}
 	if m != "" {
 		t.Errorf("%s: the plan reads a whole table (%s):\n%s", name, strings.TrimSpace(m), plan)
@@ -312,7 +287,7 @@ func TestReferrerListReadsOwnCases(t *testing.T) {
 		planReferrals(t, db, pid)
 		where := ` AND r.id < $5 ORDER BY r.id DESC LIMIT $6`
 		args := []any{pid, prevent.ID(7), prevent.ID(3), false, int64(math.MaxInt64), 51}
-		plan := explain(t, db, listSelect+scope+where, args...)
+		plan := dbtest.Explain(t, db, listSelect+scope+where, args...)
 		walk := regexp.MustCompile(`SEARCH r USING INDEX referrals_list \(partnership_id=\? AND id<\?\)|Index Scan Backward using referrals_(list|pkey) on referrals r`)
 		if m := walk.FindString(plan); m != "" {
 			t.Skipf("the referrer's list walks the partnership (%s); see the comment of this test", m)

@@ -1,7 +1,6 @@
 package work_test
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -15,108 +14,10 @@ import (
 	"github.com/preventplatform/prevent/internal/work"
 )
 
-var errRollback = errors.New("roll back")
-
-// explain returns the query plan of query with args, one line per step: SQLite's EXPLAIN QUERY PLAN, or
-// PostgreSQL's EXPLAIN with sequential scans priced out (so that a plan without one shows an index can answer)
-// followed by its generic plan (the one a prepared statement may run with any arguments).
-func explain(t *testing.T, db *database.DB, query string, args ...any) string {
-	t.Helper()
-	var lines []string
-	err := db.WithTx(ctx, func(tx *database.Tx) error {
-		read := func(q string, args ...any) error {
-			rows, err := tx.QueryContext(ctx, q, args...)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			cols, err := rows.Columns()
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					return err
-				}
-				lines = append(lines, fmt.Sprint(vals[len(vals)-1]))
-			}
-			return rows.Err()
-		}
-		if db.Dialect == database.SQLite {
-			if err := read("EXPLAIN QUERY PLAN "+query, args...); err != nil {
-				return err
-			}
-			return errRollback
-		}
-		if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-			return err
-		}
-		if err := read("EXPLAIN "+query, args...); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `PREPARE work_plan AS `+query); err != nil {
-			return err
-		}
-		// A prepared statement outlives the transaction on its connection.
-		defer tx.ExecContext(ctx, `DEALLOCATE work_plan`) //nolint:errcheck
-		lits := make([]string, len(args))
-		for i, a := range args {
-			switch v := a.(type) {
-			case string:
-				lits[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
-			case time.Time:
-				lits[i] = "'" + v.UTC().Format(time.RFC3339Nano) + "'"
-			default:
-				lits[i] = fmt.Sprint(v)
-			}
-		}
-		if err := read(`EXPLAIN EXECUTE work_plan(` + strings.Join(lits, ", ") + `)`); err != nil {
-			return err
-		}
-		return errRollback
-	})
-	if !errors.Is(err, errRollback) {
-		t.Fatalf("explain: %v\n%s", err, query)
-	}
-	return strings.Join(lines, "\n")
-}
-
 // tableScan matches a step that reads the whole of tasks, referrals, case_subjects or audit_entries: SQLite's
 // "SCAN tasks" (with or without an index: without a constraint it visits every row; the counts' "SCAN t" is
 // their bounded subquery) and PostgreSQL's "Seq Scan on tasks".
 var tableScan = regexp.MustCompile(`(?m)(^|\s)SCAN (tasks|referrals|r|case_subjects|audit_entries)( |$)|Seq Scan on (tasks|referrals|case_subjects|audit_entries)\b`)
-
-// pgIndexStep is a PostgreSQL step that reads one of those tables through an index; without an Index Cond
-// below it, it walks the whole index.
-var pgIndexStep = regexp.MustCompile(`Index (Only )?Scan (Backward )?using \S+ on (tasks|referrals|case_subjects|audit_entries)\b`)
-
-func indexWalk(plan string) string {
-	lines := strings.Split(plan, "\n")
-	for i, l := range lines {
-		if !pgIndexStep.MatchString(l) {
-			continue
-		}
-		cond := false
-		for _, next := range lines[i+1:] {
-			if strings.Contains(next, "->") || !strings.HasPrefix(next, " ") {
-				break
-			}
-			cond = cond || strings.Contains(next, "Index Cond:")
-		}
-		if !cond {
-			return strings.TrimSpace(l)
-		}
-	}
-	return ""
-}
 
 // TestMineUsesIndexes checks that every statement of My work (both lists and the four counts, the same ones
 // the API's task list runs) reads tasks through an index, for a coordinator, a referrer and the police.
@@ -148,10 +49,10 @@ func TestMineUsesIndexes(t *testing.T) {
 		} {
 			for _, f := range []work.Filter{{}, {Due: work.DueOverdue}, {Reference: "prv-2026-000007"}} {
 				for i, st := range svc.MineSQL(who.p, f) {
-					plan := explain(t, db, st.SQL, st.Args...)
+					plan := dbtest.Explain(t, db, st.SQL, st.Args...)
 					bad := tableScan.FindString(plan)
 					if bad == "" && db.Dialect == database.Postgres {
-						bad = indexWalk(plan)
+						bad = dbtest.IndexWalk(plan, "tasks", "referrals", "case_subjects", "audit_entries")
 					}
 					if bad != "" && db.Dialect == database.Postgres && i >= 2 && !strings.Contains(strings.SplitN(plan, "\nAggregate", 2)[0], bad) {
 						// The bad step is in the generic plan of a count, not in its plan for these arguments.
