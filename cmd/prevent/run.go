@@ -20,6 +20,7 @@ import (
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/demo"
+	"github.com/preventplatform/prevent/internal/idempotency"
 	"github.com/preventplatform/prevent/internal/jobs"
 	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/logging"
@@ -31,6 +32,7 @@ import (
 	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/web"
+	"github.com/preventplatform/prevent/internal/webhooks"
 	"github.com/preventplatform/prevent/internal/work"
 	"github.com/preventplatform/prevent/ui"
 )
@@ -395,12 +397,17 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 		Directory: partners, Mailer: c.Mailer, Logger: logger, PublicURL: c.PublicURL})
 	a.Tasks = append(a.Tasks, jobs.Task{Name: "notify-scan", Every: time.Minute, Run: a.Notify.Scan})
 	a.Jobs = []jobs.Job{a.Notify.Job()}
+	// Webhook deliveries are jobs; endpoints are told of events by a periodic task (internal/webhooks).
+	hooks := webhooks.New(webhooks.Deps{DB: db, Keys: keys, Now: now, Logger: logger})
+	a.Jobs = append(a.Jobs, hooks.Jobs()...)
+	a.Tasks = append(a.Tasks, hooks.Tasks()...)
+	idem := idempotency.New(db, keys, now)
 	secure := strings.HasPrefix(c.PublicURL, "https://")
 	a.Web = web.New(web.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Rights: subjectRights, Programme: programmes,
 		Returns: statistics, Assurance: selfAssessment, Work: tasks, Notify: a.Notify, AuditLog: audit.NewLog(db), Logger: logger, Now: now,
-		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir})
+		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir, Webhooks: hooks})
 	a.API = api.New(api.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Rights: subjectRights, Programme: programmes,
-		Returns: statistics, Assurance: selfAssessment, Work: tasks, Notify: a.Notify, Logger: logger, Now: now})
+		Returns: statistics, Assurance: selfAssessment, Work: tasks, Notify: a.Notify, Idempotency: idem, Webhooks: hooks, Logger: logger, Now: now})
 	reg := metrics.New()
 
 	mux := a.Web.Mux()

@@ -72,6 +72,10 @@ func (s *Server) register() {
 	s.registerReturns()
 	s.registerAssurance()
 	s.registerNotifications()
+	s.registerPanelWrites()
+	s.registerChannelWrites()
+	s.registerProgrammeWrites()
+	s.registerWebhooks()
 
 	s.doc = s.buildDocument()
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/preventplatform/prevent/internal/assurance"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/idempotency"
 	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -24,6 +25,7 @@ import (
 	"github.com/preventplatform/prevent/internal/returns"
 	"github.com/preventplatform/prevent/internal/rights"
 	"github.com/preventplatform/prevent/internal/sharing"
+	"github.com/preventplatform/prevent/internal/webhooks"
 	"github.com/preventplatform/prevent/internal/work"
 )
 
@@ -47,8 +49,12 @@ type Deps struct {
 	Work      *work.Service
 	// Notify reads and changes people's own notifications and email preference.
 	Notify *notify.Service
-	Logger *slog.Logger
-	Now    func() time.Time
+	// Idempotency remembers the answers to requests sent with an Idempotency-Key header.
+	Idempotency *idempotency.Store
+	// Webhooks keeps the partnership's webhook endpoints and their deliveries.
+	Webhooks *webhooks.Service
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // handler is a route handler: it writes the response or returns an error for the one problem adapter.

@@ -17,6 +17,7 @@ import (
 	sharingpages "github.com/preventplatform/prevent/internal/web/sharing"
 	"github.com/preventplatform/prevent/internal/web/signpost"
 	"github.com/preventplatform/prevent/internal/web/statistics"
+	webhookpages "github.com/preventplatform/prevent/internal/web/webhooks"
 )
 
 // register is the whole HTML URL surface. Each route names the access action it needs; a route without
@@ -60,4 +61,5 @@ func (s *Server) register() {
 	// Areas in packages of their own, on the shared core.
 	statistics.Register(site{s}, statistics.Deps{Returns: s.deps.Returns, Now: s.deps.Now, Names: s.personNames})
 	assurance.Register(site{s}, assurance.Deps{Assurance: s.deps.Assurance, Programme: s.deps.Programme, Partnership: s.deps.Partnership, Now: s.deps.Now})
+	webhookpages.Register(site{s}, webhookpages.Deps{Webhooks: s.deps.Webhooks, Now: s.deps.Now})
 }

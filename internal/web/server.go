@@ -24,6 +24,7 @@ import (
 	"github.com/preventplatform/prevent/internal/sharing"
 	"github.com/preventplatform/prevent/internal/web/account"
 	"github.com/preventplatform/prevent/internal/web/core"
+	"github.com/preventplatform/prevent/internal/webhooks"
 	"github.com/preventplatform/prevent/internal/work"
 )
 
@@ -47,6 +48,8 @@ type Deps struct {
 	Work      *work.Service
 	// Notify reads and changes people's own notifications and email preference.
 	Notify *notify.Service
+	// Webhooks keeps the partnership's webhook endpoints, managed from the administrator's pages.
+	Webhooks *webhooks.Service
 	// AuditLog is browsed by the audit page.
 	AuditLog *audit.Log
 	Logger   *slog.Logger
