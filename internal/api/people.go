@@ -198,3 +198,49 @@ func (s *Server) recordVetting(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.writePerson(w, r, http.StatusCreated, pid, id)
 }
+
+// SetupLink is a person's new one-time account set-up link; earlier links stop working.
+type SetupLink struct {
+	SetupURL string `json:"setup_url"`
+}
+
+// newSetupLink makes a new set-up link for a person (one who lost theirs, or whose link expired).
+func (s *Server) newSetupLink(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pidAndID(r)
+	if err != nil {
+		return err
+	}
+	token, err := s.deps.Partnership.NewSetupLink(r.Context(), prevent.PrincipalFrom(r.Context()), pid, id)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusCreated, SetupLink{SetupURL: SetupPath + token})
+}
+
+// personSecurity unlocks an account after repeated failed sign-ins, or removes a person's second factors so
+// that they set one up again at their next sign-in, as the person's page does: the partnership service decides
+// whether the caller may manage the person, then the auth service acts and audits.
+func (s *Server) personSecurity(reset bool) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		pid, id, err := pidAndID(r)
+		if err != nil {
+			return err
+		}
+		pr := prevent.PrincipalFrom(r.Context())
+		if _, err := s.deps.Partnership.PersonToManage(r.Context(), pr, pid, id); err != nil {
+			return err
+		}
+		if reset {
+			if id == pr.PersonID {
+				return prevent.Errorf(prevent.Invalid, "You cannot reset your own second factor; ask another administrator")
+			}
+			err = s.deps.Auth.ResetSecondFactors(r.Context(), id)
+		} else {
+			err = s.deps.Auth.Unlock(r.Context(), id)
+		}
+		if err != nil {
+			return err
+		}
+		return s.writePerson(w, r, http.StatusOK, pid, id)
+	}
+}

@@ -53,6 +53,14 @@ func (s *Server) register() {
 		summary: "Re-enable a disabled account", response: Person{}}, s.setDisabled(false))
 	s.handle(http.MethodPost, "/partnerships/{pid}/people/{id}/vetting", access.PersonManage, operation{id: "recordVetting",
 		summary: "Record a vetting grant", request: VettingInput{}, response: Person{}, status: http.StatusCreated}, s.recordVetting)
+	s.handle(http.MethodPost, "/partnerships/{pid}/people/{id}/unlock", access.PersonManage, operation{id: "unlockPerson",
+		summary: "Unlock an account locked after repeated failed sign-ins", response: Person{}}, s.personSecurity(false))
+	s.handle(http.MethodPost, "/partnerships/{pid}/people/{id}/reset-second-factor", access.PersonManage, operation{id: "resetSecondFactor",
+		summary: "Remove a person's second factors and end their sessions, so that they set one up at their next sign-in; " +
+			"refused (422) for the caller's own account", response: Person{}}, s.personSecurity(true))
+	s.handle(http.MethodPost, "/partnerships/{pid}/people/{id}/set-up-link", access.PersonManage, operation{id: "newSetUpLink",
+		summary: "Make a new one-time account set-up link for a person; earlier links stop working", response: SetupLink{},
+		status: http.StatusCreated}, s.newSetupLink)
 
 	s.handle(http.MethodGet, "/tokens", access.Account, operation{id: "listTokens",
 		summary: "The token owner's API tokens (never their secrets)", response: TokenList{}}, s.listTokens)
