@@ -29,6 +29,8 @@ type config struct {
 	SMTPURL        string
 	SMTPFrom       string
 	SMTPRequireTLS bool
+	// WebhooksAllowHTTPLoopback lets webhook endpoints be http:// on a loopback address, for local testing.
+	WebhooksAllowHTTPLoopback bool
 }
 
 func (c *config) sqlitePath() string { return filepath.Join(c.Data, "prevent.db") }

@@ -118,6 +118,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	str(fs, getenv, &c.SMTPURL, "smtp-url", "", "SMTP server for emails about people's tasks: smtp://user:password@host:port (STARTTLS when offered) or smtps://... (TLS); email is off when empty")
 	str(fs, getenv, &c.SMTPFrom, "smtp-from", "", "the From address of those emails, such as \"Prevent partnership <no-reply@example.org>\"")
 	boolean(fs, getenv, &c.SMTPRequireTLS, "smtp-require-tls", false, "refuse to send over smtp:// when the server does not offer STARTTLS")
+	boolean(fs, getenv, &c.WebhooksAllowHTTPLoopback, "webhooks-allow-http-loopback", false, "let webhook endpoints be http:// on a loopback address, for testing on one machine")
 	if err := duration(fs, getenv, &c.CheckpointEvery, "checkpoint-every", 2*time.Minute, "how often to sign an audit checkpoint at the least"); err != nil {
 		return err
 	}
@@ -188,7 +189,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	app, err := newApp(ctx, appConfig{DB: db, Logger: logger, Now: now, Demo: c.Demo, PublicURL: publicURL, AuditDir: c.auditDir(), Keys: keys, DemoCreated: demoCreated,
-		Mailer: mailer, ReturnsKey: digestKey, ReturnSigner: returnSigner}, stdout)
+		Mailer: mailer, ReturnsKey: digestKey, ReturnSigner: returnSigner, WebhooksAllowHTTPLoopback: c.WebhooksAllowHTTPLoopback}, stdout)
 	if err != nil {
 		return err
 	}
@@ -202,6 +203,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	app.Notify.UseQueue(queue)
+	app.Webhooks.UseQueue(queue)
 	if err := queue.Start(context.Background()); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
@@ -296,6 +298,8 @@ type appConfig struct {
 	// ReturnSigner signs the bundles of approved returns; serve keeps it in the keys directory. Nil (tests
 	// only) means a key of this process's own.
 	ReturnSigner *returns.SigningKey
+	// WebhooksAllowHTTPLoopback lets webhook endpoints be http:// on a loopback address (local testing only).
+	WebhooksAllowHTTPLoopback bool
 }
 
 // app is the wired service: its handler and the parts tests look into.
@@ -311,6 +315,8 @@ type app struct {
 	Jobs []jobs.Job
 	// Notify tells people of their tasks; serve gives it the job queue.
 	Notify *notify.Service
+	// Webhooks delivers events to the partnerships' endpoints; serve gives it the job queue.
+	Webhooks *webhooks.Service
 }
 
 // newApp wires the services, the pages, the API and operations routes into one handler, loading the demo
@@ -398,7 +404,8 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	a.Tasks = append(a.Tasks, jobs.Task{Name: "notify-scan", Every: time.Minute, Run: a.Notify.Scan})
 	a.Jobs = []jobs.Job{a.Notify.Job()}
 	// Webhook deliveries are jobs; endpoints are told of events by a periodic task (internal/webhooks).
-	hooks := webhooks.New(webhooks.Deps{DB: db, Keys: keys, Now: now, Logger: logger})
+	hooks := webhooks.New(webhooks.Deps{DB: db, Keys: keys, Now: now, Logger: logger, AllowHTTPLoopback: c.WebhooksAllowHTTPLoopback})
+	a.Webhooks = hooks
 	a.Jobs = append(a.Jobs, hooks.Jobs()...)
 	a.Tasks = append(a.Tasks, hooks.Tasks()...)
 	idem := idempotency.New(db, keys, now)
