@@ -114,6 +114,7 @@ func (f *fixture) do(method, path, token string, body any) *httptest.ResponseRec
 	}
 	rec := httptest.NewRecorder()
 	f.mux.ServeHTTP(rec, r)
+	checkResponse(f.t, r, rec)
 	return rec
 }
 
@@ -178,6 +179,7 @@ func TestAuthentication(t *testing.T) {
 		r.AddCookie(&http.Cookie{Name: "prevent_session", Value: f.admin})
 		rec := httptest.NewRecorder()
 		f.mux.ServeHTTP(rec, r)
+		checkResponse(t, r, rec)
 		f.problem(rec, 401)
 
 		var me api.Me
@@ -329,6 +331,7 @@ func TestValidationProblem(t *testing.T) {
 			r.Header.Set("Authorization", "Bearer "+f.admin)
 			rec := httptest.NewRecorder()
 			f.mux.ServeHTTP(rec, r)
+			checkResponse(t, r, rec)
 			return rec
 		}
 		if p := f.problem(send("application/json", `{"name": "x",`), 400); !strings.Contains(p.Detail, "JSON") {

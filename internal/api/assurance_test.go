@@ -67,6 +67,7 @@ func (c assuranceClient) do(role prevent.Role, method, path string, body any) *h
 	r.Header.Set("Authorization", "Bearer "+c.tokens[role])
 	rec := httptest.NewRecorder()
 	c.mux.ServeHTTP(rec, r)
+	checkResponse(c.t, r, rec)
 	return rec
 }
 

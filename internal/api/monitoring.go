@@ -90,7 +90,7 @@ type QuarterlyReturn struct {
 	GeneratedAt   *time.Time         `json:"generated_at"`
 	Referrals     *ReturnCell        `json:"referrals"`
 	Adopted       *ReturnCell        `json:"adopted"`
-	Projects      []QuarterlyProject `json:"projects"`
+	Projects      []QuarterlyProject `json:"projects" openapi:"nullable"`
 }
 
 // QuarterlyReturnList is the partnership's quarterly returns, the latest quarter first.

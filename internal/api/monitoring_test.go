@@ -56,6 +56,7 @@ func TestMonitoringAndQuarterlyThroughTheAPI(t *testing.T) {
 		}
 		rec := httptest.NewRecorder()
 		mux.ServeHTTP(rec, r)
+		checkResponse(t, r, rec)
 		return rec
 	}
 	member := func(rec *httptest.ResponseRecorder) string {

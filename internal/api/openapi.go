@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -28,7 +29,8 @@ type operation struct {
 	query  []param
 	// pathSchemas gives the schema of a path parameter that is not a record id (an integer).
 	pathSchemas map[string]map[string]any
-	// requestMedia and responseMedia name a body that is a file, not JSON (for example application/zip).
+	// requestMedia and responseMedia name a body that is a file, not JSON (for example application/zip); a
+	// responseMedia of */* is a file of the media type it was stored with.
 	requestMedia, responseMedia string
 }
 
@@ -113,7 +115,11 @@ func (s *Server) buildDocument() []byte {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.op.response), "")}}
 		}
 		if m := rt.op.responseMedia; m != "" {
-			ok["content"] = map[string]any{m: map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": m}}}
+			schema := map[string]any{"type": "string"}
+			if !strings.Contains(m, "*") {
+				schema["contentMediaType"] = m
+			}
+			ok["content"] = map[string]any{m: map[string]any{"schema": schema}}
 		}
 		responses := map[string]any{fmt.Sprint(status): ok}
 		if rt.Action == access.Public {
@@ -206,6 +212,11 @@ func enumValues(name string) []any {
 	return out
 }
 
+var (
+	jsonMarshaler = reflect.TypeOf((*json.Marshaler)(nil)).Elem()
+	textMarshaler = reflect.TypeOf((*encoding.TextMarshaler)(nil)).Elem()
+)
+
 func (g *schemaGen) schema(t reflect.Type, enum string) map[string]any {
 	switch {
 	case t == timeType:
@@ -214,18 +225,15 @@ func (g *schemaGen) schema(t reflect.Type, enum string) map[string]any {
 		return map[string]any{"type": "string", "format": "date"}
 	case t == roleType:
 		return map[string]any{"type": "string", "enum": enumValues("roles")}
+	case t.Kind() != reflect.Pointer && (t.Implements(jsonMarshaler) || reflect.PointerTo(t).Implements(jsonMarshaler)):
+		// A type that writes itself: its JSON is what its zero value writes, not what its kind suggests.
+		return marshaledSchema(t)
+	case t.Kind() != reflect.Pointer && (t.Implements(textMarshaler) || reflect.PointerTo(t).Implements(textMarshaler)):
+		return map[string]any{"type": "string"}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
-		inner := g.schema(t.Elem(), enum)
-		if typ, ok := inner["type"].(string); ok {
-			inner["type"] = []any{typ, "null"}
-			if e, ok := inner["enum"].([]any); ok {
-				inner["enum"] = append(e, nil)
-			}
-			return inner
-		}
-		return map[string]any{"anyOf": []any{inner, map[string]any{"type": "null"}}}
+		return nullable(g.schema(t.Elem(), enum))
 	case reflect.String:
 		s := map[string]any{"type": "string"}
 		if enum != "" {
@@ -234,12 +242,20 @@ func (g *schemaGen) schema(t reflect.Type, enum string) map[string]any {
 		return s
 	case reflect.Bool:
 		return map[string]any{"type": "boolean"}
-	case reflect.Int, reflect.Int32, reflect.Int64:
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return map[string]any{"type": "integer", "format": "int64"}
-	case reflect.Slice:
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return map[string]any{"type": "string", "contentEncoding": "base64"}
+		}
 		return map[string]any{"type": "array", "items": g.schema(t.Elem(), enum)}
 	case reflect.Map:
-		return map[string]any{"type": "object"}
+		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem(), enum)}
+	case reflect.Interface:
+		return map[string]any{}
 	case reflect.Struct:
 		name := t.Name()
 		if _, done := g.defs[name]; !done {
@@ -251,29 +267,47 @@ func (g *schemaGen) schema(t reflect.Type, enum string) map[string]any {
 	panic(fmt.Sprintf("api: openapi: no schema for %s", t))
 }
 
-// object describes a struct. Every member of a response is always present (absent values are null);
-// request members are checked by the service, which names the missing ones in a 422.
+// nullable is schema, or null.
+func nullable(schema map[string]any) map[string]any {
+	if typ, ok := schema["type"].(string); ok {
+		schema["type"] = []any{typ, "null"}
+		if e, ok := schema["enum"].([]any); ok {
+			schema["enum"] = append(e, nil)
+		}
+		return schema
+	}
+	return map[string]any{"anyOf": []any{schema, map[string]any{"type": "null"}}}
+}
+
+// marshaledSchema is the schema of a type that marshals itself, read from the JSON its zero value writes.
+func marshaledSchema(t reflect.Type) map[string]any {
+	b, err := json.Marshal(reflect.Zero(t).Interface())
+	if err != nil || len(b) == 0 {
+		panic(fmt.Sprintf("api: openapi: %s does not marshal its zero value: %v", t, err))
+	}
+	switch b[0] {
+	case '"':
+		return map[string]any{"type": "string"}
+	case 't', 'f':
+		return map[string]any{"type": "boolean"}
+	case '[':
+		return map[string]any{"type": "array"}
+	case '{':
+		return map[string]any{"type": "object"}
+	case 'n':
+		return map[string]any{}
+	}
+	return map[string]any{"type": "number"}
+}
+
+// object describes a struct. Every member of a response is present (absent values are null) unless its
+// tag says omitempty or omitzero; request members are checked by the service, which names the missing ones
+// in a 422. A pointer is nullable; so is a slice or map whose field is tagged openapi:"nullable" (one that
+// is nil on purpose, written as null); any other slice must be written as an array, never null.
 func (g *schemaGen) object(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	var required []any
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("json")
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		props[name] = g.schema(f.Type, f.Tag.Get("enum"))
-		if !g.inputs[t] && !strings.Contains(opts, "omitempty") {
-			required = append(required, name)
-		}
-	}
+	g.fields(t, t, props, &required)
 	o := map[string]any{"type": "object", "properties": props}
 	if g.inputs[t] {
 		o["additionalProperties"] = false
@@ -282,4 +316,54 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 		o["required"] = required
 	}
 	return o
+}
+
+// fields adds the members of struct t to props, as encoding/json writes them: the fields of an embedded
+// struct without a name of its own are promoted into the outer object.
+func (g *schemaGen) fields(outer, t reflect.Type, props map[string]any, required *[]any) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" && opts == "" {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				g.fields(outer, ft, props, required)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		optional, quoted := false, false
+		for _, o := range strings.Split(opts, ",") {
+			switch o {
+			case "omitempty", "omitzero":
+				optional = true
+			case "string":
+				quoted = true
+			}
+		}
+		schema := g.schema(f.Type, f.Tag.Get("enum"))
+		if quoted {
+			schema = map[string]any{"type": "string"}
+		}
+		if f.Tag.Get("openapi") == "nullable" {
+			// A slice or map left nil on purpose, written as null.
+			schema = nullable(schema)
+		}
+		props[name] = schema
+		if !g.inputs[outer] && !optional {
+			*required = append(*required, name)
+		}
+	}
 }

@@ -48,7 +48,7 @@ func (s *Server) registerProgramme() {
 	s.handle(http.MethodGet, P+"/library/{id}", access.LibraryView, operation{id: "getDocument",
 		summary: "One library document's details and versions", response: Document{}}, getOf(pa.svc.Document, documentOut))
 	s.handle(http.MethodGet, P+"/library/{id}/content", access.LibraryView, operation{id: "getDocumentContent",
-		summary: "The current version's file (audited); X-Protective-Marking carries its marking"}, pa.getContent)
+		summary: "The current version's file (audited); X-Protective-Marking carries its marking", responseMedia: "*/*"}, pa.getContent)
 }
 
 func progWho(r *http.Request) prevent.Principal { return prevent.PrincipalFrom(r.Context()) }

@@ -67,6 +67,7 @@ func TestProgrammeAPI(t *testing.T) {
 			r.Header.Set("Authorization", "Bearer "+tok)
 			rec := httptest.NewRecorder()
 			mux.ServeHTTP(rec, r)
+			checkResponse(t, r, rec)
 			return rec
 		}
 		decode := func(rec *httptest.ResponseRecorder, status int, v any) {

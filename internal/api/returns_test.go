@@ -44,6 +44,7 @@ func TestReturnThroughTheAPI(t *testing.T) {
 		r.Header.Set("Authorization", "Bearer "+tok)
 		rec := httptest.NewRecorder()
 		mux.ServeHTTP(rec, r)
+		checkResponse(t, r, rec)
 		return rec
 	}
 	base := fmt.Sprintf("/api/v1/partnerships/%d/returns/", w.PartnershipID)
@@ -184,6 +185,7 @@ func TestAnnualReturnsAndImportsThroughTheAPI(t *testing.T) {
 		}
 		rec := httptest.NewRecorder()
 		mux.ServeHTTP(rec, r)
+		checkResponse(t, r, rec)
 		return rec
 	}
 	jsonCall := func(tok, method, path string, v any, want int, out any) *httptest.ResponseRecorder {

@@ -46,6 +46,7 @@ func muxRequester(t *testing.T, h http.Handler) requester {
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
+		checkResponse(t, r, rec)
 		return rec
 	}
 }

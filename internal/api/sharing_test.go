@@ -81,6 +81,7 @@ func TestSharingAPI(t *testing.T) {
 			r.Header.Set("Authorization", "Bearer "+tok)
 			rec := httptest.NewRecorder()
 			mux.ServeHTTP(rec, r)
+			checkResponse(t, r, rec)
 			return rec
 		}
 		want := func(rec *httptest.ResponseRecorder, status int, v any) {
@@ -287,6 +288,7 @@ func TestSharingAPI(t *testing.T) {
 		r.Header.Set("Authorization", "Bearer "+dpo)
 		w := httptest.NewRecorder()
 		mux.ServeHTTP(w, r)
+		checkResponse(t, r, w)
 		if w.Code != 404 {
 			t.Errorf("the agreement under another partnership = %d, want 404", w.Code)
 		}
