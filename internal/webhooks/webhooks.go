@@ -493,9 +493,6 @@ func (s *Service) SendAgain(ctx context.Context, p prevent.Principal, pid, endpo
 	if err := s.decide(p, pid); err != nil {
 		return err
 	}
-	if s.d.Queue == nil {
-		return errors.New("webhooks: no job queue")
-	}
 	return s.d.DB.WithTx(ctx, func(tx *database.Tx) error {
 		e, err := s.endpoint(ctx, tx, pid, endpointID)
 		if err != nil {
@@ -510,6 +507,9 @@ func (s *Service) SendAgain(ctx context.Context, p prevent.Principal, pid, endpo
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return access.NotFound("Delivery")
+		}
+		if s.d.Queue == nil {
+			return errors.New("webhooks: no job queue")
 		}
 		if err := s.d.Queue.Enqueue(ctx, tx, JobName, strconv.FormatInt(deliveryID, 10)); err != nil {
 			return err
