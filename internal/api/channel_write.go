@@ -181,10 +181,10 @@ type InformationRequest struct {
 }
 
 var (
-	planFields         = map[string]string{"consent-how": "consent_how", "consent-when": "consent_on", "consent-by": "consent_by", "review-cadence": "review_cadence"}
-	consultationFields = map[string]string{"consulted-at": "consulted_on", "consulted-with": "consulted_with"}
-	providerFields     = map[string]string{"organisation": "organisation_id", "approval-reference": "approval_reference"}
-	reviewFields       = map[string]string{"months": "extend_to_months"}
+	planFields                  = map[string]string{"consent-how": "consent_how", "consent-when": "consent_on", "consent-by": "consent_by", "review-cadence": "review_cadence"}
+	childrensConsultationFields = map[string]string{"consulted-at": "consulted_on", "consulted-with": "consulted_with"}
+	providerFields              = map[string]string{"organisation": "organisation_id", "approval-reference": "approval_reference"}
+	reviewFields                = map[string]string{"months": "extend_to_months"}
 	// answerFields names a refused answer's members: its disclosure's, and the answer. The parties of the
 	// disclosure are fixed by the request, so a refusal about them is about the disclosure.
 	answerFields = func() map[string]string {
@@ -340,7 +340,7 @@ func (a channelAPI) recordConsultation(w http.ResponseWriter, r *http.Request) e
 	// A date left out is the zero time, which the service refuses with its own message.
 	at := time.Time(in.ConsultedOn).UTC()
 	if err := a.cw.RecordChildrensServicesConsultation(r.Context(), prevent.PrincipalFrom(r.Context()), id, at, in.ConsultedWith, in.Notes); err != nil {
-		return rename(err, consultationFields)
+		return rename(err, childrensConsultationFields)
 	}
 	return encode(w, http.StatusCreated, Consultation{CaseID: id, ConsultedOn: in.ConsultedOn, ConsultedWith: strings.TrimSpace(in.ConsultedWith)})
 }
