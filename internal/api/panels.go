@@ -37,9 +37,11 @@ type MeetingList struct {
 	Items []MeetingSummary `json:"items"`
 }
 
-// AttendeeView is a member of the panel and whether they are recorded present at the meeting. role is
-// chair, police or member.
+// AttendeeView is a member of the panel and whether they are recorded present at the meeting. member_id is
+// the membership (a person may sit in more than one role), which attendance is recorded by; role is chair,
+// police or member.
 type AttendeeView struct {
+	MemberID     prevent.ID `json:"member_id"`
 	PersonID     prevent.ID `json:"person_id"`
 	Name         string     `json:"name"`
 	Organisation string     `json:"organisation"`
@@ -146,21 +148,38 @@ func (a panelAPI) meeting(w http.ResponseWriter, r *http.Request) error {
 	if m.Panel.ID != panelID || m.Panel.PartnershipID != pid {
 		return access.NotFound("Panel meeting")
 	}
-	out := MeetingView{ID: m.ID, PanelID: m.Panel.ID, Panel: m.Panel.Name, HeldAt: m.HeldAt.UTC(), Started: m.Started(a.s.deps.Now()),
+	return encode(w, http.StatusOK, meetingOut(m, a.s.deps.Now()))
+}
+
+func attendeeOut(x casework.Attendee) AttendeeView {
+	return AttendeeView{MemberID: x.MemberID, PersonID: x.PersonID, Name: x.Name, Organisation: x.Organisation, Role: string(x.Role), Present: x.Present}
+}
+
+func paperOut(x casework.Paper) PaperView {
+	pv := PaperView{ID: x.ID, Title: x.Title, Location: x.Location}
+	if x.ReferralID != 0 {
+		id := x.ReferralID
+		pv.CaseID = &id
+	}
+	return pv
+}
+
+func agendaItemOut(x casework.AgendaItem) AgendaItemView {
+	return AgendaItemView{CaseID: x.ReferralID, Reference: x.Reference, State: string(x.State), Decided: x.Decided}
+}
+
+// meetingOut is a meeting as the API shows it, started or not at now.
+func meetingOut(m casework.Meeting, now time.Time) MeetingView {
+	out := MeetingView{ID: m.ID, PanelID: m.Panel.ID, Panel: m.Panel.Name, HeldAt: m.HeldAt.UTC(), Started: m.Started(now),
 		Quorate: m.Quorate, Attendees: []AttendeeView{}, Agenda: []AgendaItemView{}, Papers: []PaperView{}}
 	for _, x := range m.Attendees {
-		out.Attendees = append(out.Attendees, AttendeeView{PersonID: x.PersonID, Name: x.Name, Organisation: x.Organisation, Role: string(x.Role), Present: x.Present})
+		out.Attendees = append(out.Attendees, attendeeOut(x))
 	}
 	for _, x := range m.Agenda {
-		out.Agenda = append(out.Agenda, AgendaItemView{CaseID: x.ReferralID, Reference: x.Reference, State: string(x.State), Decided: x.Decided})
+		out.Agenda = append(out.Agenda, agendaItemOut(x))
 	}
 	for _, x := range m.Papers {
-		pv := PaperView{ID: x.ID, Title: x.Title, Location: x.Location}
-		if x.ReferralID != 0 {
-			id := x.ReferralID
-			pv.CaseID = &id
-		}
-		out.Papers = append(out.Papers, pv)
+		out.Papers = append(out.Papers, paperOut(x))
 	}
-	return encode(w, http.StatusOK, out)
+	return out
 }
