@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/api/apitest"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
 
@@ -77,6 +78,7 @@ func TestAnalystSeesNoPersonalData(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
+		apitest.Check(t, req, resp.StatusCode, resp.Header, b)
 		return resp.StatusCode, string(b)
 	}
 	fill := func(pattern string) string {

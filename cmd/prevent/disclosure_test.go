@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/preventplatform/prevent/internal/api"
+	"github.com/preventplatform/prevent/internal/api/apitest"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -132,6 +133,7 @@ func TestRecipientSeesExactlyDisclosedFields(t *testing.T) {
 		}
 		defer res.Body.Close()
 		out, _ := io.ReadAll(res.Body)
+		apitest.Check(t, req, res.StatusCode, res.Header, out)
 		return res.StatusCode, out
 	}
 	page := func(s session, path string) (int, string) {

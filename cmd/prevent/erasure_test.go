@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/preventplatform/prevent/internal/api/apitest"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/database"
@@ -124,6 +125,7 @@ func apiCall(t *testing.T, method, url, token string, body any, want int, into a
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	apitest.Check(t, req, resp.StatusCode, resp.Header, raw)
 	if resp.StatusCode != want {
 		t.Fatalf("%s %s = %d, want %d: %s", method, url, resp.StatusCode, want, raw)
 	}

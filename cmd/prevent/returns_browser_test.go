@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/preventplatform/prevent/internal/api/apitest"
 	"github.com/preventplatform/prevent/internal/browsertest"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -47,6 +48,7 @@ func apiAs(t *testing.T, ta *testApp, acc demo.Account, method, path, ctype stri
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	apitest.Check(t, req, resp.StatusCode, resp.Header, b)
 	if resp.StatusCode != want {
 		t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, b)
 	}
