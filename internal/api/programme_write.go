@@ -16,8 +16,8 @@ import (
 // service call, under the same access action, as the programme page it twins (internal/web/programme), so the
 // service refuses and audits alike; its form field names are renamed to the JSON members here.
 
-// registerProgrammeWrites adds the programme's write routes and the governance, training, lessons, questions
-// and answers and due-diligence review reads.
+// registerProgrammeWrites adds the programme's write routes (the funding allocation is in registerProgramme)
+// and the reads of lessons, governance, commissioning, training, questions and answers and due-diligence reviews.
 func (s *Server) registerProgrammeWrites() {
 	pa := &programmeAPI{Server: s, svc: s.deps.Programme}
 	const P = "/partnerships/{pid}/programme"
@@ -82,6 +82,20 @@ func (s *Server) registerProgrammeWrites() {
 		request: BoardActionCreate{}, response: BoardActionView{}, status: http.StatusCreated}, pa.addAction)
 	s.handle(put, P+"/governance/actions/{id}/status", access.GovernanceEdit, operation{id: "setBoardActionStatus",
 		summary: "Mark an action open, done or cancelled", request: BoardActionStatusInput{}, response: BoardActionView{}}, pa.setActionStatus)
+
+	// Funding (allocations are in registerProgramme).
+	s.handle(post, P+"/funding/streams", access.FundingEdit, operation{id: "createFundingStream",
+		summary: "Add a funding stream: who funds it, for which financial year, and how much", request: StreamCreate{}, response: Stream{},
+		status: http.StatusCreated}, pa.createStream)
+	s.handle(post, P+"/funding/allocations/{id}/spend", access.FundingEdit, operation{id: "recordSpend",
+		summary: "Record money spent from an allocation in a quarter of a financial year; the answer is the allocation with its spend",
+		request: SpendCreate{}, response: Allocation{}, status: http.StatusCreated}, pa.recordSpend)
+	s.handle(get, P+"/funding/commissioning", access.FundingView, operation{id: "listCommissioningDecisions",
+		summary: "The partnership's commissioning decisions, newest first", response: CommissioningList{}},
+		listOf[CommissioningList](pa.svc.CommissioningDecisions, progCommissioningOut))
+	s.handle(post, P+"/funding/commissioning", access.FundingEdit, operation{id: "recordCommissioningDecision",
+		summary: "Record a commissioning decision: who decided what, when, on what evidence", request: CommissioningCreate{},
+		response: CommissioningView{}, status: http.StatusCreated}, pa.recordCommissioning)
 
 	// Training and awareness.
 	s.handle(get, P+"/training/courses", access.TrainingView, operation{id: "listCourses",
@@ -172,13 +186,14 @@ var (
 	progProjectFields = map[string]string{"plan": "plan_id", "public-title": "public_title", "internal-title": "internal_title",
 		"lead-organisation": "lead_organisation_id", "partners": "partner_ids", "starts-on": "starts_on", "ends-on": "ends_on",
 		"rag-reason": "rag_reason"}
-	progMeetingFields  = map[string]string{"held-on": "held_on"}
-	progDecisionFields = map[string]string{"decision": "text"}
-	progBoardActFields = map[string]string{"meeting": "meeting_id", "owner": "owner_id", "due-on": "due_on"}
-	progCompleteFields = map[string]string{"person": "person_id", "completed-on": "completed_on"}
-	progTargetFields   = map[string]string{"organisation": "organisation_id"}
-	progDocumentFields = map[string]string{"review-on": "review_on"}
-	progReviewFields   = func() map[string]string {
+	progMeetingFields       = map[string]string{"held-on": "held_on"}
+	progDecisionFields      = map[string]string{"decision": "text"}
+	progBoardActFields      = map[string]string{"meeting": "meeting_id", "owner": "owner_id", "due-on": "due_on"}
+	progCompleteFields      = map[string]string{"person": "person_id", "completed-on": "completed_on"}
+	progTargetFields        = map[string]string{"organisation": "organisation_id"}
+	progDocumentFields      = map[string]string{"review-on": "review_on"}
+	progCommissioningFields = map[string]string{"project": "project_id", "decided-by": "decided_by_id", "decided-on": "decided_on"}
+	progReviewFields        = func() map[string]string {
 		m := map[string]string{"second-reviewer": "second_reviewer_id", "decided-on": "decided_on", "review-due": "review_due"}
 		for _, it := range programme.DueDiligenceItems {
 			m["item-"+it.Key] = "findings." + it.Key
@@ -655,6 +670,94 @@ func (pa *programmeAPI) setActionStatus(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	return encode(w, http.StatusOK, a)
+}
+
+// Funding.
+
+func (pa *programmeAPI) createStream(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	in, err := decode[StreamCreate](r)
+	if err != nil {
+		return err
+	}
+	id, err := pa.svc.CreateStream(r.Context(), progWho(r), pid, programme.StreamInput{Funder: in.Funder, Name: in.Name,
+		Year: strconv.Itoa(in.Year), Amount: in.Amount, Conditions: in.Conditions})
+	if err != nil {
+		return err
+	}
+	sts, err := pa.svc.Streams(r.Context(), progWho(r), pid)
+	if err != nil {
+		return err
+	}
+	for _, st := range sts {
+		if st.ID == id {
+			return progCreated(w, r, id, streamOut(st))
+		}
+	}
+	return access.NotFound("Funding stream")
+}
+
+func (pa *programmeAPI) recordSpend(w http.ResponseWriter, r *http.Request) error {
+	pid, id, err := pidAndID(r)
+	if err != nil {
+		return err
+	}
+	in, err := decode[SpendCreate](r)
+	if err != nil {
+		return err
+	}
+	if _, err := pa.svc.RecordSpend(r.Context(), progWho(r), pid, id, in.Year, in.Quarter, in.Amount); err != nil {
+		return err
+	}
+	as, err := pa.allocations(r, pid)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		if a.ID == id {
+			return encode(w, http.StatusCreated, allocationOut(a))
+		}
+	}
+	return access.NotFound("Allocation")
+}
+
+func progCommissioningOut(c programme.CommissioningDecision) CommissioningView {
+	out := CommissioningView{ID: c.ID, Decision: c.Decision, DecidedBy: PersonRef{ID: c.DecidedBy, Name: c.DecidedByName},
+		DecidedOn: c.DecidedOn, Evidence: c.Evidence, CreatedAt: c.CreatedAt}
+	if c.ProjectID != 0 {
+		id := c.ProjectID
+		out.ProjectID = &id
+	}
+	return out
+}
+
+func (pa *programmeAPI) recordCommissioning(w http.ResponseWriter, r *http.Request) error {
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	in, err := decode[CommissioningCreate](r)
+	if err != nil {
+		return err
+	}
+	id, err := pa.svc.RecordCommissioning(r.Context(), progWho(r), pid, programme.CommissioningInput{ProjectID: in.ProjectID,
+		Decision: in.Decision, DecidedBy: in.DecidedByID, DecidedOn: in.DecidedOn, Evidence: in.Evidence})
+	if err != nil {
+		return rename(err, progCommissioningFields)
+	}
+	cs, err := pa.svc.CommissioningDecisions(r.Context(), progWho(r), pid)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.ID == id {
+			return progCreated(w, r, id, progCommissioningOut(c))
+		}
+	}
+	return access.NotFound("Commissioning decision")
 }
 
 // Training and awareness.

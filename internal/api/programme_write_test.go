@@ -475,6 +475,7 @@ func TestProgrammeLibraryWrites(t *testing.T) {
 			r.Header.Set("Authorization", "Bearer "+tok)
 			rec := httptest.NewRecorder()
 			f.mux.ServeHTTP(rec, r)
+			checkResponse(t, r, rec)
 			return rec
 		}
 		refused := func(path, ctype string, body []byte, status int) []string {
@@ -548,6 +549,68 @@ func TestProgrammeLibraryWrites(t *testing.T) {
 		}
 		if got := content(); got != string(v2) {
 			t.Errorf("content after a new version = %q", got)
+		}
+	})
+}
+
+// TestProgrammeFundingWrites adds a funding stream, allocates from it, records spend and a commissioning
+// decision, and reads them back as a member who may see funding but not change it.
+func TestProgrammeFundingWrites(t *testing.T) {
+	t.Parallel()
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		f := newProgFixture(t, db)
+		_, officer := f.member("Dan Cole", prevent.PoliceOfficer) // reads funding, does not change it
+
+		stream := map[string]any{"funder": "Home Office", "name": "Prevent grant", "year": 2026, "amount": "25,000"}
+		f.notPermitted(officer, "POST", "/funding/streams", stream)
+		progWantFields(t, "stream", f.refused("POST", "/funding/streams", map[string]any{"funder": "", "name": "Grant", "year": 0, "amount": "lots"}, 422),
+			"funder", "year", "amount")
+		var st api.Stream
+		f.write("POST", "/funding/streams", stream, 201, &st)
+		if st.ID == 0 || st.AmountPence != 2500000 || st.Year != 2026 || st.Funder != "Home Office" {
+			t.Fatalf("stream = %+v", st)
+		}
+		var streams api.StreamList
+		f.want(f.do("GET", f.base+"/funding/streams", officer, nil), 200, &streams)
+		if len(streams.Items) != 1 || streams.Items[0] != st {
+			t.Errorf("streams = %+v", streams)
+		}
+
+		var pr api.Project
+		f.write("POST", "/projects", map[string]any{"public_title": "Safer schools", "internal_title": "Prevent in schools",
+			"lead_organisation_id": f.orgID, "objectives": []string{"contest-2023:A"}, "scope": "community", "areas": "Huddersfield",
+			"starts_on": "2026-04-01", "ends_on": "2027-03-31", "rag": "green"}, 201, &pr)
+		var al api.Allocation
+		f.write("POST", "/funding/allocations", map[string]any{"stream_id": st.ID, "project_id": pr.ID, "amount": "5000"}, 201, &al)
+
+		spend := "/funding/allocations/" + pidText(al.ID) + "/spend"
+		progWantFields(t, "spend", f.refused("POST", spend, map[string]any{"year": 2026, "quarter": 5, "amount": "0"}, 422), "quarter", "amount")
+		f.refused("POST", "/funding/allocations/999999/spend", map[string]any{"year": 2026, "quarter": 1, "amount": "10"}, 404)
+		f.notPermitted(officer, "POST", spend, map[string]any{"year": 2026, "quarter": 1, "amount": "10"})
+		f.write("POST", spend, map[string]any{"year": 2026, "quarter": 1, "amount": "1,250.50"}, 201, &al)
+		if al.SpentPence != 125050 || len(al.Spend) != 1 || al.Spend[0] != (api.QuarterSpend{Year: 2026, Quarter: 1, AmountPence: 125050}) {
+			t.Errorf("allocation after spend = %+v", al)
+		}
+		var rep api.FundingReport
+		f.want(f.do("GET", f.base+"/funding/report", officer, nil), 200, &rep)
+		if rep.Total.SpentPence != 125050 || rep.Total.AllocatedPence != 500000 {
+			t.Errorf("report total = %+v", rep.Total)
+		}
+
+		progWantFields(t, "commissioning", f.refused("POST", "/funding/commissioning", map[string]any{"project_id": 999999, "decision": "",
+			"decided_by_id": 999999, "decided_on": "2026-04-01", "evidence": ""}, 422), "project_id", "decision", "decided_by_id", "decided_on", "evidence")
+		decision := map[string]any{"project_id": pr.ID, "decision": "Commission the schools workshops", "decided_by_id": f.adminID,
+			"decided_on": "2026-03-01", "evidence": "Local profile and the schools survey"}
+		f.notPermitted(officer, "POST", "/funding/commissioning", decision)
+		var c api.CommissioningView
+		f.write("POST", "/funding/commissioning", decision, 201, &c)
+		if c.ID == 0 || c.ProjectID == nil || *c.ProjectID != pr.ID || c.DecidedBy.ID != f.adminID || c.DecidedOn != "2026-03-01" {
+			t.Errorf("commissioning decision = %+v", c)
+		}
+		var cs api.CommissioningList
+		f.want(f.do("GET", f.base+"/funding/commissioning", officer, nil), 200, &cs)
+		if len(cs.Items) != 1 || !reflect.DeepEqual(cs.Items[0], c) {
+			t.Errorf("commissioning decisions = %+v", cs)
 		}
 	})
 }

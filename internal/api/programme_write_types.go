@@ -308,3 +308,48 @@ type EvaluationInput struct {
 	Resources string `json:"resources,omitempty"`
 	Findings  string `json:"findings,omitempty"`
 }
+
+// StreamCreate adds a funding stream: year is the financial year it starts in; amount is in pounds, as people
+// write it ("25000" or "25,000.00").
+type StreamCreate struct {
+	Funder     string `json:"funder"`
+	Name       string `json:"name"`
+	Year       int    `json:"year"`
+	Amount     string `json:"amount"`
+	Conditions string `json:"conditions,omitempty"`
+}
+
+// SpendCreate records money spent from the allocation in a quarter (1 is April to June) of a financial year;
+// amount is in pounds, more than zero.
+type SpendCreate struct {
+	Year    int    `json:"year"`
+	Quarter int    `json:"quarter"`
+	Amount  string `json:"amount"`
+}
+
+// CommissioningView is a recorded decision to commission (or not) a piece of work. project_id is null when
+// it is not about one project.
+type CommissioningView struct {
+	ID        prevent.ID  `json:"id"`
+	ProjectID *prevent.ID `json:"project_id"`
+	Decision  string      `json:"decision"`
+	DecidedBy PersonRef   `json:"decided_by"`
+	DecidedOn string      `json:"decided_on"`
+	Evidence  string      `json:"evidence"`
+	CreatedAt time.Time   `json:"created_at"`
+}
+
+// CommissioningList is the partnership's commissioning decisions, newest first.
+type CommissioningList struct {
+	Items []CommissioningView `json:"items"`
+}
+
+// CommissioningCreate records who decided what (a person of the partnership, on a day not in the future), on
+// what evidence; project_id 0 or absent: not about one project.
+type CommissioningCreate struct {
+	ProjectID   prevent.ID `json:"project_id,omitempty"`
+	Decision    string     `json:"decision"`
+	DecidedByID prevent.ID `json:"decided_by_id"`
+	DecidedOn   string     `json:"decided_on"`
+	Evidence    string     `json:"evidence"`
+}
