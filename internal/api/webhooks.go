@@ -86,7 +86,7 @@ func (s *Server) registerWebhooks() {
 	s.handle(http.MethodPost, W+"/{id}/enable", access.PartnershipManage, operation{id: "enableWebhookEndpoint",
 		summary: "Tell a disabled endpoint of events again", response: WebhookEndpoint{}}, s.setWebhookActive(true))
 	s.handle(http.MethodPost, W+"/{id}/secret", access.PartnershipManage, operation{id: "rotateWebhookSecret",
-		summary: "Replace an endpoint's signing secret; the answer holds the new one, shown this once",
+		summary:  "Replace an endpoint's signing secret; the answer holds the new one, shown this once",
 		response: WebhookSecret{}, status: http.StatusCreated}, s.rotateWebhookSecret)
 	s.handle(http.MethodGet, W+"/{id}/deliveries", access.PartnershipManage, operation{id: "listWebhookDeliveries",
 		summary: "An endpoint's latest 50 deliveries, newest first, each with its attempts", response: WebhookDeliveryList{}}, s.listWebhookDeliveries)
