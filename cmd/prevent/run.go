@@ -409,6 +409,7 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	a.Jobs = append(a.Jobs, hooks.Jobs()...)
 	a.Tasks = append(a.Tasks, hooks.Tasks()...)
 	idem := idempotency.New(db, keys, now)
+	a.Tasks = append(a.Tasks, idem.Tasks()...)
 	secure := strings.HasPrefix(c.PublicURL, "https://")
 	a.Web = web.New(web.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Rights: subjectRights, Programme: programmes,
 		Returns: statistics, Assurance: selfAssessment, Work: tasks, Notify: a.Notify, AuditLog: audit.NewLog(db), Logger: logger, Now: now,

@@ -95,6 +95,9 @@ func (s *Server) buildDocument() []byte {
 			params = append(params, map[string]any{"name": q.name, "in": "query", "required": false,
 				"description": q.description, "schema": q.schema})
 		}
+		if rt.Method == http.MethodPost && rt.Action != access.Public {
+			params = append(params, idempotencyParameter)
+		}
 		if len(params) > 0 {
 			op["parameters"] = params
 		}
@@ -139,6 +142,10 @@ func (s *Server) buildDocument() []byte {
 		}
 		if rt.op.request != nil || rt.op.requestMedia != "" || len(rt.op.query) > 0 || len(rt.op.pathSchemas) > 0 {
 			responses["422"] = problemResponse("Validation failed; errors lists the members")
+		}
+		if rt.Method == http.MethodPost && rt.Action != access.Public {
+			responses["409"] = problemResponse("A request with the same Idempotency-Key is still running; retry after Retry-After")
+			responses["422"] = problemResponse("Validation failed, or the Idempotency-Key was used for a different request; errors lists the members")
 		}
 		responses["default"] = problemResponse("An unexpected failure")
 		op["responses"] = responses

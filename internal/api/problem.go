@@ -115,8 +115,11 @@ func encode(w http.ResponseWriter, status int, v any) error {
 }
 
 // decode reads a JSON request body into a T. It insists on Content-Type application/json (415), a body of
-// at most MaxBodyBytes (413), exactly one well-formed JSON object of the right shape (400), and no members
-// that T does not have (400), so that a misspelt field is an error rather than silently ignored.
+// at most MaxBodyBytes (413), valid UTF-8 (400), exactly one well-formed JSON object of the right shape (400),
+// no members that T does not have (400), so that a misspelt field is an error rather than silently ignored,
+// and no member given twice (400). Then every member passes the checks of checkMembers (422 naming it): text
+// of bounded length without control characters, dates from 1900 to some years ahead, a date of birth not in
+// the future; and a date that is not "YYYY-MM-DD" is a 422 naming its member too.
 func decode[T any](r *http.Request) (T, error) {
 	var v T
 	ct := r.Header.Get("Content-Type")
@@ -144,6 +147,9 @@ func decode[T any](r *http.Request) (T, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return v, badRequest("The request body is empty; send a JSON object")
 	}
+	if err := checkRaw(body); err != nil {
+		return v, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
@@ -151,6 +157,9 @@ func decode[T any](r *http.Request) (T, error) {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return v, badRequest("The request body must hold a single JSON value, with nothing after it")
+	}
+	if err := checkMembers(v, nowFrom(r.Context())); err != nil {
+		return v, err
 	}
 	return v, nil
 }
@@ -165,6 +174,13 @@ func jsonProblem(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return badRequest("The request body is not well-formed JSON (it ends too soon)")
 	case errors.As(err, &typ):
+		if typ.Type == dateType {
+			field := typ.Field
+			if field == "" {
+				field = "The request body"
+			}
+			return dateProblem(field)
+		}
 		if typ.Field != "" {
 			return badRequest("The member %q must be of JSON type %s", typ.Field, jsonType(typ.Type.Kind().String()))
 		}

@@ -110,7 +110,8 @@ func (s *Server) handle(method, pattern string, action access.Action, op operati
 
 // guard authenticates the bearer token, applies the route's access action and adapts the handler's error.
 // Without a valid token the answer is 401; with one whose roles do not permit the action it is 404, so that
-// the existence of what the route serves is not revealed.
+// the existence of what the route serves is not revealed. A POST sent with an Idempotency-Key header runs at
+// most once per key and account (idempotent), and a retry gets the first answer.
 func (s *Server) guard(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = withRequestID(w, r)
@@ -134,9 +135,12 @@ func (s *Server) guard(rt Route) http.Handler {
 			s.fail(w, r, access.NotFound("Resource"))
 			return
 		}
-		if err := rt.handle(w, r); err != nil {
-			s.fail(w, r, err)
-		}
+		r = r.WithContext(withNow(r.Context(), s.now()))
+		s.idempotent(w, r, p, func(w http.ResponseWriter, r *http.Request) {
+			if err := rt.handle(w, r); err != nil {
+				s.fail(w, r, err)
+			}
+		})
 	})
 }
 

@@ -20,15 +20,16 @@ func (d Date) MarshalJSON() ([]byte, error) {
 	return json.Marshal(time.Time(d).UTC().Format(time.DateOnly))
 }
 
-// UnmarshalJSON reads a "YYYY-MM-DD" date.
+// UnmarshalJSON reads a "YYYY-MM-DD" date. Anything else is refused with an error that encoding/json names
+// the member in, so the problem says which member should have held a date.
 func (d *Date) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return err
+		return errNotDate(string(b))
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return err
+		return errNotDate("string")
 	}
 	*d = Date(t)
 	return nil

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/preventplatform/prevent/internal/sharing"
 )
@@ -178,17 +179,17 @@ var addressItem = &bundleGroup{"person.address", "Address"}
 var Parts = resolveParts([]Part{
 	{Key: "person.given_names", Field: FieldName, Input: "given-names", Label: "Given names", check: atMost(200), correct: correctText},
 	{Key: "person.family_name", Field: FieldName, Input: "family-name", Label: "Family name", check: atMost(200), correct: correctText},
-	{Key: "person.aliases", Field: FieldAliases, Input: "aliases", Label: "Other names", correct: correctNames},
-	{Key: "person.date_of_birth", Field: FieldDateOfBirth, Input: "date-of-birth", Label: "Date of birth", check: inThePast, correct: correctDate},
+	{Key: "person.aliases", Field: FieldAliases, Input: "aliases", Label: "Other names", check: eachAtMost(20, 200), correct: correctNames},
+	{Key: "person.date_of_birth", Field: FieldDateOfBirth, Input: "date-of-birth", Label: "Date of birth", check: bornSince1900, correct: correctDate},
 	{Key: "person.approximate_age", Field: FieldDateOfBirth, Input: "approximate-age", Label: "Approximate age", check: between(0, 120)},
-	{Key: "person.gender", Field: FieldGender, Input: "gender", Label: "Gender", correct: correctText},
-	{Key: "person.address_line1", Field: FieldAddress, Input: "address-line1", Label: "Address line 1", group: addressItem, correct: correctText},
-	{Key: "person.address_line2", Field: FieldAddress, Input: "address-line2", Label: "Address line 2", group: addressItem, correct: correctText},
-	{Key: "person.town", Field: FieldAddress, Input: "town", Label: "Town or city", group: addressItem, correct: correctText},
-	{Key: "person.postcode", Field: FieldAddress, Input: "postcode", Label: "Postcode", group: addressItem, correct: correctText},
-	{Key: "person.local_authority", Field: FieldAddress, Input: "local-authority", Label: "Local authority", correct: correctText},
-	{Key: "person.setting", Field: FieldSetting, Input: "setting", Label: "School, college or employer"},
-	{Key: "person.languages", Field: FieldLanguages, Input: "languages", Label: "Languages"},
+	{Key: "person.gender", Field: FieldGender, Input: "gender", Label: "Gender", check: atMost(100), correct: correctText},
+	{Key: "person.address_line1", Field: FieldAddress, Input: "address-line1", Label: "Address line 1", group: addressItem, check: atMost(200), correct: correctText},
+	{Key: "person.address_line2", Field: FieldAddress, Input: "address-line2", Label: "Address line 2", group: addressItem, check: atMost(200), correct: correctText},
+	{Key: "person.town", Field: FieldAddress, Input: "town", Label: "Town or city", group: addressItem, check: atMost(200), correct: correctText},
+	{Key: "person.postcode", Field: FieldAddress, Input: "postcode", Label: "Postcode", group: addressItem, check: postcode, correct: correctText},
+	{Key: "person.local_authority", Field: FieldAddress, Input: "local-authority", Label: "Local authority", check: atMost(200), correct: correctText},
+	{Key: "person.setting", Field: FieldSetting, Input: "setting", Label: "School, college or employer", check: atMost(200)},
+	{Key: "person.languages", Field: FieldLanguages, Input: "languages", Label: "Languages", check: eachAtMost(20, 100)},
 	{Key: "concern.types", Field: FieldConcernTypes, Input: "types", Label: "Types of concern", Codes: ConcernTypes},
 	{Key: "concern.what_happened", Field: FieldConcern, Input: "what-happened", Label: "What happened", Sealed: true, check: freeText},
 	{Key: "concern.how_found", Field: FieldConcern, Input: "how-found", Label: "How it came to light", Sealed: true, check: freeText},
@@ -274,28 +275,65 @@ func empty(v reflect.Value) bool {
 // check says what is wrong with a part's value v in a draft, by its label, or "".
 type check func(label string, v reflect.Value, now time.Time) string
 
-// atMost bounds a short text, such as a name.
+// atMost bounds a short text, such as a name, in characters.
 func atMost(n int) check {
 	return func(label string, v reflect.Value, _ time.Time) string {
-		if v.Len() > n {
+		if utf8.RuneCountInString(v.String()) > n {
 			return label + " must be " + thousands(n) + " characters or fewer"
 		}
 		return ""
 	}
 }
 
+// eachAtMost bounds a list of short texts (other names, languages): at most count of them, each of at most n
+// characters.
+func eachAtMost(count, n int) check {
+	return func(label string, v reflect.Value, _ time.Time) string {
+		if v.Len() > count {
+			return fmt.Sprintf("%s must be %d or fewer", label, count)
+		}
+		for i := range v.Len() {
+			if utf8.RuneCountInString(v.Index(i).String()) > n {
+				return "Each of the " + strings.ToLower(label) + " must be " + thousands(n) + " characters or fewer"
+			}
+		}
+		return ""
+	}
+}
+
+// maxPostcode is the length of the longest UK postcode written with its space ("SW1A 1AA"): an outward code
+// of two to four characters, a space, and an inward code of three.
+const maxPostcode = 8
+
+// postcode bounds a postcode. Its format is not checked: a referrer may know only part of it.
+func postcode(label string, v reflect.Value, _ time.Time) string {
+	if utf8.RuneCountInString(strings.TrimSpace(v.String())) > maxPostcode {
+		return label + " must be " + strconv.Itoa(maxPostcode) + " characters or fewer, like SW1A 1AA"
+	}
+	return ""
+}
+
 // freeText bounds an answer in the referrer's own words.
 func freeText(_ string, v reflect.Value, _ time.Time) string {
-	if v.Len() > maxText {
+	if utf8.RuneCountInString(v.String()) > maxText {
 		return "Answer must be " + thousands(maxText) + " characters or fewer"
 	}
 	return ""
 }
 
-// inThePast refuses a date after now.
-func inThePast(label string, v reflect.Value, now time.Time) string {
-	if t := v.Interface().(time.Time); !t.IsZero() && t.After(now) {
+// earliestBirth is the first date of birth the service records, as its date inputs accept (a year of four
+// figures from 1900).
+var earliestBirth = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// bornSince1900 refuses a date of birth after now or before 1900.
+func bornSince1900(label string, v reflect.Value, now time.Time) string {
+	t := v.Interface().(time.Time)
+	switch {
+	case t.IsZero():
+	case t.After(now):
 		return label + " must be in the past"
+	case t.Before(earliestBirth):
+		return label + " must be in 1900 or later"
 	}
 	return ""
 }
@@ -356,8 +394,8 @@ func correctDate(label, value string, now time.Time) (json.RawMessage, string) {
 	if err != nil {
 		return nil, "Enter the " + strings.ToLower(label) + " as a real date"
 	}
-	if d.After(now) {
-		return nil, label + " must be in the past"
+	if msg := bornSince1900(label, reflect.ValueOf(d), now); msg != "" {
+		return nil, msg
 	}
 	raw, _ := json.Marshal(d)
 	return raw, ""
