@@ -258,6 +258,12 @@ func TestPanelWritesThroughTheAPI(t *testing.T) {
 		if !m.Quorate || len(m.Attendees) != 2 || !m.Attendees[0].Present || !m.Attendees[1].Present {
 			t.Errorf("meeting after attendance = %+v", m)
 		}
+		// Reference codes are checked against their lists, named by the member that carries them.
+		panelRefused(f, "an unknown reason for no further action", "POST", decision, f.coordinator, map[string]any{"decision": "not_adopt",
+			"reached": "majority", "rationale": "Needs are elsewhere", "health_social_care_consideration": "Not needed", "close_reason": "NOPE"},
+			422, "Select an option from the list", "close_reason")
+		panelRefused(f, "exit without an outcome", "POST", decision, f.coordinator, map[string]any{"decision": "exit", "reached": "majority",
+			"rationale": "Done", "exit_outcome": "DONE"}, 422, "Select the exit outcome", "exit_outcome")
 
 		// A child's case cannot be adopted before children's services are consulted; the consultation comes
 		// with the decision, as on the panel's page, and is checked as that page checks it.
