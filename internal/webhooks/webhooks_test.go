@@ -597,3 +597,72 @@ func findInTable(t *testing.T, db *database.DB, table string, needles ...string)
 	}
 	return ""
 }
+
+// TestWebhookHistoryNotReplayedAndAnswersBounded: events start when the first endpoint is registered, not with
+// the log's history; an endpoint that answers slowly is given up on at the timeout and logged as timed out; an
+// endless answer is not read past a small limit, so the attempt ends at once.
+func TestWebhookHistoryNotReplayedAndAnswersBounded(t *testing.T) {
+	t.Parallel()
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, true)
+		w.svc = webhooks.New(webhooks.Deps{DB: db, AllowHTTPLoopback: true, Queue: w.queue, Timeout: 2 * time.Second})
+		w.entry(w.pid, audit.Collect, "referral", 1, "submit: NT-1 (draft → submitted)")
+		if err := w.svc.Scan(ctx); err != nil { // no endpoint yet: the cursor starts at the end
+			t.Fatal(err)
+		}
+
+		slow := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			_, _ = io.ReadAll(r.Body) // so that the server notices the client going away
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		}))
+		defer slow.Close()
+		endless := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			_, _ = io.ReadAll(r.Body)
+			chunk := bytes.Repeat([]byte("y"), 32<<10)
+			for r.Context().Err() == nil {
+				if _, err := rw.Write(chunk); err != nil {
+					return
+				}
+			}
+		}))
+		defer endless.Close()
+		slowEP, _ := w.create(slow.URL, "referral.submitted")
+		endlessEP, _ := w.create(endless.URL, "referral.submitted")
+		w.entry(w.pid, audit.Collect, "referral", 2, "submit: NT-2 (draft → submitted)")
+		ids := w.scan()
+		if len(ids) != 2 {
+			t.Fatalf("%d deliveries, want 2 (the entry before the first endpoint is not told)", len(ids))
+		}
+		for _, id := range ids {
+			start := time.Now()
+			_ = w.svc.Deliver(ctx, id, false)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("delivery %d took %s", id, d)
+			}
+		}
+		for _, ep := range []prevent.ID{slowEP.ID, endlessEP.ID} {
+			log, err := w.svc.Deliveries(ctx, w.admin, w.pid, ep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(log) != 1 || len(log[0].Attempts) != 1 || !strings.Contains(log[0].Body, `"id":2`) {
+				t.Fatalf("log = %+v", log)
+			}
+			a := log[0].Attempts[0]
+			switch ep {
+			case slowEP.ID:
+				if a.StatusCode != 0 || a.Error != "timed out" || log[0].Status != "retrying" {
+					t.Errorf("slow endpoint: %+v %s", a, log[0].Status)
+				}
+			case endlessEP.ID:
+				if a.StatusCode != 200 || a.Duration > time.Second || log[0].Status != "delivered" {
+					t.Errorf("endless answer: %+v %s", a, log[0].Status)
+				}
+			}
+		}
+	})
+}
