@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
 	"github.com/preventplatform/prevent/internal/idempotency"
+	"github.com/preventplatform/prevent/internal/jobs"
 	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/prevent"
 )
@@ -195,4 +197,36 @@ func TestValidKey(t *testing.T) {
 	if _, _, err := (&idempotency.Store{}).Begin(ctx, 1, "bad key", "fp"); prevent.ErrorKind(err) != prevent.Invalid {
 		t.Errorf("Begin with a bad key: %v", err)
 	}
+}
+
+func TestPurgeInBatches(t *testing.T) {
+	t.Parallel()
+	dbtest.Engines(t, func(t *testing.T, db *database.DB) {
+		s, c := newStore(t, db)
+		const n = 2100 // more than two batches
+		err := db.WithTx(ctx, func(tx *database.Tx) error {
+			for i := range n {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (account_id, idem_key, fingerprint, claim, claimed_at, status, expires_at)
+					VALUES (1, $1, 'fp', 'c', $2, 201, $2)`, fmt.Sprintf("k%d", i), c.Now().Add(-time.Hour)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A run with no time left deletes nothing and says there is more.
+		done, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+		defer cancel()
+		if got, err := s.Purge(done); got != 0 || !errors.Is(err, jobs.ErrMore) {
+			t.Errorf("purge out of time: %d %v", got, err)
+		}
+		if got, err := s.Purge(ctx); got != n || err != nil {
+			t.Errorf("purge deleted %d (%v), want %d", got, err, n)
+		}
+		if rows(t, db) != 0 {
+			t.Errorf("%d rows left", rows(t, db))
+		}
+	})
 }
