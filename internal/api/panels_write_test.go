@@ -144,7 +144,7 @@ func TestPanelWritesThroughTheAPI(t *testing.T) {
 		// Meetings: today's, and one next week.
 		meetings := panel + "/meetings"
 		panelRefused(f, "no date", "POST", meetings, f.coordinator, map[string]any{}, 422, "Enter the date of the meeting", "held_on")
-		f.problem(f.do("POST", meetings, f.coordinator, map[string]any{"held_on": "next Monday"}), 400)
+		panelRefused(f, "not a date", "POST", meetings, f.coordinator, map[string]any{"held_on": "next Monday"}, 422, "YYYY-MM-DD", "held_on")
 		panelRefused(f, "meeting by the police", "POST", meetings, f.officer, map[string]any{"held_on": "2026-03-02"}, 404, "")
 		var today, later api.MeetingView
 		rec = f.do("POST", meetings, f.coordinator, map[string]any{"held_on": "2026-03-02"})
