@@ -203,7 +203,8 @@ func (f *supportFixture) exited(given string) prevent.ID {
 }
 
 // TestPostExitReviewsThroughTheAPI: the reviews the daily job creates are listed; a review is completed with
-// no concerns (the case moves to its 12-month review), then extended at 12 months; each refusal the page
+// no concerns (the case moves to its 12-month review), then extended at 12 months, and the extended review
+// reopens the case (back to its panel); each refusal the page
 // gives: notes and the extension's point named, an extension at 6 months (409), a review completed twice
 // (409), a referrer (404), a review of another case (404).
 func TestPostExitReviewsThroughTheAPI(t *testing.T) {
@@ -258,6 +259,19 @@ func TestPostExitReviewsThroughTheAPI(t *testing.T) {
 		}
 		if n := f.count(`SELECT review_months FROM case_exits WHERE referral_id = $1`, id); n != 18 {
 			t.Errorf("review point %d months, want 18", n)
+		}
+		// The extended review, at 18 months, finds new concerns: the case goes back to its panel.
+		if n, _, err := f.cw.SchedulePostExitReviewsUpTo(ctx, testNow.AddDate(0, 18, 0), 0); err != nil || n != 1 {
+			t.Fatalf("scheduled %d extended reviews: %v", n, err)
+		}
+		f.want(f.do("GET", reviews, f.coordinator, nil), 200, &list)
+		if len(list.Items) != 3 || list.Items[2].Months != 18 {
+			t.Fatalf("reviews at 18 months = %+v", list)
+		}
+		f.want(f.do("POST", fmt.Sprintf("%s/%d", reviews, list.Items[2].ID), f.coordinator, map[string]any{"outcome": "reopen",
+			"notes": "New concerns from school"}), 200, &done)
+		if done.State != string(casework.PanelListed) || f.state(id) != done.State {
+			t.Errorf("reopened = %+v", done)
 		}
 	})
 }
