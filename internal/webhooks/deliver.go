@@ -114,17 +114,18 @@ func newHTTPClient(timeout time.Duration, allowLoopback bool) *httpClient {
 	}}
 }
 
-// Deliver makes one attempt at delivery id: it signs the stored body with the endpoint's current secret,
-// posts it, and records the attempt. A delivery to an endpoint that is gone or disabled is cancelled. An answer
-// other than 2xx, or none, is returned as an error so that the job is tried again; final says this is the last
-// attempt, after which the delivery is marked failed.
+// Deliver makes one attempt at delivery id, only ever to an endpoint of the delivery's own partnership: it signs
+// the stored body with the endpoint's current secret, posts it, and records the attempt. A delivery to an
+// endpoint that is gone or disabled is cancelled. An answer other than 2xx, or none, is returned as an error so
+// that the job is tried again; final says this is the last attempt, after which the delivery is marked failed.
 func (s *Service) Deliver(ctx context.Context, id prevent.ID, final bool) error {
 	var endpointID prevent.ID
 	var msgID, body, status, rawURL string
 	var active bool
 	var sealed []byte
 	err := s.d.DB.Read().QueryRowContext(ctx, `SELECT d.endpoint_id, d.message_id, d.body, d.status, e.url, e.active, e.secret_sealed
-		FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = $1`, id).
+		FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.partnership_id = d.partnership_id
+		WHERE d.id = $1`, id).
 		Scan(&endpointID, &msgID, &body, &status, &rawURL, &active, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
