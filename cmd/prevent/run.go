@@ -415,7 +415,7 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 		Returns: statistics, Assurance: selfAssessment, Work: tasks, Notify: a.Notify, AuditLog: audit.NewLog(db), Logger: logger, Now: now,
 		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir, Webhooks: hooks})
 	a.API = api.New(api.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Rights: subjectRights, Programme: programmes,
-		Returns: statistics, Assurance: selfAssessment, Work: tasks, Notify: a.Notify, Idempotency: idem, Webhooks: hooks, Logger: logger, Now: now})
+		Returns: statistics, Assurance: selfAssessment, Work: tasks, Notify: a.Notify, Idempotency: idem, Webhooks: hooks, AuditLog: audit.NewLog(db), Logger: logger, Now: now})
 	reg := metrics.New()
 
 	mux := a.Web.Mux()

@@ -41,7 +41,7 @@ type fixture struct {
 func testDeps(db *database.DB, as *auth.Service, ps *partnership.Service, now func() time.Time) api.Deps {
 	w := testworld.New(db, now)
 	return api.Deps{Auth: as, Partnership: ps, Casework: w.Casework, Sharing: w.Sharing, Rights: w.Rights, Programme: w.Programme, Returns: w.Returns, Assurance: w.Assurance, Work: w.Work,
-		Notify: w.Notify, Now: now}
+		Notify: w.Notify, AuditLog: w.AuditLog, Now: now}
 }
 
 func newFixture(t *testing.T, db *database.DB) *fixture {

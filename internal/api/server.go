@@ -15,6 +15,7 @@ import (
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/assurance"
+	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/idempotency"
@@ -49,6 +50,8 @@ type Deps struct {
 	Work      *work.Service
 	// Notify reads and changes people's own notifications and email preference.
 	Notify *notify.Service
+	// AuditLog is read by those allowed to audit the partnership.
+	AuditLog *audit.Log
 	// Idempotency remembers the answers to requests sent with an Idempotency-Key header.
 	Idempotency *idempotency.Store
 	// Webhooks keeps the partnership's webhook endpoints and their deliveries.
