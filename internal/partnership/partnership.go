@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/audit"
@@ -233,14 +234,23 @@ func (s *Service) UpdatePartnership(ctx context.Context, p prevent.Principal, id
 	}
 	var f prevent.Fields
 	name, area, region = strings.TrimSpace(name), strings.TrimSpace(area), strings.TrimSpace(region)
-	if name == "" {
+	switch {
+	case name == "":
 		f.Add("name", "Enter the partnership’s name")
+	case utf8.RuneCountInString(name) > 200:
+		f.Add("name", "Partnership name must be 200 characters or fewer")
 	}
-	if area == "" {
+	switch {
+	case area == "":
 		f.Add("area", "Enter the area the partnership covers")
+	case utf8.RuneCountInString(area) > 200:
+		f.Add("area", "Area must be 200 characters or fewer")
 	}
-	if region == "" {
+	switch {
+	case region == "":
 		f.Add("region", "Enter the region")
+	case utf8.RuneCountInString(region) > 200:
+		f.Add("region", "Region must be 200 characters or fewer")
 	}
 	if err := f.Err(); err != nil {
 		return err
@@ -378,7 +388,14 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p prevent.Principal, p
 	})
 }
 
+// maxEmail is the longest email address that can be delivered: 254 characters (RFC 5321's path of 256, less
+// its angle brackets).
+const maxEmail = 254
+
 func validEmail(s string) bool {
+	if len(s) > maxEmail {
+		return false
+	}
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
 }

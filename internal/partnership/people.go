@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/preventplatform/prevent/internal/access"
 	"github.com/preventplatform/prevent/internal/audit"
@@ -459,10 +460,16 @@ func (s *Service) RecordVetting(ctx context.Context, pr prevent.Principal, partn
 	if err != nil || level == prevent.VettingNone {
 		f.Add("level", "Select the vetting level granted")
 	}
-	if in.GrantedOn.IsZero() {
+	switch {
+	case in.GrantedOn.IsZero():
 		f.Add("granted", "Enter the date vetting was granted")
-	} else if in.GrantedOn.After(s.now()) {
+	case in.GrantedOn.After(s.now()):
 		f.Add("granted", "The date vetting was granted must be today or in the past")
+	case in.GrantedOn.Year() < 1900:
+		f.Add("granted", "The date vetting was granted must be in 1900 or later")
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(in.Sponsor)) > 200 {
+		f.Add("sponsor", "Sponsor must be 200 characters or fewer")
 	}
 	if !in.ExpiresOn.IsZero() && !in.GrantedOn.IsZero() && !in.ExpiresOn.After(in.GrantedOn) {
 		f.Add("expires", "The expiry date must be after the date vetting was granted")
