@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -548,9 +549,14 @@ func infoRequestOut(q casework.InformationRequest) InformationRequest {
 }
 
 // answerRequest answers a request of the case in the path. The partner who answers may not see the case
-// itself, so the request is found among those of the case the caller may see, as its page does.
+// itself, so the request is found among those of the case the caller may see, as its page does; the casework
+// service decides in the case's own partnership, and the path's must be one the caller belongs to.
 func (a channelAPI) answerRequest(w http.ResponseWriter, r *http.Request) error {
 	in, err := decode[InformationAnswer](r)
+	if err != nil {
+		return err
+	}
+	pid, err := pathID(r, "pid")
 	if err != nil {
 		return err
 	}
@@ -563,6 +569,9 @@ func (a channelAPI) answerRequest(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	ctx, p := r.Context(), prevent.PrincipalFrom(r.Context())
+	if !slices.Contains(p.Partnerships(), pid) {
+		return access.NotFound("Information request")
+	}
 	find := func() (casework.InformationRequest, error) {
 		reqs, err := a.cw.InformationRequests(ctx, p, id)
 		if err != nil {

@@ -366,6 +366,8 @@ func TestInformationAnswerThroughTheAPI(t *testing.T) {
 		f.refused("the coordinator, who may not answer", "POST", answer, f.coordinator, map[string]any{"answer": "Twice", "disclosure": d}, 404, "")
 		f.refused("another case's path", "POST", fmt.Sprintf("%s/information-requests/%d/answer", f.cases, created.ID),
 			f.referrerA, map[string]any{"answer": "Twice", "disclosure": d}, 404, "")
+		f.refused("another partnership's path", "POST", fmt.Sprintf("/api/v1/partnerships/%d/cases/%d/information-requests/%d/answer", f.pid2, id, created.ID),
+			f.referrerA, map[string]any{"answer": "Twice", "disclosure": d}, 404, "")
 		ledger := f.count(`SELECT COUNT(*) FROM sharing_disclosures WHERE from_org = $1 AND to_org = $2`, school, f.council)
 		var got api.InformationRequest
 		f.want(f.do("POST", answer, f.referrerA, map[string]any{"answer": "He missed two days", "disclosure": d}), 200, &got)
