@@ -21,6 +21,9 @@ const (
 	inFlightWait = 3 * time.Second
 	// maxRemembered is the largest answer remembered; a larger one is not, and a retry runs again.
 	maxRemembered = 4 << 20
+	// maxKeyedBody is the largest body read to take a keyed request's digest: that of the operation taking the
+	// largest body (a statistical return's bundle). Each operation still applies its own limit.
+	maxKeyedBody = maxBundleBody
 )
 
 // idempotencyParameter documents the header on every POST operation of the OpenAPI document.
@@ -50,8 +53,12 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, p prevent.Pr
 	var body []byte
 	if r.Body != nil {
 		var err error
-		if body, err = io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1)); err != nil {
+		if body, err = io.ReadAll(io.LimitReader(r.Body, maxKeyedBody+1)); err != nil {
 			s.fail(w, r, badRequest("The request body could not be read"))
+			return
+		}
+		if len(body) > maxKeyedBody {
+			s.fail(w, r, &requestError{status: http.StatusRequestEntityTooLarge, detail: "The request body is too large"})
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
