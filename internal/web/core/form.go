@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/web/govuk"
@@ -15,13 +16,40 @@ type Form struct {
 	Errors []prevent.FieldError
 }
 
-// ReadForm parses a posted form, limited to 64 KiB.
+// ReadForm parses a posted form, limited to 64 KiB. A value that is not UTF-8 text, or that holds a control
+// character other than tab, line feed and carriage return (a NUL, for example, which PostgreSQL cannot store
+// in text), is refused: no browser sends one from what a person typed, and nothing is stored with it.
 func ReadForm(w http.ResponseWriter, r *http.Request) (Form, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		return Form{}, prevent.Errorf(prevent.Invalid, "The form could not be read. Try again")
 	}
+	var fields prevent.Fields
+	for name, vs := range r.PostForm {
+		for _, v := range vs {
+			if !plainText(v) {
+				fields.Add(name, "Remove the characters that cannot be stored, such as control characters, and try again")
+				break
+			}
+		}
+	}
+	if err := fields.Err(); err != nil {
+		return Form{}, err
+	}
 	return Form{Values: r.PostForm}, nil
+}
+
+// plainText reports whether s is UTF-8 with no control characters other than tab, line feed and carriage return.
+func plainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, c := range s {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7f && c <= 0x9f) {
+			return false
+		}
+	}
+	return true
 }
 
 // Get is the value of the field called name, without surrounding spaces.

@@ -56,3 +56,24 @@ func TestFormIDIsTheOneReader(t *testing.T) {
 		}
 	}
 }
+
+// TestReadFormRefusesControlCharacters: a value holding a NUL, another control character or bytes that are not
+// UTF-8 is refused naming its field; tabs and line breaks, and any other text, are kept.
+func TestReadFormRefusesControlCharacters(t *testing.T) {
+	post := func(body string) (Form, error) {
+		r := httptest.NewRequest("POST", "/x", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return ReadForm(httptest.NewRecorder(), r)
+	}
+	for _, bad := range []string{"postcode=AB1%002CD", "notes=ring%07bell", "name=%C3%28", "name=x%C2%9Bx", "name=del%7F"} {
+		_, err := post("ok=fine&" + bad)
+		fe := prevent.FieldErrors(err)
+		if prevent.ErrorKind(err) != prevent.Invalid || len(fe) != 1 || fe[0].Field != strings.SplitN(bad, "=", 2)[0] {
+			t.Errorf("%s: err = %v (%+v), want Invalid naming the field", bad, err, fe)
+		}
+	}
+	f, err := post("notes=line+one%0D%0A%09line+two&name=Si%C3%A2n+O%E2%80%99Neill")
+	if err != nil || f.Values.Get("notes") != "line one\r\n\tline two" || f.Get("name") != "Siân O’Neill" {
+		t.Errorf("plain text: %+v, %v", f.Values, err)
+	}
+}
