@@ -74,10 +74,10 @@ func (s *Server) layout(r *http.Request, title string) core.Layout {
 	return l
 }
 
-// partnershipSections are the partnership's own pages (its details, organisations and people) under
+// partnershipSections are the partnership's own pages (its details, organisations, people and webhooks) under
 // /partnerships/{pid}; casework sections are reached from My work.
 var (
-	partnershipSections = []string{"edit", "organisations", "people"}
+	partnershipSections = []string{"edit", "organisations", "people", "webhooks"}
 	caseworkSections    = []string{"cases", "referrals", "notices", "signposting", "providers"}
 )
 

@@ -22,6 +22,7 @@ func TestNavigationMarksOnlyTheMostSpecificItem(t *testing.T) {
 	for path, want := range map[string]string{
 		"/partnerships/7":                    "Partnership",
 		"/partnerships/7/organisations":      "Partnership",
+		"/partnerships/7/webhooks/new":       "Partnership",
 		"/partnerships/7/panels/3":           "Panels",
 		"/partnerships/7/cases/12":           "My work",
 		"/work":                              "My work",
