@@ -112,11 +112,7 @@ func (a *caseAPI) requestInformation(w http.ResponseWriter, r *http.Request) err
 		OrganisationID: in.OrganisationID, Asked: in.Asked, Why: in.Why, Due: time.Time(in.Due).UTC().Add(17 * time.Hour),
 		Share: in.Disclosure.domain()})
 	if err != nil {
-		names := map[string]string{"organisation": "organisation_id"}
-		for k, v := range disclosureFields {
-			names[k] = v
-		}
-		return rename(err, names)
+		return rename(err, withDisclosureFields(map[string]string{"organisation": "organisation_id"}))
 	}
 	return encode(w, http.StatusCreated, InformationRequestCreated{ID: rid, CaseID: id, OrganisationID: in.OrganisationID})
 }

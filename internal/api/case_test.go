@@ -128,6 +128,13 @@ func TestReferralThroughTheAPI(t *testing.T) {
 		if len(p.Errors) != 1 || p.Errors[0].Field != "reasonable_grounds" {
 			t.Errorf("problem = %+v", p)
 		}
+		// A deconfliction note's marking it cannot read is refused, naming the member inside the deconfliction.
+		p = f.problem(f.do("POST", path+"/triage", f.officer, map[string]any{"decision": "refer_to_channel",
+			"reasonable_grounds": "Repeated statements of intent to harm",
+			"deconfliction":      map[string]any{"result": "no_trace", "marking": "TOP"}}), 422)
+		if len(p.Errors) != 1 || p.Errors[0].Field != "deconfliction.marking" {
+			t.Errorf("problem = %+v", p)
+		}
 		var triaged api.ReferralView
 		f.want(f.do("POST", path+"/triage", f.officer, map[string]any{"decision": "refer_to_channel",
 			"reasonable_grounds": "Repeated statements of intent to harm"}), 200, &triaged)

@@ -188,14 +188,7 @@ var (
 	reviewFields                = map[string]string{"months": "extend_to_months"}
 	// answerFields names a refused answer's members: its disclosure's, and the answer. The parties of the
 	// disclosure are fixed by the request, so a refusal about them is about the disclosure.
-	answerFields = func() map[string]string {
-		m := map[string]string{}
-		for k, v := range disclosureFields {
-			m[k] = v
-		}
-		m["to"], m["recipients"] = "disclosure", "disclosure"
-		return m
-	}()
+	answerFields = withDisclosureFields(map[string]string{"to": "disclosure", "recipients": "disclosure"})
 )
 
 type channelAPI struct{ *caseAPI }
@@ -223,7 +216,7 @@ func (s *Server) registerChannelWrites() {
 			"(with a rationale) or signposting to a service; refused (409) for a case at any other stage",
 		request: AfterRefusalInput{}, response: CaseStage{}}, a.afterRefusal)
 	s.handle(http.MethodGet, "/partnerships/{pid}/providers", access.CaseSupport, operation{id: "listProviders",
-		summary: "The partnership's intervention providers", response: ProviderList{}}, a.listProviders)
+		summary: "The partnership's intervention providers", response: ProviderList{}}, listOf[ProviderList](a.cw.Providers, providerOut))
 	s.handle(http.MethodPost, "/partnerships/{pid}/providers", access.CaseSupport, operation{id: "registerProvider",
 		summary: "Register an organisation of the partnership as an intervention provider (registering it again replaces its details); " +
 			"a Home Office approved provider needs its approval reference (422)",
@@ -372,22 +365,6 @@ func providerOut(p casework.Provider) Provider {
 		ApprovalReference: p.ApprovalReference, Specialisms: p.Specialisms}
 }
 
-func (a channelAPI) listProviders(w http.ResponseWriter, r *http.Request) error {
-	pid, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	ps, err := a.cw.Providers(r.Context(), prevent.PrincipalFrom(r.Context()), pid)
-	if err != nil {
-		return err
-	}
-	out := ProviderList{Items: []Provider{}}
-	for _, p := range ps {
-		out.Items = append(out.Items, providerOut(p))
-	}
-	return encode(w, http.StatusOK, out)
-}
-
 func (a channelAPI) registerProvider(w http.ResponseWriter, r *http.Request) error {
 	in, err := decode[ProviderInput](r)
 	if err != nil {
@@ -482,16 +459,15 @@ func (a channelAPI) recordDeconfliction(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	m, err := prevent.ParseMarking(strings.TrimSpace(in.Marking))
-	if err != nil {
-		return prevent.Validation([]prevent.FieldError{{Field: "marking", Message: "marking must be SECRET or OFFICIAL-SENSITIVE"}})
-	}
-	nid, err := a.cw.RecordDeconfliction(r.Context(), prevent.PrincipalFrom(r.Context()), id, casework.DeconflictionInput{
-		Result: casework.DeconflictionResult(in.Result), Note: in.Note, Marking: m})
+	dc, err := in.domain("")
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, DeconflictionNoteCreated{ID: nid, CaseID: id, Result: in.Result, Marking: m.String()})
+	nid, err := a.cw.RecordDeconfliction(r.Context(), prevent.PrincipalFrom(r.Context()), id, dc)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusCreated, DeconflictionNoteCreated{ID: nid, CaseID: id, Result: in.Result, Marking: dc.Marking.String()})
 }
 
 // matches lists the undecided matches of the case.

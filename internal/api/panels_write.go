@@ -195,23 +195,13 @@ var (
 		string(casework.TriageReasons): "close_reason", string(casework.ExitOutcomes): "exit_outcome"}
 	panelConsultationFields = map[string]string{"consulted-at": "childrens_services_consultation.consulted_on",
 		"consulted-with": "childrens_services_consultation.consulted_with", "notes": "childrens_services_consultation.notes"}
-	panelMinutesFields = panelDisclosureFields(map[string]string{"organisation": "organisation_id"}, "organisation_id")
-	panelListingFields = panelDisclosureFields(map[string]string{"panel": "panel_id", "meeting": "meeting_id"}, "panel_id")
+	// A refused disclosure's receiving organisation and recipients are named by the organisation (minutes) or
+	// the panel (a listing) the request names.
+	panelMinutesFields = withDisclosureFields(map[string]string{"organisation": "organisation_id",
+		"to": "organisation_id", "recipients": "organisation_id"})
+	panelListingFields = withDisclosureFields(map[string]string{"panel": "panel_id", "meeting": "meeting_id",
+		"to": "panel_id", "recipients": "panel_id"})
 )
-
-// panelDisclosureFields adds a refused disclosure's member names to names; its receiving organisation and recipients
-// are named by to.
-func panelDisclosureFields(names map[string]string, to string) map[string]string {
-	m := map[string]string{}
-	for k, v := range disclosureFields {
-		m[k] = v
-	}
-	m["to"], m["recipients"] = to, to
-	for k, v := range names {
-		m[k] = v
-	}
-	return m
-}
 
 // registerPanelWrites adds the panel writes, and the reads of a panel, a case on an agenda, a case's panel
 // decisions and a meeting's minutes.

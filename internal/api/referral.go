@@ -132,6 +132,17 @@ type DeconflictionInput struct {
 	Marking string `json:"marking"`
 }
 
+// domain is the input as the casework service takes it; a marking it cannot read is refused naming the
+// member at, where the input sits in the body.
+func (d DeconflictionInput) domain(at string) (casework.DeconflictionInput, error) {
+	m, err := prevent.ParseMarking(strings.TrimSpace(d.Marking))
+	if err != nil {
+		return casework.DeconflictionInput{}, prevent.Validation([]prevent.FieldError{{Field: at + "marking",
+			Message: "marking must be SECRET or OFFICIAL-SENSITIVE"}})
+	}
+	return casework.DeconflictionInput{Result: casework.DeconflictionResult(d.Result), Note: d.Note, Marking: m}, nil
+}
+
 // Timeline is a case's history, oldest first.
 type Timeline struct {
 	Items []TimelineEvent `json:"items"`
@@ -308,12 +319,11 @@ func (a *caseAPI) triage(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, p := r.Context(), prevent.PrincipalFrom(r.Context())
 	if d := in.Deconfliction; d != nil {
-		m, err := prevent.ParseMarking(strings.TrimSpace(d.Marking))
+		dc, err := d.domain("deconfliction.")
 		if err != nil {
-			return prevent.Validation([]prevent.FieldError{{Field: "deconfliction.marking", Message: "marking must be SECRET or OFFICIAL-SENSITIVE"}})
+			return err
 		}
-		if _, err := a.cw.RecordDeconfliction(ctx, p, id, casework.DeconflictionInput{Result: casework.DeconflictionResult(d.Result),
-			Note: d.Note, Marking: m}); err != nil {
+		if _, err := a.cw.RecordDeconfliction(ctx, p, id, dc); err != nil {
 			return rename(err, map[string]string{"result": "deconfliction.result", "marking": "deconfliction.marking", "note": "deconfliction.note"})
 		}
 	}

@@ -97,14 +97,8 @@ type SessionUpdate struct {
 var consentFields = map[string]string{"giver-name": "giver_name", "giver-role": "giver_role", "decided-at": "decided_on"}
 
 // interventionFields maps the intervention's and its disclosure's field names to JSON members.
-var interventionFields = func() map[string]string {
-	m := map[string]string{"provider": "provider_id", "worker": "worker_id"}
-	for k, v := range disclosureFields {
-		m[k] = v
-	}
-	m["to"], m["recipients"] = "provider_id", "worker_id"
-	return m
-}()
+var interventionFields = withDisclosureFields(map[string]string{"provider": "provider_id", "worker": "worker_id",
+	"to": "provider_id", "recipients": "worker_id"})
 
 type supportAPI struct{ *caseAPI }
 

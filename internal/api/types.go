@@ -264,6 +264,19 @@ var disclosureFields = map[string]string{
 	"recipients": "recipients",
 }
 
+// withDisclosureFields is disclosureFields with names added, names winning: the member names of an operation
+// that makes a disclosure as part of something else (who receives it is then often named by another member).
+func withDisclosureFields(names map[string]string) map[string]string {
+	m := make(map[string]string, len(disclosureFields)+len(names))
+	for k, v := range disclosureFields {
+		m[k] = v
+	}
+	for k, v := range names {
+		m[k] = v
+	}
+	return m
+}
+
 // ShareRequest is the body of POST /partnerships/{pid}/cases/{id}/shares: share a case with another
 // organisation of the partnership and, optionally, some of its people (who are assigned to the case).
 type ShareRequest struct {
