@@ -21,6 +21,7 @@ import (
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/demo"
 	"github.com/preventplatform/prevent/internal/idempotency"
+	"github.com/preventplatform/prevent/internal/importer"
 	"github.com/preventplatform/prevent/internal/jobs"
 	"github.com/preventplatform/prevent/internal/keyring"
 	"github.com/preventplatform/prevent/internal/logging"
@@ -49,6 +50,8 @@ commands:
   restore          restore an SQLite backup (the service must be stopped); starts a new audit epoch
   witness          run a witness that cosigns audit checkpoints only when consistent (--log-key, --witness-data)
   tokens create    create an API token for a person (--email, --name)
+  import people|cases FILE  check (--dry-run) and import a CSV or XLSX file as an administrator (--as EMAIL)
+  import template people|cases  print an empty template (--format csv|xlsx)
   users create-admin  set up a partnership and its first administrator
   demo code        print the current second-factor code of a demo account (--email)
   demo --scale N   add N synthetic referrals to the demo partnership
@@ -85,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return errors.New("usage: prevent tokens create --email EMAIL --name NAME")
 		}
 		return tokensCreate(ctx, args[2:], getenv, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "users":
 		if len(args) < 2 || args[1] != "create-admin" {
 			return errors.New("usage: prevent users create-admin --partnership NAME --organisation NAME --name NAME --email EMAIL")
@@ -236,6 +241,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutCtx)
+	app.Imports.Stop()
 	cpCancel() // the checkpointer signs a final checkpoint as it stops
 	if cerr := <-cpDone; cerr != nil && !errors.Is(cerr, context.Canceled) && err == nil {
 		err = cerr
@@ -317,6 +323,8 @@ type app struct {
 	Notify *notify.Service
 	// Webhooks delivers events to the partnerships' endpoints; serve gives it the job queue.
 	Webhooks *webhooks.Service
+	// Imports runs the imports started from the pages and the API; serve waits for them before it stops.
+	Imports *importer.Service
 }
 
 // newApp wires the services, the pages, the API and operations routes into one handler, loading the demo
@@ -408,14 +416,16 @@ func newApp(ctx context.Context, c appConfig, stdout io.Writer) (*app, error) {
 	a.Webhooks = hooks
 	a.Jobs = append(a.Jobs, hooks.Jobs()...)
 	a.Tasks = append(a.Tasks, hooks.Tasks()...)
+	// Files of people and cases are imported by administrators, from the pages, the API or the command line.
+	a.Imports = importer.New(importer.Deps{DB: db, Now: now, Partnership: partners, Casework: cases})
 	idem := idempotency.New(db, keys, now)
 	a.Tasks = append(a.Tasks, idem.Tasks()...)
 	secure := strings.HasPrefix(c.PublicURL, "https://")
 	a.Web = web.New(web.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Rights: subjectRights, Programme: programmes,
 		Returns: statistics, Assurance: selfAssessment, Work: tasks, Notify: a.Notify, AuditLog: audit.NewLog(db), Logger: logger, Now: now,
-		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir, Webhooks: hooks})
+		SecureCookies: secure, Demo: c.Demo, AuditDir: c.AuditDir, Webhooks: hooks, Imports: a.Imports})
 	a.API = api.New(api.Deps{Auth: authSvc, Partnership: partners, Casework: cases, Sharing: sharer, Rights: subjectRights, Programme: programmes,
-		Returns: statistics, Assurance: selfAssessment, Work: tasks, Notify: a.Notify, Idempotency: idem, Webhooks: hooks, AuditLog: audit.NewLog(db), Logger: logger, Now: now})
+		Returns: statistics, Assurance: selfAssessment, Work: tasks, Notify: a.Notify, Idempotency: idem, Webhooks: hooks, Imports: a.Imports, AuditLog: audit.NewLog(db), Logger: logger, Now: now})
 	reg := metrics.New()
 
 	mux := a.Web.Mux()

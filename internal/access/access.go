@@ -34,6 +34,8 @@ const (
 	PersonManage       Action = "person.manage"
 	AuditView          Action = "audit.view"
 	OperationsView     Action = "operations.view"
+	// ImportRun: bring people or an existing caseload in from a file (a partnership's move onto the service).
+	ImportRun Action = "import.run"
 )
 
 // Actions on referrals and Channel cases (internal/casework).
@@ -74,7 +76,7 @@ const (
 
 // roleActions is the permission table: which role may take which action in its partnership.
 var roleActions = map[prevent.Role][]Action{
-	prevent.Administrator: {PartnershipView, PartnershipManage, OrganisationView, OrganisationManage, PersonView, PersonManage},
+	prevent.Administrator: {PartnershipView, PartnershipManage, OrganisationView, OrganisationManage, PersonView, PersonManage, ImportRun},
 	prevent.Coordinator: {PartnershipView, OrganisationView, PersonView,
 		CaseCreate, CaseStatusView, CaseView, CaseScreen,
 		CaseAssess, PanelView, PanelManage, PanelDecide, CaseSupport, SessionRecord},

@@ -84,6 +84,7 @@ func (s *Server) register() {
 	s.registerChannelWrites()
 	s.registerProgrammeWrites()
 	s.registerWebhooks()
+	s.registerImports()
 	s.registerAuditLog()
 
 	s.doc = s.buildDocument()

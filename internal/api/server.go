@@ -19,6 +19,7 @@ import (
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/casework"
 	"github.com/preventplatform/prevent/internal/idempotency"
+	"github.com/preventplatform/prevent/internal/importer"
 	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -56,8 +57,10 @@ type Deps struct {
 	Idempotency *idempotency.Store
 	// Webhooks keeps the partnership's webhook endpoints and their deliveries.
 	Webhooks *webhooks.Service
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Imports brings people and an existing caseload in from files.
+	Imports *importer.Service
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // handler is a route handler: it writes the response or returns an error for the one problem adapter.

@@ -180,6 +180,8 @@ func (s *Service) EraseCase(ctx context.Context, tx *database.Tx, c ClosedCase, 
 		`UPDATE intervention_sessions SET progress_notes = '' WHERE intervention_id IN (SELECT id FROM interventions WHERE referral_id = $1)`,
 		`UPDATE interventions SET description = '', draft_disclosure = NULL WHERE referral_id = $1`,
 		`UPDATE post_exit_reviews SET notes = '' WHERE referral_id = $1`,
+		// The reference the case had in the system it was imported from points at the person there.
+		`UPDATE imported_cases SET source_reference = 'erased:' || referral_id WHERE referral_id = $1`,
 	}
 	for _, q := range blank {
 		args := []any{c.ID}

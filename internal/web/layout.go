@@ -77,7 +77,7 @@ func (s *Server) layout(r *http.Request, title string) core.Layout {
 // partnershipSections are the partnership's own pages (its details, organisations, people and webhooks) under
 // /partnerships/{pid}; casework sections are reached from My work.
 var (
-	partnershipSections = []string{"edit", "organisations", "people", "webhooks"}
+	partnershipSections = []string{"edit", "organisations", "people", "webhooks", "imports"}
 	caseworkSections    = []string{"cases", "referrals", "notices", "signposting", "providers"}
 )
 

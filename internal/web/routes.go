@@ -10,6 +10,7 @@ import (
 	"github.com/preventplatform/prevent/internal/web/auditlog"
 	casepages "github.com/preventplatform/prevent/internal/web/casework"
 	"github.com/preventplatform/prevent/internal/web/channel"
+	importpages "github.com/preventplatform/prevent/internal/web/imports"
 	"github.com/preventplatform/prevent/internal/web/mywork"
 	"github.com/preventplatform/prevent/internal/web/notifications"
 	"github.com/preventplatform/prevent/internal/web/programme"
@@ -62,4 +63,5 @@ func (s *Server) register() {
 	statistics.Register(site{s}, statistics.Deps{Returns: s.deps.Returns, Now: s.deps.Now, Names: s.personNames})
 	assurance.Register(site{s}, assurance.Deps{Assurance: s.deps.Assurance, Programme: s.deps.Programme, Partnership: s.deps.Partnership, Now: s.deps.Now})
 	webhookpages.Register(site{s}, webhookpages.Deps{Webhooks: s.deps.Webhooks, Now: s.deps.Now})
+	importpages.Register(site{s}, importpages.Deps{Imports: s.deps.Imports, Now: s.deps.Now})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/preventplatform/prevent/internal/audit"
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/casework"
+	"github.com/preventplatform/prevent/internal/importer"
 	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -50,6 +51,8 @@ type Deps struct {
 	Notify *notify.Service
 	// Webhooks keeps the partnership's webhook endpoints, managed from the administrator's pages.
 	Webhooks *webhooks.Service
+	// Imports brings people and an existing caseload in from files, from the administrator's pages.
+	Imports *importer.Service
 	// AuditLog is browsed by the audit page.
 	AuditLog *audit.Log
 	Logger   *slog.Logger

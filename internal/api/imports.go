@@ -1,0 +1,4 @@
+package api
+
+// registerImports adds the administrator's import routes.
+func (s *Server) registerImports() {}
