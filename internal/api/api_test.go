@@ -17,6 +17,7 @@ import (
 	"github.com/preventplatform/prevent/internal/auth"
 	"github.com/preventplatform/prevent/internal/database"
 	"github.com/preventplatform/prevent/internal/dbtest"
+	"github.com/preventplatform/prevent/internal/importer"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
 	"github.com/preventplatform/prevent/internal/testworld"
@@ -41,7 +42,8 @@ type fixture struct {
 func testDeps(db *database.DB, as *auth.Service, ps *partnership.Service, now func() time.Time) api.Deps {
 	w := testworld.New(db, now)
 	return api.Deps{Auth: as, Partnership: ps, Casework: w.Casework, Sharing: w.Sharing, Rights: w.Rights, Programme: w.Programme, Returns: w.Returns, Assurance: w.Assurance, Work: w.Work,
-		Notify: w.Notify, AuditLog: w.AuditLog, Now: now}
+		Notify: w.Notify, AuditLog: w.AuditLog, Now: now,
+		Imports: importer.New(importer.Deps{DB: db, Partnership: ps, Casework: w.Casework, Now: now})}
 }
 
 func newFixture(t *testing.T, db *database.DB) *fixture {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/preventplatform/prevent/internal/access"
+	"github.com/preventplatform/prevent/internal/importer"
 	"github.com/preventplatform/prevent/internal/notify"
 	"github.com/preventplatform/prevent/internal/partnership"
 	"github.com/preventplatform/prevent/internal/prevent"
@@ -214,6 +215,10 @@ func enumValues(name string) []any {
 	case "notification-stages":
 		for _, st := range notify.Stages {
 			out = append(out, string(st))
+		}
+	case "import-statuses":
+		for _, st := range importer.Statuses {
+			out = append(out, st)
 		}
 	}
 	return out

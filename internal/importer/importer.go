@@ -61,6 +61,9 @@ func New(d Deps) *Service {
 	return s
 }
 
+// MaxFileSize is the largest file an import takes: 20 MiB, some 50,000 rows of cases.
+const MaxFileSize = 20 << 20
+
 // Problem is one reason a file cannot be imported: the spreadsheet row (1 is the headings, 0 the file as a
 // whole), the column and what to do about it. It never quotes the cell.
 type Problem struct {
@@ -104,6 +107,10 @@ func (r Report) WriteCSV(w io.Writer) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// Statuses are an import's statuses: a check kept from the pages, a run under way, finished, or stopped
+// part-way (it can be run again).
+var Statuses = []string{"checked", "running", "done", "failed"}
 
 // Import is one run of a file, as the administrator's pages list it.
 type Import struct {
@@ -191,6 +198,10 @@ func (s *Service) check(ctx context.Context, p prevent.Principal, partnershipID 
 		return pl, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return pl, fmt.Errorf("importer: earlier imports: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		r.Problems = append(r.Problems, Problem{Row: 0, Message: "The file must be 20 MB or smaller: split it into smaller files"})
+		return pl, nil
 	}
 	t, problems, err := readTable(name, data)
 	if err != nil {
