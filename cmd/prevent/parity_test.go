@@ -32,6 +32,7 @@ var apiTwins = map[string]string{
 	"POST /partnerships/{pid}/people/{id}/unlock":              "POST /partnerships/{pid}/people/{id}/unlock",
 	"POST /partnerships/{pid}/people/{id}/reset-second-factor": "POST /partnerships/{pid}/people/{id}/reset-second-factor",
 	"POST /partnerships/{pid}/people/{id}/set-up-link":         "POST /partnerships/{pid}/people/{id}/set-up-link",
+	"POST /partnerships/{pid}/imports":                         "POST /partnerships/{pid}/imports",
 
 	// Referrals: the pages build a referral question by question as a draft; the API takes it whole.
 	"POST /partnerships/{pid}/referrals":                  "POST /referrals",
