@@ -186,7 +186,7 @@ var Parts = resolveParts([]Part{
 	{Key: "person.address_line1", Field: FieldAddress, Input: "address-line1", Label: "Address line 1", group: addressItem, check: atMost(200), correct: correctText},
 	{Key: "person.address_line2", Field: FieldAddress, Input: "address-line2", Label: "Address line 2", group: addressItem, check: atMost(200), correct: correctText},
 	{Key: "person.town", Field: FieldAddress, Input: "town", Label: "Town or city", group: addressItem, check: atMost(200), correct: correctText},
-	{Key: "person.postcode", Field: FieldAddress, Input: "postcode", Label: "Postcode", group: addressItem, check: postcode, correct: correctText},
+	{Key: "person.postcode", Field: FieldAddress, Input: "postcode", Label: "Postcode", group: addressItem, check: postcode, correct: correctPostcode},
 	{Key: "person.local_authority", Field: FieldAddress, Input: "local-authority", Label: "Local authority", check: atMost(200), correct: correctText},
 	{Key: "person.setting", Field: FieldSetting, Input: "setting", Label: "School, college or employer", check: atMost(200)},
 	{Key: "person.languages", Field: FieldLanguages, Input: "languages", Label: "Languages", check: eachAtMost(20, 100)},
@@ -366,6 +366,15 @@ func correctText(_, value string, _ time.Time) (json.RawMessage, string) {
 	raw, _ := json.Marshal(value)
 	if len(value) > 200 {
 		return raw, "The corrected value must be 200 characters or fewer"
+	}
+	return raw, ""
+}
+
+// correctPostcode reads a corrected postcode, bounded as the referral form bounds it.
+func correctPostcode(label, value string, _ time.Time) (json.RawMessage, string) {
+	raw, _ := json.Marshal(value)
+	if utf8.RuneCountInString(strings.TrimSpace(value)) > maxPostcode {
+		return raw, label + " must be " + strconv.Itoa(maxPostcode) + " characters or fewer, like SW1A 1AA"
 	}
 	return raw, ""
 }

@@ -57,7 +57,7 @@ func TestDraftLimits(t *testing.T) {
 	}
 }
 
-// TestCorrectionLimits checks a corrected date of birth is bounded as a referral's is.
+// TestCorrectionLimits checks a corrected date of birth and postcode are bounded as a referral's are.
 func TestCorrectionLimits(t *testing.T) {
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	if _, msg := CorrectValue("date_of_birth", "1850-01-01", now); !strings.Contains(msg, "1900") {
@@ -67,5 +67,11 @@ func TestCorrectionLimits(t *testing.T) {
 	var d time.Time
 	if msg != "" || json.Unmarshal(raw, &d) != nil || d.Year() != 1990 {
 		t.Errorf("birth in 1990: %s %q", raw, msg)
+	}
+	if _, msg := CorrectValue("postcode", strings.Repeat("A", 9), now); !strings.Contains(msg, "8 characters") {
+		t.Errorf("a 9-character postcode: %q", msg)
+	}
+	if _, msg := CorrectValue("postcode", "SW1A 1AA", now); msg != "" {
+		t.Errorf("SW1A 1AA: %q", msg)
 	}
 }
