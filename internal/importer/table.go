@@ -20,6 +20,9 @@ const MaxRows = 50000
 // MaxCell is the longest a cell may be, in bytes.
 const MaxCell = 10000
 
+// maxUnzipped bounds what a workbook may unpack to: far more than MaxRows rows of text need.
+const maxUnzipped = 256 << 20
+
 // table is a file read into its header and rows: each row is keyed by the header's column names.
 type table struct {
 	header []string
@@ -56,7 +59,11 @@ func normalise(h string) string {
 func readTable(name string, data []byte) (table, []Problem, error) {
 	var records [][]string
 	if isXLSX(name, data) {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
+		// A workbook is a zip: bound what it may unpack to, so a small file cannot expand to exhaust memory.
+		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzipped / 4})
+		if err != nil && strings.Contains(err.Error(), "unzip size exceeds") {
+			return table{}, nil, prevent.Errorf(prevent.Invalid, "The workbook unpacks to more than %d MB: save it as CSV, or split it into smaller files", maxUnzipped>>20)
+		}
 		if err != nil {
 			return table{}, nil, prevent.Errorf(prevent.Invalid, "The file is not a workbook that can be read: save it again as .xlsx or .csv")
 		}
