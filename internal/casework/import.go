@@ -305,22 +305,9 @@ func (s *Service) ImportCase(ctx context.Context, p prevent.Principal, partnersh
 		if err := s.storeDetails(ctx, tx, id, in.Referral); err != nil {
 			return err
 		}
-		ref, err := allocateReference(ctx, tx, referred.Year())
+		ref, subjectID, err := file(ctx, tx, partnershipID, id, in.Referral, sector, referred, now, l.holidays)
 		if err != nil {
 			return err
-		}
-		subjectID, err := insertSubject(ctx, tx, partnershipID, in.Referral.Person, now)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET reference = $1, subject_id = $2, submitted_at = $3, triage_due_at = $4 WHERE id = $5`,
-			ref, subjectID, referred, l.holidays.AddWorkingDays(referred, TriageWorkingDays), id); err != nil {
-			return fmt.Errorf("casework: import: %w", err)
-		}
-		for _, code := range slices.Compact(slices.Sorted(slices.Values(in.Referral.Concern.Types))) {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO referral_concern_types (referral_id, code) VALUES ($1, $2)`, id, code); err != nil {
-				return fmt.Errorf("casework: import: %w", err)
-			}
 		}
 		if err := s.record(ctx, tx, p, audit.Collect, "referral", id, partnershipID,
 			fmt.Sprintf("import: %s brought in from %s", ref, importName)); err != nil {
@@ -367,19 +354,10 @@ func (s *Service) ImportCase(ctx context.Context, p prevent.Principal, partnersh
 			c.State = next
 		}
 		if triaged(in.Stage) {
-			reason, service, grounds := "", "", ""
-			switch path[len(path)-1] {
-			case EvCloseNFA:
-				reason = in.Reason
-			case EvSignpost:
-				service = in.Service
-			case EvReferToChannel:
-				grounds = strings.TrimSpace(in.ReasonableGrounds)
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE referrals SET triage_outcome = $1, triage_reason = $2, signpost_service = $3,
-				reasonable_grounds = $4, triage_rationale = $5, triaged_by = $6, triaged_at = $7 WHERE id = $8`,
-				string(path[len(path)-1]), reason, service, grounds, strings.TrimSpace(in.Rationale), in.TriagedBy, in.TriagedOn.UTC(), id); err != nil {
-				return fmt.Errorf("casework: import: %w", err)
+			decision := TriageInput{Decision: path[len(path)-1], Reason: in.Reason, Service: in.Service,
+				ReasonableGrounds: in.ReasonableGrounds, Rationale: in.Rationale}
+			if err := recordTriage(ctx, tx, id, decision, in.TriagedBy, in.TriagedOn.UTC()); err != nil {
+				return err
 			}
 		}
 		if in.CaseOfficerID != 0 {

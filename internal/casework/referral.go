@@ -331,27 +331,15 @@ func (s *Service) Submit(ctx context.Context, p prevent.Principal, id prevent.ID
 		if err != nil {
 			return err
 		}
-		if ref, err = allocateReference(ctx, tx, now.Year()); err != nil {
-			return err
-		}
-		subjectID, err := insertSubject(ctx, tx, c.PartnershipID, in.Person, now)
-		if err != nil {
-			return err
-		}
 		sector := in.ReferrerSector
 		if sector == "" {
 			if err := tx.QueryRowContext(ctx, `SELECT referrer_sector FROM referrals WHERE id = $1`, id).Scan(&sector); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET reference = $1, subject_id = $2, submitted_at = $3, triage_due_at = $4,
-			referrer_sector = $5 WHERE id = $6`, ref, subjectID, now, holidays.AddWorkingDays(now, TriageWorkingDays), sector, id); err != nil {
-			return fmt.Errorf("casework: submit: %w", err)
-		}
-		for _, code := range slices.Compact(slices.Sorted(slices.Values(in.Concern.Types))) {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO referral_concern_types (referral_id, code) VALUES ($1, $2)`, id, code); err != nil {
-				return fmt.Errorf("casework: concern types: %w", err)
-			}
+		var subjectID prevent.ID
+		if ref, subjectID, err = file(ctx, tx, c.PartnershipID, id, in, sector, now, now, holidays); err != nil {
+			return err
 		}
 		if _, err := s.transition(ctx, tx, p, c, EvSubmit, Facts{}, ref); err != nil {
 			return err
@@ -366,6 +354,31 @@ func (s *Service) Submit(ctx context.Context, p prevent.Principal, id prevent.ID
 		return nil
 	})
 	return ref, err
+}
+
+// file records a referral as submitted at the time at: the reference of at's year, the subject (stored at
+// now), the submission and triage due times, the referrer's sector and the types of concern. It returns the
+// reference and the subject.
+func file(ctx context.Context, tx *database.Tx, partnershipID, id prevent.ID, in ReferralInput, sector string, at, now time.Time,
+	holidays Holidays) (string, prevent.ID, error) {
+	ref, err := allocateReference(ctx, tx, at.Year())
+	if err != nil {
+		return "", 0, err
+	}
+	subjectID, err := insertSubject(ctx, tx, partnershipID, in.Person, now)
+	if err != nil {
+		return "", 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE referrals SET reference = $1, subject_id = $2, submitted_at = $3, triage_due_at = $4,
+		referrer_sector = $5 WHERE id = $6`, ref, subjectID, at, holidays.AddWorkingDays(at, TriageWorkingDays), sector, id); err != nil {
+		return "", 0, fmt.Errorf("casework: submit: %w", err)
+	}
+	for _, code := range slices.Compact(slices.Sorted(slices.Values(in.Concern.Types))) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_concern_types (referral_id, code) VALUES ($1, $2)`, id, code); err != nil {
+			return "", 0, fmt.Errorf("casework: concern types: %w", err)
+		}
+	}
+	return ref, subjectID, nil
 }
 
 // allocateReference takes the next number of the year inside tx: the row lock (PostgreSQL) or the write lock

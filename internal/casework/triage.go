@@ -311,22 +311,28 @@ func (s *Service) Triage(ctx context.Context, p prevent.Principal, referralID pr
 		if next, err = s.transition(ctx, tx, p, c, in.Decision, facts, "triage: "+name); err != nil {
 			return err
 		}
-		reason, service, grounds := "", "", ""
-		switch in.Decision {
-		case EvCloseNFA:
-			reason = in.Reason
-		case EvSignpost:
-			service = in.Service
-		case EvReferToChannel:
-			grounds = strings.TrimSpace(in.ReasonableGrounds)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE referrals SET triage_outcome = $1, triage_reason = $2, signpost_service = $3,
-			reasonable_grounds = $4, triage_rationale = $5, triaged_by = $6, triaged_at = $7 WHERE id = $8`,
-			string(in.Decision), reason, service, grounds, strings.TrimSpace(in.Rationale), p.PersonID, now, referralID)
-		if err != nil {
-			return fmt.Errorf("casework: triage: %w", err)
-		}
-		return nil
+		return recordTriage(ctx, tx, referralID, in, p.PersonID, now)
 	})
 	return next, err
+}
+
+// recordTriage stores the triage decision on the referral: the input the decision needs (the reason, the
+// service or the reasonable grounds), the rationale, who decided and when.
+func recordTriage(ctx context.Context, tx *database.Tx, referralID prevent.ID, in TriageInput, by prevent.ID, at time.Time) error {
+	reason, service, grounds := "", "", ""
+	switch in.Decision {
+	case EvCloseNFA:
+		reason = in.Reason
+	case EvSignpost:
+		service = in.Service
+	case EvReferToChannel:
+		grounds = strings.TrimSpace(in.ReasonableGrounds)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE referrals SET triage_outcome = $1, triage_reason = $2, signpost_service = $3,
+		reasonable_grounds = $4, triage_rationale = $5, triaged_by = $6, triaged_at = $7 WHERE id = $8`,
+		string(in.Decision), reason, service, grounds, strings.TrimSpace(in.Rationale), by, at, referralID)
+	if err != nil {
+		return fmt.Errorf("casework: triage: %w", err)
+	}
+	return nil
 }
